@@ -1,0 +1,30 @@
+// The admin CLI: `npx pos-companion <command>`. Each capability contributes its commands from
+// its own folder; this file only assembles them and turns thrown errors into exit codes.
+import { Command, CommanderError } from 'commander';
+// Command modules (one per capability) register themselves here.
+
+export function buildProgram(): Command {
+  const program = new Command('pos-companion')
+    .description('POS Companion: loyalty orders and referrals at the till, synced to Gameball.')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`pos-companion: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|pos-companion(?:\.mjs)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
