@@ -1,0 +1,576 @@
+// THE contract between the screen and the engine. Every call the screen can make is a channel
+// named `area:verb-noun` with a zod request schema and a zod response schema; every message the
+// engine pushes is an event with a payload schema. Three users, one source of truth:
+//   - main/ipc validates the sender and parses every argument with the request schema before
+//     any handler runs, and parses every answer with the response schema before it leaves main
+//     (so a field the contract does not name, a key for instance, can never cross);
+//   - preload/index.ts (Electron) and renderer/transport (browser mode) only forward;
+//   - renderer/ types its calls and validates its forms with the same schemas.
+// This file imports zod only: it runs in the sandboxed preload, in the page and in Node. It must
+// never import main/ (the wire shapes are re-declared here; a test keeps them compatible with
+// the engine's own schemas).
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** Printable text: no control characters (they have no business in an id, a code or a name). */
+const Text = (max: number) =>
+  z
+    .string()
+    .max(max, { message: `Too long: at most ${max} characters.` })
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'Contains control characters.' });
+
+const NonEmptyText = (max: number) => Text(max).trim().min(1, { message: 'Required.' });
+
+/** Integer amount in the currency's minor units (SAR 2 decimals, KWD 3, JPY 0). */
+export const MinorAmountSchema = z
+  .number()
+  .int({ message: 'Amounts are whole minor units.' })
+  .min(0, { message: 'Amounts cannot be negative.' })
+  .max(1e13, { message: 'Amount too large.' });
+
+export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, { message: 'A three-letter ISO currency code, e.g. SAR.' });
+export const CountrySchema = z.string().regex(/^[A-Z]{2}$/, { message: 'A two-letter ISO country code, e.g. SA.' });
+/** Digits, spaces, `+`, `-`, `(`, `)`: what a cashier types; the engine normalises to E.164. */
+export const MobileInputSchema = z
+  .string()
+  .trim()
+  .min(4, { message: 'Mobile number too short.' })
+  .max(32, { message: 'Mobile number too long.' })
+  .regex(/^\+?[0-9 ()-]+$/, { message: 'A mobile number has digits only.' });
+export const CustomerIdSchema = NonEmptyText(200);
+export const OrderIdSchema = NonEmptyText(200);
+export const ReferrerCodeSchema = NonEmptyText(512);
+export const IsoDateTimeSchema = z.string().max(40);
+
+export const OrderStateSchema = z.enum(['pending', 'sending', 'synced', 'attention', 'discarded']);
+export type OrderState = z.infer<typeof OrderStateSchema>;
+
+export const LanguageSchema = z.enum(['en', 'ar']);
+export type Language = z.infer<typeof LanguageSchema>;
+
+export const ApiVersionSchema = z.enum(['v4.0', 'v4.1']);
+export type ApiVersion = z.infer<typeof ApiVersionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The result envelope: nothing is thrown across the bridge.
+
+/**
+ * Error codes a handler answer may carry. `message` is for people (what happened and what to do),
+ * never a stack trace, a path or a secret; `field` names the request field at fault when known.
+ */
+export const ErrorCodeSchema = z.enum([
+  'unknown-channel', //   the channel is not in this contract
+  'forbidden', //         the caller is not the app's own page (foreign origin or sub-frame)
+  'invalid-request', //   the arguments do not match the channel's request schema
+  'refused', //           the engine refused the input (e.g. capture without a customer)
+  'not-found', //         the order (or refund) does not exist
+  'wrong-state', //       the order is not in a state that allows this (e.g. edit outside attention)
+  'unavailable', //       the engine or the scanner is not ready (starting, closing, no device)
+  'internal', //          a bug: the message says to retry and tell support; details go to the log
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ApiErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  field: z.string().optional(),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const resultSchema = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ApiErrorSchema }),
+  ]);
+
+// ---------------------------------------------------------------------------------------------
+// Wire shapes
+
+export const CustomerInputSchema = z
+  .strictObject({
+    mobile: MobileInputSchema.optional(),
+    customerId: CustomerIdSchema.optional(),
+    name: Text(200).optional(),
+    email: z.email({ message: 'Not an email address.' }).max(254).optional(),
+  })
+  .refine((c) => c.mobile !== undefined || c.customerId !== undefined, {
+    message: 'A customer needs a mobile number or a scanned Gameball id.',
+    path: ['mobile'],
+  });
+export type CustomerInput = z.infer<typeof CustomerInputSchema>;
+
+export const LineItemSchema = z.strictObject({
+  productId: NonEmptyText(200),
+  title: Text(500).optional(),
+  sku: Text(200).optional(),
+  category: z.array(Text(200)).max(20).optional(),
+  quantity: z.number().int().min(1).max(100_000),
+  priceMinor: MinorAmountSchema, // unit price
+});
+export type LineItem = z.infer<typeof LineItemSchema>;
+
+/** `orders:capture`: what the checkout screen submits. The engine assigns orderId and orderDate. */
+export const OrderCaptureRequestSchema = z.strictObject({
+  customer: CustomerInputSchema,
+  currency: CurrencySchema,
+  totalPaidMinor: MinorAmountSchema,
+  totalPriceMinor: MinorAmountSchema.optional(),
+  totalDiscountMinor: MinorAmountSchema.optional(),
+  totalTaxMinor: MinorAmountSchema.optional(),
+  totalShippingMinor: MinorAmountSchema.optional(),
+  lineItems: z.array(LineItemSchema).max(500).optional(),
+  receiptNo: Text(100).optional(),
+  /** As captured: a bare code, already extracted from a scanned link. */
+  referrerCode: ReferrerCodeSchema.optional(),
+});
+export type OrderCaptureRequest = z.input<typeof OrderCaptureRequestSchema>;
+
+/** One row of the queue. Nullable fields are NULL in the database when unknown. */
+export const OrderViewSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  mobile: z.string().nullable(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  currency: z.string(),
+  totalPaidMinor: z.number().int(),
+  receiptNo: z.string().nullable(),
+  referrerCode: z.string().nullable(),
+  orderDate: z.string(),
+  tillId: z.string(),
+  storeId: z.string().nullable(),
+  branchId: z.string().nullable(),
+  /** Captured in training mode: may only ever go to the built-in simulator. */
+  training: z.boolean(),
+  state: OrderStateSchema,
+  rewardedPoints: z.number().nullable(),
+  /** Gameball's code and message when state is 'attention'. */
+  attentionCode: z.string().nullable(),
+  attentionMessage: z.string().nullable(),
+  discardReason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  syncedAt: z.string().nullable(),
+});
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+/** The answer to a capture: durable on the till when it arrives. */
+export const CapturedOrderSchema = OrderViewSchema.extend({
+  /** True when this capture registers a new customer (a referral is only counted then). */
+  newCustomer: z.boolean().optional(),
+});
+export type CapturedOrder = z.infer<typeof CapturedOrderSchema>;
+
+export const SyncLogEntrySchema = z.object({
+  at: z.string(),
+  method: z.string(),
+  path: z.string(),
+  httpStatus: z.number().nullable(),
+  gameballCode: z.number().nullable(),
+  message: z.string().nullable(),
+  requestId: z.string().nullable(),
+  outcome: z.string(),
+  durationMs: z.number().nullable(),
+});
+export type SyncLogEntry = z.infer<typeof SyncLogEntrySchema>;
+
+export const OrderLineItemViewSchema = z.object({
+  productId: z.string(),
+  title: z.string().optional(),
+  sku: z.string().optional(),
+  quantity: z.number(),
+  priceMinor: z.number(),
+});
+
+export const OrderDetailSchema = OrderViewSchema.extend({
+  totalPriceMinor: z.number().nullable(),
+  totalDiscountMinor: z.number().nullable(),
+  totalTaxMinor: z.number().nullable(),
+  totalShippingMinor: z.number().nullable(),
+  lineItems: z.array(OrderLineItemViewSchema),
+  syncLog: z.array(SyncLogEntrySchema),
+});
+export type OrderDetail = z.infer<typeof OrderDetailSchema>;
+
+export const OrderListRequestSchema = z.strictObject({
+  state: z.union([OrderStateSchema, z.literal('all')]).default('all'),
+  search: Text(200).optional(),
+  offset: z.number().int().min(0).max(10_000_000).default(0),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+export type OrderListRequest = z.input<typeof OrderListRequestSchema>;
+
+export const OrderListResponseSchema = z.object({
+  total: z.number().int(),
+  rows: z.array(OrderViewSchema),
+});
+export type OrderListResponse = z.infer<typeof OrderListResponseSchema>;
+
+export const OrderRefSchema = z.strictObject({ orderId: OrderIdSchema });
+
+export const RetryRequestSchema = z.union([
+  z.strictObject({ orderId: OrderIdSchema }),
+  z.strictObject({ all: z.literal(true) }),
+]);
+export type RetryRequest = z.input<typeof RetryRequestSchema>;
+
+/** What a person may correct on an order in 'attention' before it is sent again. */
+export const OrderPatchSchema = z.strictObject({
+  mobile: MobileInputSchema.optional(),
+  name: Text(200).nullable().optional(),
+  email: z.email().max(254).nullable().optional(),
+  totalPaidMinor: MinorAmountSchema.optional(),
+  receiptNo: Text(100).nullable().optional(),
+  /** null removes the referral code. */
+  referrerCode: ReferrerCodeSchema.nullable().optional(),
+});
+export type OrderPatch = z.input<typeof OrderPatchSchema>;
+
+export const EditResendRequestSchema = z.strictObject({ orderId: OrderIdSchema, patch: OrderPatchSchema });
+export const DiscardRequestSchema = z.strictObject({
+  orderId: OrderIdSchema,
+  reason: NonEmptyText(500),
+});
+
+export const ExportRequestSchema = z.strictObject({
+  state: z.enum(['pending', 'attention', 'synced', 'all']).default('all'),
+  format: z.enum(['csv', 'json']).default('csv'),
+});
+export type ExportRequest = z.input<typeof ExportRequestSchema>;
+export const ExportResponseSchema = z.object({
+  filename: z.string(),
+  mimeType: z.string(),
+  content: z.string(),
+});
+export type ExportResponse = z.infer<typeof ExportResponseSchema>;
+
+/** `refunds:capture`: amountMinor absent = full refund. */
+export const RefundCaptureRequestSchema = z.strictObject({
+  orderId: OrderIdSchema,
+  amountMinor: MinorAmountSchema.optional(),
+});
+export type RefundCaptureRequest = z.input<typeof RefundCaptureRequestSchema>;
+export const CapturedRefundSchema = z.object({
+  refundId: z.string(),
+  orderId: z.string(),
+  customerId: z.string(),
+  amountMinor: z.number().nullable(),
+  currency: z.string(),
+  training: z.boolean(),
+  state: OrderStateSchema,
+  createdAt: z.string(),
+});
+export type CapturedRefund = z.infer<typeof CapturedRefundSchema>;
+
+export const ReferralCheckRequestSchema = z.strictObject({
+  customer: z
+    .strictObject({ mobile: MobileInputSchema.optional(), customerId: CustomerIdSchema.optional() })
+    .refine((c) => c.mobile !== undefined || c.customerId !== undefined, {
+      message: 'A customer needs a mobile number or a scanned Gameball id.',
+      path: ['mobile'],
+    }),
+  referrerCode: ReferrerCodeSchema,
+});
+export type ReferralCheckRequest = z.input<typeof ReferralCheckRequestSchema>;
+/** Online advice only: it never blocks a capture ('offline' means "capture now, checked later"). */
+export const ReferralCheckSchema = z.object({
+  status: z.enum(['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']),
+  message: z.string(),
+});
+export type ReferralCheck = z.infer<typeof ReferralCheckSchema>;
+
+export const SyncStatusSchema = z.object({
+  counts: z.object({
+    pending: z.number().int(),
+    sending: z.number().int(),
+    synced: z.number().int(),
+    attention: z.number().int(),
+    discarded: z.number().int(),
+  }),
+  oldestPendingAgeMs: z.number().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.object({ code: z.string().optional(), message: z.string(), at: z.string().optional() }).nullable(),
+  online: z.boolean(),
+  training: z.boolean(),
+});
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+export const ScannerModeSchema = z.enum(['auto', 'hidpos', 'keyboard', 'off']);
+export type ScannerMode = z.infer<typeof ScannerModeSchema>;
+
+/** Settings as the screen sees them. Keys are write-only: only whether each one is set. */
+export const SettingsSchema = z.object({
+  tillId: z.string(),
+  storeId: z.string().nullable(),
+  branchId: z.string().nullable(),
+  currency: z.string(),
+  country: z.string(),
+  apiVersion: ApiVersionSchema,
+  language: LanguageSchema,
+  referralParams: z.array(z.string()),
+  customerIdPrefixes: z.array(z.string()),
+  receiptPattern: z.string().nullable(),
+  scanner: z.object({ mode: ScannerModeSchema, deviceId: z.string().nullable() }),
+  kiosk: z.boolean(),
+  startAtLogin: z.boolean(),
+  keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SettingsPatchSchema = z.strictObject({
+  tillId: NonEmptyText(100).optional(),
+  storeId: Text(100).nullable().optional(),
+  branchId: Text(100).nullable().optional(),
+  currency: CurrencySchema.optional(),
+  country: CountrySchema.optional(),
+  apiVersion: ApiVersionSchema.optional(),
+  language: LanguageSchema.optional(),
+  referralParams: z.array(NonEmptyText(64)).max(50).optional(),
+  customerIdPrefixes: z.array(NonEmptyText(64)).max(50).optional(),
+  receiptPattern: Text(500).nullable().optional(),
+  scanner: z.strictObject({ mode: ScannerModeSchema.optional(), deviceId: Text(500).nullable().optional() }).optional(),
+  kiosk: z.boolean().optional(),
+  startAtLogin: z.boolean().optional(),
+});
+export type SettingsPatch = z.input<typeof SettingsPatchSchema>;
+
+/** Write-only: a string sets the key, null clears it, absent leaves it as it is. */
+export const SetKeysRequestSchema = z
+  .strictObject({
+    apiKey: NonEmptyText(500).nullable().optional(),
+    secretKey: NonEmptyText(500).nullable().optional(),
+  })
+  .refine((k) => k.apiKey !== undefined || k.secretKey !== undefined, { message: 'Nothing to change.' });
+export type SetKeysRequest = z.input<typeof SetKeysRequestSchema>;
+export const KeysStatusSchema = z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() });
+export type KeysStatus = z.infer<typeof KeysStatusSchema>;
+
+export const ConnectionTestSchema = z.object({ ok: z.boolean(), message: z.string() });
+export type ConnectionTest = z.infer<typeof ConnectionTestSchema>;
+
+// --- scans (re-declared from preload/scan-classify.ts; a test keeps the two compatible) -------
+
+export const ScanKindSchema = z.enum(['customer', 'referral', 'product', 'receipt', 'unknown', 'rejected']);
+export const ScanClassificationWireSchema = z.looseObject({
+  kind: ScanKindSchema,
+  text: z.string(),
+  symbology: z.string().optional(),
+  referrerCode: z.string().optional(),
+  customerId: z.string().optional(),
+  hash: z.string().optional(),
+  reason: z.string().optional(),
+});
+export const ScanSourceSchema = z.enum(['hidpos', 'keyboard', 'hid-keyboard', 'manual']);
+export const ScanEventWireSchema = z.object({
+  source: ScanSourceSchema,
+  classification: ScanClassificationWireSchema,
+  at: z.number(),
+  deviceId: z.string().optional(),
+});
+export type ScanEventWire = z.infer<typeof ScanEventWireSchema>;
+
+export const ScannerDeviceSchema = z.object({
+  id: z.string(),
+  vendorId: z.number().int(),
+  productId: z.number().int(),
+  product: z.string().optional(),
+  manufacturer: z.string().optional(),
+  usagePage: z.number().int().optional(),
+  usage: z.number().int().optional(),
+  /** What the device looks like: a HID POS scanner, a keyboard (wedge) or something else. */
+  kind: z.enum(['hidpos', 'keyboard', 'other']),
+});
+export type ScannerDevice = z.infer<typeof ScannerDeviceSchema>;
+
+export const ScannerStateSchema = z.object({
+  state: z.enum(['connected', 'disconnected', 'error', 'disabled']),
+  device: z.looseObject({ id: z.string().optional(), product: z.string().optional() }).optional(),
+  reason: z.string().optional(),
+});
+export type ScannerState = z.infer<typeof ScannerStateSchema>;
+
+export const ScannerReportSchema = z.object({
+  deviceId: z.string().optional(),
+  /** The raw input report as lowercase hex, for the live view in settings. */
+  hex: z.string(),
+  at: z.number(),
+});
+export type ScannerReport = z.infer<typeof ScannerReportSchema>;
+
+export const ScannerSelectRequestSchema = z.strictObject({
+  /** null: no HID device (keyboard-wedge only). */
+  deviceId: Text(500).nullable(),
+});
+
+/**
+ * `scanner:submit-keyboard-scan`: the text the renderer's keyboard-wedge detector rebuilt from a
+ * key burst. Main classifies it and pushes it as a `scan` event like a HID POS scan, so the screen
+ * handles every scan in one place (the `scan` listener); the answer is that same event.
+ */
+export const KeyboardScanRequestSchema = z.strictObject({
+  text: z
+    .string()
+    .min(1, { message: 'Empty scan.' })
+    .max(4096, { message: 'Scan too long.' }),
+  source: z.enum(['keyboard', 'manual']).default('keyboard'),
+});
+export type KeyboardScanRequest = z.input<typeof KeyboardScanRequestSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** Which shell serves the screen. */
+  shell: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  /** True: no Gameball keys, orders go to the built-in simulator only (show the banner). */
+  training: z.boolean(),
+  dataDir: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+/** Channels that take no argument use this request schema. */
+export const NoArgsSchema = z.undefined({ message: 'This call takes no arguments.' });
+export const OkSchema = z.object({ ok: z.literal(true) });
+export const CountSchema = z.object({ count: z.number().int() });
+
+// ---------------------------------------------------------------------------------------------
+// The channels
+
+interface ChannelSpec<Req extends z.ZodType, Res extends z.ZodType, M extends string> {
+  /** Name of the PosApi function for this channel. */
+  method: M;
+  request: Req;
+  response: Res;
+}
+const channel = <Req extends z.ZodType, Res extends z.ZodType, M extends string>(
+  spec: ChannelSpec<Req, Res, M>,
+): ChannelSpec<Req, Res, M> => spec;
+
+export const CHANNELS = {
+  'orders:capture': channel({ method: 'captureOrder', request: OrderCaptureRequestSchema, response: CapturedOrderSchema }),
+  'orders:list': channel({ method: 'listOrders', request: OrderListRequestSchema, response: OrderListResponseSchema }),
+  'orders:get': channel({ method: 'getOrder', request: OrderRefSchema, response: OrderDetailSchema.nullable() }),
+  'orders:retry': channel({ method: 'retryOrders', request: RetryRequestSchema, response: CountSchema }),
+  'orders:edit-resend': channel({ method: 'editAndResendOrder', request: EditResendRequestSchema, response: OrderViewSchema }),
+  'orders:discard': channel({ method: 'discardOrder', request: DiscardRequestSchema, response: OrderViewSchema }),
+  'orders:export': channel({ method: 'exportOrders', request: ExportRequestSchema, response: ExportResponseSchema }),
+  'refunds:capture': channel({ method: 'captureRefund', request: RefundCaptureRequestSchema, response: CapturedRefundSchema }),
+  'referrals:check': channel({ method: 'checkReferral', request: ReferralCheckRequestSchema, response: ReferralCheckSchema }),
+  'status:get': channel({ method: 'getStatus', request: NoArgsSchema, response: SyncStatusSchema }),
+  'sync:run-now': channel({ method: 'syncNow', request: NoArgsSchema, response: OkSchema }),
+  'settings:get': channel({ method: 'getSettings', request: NoArgsSchema, response: SettingsSchema }),
+  'settings:update': channel({ method: 'updateSettings', request: SettingsPatchSchema, response: SettingsSchema }),
+  'settings:set-keys': channel({ method: 'setKeys', request: SetKeysRequestSchema, response: KeysStatusSchema }),
+  'settings:test-connection': channel({ method: 'testConnection', request: NoArgsSchema, response: ConnectionTestSchema }),
+  'scanner:list-devices': channel({ method: 'listScannerDevices', request: NoArgsSchema, response: z.array(ScannerDeviceSchema) }),
+  'scanner:get-state': channel({ method: 'getScannerState', request: NoArgsSchema, response: ScannerStateSchema }),
+  'scanner:select': channel({ method: 'selectScanner', request: ScannerSelectRequestSchema, response: ScannerStateSchema }),
+  'scanner:submit-keyboard-scan': channel({ method: 'submitKeyboardScan', request: KeyboardScanRequestSchema, response: ScanEventWireSchema }),
+  'app:info': channel({ method: 'getAppInfo', request: NoArgsSchema, response: AppInfoSchema }),
+} as const;
+
+export type Channels = typeof CHANNELS;
+export type ChannelName = keyof Channels;
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as ChannelName[];
+
+export const isChannelName = (name: unknown): name is ChannelName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(CHANNELS, name);
+
+/** What the caller passes (before defaults are applied). */
+export type RequestInput<C extends ChannelName> = z.input<Channels[C]['request']>;
+/** What a handler receives (after parsing, defaults applied). */
+export type RequestOf<C extends ChannelName> = z.output<Channels[C]['request']>;
+export type ResponseOf<C extends ChannelName> = z.output<Channels[C]['response']>;
+
+// ---------------------------------------------------------------------------------------------
+// Pushed events (main -> screen)
+
+export const EVENTS = {
+  status: SyncStatusSchema,
+  scan: ScanEventWireSchema,
+  'scanner-state': ScannerStateSchema,
+  'scanner-report': ScannerReportSchema,
+} as const;
+export type Events = typeof EVENTS;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+export const isEventName = (name: unknown): name is EventName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, name);
+
+/** Electron ipc channel on which main pushes event `E` (kept apart from the request channels). */
+export const eventIpcChannel = (event: EventName): string => `event:${event}`;
+
+// ---------------------------------------------------------------------------------------------
+// The API the screen holds: one async function per channel, plus `on` for events.
+
+type MethodOf<C extends ChannelName> = Channels[C]['method'];
+type CallOf<C extends ChannelName> = [RequestInput<C>] extends [undefined]
+  ? () => Promise<Result<ResponseOf<C>>>
+  : (request: RequestInput<C>) => Promise<Result<ResponseOf<C>>>;
+
+export type PosApi = { readonly [C in ChannelName as MethodOf<C>]: CallOf<C> } & {
+  /** Subscribes to a pushed event; returns the function that unsubscribes. */
+  readonly on: <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) => () => void;
+};
+
+/** The name under which Electron's preload exposes the PosApi on `window`. */
+export const POS_API_GLOBAL = 'posCompanion';
+
+/**
+ * Builds a PosApi from one `invoke(channel, request)` and one `subscribe(event, listener)`:
+ * the preload and the browser transport both use it, so they cannot drift from the contract.
+ */
+export function buildPosApi(
+  invoke: (channel: ChannelName, request: unknown) => Promise<Result<unknown>>,
+  subscribe: (event: EventName, listener: (payload: unknown) => void) => () => void,
+): PosApi {
+  const api: Record<string, unknown> = {};
+  for (const name of CHANNEL_NAMES) {
+    const spec = CHANNELS[name];
+    api[spec.method] = (request?: unknown) => invoke(name, request);
+  }
+  api.on = (event: EventName, listener: (payload: unknown) => void) => subscribe(event, listener);
+  return api as PosApi;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser mode wire (renderer/transport <-> main/web over one WebSocket, JSON text frames)
+
+/** Page -> server: one call. `id` pairs the answer; `request` omitted for no-argument channels. */
+export const WsCallFrameSchema = z.strictObject({
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  channel: z.string().max(100),
+  request: z.unknown().optional(),
+});
+export type WsCallFrame = z.infer<typeof WsCallFrameSchema>;
+
+/** Server -> page: the answer to call `id` (id null when the frame could not be read at all). */
+export const WsResultFrameSchema = z.object({
+  id: z.number().int().nullable(),
+  result: resultSchema(z.unknown()),
+});
+/** Server -> page: a pushed event. */
+export const WsEventFrameSchema = z.object({
+  event: z.string(),
+  payload: z.unknown(),
+});
+export const WsServerFrameSchema = z.union([WsResultFrameSchema, WsEventFrameSchema]);
+export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
+
+/**
+ * Browser mode session. `serve` prints `http://127.0.0.1:PORT/?token=T`; the first request with
+ * the token sets an HttpOnly, SameSite=Strict cookie and redirects to `/`, so the page and the
+ * WebSocket upgrade carry it without the page ever handling it. A client that cannot use the
+ * cookie (a test, a tool) offers the token as a WebSocket subprotocol
+ * `WS_TOKEN_PROTOCOL_PREFIX + T` next to `WS_PROTOCOL`; the server answers with `WS_PROTOCOL`.
+ */
+export const WS_PATH = '/ws';
+export const WS_PROTOCOL = 'pos-companion.v1';
+export const WS_TOKEN_PROTOCOL_PREFIX = 'pos-companion.token.';
+export const SESSION_TOKEN_QUERY = 'token';
