@@ -1,0 +1,102 @@
+// Assembles the screen's side of main once: the router (contract-checked calls), the event hub
+// (contract-checked pushes) and the wiring from the engine's status and the scanner's events to
+// the hub. The Electron shell and browser mode each create one and adapt their transport to it.
+import { classifyScan } from '../../preload/scan-classify.ts';
+import type { ApiError, ErrorCode, ScanEventWire, ScannerReport, ScannerState, SyncStatus } from '../../preload/api.ts';
+import type { Clock } from '../clock.ts';
+import { createEventHub, type EventHub } from './events.ts';
+import { createIpcRouter, type IpcRouter, type RouterLogger } from './handle.ts';
+import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort } from './routes.ts';
+
+export interface BridgeEngine extends EnginePort {
+  onStatus(listener: (s: never) => void): () => void;
+}
+
+/** Scanner events, as the scanner service emits them (`on(name, listener)`, Node EventEmitter style). */
+export interface ScannerEvents {
+  on(event: 'scan', listener: (e: ScanEventWire) => void): unknown;
+  on(event: 'state', listener: (s: ScannerState) => void): unknown;
+  on(event: 'report', listener: (r: ScannerReport) => void): unknown;
+  off(event: 'scan' | 'state' | 'report', listener: (...args: never[]) => void): unknown;
+}
+
+export interface BridgeOptions {
+  engine: BridgeEngine;
+  scanner?: (ScannerPort & ScannerEvents) | undefined;
+  trustedOrigins: readonly string[];
+  logger: RouterLogger;
+  clock: Clock;
+  app: RouteDeps['app'];
+}
+
+export interface Bridge {
+  router: IpcRouter;
+  events: EventHub;
+  /** Stops answering calls and detaches from the engine and the scanner. */
+  close(): void;
+}
+
+const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
+  'not-found': 'not-found',
+  not_found: 'not-found',
+  'wrong-state': 'wrong-state',
+  wrong_state: 'wrong-state',
+  'invalid-state': 'wrong-state',
+  invalid_state: 'wrong-state',
+  unavailable: 'unavailable',
+};
+
+/**
+ * Maps an error the engine throws on purpose (a named error class with a string `code` and a
+ * message written for people, e.g. CaptureRefusedError) to the envelope. System errors (ENOENT,
+ * SQLITE_BUSY, ERR_*) and plain Errors are not mapped: their messages may carry paths or
+ * internals, so the router answers 'internal' and logs them instead.
+ */
+export function mapEngineError(err: unknown): ApiError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, field } = err as Error & { code?: unknown; field?: unknown };
+  if (typeof code !== 'string' || code === '') return undefined;
+  if (/^(E[A-Z]+|ERR_[A-Z_]+|SQLITE_[A-Z_]+)$/.test(code)) return undefined;
+  if (err.name === 'Error' || err.name === 'TypeError' || err.name === 'RangeError' || err.name === 'SqliteError') return undefined;
+  const mapped = ENGINE_CODES[code] ?? (/not.?found/i.test(code) ? 'not-found' : /state/i.test(code) ? 'wrong-state' : 'refused');
+  return typeof field === 'string' ? { code: mapped, message: err.message, field } : { code: mapped, message: err.message };
+}
+
+export function createBridge(opts: BridgeOptions): Bridge {
+  const events = createEventHub(opts.logger);
+  const handlers = createHandlers({
+    engine: opts.engine,
+    scanner: opts.scanner,
+    events,
+    clock: opts.clock,
+    classify: classifyScan,
+    app: opts.app,
+  });
+  const router = createIpcRouter({ handlers, trustedOrigins: opts.trustedOrigins, logger: opts.logger, mapError: mapEngineError });
+
+  const detach: Array<() => void> = [];
+  detach.push(opts.engine.onStatus(((s: SyncStatus) => events.emit('status', s)) as (s: never) => void));
+  const scanner = opts.scanner;
+  if (scanner) {
+    const onScan = (e: ScanEventWire) => events.emit('scan', e);
+    const onState = (s: ScannerState) => events.emit('scanner-state', s);
+    const onReport = (r: ScannerReport) => events.emit('scanner-report', r);
+    scanner.on('scan', onScan);
+    scanner.on('state', onState);
+    scanner.on('report', onReport);
+    detach.push(() => {
+      scanner.off('scan', onScan as never);
+      scanner.off('state', onState as never);
+      scanner.off('report', onReport as never);
+    });
+  }
+
+  return {
+    router,
+    events,
+    close() {
+      router.stop();
+      for (const d of detach.splice(0)) d();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// The router's handlers: one function per contract channel, translating the contract's request
+// into an engine or scanner call and the answer back into the contract's shape. Every handler
+// receives input already parsed by the contract (main/ipc/handle.ts) and its answer is parsed
+// again on the way out, so this file only adapts shapes; it holds no business rules.
+// Used unchanged by the Electron shell and by browser mode.
+import type { AppInfo, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
+import type { ClassifyOptions, ScanClassification } from '../../preload/scan-classify.ts';
+import type { Clock } from '../clock.ts';
+import type { EventHub } from './events.ts';
+import { PosError, type Handlers } from './handle.ts';
+
+/** The part of the engine (main/engine.ts, `Engine`) the screen reaches. */
+export interface EnginePort {
+  readonly training: boolean;
+  readonly dataDir: string;
+  captureOrder(input: unknown): unknown;
+  captureRefund(input: unknown): unknown;
+  checkReferral(input: { customer: { mobile?: string; customerId?: string }; referrerCode: string }): Promise<unknown>;
+  listOrders(q: { state?: string; search?: string; offset: number; limit: number }): unknown;
+  getOrder(orderId: string): unknown;
+  retry(target: { orderId: string } | { all: true }): number;
+  editAndResend(orderId: string, patch: unknown): unknown;
+  discard(orderId: string, reason: string): unknown;
+  exportOrders(q: { state: 'pending' | 'attention' | 'synced' | 'all'; format: 'csv' | 'json' }): string;
+  status(): unknown;
+  getSettings(): unknown;
+  updateSettings(patch: unknown): unknown;
+  setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
+  testConnection(): Promise<{ ok: boolean; message: string }>;
+  syncNow(): void;
+}
+
+/** The part of the scanner service the screen reaches. Absent in browser mode (no HID there). */
+export interface ScannerPort {
+  listDevices(): ScannerDevice[] | Promise<ScannerDevice[]>;
+  select(deviceId: string | null): ScannerState | Promise<ScannerState>;
+  state(): ScannerState;
+}
+
+export interface RouteDeps {
+  engine: EnginePort;
+  scanner?: ScannerPort | undefined;
+  events: EventHub;
+  clock: Clock;
+  /** Pure scan classification (preload/scan-classify.ts `classifyScan`). */
+  classify: (raw: string, opts: ClassifyOptions) => ScanClassification;
+  /** The parts of app:info that do not come from the engine. */
+  app: Pick<AppInfo, 'name' | 'version' | 'shell' | 'platform'>;
+}
+
+const NO_SCANNER: ScannerState = { state: 'disabled', reason: 'no-hid-in-this-mode' };
+
+/** Classification options from the engine's settings, tolerating a settings shape without them. */
+function classifyOptionsFrom(settings: unknown): ClassifyOptions {
+  const s = (settings ?? {}) as Partial<Record<'referralParams' | 'customerIdPrefixes' | 'receiptPattern', unknown>>;
+  const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+  return {
+    customerIdPrefixes: strings(s.customerIdPrefixes) ?? ['mobile_'],
+    referralParams: strings(s.referralParams) ?? ['GBReferral', 'GbReferral', 'ReferralCode', 'referralCode', 'referrerCode', 'ref'],
+    receiptPattern: typeof s.receiptPattern === 'string' ? s.receiptPattern : null,
+  };
+}
+
+function keysStatusFrom(settings: unknown): { apiKeySet: boolean; secretKeySet: boolean } {
+  const keys = (settings as { keys?: { apiKeySet?: unknown; secretKeySet?: unknown } } | undefined)?.keys;
+  return { apiKeySet: keys?.apiKeySet === true, secretKeySet: keys?.secretKeySet === true };
+}
+
+export function createHandlers(deps: RouteDeps): Handlers {
+  const { engine, events, clock } = deps;
+  return {
+    'orders:capture': (req) => engine.captureOrder(req) as never,
+    'orders:list': (req) => engine.listOrders(req) as never,
+    'orders:get': (req) => (engine.getOrder(req.orderId) ?? null) as never,
+    'orders:retry': (req) => ({ count: engine.retry(req) }),
+    'orders:edit-resend': (req) => engine.editAndResend(req.orderId, req.patch) as never,
+    'orders:discard': (req) => engine.discard(req.orderId, req.reason) as never,
+    'orders:export': (req) => {
+      const content = engine.exportOrders(req);
+      const day = new Date(clock.now()).toISOString().slice(0, 10);
+      return {
+        filename: `pos-companion-orders-${req.state}-${day}.${req.format}`,
+        mimeType: req.format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json',
+        content,
+      };
+    },
+    'refunds:capture': (req) => engine.captureRefund(req) as never,
+    'referrals:check': async (req) => (await engine.checkReferral(req)) as never,
+    'status:get': () => engine.status() as never,
+    'sync:run-now': () => {
+      engine.syncNow();
+      return { ok: true as const };
+    },
+    'settings:get': () => engine.getSettings() as never,
+    'settings:update': (req) => engine.updateSettings(req) as never,
+    'settings:set-keys': (req) => {
+      engine.setKeys(req);
+      return keysStatusFrom(engine.getSettings());
+    },
+    'settings:test-connection': () => engine.testConnection(),
+    'scanner:list-devices': async () => (deps.scanner ? await deps.scanner.listDevices() : []),
+    'scanner:get-state': () => (deps.scanner ? deps.scanner.state() : NO_SCANNER),
+    'scanner:select': async (req) => {
+      if (!deps.scanner) throw new PosError('unavailable', 'USB scanners in HID POS mode work in the desktop app only; keyboard-mode scanners work here.');
+      return deps.scanner.select(req.deviceId);
+    },
+    'scanner:submit-keyboard-scan': (req) => {
+      const classification = deps.classify(req.text, classifyOptionsFrom(engine.getSettings()));
+      const event: ScanEventWire = { source: req.source, classification, at: clock.now() };
+      events.emit('scan', event);
+      return event;
+    },
+    'app:info': () => ({ ...deps.app, training: engine.training, dataDir: engine.dataDir }),
+  };
+}
