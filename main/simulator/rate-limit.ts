@@ -1,0 +1,75 @@
+// Gameball's per-account rate limits (NOTES: per second and per 30 s, per resource group).
+// Sliding windows over the accepted requests of each group; a refused request does not count.
+
+export type RateGroup = 'orders' | 'customerWrites' | 'customerReads' | 'transactions' | 'others';
+export interface RateLimit {
+  perSecond: number;
+  per30s: number;
+}
+export type RateLimits = Record<RateGroup, RateLimit>;
+
+export const GAMEBALL_RATE_LIMITS: RateLimits = {
+  orders: { perSecond: 30, per30s: 360 },
+  customerWrites: { perSecond: 30, per30s: 360 },
+  customerReads: { perSecond: 100, per30s: 1200 },
+  transactions: { perSecond: 30, per30s: 360 },
+  others: { perSecond: 30, per30s: 360 },
+};
+
+/**
+ * `{ perSecond, per30s }` sets every group except customer reads (which keep Gameball's higher
+ * limit unless `customerReads` is given); `groups` overrides single groups.
+ */
+export interface RateLimitOption extends RateLimit {
+  customerReads?: RateLimit;
+  groups?: Partial<RateLimits>;
+}
+
+export function resolveRateLimits(opt: RateLimitOption | false | undefined): RateLimits | false {
+  if (opt === false) return false;
+  if (opt === undefined) return GAMEBALL_RATE_LIMITS;
+  const base: RateLimit = { perSecond: opt.perSecond, per30s: opt.per30s };
+  return {
+    orders: base,
+    customerWrites: base,
+    customerReads: opt.customerReads ?? GAMEBALL_RATE_LIMITS.customerReads,
+    transactions: base,
+    others: base,
+    ...opt.groups,
+  };
+}
+
+export class RateLimiter {
+  private readonly accepted = new Map<RateGroup, number[]>();
+
+  constructor(private limits: RateLimits | false) {}
+
+  setLimits(limits: RateLimits | false): void {
+    this.limits = limits;
+  }
+
+  /** Records the request and returns true when it fits both windows of its group. */
+  admit(group: RateGroup, now: number): boolean {
+    if (this.limits === false) return true;
+    const limit = this.limits[group];
+    let times = this.accepted.get(group);
+    if (!times) {
+      times = [];
+      this.accepted.set(group, times);
+    }
+    // Drop what left the 30 s window (the log holds at most per30s entries).
+    let drop = 0;
+    while (drop < times.length && (times[drop] as number) <= now - 30_000) drop += 1;
+    if (drop > 0) times.splice(0, drop);
+    if (times.length >= limit.per30s) return false;
+    let lastSecond = 0;
+    for (let i = times.length - 1; i >= 0 && (times[i] as number) > now - 1_000; i -= 1) lastSecond += 1;
+    if (lastSecond >= limit.perSecond) return false;
+    times.push(now);
+    return true;
+  }
+
+  clear(): void {
+    this.accepted.clear();
+  }
+}

@@ -1,0 +1,376 @@
+// The HTTP face of the simulator: routing under /api/v4.0|v4.1/integrations, Gameball's auth
+// and payload errors, rate limits, fault injection, and the loopback-only /_sim control API.
+// Order of checks for one request (the README documents it):
+//   outage -> reset roll -> read body -> auth -> rate limit -> content type -> JSON -> schema
+//   -> 2001 (customer in flight) -> [mark in flight] -> latency -> 5xx roll -> rules + commit
+//   -> drop roll (commit kept, socket destroyed) or answer -> [unmark]
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CODES, SimError, errorBody } from './errors.ts';
+import type { ErrorTypeStyle } from './errors.ts';
+import { roll } from './prng.ts';
+import type { Random } from './prng.ts';
+import type { RateGroup, RateLimiter } from './rate-limit.ts';
+import { BatchOrderItemSchema, BatchOrdersSchema, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
+import type { ApiVersion, LedgerCounters, SimulatorState } from './state.ts';
+import { parseRequest } from './validate.ts';
+
+export interface Faults {
+  latencyMs: number;
+  jitterMs: number;
+  errorRate: number;
+  resetRate: number;
+  dropRate: number;
+}
+
+export interface ServerContext {
+  state: SimulatorState;
+  limiter: RateLimiter;
+  faults: Faults;
+  outage: { on: boolean; mode: 'error' | 'refuse' };
+  random: Random;
+  apiKey: string;
+  secretKey: string;
+  errorTypeStyle: ErrorTypeStyle;
+  /** What an order id unknown to `GET /orders/{id}/transactions` gets. */
+  unknownOrderTransactions: 'not-found' | 'empty';
+  baseUrl: () => string;
+  /** Called after every committed change (persistence hooks in here). */
+  onChange: () => void;
+  scheduleBatch: (jobId: number) => void;
+  /** The /_sim control API, handled by the owner of the context. */
+  control: (req: IncomingMessage, res: ServerResponse, path: string, body: string) => void;
+  timers: Set<NodeJS.Timeout>;
+}
+
+type Params = Record<string, string>;
+
+interface Prepared {
+  /** Set for writes Gameball serialises per customer (rule 2001). */
+  customerId?: string;
+  commit: () => unknown;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  template: string;
+  pattern: RegExp;
+  group: RateGroup;
+  /** Needs the SecretKey under v4.0 too (under v4.1 every route does). */
+  secret: boolean;
+  prepare: (ctx: ServerContext, input: { body: unknown; params: Params; query: URLSearchParams; version: ApiVersion }) => Prepared;
+}
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function route(method: Route['method'], template: string, group: RateGroup, secret: boolean, prepare: Route['prepare']): Route {
+  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
+  return { method, template, pattern, group, secret, prepare };
+}
+
+const ROUTES: Route[] = [
+  route('POST', '/customers', 'customerWrites', false, (ctx, { body }) => {
+    const req = parseRequest(UpsertCustomerSchema, body);
+    return { customerId: req.customerId, commit: () => ctx.state.upsertCustomer(req) };
+  }),
+  route('GET', '/customers/{customerId}', 'customerReads', false, (ctx, { params }) => ({
+    commit: () => {
+      const customer = ctx.state.getCustomer(params.customerId ?? '');
+      if (!customer) throw new SimError(404, CODES.notFound, 'Customer not found.');
+      const code = customer.referralCode;
+      return {
+        gameballId: customer.gameballId,
+        customerId: customer.customerId,
+        customerAttributes: { ...customer.customerAttributes, totalOrders: customer.orderCount },
+        referralCode: code,
+        referralLink: `${ctx.baseUrl()}/referral?GBReferral=${code}`,
+        isReferred: customer.referredBy !== undefined,
+      };
+    },
+  })),
+  route('GET', '/referrals/validate', 'customerReads', false, (ctx, { query }) => {
+    const referrerCode = query.get('referrerCode');
+    if (!referrerCode) throw new SimError(400, CODES.missingField, 'referrerCode is required.');
+    const forCustomerId = query.get('forCustomerId') ?? undefined;
+    return { commit: () => ({ isValid: ctx.state.validateReferral(referrerCode, forCustomerId) }) };
+  }),
+  route('POST', '/orders', 'orders', true, (ctx, { body, version }) => {
+    const req = parseRequest(TrackOrderSchema, body);
+    return { customerId: req.customerId, commit: () => ctx.state.trackOrder(req, 'orders', version) };
+  }),
+  route('GET', '/orders/{orderId}/transactions', 'transactions', true, (ctx, { params }) => ({
+    commit: () => {
+      const list = ctx.state.orderTransactions(params.orderId ?? '');
+      if (!list) {
+        if (ctx.unknownOrderTransactions === 'empty') return { transactions: [], count: 0 };
+        throw new SimError(404, CODES.orderNotFound, 'Order not found.');
+      }
+      const transactions = list.map((t) => ({
+        transactionDate: t.transactionDate,
+        gameballTransactionId: t.gameballTransactionId,
+        transactionType: t.transactionType,
+        amount: t.amount,
+        transactionId: t.transactionId,
+        equivalentPoints: t.equivalentPoints,
+      }));
+      return { transactions, count: transactions.length };
+    },
+  })),
+  route('POST', '/transactions/refund', 'transactions', true, (ctx, { body }) => {
+    const req = parseRequest(RefundSchema, body);
+    return { customerId: req.customerId, commit: () => ctx.state.refund(req) };
+  }),
+  route('POST', '/batch/orders', 'others', true, (ctx, { body, version }) => {
+    const parsed = parseRequest(BatchOrdersSchema, body);
+    const items = Array.isArray(parsed) ? parsed : parsed.body;
+    return {
+      commit: () => {
+        const batch = ctx.state.createBatch(items, version);
+        ctx.scheduleBatch(batch.jobId);
+        return { jobId: batch.jobId };
+      },
+    };
+  }),
+  route('GET', '/batches/{batchId}/status', 'others', true, (ctx, { params }) => ({
+    commit: () => {
+      const batch = ctx.state.getBatch(Number(params.batchId));
+      if (!batch) throw new SimError(404, CODES.notFound, 'Batch job not found.');
+      const errors = batch.results.filter((r) => r.status === 'failed');
+      return {
+        batchId: String(batch.jobId),
+        status: batch.status,
+        progress: batch.totalItems === 0 ? 100 : Math.round((batch.processedItems / batch.totalItems) * 100),
+        totalItems: batch.totalItems,
+        processedItems: batch.processedItems,
+        failedItems: batch.failedItems,
+        results: batch.results,
+        errors,
+      };
+    },
+  })),
+];
+
+/** A batch item goes through the same validation and rules as `POST /orders` (minus referrals). */
+export function processBatchItem(state: SimulatorState, item: unknown, version: ApiVersion): ReturnType<SimulatorState['trackOrder']> {
+  const req = parseRequest(BatchOrderItemSchema, item);
+  return state.trackOrder(req, 'batch', version);
+}
+
+const API_PATH = /^\/api\/(v4\.[01])\/integrations(\/.*)$/;
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
+  if (res.destroyed || res.headersSent) return;
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  };
+  if (requestId) headers['x-request-id'] = requestId;
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+function delay(ctx: ServerContext): Promise<void> | undefined {
+  const { latencyMs, jitterMs } = ctx.faults;
+  const ms = latencyMs + (jitterMs > 0 ? ctx.random() * jitterMs : 0);
+  if (ms <= 0) return undefined;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      ctx.timers.delete(timer);
+      resolve();
+    }, ms);
+    ctx.timers.add(timer);
+  });
+}
+
+export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  /** Customers with a write in progress (Gameball answers a second one with 2001). */
+  const inFlight = new Set<string>();
+  return (req, res) => {
+    handle(ctx, inFlight, req, res).catch(() => {
+      // A socket error mid-request: nothing to answer.
+      if (!res.headersSent) res.destroy();
+    });
+  };
+}
+
+async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname.startsWith('/_sim/')) {
+    if (!isLoopback(req.socket.remoteAddress)) {
+      sendJson(res, 403, { message: 'The control API answers loopback clients only.' });
+      return;
+    }
+    const body = (await readBody(req)) ?? '';
+    ctx.control(req, res, url.pathname, body);
+    return;
+  }
+
+  const counters: LedgerCounters = ctx.state.counters;
+  const api = API_PATH.exec(url.pathname);
+  const version = (api?.[1] ?? 'v4.0') as ApiVersion;
+  const subPath = api?.[2] ?? '';
+  let found: { route: Route; params: Params } | undefined;
+  if (api) {
+    for (const r of ROUTES) {
+      if (r.method !== req.method) continue;
+      const m = r.pattern.exec(subPath);
+      if (m) {
+        const params: Params = {};
+        for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
+        found = { route: r, params };
+        break;
+      }
+    }
+  }
+  bump(counters.requests, found ? `${found.route.method} ${found.route.template}` : 'unknown');
+
+  if (ctx.outage.on) {
+    counters.outageRejections += 1;
+    if (ctx.outage.mode === 'refuse') {
+      req.socket.destroy();
+      return;
+    }
+  } else if (roll(ctx.random, ctx.faults.resetRate)) {
+    counters.resets += 1;
+    req.socket.destroy();
+    return;
+  }
+
+  const requestId = randomUUID();
+  const raw = await readBody(req);
+  let delayed = false;
+  let marked: string | undefined;
+  try {
+    if (ctx.outage.on) throw new SimError(503, CODES.serviceUnavailable, 'Service unavailable.');
+    if (!found) throw new SimError(404, CODES.notFound, `No endpoint ${req.method} ${url.pathname}.`);
+    const { route: r, params } = found;
+    authenticate(ctx, req, version, r.secret);
+    if (!ctx.limiter.admit(r.group, ctx.state.config.now())) {
+      counters.rateLimited += 1;
+      throw new SimError(429, CODES.rateLimited, 'Too many requests: rate limit exceeded.');
+    }
+    let body: unknown;
+    if (r.method === 'POST') {
+      if (raw === undefined) throw new SimError(400, CODES.malformedJson, 'Request body is too large.');
+      const type = header(req, 'content-type') ?? '';
+      if (!/^application\/json\b/i.test(type.trim())) {
+        throw new SimError(415, CODES.unsupportedContentType, 'Content-Type must be application/json.');
+      }
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw new SimError(400, CODES.malformedJson, 'Request body is not valid JSON.');
+      }
+    }
+    const prepared = r.prepare(ctx, { body, params, query: url.searchParams, version });
+    if (prepared.customerId !== undefined) {
+      if (inFlight.has(prepared.customerId)) {
+        throw new SimError(422, CODES.concurrentRequest, 'Another request for this customer is in progress; retry later.');
+      }
+      inFlight.add(prepared.customerId);
+      marked = prepared.customerId;
+    }
+    const wait = delay(ctx);
+    delayed = true;
+    if (wait) await wait;
+    if (roll(ctx.random, ctx.faults.errorRate)) {
+      counters.injectedErrors += 1;
+      const unavailable = ctx.random() < 0.5;
+      throw unavailable
+        ? new SimError(503, CODES.serviceUnavailable, 'Service unavailable.')
+        : new SimError(500, CODES.serverError, 'Internal server error.');
+    }
+    const result = prepared.commit();
+    if (r.method === 'POST') ctx.onChange();
+    if (roll(ctx.random, ctx.faults.dropRate)) {
+      counters.drops += 1;
+      req.socket.destroy();
+      return;
+    }
+    bump(counters.responses, '200');
+    sendJson(res, 200, result, requestId);
+  } catch (err) {
+    if (!(err instanceof SimError)) throw err;
+    if (!delayed) {
+      const wait = delay(ctx);
+      if (wait) await wait;
+    }
+    bump(counters.responses, `${err.status}/${err.code}`);
+    sendJson(res, err.status, errorBody(err.code, err.message, requestId, ctx.errorTypeStyle), requestId);
+  } finally {
+    if (marked !== undefined) inFlight.delete(marked);
+  }
+}
+
+/**
+ * Gameball's keys: `APIKey` always (401/1000); `SecretKey` for orders, refunds, transactions
+ * and batches under v4.0, and for everything under v4.1 (401/1001). Header names are
+ * case-insensitive; the older name `TransactionKey` is accepted for the secret.
+ */
+function authenticate(ctx: ServerContext, req: IncomingMessage, version: ApiVersion, needsSecret: boolean): void {
+  if (header(req, 'apikey') !== ctx.apiKey) {
+    throw new SimError(401, CODES.unauthorized, 'Unauthorized: missing or invalid APIKey.');
+  }
+  if (needsSecret || version === 'v4.1') {
+    const secret = header(req, 'secretkey') ?? header(req, 'transactionkey');
+    if (secret !== ctx.secretKey) {
+      throw new SimError(401, CODES.secretKeyRequired, 'Unauthorized: a valid SecretKey is required for this endpoint.');
+    }
+  }
+}
+
+// ---- control API (/_sim/...) ------------------------------------------------------------------
+
+export const FaultsPatchSchema = z.strictObject({
+  latencyMs: z.number().min(0).optional(),
+  jitterMs: z.number().min(0).optional(),
+  errorRate: z.number().min(0).max(1).optional(),
+  resetRate: z.number().min(0).max(1).optional(),
+  dropRate: z.number().min(0).max(1).optional(),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.object({
+        perSecond: z.number().int().positive(),
+        per30s: z.number().int().positive(),
+        customerReads: z.object({ perSecond: z.number().int().positive(), per30s: z.number().int().positive() }).optional(),
+      }),
+    ])
+    .optional(),
+});
+
+export const OutageSchema = z.strictObject({ on: z.boolean(), mode: z.enum(['error', 'refuse']).optional() });

@@ -1,0 +1,565 @@
+// The simulated Gameball account: customers, referrals, orders, refunds, the transactions each
+// order produced, batch jobs, and the counters tests assert on. Pure rules over plain data with
+// an injected clock; the HTTP layer decides when a request reaches `commit`, this file decides
+// what Gameball would record. Every rule either commits fully or throws a SimError and changes
+// nothing.
+import { CODES, SimError } from './errors.ts';
+import type { Random } from './prng.ts';
+import type { LineItem, Refund, TrackOrder, UpsertCustomer } from './schemas.ts';
+
+export type ApiVersion = 'v4.0' | 'v4.1';
+
+export interface LedgerCustomer {
+  customerId: string;
+  gameballId: number;
+  email?: string;
+  mobile?: string;
+  customerAttributes?: Record<string, unknown>;
+  guest: boolean;
+  referralCode: string;
+  /** When Gameball first saw the customer (epoch ms): the referral window starts here. */
+  registeredAt: number;
+  createdBy: 'customers' | 'order' | 'batch';
+  /** customerId of the referrer once a referral is linked. */
+  referredBy?: string;
+  points: number;
+  orderCount: number;
+}
+
+export interface LedgerReferral {
+  referrerCustomerId: string;
+  referredCustomerId: string;
+  referrerCode: string;
+  linkedAt: number;
+  linkedBy: 'customers' | 'order';
+  /** The referred customer's first order, which paid both rewards. */
+  rewardedOrderId?: string;
+  referrerPoints?: number;
+  referredPoints?: number;
+}
+
+export interface LedgerOrder {
+  orderId: string;
+  customerId: string;
+  orderDate: string;
+  totalPaid: number;
+  rewardedPoints: number;
+  refundedAmount: number;
+  refundedPoints: number;
+  via: 'orders' | 'batch';
+  apiVersion: ApiVersion;
+  receivedAt: number;
+  /** The accepted request body, as sent. */
+  request: Record<string, unknown>;
+}
+
+export interface LedgerRefund {
+  refundTransactionId: string;
+  reverseTransactionId: string;
+  customerId: string;
+  refundAmount: number;
+  refundEquivalentPoints: number;
+  full: boolean;
+  transactionTime: string;
+  gameballTransactionId: number;
+  receivedAt: number;
+  request: Record<string, unknown>;
+}
+
+export type TransactionType = 'PaymentReward' | 'AchievementReward' | 'Refund' | 'PartialRefund';
+
+export interface LedgerTransaction {
+  gameballTransactionId: number;
+  transactionType: TransactionType;
+  customerId: string;
+  /** The order (or, for a refund, the reversed order) this transaction belongs to. */
+  transactionId: string;
+  amount: number;
+  equivalentPoints: number;
+  transactionDate: string;
+}
+
+export interface BatchItemResult {
+  index: number;
+  orderId?: string;
+  status: 'success' | 'failed';
+  rewardedPoints?: number;
+  code?: number;
+  message?: string;
+}
+
+export interface LedgerBatch {
+  jobId: number;
+  status: 'pending' | 'processing' | 'completed' | 'failed';
+  totalItems: number;
+  processedItems: number;
+  failedItems: number;
+  results: BatchItemResult[];
+  createdAt: number;
+  apiVersion: ApiVersion;
+  /** Items still to process (only while pending). */
+  items?: unknown[];
+}
+
+export interface LedgerCounters {
+  /** Arrivals per endpoint (`'POST /orders'`, `'GET /customers/{customerId}'`, ...), every outcome included. */
+  requests: Record<string, number>;
+  /** Answers by `'<status>'` for successes and `'<status>/<code>'` for errors (`'422/9004'`). */
+  responses: Record<string, number>;
+  /** 429 answers. */
+  rateLimited: number;
+  /** Requests committed whose connection was then destroyed without an answer. */
+  drops: number;
+  /** Connections destroyed before anything was read or committed. */
+  resets: number;
+  /** Injected 5xx answers (nothing committed). */
+  injectedErrors: number;
+  /** Requests refused because of an outage. */
+  outageRejections: number;
+}
+
+export interface SimulatorLedger {
+  customers: LedgerCustomer[];
+  referrals: LedgerReferral[];
+  orders: LedgerOrder[];
+  refunds: LedgerRefund[];
+  /** Per orderId, what `GET /orders/{orderId}/transactions` lists. */
+  transactions: Record<string, LedgerTransaction[]>;
+  batches: LedgerBatch[];
+  counters: LedgerCounters;
+}
+
+/** What the state file holds (the counters belong to one run and are not kept). */
+export interface StateSnapshot {
+  version: 1;
+  nextGameballId: number;
+  nextTransactionId: number;
+  nextJobId: number;
+  customers: LedgerCustomer[];
+  referrals: LedgerReferral[];
+  orders: LedgerOrder[];
+  refunds: LedgerRefund[];
+  transactions: LedgerTransaction[];
+  batches: LedgerBatch[];
+}
+
+export interface StateConfig {
+  now: () => number;
+  /** Referral codes are drawn from this stream (kept apart from the fault stream). */
+  random: Random;
+  referralWindowMs: number;
+  pointsPerUnit: number;
+  referralRewardPoints: { referrer: number; referred: number };
+}
+
+export interface TrackOrderResult {
+  customerId: string;
+  rewardedPoints: number;
+  redeemedPoints: number;
+  lineItems: Array<{ productId?: string; quantity?: number; decimalPoints: number; points: number; score: number }>;
+}
+
+export function emptyCounters(): LedgerCounters {
+  return { requests: {}, responses: {}, rateLimited: 0, drops: 0, resets: 0, injectedErrors: 0, outageRejections: 0 };
+}
+
+const EPSILON = 1e-9;
+const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export class SimulatorState {
+  counters: LedgerCounters = emptyCounters();
+  private customers = new Map<string, LedgerCustomer>();
+  private customersByCode = new Map<string, LedgerCustomer>();
+  private referrals: LedgerReferral[] = [];
+  private orders = new Map<string, LedgerOrder>();
+  /** customerId -> orderDate epoch ms already used (rule 9003). */
+  private orderTimes = new Map<string, Set<number>>();
+  private refunds = new Map<string, LedgerRefund>();
+  private transactions = new Map<string, LedgerTransaction[]>();
+  private batches = new Map<number, LedgerBatch>();
+  private nextGameballId = 1_000_001;
+  private nextTransactionId = 11_000_001;
+  private nextJobId = 501;
+
+  constructor(readonly config: StateConfig) {}
+
+  // ---- customers and referrals -------------------------------------------------------------
+
+  /** `POST /customers`: creates or updates; a referral links only as the README describes. */
+  upsertCustomer(req: UpsertCustomer): { gameballId: number } {
+    const now = this.config.now();
+    let customer = this.customers.get(req.customerId);
+    if (!customer) {
+      customer = this.createCustomer(req.customerId, 'customers', now);
+    }
+    if (req.email !== undefined) customer.email = req.email;
+    if (req.mobile !== undefined) customer.mobile = req.mobile;
+    if (req.guest !== undefined) customer.guest = req.guest;
+    if (req.customerAttributes !== undefined) {
+      customer.customerAttributes = { ...customer.customerAttributes, ...req.customerAttributes };
+    }
+    if (req.referrerCode) this.tryLinkReferral(customer, req.referrerCode, 'customers', now);
+    return { gameballId: customer.gameballId };
+  }
+
+  getCustomer(customerId: string): LedgerCustomer | undefined {
+    return this.customers.get(customerId);
+  }
+
+  /** `GET /referrals/validate`: the code exists, is not the asking customer's own, and that customer is not referred yet. */
+  validateReferral(referrerCode: string, forCustomerId: string | undefined): boolean {
+    const referrer = this.customersByCode.get(referrerCode.toUpperCase());
+    if (!referrer) return false;
+    if (forCustomerId === undefined) return true;
+    if (referrer.customerId === forCustomerId) return false;
+    const customer = this.customers.get(forCustomerId);
+    return customer?.referredBy === undefined;
+  }
+
+  private createCustomer(customerId: string, createdBy: LedgerCustomer['createdBy'], now: number): LedgerCustomer {
+    const customer: LedgerCustomer = {
+      customerId,
+      gameballId: this.nextGameballId++,
+      guest: false,
+      referralCode: this.newReferralCode(),
+      registeredAt: now,
+      createdBy,
+      points: 0,
+      orderCount: 0,
+    };
+    this.customers.set(customerId, customer);
+    this.customersByCode.set(customer.referralCode, customer);
+    return customer;
+  }
+
+  private newReferralCode(): string {
+    for (;;) {
+      let code = 'SIM';
+      for (let i = 0; i < 8; i += 1) code += REFERRAL_ALPHABET[Math.floor(this.config.random() * REFERRAL_ALPHABET.length)];
+      if (!this.customersByCode.has(code)) return code;
+    }
+  }
+
+  /**
+   * Links `customer` to the owner of `code` when Gameball would: the code exists (codes match
+   * case-insensitively), is not the customer's own, the customer is not referred yet and has no
+   * order, and the code arrives within the referral window from registration. Anything else is
+   * ignored silently, as Gameball ignores an unknown code.
+   */
+  private tryLinkReferral(customer: LedgerCustomer, code: string, linkedBy: LedgerReferral['linkedBy'], now: number): void {
+    const referrer = this.customersByCode.get(code.trim().toUpperCase());
+    if (!referrer || referrer === customer) return;
+    if (customer.referredBy !== undefined || customer.orderCount > 0) return;
+    if (now - customer.registeredAt > this.config.referralWindowMs) return;
+    customer.referredBy = referrer.customerId;
+    this.referrals.push({
+      referrerCustomerId: referrer.customerId,
+      referredCustomerId: customer.customerId,
+      referrerCode: referrer.referralCode,
+      linkedAt: now,
+      linkedBy,
+    });
+  }
+
+  // ---- orders ---------------------------------------------------------------------------------
+
+  /**
+   * `POST /orders` (and each batch item). Refuses, changing nothing: a known orderId (422/9004),
+   * an orderDate in the future (422/9007), the customer's second order with the same orderDate
+   * (422/9003). On success the order, its PaymentReward and (first order of a referred
+   * customer) both referral rewards are recorded.
+   */
+  trackOrder(req: TrackOrder, via: LedgerOrder['via'], apiVersion: ApiVersion): TrackOrderResult {
+    const now = this.config.now();
+    if (this.orders.has(req.orderId)) {
+      throw new SimError(422, CODES.transactionIdExists, `Transaction id ${req.orderId} already exists.`);
+    }
+    const orderTime = Date.parse(req.orderDate);
+    if (orderTime > now) {
+      throw new SimError(422, CODES.timeNotValid, 'orderDate is in the future: transaction time is not valid.');
+    }
+    if (this.orderTimes.get(req.customerId)?.has(orderTime)) {
+      throw new SimError(422, CODES.transactionTimeExists, 'A transaction with the same time already exists for this customer.');
+    }
+
+    let customer = this.customers.get(req.customerId);
+    if (!customer) {
+      customer = this.createCustomer(req.customerId, via === 'batch' ? 'batch' : 'order', now);
+      if (req.email !== undefined) customer.email = req.email;
+      if (req.mobile !== undefined) customer.mobile = req.mobile;
+      if (req.guest !== undefined) customer.guest = req.guest;
+      // A referral on an order counts only for the customer this order creates.
+      if (req.referrerCode) this.tryLinkReferral(customer, req.referrerCode, 'order', now);
+    }
+
+    const rewardedPoints = this.pointsFor(req.totalPaid);
+    const order: LedgerOrder = {
+      orderId: req.orderId,
+      customerId: req.customerId,
+      orderDate: req.orderDate,
+      totalPaid: req.totalPaid,
+      rewardedPoints,
+      refundedAmount: 0,
+      refundedPoints: 0,
+      via,
+      apiVersion,
+      receivedAt: now,
+      request: req as Record<string, unknown>,
+    };
+    this.orders.set(order.orderId, order);
+    let times = this.orderTimes.get(req.customerId);
+    if (!times) {
+      times = new Set();
+      this.orderTimes.set(req.customerId, times);
+    }
+    times.add(orderTime);
+    customer.points += rewardedPoints;
+    customer.orderCount += 1;
+    this.addTransaction('PaymentReward', customer.customerId, order.orderId, order.totalPaid, rewardedPoints, now);
+
+    if (customer.orderCount === 1 && customer.referredBy !== undefined) {
+      const referral = this.referrals.find((r) => r.referredCustomerId === customer.customerId && r.rewardedOrderId === undefined);
+      const referrer = this.customers.get(customer.referredBy);
+      if (referral && referrer) {
+        const { referrer: referrerPoints, referred: referredPoints } = this.config.referralRewardPoints;
+        referral.rewardedOrderId = order.orderId;
+        referral.referrerPoints = referrerPoints;
+        referral.referredPoints = referredPoints;
+        referrer.points += referrerPoints;
+        customer.points += referredPoints;
+        this.addTransaction('AchievementReward', customer.customerId, order.orderId, 0, referredPoints, now);
+        this.addTransaction('AchievementReward', referrer.customerId, order.orderId, 0, referrerPoints, now);
+      }
+    }
+
+    return {
+      customerId: customer.customerId,
+      rewardedPoints,
+      redeemedPoints: 0,
+      lineItems: (req.lineItems ?? []).map((item) => this.lineItemPoints(item)),
+    };
+  }
+
+  /** `GET /orders/{orderId}/transactions`; undefined when the order is unknown. */
+  orderTransactions(orderId: string): LedgerTransaction[] | undefined {
+    if (!this.orders.has(orderId)) return undefined;
+    return this.transactions.get(orderId) ?? [];
+  }
+
+  // ---- refunds --------------------------------------------------------------------------------
+
+  /**
+   * `POST /transactions/refund`: reverses `reverseTransactionId` fully (no refundAmount, null,
+   * or the whole remaining amount) or partially. Unknown order (or another customer's) 404/9005;
+   * a known refundTransactionId 422/9004; more than what remains 422/3003.
+   */
+  refund(req: Refund): { gameballTransactionId: string; refundTransactionId: string; refundAmount: number; refundEquivalentPoints: number } {
+    const now = this.config.now();
+    const order = this.orders.get(req.reverseTransactionId);
+    if (!order || order.customerId !== req.customerId) {
+      throw new SimError(404, CODES.orderNotFound, `Order ${req.reverseTransactionId} was not found for this customer.`);
+    }
+    if (this.refunds.has(req.refundTransactionId)) {
+      throw new SimError(422, CODES.transactionIdExists, `Transaction id ${req.refundTransactionId} already exists.`);
+    }
+    if (Date.parse(req.transactionTime) > now) {
+      throw new SimError(422, CODES.timeNotValid, 'transactionTime is in the future: transaction time is not valid.');
+    }
+    const remaining = round6(order.totalPaid - order.refundedAmount);
+    if (remaining <= EPSILON && order.totalPaid > 0) {
+      throw new SimError(422, CODES.invalidValue, `Order ${order.orderId} is already fully refunded.`);
+    }
+    const amount = req.refundAmount ?? remaining;
+    if (amount > remaining + EPSILON) {
+      throw new SimError(422, CODES.invalidValue, `refundAmount ${amount} is more than the ${remaining} left to refund on order ${order.orderId}.`);
+    }
+    const full = amount >= remaining - EPSILON;
+    const pointsLeft = order.rewardedPoints - order.refundedPoints;
+    const points = full ? pointsLeft : Math.min(pointsLeft, this.pointsFor(amount));
+    order.refundedAmount = round6(order.refundedAmount + amount);
+    order.refundedPoints += points;
+    const customer = this.customers.get(order.customerId);
+    if (customer) customer.points -= points;
+    const tx = this.addTransaction(full ? 'Refund' : 'PartialRefund', order.customerId, order.orderId, amount, points, now);
+    this.refunds.set(req.refundTransactionId, {
+      refundTransactionId: req.refundTransactionId,
+      reverseTransactionId: order.orderId,
+      customerId: order.customerId,
+      refundAmount: amount,
+      refundEquivalentPoints: points,
+      full,
+      transactionTime: req.transactionTime,
+      gameballTransactionId: tx.gameballTransactionId,
+      receivedAt: now,
+      request: req as Record<string, unknown>,
+    });
+    return {
+      gameballTransactionId: String(tx.gameballTransactionId),
+      refundTransactionId: req.refundTransactionId,
+      refundAmount: amount,
+      refundEquivalentPoints: points,
+    };
+  }
+
+  // ---- batches --------------------------------------------------------------------------------
+
+  createBatch(items: unknown[], apiVersion: ApiVersion): LedgerBatch {
+    const batch: LedgerBatch = {
+      jobId: this.nextJobId++,
+      status: 'pending',
+      totalItems: items.length,
+      processedItems: 0,
+      failedItems: 0,
+      results: [],
+      createdAt: this.config.now(),
+      apiVersion,
+      items,
+    };
+    this.batches.set(batch.jobId, batch);
+    return batch;
+  }
+
+  getBatch(jobId: number): LedgerBatch | undefined {
+    return this.batches.get(jobId);
+  }
+
+  pendingBatches(): LedgerBatch[] {
+    return [...this.batches.values()].filter((b) => b.status === 'pending');
+  }
+
+  /** Runs a pending job: every item goes through the same rules as `POST /orders`; one bad item fails alone. */
+  runBatch(jobId: number, processItem: (item: unknown, apiVersion: ApiVersion) => TrackOrderResult): void {
+    const batch = this.batches.get(jobId);
+    if (!batch || batch.status !== 'pending') return;
+    batch.status = 'processing';
+    const items = batch.items ?? [];
+    items.forEach((item, index) => {
+      const orderId = typeof (item as { orderId?: unknown })?.orderId === 'string' ? (item as { orderId: string }).orderId : undefined;
+      try {
+        const result = processItem(item, batch.apiVersion);
+        batch.results.push({ index, ...(orderId !== undefined ? { orderId } : {}), status: 'success', rewardedPoints: result.rewardedPoints });
+      } catch (err) {
+        if (!(err instanceof SimError)) throw err;
+        batch.failedItems += 1;
+        batch.results.push({ index, ...(orderId !== undefined ? { orderId } : {}), status: 'failed', code: err.code, message: err.message });
+      }
+      batch.processedItems += 1;
+    });
+    delete batch.items;
+    batch.status = 'completed';
+  }
+
+  // ---- ledger, snapshot, reset ----------------------------------------------------------------
+
+  ledger(): SimulatorLedger {
+    return structuredClone({
+      customers: [...this.customers.values()],
+      referrals: this.referrals,
+      orders: [...this.orders.values()],
+      refunds: [...this.refunds.values()],
+      transactions: Object.fromEntries(this.transactions),
+      batches: [...this.batches.values()].map(({ items: _items, ...rest }) => rest),
+      counters: this.counters,
+    });
+  }
+
+  snapshot(): StateSnapshot {
+    return structuredClone({
+      version: 1 as const,
+      nextGameballId: this.nextGameballId,
+      nextTransactionId: this.nextTransactionId,
+      nextJobId: this.nextJobId,
+      customers: [...this.customers.values()],
+      referrals: this.referrals,
+      orders: [...this.orders.values()],
+      refunds: [...this.refunds.values()],
+      transactions: [...this.transactions.values()].flat(),
+      batches: [...this.batches.values()],
+    });
+  }
+
+  restore(snapshot: StateSnapshot): void {
+    this.clear();
+    this.nextGameballId = snapshot.nextGameballId;
+    this.nextTransactionId = snapshot.nextTransactionId;
+    this.nextJobId = snapshot.nextJobId;
+    for (const c of snapshot.customers) {
+      this.customers.set(c.customerId, c);
+      this.customersByCode.set(c.referralCode, c);
+    }
+    this.referrals = snapshot.referrals;
+    for (const o of snapshot.orders) {
+      this.orders.set(o.orderId, o);
+      let times = this.orderTimes.get(o.customerId);
+      if (!times) {
+        times = new Set();
+        this.orderTimes.set(o.customerId, times);
+      }
+      times.add(Date.parse(o.orderDate));
+    }
+    for (const r of snapshot.refunds) this.refunds.set(r.refundTransactionId, r);
+    for (const t of snapshot.transactions) this.pushTransaction(t);
+    for (const b of snapshot.batches) this.batches.set(b.jobId, b);
+  }
+
+  clear(): void {
+    this.counters = emptyCounters();
+    this.customers.clear();
+    this.customersByCode.clear();
+    this.referrals = [];
+    this.orders.clear();
+    this.orderTimes.clear();
+    this.refunds.clear();
+    this.transactions.clear();
+    this.batches.clear();
+    this.nextGameballId = 1_000_001;
+    this.nextTransactionId = 11_000_001;
+    this.nextJobId = 501;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** The earning rule: floor(amount * pointsPerUnit), tolerant of binary fractions (0.29 * 100). */
+  private pointsFor(amount: number): number {
+    return Math.max(0, Math.floor(amount * this.config.pointsPerUnit + EPSILON));
+  }
+
+  private lineItemPoints(item: LineItem): TrackOrderResult['lineItems'][number] {
+    const subtotal = Math.max(0, (item.price ?? 0) * (item.quantity ?? 1) - (item.discount ?? 0));
+    const decimalPoints = Math.round(subtotal * this.config.pointsPerUnit * 100) / 100;
+    return {
+      ...(item.productId !== undefined ? { productId: item.productId } : {}),
+      ...(item.quantity !== undefined ? { quantity: item.quantity } : {}),
+      decimalPoints,
+      points: Math.floor(decimalPoints + EPSILON),
+      score: 0,
+    };
+  }
+
+  private addTransaction(type: TransactionType, customerId: string, orderId: string, amount: number, points: number, now: number): LedgerTransaction {
+    const tx: LedgerTransaction = {
+      gameballTransactionId: this.nextTransactionId++,
+      transactionType: type,
+      customerId,
+      transactionId: orderId,
+      amount,
+      equivalentPoints: points,
+      transactionDate: new Date(now).toISOString(),
+    };
+    this.pushTransaction(tx);
+    return tx;
+  }
+
+  private pushTransaction(tx: LedgerTransaction): void {
+    let list = this.transactions.get(tx.transactionId);
+    if (!list) {
+      list = [];
+      this.transactions.set(tx.transactionId, list);
+    }
+    list.push(tx);
+  }
+}
+
+function round6(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
