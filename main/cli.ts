@@ -2,12 +2,14 @@
 // its own folder; this file only assembles them and turns thrown errors into exit codes.
 import { Command, CommanderError } from 'commander';
 // Command modules (one per capability) register themselves here.
+import { registerSimulatorCommands } from './simulator/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
     .description('POS Companion: loyalty orders and referrals at the till, synced to Gameball.')
     .showHelpAfterError()
     .exitOverride();
+  registerSimulatorCommands(program);
   return program;
 }
 
