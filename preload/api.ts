@@ -187,12 +187,35 @@ export const OrderLineItemViewSchema = z.object({
   priceMinor: z.number(),
 });
 
+/** `refunds:capture`: amountMinor absent = full refund. */
+export const RefundCaptureRequestSchema = z.strictObject({
+  orderId: OrderIdSchema,
+  amountMinor: MinorAmountSchema.optional(),
+});
+export type RefundCaptureRequest = z.input<typeof RefundCaptureRequestSchema>;
+export const CapturedRefundSchema = z.object({
+  refundId: z.string(),
+  orderId: z.string(),
+  customerId: z.string(),
+  amountMinor: z.number().nullable(),
+  currency: z.string(),
+  training: z.boolean(),
+  state: OrderStateSchema,
+  attentionMessage: z.string().nullable(),
+  createdAt: z.string(),
+  syncedAt: z.string().nullable(),
+});
+export type CapturedRefund = z.infer<typeof CapturedRefundSchema>;
+
 export const OrderDetailSchema = OrderViewSchema.extend({
   totalPriceMinor: z.number().nullable(),
   totalDiscountMinor: z.number().nullable(),
   totalTaxMinor: z.number().nullable(),
   totalShippingMinor: z.number().nullable(),
   lineItems: z.array(OrderLineItemViewSchema),
+  /** Refunds captured against this order. */
+  refunds: z.array(CapturedRefundSchema),
+  /** Every Gameball call made for this order, oldest first. */
   syncLog: z.array(SyncLogEntrySchema),
 });
 export type OrderDetail = z.infer<typeof OrderDetailSchema>;
@@ -219,13 +242,13 @@ export const RetryRequestSchema = z.union([
 ]);
 export type RetryRequest = z.input<typeof RetryRequestSchema>;
 
-/** What a person may correct on an order in 'attention' before it is sent again. */
+/** What a person may correct on an order in 'attention' before it is sent again (absent: unchanged). */
 export const OrderPatchSchema = z.strictObject({
   mobile: MobileInputSchema.optional(),
-  name: Text(200).nullable().optional(),
-  email: z.email().max(254).nullable().optional(),
+  name: Text(200).optional(),
+  email: z.email().max(254).optional(),
   totalPaidMinor: MinorAmountSchema.optional(),
-  receiptNo: Text(100).nullable().optional(),
+  receiptNo: Text(100).optional(),
   /** null removes the referral code. */
   referrerCode: ReferrerCodeSchema.nullable().optional(),
 });
@@ -249,24 +272,6 @@ export const ExportResponseSchema = z.object({
 });
 export type ExportResponse = z.infer<typeof ExportResponseSchema>;
 
-/** `refunds:capture`: amountMinor absent = full refund. */
-export const RefundCaptureRequestSchema = z.strictObject({
-  orderId: OrderIdSchema,
-  amountMinor: MinorAmountSchema.optional(),
-});
-export type RefundCaptureRequest = z.input<typeof RefundCaptureRequestSchema>;
-export const CapturedRefundSchema = z.object({
-  refundId: z.string(),
-  orderId: z.string(),
-  customerId: z.string(),
-  amountMinor: z.number().nullable(),
-  currency: z.string(),
-  training: z.boolean(),
-  state: OrderStateSchema,
-  createdAt: z.string(),
-});
-export type CapturedRefund = z.infer<typeof CapturedRefundSchema>;
-
 export const ReferralCheckRequestSchema = z.strictObject({
   customer: z
     .strictObject({ mobile: MobileInputSchema.optional(), customerId: CustomerIdSchema.optional() })
@@ -281,6 +286,8 @@ export type ReferralCheckRequest = z.input<typeof ReferralCheckRequestSchema>;
 export const ReferralCheckSchema = z.object({
   status: z.enum(['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']),
   message: z.string(),
+  /** The code as it would be captured (extracted from a link). */
+  referrerCode: z.string().optional(),
 });
 export type ReferralCheck = z.infer<typeof ReferralCheckSchema>;
 
@@ -292,8 +299,20 @@ export const SyncStatusSchema = z.object({
     attention: z.number().int(),
     discarded: z.number().int(),
   }),
+  /** Refunds per state, when the engine reports them. */
+  refundCounts: z
+    .object({
+      pending: z.number().int(),
+      sending: z.number().int(),
+      synced: z.number().int(),
+      attention: z.number().int(),
+      discarded: z.number().int(),
+    })
+    .optional(),
+  /** Age of the oldest order or refund not yet synced; null when none. */
   oldestPendingAgeMs: z.number().nullable(),
   lastSuccessAt: z.string().nullable(),
+  /** The last failed Gameball call: `code` is Gameball's error code when it sent one. */
   lastError: z.object({ code: z.string().optional(), message: z.string(), at: z.string().optional() }).nullable(),
   online: z.boolean(),
   training: z.boolean(),
@@ -307,7 +326,9 @@ export type ScannerMode = z.infer<typeof ScannerModeSchema>;
 export const SettingsSchema = z.object({
   tillId: z.string(),
   storeId: z.string().nullable(),
+  storeName: z.string().nullable(),
   branchId: z.string().nullable(),
+  branchName: z.string().nullable(),
   currency: z.string(),
   country: z.string(),
   apiVersion: ApiVersionSchema,
@@ -323,17 +344,22 @@ export const SettingsSchema = z.object({
 export type Settings = z.infer<typeof SettingsSchema>;
 
 export const SettingsPatchSchema = z.strictObject({
-  tillId: NonEmptyText(100).optional(),
-  storeId: Text(100).nullable().optional(),
-  branchId: Text(100).nullable().optional(),
+  tillId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { message: 'A till id is 1-32 letters, digits, "-" or "_".' })
+    .optional(),
+  storeId: NonEmptyText(100).nullable().optional(),
+  storeName: NonEmptyText(200).nullable().optional(),
+  branchId: NonEmptyText(100).nullable().optional(),
+  branchName: NonEmptyText(200).nullable().optional(),
   currency: CurrencySchema.optional(),
   country: CountrySchema.optional(),
   apiVersion: ApiVersionSchema.optional(),
   language: LanguageSchema.optional(),
-  referralParams: z.array(NonEmptyText(64)).max(50).optional(),
-  customerIdPrefixes: z.array(NonEmptyText(64)).max(50).optional(),
-  receiptPattern: Text(500).nullable().optional(),
-  scanner: z.strictObject({ mode: ScannerModeSchema.optional(), deviceId: Text(500).nullable().optional() }).optional(),
+  referralParams: z.array(NonEmptyText(64)).max(32).optional(),
+  customerIdPrefixes: z.array(NonEmptyText(64)).max(32).optional(),
+  receiptPattern: NonEmptyText(200).nullable().optional(),
+  scanner: z.strictObject({ mode: ScannerModeSchema.optional(), deviceId: NonEmptyText(300).nullable().optional() }).optional(),
   kiosk: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
 });

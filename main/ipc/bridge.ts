@@ -2,11 +2,12 @@
 // (contract-checked pushes) and the wiring from the engine's status and the scanner's events to
 // the hub. The Electron shell and browser mode each create one and adapt their transport to it.
 import { classifyScan } from '../../preload/scan-classify.ts';
-import type { ApiError, ErrorCode, ScanEventWire, ScannerReport, ScannerState, SyncStatus } from '../../preload/api.ts';
+import type { ApiError, ErrorCode, ScanEventWire, ScannerReport, ScannerState } from '../../preload/api.ts';
 import type { Clock } from '../clock.ts';
 import { createEventHub, type EventHub } from './events.ts';
 import { createIpcRouter, type IpcRouter, type RouterLogger } from './handle.ts';
 import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort } from './routes.ts';
+import { fromEngineStatus } from './wire.ts';
 
 export interface BridgeEngine extends EnginePort {
   onStatus(listener: (s: never) => void): () => void;
@@ -36,14 +37,15 @@ export interface Bridge {
   close(): void;
 }
 
+/** Engine refusal codes (main/orders/errors.ts, main/config/settings.ts) that are not plain 'refused'. */
 const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
-  'not-found': 'not-found',
-  not_found: 'not-found',
-  'wrong-state': 'wrong-state',
-  wrong_state: 'wrong-state',
-  'invalid-state': 'wrong-state',
-  invalid_state: 'wrong-state',
-  unavailable: 'unavailable',
+  ORDER_NOT_FOUND: 'not-found',
+  NOT_IN_ATTENTION: 'wrong-state',
+  ORDER_IN_FLIGHT: 'wrong-state',
+  ALREADY_SYNCED: 'wrong-state',
+  ORDER_DISCARDED: 'wrong-state',
+  INVALID_INPUT: 'invalid-request',
+  INVALID_SETTING: 'invalid-request',
 };
 
 /**
@@ -54,12 +56,14 @@ const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
  */
 export function mapEngineError(err: unknown): ApiError | undefined {
   if (!(err instanceof Error)) return undefined;
-  const { code, field } = err as Error & { code?: unknown; field?: unknown };
+  const { code } = err as Error & { code?: unknown };
+  const e = err as Error & { field?: unknown; key?: unknown };
+  const field = typeof e.field === 'string' ? e.field : typeof e.key === 'string' ? e.key : undefined;
   if (typeof code !== 'string' || code === '') return undefined;
   if (/^(E[A-Z]+|ERR_[A-Z_]+|SQLITE_[A-Z_]+)$/.test(code)) return undefined;
   if (err.name === 'Error' || err.name === 'TypeError' || err.name === 'RangeError' || err.name === 'SqliteError') return undefined;
-  const mapped = ENGINE_CODES[code] ?? (/not.?found/i.test(code) ? 'not-found' : /state/i.test(code) ? 'wrong-state' : 'refused');
-  return typeof field === 'string' ? { code: mapped, message: err.message, field } : { code: mapped, message: err.message };
+  const mapped = ENGINE_CODES[code] ?? (/not.?found/i.test(code) ? 'not-found' : 'refused');
+  return field === undefined ? { code: mapped, message: err.message } : { code: mapped, message: err.message, field };
 }
 
 export function createBridge(opts: BridgeOptions): Bridge {
@@ -75,7 +79,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const router = createIpcRouter({ handlers, trustedOrigins: opts.trustedOrigins, logger: opts.logger, mapError: mapEngineError });
 
   const detach: Array<() => void> = [];
-  detach.push(opts.engine.onStatus(((s: SyncStatus) => events.emit('status', s)) as (s: never) => void));
+  detach.push(opts.engine.onStatus(((s: unknown) => events.emit('status', fromEngineStatus(s))) as (s: never) => void));
   const scanner = opts.scanner;
   if (scanner) {
     const onScan = (e: ScanEventWire) => events.emit('scan', e);

@@ -6,8 +6,18 @@
 import type { AppInfo, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
 import type { ClassifyOptions, ScanClassification } from '../../preload/scan-classify.ts';
 import type { Clock } from '../clock.ts';
+import { formatMinor } from '../orders/money.ts';
 import type { EventHub } from './events.ts';
 import { PosError, type Handlers } from './handle.ts';
+import {
+  fromEngineCapturedOrder,
+  fromEngineOrderDetail,
+  fromEngineSettings,
+  fromEngineStatus,
+  toEngineOrderInput,
+  toEngineOrderPatch,
+  toEngineSettingsPatch,
+} from './wire.ts';
 
 /** The part of the engine (main/engine.ts, `Engine`) the screen reaches. */
 export interface EnginePort {
@@ -66,14 +76,22 @@ function keysStatusFrom(settings: unknown): { apiKeySet: boolean; secretKeySet: 
   return { apiKeySet: keys?.apiKeySet === true, secretKeySet: keys?.secretKeySet === true };
 }
 
+/** The currency of an existing order (amounts in a patch or a refund are in it). */
+function orderCurrency(engine: EnginePort, orderId: string): string {
+  const order = engine.getOrder(orderId) as { currency?: unknown } | undefined;
+  if (!order || typeof order.currency !== 'string') throw new PosError('not-found', 'No order with this number on this till.', 'orderId');
+  return order.currency;
+}
+
 export function createHandlers(deps: RouteDeps): Handlers {
   const { engine, events, clock } = deps;
   return {
-    'orders:capture': (req) => engine.captureOrder(req) as never,
+    'orders:capture': (req) => fromEngineCapturedOrder(engine.captureOrder(toEngineOrderInput(req))) as never,
     'orders:list': (req) => engine.listOrders(req) as never,
-    'orders:get': (req) => (engine.getOrder(req.orderId) ?? null) as never,
+    'orders:get': (req) => fromEngineOrderDetail(engine.getOrder(req.orderId)) as never,
     'orders:retry': (req) => ({ count: engine.retry(req) }),
-    'orders:edit-resend': (req) => engine.editAndResend(req.orderId, req.patch) as never,
+    'orders:edit-resend': (req) =>
+      engine.editAndResend(req.orderId, toEngineOrderPatch(req.patch, orderCurrency(engine, req.orderId))) as never,
     'orders:discard': (req) => engine.discard(req.orderId, req.reason) as never,
     'orders:export': (req) => {
       const content = engine.exportOrders(req);
@@ -84,15 +102,18 @@ export function createHandlers(deps: RouteDeps): Handlers {
         content,
       };
     },
-    'refunds:capture': (req) => engine.captureRefund(req) as never,
+    'refunds:capture': (req) => {
+      const amount = req.amountMinor === undefined ? undefined : formatMinor(req.amountMinor, orderCurrency(engine, req.orderId));
+      return engine.captureRefund(amount === undefined ? { orderId: req.orderId } : { orderId: req.orderId, amount }) as never;
+    },
     'referrals:check': async (req) => (await engine.checkReferral(req)) as never,
-    'status:get': () => engine.status() as never,
+    'status:get': () => fromEngineStatus(engine.status()),
     'sync:run-now': () => {
       engine.syncNow();
       return { ok: true as const };
     },
-    'settings:get': () => engine.getSettings() as never,
-    'settings:update': (req) => engine.updateSettings(req) as never,
+    'settings:get': () => fromEngineSettings(engine.getSettings()),
+    'settings:update': (req) => fromEngineSettings(engine.updateSettings(toEngineSettingsPatch(req))),
     'settings:set-keys': (req) => {
       engine.setKeys(req);
       return keysStatusFrom(engine.getSettings());
