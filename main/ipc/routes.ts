@@ -113,7 +113,7 @@ export function createHandlers(deps: RouteDeps): Handlers {
       return { ok: true as const };
     },
     'settings:get': () => fromEngineSettings(engine.getSettings()),
-    'settings:update': (req) => fromEngineSettings(engine.updateSettings(toEngineSettingsPatch(req))),
+    'settings:update': (req) => fromEngineSettings(engine.updateSettings(toEngineSettingsPatch(req, engine.getSettings()))),
     'settings:set-keys': (req) => {
       engine.setKeys(req);
       return keysStatusFrom(engine.getSettings());

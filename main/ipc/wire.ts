@@ -72,9 +72,10 @@ export function toEngineOrderPatch(patch: OrderPatch, currency: string): Obj {
   });
 }
 
-/** Engine CapturedOrder -> contract CapturedOrder (`newCustomer` from the queued calls). */
+/** Engine CapturedOrder -> contract CapturedOrder (`newCustomer` from the queued calls when not given). */
 export function fromEngineCapturedOrder(captured: unknown): unknown {
   const o = captured as Obj;
+  if (typeof o.newCustomer === 'boolean') return o;
   const calls = Array.isArray(o.calls) ? o.calls : [];
   return { ...o, newCustomer: calls.includes('register_customer') };
 }
@@ -89,12 +90,16 @@ export function fromEngineOrderDetail(detail: unknown): unknown {
   if (detail === undefined || detail === null) return null;
   const d = detail as Obj;
   const currency = String(d.currency);
+  const minor = (name: 'totalPrice' | 'totalDiscount' | 'totalTax' | 'totalShipping') => {
+    const given = d[`${name}Minor`];
+    return typeof given === 'number' ? given : minorOrNull(d[name], currency);
+  };
   return {
     ...d,
-    totalPriceMinor: minorOrNull(d.totalPrice, currency),
-    totalDiscountMinor: minorOrNull(d.totalDiscount, currency),
-    totalTaxMinor: minorOrNull(d.totalTax, currency),
-    totalShippingMinor: minorOrNull(d.totalShipping, currency),
+    totalPriceMinor: minor('totalPrice'),
+    totalDiscountMinor: minor('totalDiscount'),
+    totalTaxMinor: minor('totalTax'),
+    totalShippingMinor: minor('totalShipping'),
   };
 }
 
@@ -109,17 +114,21 @@ export function fromEngineStatus(status: unknown): WireSyncStatus {
   return { ...(s as unknown as WireSyncStatus), lastError: lastError as WireSyncStatus['lastError'] };
 }
 
-/** Engine Settings (flat) -> contract Settings (scanner grouped). */
+/** Engine Settings -> contract Settings (the same shape; the response schema drops the rest). */
 export function fromEngineSettings(settings: unknown): WireSettings {
-  const s = settings as Obj;
-  return {
-    ...(s as unknown as WireSettings),
-    scanner: { mode: s.scannerMode as WireSettings['scanner']['mode'], deviceId: (s.scannerDevice ?? null) as string | null },
-  };
+  return settings as WireSettings;
 }
 
-/** Contract settings patch -> engine SettingsPatch (flat). */
-export function toEngineSettingsPatch(patch: WireSettingsPatch): Obj {
+/**
+ * Contract settings patch -> engine SettingsPatch. The engine replaces the `scanner` object as a
+ * whole, so a patch of one scanner field is completed from the current settings.
+ */
+export function toEngineSettingsPatch(patch: WireSettingsPatch, current: unknown): Obj {
   const { scanner, ...rest } = patch;
-  return defined({ ...rest, scannerMode: scanner?.mode, scannerDevice: scanner?.deviceId });
+  if (scanner === undefined) return defined(rest);
+  const now = ((current as Obj | undefined)?.scanner ?? {}) as { mode?: unknown; deviceId?: unknown };
+  return defined({
+    ...rest,
+    scanner: { mode: scanner.mode ?? now.mode ?? 'auto', deviceId: scanner.deviceId === undefined ? (now.deviceId ?? null) : scanner.deviceId },
+  });
 }
