@@ -1,0 +1,451 @@
+// The simulator over real HTTP on 127.0.0.1: Gameball's auth, validation, order, referral,
+// refund and batch rules, and the control API.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../../main/simulator/index.ts';
+import type { RunningSimulator, SimulatorOptions } from '../../../main/simulator/index.ts';
+import { api, call, KEYS, order } from './sim-client.ts';
+
+const running: RunningSimulator[] = [];
+async function sim(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const s = await startSimulator({ seed: 7, ...opts });
+  running.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+});
+
+/** Waits until the simulator has received `count` requests on `endpoint` (and read their bodies). */
+async function arrived(s: RunningSimulator, endpoint: string, count: number): Promise<void> {
+  while ((s.control.ledger().counters.requests[endpoint] ?? 0) < count) await new Promise((r) => setTimeout(r, 2));
+  await new Promise((r) => setTimeout(r, 20));
+}
+
+function expectError(answer: { status: number; body: any }, status: number, code: number): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  expect(answer.status).toBe(status);
+  expect(answer.body).toMatchObject({ code, type: expect.any(String), message: expect.any(String), documentationUrl: expect.any(String), requestId: expect.any(String) });
+}
+
+describe('startup', () => {
+  it('listens on 127.0.0.1 only, on a free port, and starts fast', async () => {
+    const t0 = performance.now();
+    const s = await sim();
+    const elapsed = performance.now() - t0;
+    expect(s.url).toBe(`http://127.0.0.1:${s.port}`);
+    expect(s.port).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(250); // budget 50 ms; generous on a loaded two-core machine
+  });
+
+  it('two simulators run side by side with separate ledgers', async () => {
+    const a = await sim();
+    const b = await sim();
+    await api(a, 'POST', '/customers', { customerId: 'only-in-a' });
+    expect(a.control.ledger().customers).toHaveLength(1);
+    expect(b.control.ledger().customers).toHaveLength(0);
+  });
+});
+
+describe('auth', () => {
+  it('missing or wrong APIKey: 401/1000 on every endpoint', async () => {
+    const s = await sim();
+    expectError(await api(s, 'POST', '/customers', { customerId: 'c1' }, 'v4.0', {}), 401, 1000);
+    expectError(await api(s, 'GET', '/customers/c1', undefined, 'v4.0', { APIKey: 'wrong', SecretKey: KEYS.SecretKey }), 401, 1000);
+    expectError(await api(s, 'POST', '/orders', order(), 'v4.0', { SecretKey: KEYS.SecretKey }), 401, 1000);
+    expect(s.control.ledger().customers).toHaveLength(0);
+  });
+
+  it('orders, refunds, transactions and batches need the SecretKey under v4.0 (401/1001); customers do not', async () => {
+    const s = await sim();
+    const onlyApi = { APIKey: KEYS.APIKey };
+    expect((await api(s, 'POST', '/customers', { customerId: 'c1' }, 'v4.0', onlyApi)).status).toBe(200);
+    expect((await api(s, 'GET', '/customers/c1', undefined, 'v4.0', onlyApi)).status).toBe(200);
+    expect((await api(s, 'GET', '/referrals/validate?referrerCode=X', undefined, 'v4.0', onlyApi)).status).toBe(200);
+    expectError(await api(s, 'POST', '/orders', order(), 'v4.0', onlyApi), 401, 1001);
+    expectError(await api(s, 'POST', '/orders', order(), 'v4.0', { ...onlyApi, SecretKey: 'nope' }), 401, 1001);
+    expectError(await api(s, 'GET', '/orders/x/transactions', undefined, 'v4.0', onlyApi), 401, 1001);
+    expectError(await api(s, 'POST', '/transactions/refund', {}, 'v4.0', onlyApi), 401, 1001);
+    expectError(await api(s, 'POST', '/batch/orders', { body: [order()] }, 'v4.0', onlyApi), 401, 1001);
+    expectError(await api(s, 'GET', '/batches/1/status', undefined, 'v4.0', onlyApi), 401, 1001);
+    expect(s.control.ledger().orders).toHaveLength(0);
+  });
+
+  it('under v4.1 every endpoint needs both keys', async () => {
+    const s = await sim();
+    const onlyApi = { APIKey: KEYS.APIKey };
+    expectError(await api(s, 'POST', '/customers', { customerId: 'c1' }, 'v4.1', onlyApi), 401, 1001);
+    expectError(await api(s, 'GET', '/customers/c1', undefined, 'v4.1', onlyApi), 401, 1001);
+    expectError(await api(s, 'GET', '/referrals/validate?referrerCode=X', undefined, 'v4.1', onlyApi), 401, 1001);
+    expect((await api(s, 'POST', '/customers', { customerId: 'c1' }, 'v4.1')).status).toBe(200);
+    expect((await api(s, 'POST', '/orders', order({ customerId: 'c1' }), 'v4.1')).status).toBe(200);
+    expect(s.control.ledger().orders[0]?.apiVersion).toBe('v4.1');
+  });
+
+  it('header names are case-insensitive and the older TransactionKey name is accepted', async () => {
+    const s = await sim({ apiKey: 'K1', secretKey: 'S1' });
+    for (const headers of [
+      { APIKey: 'K1', SecretKey: 'S1' },
+      { apikey: 'K1', secretkey: 'S1' },
+      { APIKEY: 'K1', SECRETKEY: 'S1' },
+      { ApiKey: 'K1', TransactionKey: 'S1' },
+    ]) {
+      expect((await api(s, 'POST', '/orders', order(), 'v4.0', headers)).status).toBe(200);
+    }
+    expect(s.control.ledger().orders).toHaveLength(4);
+  });
+});
+
+describe('payload validation', () => {
+  it('a missing required field is 400/3000 and names the field', async () => {
+    const s = await sim();
+    for (const field of ['customerId', 'orderId', 'orderDate', 'totalPaid']) {
+      const body = order();
+      delete body[field];
+      const answer = await api(s, 'POST', '/orders', body);
+      expectError(answer, 400, 3000);
+      expect(answer.body.message).toContain(field);
+    }
+    expectError(await api(s, 'POST', '/customers', { email: 'a@b.c' }), 400, 3000);
+    expectError(await api(s, 'POST', '/transactions/refund', { customerId: 'c' }), 400, 3000);
+    expectError(await api(s, 'GET', '/referrals/validate'), 400, 3000);
+    expect(s.control.ledger().orders).toHaveLength(0);
+  });
+
+  it('wrong types or values are 422/3003', async () => {
+    const s = await sim();
+    const bad: Array<Record<string, unknown>> = [
+      { totalPaid: '100.5' },
+      { totalPaid: -1 },
+      { orderDate: '2024-10-16 08:13:29' },
+      { orderDate: '2024-10-16T08:13:29.29' }, // no zone: not UTC
+      { orderId: 42 },
+      { channel: 'kiosk' },
+      { lineItems: [{ productId: 'p', quantity: 'two' }] },
+      { extra: { giftWrap: true } },
+      { cashbackConfigurations: { returnWindow: 9000 } },
+    ];
+    for (const over of bad) {
+      expectError(await api(s, 'POST', '/orders', order(over)), 422, 3003);
+    }
+    expectError(await api(s, 'POST', '/customers', { customerId: 'c', customerAttributes: { channel: 'fax' } }), 422, 3003);
+    expect(s.control.ledger().orders).toHaveLength(0);
+  });
+
+  it('malformed JSON is 400/3016; a non-JSON content type is 415/3013', async () => {
+    const s = await sim();
+    const path = '/api/v4.0/integrations/orders';
+    expectError(await call(s, 'POST', path, { raw: '{"customerId": "c",', headers: { ...KEYS } }), 400, 3016);
+    expectError(await call(s, 'POST', path, { raw: JSON.stringify(order()), headers: { ...KEYS, 'content-type': 'text/plain' } }), 415, 3013);
+    expectError(await call(s, 'POST', path, { raw: 'customerId=c', headers: { ...KEYS, 'content-type': 'application/x-www-form-urlencoded' } }), 415, 3013);
+    expect((await call(s, 'POST', path, { raw: JSON.stringify(order()), headers: { ...KEYS, 'content-type': 'application/json; charset=utf-8' } })).status).toBe(200);
+  });
+
+  it('error bodies carry code, type, message, documentationUrl and requestId; type spelling is selectable', async () => {
+    const upper = await sim();
+    const title = await sim({ errorTypeStyle: 'title' });
+    const a = await api(upper, 'POST', '/orders', { ...order(), totalPaid: 'x' });
+    const b = await api(title, 'POST', '/orders', { ...order(), totalPaid: 'x' });
+    expect(a.body.type).toBe('PAYLOAD_ERROR');
+    expect(b.body.type).toBe('Payload Error');
+    expect(a.headers['x-request-id']).toBe(a.body.requestId);
+  });
+
+  it('unknown paths answer 404 in the same error shape', async () => {
+    const s = await sim();
+    expectError(await api(s, 'GET', '/nothing/here'), 404, 4004);
+    expectError(await call(s, 'GET', '/api/v3/integrations/customers/x', { headers: { ...KEYS } }), 404, 4004);
+  });
+});
+
+describe('orders', () => {
+  it('records the order, rewards points by the earning rule, and lists its transactions', async () => {
+    const s = await sim({ pointsPerUnit: 10 });
+    const body = order({ customerId: 'c-earn', totalPaid: 12.29, lineItems: [{ productId: 'p1', quantity: 2, price: 6.5, discount: 0.71 }] });
+    const answer = await api(s, 'POST', '/orders', body);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ customerId: 'c-earn', rewardedPoints: 122, redeemedPoints: 0 });
+    expect(answer.body.lineItems[0]).toMatchObject({ productId: 'p1', quantity: 2, points: 122 });
+    const tx = await api(s, 'GET', `/orders/${body.orderId as string}/transactions`);
+    expect(tx.status).toBe(200);
+    expect(tx.body.count).toBe(1);
+    expect(tx.body.transactions[0]).toMatchObject({ transactionType: 'PaymentReward', transactionId: body.orderId, amount: 12.29, equivalentPoints: 122 });
+    const ledger = s.control.ledger();
+    expect(ledger.orders[0]).toMatchObject({ orderId: body.orderId, rewardedPoints: 122, via: 'orders' });
+    expect(ledger.orders[0]?.request).toMatchObject({ channel: 'pos', totalPaid: 12.29 });
+    expect(ledger.customers.find((c) => c.customerId === 'c-earn')?.points).toBe(122);
+  });
+
+  it('a repeated orderId is 422/9004 and changes nothing (case-sensitive ids)', async () => {
+    const s = await sim();
+    const body = order({ orderId: 'Ord-A' });
+    expect((await api(s, 'POST', '/orders', body)).status).toBe(200);
+    const before = s.control.ledger();
+    expectError(await api(s, 'POST', '/orders', { ...body, totalPaid: 999, orderDate: '2025-01-01T00:00:00.000Z' }), 422, 9004);
+    const after = s.control.ledger();
+    expect(after.orders).toEqual(before.orders);
+    expect(after.customers).toEqual(before.customers);
+    expect(after.transactions).toEqual(before.transactions);
+    expect((await api(s, 'POST', '/orders', order({ orderId: 'ord-a' }))).status).toBe(200);
+  });
+
+  it('the same customer with the same orderDate is 422/9003; another customer may share it', async () => {
+    const s = await sim();
+    const date = '2025-05-05T05:05:05.555Z';
+    expect((await api(s, 'POST', '/orders', order({ customerId: 'c1', orderDate: date }))).status).toBe(200);
+    expectError(await api(s, 'POST', '/orders', order({ customerId: 'c1', orderDate: '2025-05-05T08:05:05.555+03:00' })), 422, 9003);
+    expect((await api(s, 'POST', '/orders', order({ customerId: 'c2', orderDate: date }))).status).toBe(200);
+    expect(s.control.ledger().orders).toHaveLength(2);
+  });
+
+  it('an orderDate in the future is 422/9007 (by the injected clock)', async () => {
+    const now = Date.UTC(2026, 5, 1, 12, 0, 0);
+    const s = await sim({ now: () => now });
+    expectError(await api(s, 'POST', '/orders', order({ orderDate: new Date(now + 1).toISOString() })), 422, 9007);
+    expect((await api(s, 'POST', '/orders', order({ orderDate: new Date(now).toISOString() }))).status).toBe(200);
+  });
+
+  it('an unknown customerId on an order creates the customer', async () => {
+    const s = await sim();
+    await api(s, 'POST', '/orders', order({ customerId: 'walk-in', mobile: '+966500001234' }));
+    const c = await api(s, 'GET', '/customers/walk-in');
+    expect(c.status).toBe(200);
+    expect(c.body.customerId).toBe('walk-in');
+    expect(s.control.ledger().customers[0]).toMatchObject({ customerId: 'walk-in', createdBy: 'order', mobile: '+966500001234' });
+  });
+
+  it('a second request for a customer while one is in flight is 422/2001 (with latency)', async () => {
+    const s = await sim({ latencyMs: 300 });
+    const first = api(s, 'POST', '/orders', order({ customerId: 'busy' }));
+    await arrived(s, 'POST /orders', 1);
+    const second = api(s, 'POST', '/orders', order({ customerId: 'busy' }));
+    const other = api(s, 'POST', '/orders', order({ customerId: 'someone-else' }));
+    const [a, b, c] = await Promise.all([first, second, other]);
+    expect(a.status).toBe(200);
+    expectError(b, 422, 2001);
+    expect(c.status).toBe(200);
+    // Once the first answered, the customer is free again.
+    expect((await api(s, 'POST', '/orders', order({ customerId: 'busy' }))).status).toBe(200);
+    expect(s.control.ledger().orders.filter((o) => o.customerId === 'busy')).toHaveLength(2);
+  });
+
+  it('a customer write and a refund count as in flight too', async () => {
+    const s = await sim({ latencyMs: 300 });
+    const reg = api(s, 'POST', '/customers', { customerId: 'c9' });
+    await arrived(s, 'POST /customers', 1);
+    const ord = api(s, 'POST', '/orders', order({ customerId: 'c9' }));
+    expect((await reg).status).toBe(200);
+    expectError(await ord, 422, 2001);
+  });
+});
+
+describe('referrals', () => {
+  async function referrer(s: RunningSimulator, id = 'referrer'): Promise<string> {
+    await api(s, 'POST', '/customers', { customerId: id });
+    const answer = await api(s, 'GET', `/customers/${id}`);
+    return answer.body.referralCode as string;
+  }
+
+  it('every customer gets a referral code and link; GET shows isReferred', async () => {
+    const s = await sim();
+    const code = await referrer(s);
+    expect(code).toMatch(/^[A-Z0-9]{6,}$/);
+    const c = await api(s, 'GET', '/customers/referrer');
+    expect(c.body.referralLink).toContain(code);
+    expect(c.body.isReferred).toBe(false);
+    expectError(await api(s, 'GET', '/customers/nobody'), 404, 4004);
+  });
+
+  it('a code at first registration links the referral; both sides are rewarded on the first order only', async () => {
+    const s = await sim({ referralRewardPoints: { referrer: 100, referred: 50 }, pointsPerUnit: 1 });
+    const code = await referrer(s);
+    expect((await api(s, 'POST', '/customers', { customerId: 'newbie', referrerCode: code })).status).toBe(200);
+    expect((await api(s, 'GET', '/customers/newbie')).body.isReferred).toBe(true);
+    const first = order({ customerId: 'newbie', totalPaid: 10 });
+    await api(s, 'POST', '/orders', first);
+    await api(s, 'POST', '/orders', order({ customerId: 'newbie', totalPaid: 10 }));
+    const ledger = s.control.ledger();
+    expect(ledger.referrals).toEqual([expect.objectContaining({ referrerCustomerId: 'referrer', referredCustomerId: 'newbie', rewardedOrderId: first.orderId, referrerPoints: 100, referredPoints: 50 })]);
+    expect(ledger.customers.find((c) => c.customerId === 'referrer')?.points).toBe(100);
+    expect(ledger.customers.find((c) => c.customerId === 'newbie')?.points).toBe(10 + 10 + 50);
+    const types = (await api(s, 'GET', `/orders/${first.orderId as string}/transactions`)).body.transactions.map((t: { transactionType: string }) => t.transactionType);
+    expect(types).toEqual(['PaymentReward', 'AchievementReward', 'AchievementReward']);
+  });
+
+  it('an unknown code, an own code, or a code after the window is ignored silently', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const s = await sim({ now: () => now, referralWindowMs: 60_000 });
+    const code = await referrer(s);
+    expect((await api(s, 'POST', '/customers', { customerId: 'u1', referrerCode: 'NOSUCHCODE' })).status).toBe(200);
+    const own = (await api(s, 'GET', '/customers/referrer')).body.referralCode as string;
+    expect((await api(s, 'POST', '/customers', { customerId: 'referrer', referrerCode: own })).status).toBe(200);
+    await api(s, 'POST', '/customers', { customerId: 'late' });
+    now += 60_001;
+    expect((await api(s, 'POST', '/customers', { customerId: 'late', referrerCode: code })).status).toBe(200);
+    expect(s.control.ledger().referrals).toEqual([]);
+  });
+
+  it('a code within the window on a later registration call still links; codes match case-insensitively', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const s = await sim({ now: () => now });
+    const code = await referrer(s);
+    await api(s, 'POST', '/customers', { customerId: 'n2' });
+    now += 4 * 60_000;
+    await api(s, 'POST', '/customers', { customerId: 'n2', referrerCode: code.toLowerCase() });
+    expect(s.control.ledger().referrals).toHaveLength(1);
+  });
+
+  it('a repeated registration with the code (retry after a lost answer) links once', async () => {
+    const s = await sim();
+    const code = await referrer(s);
+    await api(s, 'POST', '/customers', { customerId: 'n3', referrerCode: code });
+    await api(s, 'POST', '/customers', { customerId: 'n3', referrerCode: code });
+    expect(s.control.ledger().referrals).toHaveLength(1);
+  });
+
+  it('referrerCode on the first order of a customer the order creates links the referral', async () => {
+    const s = await sim();
+    const code = await referrer(s);
+    const first = order({ customerId: 'via-order', referrerCode: code });
+    expect((await api(s, 'POST', '/orders', first)).status).toBe(200);
+    expect(s.control.ledger().referrals).toEqual([expect.objectContaining({ referredCustomerId: 'via-order', linkedBy: 'order', rewardedOrderId: first.orderId })]);
+  });
+
+  it('referrerCode on an order of an existing customer is ignored', async () => {
+    const s = await sim();
+    const code = await referrer(s);
+    await api(s, 'POST', '/customers', { customerId: 'known' });
+    await api(s, 'POST', '/orders', order({ customerId: 'known', referrerCode: code }));
+    expect(s.control.ledger().referrals).toEqual([]);
+  });
+
+  it('GET /referrals/validate: valid code, unknown code, self-referral, already referred', async () => {
+    const s = await sim();
+    const code = await referrer(s);
+    const v = async (q: string): Promise<boolean> => (await api(s, 'GET', `/referrals/validate?${q}`)).body.isValid;
+    expect(await v(`referrerCode=${code}`)).toBe(true);
+    expect(await v(`referrerCode=${code}&forCustomerId=someone-new`)).toBe(true);
+    expect(await v('referrerCode=NOPE')).toBe(false);
+    expect(await v(`referrerCode=${code}&forCustomerId=referrer`)).toBe(false);
+    await api(s, 'POST', '/customers', { customerId: 'taken', referrerCode: code });
+    expect(await v(`referrerCode=${code}&forCustomerId=taken`)).toBe(false);
+  });
+});
+
+describe('refunds', () => {
+  it('a partial then the rest: PartialRefund then Refund, points reversed, nothing more to refund', async () => {
+    const s = await sim({ pointsPerUnit: 1 });
+    const o = order({ customerId: 'r1', totalPaid: 100 });
+    await api(s, 'POST', '/orders', o);
+    const base = { customerId: 'r1', reverseTransactionId: o.orderId, transactionTime: '2026-01-02T00:00:00.000Z' };
+    const part = await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-1', refundAmount: 30 });
+    expect(part.status).toBe(200);
+    expect(part.body).toMatchObject({ refundTransactionId: 'RF-1', refundAmount: 30, refundEquivalentPoints: 30 });
+    const rest = await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-2' });
+    expect(rest.body).toMatchObject({ refundAmount: 70, refundEquivalentPoints: 70 });
+    expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-3', refundAmount: 1 }), 422, 3003);
+    const ledger = s.control.ledger();
+    expect(ledger.refunds.map((r) => [r.refundTransactionId, r.full])).toEqual([['RF-1', false], ['RF-2', true]]);
+    expect(ledger.customers[0]?.points).toBe(0);
+    expect(ledger.transactions[o.orderId as string]?.map((t) => t.transactionType)).toEqual(['PaymentReward', 'PartialRefund', 'Refund']);
+  });
+
+  it('refundAmount null is a full refund; more than remains is 422/3003', async () => {
+    const s = await sim();
+    const o = order({ customerId: 'r2', totalPaid: 50 });
+    await api(s, 'POST', '/orders', o);
+    const base = { customerId: 'r2', reverseTransactionId: o.orderId, transactionTime: '2026-01-02T00:00:00.000Z' };
+    expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'X1', refundAmount: 50.01 }), 422, 3003);
+    const full = await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'X2', refundAmount: null });
+    expect(full.body.refundAmount).toBe(50);
+  });
+
+  it('an unknown order (or another customer\'s) is 404/9005; a repeated refundTransactionId is 422/9004', async () => {
+    const s = await sim();
+    const o = order({ customerId: 'r3', totalPaid: 20 });
+    await api(s, 'POST', '/orders', o);
+    const base = { customerId: 'r3', transactionTime: '2026-01-02T00:00:00.000Z', refundAmount: 5 };
+    expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: 'no-such-order' }), 404, 9005);
+    expectError(await api(s, 'POST', '/transactions/refund', { ...base, customerId: 'other', refundTransactionId: 'Y1', reverseTransactionId: o.orderId }), 404, 9005);
+    expect((await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: o.orderId })).status).toBe(200);
+    expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: o.orderId }), 422, 9004);
+    expect(s.control.ledger().refunds).toHaveLength(1);
+  });
+});
+
+describe('order transactions lookup', () => {
+  it('an unknown order is 404/9005 by default, or an empty list when configured', async () => {
+    const strict = await sim();
+    const lenient = await sim({ unknownOrderTransactions: 'empty' });
+    expectError(await api(strict, 'GET', '/orders/ghost/transactions'), 404, 9005);
+    const empty = await api(lenient, 'GET', '/orders/ghost/transactions');
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({ transactions: [], count: 0 });
+  });
+});
+
+describe('batches', () => {
+  async function waitFor(s: RunningSimulator, jobId: number): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (let i = 0; i < 200; i += 1) {
+      const st = await api(s, 'GET', `/batches/${jobId}/status`);
+      if (st.body.status === 'completed' || st.body.status === 'failed') return st.body;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error('batch did not finish');
+  }
+
+  it('accepts { body: [...] } and a bare array; runs items through the order rules; one bad item fails alone', async () => {
+    const s = await sim({ batchDelayMs: 20 });
+    const dup = order({ customerId: 'b1' });
+    await api(s, 'POST', '/orders', dup);
+    const good = order({ customerId: 'b2' });
+    const accepted = await api(s, 'POST', '/batch/orders', { body: [good, dup, { customerId: 'b3' }] });
+    expect(accepted.status).toBe(200);
+    expect(typeof accepted.body.jobId).toBe('number');
+    const pending = await api(s, 'GET', `/batches/${accepted.body.jobId as number}/status`);
+    expect(pending.body.status).toBe('pending');
+    const done = await waitFor(s, accepted.body.jobId);
+    expect(done).toMatchObject({ totalItems: 3, processedItems: 3, failedItems: 2, progress: 100 });
+    expect(done.results.map((r: { status: string; code?: number }) => [r.status, r.code])).toEqual([['success', undefined], ['failed', 9004], ['failed', 3000]]);
+    const bare = await api(s, 'POST', '/batch/orders', [order({ customerId: 'b4' })]);
+    expect((await waitFor(s, bare.body.jobId)).failedItems).toBe(0);
+    const ledger = s.control.ledger();
+    expect(ledger.orders.map((o) => [o.customerId, o.via])).toEqual([['b1', 'orders'], ['b2', 'batch'], ['b4', 'batch']]);
+  });
+
+  it('more than 1,000 items or an empty batch is refused; an unknown job is 404', async () => {
+    const s = await sim({ rateLimit: false });
+    const many = Array.from({ length: 1001 }, (_, i) => order({ customerId: `m${i}` }));
+    expectError(await api(s, 'POST', '/batch/orders', { body: many }), 422, 3003);
+    expectError(await api(s, 'POST', '/batch/orders', { body: [] }), 422, 3003);
+    expect((await api(s, 'POST', '/batch/orders', { body: many.slice(0, 1000) })).status).toBe(200);
+    expectError(await api(s, 'GET', '/batches/999999/status'), 404, 4004);
+  });
+});
+
+describe('control API over HTTP (/_sim)', () => {
+  it('ledger, faults, outage and reset', async () => {
+    const s = await sim();
+    await api(s, 'POST', '/orders', order({ customerId: 'ctl' }));
+    const ledger = await call(s, 'GET', '/_sim/ledger');
+    expect(ledger.status).toBe(200);
+    expect(ledger.body.orders).toHaveLength(1);
+    expect(ledger.body.counters.requests['POST /orders']).toBe(1);
+    expect(ledger.body.counters.responses['200']).toBe(1);
+
+    const faults = await call(s, 'POST', '/_sim/faults', { json: { latencyMs: 5, errorRate: 0 } });
+    expect(faults.body).toMatchObject({ latencyMs: 5, errorRate: 0 });
+    expect((await call(s, 'POST', '/_sim/faults', { json: { errorRate: 2 } })).status).toBe(400);
+    expect((await call(s, 'POST', '/_sim/faults', { json: { bogus: 1 } })).status).toBe(400);
+
+    expect((await call(s, 'POST', '/_sim/outage', { json: { on: true } })).status).toBe(200);
+    expectError(await api(s, 'POST', '/orders', order({ customerId: 'ctl' })), 503, 5003);
+    expect((await call(s, 'POST', '/_sim/outage', { json: { on: false } })).status).toBe(200);
+    expect((await api(s, 'POST', '/orders', order({ customerId: 'ctl' }))).status).toBe(200);
+
+    expect((await call(s, 'POST', '/_sim/reset')).status).toBe(200);
+    const empty = s.control.ledger();
+    expect(empty.orders).toEqual([]);
+    expect(empty.counters.requests).toEqual({});
+    expect((await call(s, 'GET', '/_sim/faults')).body.latencyMs).toBe(0);
+    expect((await call(s, 'GET', '/_sim/nothing')).status).toBe(404);
+  });
+});
