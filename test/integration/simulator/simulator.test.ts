@@ -82,12 +82,13 @@ describe('auth', () => {
 
   it('header names are case-insensitive and the older TransactionKey name is accepted', async () => {
     const s = await sim({ apiKey: 'K1', secretKey: 'S1' });
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       { APIKey: 'K1', SecretKey: 'S1' },
       { apikey: 'K1', secretkey: 'S1' },
       { APIKEY: 'K1', SECRETKEY: 'S1' },
       { ApiKey: 'K1', TransactionKey: 'S1' },
-    ]) {
+    ];
+    for (const headers of variants) {
       expect((await api(s, 'POST', '/orders', order(), 'v4.0', headers)).status).toBe(200);
     }
     expect(s.control.ledger().orders).toHaveLength(4);
