@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 // Command modules (one per capability) register themselves here.
 import { registerSimulatorCommands } from './simulator/commands.ts';
+import { registerScannerCommands } from './scanner/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerSimulatorCommands(program);
+  registerScannerCommands(program);
   return program;
 }
 
