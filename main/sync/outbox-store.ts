@@ -1,0 +1,283 @@
+// The sync engine's view of the database: claiming outbox rows under a lease, and writing each
+// call's outcome together with its audit row in one transaction. Every statement is synchronous
+// and no transaction spans an await.
+//
+// Claiming (`claim`) runs in an IMMEDIATE transaction, so two engines on one data folder (two
+// processes, or the app and the CLI) serialise on SQLite's write lock and never take the same
+// row. A row is claimable when:
+//  - it is pending and due, or in flight under a lease that has expired (its engine died or hung;
+//    that engine may have sent the request, so the row is marked unknown_outcome=1 and the next
+//    attempt reconciles before any re-post);
+//  - it belongs to this engine's world: training rows only to the training engine (which talks to
+//    the built-in simulator), real rows only to an engine configured for Gameball;
+//  - no earlier row of the same customer is pending or in flight, and no row of that customer is
+//    in flight under a live lease (one request at a time per customer, in id order);
+//  - an earlier step of the same order (registration before the order) is not stuck in
+//    attention, and a refund's order has been synced (or discarded: the refund then needs a person).
+// Rows in attention do not hold back the customer's other orders: one bad order must not stop a
+// customer's later purchases from earning points.
+import { z } from 'zod';
+import type { Database } from '../db/database.ts';
+import { isoAt } from '../clock.ts';
+
+export const OutboxRowSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(['register_customer', 'track_order', 'refund']),
+  entity_id: z.string(),
+  customer_id: z.string(),
+  state: z.enum(['pending', 'in_flight', 'done', 'attention', 'dead', 'discarded']),
+  attempts: z.number().int(),
+  next_attempt_at: z.number(),
+  lease_owner: z.string().nullable(),
+  lease_expires_at: z.number().nullable(),
+  unknown_outcome: z.number().int(),
+  last_error_code: z.string().nullable(),
+  last_error_message: z.string().nullable(),
+});
+export type OutboxRow = z.infer<typeof OutboxRowSchema>;
+
+/** A row this engine now holds. `takenOver`: it was in flight under another (expired) lease. */
+export interface ClaimedRow {
+  id: number;
+  kind: OutboxRow['kind'];
+  entityId: string;
+  customerId: string;
+  attempts: number;
+  unknownOutcome: boolean;
+  takenOver: boolean;
+}
+
+/** One audited Gameball call (no bodies, no keys). */
+export interface SyncLogInput {
+  method: string;
+  path: string;
+  httpStatus: number | null;
+  code: number | null;
+  message: string;
+  requestId: string | null;
+  outcome: 'ok' | 'retry' | 'attention' | 'unknown' | 'reconciled';
+  durationMs: number | null;
+}
+
+export type Finish =
+  | { type: 'done'; rewardedPoints?: number | null }
+  | { type: 'retry'; nextAttemptAt: number; code: string | null; message: string; unknownOutcome: boolean; countAttempt: boolean }
+  | { type: 'attention'; code: string; message: string }
+  | { type: 'dead'; code: string; message: string };
+
+export interface OutboxStoreOptions {
+  training: boolean;
+  ownerId: string;
+  leaseMs: number;
+}
+
+const TRAINING_OF = (alias: string) => `COALESCE(CASE ${alias}.kind WHEN 'refund'
+    THEN (SELECT training FROM refunds WHERE refund_id = ${alias}.entity_id)
+    ELSE (SELECT training FROM orders WHERE order_id = ${alias}.entity_id) END, @training)`;
+
+export class OutboxStore {
+  private readonly selectClaimable;
+  private readonly markClaimed;
+  private readonly markEntitySending;
+  private readonly markRefundSending;
+  private readonly renewLease;
+  private readonly finishDone;
+  private readonly finishRetry;
+  private readonly finishStop;
+  private readonly orderSynced;
+  private readonly orderPending;
+  private readonly orderAttention;
+  private readonly refundSynced;
+  private readonly refundPending;
+  private readonly refundAttention;
+  private readonly insertLog;
+  private readonly selectNextDue;
+  private readonly selectActive;
+  private readonly selectOrder;
+  private readonly selectRefund;
+  private readonly claimTx;
+
+  constructor(
+    private readonly db: Database,
+    private readonly opts: OutboxStoreOptions,
+  ) {
+    const training = TRAINING_OF('o');
+    this.selectClaimable = db.prepare<{ now: number; training: number; limit: number }, OutboxRow>(`
+      SELECT o.* FROM outbox o
+      WHERE ((o.state = 'pending' AND o.next_attempt_at <= @now) OR (o.state = 'in_flight' AND o.lease_expires_at <= @now))
+        AND ${training} = @training
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox p
+          WHERE p.customer_id = o.customer_id AND p.id <> o.id
+            AND ((p.id < o.id AND p.state IN ('pending', 'in_flight')) OR (p.state = 'in_flight' AND p.lease_expires_at > @now))
+            AND ${TRAINING_OF('p')} = @training)
+        AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.entity_id = o.entity_id AND d.id < o.id AND d.state IN ('attention', 'dead'))
+        AND (o.kind <> 'refund' OR EXISTS (
+          SELECT 1 FROM refunds r JOIN orders x ON x.order_id = r.order_id
+          WHERE r.refund_id = o.entity_id AND x.state IN ('synced', 'discarded')))
+      ORDER BY o.id
+      LIMIT @limit`);
+    this.markClaimed = db.prepare<{ id: number; owner: string; until: number; at: string }>(`
+      UPDATE outbox SET state = 'in_flight', lease_owner = @owner, lease_expires_at = @until,
+        unknown_outcome = CASE WHEN state = 'in_flight' THEN 1 ELSE unknown_outcome END, updated_at = @at
+      WHERE id = @id`);
+    this.markEntitySending = db.prepare<{ id: string; at: string }>(
+      `UPDATE orders SET state = 'sending', updated_at = @at WHERE order_id = @id AND state = 'pending'`,
+    );
+    this.markRefundSending = db.prepare<{ id: string; at: string }>(
+      `UPDATE refunds SET state = 'sending', updated_at = @at WHERE refund_id = @id AND state = 'pending'`,
+    );
+    this.renewLease = db.prepare<{ id: number; owner: string; until: number }>(
+      `UPDATE outbox SET lease_expires_at = @until WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`,
+    );
+    const mine = `WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`;
+    this.finishDone = db.prepare<{ id: number; owner: string; at: string }>(`
+      UPDATE outbox SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, unknown_outcome = 0,
+        attempts = attempts + 1, last_error_code = NULL, last_error_message = NULL, updated_at = @at ${mine}`);
+    this.finishRetry = db.prepare<{ id: number; owner: string; at: string; next: number; code: string | null; message: string; unknown: number; inc: number }>(`
+      UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, unknown_outcome = @unknown,
+        attempts = attempts + @inc, next_attempt_at = @next, last_error_code = @code, last_error_message = @message, updated_at = @at ${mine}`);
+    this.finishStop = db.prepare<{ id: number; owner: string; at: string; state: string; code: string; message: string }>(`
+      UPDATE outbox SET state = @state, lease_owner = NULL, lease_expires_at = NULL,
+        attempts = attempts + 1, last_error_code = @code, last_error_message = @message, updated_at = @at ${mine}`);
+    this.orderSynced = db.prepare<{ id: string; at: string; points: number | null }>(`
+      UPDATE orders SET state = 'synced', rewarded_points = COALESCE(@points, rewarded_points), synced_at = @at, updated_at = @at,
+        attention_code = NULL, attention_message = NULL
+      WHERE order_id = @id AND state <> 'discarded'`);
+    this.orderPending = db.prepare<{ id: string; at: string }>(
+      `UPDATE orders SET state = 'pending', updated_at = @at WHERE order_id = @id AND state = 'sending'`,
+    );
+    this.orderAttention = db.prepare<{ id: string; at: string; code: string; message: string }>(`
+      UPDATE orders SET state = 'attention', attention_code = @code, attention_message = @message, updated_at = @at
+      WHERE order_id = @id AND state IN ('pending', 'sending')`);
+    this.refundSynced = db.prepare<{ id: string; at: string }>(`
+      UPDATE refunds SET state = 'synced', synced_at = @at, updated_at = @at, attention_code = NULL, attention_message = NULL
+      WHERE refund_id = @id AND state <> 'discarded'`);
+    this.refundPending = db.prepare<{ id: string; at: string }>(
+      `UPDATE refunds SET state = 'pending', updated_at = @at WHERE refund_id = @id AND state = 'sending'`,
+    );
+    this.refundAttention = db.prepare<{ id: string; at: string; code: string; message: string }>(`
+      UPDATE refunds SET state = 'attention', attention_code = @code, attention_message = @message, updated_at = @at
+      WHERE refund_id = @id AND state IN ('pending', 'sending')`);
+    this.insertLog = db.prepare(`
+      INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at)
+      VALUES (@outboxId, @entityId, @method, @path, @httpStatus, @code, @message, @requestId, @outcome, @durationMs, @at)`);
+    this.selectNextDue = db.prepare<{ training: number }, { due: number | null }>(`
+      SELECT MIN(CASE WHEN o.state = 'pending' THEN o.next_attempt_at ELSE o.lease_expires_at END) AS due
+      FROM outbox o WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training`);
+    this.selectActive = db.prepare<{ training: number }, { n: number }>(`
+      SELECT COUNT(*) AS n FROM outbox o WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training`);
+    this.selectOrder = db.prepare<[string], Record<string, unknown>>('SELECT * FROM orders WHERE order_id = ?');
+    this.selectRefund = db.prepare<[string], Record<string, unknown>>('SELECT * FROM refunds WHERE refund_id = ?');
+
+    this.claimTx = db.transaction((now: number, limit: number): ClaimedRow[] => {
+      const rows = this.selectClaimable.all({ now, training: this.training, limit });
+      const at = isoAt(now);
+      const until = now + this.opts.leaseMs;
+      const claimed: ClaimedRow[] = [];
+      for (const raw of rows) {
+        const row = OutboxRowSchema.parse(raw);
+        const takenOver = row.state === 'in_flight';
+        this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
+        if (row.kind === 'refund') this.markRefundSending.run({ id: row.entity_id, at });
+        else this.markEntitySending.run({ id: row.entity_id, at });
+        claimed.push({
+          id: row.id,
+          kind: row.kind,
+          entityId: row.entity_id,
+          customerId: row.customer_id,
+          attempts: row.attempts,
+          unknownOutcome: takenOver || row.unknown_outcome === 1,
+          takenOver,
+        });
+      }
+      return claimed;
+    });
+  }
+
+  private get training(): number {
+    return this.opts.training ? 1 : 0;
+  }
+
+  get ownerId(): string {
+    return this.opts.ownerId;
+  }
+
+  /** Takes up to `limit` claimable rows under this engine's lease, oldest first. */
+  claim(now: number, limit: number): ClaimedRow[] {
+    if (limit <= 0) return [];
+    return this.claimTx.immediate(now, limit);
+  }
+
+  /** Extends the lease before a slow step. False: the lease was lost (another engine took the row). */
+  renew(id: number, now: number): boolean {
+    return this.renewLease.run({ id, owner: this.opts.ownerId, until: now + this.opts.leaseMs }).changes === 1;
+  }
+
+  loadOrder(orderId: string): Record<string, unknown> | undefined {
+    return this.selectOrder.get(orderId);
+  }
+
+  loadRefund(refundId: string): Record<string, unknown> | undefined {
+    return this.selectRefund.get(refundId);
+  }
+
+  /**
+   * Records a claimed row's outcome, the entity's new state and the audit rows, atomically.
+   * Returns false when this engine no longer held the lease: then only the audit rows are kept
+   * (the call was made) and the row is left to its new holder, which reconciles first.
+   */
+  finish(row: ClaimedRow, outcome: Finish, logs: SyncLogInput[], now: number): boolean {
+    return this.db
+      .transaction((): boolean => {
+        const at = isoAt(now);
+        for (const l of logs) this.insertLog.run({ outboxId: row.id, entityId: row.entityId, ...l, at });
+        const base = { id: row.id, owner: this.opts.ownerId, at };
+        const isRefund = row.kind === 'refund';
+        const entity = { id: row.entityId, at };
+        switch (outcome.type) {
+          case 'done': {
+            if (this.finishDone.run(base).changes !== 1) return false;
+            if (isRefund) this.refundSynced.run(entity);
+            else if (row.kind === 'track_order') this.orderSynced.run({ ...entity, points: outcome.rewardedPoints ?? null });
+            else this.orderPending.run(entity);
+            return true;
+          }
+          case 'retry': {
+            const changed = this.finishRetry.run({
+              ...base,
+              next: outcome.nextAttemptAt,
+              code: outcome.code,
+              message: outcome.message,
+              unknown: outcome.unknownOutcome ? 1 : 0,
+              inc: outcome.countAttempt ? 1 : 0,
+            }).changes;
+            if (changed !== 1) return false;
+            if (isRefund) this.refundPending.run(entity);
+            else this.orderPending.run(entity);
+            return true;
+          }
+          case 'attention':
+          case 'dead': {
+            const state = outcome.type;
+            if (this.finishStop.run({ ...base, state, code: outcome.code, message: outcome.message }).changes !== 1) return false;
+            const e = { ...entity, code: outcome.code, message: outcome.message };
+            if (isRefund) this.refundAttention.run(e);
+            else this.orderAttention.run(e);
+            return true;
+          }
+        }
+      })
+      .immediate();
+  }
+
+  /** Earliest time something of this engine's world becomes claimable (null: nothing queued). */
+  nextDueAt(): number | null {
+    return this.selectNextDue.get({ training: this.training })?.due ?? null;
+  }
+
+  /** Rows of this engine's world still owed to Gameball (pending or in flight). */
+  activeCount(): number {
+    return this.selectActive.get({ training: this.training })?.n ?? 0;
+  }
+}
