@@ -1,0 +1,41 @@
+// Where a scan goes on the checkout screen, whatever field has focus. Pure: the classification
+// comes from classifyScan (preload/scan-classify.ts), the screen applies the decision.
+import type { ScanClassification } from '../../preload/scan-classify.ts';
+
+export type ScanField = 'customer' | 'referral' | 'receipt';
+
+export type ScanRoute =
+  | { kind: 'fill'; field: ScanField; value: string }
+  /** A referral link whose code cannot be read offline: the cashier must type the code. */
+  | { kind: 'type-code'; reason: string | undefined }
+  /** Nothing to fill: product barcodes, unreadable or refused scans. `note` names why. */
+  | { kind: 'ignore'; note: 'product' | 'unknown' | 'rejected'; reason: string | undefined };
+
+/** Reasons (see ScanReasonSchema) that mean "a referral link, but no usable code in it". */
+const NEEDS_TYPED_CODE = new Set(['link-without-referral-code', 'referral-code-invalid']);
+
+/** Accepts the contract's wire shape too: any object with the classification's fields. */
+export type ClassificationLike = Pick<ScanClassification, 'text'> & {
+  kind: string;
+  referrerCode?: string | undefined;
+  customerId?: string | undefined;
+  reason?: string | undefined;
+};
+
+export function routeScan(c: ClassificationLike): ScanRoute {
+  switch (c.kind) {
+    case 'customer':
+      return c.customerId ? { kind: 'fill', field: 'customer', value: c.customerId } : { kind: 'ignore', note: 'unknown', reason: c.reason };
+    case 'referral':
+      return c.referrerCode ? { kind: 'fill', field: 'referral', value: c.referrerCode } : { kind: 'type-code', reason: c.reason };
+    case 'receipt':
+      return c.text ? { kind: 'fill', field: 'receipt', value: c.text } : { kind: 'ignore', note: 'unknown', reason: c.reason };
+    case 'product':
+      return { kind: 'ignore', note: 'product', reason: c.reason };
+    case 'rejected':
+      return { kind: 'ignore', note: 'rejected', reason: c.reason };
+    default:
+      if (c.reason !== undefined && NEEDS_TYPED_CODE.has(c.reason)) return { kind: 'type-code', reason: c.reason };
+      return { kind: 'ignore', note: 'unknown', reason: c.reason };
+  }
+}

@@ -1,0 +1,321 @@
+// Checkout: who the customer is, what they paid, the receipt and the referral code, saved on the
+// till at once whatever the network. Keyboard-first: Enter saves, Esc clears, and a scan fills
+// the right field wherever focus is (see scan-routing.ts).
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { FormEvent, RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { OrderCaptureRequest, SyncStatus } from '../../preload/api.ts';
+import { classifyScan } from '../../preload/scan-classify.ts';
+import { Field } from '../components/field.tsx';
+import { StateBadge } from '../components/state-badge.tsx';
+import { formatMoney, formatTime } from '../i18n/format.ts';
+import type { Language } from '../i18n/format.ts';
+import { currencyDigits, normalizeDigits, parseAmount } from '../lib/money.ts';
+import { callingCodeOf, checkMobile } from '../lib/phone.ts';
+import { routeScan } from '../scan/scan-routing.ts';
+import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
+import type { CheckoutForm, CheckoutFormStore } from '../state/checkout-form.ts';
+import { useSettings } from '../state/settings-context.tsx';
+import { useReferralCheck } from './use-referral-check.ts';
+import type { ReferralFeedback } from './use-referral-check.ts';
+
+type FocusField = NonNullable<CheckoutForm['focus']>['field'];
+
+export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; status: SyncStatus | null }) {
+  const api = useApi();
+  const { settings } = useSettings();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Language;
+  const form = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const recent = useSyncExternalStore(store.subscribe, store.getRecent);
+  const [submitted, setSubmitted] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [savedId, setSavedId] = useState<string | null>(null);
+
+  const refs: Record<FocusField, RefObject<HTMLInputElement | null>> = {
+    mobile: useRef<HTMLInputElement>(null),
+    customer: useRef<HTMLInputElement>(null),
+    amount: useRef<HTMLInputElement>(null),
+    receipt: useRef<HTMLInputElement>(null),
+    referral: useRef<HTMLInputElement>(null),
+  };
+  const clearCustomerRef = useRef<HTMLButtonElement>(null);
+
+  // Focus follows the form's requests (after a scan, a save or a clear); first visit: mobile.
+  useEffect(() => {
+    const field = form.focus?.field ?? (form.customerId ? 'amount' : 'mobile');
+    const el = field === 'customer' ? (refs.mobile.current ?? clearCustomerRef.current) : refs[field].current;
+    (el ?? refs.amount.current)?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [form.focus]);
+
+  const digits = currencyDigits(settings.currency);
+  const amount = parseAmount(form.amount, digits);
+  const mobile = form.customerId ? null : checkMobile(form.mobile, settings.country);
+  const customer = form.customerId ? { customerId: form.customerId } : mobile?.state === 'valid' ? { mobile: mobile.e164 } : null;
+  const referral = useReferralCheck(customer, form.referral);
+
+  // Orders shown on this screen keep their state and points up to date as the engine syncs.
+  useEffect(() => {
+    if (!status) return;
+    for (const order of store.getRecent()) {
+      if (order.state === 'synced' || order.state === 'discarded') continue;
+      void api.getOrder({ orderId: order.orderId }).then((r) => {
+        if (r.ok && r.value) store.putRecent(r.value);
+      });
+    }
+  }, [api, store, status]);
+
+  // Esc clears the order being typed, from anywhere on this screen.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        setSubmitted(false);
+        setSaveError(null);
+        store.reset();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  const customerError = !customer && (submitted || mobile?.state === 'invalid')
+    ? mobile?.state === 'invalid'
+      ? t('checkout.mobileInvalid', { country: countryName(settings.country, lang) })
+      : t('customerError.empty')
+    : null;
+  const amountError = !amount.ok && (submitted || amount.reason !== 'empty')
+    ? t(`amountError.${amount.reason}`, { currency: settings.currency, digits, example: amountExample(digits) })
+    : null;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setSubmitted(true);
+    setSaveError(null);
+    if (!customer) return refs.mobile.current?.focus();
+    if (!amount.ok) return refs.amount.current?.focus();
+    const request: OrderCaptureRequest = {
+      customer,
+      currency: settings.currency,
+      totalPaidMinor: amount.minor,
+      ...(form.receipt.trim() ? { receiptNo: form.receipt.trim() } : {}),
+      ...(form.referral.trim() ? { referrerCode: form.referral.trim() } : {}),
+    };
+    setSaving(true);
+    try {
+      const order = await unwrap(api.captureOrder(request));
+      store.putRecent(order);
+      setSavedId(order.orderId);
+      setSubmitted(false);
+      store.reset();
+    } catch (err) {
+      setSaveError(err instanceof ApiCallError ? err.message : String(err));
+      if (err instanceof ApiCallError && err.field && /mobile|customer/i.test(err.field)) refs.mobile.current?.focus();
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  function onReferralChange(value: string) {
+    // A pasted or typed link: keep only its code, as a scan would.
+    if (/^\s*https?:\/\//i.test(value)) {
+      const route = routeScan(
+        classifyScan(value, { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern }),
+      );
+      if (route.kind === 'fill' && route.field === 'referral') return store.update({ referral: route.value, note: null });
+      if (route.kind === 'type-code') return store.update({ referral: '', note: { key: 'referral.typeCode', tone: 'warn' } });
+    }
+    store.update({ referral: value, note: null });
+  }
+
+  const saved = savedId ? recent.find((o) => o.orderId === savedId) : undefined;
+
+  return (
+    <div className="checkout">
+      <form className="card checkout-form" onSubmit={onSubmit} noValidate aria-labelledby="checkout-title" data-testid="checkout-form">
+        <h1 id="checkout-title" className="card-title">{t('checkout.title')}</h1>
+
+        {form.customerId ? (
+          <div className="field" data-testid="customer-field">
+            <span className="field-label">{t('checkout.customerFromQr')}</span>
+            <div className="customer-chip">
+              <bdi className="code" data-testid="customer-id">{form.customerId}</bdi>
+              <button ref={clearCustomerRef} type="button" className="btn btn-link" onClick={() => store.update({ customerId: null, focus: { field: 'mobile', seq: Date.now() } })}>
+                {t('checkout.clearCustomer')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <Field
+            label={t('checkout.customer')}
+            hint={t('checkout.customerHint')}
+            error={customerError}
+            ok={mobile?.state === 'valid' ? t('checkout.mobileOk', { number: mobile.display }) : null}
+            start={<bdi>{callingCodeOf(settings.country)}</bdi>}
+            testId="customer-field"
+          >
+            <input
+              ref={refs.mobile}
+              name="mobile"
+              type="tel"
+              inputMode="tel"
+              autoComplete="off"
+              dir="ltr"
+              className="input ltr-field"
+              value={form.mobile}
+              onChange={(e) => store.update({ mobile: e.target.value, note: null })}
+              data-testid="mobile-input"
+            />
+          </Field>
+        )}
+
+        <Field
+          label={t('checkout.amount')}
+          hint={t('checkout.amountHint', { currency: settings.currency })}
+          error={amountError}
+          end={<bdi>{settings.currency}</bdi>}
+        >
+          <input
+            ref={refs.amount}
+            name="amount"
+            type="text"
+            inputMode="decimal"
+            autoComplete="off"
+            dir="ltr"
+            className="input input-amount ltr-field"
+            value={form.amount}
+            onChange={(e) => store.update({ amount: e.target.value })}
+            data-testid="amount-input"
+          />
+        </Field>
+
+        <div className="field-row">
+          <Field label={t('checkout.receipt')} optional>
+            <input
+              ref={refs.receipt}
+              name="receipt"
+              type="text"
+              autoComplete="off"
+              dir="ltr"
+              className="input ltr-field"
+              value={form.receipt}
+              onChange={(e) => store.update({ receipt: e.target.value })}
+              data-testid="receipt-input"
+            />
+          </Field>
+          <Field label={t('checkout.referral')} optional hint={t('checkout.referralHint')}>
+            <input
+              ref={refs.referral}
+              name="referral"
+              type="text"
+              autoComplete="off"
+              spellCheck={false}
+              dir="ltr"
+              className="input ltr-field"
+              value={form.referral}
+              onChange={(e) => onReferralChange(normalizeDigits(e.target.value))}
+              data-testid="referral-input"
+            />
+          </Field>
+        </div>
+
+        <ReferralLine feedback={referral} code={form.referral} />
+        <div className={`scan-note${form.note ? ` tone-${form.note.tone}` : ''}`} role="status" aria-live="polite" data-testid="scan-note">
+          {form.note ? t(form.note.key, form.note.params ?? {}) : null}
+        </div>
+
+        {saveError && <p className="form-error" role="alert" data-testid="save-error">{t('errors.generic', { message: saveError })}</p>}
+
+        <div className="actions">
+          <button type="submit" className="btn btn-primary btn-large" disabled={saving} data-testid="submit-order">
+            {saving ? t('checkout.saving') : t('checkout.submit')}
+            <kbd>Enter</kbd>
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setSubmitted(false);
+              setSaveError(null);
+              store.reset();
+            }}
+          >
+            {t('checkout.clear')}
+            <kbd>Esc</kbd>
+          </button>
+        </div>
+        <p className="keys-hint">{t('checkout.keysHint')}</p>
+      </form>
+
+      <aside className="checkout-side">
+        {saved && (
+          <section className="card saved-card" aria-live="polite" data-testid="saved-card" data-order-id={saved.orderId} data-state={saved.state}>
+            <div className="saved-head">
+              <span className="saved-check" aria-hidden="true" />
+              <h2 className="card-title">{t('checkout.saved')}</h2>
+            </div>
+            <dl className="saved-facts">
+              <dt>{t('checkout.orderId')}</dt>
+              <dd>
+                <bdi className="code code-large" data-testid="saved-order-id">{saved.orderId}</bdi>
+              </dd>
+              <dt>{t('checkout.amount')}</dt>
+              <dd>{formatMoney(saved.totalPaidMinor, saved.currency, lang)}</dd>
+            </dl>
+            <StateBadge state={saved.state} points={saved.rewardedPoints} />
+            <p className="muted small">{t('checkout.savedDetail')}</p>
+          </section>
+        )}
+        <section className="card recent-card" aria-labelledby="recent-title">
+          <h2 id="recent-title" className="card-title">{t('checkout.recent')}</h2>
+          {recent.length === 0 ? (
+            <p className="muted">{t('checkout.noRecent')}</p>
+          ) : (
+            <ul className="recent-list" data-testid="recent-list">
+              {recent.map((o) => (
+                <li key={o.orderId} className="recent-row" data-order-id={o.orderId} data-state={o.state}>
+                  <span className="muted small">{formatTime(o.createdAt, lang)}</span>
+                  <bdi className="code recent-id">{o.orderId}</bdi>
+                  <span className="recent-amount">{formatMoney(o.totalPaidMinor, o.currency, lang)}</span>
+                  <StateBadge state={o.state} points={o.rewardedPoints} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </aside>
+    </div>
+  );
+}
+
+function ReferralLine({ feedback, code }: { feedback: ReferralFeedback; code: string }) {
+  const { t } = useTranslation();
+  let text: string | null = null;
+  let tone = 'info';
+  if (feedback.state === 'checking') text = t('referral.checking');
+  else if (feedback.state === 'done') {
+    text = t(`referral.${feedback.result.status}`);
+    tone = feedback.result.status === 'ok' ? 'ok' : feedback.result.status === 'offline' ? 'info' : 'warn';
+  } else if (feedback.state === 'failed' || (feedback.state === 'idle' && code.trim() !== '')) {
+    text = t('referral.local', { code: code.trim() });
+  }
+  return (
+    <div className={`referral-line tone-${tone}`} role="status" aria-live="polite" data-testid="referral-feedback" data-status={feedback.state === 'done' ? feedback.result.status : feedback.state}>
+      {text}
+    </div>
+  );
+}
+
+function amountExample(digits: number): string {
+  return digits === 0 ? '125' : `12.${'5'.padEnd(digits, '0')}`;
+}
+
+function countryName(country: string, lang: Language): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'region' }).of(country) ?? country;
+  } catch {
+    return country;
+  }
+}

@@ -1,0 +1,125 @@
+// The checkout form lives outside the checkout component: a scan arriving while the cashier is
+// on another screen still lands in it, and switching to the queue and back keeps a half-typed
+// order. Pure reducer plus a tiny store for useSyncExternalStore.
+import type { OrderView } from '../../preload/api.ts';
+import type { ScanRoute, ScanField } from '../scan/scan-routing.ts';
+
+export interface ScanNote {
+  /** i18n key of the message shown under the form. */
+  key: string;
+  params?: Record<string, string>;
+  tone: 'info' | 'warn';
+}
+
+export interface CheckoutForm {
+  mobile: string;
+  /** Set when the customer's own Gameball QR was scanned; wins over `mobile`. */
+  customerId: string | null;
+  amount: string;
+  receipt: string;
+  referral: string;
+  /** Feedback about the last scan (what was filled, or why nothing was). */
+  note: ScanNote | null;
+  /** The field to focus after the last change; `seq` makes repeated requests distinct. */
+  focus: { field: ScanField | 'amount' | 'mobile'; seq: number } | null;
+}
+
+export const EMPTY_FORM: CheckoutForm = {
+  mobile: '',
+  customerId: null,
+  amount: '',
+  receipt: '',
+  referral: '',
+  note: null,
+  focus: null,
+};
+
+const FILLED_NOTE: Record<ScanField, string> = {
+  customer: 'scan.filledCustomer',
+  referral: 'scan.filledReferral',
+  receipt: 'scan.filledReceipt',
+};
+
+/**
+ * Applies a routed scan. A fill replaces the field (a scan is the whole value, never appended);
+ * the next empty required field gets focus so the cashier can keep typing. Ignored scans leave
+ * every field as it was and only explain why.
+ */
+export function applyScan(form: CheckoutForm, route: ScanRoute, seq: number): CheckoutForm {
+  switch (route.kind) {
+    case 'fill': {
+      const next: CheckoutForm = { ...form, note: { key: FILLED_NOTE[route.field], tone: 'info' } };
+      if (route.field === 'customer') {
+        next.customerId = route.value;
+        next.mobile = '';
+      } else if (route.field === 'referral') {
+        next.referral = route.value;
+      } else {
+        next.receipt = route.value;
+      }
+      next.focus = { field: nextEmptyField(next) ?? route.field, seq };
+      return next;
+    }
+    case 'type-code':
+      return { ...form, referral: '', note: { key: 'referral.typeCode', tone: 'warn' }, focus: { field: 'referral', seq } };
+    case 'ignore': {
+      const key = route.note === 'product' ? 'scan.product' : route.note === 'rejected' ? 'scan.rejected' : 'scan.unknown';
+      return { ...form, note: { key, tone: 'warn', params: { reason: route.reason ?? '' } } };
+    }
+  }
+}
+
+function nextEmptyField(form: CheckoutForm): 'mobile' | 'amount' | null {
+  if (form.customerId === null && form.mobile.trim() === '') return 'mobile';
+  if (form.amount.trim() === '') return 'amount';
+  return null;
+}
+
+export class CheckoutFormStore {
+  private form: CheckoutForm = EMPTY_FORM;
+  private readonly listeners = new Set<() => void>();
+  private seq = 0;
+  private recent: readonly OrderView[] = [];
+  static readonly RECENT_LIMIT = 6;
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getSnapshot = (): CheckoutForm => this.form;
+
+  update(patch: Partial<CheckoutForm> | ((form: CheckoutForm) => CheckoutForm)): void {
+    this.form = typeof patch === 'function' ? patch(this.form) : { ...this.form, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  scan(route: ScanRoute): void {
+    this.seq += 1;
+    const seq = this.seq;
+    this.update((f) => applyScan(f, route, seq));
+  }
+
+  focus(field: NonNullable<CheckoutForm['focus']>['field']): void {
+    this.seq += 1;
+    this.update({ focus: { field, seq: this.seq } });
+  }
+
+  /** Orders saved at this till since the screen opened, newest first. */
+  readonly getRecent = (): readonly OrderView[] => this.recent;
+
+  /** Adds a just-captured order, or replaces an order already listed with its newer view. */
+  putRecent(order: OrderView): void {
+    const rest = this.recent.filter((o) => o.orderId !== order.orderId);
+    const known = rest.length !== this.recent.length;
+    this.recent = known
+      ? this.recent.map((o) => (o.orderId === order.orderId ? order : o))
+      : [order, ...rest].slice(0, CheckoutFormStore.RECENT_LIMIT);
+    for (const l of this.listeners) l();
+  }
+
+  reset(): void {
+    this.seq += 1;
+    this.update({ ...EMPTY_FORM, focus: { field: 'mobile', seq: this.seq } });
+  }
+}

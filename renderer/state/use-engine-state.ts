@@ -1,0 +1,55 @@
+// Live engine state for the chrome of the screen: sync status (pushed on every change) and the
+// scanner's connection state. Each hook loads once, then follows the pushed events.
+import { useEffect, useState } from 'react';
+import type { ScannerState, SyncStatus } from '../../preload/api.ts';
+import { useApi } from './api-context.tsx';
+
+export interface TimedStatus {
+  status: SyncStatus;
+  /** performance.now() when this status arrived: ages shown later are counted from here. */
+  receivedAt: number;
+}
+
+export function useSyncStatus(): TimedStatus | null {
+  const api = useApi();
+  const [state, setState] = useState<TimedStatus | null>(null);
+  useEffect(() => {
+    let live = true;
+    const off = api.on('status', (status) => setState({ status, receivedAt: performance.now() }));
+    void api.getStatus().then((r) => {
+      if (live && r.ok) setState((prev) => prev ?? { status: r.value, receivedAt: performance.now() });
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [api]);
+  return state;
+}
+
+export function useScannerState(): ScannerState | null {
+  const api = useApi();
+  const [state, setState] = useState<ScannerState | null>(null);
+  useEffect(() => {
+    let live = true;
+    const off = api.on('scanner-state', (s) => setState(s));
+    void api.getScannerState().then((r) => {
+      if (live && r.ok) setState((prev) => prev ?? r.value);
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [api]);
+  return state;
+}
+
+/** Re-renders every `ms` so relative ages ("2 minutes ago") stay true. */
+export function useTick(ms: number): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(performance.now()), ms);
+    return () => clearInterval(id);
+  }, [ms]);
+  return now;
+}

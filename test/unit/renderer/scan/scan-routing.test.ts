@@ -1,0 +1,38 @@
+// Routing real classifications: the classifier decides what a text is, routing decides where it
+// goes on the checkout screen.
+import { describe, expect, it } from 'vitest';
+import { classifyScan } from '../../../../preload/scan-classify.ts';
+import { routeScan } from '../../../../renderer/scan/scan-routing.ts';
+
+describe('routeScan', () => {
+  it('puts a customer QR in the customer field, as the customer id without its hash', () => {
+    expect(routeScan(classifyScan('mobile_966500001234123456'))).toEqual({ kind: 'fill', field: 'customer', value: 'mobile_966500001234' });
+  });
+
+  it('puts a referral link in the referral field as its code', () => {
+    expect(routeScan(classifyScan('https://shop.example.com/invite?GBReferral=REF123456'))).toEqual({ kind: 'fill', field: 'referral', value: 'REF123456' });
+    expect(routeScan(classifyScan(']Q1https://shop.example.com/?ref=Vg6945F76CkP1B'))).toEqual({ kind: 'fill', field: 'referral', value: 'Vg6945F76CkP1B' });
+  });
+
+  it('puts a bare code in the referral field', () => {
+    expect(routeScan(classifyScan('REF123456'))).toEqual({ kind: 'fill', field: 'referral', value: 'REF123456' });
+  });
+
+  it('asks for a typed code when a link carries none', () => {
+    expect(routeScan(classifyScan('https://gb.page.link/xYz12'))).toMatchObject({ kind: 'type-code' });
+  });
+
+  it('ignores product barcodes with a note, never as a referral', () => {
+    expect(routeScan(classifyScan('4006381333931'))).toMatchObject({ kind: 'ignore', note: 'product' });
+  });
+
+  it('puts a receipt in the receipt field when the store pattern matches', () => {
+    const opts = { customerIdPrefixes: ['mobile_'], referralParams: ['ref'], receiptPattern: '^R-\\d{6}$' };
+    expect(routeScan(classifyScan('R-004211', opts))).toEqual({ kind: 'fill', field: 'receipt', value: 'R-004211' });
+  });
+
+  it('refuses hostile scans without filling anything', () => {
+    expect(routeScan(classifyScan('javascript:alert(1)'))).toMatchObject({ kind: 'ignore', note: 'rejected', reason: 'scheme-not-allowed' });
+    expect(routeScan(classifyScan('REF\u202e123'))).toMatchObject({ kind: 'ignore', note: 'rejected' });
+  });
+});

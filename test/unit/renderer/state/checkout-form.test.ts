@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { applyScan, CheckoutFormStore, EMPTY_FORM } from '../../../../renderer/state/checkout-form.ts';
+import type { OrderView } from '../../../../preload/api.ts';
+
+describe('applyScan', () => {
+  it('a customer QR replaces the typed mobile and moves focus to the amount', () => {
+    const form = { ...EMPTY_FORM, mobile: '0500', amount: '' };
+    const next = applyScan(form, { kind: 'fill', field: 'customer', value: 'mobile_966500001234' }, 1);
+    expect(next.customerId).toBe('mobile_966500001234');
+    expect(next.mobile).toBe('');
+    expect(next.focus).toEqual({ field: 'amount', seq: 1 });
+  });
+
+  it('a referral replaces the field whatever was typed, and keeps the rest of the order', () => {
+    const form = { ...EMPTY_FORM, mobile: '0500001234', amount: '12.50', referral: 'OLD' };
+    const next = applyScan(form, { kind: 'fill', field: 'referral', value: 'REF123456' }, 2);
+    expect(next).toMatchObject({ referral: 'REF123456', mobile: '0500001234', amount: '12.50', note: { key: 'scan.filledReferral' } });
+    expect(next.focus).toEqual({ field: 'referral', seq: 2 });
+  });
+
+  it('a referral scanned first sends focus to the missing customer', () => {
+    const next = applyScan(EMPTY_FORM, { kind: 'fill', field: 'referral', value: 'REF123456' }, 3);
+    expect(next.focus?.field).toBe('mobile');
+  });
+
+  it('an ignored scan changes no field and explains why', () => {
+    const form = { ...EMPTY_FORM, mobile: '0500001234', referral: 'REF1' };
+    const next = applyScan(form, { kind: 'ignore', note: 'product', reason: undefined }, 4);
+    expect({ ...next, note: null }).toEqual({ ...form, note: null });
+    expect(next.note?.key).toBe('scan.product');
+  });
+
+  it('a link without a code empties the referral and asks for the code', () => {
+    const next = applyScan({ ...EMPTY_FORM, referral: 'X' }, { kind: 'type-code', reason: 'link-without-referral-code' }, 5);
+    expect(next).toMatchObject({ referral: '', note: { key: 'referral.typeCode', tone: 'warn' }, focus: { field: 'referral', seq: 5 } });
+  });
+});
+
+describe('CheckoutFormStore', () => {
+  const order = (id: string, state: OrderView['state']): OrderView => ({
+    orderId: id, customerId: 'mobile_1', mobile: null, name: null, email: null, currency: 'SAR', totalPaidMinor: 100,
+    receiptNo: null, referrerCode: null, orderDate: '', tillId: 't', storeId: null, branchId: null, training: true, state,
+    rewardedPoints: null, attentionCode: null, attentionMessage: null, discardReason: null, createdAt: '', updatedAt: '', syncedAt: null,
+  });
+
+  it('keeps recent orders newest first, updates in place and caps the list', () => {
+    const store = new CheckoutFormStore();
+    let notified = 0;
+    store.subscribe(() => (notified += 1));
+    for (let i = 0; i < 8; i += 1) store.putRecent(order(`o${i}`, 'pending'));
+    expect(store.getRecent().map((o) => o.orderId)).toEqual(['o7', 'o6', 'o5', 'o4', 'o3', 'o2']);
+    store.putRecent({ ...order('o5', 'synced'), rewardedPoints: 12 });
+    expect(store.getRecent().map((o) => o.orderId)).toEqual(['o7', 'o6', 'o5', 'o4', 'o3', 'o2']);
+    expect(store.getRecent()[2]).toMatchObject({ state: 'synced', rewardedPoints: 12 });
+    expect(notified).toBe(9);
+  });
+
+  it('reset clears the order but keeps the recent list', () => {
+    const store = new CheckoutFormStore();
+    store.putRecent(order('a', 'pending'));
+    store.update({ mobile: '0500', amount: '5' });
+    store.reset();
+    expect(store.getSnapshot()).toMatchObject({ mobile: '', amount: '', focus: { field: 'mobile' } });
+    expect(store.getRecent()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,28 @@
+// Builds the till screen (renderer/) into build/renderer. The same files are served by the
+// Electron shell over app:// and by `pos-companion serve` over loopback HTTP, so every URL in
+// the output is relative (base './') and nothing is inlined: the pages run under a strict
+// Content-Security-Policy with no 'unsafe-inline' scripts.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root: resolve(here, 'renderer'),
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: resolve(here, 'build/renderer'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // Small assets inlined as data: URLs would need a looser CSP (img-src data:); keep them files.
+    assetsInlineLimit: 0,
+    sourcemap: true,
+    modulePreload: { polyfill: false },
+    chunkSizeWarningLimit: 1024,
+  },
+  server: { host: '127.0.0.1', strictPort: true },
+  clearScreen: false,
+});
