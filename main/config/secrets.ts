@@ -1,0 +1,118 @@
+// Gameball keys at rest. Only ciphertext is ever written (the `secrets` table), through a
+// SecretCipher the platform provides: Electron's safeStorage in the desktop app, an OS keystore
+// in plain Node (see node-cipher.ts). Without a working cipher, keys are refused, never stored
+// in plain text: the environment variables are the way then. Values never reach a log line, an
+// error message or the screen; only "set / not set" leaves this module (and the decrypted value,
+// to the Gameball client in the same process).
+import { isoAt } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/database.ts';
+
+export interface SecretCipher {
+  /** Names the scheme; stored beside each ciphertext so a changed scheme is detected. */
+  id: string;
+  available(): boolean;
+  encrypt(plain: string): Buffer;
+  decrypt(b: Buffer): string;
+}
+
+export type SecretName = 'apiKey' | 'secretKey';
+export const SECRET_NAMES: readonly SecretName[] = ['apiKey', 'secretKey'];
+
+/** Which environment variable overrides which key. */
+export const SECRET_ENV: Record<SecretName, string> = { apiKey: 'GAMEBALL_API_KEY', secretKey: 'GAMEBALL_SECRET_KEY' };
+
+export class SecretsUnavailableError extends Error {
+  readonly code = 'SECRETS_UNAVAILABLE';
+  constructor(reason: string) {
+    super(
+      `Keys cannot be stored on this computer: ${reason}. Nothing was saved. ` +
+        'Set the keys in the environment instead (GAMEBALL_API_KEY and GAMEBALL_SECRET_KEY), or set them from the desktop app.',
+    );
+    this.name = 'SecretsUnavailableError';
+  }
+}
+
+export class SecretStore {
+  private readonly select;
+  private readonly upsert;
+  private readonly remove;
+  private readonly exists;
+  private cache = new Map<SecretName, string | null>();
+
+  constructor(
+    db: Database,
+    private readonly cipher: SecretCipher | null,
+    private readonly clock: Clock,
+    private readonly env: NodeJS.ProcessEnv = {},
+    private readonly onUnreadable: (name: SecretName, reason: string) => void = () => {},
+  ) {
+    this.select = db.prepare<[string], { ciphertext: Buffer; scheme: string }>('SELECT ciphertext, scheme FROM secrets WHERE name = ?');
+    this.upsert = db.prepare(
+      'INSERT INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ciphertext = excluded.ciphertext, scheme = excluded.scheme, updated_at = excluded.updated_at',
+    );
+    this.remove = db.prepare('DELETE FROM secrets WHERE name = ?');
+    this.exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM secrets WHERE name = ?');
+  }
+
+  /** Set in the environment or stored (stored but undecryptable still counts as not usable). */
+  isSet(name: SecretName): boolean {
+    return this.value(name) !== null;
+  }
+
+  /** True when a ciphertext is stored, whether or not this process can decrypt it. */
+  isStored(name: SecretName): boolean {
+    return this.exists.get(name) !== undefined;
+  }
+
+  /** The key to use: the environment wins over the stored value. null when neither is usable. */
+  value(name: SecretName): string | null {
+    const fromEnv = this.env[SECRET_ENV[name]]?.trim();
+    if (fromEnv) return fromEnv;
+    return this.stored(name);
+  }
+
+  private stored(name: SecretName): string | null {
+    if (this.cache.has(name)) return this.cache.get(name) ?? null;
+    const row = this.select.get(name);
+    let value: string | null = null;
+    if (row) {
+      if (!this.cipher || row.scheme !== this.cipher.id || !this.cipher.available()) {
+        this.onUnreadable(name, `stored with ${row.scheme}, which is not available here`);
+      } else {
+        try {
+          value = this.cipher.decrypt(row.ciphertext);
+        } catch {
+          this.onUnreadable(name, 'the stored ciphertext could not be decrypted');
+        }
+      }
+    }
+    this.cache.set(name, value);
+    return value;
+  }
+
+  /** Encrypts and stores (a string), or deletes (null). Throws SecretsUnavailableError without a cipher. */
+  set(name: SecretName, value: string | null): void {
+    if (value === null) {
+      this.remove.run(name);
+      this.cache.set(name, null);
+      return;
+    }
+    const plain = value.trim();
+    if (!plain) throw new Error(`The ${name === 'apiKey' ? 'API key' : 'secret key'} is empty.`);
+    if (!this.cipher) throw new SecretsUnavailableError('no secure key store is available');
+    if (!this.cipher.available()) throw new SecretsUnavailableError(`the ${this.cipher.id} key store is not available`);
+    const ciphertext = this.cipher.encrypt(plain);
+    this.upsert.run(name, ciphertext, this.cipher.id, isoAt(this.clock.now()));
+    this.cache.set(name, plain);
+  }
+
+  /** Values currently in use, for the logger's scrubber. */
+  knownValues(): string[] {
+    return SECRET_NAMES.map((n) => this.value(n)).filter((v): v is string => v !== null);
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,284 @@
+// The till's settings: one zod schema per key, a sensible default for every key (so a fresh data
+// folder works at once), stored as JSON values in the `settings` table. Keys themselves (Gameball
+// APIKey/SecretKey) are not settings: they live encrypted in `secrets` (see secrets.ts) and only
+// their presence shows here.
+//
+// Defaults: currency SAR and country SA (Saudi Arabia: Gameball's POS guide writes its examples
+// for +966 numbers, `mobile_966500001234`); change with `config set currency EGP` and
+// `config set country EG` etc.
+import { randomBytes } from 'node:crypto';
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import type { Database } from '../db/database.ts';
+import { isKnownCurrency } from '../orders/money.ts';
+
+const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
+
+export const TillIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'a till id is 1-32 letters, digits, "-" or "_", starting with a letter or digit');
+
+export const CurrencySchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .refine(isKnownCurrency, 'not an ISO 4217 currency code this system knows');
+
+export const CountrySchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'not a two-letter country code with phone numbering (e.g. SA, EG, AE)');
+
+export const BaseUrlSchema = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'scheme and host (and port) only, e.g. https://api.gameball.co')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+export const ApiVersionSchema = z.enum(['v4.0', 'v4.1']);
+
+export const ScannerModeSchema = z.enum(['auto', 'hidpos', 'keyboard', 'off']);
+
+const nameList = z.array(z.string().trim().min(1).max(64)).max(32);
+
+export const ReceiptPatternSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression')
+  .nullable();
+
+/** Every stored setting with its schema and default. The order here is the order `config get` prints. */
+export const SETTING_SCHEMAS = {
+  tillId: TillIdSchema,
+  storeId: nullableText(100),
+  storeName: nullableText(200),
+  branchId: nullableText(100),
+  branchName: nullableText(200),
+  currency: CurrencySchema,
+  country: CountrySchema,
+  apiBaseUrl: BaseUrlSchema,
+  apiVersion: ApiVersionSchema,
+  trainingMode: z.enum(['auto', 'on', 'off']),
+  retentionDays: z.number().int().min(1).max(3650),
+  referralParams: nameList,
+  customerIdPrefixes: nameList,
+  receiptPattern: ReceiptPatternSchema,
+  language: z.enum(['en', 'ar']),
+  kiosk: z.boolean(),
+  startAtLogin: z.boolean(),
+  /** Which scanner path to use; deviceId pins one device (null: the first suitable one). */
+  scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500) }).strict(),
+} as const;
+
+export type SettingKey = keyof typeof SETTING_SCHEMAS;
+export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS) as SettingKey[];
+
+export const StoredSettingsSchema = z.object(SETTING_SCHEMAS);
+export type StoredSettings = z.infer<typeof StoredSettingsSchema>;
+
+export const SettingsSchema = StoredSettingsSchema.extend({
+  keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
+});
+/** What the screen and `config get` see: every setting, and only whether each key is set. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A change request: any subset of the stored settings, nothing else. */
+export const SettingsPatchSchema = StoredSettingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const DEFAULT_REFERRAL_PARAMS = ['GBReferral', 'GbReferral', 'ReferralCode', 'referralCode', 'referrerCode', 'ref'];
+
+export function defaultSettings(tillId: string): StoredSettings {
+  return {
+    tillId,
+    storeId: null,
+    storeName: null,
+    branchId: null,
+    branchName: null,
+    currency: 'SAR',
+    country: 'SA',
+    apiBaseUrl: 'https://api.gameball.co',
+    apiVersion: 'v4.0',
+    trainingMode: 'auto',
+    retentionDays: 90,
+    referralParams: [...DEFAULT_REFERRAL_PARAMS],
+    customerIdPrefixes: ['mobile_'],
+    receiptPattern: null,
+    language: 'en',
+    kiosk: false,
+    startAtLogin: false,
+    scanner: { mode: 'auto', deviceId: null },
+  };
+}
+
+/** A new till id: short, readable, random enough that two tills of one merchant never collide. */
+export function generateTillId(random: (n: number) => Buffer = randomBytes): string {
+  return `till-${random(5).toString('hex')}`;
+}
+
+export class SettingsError extends Error {
+  readonly code = 'INVALID_SETTING';
+  constructor(
+    message: string,
+    readonly key?: string,
+  ) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(SETTING_SCHEMAS, key);
+}
+
+/** Names `config get/set` accepts: every setting, plus one level of dotted names inside objects. */
+export function settingNames(): string[] {
+  const defaults = defaultSettings('x');
+  return SETTING_KEYS.flatMap((k) => {
+    const v = defaults[k];
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((sub) => `${k}.${sub}`) : [k];
+  });
+}
+
+function textToValue(sample: unknown, t: string): unknown {
+  if (typeof sample === 'boolean') {
+    const b = ({ true: true, on: true, yes: true, '1': true, false: false, off: false, no: false, '0': false } as Record<string, boolean>)[t.toLowerCase()];
+    return b ?? t;
+  }
+  if (typeof sample === 'number') return /^-?\d+$/.test(t) ? Number(t) : t;
+  if (Array.isArray(sample)) {
+    if (t.startsWith('[')) {
+      try {
+        return JSON.parse(t);
+      } catch {
+        return t;
+      }
+    }
+    return t === '' ? [] : t.split(',').map((x) => x.trim());
+  }
+  if (t === '' || t === 'null') return null;
+  return t;
+}
+
+/**
+ * Turns `config set NAME TEXT` into a settings patch: booleans accept true/false/on/off/yes/no,
+ * numbers plain integers, lists a JSON array or comma-separated names, nullable text `null` or
+ * ''; `scanner.mode` style names change one field of an object setting. The patch is validated
+ * by SettingsStore.update. Throws SettingsError for an unknown name.
+ */
+export function settingPatchFromText(name: string, text: string, current: StoredSettings): SettingsPatch {
+  const [key, sub, ...extra] = name.split('.');
+  if (key === undefined || !isSettingKey(key) || extra.length > 0) {
+    throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
+  }
+  const t = text.trim();
+  const sample: unknown = defaultSettings('x')[key];
+  const isObject = sample !== null && typeof sample === 'object' && !Array.isArray(sample);
+  if (isObject) {
+    const fields = sample as Record<string, unknown>;
+    if (sub === undefined || !Object.hasOwn(fields, sub)) {
+      throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
+    }
+    const base = current[key] as Record<string, unknown>;
+    return { [key]: { ...base, [sub]: textToValue(fields[sub], t) } } as SettingsPatch;
+  }
+  if (sub !== undefined) throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
+  return { [key]: textToValue(sample, t) } as SettingsPatch;
+}
+
+/** A setting's current value by `config get` name (`scanner.mode` reaches inside objects). */
+export function settingValue(settings: StoredSettings, name: string): unknown {
+  const [key, sub] = name.split('.');
+  if (key === undefined || !isSettingKey(key)) throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
+  const v: unknown = settings[key];
+  if (sub === undefined) return v;
+  if (v !== null && typeof v === 'object' && Object.hasOwn(v, sub)) return (v as Record<string, unknown>)[sub];
+  throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
+}
+
+/** Settings persisted in the `settings` table; reads are cached and refreshed on every write. */
+export class SettingsStore {
+  private cache: StoredSettings | undefined;
+  private readonly selectAll;
+  private readonly upsert;
+  private readonly insertIfMissing;
+
+  constructor(
+    private readonly db: Database,
+    private readonly onInvalid: (key: string, reason: string) => void = () => {},
+  ) {
+    this.selectAll = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');
+    this.upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.insertIfMissing = db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)');
+  }
+
+  /** The settings, with the till id generated and stored on first use (two processes agree on one). */
+  get(): StoredSettings {
+    if (this.cache) return this.cache;
+    let rows = new Map(this.selectAll.all().map((r) => [r.key, r.value]));
+    if (!rows.has('tillId')) {
+      this.insertIfMissing.run('tillId', JSON.stringify(generateTillId()));
+      rows = new Map(this.selectAll.all().map((r) => [r.key, r.value]));
+    }
+    const tillIdRaw = rows.get('tillId');
+    const tillId = TillIdSchema.safeParse(tillIdRaw === undefined ? undefined : safeJson(tillIdRaw));
+    const out: Record<string, unknown> = { ...defaultSettings(tillId.success ? tillId.data : generateTillId()) };
+    for (const key of SETTING_KEYS) {
+      const raw = rows.get(key);
+      if (raw === undefined) continue;
+      const parsed = SETTING_SCHEMAS[key].safeParse(safeJson(raw));
+      if (parsed.success) out[key] = parsed.data;
+      else this.onInvalid(key, parsed.error.issues[0]?.message ?? 'invalid');
+    }
+    this.cache = StoredSettingsSchema.parse(out);
+    return this.cache;
+  }
+
+  /** Validates the whole patch first; writes all of it or nothing. */
+  update(patch: unknown): StoredSettings {
+    const parsed = SettingsPatchSchema.safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const key = issue?.path[0] !== undefined ? String(issue.path[0]) : undefined;
+      const path = issue?.path.map(String).join('.');
+      const what = issue?.code === 'unrecognized_keys' ? `Unknown setting: ${issue.keys.join(', ')}` : `Invalid value for ${path || 'settings'}: ${issue?.message ?? 'invalid'}`;
+      throw new SettingsError(`${what}.`, key);
+    }
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(parsed.data)) {
+        if (value !== undefined) this.upsert.run(key, JSON.stringify(value));
+      }
+    })();
+    this.cache = undefined;
+    return this.get();
+  }
+
+  /** Forget the cached copy (another process may have written). */
+  invalidate(): void {
+    this.cache = undefined;
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,296 @@
+// The engine: the till without a screen. A composition root that needs no Electron: it opens the
+// store, reads settings and keys, and wires capture, the queue and the sync engine together with
+// the clock, logger and HTTP transport passed in. The desktop shell, browser mode and the CLI all
+// use this one facade.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import { createNodeSecretCipher } from './config/node-cipher.ts';
+import { SecretStore } from './config/secrets.ts';
+import type { SecretCipher } from './config/secrets.ts';
+import { SettingsStore } from './config/settings.ts';
+import type { Settings, StoredSettings } from './config/settings.ts';
+import { openDatabase } from './db/database.ts';
+import type { Database } from './db/database.ts';
+import { databaseFile } from './db/paths.ts';
+import { createLogger } from './log.ts';
+import type { Logger } from './log.ts';
+import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
+import { OrderStore } from './orders/order-store.ts';
+import { OrderQueue } from './orders/queue.ts';
+import { ReferralChecker } from './orders/referral.ts';
+import type { ReferralAdvisor } from './orders/referral.ts';
+import { ExportQuerySchema } from './orders/schemas.ts';
+import type {
+  CapturedOrder,
+  CapturedRefund,
+  ExportQuery,
+  OrderDetail,
+  OrderList,
+  OrderListQuery,
+  OrderView,
+  ReferralCheck,
+  ReferralCheckInput,
+  SyncStatus,
+} from './orders/schemas.ts';
+import { z } from 'zod';
+
+export { CaptureRefusedError };
+
+export interface EngineOptions {
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Electron passes a safeStorage cipher; plain Node picks an OS key store (may be unavailable). */
+  secretCipher?: SecretCipher | null;
+  /** auto (default: the `trainingMode` setting, auto = training when no keys are configured). */
+  training?: 'auto' | boolean;
+  /** Start the background sync (default true). The CLI's one-shot commands pass false. */
+  startSync?: boolean;
+  /** Environment for key/base-URL overrides (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The sync part (default: the Gameball sync engine; tests pass their own). */
+  sync?: SyncFactory;
+}
+
+// --- The sync wiring ----------------------------------------------------------------------------
+// The sync engine (main/sync) plugs in here. It receives everything it needs through SyncContext
+// and gives back a SyncPart; the rest of the engine never reaches into it.
+
+export interface SyncContext {
+  db: Database;
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  fetch: typeof fetch;
+  env: NodeJS.ProcessEnv;
+  /** Training: post only training rows, only to the built-in simulator. */
+  training: boolean;
+  /** false: the caller wants no background posting (one-shot CLI command). */
+  startSync: boolean;
+  settings(): StoredSettings;
+  /** Gameball settings with the keys decrypted; the environment already applied to the keys. Never log. */
+  gameball(): { baseUrl: string; apiVersion: string; apiKey: string | null; secretKey: string | null };
+  /** Tell the screen something changed (coalesced). */
+  notifyStatus(): void;
+}
+
+export interface SyncPart {
+  /** Online referral advice; null when Gameball cannot be asked. */
+  readonly advisor: ReferralAdvisor | null;
+  online(): boolean;
+  /** The live status, when the sync part keeps one (else the engine builds it from the tables). */
+  status?(): SyncStatus;
+  syncNow(): void;
+  testConnection(): Promise<{ ok: boolean; message: string }>;
+  /** Stops posting; resolves when no request is in flight any more. */
+  close(): Promise<void>;
+}
+
+export type SyncFactory = (ctx: SyncContext) => SyncPart | Promise<SyncPart>;
+
+/** No sync: the till still captures and queues; nothing is posted. */
+export const noSync: SyncFactory = () => ({
+  advisor: null,
+  online: () => false,
+  syncNow: () => {},
+  testConnection: async () => ({ ok: false, message: 'Sync is not running in this process.' }),
+  close: async () => {},
+});
+
+const defaultSync: SyncFactory = noSync;
+
+// --- The facade ---------------------------------------------------------------------------------
+
+export interface Engine {
+  readonly dataDir: string;
+  /** true: talking to the built-in simulator; captures are marked training. */
+  readonly training: boolean;
+  /** Problems found while opening (e.g. a corrupt database moved aside), for the screen to show. */
+  readonly notices: readonly string[];
+  captureOrder(input: unknown): CapturedOrder;
+  captureRefund(input: unknown): CapturedRefund;
+  checkReferral(input: ReferralCheckInput): Promise<ReferralCheck>;
+  listOrders(q: OrderListQuery): OrderList;
+  getOrder(orderId: string): OrderDetail | undefined;
+  retry(target: { orderId: string } | { all: true }): number;
+  editAndResend(orderId: string, patch: unknown): OrderView;
+  discard(orderId: string, reason: string): OrderView;
+  exportOrders(q: ExportQuery): string;
+  status(): SyncStatus;
+  onStatus(listener: (s: SyncStatus) => void): () => void;
+  getSettings(): Settings;
+  updateSettings(patch: unknown): Settings;
+  setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
+  testConnection(): Promise<{ ok: boolean; message: string }>;
+  syncNow(): void;
+  /** Deletes synced orders older than the retention setting; returns how many. Runs daily by itself while syncing. */
+  pruneNow(): number;
+  close(): Promise<void>;
+}
+
+const KeysSchema = z
+  .object({
+    apiKey: z.string().trim().min(1).max(500).nullable().optional(),
+    secretKey: z.string().trim().min(1).max(500).nullable().optional(),
+  })
+  .strict();
+
+const PRUNE_EVERY_MS = 6 * 3600_000;
+
+export async function createEngine(opts: EngineOptions): Promise<Engine> {
+  const dataDir = opts.dataDir;
+  mkdirSync(dataDir, { recursive: true });
+  const clock = opts.clock ?? systemClock;
+  const env = opts.env ?? process.env;
+  // The logger scrubs the keys in use; the key store exists only once the database is open.
+  const keyRef: { store?: SecretStore } = {};
+  const logger =
+    opts.logger ??
+    createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), secretValues: () => keyRef.store?.knownValues() ?? [] });
+  const notices: string[] = [];
+
+  const db = openDatabase(databaseFile(dataDir), {
+    clock,
+    logger,
+    onCorrupt: (r) => notices.push(`The database file could not be read (${r.reason}); it was moved aside to ${r.movedTo[0] ?? '?'} and a new one started.`),
+  });
+
+  const settingsStore = new SettingsStore(db, (key, reason) => logger.warn({ key, reason }, 'stored setting invalid: default used'));
+  const cipher = opts.secretCipher === undefined ? createNodeSecretCipher() : opts.secretCipher;
+  const keyStore = new SecretStore(db, cipher, clock, env, (name, reason) => logger.warn({ secret: name, reason }, 'stored key unreadable'));
+  keyRef.store = keyStore;
+
+  const initial = settingsStore.get();
+  const requested = opts.training ?? (initial.trainingMode === 'on' ? true : initial.trainingMode === 'off' ? false : 'auto');
+  const training = requested === 'auto' ? !(keyStore.isSet('apiKey') && keyStore.isSet('secretKey')) : requested;
+
+  // Status events: coalesced to one per turn of the event loop, computed only with listeners.
+  const listeners = new Set<(s: SyncStatus) => void>();
+  let statusQueued = false;
+  const notifyStatus = () => {
+    if (listeners.size === 0 || statusQueued) return;
+    statusQueued = true;
+    setImmediate(() => {
+      statusQueued = false;
+      if (closed) return;
+      const s = engine.status();
+      for (const l of listeners) l(s);
+    });
+  };
+
+  const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
+  const queue = new OrderQueue({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, onChange: () => onChange() });
+
+  const sync = await (opts.sync ?? defaultSync)({
+    db,
+    dataDir,
+    clock,
+    logger,
+    fetch: opts.fetch ?? globalThis.fetch,
+    env,
+    training,
+    startSync: opts.startSync ?? true,
+    settings: () => settingsStore.get(),
+    gameball: () => {
+      const s = settingsStore.get();
+      return { baseUrl: s.apiBaseUrl, apiVersion: s.apiVersion, apiKey: keyStore.value('apiKey'), secretKey: keyStore.value('secretKey') };
+    },
+    notifyStatus,
+  });
+  const referrals = new ReferralChecker({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, training: () => training, advisor: () => sync.advisor });
+
+  function onChange(): void {
+    sync.syncNow();
+    notifyStatus();
+  }
+
+  const prune = (): number => queue.prune(settingsStore.get().retentionDays);
+  let pruneTimer: NodeJS.Timeout | undefined;
+  if (opts.startSync ?? true) {
+    try {
+      prune();
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention pruning failed');
+    }
+    pruneTimer = setInterval(() => {
+      try {
+        prune();
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention pruning failed');
+      }
+    }, PRUNE_EVERY_MS);
+    pruneTimer.unref();
+  }
+
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const settingsView = (): Settings => ({ ...settingsStore.get(), keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') } });
+
+  const engine: Engine = {
+    dataDir,
+    training,
+    notices,
+    captureOrder: (input) => orders.captureOrder(input),
+    captureRefund: (input) => orders.captureRefund(input),
+    checkReferral: (input) => referrals.check(input),
+    listOrders: (q) => queue.list(q),
+    getOrder: (id) => queue.get(id),
+    retry: (target) => queue.retry(target),
+    editAndResend: (id, patch) => queue.editAndResend(id, patch),
+    discard: (id, reason) => queue.discard(id, reason),
+    exportOrders: (q) => {
+      const parsed = ExportQuerySchema.safeParse(q);
+      if (!parsed.success) throw refusalFromZod(parsed.error);
+      return queue.exportOrders(parsed.data);
+    },
+    status: () => sync.status?.() ?? queue.status(sync.online(), training),
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    getSettings: settingsView,
+    updateSettings(patch) {
+      settingsStore.update(patch);
+      notifyStatus();
+      return settingsView();
+    },
+    setKeys(keys) {
+      const parsed = KeysSchema.safeParse(keys);
+      if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', 'Keys must be non-empty text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
+      db.transaction(() => {
+        if (parsed.data.apiKey !== undefined) keyStore.set('apiKey', parsed.data.apiKey);
+        if (parsed.data.secretKey !== undefined) keyStore.set('secretKey', parsed.data.secretKey);
+      })();
+      logger.info({ apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined }, 'keys updated');
+    },
+    testConnection: () => sync.testConnection(),
+    syncNow: () => sync.syncNow(),
+    pruneNow: prune,
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        if (pruneTimer) clearInterval(pruneTimer);
+        listeners.clear();
+        await sync.close();
+        db.close();
+        logger.flush?.();
+      })();
+      return closing;
+    },
+  };
+  logger.info({ dataDir, training, tillId: initial.tillId }, 'engine started');
+  return engine;
+}
+
+/** Opens an engine, runs `fn`, and always closes it (CLI commands). */
+export async function withEngine<T>(opts: EngineOptions, fn: (engine: Engine) => T | Promise<T>): Promise<T> {
+  const engine = await createEngine(opts);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,82 @@
+// The engine's logger: pino, created once in engine.ts and passed in everywhere.
+// Contract: no Gameball key ever reaches the output. Two independent guards:
+//  1. pino `redact` removes the key fields wherever the code names them (objects, headers);
+//  2. a last-step scrubber replaces any registered secret value found anywhere in a serialised
+//     line (an error message quoting a header, a stray string), so a key that slips past the
+//     field names is still never written.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+const KEY_FIELDS = ['apiKey', 'secretKey', 'APIKey', 'SecretKey', 'apikey', 'secretkey', 'transactionKey', 'TransactionKey'];
+
+/** Paths pino censors: the key fields at the top level, one and two levels down, and in headers. */
+export const REDACT_PATHS: string[] = [
+  ...KEY_FIELDS,
+  ...KEY_FIELDS.map((k) => `*.${k}`),
+  ...KEY_FIELDS.map((k) => `*.*.${k}`),
+  ...KEY_FIELDS.map((k) => `headers.${k}`),
+  ...KEY_FIELDS.map((k) => `*.headers.${k}`),
+  ...KEY_FIELDS.map((k) => `*.*.headers.${k}`),
+  'headers.authorization',
+  '*.headers.authorization',
+];
+
+export const REDACTED = '[Redacted]';
+
+export interface LoggerOptions {
+  level?: pino.LevelWithSilent;
+  /** Append JSON lines to this file (created with its folder). Default: stderr. */
+  file?: string;
+  /** Any writable stream (tests). Wins over `file`. */
+  destination?: pino.DestinationStream;
+  /** Current secret values to scrub from every line (called per line; keep it cheap). */
+  secretValues?: () => Iterable<string>;
+  name?: string;
+}
+
+/** Escapes a value the way it appears inside a JSON string, so the scrubber finds it there. */
+function jsonEscaped(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
+
+export function scrubSecrets(line: string, secrets: Iterable<string>): string {
+  let out = line;
+  for (const s of secrets) {
+    // Very short values would scrub ordinary words; real keys are long.
+    if (s.length < 6) continue;
+    const escaped = jsonEscaped(s);
+    if (out.includes(escaped)) out = out.split(escaped).join(REDACTED);
+  }
+  return out;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  let destination: pino.DestinationStream;
+  if (opts.destination) destination = opts.destination;
+  else if (opts.file) {
+    mkdirSync(dirname(opts.file), { recursive: true });
+    // Synchronous appends: a line is in the file when the call returns, so the last lines before
+    // a crash are not lost. Capture logs one short line per order; the cost is small.
+    destination = pino.destination({ dest: opts.file, sync: true, mkdir: true });
+  } else destination = pino.destination({ dest: 2, sync: true });
+
+  const secretValues = opts.secretValues;
+  return pino(
+    {
+      name: opts.name ?? 'pos-companion',
+      level: opts.level ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      ...(secretValues ? { hooks: { streamWrite: (s: string) => scrubSecrets(s, secretValues()) } } : {}),
+    },
+    destination,
+  );
+}
+
+/** A logger that writes nothing (tests, benchmarks). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+
+/** Why the till refused a capture or a queue operation. Nothing was written when this is thrown. */
+export type RefusalCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_MOBILE'
+  | 'INVALID_CUSTOMER_ID'
+  | 'INVALID_AMOUNT'
+  | 'UNKNOWN_CURRENCY'
+  | 'REFERRAL_NOT_FIRST_PURCHASE'
+  | 'SELF_REFERRAL'
+  | 'INVALID_REFERRAL_CODE'
+  | 'REFERRAL_LINK_WITHOUT_CODE'
+  | 'DUPLICATE_RECEIPT'
+  | 'ORDER_NOT_FOUND'
+  | 'ORDER_DISCARDED'
+  | 'NOTHING_TO_REFUND'
+  | 'REFUND_TOO_LARGE'
+  | 'NOT_IN_ATTENTION'
+  | 'ORDER_IN_FLIGHT'
+  | 'ALREADY_SYNCED';
+
+/**
+ * A refusal meant for a person: `message` says what happened and what to do; `field` names the
+ * input field at fault, when there is one. Never carries a secret.
+ */
+export class CaptureRefusedError extends Error {
+  override name = 'CaptureRefusedError';
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: RefusalCode; message: string; field?: string } {
+    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) };
+  }
+}
+
+/** The first zod issue as a refusal: "<field>: <what is wrong>". */
+export function refusalFromZod(error: z.ZodError): CaptureRefusedError {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+  let message = issue?.message ?? 'invalid input';
+  if (issue?.code === 'unrecognized_keys') message = `Unknown field(s): ${issue.keys.join(', ')}`;
+  return new CaptureRefusedError('INVALID_INPUT', field ? `${field}: ${message}.` : `${message}.`, field);
+}

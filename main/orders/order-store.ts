@@ -1,0 +1,249 @@
+// Order and refund capture. The promise of `captureOrder`/`captureRefund`: when they return, the
+// row and the outbox rows for every Gameball call it owes are committed in ONE transaction
+// (WAL + synchronous=FULL: on disk, surviving a power cut); when they throw, nothing was written.
+// Statements are prepared once; a capture is one immediate transaction and one fsync.
+import { v7 as uuidv7 } from 'uuid';
+import type { Clock } from '../clock.ts';
+import { isoAt } from '../clock.ts';
+import type { StoredSettings } from '../config/settings.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { CaptureRefusedError, refusalFromZod } from './errors.ts';
+import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
+import { prepareOrder } from './prepare.ts';
+import type { PreparedOrder } from './prepare.ts';
+import { orderView, refundView } from './rows.ts';
+import type { OrderRow, RefundRow } from './rows.ts';
+import { OrderInputSchema, RefundInputSchema } from './schemas.ts';
+import type { CapturedOrder, CapturedRefund, OutboxKind } from './schemas.ts';
+
+export interface OrderStoreDeps {
+  db: Database;
+  clock: Clock;
+  settings: () => StoredSettings;
+  /** True while the engine is in training mode: captures are marked training=1. */
+  training: () => boolean;
+  logger?: Logger;
+  /** Called after every committed change (capture, refund, queue operation). */
+  onChange?: () => void;
+  /** Id source (tests); default uuid v7 (time-ordered, unique without coordination). */
+  newUuid?: () => string;
+}
+
+export const SELF_REFERRAL_MESSAGE = "A customer cannot use their own referral code. Remove the referral code and capture the order again.";
+export const NOT_FIRST_PURCHASE_MESSAGE =
+  "This customer already has a purchase on this till, and a referral code only counts on a customer's first purchase. Remove the referral code and capture the order again.";
+
+/**
+ * The till-side referral rules, run inside the write transaction:
+ * - the code may not be the customer's own id or their own referral code (when the till has seen it);
+ * - a code only on the customer's first purchase as far as this till knows (their earlier,
+ *   non-discarded orders in the same mode, training or live).
+ * Returns whether the customer is new to the till.
+ */
+export class ReferralRules {
+  private readonly known;
+  private readonly ownCode;
+
+  constructor(db: Database) {
+    this.known = db.prepare<[string, number, string], { one: number }>(
+      "SELECT 1 AS one FROM orders WHERE customer_id = ? AND training = ? AND state != 'discarded' AND order_id != ? LIMIT 1",
+    );
+    this.ownCode = db.prepare<[string], { referral_code: string | null }>('SELECT referral_code FROM customer_cache WHERE customer_id = ?');
+  }
+
+  isKnownCustomer(customerId: string, training: boolean, exceptOrderId = ''): boolean {
+    return this.known.get(customerId, training ? 1 : 0, exceptOrderId) !== undefined;
+  }
+
+  isOwnCode(customerId: string, code: string): boolean {
+    const c = code.toLowerCase();
+    if (c === customerId.toLowerCase()) return true;
+    const own = this.ownCode.get(customerId)?.referral_code;
+    return own !== null && own !== undefined && own.toLowerCase() === c;
+  }
+
+  /** Throws SELF_REFERRAL / REFERRAL_NOT_FIRST_PURCHASE; returns true when the customer is new. */
+  check(customerId: string, referrerCode: string | null, training: boolean, exceptOrderId = ''): boolean {
+    const isNew = !this.isKnownCustomer(customerId, training, exceptOrderId);
+    if (referrerCode === null) return isNew;
+    if (this.isOwnCode(customerId, referrerCode)) throw new CaptureRefusedError('SELF_REFERRAL', SELF_REFERRAL_MESSAGE, 'referrerCode');
+    if (!isNew) throw new CaptureRefusedError('REFERRAL_NOT_FIRST_PURCHASE', NOT_FIRST_PURCHASE_MESSAGE, 'referrerCode');
+    return true;
+  }
+}
+
+/** The Gameball calls an order owes, in order: a new referred customer is registered (with the code) first. */
+export function callsFor(referrerCode: string | null, newCustomer: boolean): OutboxKind[] {
+  return referrerCode !== null && newCustomer ? ['register_customer', 'track_order'] : ['track_order'];
+}
+
+export class OrderStore {
+  readonly rules: ReferralRules;
+  private readonly db: Database;
+  private readonly newUuid: () => string;
+  private readonly stmt;
+  private readonly captureTx: (p: PreparedOrder, training: boolean, settings: StoredSettings, now: number) => CapturedOrder;
+  private readonly refundTx: (orderId: string, amount: string | number | undefined, amountMinor: number | undefined, settings: StoredSettings, now: number) => CapturedRefund;
+
+  constructor(private readonly deps: OrderStoreDeps) {
+    this.db = deps.db;
+    this.newUuid = deps.newUuid ?? (() => uuidv7());
+    this.rules = new ReferralRules(this.db);
+    const db = this.db;
+    this.stmt = {
+      insertOrder: db.prepare(
+        `INSERT INTO orders (order_id, customer_id, mobile, name, email, currency, total_paid_minor, total_price_minor,
+           total_discount_minor, total_tax_minor, total_shipping_minor, line_items_json, receipt_no, referrer_code, order_date,
+           store_id, branch_id, till_id, training, state, created_at, updated_at)
+         VALUES (@order_id, @customer_id, @mobile, @name, @email, @currency, @total_paid_minor, @total_price_minor,
+           @total_discount_minor, @total_tax_minor, @total_shipping_minor, @line_items_json, @receipt_no, @referrer_code, @order_date,
+           @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at)`,
+      ),
+      insertOutbox: db.prepare(
+        `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      ),
+      duplicateReceipt: db.prepare<[string, string, number, number], { order_id: string }>(
+        "SELECT order_id FROM orders WHERE receipt_no = ? AND customer_id = ? AND total_paid_minor = ? AND training = ? AND state != 'discarded' LIMIT 1",
+      ),
+      orderById: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_id = ?'),
+      refundsOf: db.prepare<[string], { amount_minor: number | null }>("SELECT amount_minor FROM refunds WHERE order_id = ? AND state != 'discarded'"),
+      insertRefund: db.prepare(
+        `INSERT INTO refunds (refund_id, order_id, customer_id, amount_minor, currency, transaction_time, training, state, created_at, updated_at)
+         VALUES (@refund_id, @order_id, @customer_id, @amount_minor, @currency, @transaction_time, @training, 'pending', @created_at, @created_at)`,
+      ),
+    };
+    this.captureTx = db.transaction((p: PreparedOrder, training: boolean, settings: StoredSettings, now: number) => this.insertCaptured(p, training, settings, now)).immediate;
+    this.refundTx = db.transaction((orderId: string, amount: string | number | undefined, amountMinor: number | undefined, settings: StoredSettings, now: number) =>
+      this.insertRefund(orderId, amount, amountMinor, settings, now),
+    ).immediate;
+  }
+
+  /** Validates, applies the referral rules, and commits the order with its outbox rows. */
+  captureOrder(input: unknown): CapturedOrder {
+    const parsed = OrderInputSchema.safeParse(input);
+    if (!parsed.success) throw refusalFromZod(parsed.error);
+    const settings = this.deps.settings();
+    const prepared = prepareOrder(parsed.data, settings);
+    const training = this.deps.training();
+    const captured = this.captureTx(prepared, training, settings, this.deps.clock.now());
+    this.deps.logger?.info({ orderId: captured.orderId, customerId: captured.customerId, calls: captured.calls, training }, 'order captured');
+    this.deps.onChange?.();
+    return captured;
+  }
+
+  /** Queues a refund of an order: `amount` (decimal) or `amountMinor` up to what is still refundable; omitted: all of it. */
+  captureRefund(input: unknown): CapturedRefund {
+    const parsed = RefundInputSchema.safeParse(input);
+    if (!parsed.success) throw refusalFromZod(parsed.error);
+    const settings = this.deps.settings();
+    const refund = this.refundTx(parsed.data.orderId, parsed.data.amount, parsed.data.amountMinor, settings, this.deps.clock.now());
+    this.deps.logger?.info({ refundId: refund.refundId, orderId: refund.orderId, amountMinor: refund.amountMinor }, 'refund captured');
+    this.deps.onChange?.();
+    return refund;
+  }
+
+  private insertCaptured(p: PreparedOrder, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
+    const t = training ? 1 : 0;
+    if (p.receiptNo !== null) {
+      const dup = this.stmt.duplicateReceipt.get(p.receiptNo, p.customerId, p.totalPaidMinor, t);
+      if (dup) {
+        throw new CaptureRefusedError(
+          'DUPLICATE_RECEIPT',
+          `Receipt ${p.receiptNo} was already captured for this customer and amount (order ${dup.order_id}). Nothing was saved again.`,
+          'receiptNo',
+        );
+      }
+    }
+    const newCustomer = this.rules.check(p.customerId, p.referrerCode, training);
+    const iso = isoAt(now);
+    const row: OrderRow = {
+      order_id: `${settings.tillId}-${this.newUuid()}`,
+      customer_id: p.customerId,
+      mobile: p.mobile,
+      name: p.name,
+      email: p.email,
+      currency: p.currency,
+      total_paid_minor: p.totalPaidMinor,
+      total_price_minor: p.totalPriceMinor,
+      total_discount_minor: p.totalDiscountMinor,
+      total_tax_minor: p.totalTaxMinor,
+      total_shipping_minor: p.totalShippingMinor,
+      line_items_json: p.lineItems === null ? null : JSON.stringify(p.lineItems),
+      receipt_no: p.receiptNo,
+      referrer_code: p.referrerCode,
+      order_date: iso,
+      store_id: settings.storeId,
+      branch_id: settings.branchId,
+      till_id: settings.tillId,
+      training: t,
+      state: 'pending',
+      rewarded_points: null,
+      attention_code: null,
+      attention_message: null,
+      discard_reason: null,
+      created_at: iso,
+      updated_at: iso,
+      synced_at: null,
+    };
+    this.stmt.insertOrder.run(row);
+    const calls = callsFor(p.referrerCode, newCustomer);
+    for (const kind of calls) this.stmt.insertOutbox.run(kind, row.order_id, row.customer_id, now, iso, iso);
+    return { ...orderView(row), calls, newCustomer };
+  }
+
+  private insertRefund(orderId: string, amount: string | number | undefined, amountMinor: number | undefined, settings: StoredSettings, now: number): CapturedRefund {
+    const order = this.stmt.orderById.get(orderId);
+    if (!order) throw new CaptureRefusedError('ORDER_NOT_FOUND', `There is no order ${orderId} on this till. Check the order id (see \`export\` or the queue).`, 'orderId');
+    if (order.state === 'discarded') {
+      throw new CaptureRefusedError('ORDER_DISCARDED', `Order ${orderId} was discarded and never reached Gameball, so there is nothing to refund there.`, 'orderId');
+    }
+    const earlier = this.stmt.refundsOf.all(orderId);
+    const fullyRefunded = earlier.some((r) => r.amount_minor === null);
+    const refunded = earlier.reduce((sum, r) => sum + (r.amount_minor ?? 0), 0);
+    const remaining = fullyRefunded ? 0 : order.total_paid_minor - refunded;
+    if (remaining <= 0) throw new CaptureRefusedError('NOTHING_TO_REFUND', `Order ${orderId} is already fully refunded.`, 'orderId');
+    let minor: number | null;
+    if (amount === undefined && amountMinor === undefined) {
+      // A first refund without an amount is Gameball's full refund; after a partial one, refund
+      // exactly what is left rather than asking Gameball to reverse the whole order again.
+      minor = earlier.length === 0 ? null : remaining;
+    } else {
+      try {
+        minor = amountMinor ?? toMinorUnits(amount ?? '', order.currency);
+      } catch (err) {
+        if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `amount: ${err.message}`, 'amount');
+        throw err;
+      }
+      if (minor <= 0) throw new CaptureRefusedError('INVALID_AMOUNT', 'amount: a refund must be more than zero.', 'amount');
+      if (minor > remaining) {
+        throw new CaptureRefusedError(
+          'REFUND_TOO_LARGE',
+          `amount: at most ${formatMinor(remaining, order.currency)} ${order.currency} of order ${orderId} can still be refunded.`,
+          'amount',
+        );
+      }
+    }
+    const iso = isoAt(now);
+    const row: RefundRow = {
+      refund_id: `${settings.tillId}-${this.newUuid()}`,
+      order_id: orderId,
+      customer_id: order.customer_id,
+      amount_minor: minor,
+      currency: order.currency,
+      transaction_time: iso,
+      training: order.training,
+      state: 'pending',
+      attention_code: null,
+      attention_message: null,
+      discard_reason: null,
+      created_at: iso,
+      updated_at: iso,
+      synced_at: null,
+    };
+    this.stmt.insertRefund.run(row);
+    this.stmt.insertOutbox.run('refund', row.refund_id, row.customer_id, now, iso, iso);
+    return refundView(row);
+  }
+}

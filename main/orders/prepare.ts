@@ -1,0 +1,96 @@
+// From validated input to the values an order row holds: customer identity, minor units,
+// the extracted referral code. Pure apart from reading settings passed in; every failure is a
+// CaptureRefusedError naming the field.
+import type { StoredSettings } from '../config/settings.ts';
+import { CustomerIdentityError, normaliseCustomerId, normaliseMobile } from './customer.ts';
+import { CaptureRefusedError } from './errors.ts';
+import { MAX_MAJOR_UNITS, MoneyError, currencyExponent, isKnownCurrency, toMinorUnits } from './money.ts';
+import { extractReferralCode } from './referral-code.ts';
+import type { LineItem, ParsedOrderInput } from './schemas.ts';
+
+export interface PreparedOrder {
+  customerId: string;
+  mobile: string | null;
+  name: string | null;
+  email: string | null;
+  currency: string;
+  totalPaidMinor: number;
+  totalPriceMinor: number | null;
+  totalDiscountMinor: number | null;
+  totalTaxMinor: number | null;
+  totalShippingMinor: number | null;
+  lineItems: LineItem[] | null;
+  receiptNo: string | null;
+  referrerCode: string | null;
+}
+
+function amount(decimal: string | number | undefined, minor: number | undefined, currency: string, field: string): number | null {
+  try {
+    if (minor !== undefined) {
+      if (minor > MAX_MAJOR_UNITS * 10 ** currencyExponent(currency)) throw new MoneyError('The amount is too large.');
+      return minor;
+    }
+    return decimal === undefined ? null : toMinorUnits(decimal, currency);
+  } catch (err) {
+    if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `${field}: ${err.message}`, field);
+    throw err;
+  }
+}
+
+export function resolveCustomer(input: { mobile?: string | undefined; customerId?: string | undefined }, country: string): { customerId: string; mobile: string | null } {
+  try {
+    const mobile = input.mobile !== undefined ? normaliseMobile(input.mobile, country) : undefined;
+    if (input.customerId !== undefined) return { customerId: normaliseCustomerId(input.customerId), mobile: mobile?.e164 ?? null };
+    if (mobile) return { customerId: mobile.customerId, mobile: mobile.e164 };
+  } catch (err) {
+    if (err instanceof CustomerIdentityError) {
+      throw new CaptureRefusedError(err.field === 'mobile' ? 'INVALID_MOBILE' : 'INVALID_CUSTOMER_ID', err.message, err.field);
+    }
+    throw err;
+  }
+  throw new CaptureRefusedError('INVALID_INPUT', 'Identify the customer with a mobile number or a customer id.', 'mobile');
+}
+
+export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): PreparedOrder {
+  const currency = (o.currency ?? settings.currency).toUpperCase();
+  if (!isKnownCurrency(currency)) {
+    throw new CaptureRefusedError('UNKNOWN_CURRENCY', `"${o.currency}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`, 'currency');
+  }
+  const { customerId, mobile } = resolveCustomer(o, settings.country);
+  const totalPaidMinor = amount(o.totalPaid, o.totalPaidMinor, currency, 'totalPaid');
+  if (totalPaidMinor === null) throw new CaptureRefusedError('INVALID_INPUT', 'totalPaid: the amount paid is required.', 'totalPaid');
+  const lineItems =
+    o.lineItems?.map((l, i): LineItem => {
+      const at = `lineItems.${i}`;
+      const item: LineItem = { productId: l.productId, quantity: l.quantity, priceMinor: amount(l.price, l.priceMinor, currency, `${at}.price`) ?? 0 };
+      if (l.sku !== undefined) item.sku = l.sku;
+      if (l.title !== undefined) item.title = l.title;
+      if (l.category !== undefined) item.category = l.category;
+      if (l.tags !== undefined) item.tags = l.tags;
+      const discount = amount(l.discount, l.discountMinor, currency, `${at}.discount`);
+      if (discount !== null) item.discountMinor = discount;
+      const taxes = amount(l.taxes, l.taxesMinor, currency, `${at}.taxes`);
+      if (taxes !== null) item.taxesMinor = taxes;
+      return item;
+    }) ?? null;
+  const raw = o.referrerCode ?? null;
+  const referrerCode =
+    raw === null
+      ? null
+      : extractReferralCode(raw, { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null }, customerId);
+  return {
+    customerId,
+    mobile,
+    name: o.name ?? null,
+    email: o.email ?? null,
+    currency,
+    totalPaidMinor,
+    totalPriceMinor: amount(o.totalPrice, o.totalPriceMinor, currency, 'totalPrice'),
+    totalDiscountMinor: amount(o.totalDiscount, o.totalDiscountMinor, currency, 'totalDiscount'),
+    totalTaxMinor: amount(o.totalTax, o.totalTaxMinor, currency, 'totalTax'),
+    totalShippingMinor: amount(o.totalShipping, o.totalShippingMinor, currency, 'totalShipping'),
+    lineItems,
+    receiptNo: o.receiptNo ?? null,
+    referrerCode,
+  };
+}

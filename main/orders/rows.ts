@@ -1,0 +1,196 @@
+// Row shapes of the order tables and their mapping to the views the screen and CLI see.
+import { formatMinor } from './money.ts';
+import { LineItemsSchema, OutboxKindSchema, OutboxStateSchema, OrderStateSchema } from './schemas.ts';
+import type { LineItem, OrderDetail, OrderView, OutboxEntryView, RefundView, SyncLogEntry } from './schemas.ts';
+
+export interface OrderRow {
+  order_id: string;
+  customer_id: string;
+  mobile: string | null;
+  name: string | null;
+  email: string | null;
+  currency: string;
+  total_paid_minor: number;
+  total_price_minor: number | null;
+  total_discount_minor: number | null;
+  total_tax_minor: number | null;
+  total_shipping_minor: number | null;
+  line_items_json: string | null;
+  receipt_no: string | null;
+  referrer_code: string | null;
+  order_date: string;
+  store_id: string | null;
+  branch_id: string | null;
+  till_id: string;
+  training: number;
+  state: string;
+  rewarded_points: number | null;
+  attention_code: string | null;
+  attention_message: string | null;
+  discard_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+}
+
+export interface RefundRow {
+  refund_id: string;
+  order_id: string;
+  customer_id: string;
+  amount_minor: number | null;
+  currency: string;
+  transaction_time: string;
+  training: number;
+  state: string;
+  attention_code: string | null;
+  attention_message: string | null;
+  discard_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+}
+
+export interface OutboxRow {
+  id: number;
+  kind: string;
+  entity_id: string;
+  customer_id: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  unknown_outcome: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncLogRow {
+  id: number;
+  outbox_id: number | null;
+  entity_id: string | null;
+  method: string;
+  path: string;
+  http_status: number | null;
+  gameball_code: number | null;
+  message: string | null;
+  request_id: string | null;
+  outcome: string;
+  duration_ms: number | null;
+  at: string;
+}
+
+const money = (minor: number | null, currency: string): string | null => (minor === null ? null : formatMinor(minor, currency));
+
+export function orderView(r: OrderRow): OrderView {
+  return {
+    orderId: r.order_id,
+    customerId: r.customer_id,
+    mobile: r.mobile,
+    name: r.name,
+    email: r.email,
+    currency: r.currency,
+    totalPaid: formatMinor(r.total_paid_minor, r.currency),
+    totalPaidMinor: r.total_paid_minor,
+    totalPrice: money(r.total_price_minor, r.currency),
+    receiptNo: r.receipt_no,
+    referrerCode: r.referrer_code,
+    orderDate: r.order_date,
+    storeId: r.store_id,
+    branchId: r.branch_id,
+    tillId: r.till_id,
+    training: r.training === 1,
+    state: OrderStateSchema.parse(r.state),
+    rewardedPoints: r.rewarded_points,
+    attentionCode: r.attention_code,
+    attentionMessage: r.attention_message,
+    discardReason: r.discard_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    syncedAt: r.synced_at,
+  };
+}
+
+/**
+ * Line items as stored. A value that no longer parses yields [] here (the view must still open);
+ * the sync mapper parses strictly and sends such an order to a visible dead state instead.
+ */
+export function parseLineItems(json: string | null): LineItem[] {
+  if (json === null) return [];
+  try {
+    const parsed = LineItemsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+export function refundView(r: RefundRow): RefundView {
+  return {
+    refundId: r.refund_id,
+    orderId: r.order_id,
+    customerId: r.customer_id,
+    amount: money(r.amount_minor, r.currency),
+    amountMinor: r.amount_minor,
+    currency: r.currency,
+    transactionTime: r.transaction_time,
+    training: r.training === 1,
+    state: OrderStateSchema.parse(r.state),
+    attentionCode: r.attention_code,
+    attentionMessage: r.attention_message,
+    discardReason: r.discard_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    syncedAt: r.synced_at,
+  };
+}
+
+export function outboxView(r: OutboxRow): OutboxEntryView {
+  return {
+    id: r.id,
+    kind: OutboxKindSchema.parse(r.kind),
+    entityId: r.entity_id,
+    state: OutboxStateSchema.parse(r.state),
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    unknownOutcome: r.unknown_outcome === 1,
+    lastErrorCode: r.last_error_code,
+    lastErrorMessage: r.last_error_message,
+  };
+}
+
+export function syncLogView(r: SyncLogRow): SyncLogEntry {
+  return {
+    id: r.id,
+    outboxId: r.outbox_id,
+    entityId: r.entity_id,
+    method: r.method,
+    path: r.path,
+    httpStatus: r.http_status,
+    gameballCode: r.gameball_code,
+    message: r.message,
+    requestId: r.request_id,
+    outcome: r.outcome,
+    durationMs: r.duration_ms,
+    at: r.at,
+  };
+}
+
+export function orderDetail(r: OrderRow, refunds: RefundRow[], outbox: OutboxRow[], log: SyncLogRow[]): OrderDetail {
+  return {
+    ...orderView(r),
+    totalPriceMinor: r.total_price_minor,
+    totalDiscount: money(r.total_discount_minor, r.currency),
+    totalDiscountMinor: r.total_discount_minor,
+    totalTax: money(r.total_tax_minor, r.currency),
+    totalTaxMinor: r.total_tax_minor,
+    totalShipping: money(r.total_shipping_minor, r.currency),
+    totalShippingMinor: r.total_shipping_minor,
+    lineItems: parseLineItems(r.line_items_json),
+    refunds: refunds.map(refundView),
+    outbox: outbox.map(outboxView),
+    syncLog: log.map(syncLogView),
+  };
+}

@@ -1,0 +1,294 @@
+// The shapes of orders and refunds at the engine's boundary: what capture accepts (input
+// schemas), what it stores (minor units), and what the screen and CLI see (views, status).
+// preload/api.ts re-declares the wire shapes; a test keeps the two compatible.
+import { z } from 'zod';
+
+export const OrderStateSchema = z.enum(['pending', 'sending', 'synced', 'attention', 'discarded']);
+export type OrderState = z.infer<typeof OrderStateSchema>;
+
+export const OutboxKindSchema = z.enum(['register_customer', 'track_order', 'refund']);
+export type OutboxKind = z.infer<typeof OutboxKindSchema>;
+
+export const OutboxStateSchema = z.enum(['pending', 'in_flight', 'done', 'attention', 'dead', 'discarded']);
+export type OutboxState = z.infer<typeof OutboxStateSchema>;
+
+/** Forms send '' for an empty field: treat it as absent. */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
+
+/** A decimal amount as typed ("125.50"); converted to minor units with the order's currency. */
+export const AmountInputSchema = z.union([z.string().trim().min(1, 'an amount is required').max(32), z.number()]);
+/** The same amount already in minor units (the screen sends these). */
+export const MinorInputSchema = z.number().int('amounts in minor units are whole numbers').min(0, 'amounts cannot be negative').max(Number.MAX_SAFE_INTEGER);
+
+const optionalAmount = z.preprocess(blankToUndefined, AmountInputSchema.optional());
+
+export const LineItemInputSchema = z
+  .object({
+    productId: z.string().trim().min(1).max(200),
+    quantity: z.number().positive().max(1_000_000).default(1),
+    /** Unit price, as a decimal; or `priceMinor` in minor units. */
+    price: optionalAmount,
+    priceMinor: MinorInputSchema.optional(),
+    sku: optionalText(200),
+    title: optionalText(500),
+    category: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
+    tags: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
+    discount: optionalAmount,
+    discountMinor: MinorInputSchema.optional(),
+    taxes: optionalAmount,
+    taxesMinor: MinorInputSchema.optional(),
+  })
+  .strict()
+  .refine((l) => (l.price === undefined) !== (l.priceMinor === undefined), { message: 'give the unit price (price or priceMinor)', path: ['price'] });
+export type LineItemInput = z.input<typeof LineItemInputSchema>;
+
+/** The screen nests the customer (`customer: { mobile, customerId, name, email }`): flatten it. */
+function flattenCustomer(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const { customer, ...rest } = v as Record<string, unknown>;
+  if (customer === undefined) return v;
+  if (customer === null || typeof customer !== 'object' || Array.isArray(customer)) return v;
+  return { ...rest, ...(customer as Record<string, unknown>) };
+}
+
+const orderFields = {
+  mobile: optionalText(40),
+  customerId: optionalText(128),
+  name: z.preprocess(blankToUndefined, z.string().trim().max(200).nullable().optional()),
+  email: z.preprocess(blankToUndefined, z.email('not a valid email address').max(254).nullable().optional()),
+  /** What the customer paid (rewards are computed from it): a decimal, or `totalPaidMinor`. */
+  totalPaid: optionalAmount,
+  totalPaidMinor: MinorInputSchema.optional(),
+  totalPrice: optionalAmount,
+  totalPriceMinor: MinorInputSchema.optional(),
+  totalDiscount: optionalAmount,
+  totalDiscountMinor: MinorInputSchema.optional(),
+  totalTax: optionalAmount,
+  totalTaxMinor: MinorInputSchema.optional(),
+  totalShipping: optionalAmount,
+  totalShippingMinor: MinorInputSchema.optional(),
+  /** Default: the till's currency setting. */
+  currency: optionalText(3),
+  lineItems: z.array(LineItemInputSchema).max(500).optional(),
+  receiptNo: z.preprocess(blankToUndefined, z.string().trim().max(100).nullable().optional()),
+  /** A bare referral code or a referral link/QR text; the code is extracted from a link. */
+  referrerCode: z.preprocess(blankToUndefined, z.string().trim().max(2000).nullable().optional()),
+};
+
+const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
+
+export const OrderInputSchema = z.preprocess(
+  flattenCustomer,
+  z
+    .object(orderFields)
+    .strict()
+    .refine((o) => o.mobile !== undefined || o.customerId !== undefined, {
+      message: 'identify the customer with a mobile number or a customer id',
+      path: ['mobile'],
+    })
+    .refine((o) => o.totalPaid !== undefined || o.totalPaidMinor !== undefined, { message: 'the amount paid is required', path: ['totalPaid'] })
+    .refine(
+      (o) =>
+        oneOf(o.totalPaid, o.totalPaidMinor) &&
+        oneOf(o.totalPrice, o.totalPriceMinor) &&
+        oneOf(o.totalDiscount, o.totalDiscountMinor) &&
+        oneOf(o.totalTax, o.totalTaxMinor) &&
+        oneOf(o.totalShipping, o.totalShippingMinor),
+      { message: 'give each amount once, either as a decimal or in minor units', path: ['totalPaid'] },
+    ),
+);
+export type OrderInput = z.input<typeof OrderInputSchema>;
+export type ParsedOrderInput = z.output<typeof OrderInputSchema>;
+
+/**
+ * Corrections to an order in needs-attention, merged over the order as stored. `null` removes an
+ * optional field (`referrerCode: null` removes the referral code).
+ */
+export const OrderEditPatchSchema = z.preprocess(flattenCustomer, z.object(orderFields).partial().strict());
+export type OrderEditPatch = z.input<typeof OrderEditPatchSchema>;
+
+/** A line item as stored (`orders.line_items_json`): money in minor units of the order's currency. */
+export const LineItemSchema = z.object({
+  productId: z.string(),
+  quantity: z.number(),
+  priceMinor: z.number().int(),
+  sku: z.string().optional(),
+  title: z.string().optional(),
+  category: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  discountMinor: z.number().int().optional(),
+  taxesMinor: z.number().int().optional(),
+});
+export type LineItem = z.infer<typeof LineItemSchema>;
+export const LineItemsSchema = z.array(LineItemSchema);
+
+export const OrderViewSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  mobile: z.string().nullable(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  currency: z.string(),
+  totalPaid: z.string(),
+  totalPaidMinor: z.number().int(),
+  totalPrice: z.string().nullable(),
+  receiptNo: z.string().nullable(),
+  referrerCode: z.string().nullable(),
+  orderDate: z.string(),
+  storeId: z.string().nullable(),
+  branchId: z.string().nullable(),
+  tillId: z.string(),
+  training: z.boolean(),
+  state: OrderStateSchema,
+  rewardedPoints: z.number().nullable(),
+  attentionCode: z.string().nullable(),
+  attentionMessage: z.string().nullable(),
+  discardReason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  syncedAt: z.string().nullable(),
+});
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+export const CapturedOrderSchema = OrderViewSchema.extend({
+  /** The Gameball calls queued in the capture transaction, in the order they will be made. */
+  calls: z.array(OutboxKindSchema),
+  /** True when this capture registers a new customer (a referral is only counted then). */
+  newCustomer: z.boolean(),
+});
+export type CapturedOrder = z.infer<typeof CapturedOrderSchema>;
+
+export const RefundInputSchema = z
+  .object({
+    orderId: z.string().trim().min(1).max(200),
+    /** Omitted (and no amountMinor): refund everything still refundable. */
+    amount: optionalAmount,
+    amountMinor: MinorInputSchema.optional(),
+  })
+  .strict()
+  .refine((r) => oneOf(r.amount, r.amountMinor), { message: 'give the amount once', path: ['amount'] });
+export type RefundInput = z.input<typeof RefundInputSchema>;
+
+export const RefundViewSchema = z.object({
+  refundId: z.string(),
+  orderId: z.string(),
+  customerId: z.string(),
+  /** null: a full refund (Gameball refunds the whole order). */
+  amount: z.string().nullable(),
+  amountMinor: z.number().int().nullable(),
+  currency: z.string(),
+  transactionTime: z.string(),
+  training: z.boolean(),
+  state: OrderStateSchema,
+  attentionCode: z.string().nullable(),
+  attentionMessage: z.string().nullable(),
+  discardReason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  syncedAt: z.string().nullable(),
+});
+export type RefundView = z.infer<typeof RefundViewSchema>;
+export const CapturedRefundSchema = RefundViewSchema;
+export type CapturedRefund = RefundView;
+
+export const OutboxEntryViewSchema = z.object({
+  id: z.number().int(),
+  kind: OutboxKindSchema,
+  entityId: z.string(),
+  state: OutboxStateSchema,
+  attempts: z.number().int(),
+  nextAttemptAt: z.number(),
+  unknownOutcome: z.boolean(),
+  lastErrorCode: z.string().nullable(),
+  lastErrorMessage: z.string().nullable(),
+});
+export type OutboxEntryView = z.infer<typeof OutboxEntryViewSchema>;
+
+export const SyncLogEntrySchema = z.object({
+  id: z.number().int(),
+  outboxId: z.number().int().nullable(),
+  entityId: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  httpStatus: z.number().int().nullable(),
+  gameballCode: z.number().int().nullable(),
+  message: z.string().nullable(),
+  requestId: z.string().nullable(),
+  outcome: z.string(),
+  durationMs: z.number().nullable(),
+  at: z.string(),
+});
+export type SyncLogEntry = z.infer<typeof SyncLogEntrySchema>;
+
+export const OrderDetailSchema = OrderViewSchema.extend({
+  totalPriceMinor: z.number().int().nullable(),
+  totalDiscount: z.string().nullable(),
+  totalDiscountMinor: z.number().int().nullable(),
+  totalTax: z.string().nullable(),
+  totalTaxMinor: z.number().int().nullable(),
+  totalShipping: z.string().nullable(),
+  totalShippingMinor: z.number().int().nullable(),
+  lineItems: LineItemsSchema,
+  refunds: z.array(RefundViewSchema),
+  outbox: z.array(OutboxEntryViewSchema),
+  syncLog: z.array(SyncLogEntrySchema),
+});
+export type OrderDetail = z.infer<typeof OrderDetailSchema>;
+
+export const OrderListQuerySchema = z.object({
+  state: z.union([OrderStateSchema, z.literal('all')]).optional(),
+  search: z.string().trim().max(200).optional(),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export type OrderListQuery = z.input<typeof OrderListQuerySchema>;
+
+export const OrderListSchema = z.object({ total: z.number().int(), rows: z.array(OrderViewSchema) });
+export type OrderList = z.infer<typeof OrderListSchema>;
+
+export const ExportQuerySchema = z.object({
+  state: z.enum(['pending', 'attention', 'synced', 'all']).default('all'),
+  format: z.enum(['csv', 'json']).default('csv'),
+});
+export type ExportQuery = z.input<typeof ExportQuerySchema>;
+
+export const StateCountsSchema = z.object({
+  pending: z.number().int(),
+  sending: z.number().int(),
+  synced: z.number().int(),
+  attention: z.number().int(),
+  discarded: z.number().int(),
+});
+export type StateCounts = z.infer<typeof StateCountsSchema>;
+
+export const SyncStatusSchema = z.object({
+  /** Orders per state. */
+  counts: StateCountsSchema,
+  /** Refunds per state. */
+  refundCounts: StateCountsSchema,
+  /** Age of the oldest order or refund not yet synced (pending or sending), null when none. */
+  oldestPendingAgeMs: z.number().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  /** The latest failed Gameball call (code: Gameball's error code or the HTTP status, as text). */
+  lastError: z.object({ at: z.string(), message: z.string(), code: z.string().optional(), entityId: z.string().optional() }).nullable(),
+  online: z.boolean(),
+  training: z.boolean(),
+});
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+export const ReferralCheckInputSchema = z.object({
+  customer: z.object({ mobile: optionalText(40), customerId: optionalText(128) }),
+  referrerCode: z.string().trim().min(1).max(2000),
+});
+export type ReferralCheckInput = z.input<typeof ReferralCheckInputSchema>;
+
+export const ReferralCheckStatusSchema = z.enum(['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']);
+export const ReferralCheckSchema = z.object({
+  status: ReferralCheckStatusSchema,
+  message: z.string(),
+  /** The code as it would be captured (extracted from a link). */
+  referrerCode: z.string().optional(),
+  customerId: z.string().optional(),
+});
+export type ReferralCheck = z.infer<typeof ReferralCheckSchema>;
