@@ -56,8 +56,9 @@ export function parseRateLimit(value: string): RateLimitOption | false {
 }
 
 export function simulatorOptionsFromFlags(flags: SimulatorFlags, env: NodeJS.ProcessEnv = process.env): SimulatorOptions {
-  const apiKey = flags.apiKey ?? env.GAMEBALL_SIM_API_KEY;
-  const secretKey = flags.secretKey ?? env.GAMEBALL_SIM_SECRET_KEY;
+  // An empty variable counts as unset.
+  const apiKey = flags.apiKey ?? (env.GAMEBALL_SIM_API_KEY || undefined);
+  const secretKey = flags.secretKey ?? (env.GAMEBALL_SIM_SECRET_KEY || undefined);
   const opts: SimulatorOptions = { port: flags.port };
   if (apiKey !== undefined) opts.apiKey = apiKey;
   if (secretKey !== undefined) opts.secretKey = secretKey;
