@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 // Command modules (one per capability) register themselves here.
 import { registerSimulatorCommands } from './simulator/commands.ts';
 import { registerScannerCommands } from './scanner/commands.ts';
+import { registerOrderCommands } from './orders/commands.ts';
+import { registerConfigCommands } from './config/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSimulatorCommands(program);
   registerScannerCommands(program);
+  registerOrderCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 

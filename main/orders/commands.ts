@@ -1,0 +1,206 @@
+// Admin CLI commands for orders: `order add`, `refund add`, `status`, `export`, `retry`.
+// stdout carries only the result (an order id, an export, a status); everything else goes to
+// stderr. A refusal exits with code 2 and writes nothing; other failures exit 1.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { resolveDataDir } from '../db/paths.ts';
+import { withEngine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import { CaptureRefusedError } from './errors.ts';
+import type { SyncStatus } from './schemas.ts';
+
+export const EXIT_REFUSED = 2;
+
+/** The `--data-dir` option every command takes. */
+export function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'data folder (default: $POS_COMPANION_DATA_DIR, else the app-data folder)');
+}
+
+/** Runs `fn` on a one-shot engine (no background sync) for the command's data folder. */
+export async function runWithEngine<T>(dataDir: string | undefined, fn: (engine: Engine) => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await withEngine({ dataDir: resolveDataDir({ flag: dataDir }), startSync: false }, fn);
+  } catch (err) {
+    if (err instanceof CaptureRefusedError) {
+      process.stderr.write(`pos-companion: refused (${err.code}): ${err.message}\n`);
+      process.exitCode = EXIT_REFUSED;
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function readJsonSource(json: string | undefined, jsonFile: string | undefined): unknown {
+  const text = json ?? (jsonFile === '-' ? readFileSync(0, 'utf8') : readFileSync(jsonFile ?? '', 'utf8'));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CaptureRefusedError('INVALID_INPUT', 'The order JSON does not parse. Check the quotes and commas.');
+  }
+}
+
+interface OrderAddFlags {
+  dataDir?: string;
+  json?: string;
+  jsonFile?: string;
+  mobile?: string;
+  customerId?: string;
+  name?: string;
+  email?: string;
+  total?: string;
+  price?: string;
+  discount?: string;
+  tax?: string;
+  shipping?: string;
+  currency?: string;
+  receipt?: string;
+  referrer?: string;
+}
+
+export function orderInputFromFlags(f: OrderAddFlags): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const map: [keyof OrderAddFlags, string][] = [
+    ['mobile', 'mobile'],
+    ['customerId', 'customerId'],
+    ['name', 'name'],
+    ['email', 'email'],
+    ['total', 'totalPaid'],
+    ['price', 'totalPrice'],
+    ['discount', 'totalDiscount'],
+    ['tax', 'totalTax'],
+    ['shipping', 'totalShipping'],
+    ['currency', 'currency'],
+    ['receipt', 'receiptNo'],
+    ['referrer', 'referrerCode'],
+  ];
+  for (const [flag, field] of map) if (f[flag] !== undefined) input[field] = f[flag];
+  return input;
+}
+
+function trainingNote(engine: Engine): void {
+  if (engine.training) {
+    process.stderr.write('pos-companion: training mode (no Gameball keys configured): this goes to the built-in simulator only.\n');
+  }
+}
+
+function formatAge(ms: number | null): string {
+  if (ms === null) return '-';
+  const min = Math.floor(ms / 60_000);
+  if (min < 1) return `${Math.floor(ms / 1000)} s`;
+  if (min < 120) return `${min} min`;
+  const h = Math.floor(min / 60);
+  return h < 48 ? `${h} h` : `${Math.floor(h / 24)} days`;
+}
+
+export function formatStatus(s: SyncStatus, tillId: string, dataDir: string): string {
+  const c = s.counts;
+  const r = s.refundCounts;
+  return [
+    `Till ${tillId}${s.training ? ' (training)' : ''}, data folder ${dataDir}`,
+    `Orders:  ${c.pending} pending, ${c.sending} sending, ${c.attention} needs attention, ${c.synced} synced, ${c.discarded} discarded`,
+    `Refunds: ${r.pending} pending, ${r.sending} sending, ${r.attention} needs attention, ${r.synced} synced, ${r.discarded} discarded`,
+    `Oldest not yet synced: ${formatAge(s.oldestPendingAgeMs)}`,
+    `Last success: ${s.lastSuccessAt ?? 'never'}`,
+    `Last error: ${s.lastError ? `${s.lastError.at} ${s.lastError.code ? `[${s.lastError.code}] ` : ''}${s.lastError.message}` : 'none'}`,
+    `Online: ${s.online ? 'yes' : 'no'}`,
+    '',
+  ].join('\n');
+}
+
+export function registerOrderCommands(program: Command): void {
+  const order = program.command('order').description('capture orders');
+  order
+    .command('add')
+    .description('capture an order; prints only its id, once it is safely on disk')
+    .addOption(dataDirOption())
+    .option('--mobile <number>', "customer's mobile (local or international form)")
+    .option('--customer-id <id>', 'Gameball customer id (instead of, or besides, the mobile)')
+    .option('--name <name>', "customer's name")
+    .option('--email <email>', "customer's email")
+    .option('--total <amount>', 'amount paid, e.g. 125.50 (rewards are based on it)')
+    .option('--price <amount>', 'amount before discounts')
+    .option('--discount <amount>', 'total discount')
+    .option('--tax <amount>', 'total tax')
+    .option('--shipping <amount>', 'total shipping')
+    .option('--currency <code>', 'ISO currency code (default: the till setting)')
+    .option('--receipt <number>', 'POS receipt number')
+    .option('--referrer <code-or-link>', 'referral code or referral link (new customers only)')
+    .option('--json <json>', 'the whole order as JSON instead of flags')
+    .option('--json-file <file>', 'read the order JSON from a file, or - for stdin')
+    .action(async (flags: OrderAddFlags) => {
+      await runWithEngine(flags.dataDir, (engine) => {
+        const fromFlags = orderInputFromFlags(flags);
+        const hasJson = flags.json !== undefined || flags.jsonFile !== undefined;
+        if (hasJson && Object.keys(fromFlags).length > 0) {
+          throw new CaptureRefusedError('INVALID_INPUT', 'Give the order either as flags or as --json/--json-file, not both.');
+        }
+        const input = hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags;
+        const captured = engine.captureOrder(input);
+        process.stdout.write(`${captured.orderId}\n`);
+        trainingNote(engine);
+      });
+    });
+
+  const refund = program.command('refund').description('capture refunds');
+  refund
+    .command('add')
+    .description('queue a refund of an order (the whole remaining amount unless --amount); prints the refund id')
+    .addOption(dataDirOption())
+    .requiredOption('--order <orderId>', 'the original order id')
+    .option('--amount <amount>', 'amount to refund, e.g. 20.00 (default: everything still refundable)')
+    .action(async (flags: { dataDir?: string; order: string; amount?: string }) => {
+      await runWithEngine(flags.dataDir, (engine) => {
+        const r = engine.captureRefund({ orderId: flags.order, ...(flags.amount !== undefined ? { amount: flags.amount } : {}) });
+        process.stdout.write(`${r.refundId}\n`);
+      });
+    });
+
+  program
+    .command('status')
+    .description('orders and refunds per state, the oldest one waiting, last success and last error')
+    .addOption(dataDirOption())
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { dataDir?: string; json?: boolean }) => {
+      await runWithEngine(flags.dataDir, (engine) => {
+        const s = engine.status();
+        process.stdout.write(flags.json ? `${JSON.stringify({ ...s, tillId: engine.getSettings().tillId, dataDir: engine.dataDir })}\n` : formatStatus(s, engine.getSettings().tillId, engine.dataDir));
+      });
+    });
+
+  program
+    .command('export')
+    .description('write orders to stdout as CSV or JSON')
+    .addOption(dataDirOption())
+    .addOption(new Option('--state <state>', 'which orders').choices(['pending', 'attention', 'synced', 'all']).default('all'))
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (flags: { dataDir?: string; state: 'pending' | 'attention' | 'synced' | 'all'; format: 'csv' | 'json' }) => {
+      await runWithEngine(flags.dataDir, (engine) => {
+        process.stdout.write(engine.exportOrders({ state: flags.state, format: flags.format }));
+      });
+    });
+
+  program
+    .command('retry')
+    .description('send needs-attention orders again (one order or refund id, or --all)')
+    .addOption(dataDirOption())
+    .argument('[orderId]', 'order or refund id')
+    .option('--all', 'every order and refund in needs-attention')
+    .action(async (orderId: string | undefined, flags: { dataDir?: string; all?: boolean }) => {
+      if ((orderId === undefined) === (flags.all !== true)) {
+        process.stderr.write('pos-companion: give an order id or --all (not both).\n');
+        process.exitCode = 1;
+        return;
+      }
+      await runWithEngine(flags.dataDir, (engine) => {
+        const n = engine.retry(orderId !== undefined ? { orderId } : { all: true });
+        if (orderId !== undefined && n === 0) {
+          process.stderr.write(`pos-companion: ${orderId} is not in needs-attention; nothing to retry.\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${n}\n`);
+        process.stderr.write(`pos-companion: ${n} queued again; they are sent on the next sync.\n`);
+      });
+    });
+}
