@@ -1,0 +1,66 @@
+// A stand-in for the engine behind the bridge, for tests of the transports (IPC adapter, browser
+// mode). Only what a test configures works: any other call throws, so a fake never quietly
+// succeeds where the real engine would have done something.
+import type { BridgeEngine } from '../../main/ipc/bridge.ts';
+
+export interface FakeEngine extends BridgeEngine {
+  /** Pushes a status to whoever listens (the bridge). */
+  pushStatus(status: unknown): void;
+  listenerCount(): number;
+}
+
+export const SAMPLE_STATUS = {
+  counts: { pending: 1, sending: 0, synced: 3, attention: 0, discarded: 0 },
+  refundCounts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 },
+  oldestPendingAgeMs: 2000,
+  lastSuccessAt: '2025-01-01T00:00:00.000Z',
+  lastError: null,
+  online: true,
+  training: true,
+};
+
+export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tmp/fake'): FakeEngine {
+  const listeners = new Set<(s: never) => void>();
+  const notConfigured = (name: string) => () => {
+    throw new Error(`fake engine: ${name} not configured`);
+  };
+  const base: BridgeEngine = {
+    training: true,
+    dataDir,
+    captureOrder: notConfigured('captureOrder'),
+    captureRefund: notConfigured('captureRefund'),
+    checkReferral: notConfigured('checkReferral'),
+    listOrders: notConfigured('listOrders'),
+    getOrder: notConfigured('getOrder'),
+    retry: notConfigured('retry'),
+    editAndResend: notConfigured('editAndResend'),
+    discard: notConfigured('discard'),
+    exportOrders: notConfigured('exportOrders'),
+    status: () => SAMPLE_STATUS,
+    getSettings: notConfigured('getSettings'),
+    updateSettings: notConfigured('updateSettings'),
+    setKeys: notConfigured('setKeys'),
+    testConnection: notConfigured('testConnection'),
+    syncNow: notConfigured('syncNow'),
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return Object.assign(base, overrides, {
+    pushStatus(status: unknown) {
+      for (const l of listeners) l(status as never);
+    },
+    listenerCount: () => listeners.size,
+  });
+}
+
+export const testLogger = () => {
+  const lines: Array<{ level: string; fields: object; msg: string }> = [];
+  return {
+    lines,
+    info: (fields: object, msg: string) => lines.push({ level: 'info', fields, msg }),
+    warn: (fields: object, msg: string) => lines.push({ level: 'warn', fields, msg }),
+    error: (fields: object, msg: string) => lines.push({ level: 'error', fields, msg }),
+  };
+};
