@@ -1,0 +1,223 @@
+// Claiming rules over a real SQLite file: leases, one call at a time per customer in id order,
+// registration before the order, refunds after their order, training rows kept apart.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { openDatabase } from '../../../main/db/index.ts';
+import type { Database } from '../../../main/db/index.ts';
+import { OutboxStore } from '../../../main/sync/outbox-store.ts';
+
+let dir: string;
+let db: Database;
+const T0 = 1_750_000_000_000;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pos-outbox-'));
+  db = openDatabase(join(dir, 'pos-companion.db'));
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function addOrder(orderId: string, customerId: string, opts: { training?: 0 | 1; state?: string; calls?: string[] } = {}): number[] {
+  const iso = new Date(T0).toISOString();
+  db.prepare(
+    `INSERT INTO orders (order_id, customer_id, currency, total_paid_minor, order_date, till_id, training, state, created_at, updated_at)
+     VALUES (?, ?, 'SAR', 1000, ?, 'till-1', ?, ?, ?, ?)`,
+  ).run(orderId, customerId, iso, opts.training ?? 0, opts.state ?? 'pending', iso, iso);
+  return (opts.calls ?? ['track_order']).map(
+    (kind) =>
+      Number(
+        db
+          .prepare(`INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)`)
+          .run(kind, orderId, customerId, T0, iso, iso).lastInsertRowid,
+      ),
+  );
+}
+
+function addRefund(refundId: string, orderId: string, customerId: string): number {
+  const iso = new Date(T0).toISOString();
+  db.prepare(
+    `INSERT INTO refunds (refund_id, order_id, customer_id, currency, transaction_time, training, state, created_at, updated_at)
+     VALUES (?, ?, ?, 'SAR', ?, 0, 'pending', ?, ?)`,
+  ).run(refundId, orderId, customerId, iso, iso, iso);
+  return Number(
+    db
+      .prepare(`INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES ('refund', ?, ?, 'pending', ?, ?, ?)`)
+      .run(refundId, customerId, T0, iso, iso).lastInsertRowid,
+  );
+}
+
+const store = (owner: string, opts: { training?: boolean; leaseMs?: number; db?: Database } = {}) =>
+  new OutboxStore(opts.db ?? db, { training: opts.training ?? false, ownerId: owner, leaseMs: opts.leaseMs ?? 10_000 });
+const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
+const outboxState = (id: number) => db.prepare('SELECT state, lease_owner, unknown_outcome FROM outbox WHERE id = ?').get(id);
+const done = (s: OutboxStore, id: number, now = T0) => {
+  const row = db.prepare<[number], { entity_id: string; customer_id: string }>('SELECT entity_id, customer_id FROM outbox WHERE id = ?').get(id)!;
+  return s.finish({ id, kind: 'track_order', entityId: row.entity_id, customerId: row.customer_id, attempts: 0, unknownOutcome: false, takenOver: false }, { type: 'done' }, [], now);
+};
+
+describe('claim', () => {
+  test('oldest first, one row per customer, different customers in parallel', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const [a2] = addOrder('a2', 'cust-a');
+    const [b1] = addOrder('b1', 'cust-b');
+    const s = store('e1');
+    expect(ids(s.claim(T0, 10))).toEqual([a1, b1]);
+    expect(db.prepare('SELECT state FROM orders WHERE order_id = ?').get('a1')).toEqual({ state: 'sending' });
+    // a2 waits for a1, even when asked again.
+    expect(s.claim(T0, 10)).toEqual([]);
+    done(s, a1 as number);
+    expect(ids(s.claim(T0, 10))).toEqual([a2]);
+  });
+
+  test('a row not yet due is not claimed, and holds back the customer\'s later rows', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    addOrder('a2', 'cust-a');
+    db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ?').run(T0 + 5_000, a1);
+    const s = store('e1');
+    expect(s.claim(T0, 10)).toEqual([]);
+    expect(ids(s.claim(T0 + 5_000, 10))).toEqual([a1]);
+  });
+
+  test('registration goes before the order; registration stuck in attention holds the order', () => {
+    const [reg, track] = addOrder('a1', 'cust-a', { calls: ['register_customer', 'track_order'] });
+    const s = store('e1');
+    const [claimed] = s.claim(T0, 10);
+    expect(claimed?.id).toBe(reg);
+    s.finish(claimed!, { type: 'attention', code: '3000', message: 'bad' }, [], T0);
+    expect(s.claim(T0, 10)).toEqual([]);
+    expect(db.prepare('SELECT state, attention_code FROM orders WHERE order_id = ?').get('a1')).toEqual({ state: 'attention', attention_code: '3000' });
+    db.prepare(`UPDATE outbox SET state = 'done' WHERE id = ?`).run(reg);
+    expect(ids(s.claim(T0, 10))).toEqual([track]);
+  });
+
+  test('an order in attention does not hold back the same customer\'s later orders', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const [a2] = addOrder('a2', 'cust-a');
+    const s = store('e1');
+    const [c] = s.claim(T0, 10);
+    s.finish(c!, { type: 'attention', code: '9003', message: 'time exists' }, [], T0);
+    expect(ids(s.claim(T0, 10))).toEqual([a2]);
+    expect(outboxState(a1 as number)).toMatchObject({ state: 'attention', lease_owner: null });
+  });
+
+  test('a refund waits until its order is synced', () => {
+    const [o] = addOrder('a1', 'cust-a');
+    const r = addRefund('rf1', 'a1', 'cust-a');
+    const s = store('e1');
+    const [c] = s.claim(T0, 10);
+    expect(c?.id).toBe(o);
+    s.finish(c!, { type: 'attention', code: '3000', message: 'bad' }, [], T0);
+    // Order in attention: the refund may not go before it.
+    expect(s.claim(T0, 10)).toEqual([]);
+    db.prepare(`UPDATE orders SET state = 'synced' WHERE order_id = 'a1'`).run();
+    expect(ids(s.claim(T0, 10))).toEqual([r]);
+  });
+
+  test('training rows only for a training engine, real rows only for a real one', () => {
+    const [real] = addOrder('r1', 'cust-a');
+    const [training] = addOrder('t1', 'cust-b', { training: 1 });
+    const [trainingSameCustomer] = addOrder('t2', 'cust-a', { training: 1 });
+    expect(ids(store('real').claim(T0, 10))).toEqual([real]);
+    // The two worlds talk to different servers (Gameball, the simulator): a real call in flight
+    // for cust-a does not hold back cust-a's training order.
+    expect(ids(store('sim', { training: true }).claim(T0, 10))).toEqual([training, trainingSameCustomer]);
+    expect(store('real').claim(T0, 10)).toEqual([]);
+  });
+});
+
+describe('leases', () => {
+  test('a live lease is never taken; an expired one is, as an unknown outcome', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const first = store('engine-1', { leaseMs: 1_000 });
+    const second = store('engine-2', { leaseMs: 1_000 });
+    expect(ids(first.claim(T0, 10))).toEqual([a1]);
+    expect(second.claim(T0 + 999, 10)).toEqual([]);
+    const [taken] = second.claim(T0 + 1_000, 10);
+    expect(taken).toMatchObject({ id: a1, takenOver: true, unknownOutcome: true });
+    expect(outboxState(a1 as number)).toMatchObject({ state: 'in_flight', lease_owner: 'engine-2', unknown_outcome: 1 });
+    // The first engine's late answer is not written over the new holder's claim.
+    expect(done(first, a1 as number, T0 + 1_001)).toBe(false);
+    expect(outboxState(a1 as number)).toMatchObject({ state: 'in_flight', lease_owner: 'engine-2' });
+    expect(db.prepare('SELECT state FROM orders WHERE order_id = ?').get('a1')).toEqual({ state: 'sending' });
+    expect(done(second, a1 as number, T0 + 1_002)).toBe(true);
+    expect(db.prepare('SELECT state FROM orders WHERE order_id = ?').get('a1')).toEqual({ state: 'synced' });
+  });
+
+  test('renew keeps a row; a lost lease cannot be renewed', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const first = store('engine-1', { leaseMs: 1_000 });
+    first.claim(T0, 1);
+    expect(first.renew(a1 as number, T0 + 900)).toBe(true);
+    expect(store('engine-2', { leaseMs: 1_000 }).claim(T0 + 1_500, 10)).toEqual([]);
+    const [taken] = store('engine-2', { leaseMs: 1_000 }).claim(T0 + 1_900, 10);
+    expect(taken?.id).toBe(a1);
+    expect(first.renew(a1 as number, T0 + 1_950)).toBe(false);
+  });
+
+  test('two connections claiming at once never share a row', () => {
+    for (let i = 0; i < 200; i += 1) addOrder(`o${i}`, `cust-${i % 50}`);
+    const other = openDatabase(join(dir, 'pos-companion.db'));
+    try {
+      const a = store('engine-a');
+      const b = store('engine-b', { db: other });
+      const seen = new Map<number, string>();
+      let now = T0;
+      for (let round = 0; round < 20; round += 1) {
+        for (const [s, name] of [[a, 'a'], [b, 'b']] as const) {
+          for (const row of s.claim(now, 7)) {
+            expect(seen.has(row.id), `row ${row.id} claimed twice`).toBe(false);
+            seen.set(row.id, name);
+            s.finish(row, { type: 'done' }, [], now);
+          }
+        }
+        now += 1;
+      }
+      expect(seen.size).toBe(200);
+      expect(new Set(seen.values())).toEqual(new Set(['a', 'b']));
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('finish', () => {
+  test('retry keeps the row pending with its error and the unknown flag; the audit row is written with it', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const s = store('e1');
+    const [c] = s.claim(T0, 1);
+    s.finish(
+      c!,
+      { type: 'retry', nextAttemptAt: T0 + 3_000, code: 'LOST', message: 'connection broke', unknownOutcome: true, countAttempt: true },
+      [{ method: 'POST', path: '/orders', httpStatus: null, code: null, message: 'connection broke', requestId: null, outcome: 'unknown', durationMs: 12 }],
+      T0,
+    );
+    expect(db.prepare('SELECT state, attempts, unknown_outcome, next_attempt_at, last_error_code FROM outbox WHERE id = ?').get(a1)).toEqual({
+      state: 'pending',
+      attempts: 1,
+      unknown_outcome: 1,
+      next_attempt_at: T0 + 3_000,
+      last_error_code: 'LOST',
+    });
+    expect(db.prepare('SELECT state FROM orders').get()).toEqual({ state: 'pending' });
+    expect(db.prepare('SELECT outbox_id, entity_id, method, path, outcome, duration_ms FROM sync_log').all()).toEqual([
+      { outbox_id: a1, entity_id: 'a1', method: 'POST', path: '/orders', outcome: 'unknown', duration_ms: 12 },
+    ]);
+  });
+
+  test('done records rewardedPoints and the sync time', () => {
+    addOrder('a1', 'cust-a');
+    const s = store('e1');
+    const [c] = s.claim(T0, 1);
+    s.finish(c!, { type: 'done', rewardedPoints: 77 }, [], T0 + 10);
+    expect(db.prepare('SELECT state, rewarded_points, synced_at FROM orders').get()).toEqual({
+      state: 'synced',
+      rewarded_points: 77,
+      synced_at: new Date(T0 + 10).toISOString(),
+    });
+    expect(s.activeCount()).toBe(0);
+  });
+});
