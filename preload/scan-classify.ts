@@ -98,6 +98,7 @@ const CUSTOMER_BODY = /^[A-Za-z0-9_.@+-]{1,120}$/;
 const SIX_DIGITS = /^[0-9]{6}$/;
 const AIM_ID = /^\][A-Za-z][0-9A-Za-z]/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const ACTIVE_SCHEMES = new Set(['javascript', 'vbscript', 'data', 'file', 'blob', 'filesystem', 'about', 'view-source', 'jar']);
 /*
  * C0 and C1 controls, DEL, and invisible or direction-changing characters (zero-width, bidi
  * embeddings/overrides/isolates, BOM): they can hide what a code really says on screen.
@@ -113,7 +114,8 @@ const EDGE_WHITESPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
  * Classifies one scanned text. Total: any input (even a non-string at run time) gives one of
  * the six kinds and never throws. Rules, in order:
  * 1. rejected: not a string, more than 2,048 characters, control or invisible characters, or a
- *    URL scheme other than http/https (`javascript:`, `data:`, `file:` ...).
+ *    URL scheme other than http/https (`javascript:`, `data:`, `file:` ...). Only a configured
+ *    receipt pattern can accept other `word:` texts (`POS:1234`), never the active schemes.
  * 2. an AIM identifier (`]Q1`) is stripped and kept as `symbology`.
  * 3. http(s) link: `referral` when a referral parameter (case-insensitive, in the query or in a
  *    `#/path?query` fragment) holds a code, else `unknown`.
@@ -145,8 +147,9 @@ function classify(raw: unknown, opts: ClassifyOptions): ScanClassification {
   const scheme = SCHEME.exec(data)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
     if (scheme === 'http' || scheme === 'https') return classifyLink(data, base, opts);
-    // A receipt pattern may legitimately contain a colon (`POS:1234`); only the store can say so.
-    if (!matchesReceipt(data, opts)) return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: 'scheme-not-allowed' };
+    // A receipt pattern may legitimately contain a colon (`POS:1234`); only the store can say
+    // so, and never for the schemes a browser would run or read (javascript:, data:, file: ...).
+    if (ACTIVE_SCHEMES.has(scheme) || !matchesReceipt(data, opts)) return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: 'scheme-not-allowed' };
   }
 
   const customer = matchCustomer(data, opts);

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  classifyScan, DEFAULT_CLASSIFY_OPTIONS, isValidGtin, ScanClassificationSchema, ScanEventSchema, ScanKindSchema, stripAim,
+} from '../../../preload/scan-classify.ts';
+import type { ClassifyOptions, ScanClassification } from '../../../preload/scan-classify.ts';
+
+type Row = [string, string, Partial<ScanClassification>];
+
+const customer: Row[] = [
+  ['Gameball customer QR', 'mobile_966500001234123456', { kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' }],
+  ['customer QR with AIM id', ']Q1mobile_965500001234000001', { kind: 'customer', symbology: ']Q1', customerId: 'mobile_965500001234', hash: '000001' }],
+  ['prefix but no hash digits', 'mobile_96650000123a', { kind: 'referral', referrerCode: 'mobile_96650000123a' }],
+  ['prefix with only the hash', 'mobile_123456', { kind: 'referral', referrerCode: 'mobile_123456' }],
+];
+
+const referral: Row[] = [
+  ['GBReferral link', 'https://shop.example/join?GBReferral=Vg6945F76CkP1B', { kind: 'referral', referrerCode: 'Vg6945F76CkP1B' }],
+  ['GbReferral link', 'https://shop.example/?a=1&GbReferral=REF123456', { kind: 'referral', referrerCode: 'REF123456' }],
+  ['ReferralCode link', 'http://shop.example/r?ReferralCode=AB12', { kind: 'referral', referrerCode: 'AB12' }],
+  ['referralCode link', 'https://shop.example/r?referralCode=abc_123', { kind: 'referral', referrerCode: 'abc_123' }],
+  ['referrerCode link', 'https://shop.example/r?referrerCode=X-1-Y', { kind: 'referral', referrerCode: 'X-1-Y' }],
+  ['ref link', 'https://shop.example/r?ref=FRIEND10', { kind: 'referral', referrerCode: 'FRIEND10' }],
+  ['parameter name in another case', 'https://shop.example/r?gbreferral=Code99', { kind: 'referral', referrerCode: 'Code99' }],
+  ['upper-case QR alphanumeric link', 'HTTPS://SHOP.EXAMPLE/R?REF=ABC12', { kind: 'referral', referrerCode: 'ABC12' }],
+  ['code in a fragment route', 'https://shop.example/#/join?referralCode=QQ11', { kind: 'referral', referrerCode: 'QQ11' }],
+  ['store preference order wins over ref', 'https://shop.example/?ref=generic1&GBReferral=Preferred1', { kind: 'referral', referrerCode: 'Preferred1' }],
+  ['AIM-prefixed link', ']Q1https://shop.example/?ref=AIMCODE1', { kind: 'referral', symbology: ']Q1', referrerCode: 'AIMCODE1' }],
+  ['bare code', 'REF123456', { kind: 'referral', referrerCode: 'REF123456' }],
+  ['bare code with - and _', 'ab-cd_12', { kind: 'referral', referrerCode: 'ab-cd_12' }],
+  ['bare code of 4', 'AB12', { kind: 'referral', referrerCode: 'AB12' }],
+  ['bare code of 32', 'A'.repeat(32), { kind: 'referral', referrerCode: 'A'.repeat(32) }],
+  ['trailing CR LF from the scanner', 'REF123456\r\n', { kind: 'referral', referrerCode: 'REF123456', text: 'REF123456' }],
+];
+
+const product: Row[] = [
+  ['EAN-13', '4006381333931', { kind: 'product', format: 'ean13' }],
+  ['EAN-13 with AIM ]E0', ']E04006381333931', { kind: 'product', format: 'ean13', symbology: ']E0', text: '4006381333931' }],
+  ['EAN-8', '96385074', { kind: 'product', format: 'ean8' }],
+  ['UPC-A', '036000291452', { kind: 'product', format: 'upca' }],
+];
+
+const unknown: Row[] = [
+  ['EAN-13 with a wrong check digit', '4006381333932', { kind: 'unknown', reason: 'bad-check-digit' }],
+  ['UPC-A with a wrong check digit', '036000291453', { kind: 'unknown', reason: 'bad-check-digit' }],
+  ['digits of no GTIN length', '1234567', { kind: 'unknown', reason: 'unrecognised' }],
+  ['short dynamic link (no code)', 'https://gb.page.link/AbCd', { kind: 'unknown', reason: 'link-without-referral-code' }],
+  ['link with an empty referral parameter', 'https://shop.example/?ref=', { kind: 'unknown', reason: 'referral-code-invalid' }],
+  ['link with a hostile referral value', 'https://shop.example/?ref=%3Cscript%3E', { kind: 'unknown', reason: 'referral-code-invalid' }],
+  ['link with a too-long code', `https://shop.example/?ref=${'a'.repeat(65)}`, { kind: 'unknown', reason: 'referral-code-invalid' }],
+  ['link with an extra slash (read as the host, like a browser does)', 'https:///shop.example?ref=ABCD', { kind: 'referral', referrerCode: 'ABCD' }],
+  ['malformed link', 'http://[::1', { kind: 'unknown', reason: 'malformed-link' }],
+  ['bare code of 3', 'AB1', { kind: 'unknown', reason: 'unrecognised' }],
+  ['bare code of 33', 'A'.repeat(33), { kind: 'unknown', reason: 'unrecognised' }],
+  ['words with spaces', 'hello world', { kind: 'unknown', reason: 'unrecognised' }],
+  ['symbols only', '----', { kind: 'unknown', reason: 'unrecognised' }],
+  ['Arabic text', 'مرحبا بكم', { kind: 'unknown', reason: 'unrecognised' }],
+  ['empty', '', { kind: 'unknown', reason: 'empty' }],
+  ['only whitespace', ' \t\r\n', { kind: 'unknown', reason: 'empty' }],
+  ['only an AIM id', ']Q1', { kind: 'unknown', reason: 'empty', symbology: ']Q1' }],
+];
+
+const rejected: Row[] = [
+  ['javascript: URL', 'javascript:alert(1)', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['JavaScript: in mixed case', 'JaVaScRiPt:alert(1)', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['data: URL', 'data:text/html,<script>alert(1)</script>', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['file: URL', 'file:///etc/passwd', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['AIM + javascript:', ']Q1javascript:alert(1)', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['NUL inside', 'REF\u0000123', { kind: 'rejected', reason: 'control-characters', text: 'REF\\x00123' }],
+  ['ESC sequence', '\u001b[2JREF1234', { kind: 'rejected', reason: 'control-characters' }],
+  ['GS separator inside', 'ABC\u001dDEF', { kind: 'rejected', reason: 'control-characters' }],
+  ['DEL', 'ABCD\u007f', { kind: 'rejected', reason: 'control-characters' }],
+  ['C1 control', 'ABCD\u0085', { kind: 'rejected', reason: 'control-characters' }],
+  ['bidi override (trojan source)', 'REF\u202e4321', { kind: 'rejected', reason: 'control-characters', text: 'REF\\u202e4321' }],
+  ['zero-width space', 'REF\u200b1234', { kind: 'rejected', reason: 'control-characters' }],
+  ['2,049 characters', 'A'.repeat(2049), { kind: 'rejected', reason: 'too-long' }],
+  ['a link of 3,000 characters', `https://shop.example/?ref=ABCD&pad=${'x'.repeat(3000)}`, { kind: 'rejected', reason: 'too-long' }],
+];
+
+describe('classifyScan', () => {
+  it.each([...customer, ...referral, ...product, ...unknown, ...rejected])('%s', (_name, input, expected) => {
+    const c = classifyScan(input);
+    expect(c).toMatchObject(expected);
+    expect(ScanClassificationSchema.safeParse(c).success).toBe(true);
+    if (c.kind === 'referral') expect(c.referrerCode).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    if (c.kind !== 'referral') expect(c.referrerCode).toBeUndefined();
+    if (c.kind !== 'customer') expect(c.customerId).toBeUndefined();
+  });
+
+  it('accepts exactly 2,048 characters', () => {
+    expect(classifyScan(`https://shop.example/?ref=ABCD&p=${'x'.repeat(2048 - 33)}`)).toMatchObject({ kind: 'referral' });
+  });
+
+  it('shows a rejected scan as a bounded, escaped preview, never the raw text', () => {
+    const c = classifyScan(`\u0000${'A'.repeat(5000)}`);
+    expect(c.kind).toBe('rejected');
+    expect(c.text.length).toBeLessThanOrEqual(260);
+    expect(c.text.includes(String.fromCharCode(0))).toBe(false);
+  });
+
+  it('uses configured customer prefixes and referral parameters', () => {
+    const opts: ClassifyOptions = { customerIdPrefixes: ['cust-', 'mobile_'], referralParams: ['invite'], receiptPattern: null };
+    expect(classifyScan('cust-42001234567', opts)).toMatchObject({ kind: 'customer', customerId: 'cust-42001', hash: '234567' });
+    expect(classifyScan('https://shop.example/?invite=FRIEND1', opts)).toMatchObject({ kind: 'referral', referrerCode: 'FRIEND1' });
+    // Not one of this store's names any more.
+    expect(classifyScan('https://shop.example/?ref=FRIEND1', opts)).toMatchObject({ kind: 'unknown', reason: 'link-without-referral-code' });
+  });
+
+  it('recognises receipt numbers only when the store sets a pattern, before product and code rules', () => {
+    expect(classifyScan('R-000123').kind).toBe('referral');
+    const opts: ClassifyOptions = { ...DEFAULT_CLASSIFY_OPTIONS, receiptPattern: 'R-\\d{6}|\\d{13}|POS:\\d+' };
+    expect(classifyScan('R-000123', opts)).toMatchObject({ kind: 'receipt', text: 'R-000123' });
+    expect(classifyScan('4006381333931', opts)).toMatchObject({ kind: 'receipt' });
+    expect(classifyScan('POS:1234', opts)).toMatchObject({ kind: 'receipt' });
+    // The pattern must match the whole text.
+    expect(classifyScan('xR-000123', opts).kind).not.toBe('receipt');
+    // Hostile text stays rejected even when a lax pattern would match it.
+    expect(classifyScan('javascript:alert(1)', { ...opts, receiptPattern: '.*' })).toMatchObject({ kind: 'rejected', reason: 'scheme-not-allowed' });
+    expect(classifyScan('mailto:x@y.z', { ...opts, receiptPattern: null })).toMatchObject({ kind: 'rejected', reason: 'scheme-not-allowed' });
+    expect(classifyScan('a\u0000b', { ...opts, receiptPattern: '.*' }).kind).toBe('rejected');
+  });
+
+  it('ignores an invalid receipt pattern instead of throwing', () => {
+    expect(classifyScan('R-1', { ...DEFAULT_CLASSIFY_OPTIONS, receiptPattern: '([' }).kind).toBe('unknown');
+  });
+
+  it('is total even for non-strings and broken options at run time', () => {
+    for (const bad of [undefined, null, 42, {}, [], Symbol('x')]) {
+      expect(classifyScan(bad as unknown as string)).toMatchObject({ kind: 'rejected', reason: 'not-text' });
+    }
+    expect(ScanKindSchema.options).toContain(classifyScan('REF1234', {} as ClassifyOptions).kind);
+  });
+});
+
+describe('GTIN check digits (GS1 General Specifications, mod 10 with weights 3,1)', () => {
+  it.each([['4006381333931', true], ['4006381333930', false], ['96385074', true], ['96385075', false], ['036000291452', true], ['5901234123457', true], ['abc', false], ['', false]])(
+    '%s -> %s',
+    (digits, ok) => expect(isValidGtin(digits)).toBe(ok),
+  );
+});
+
+describe('stripAim', () => {
+  it.each([[']Q1abc', ']Q1', 'abc'], [']E04006381333931', ']E0', '4006381333931'], [']d1x', ']d1', 'x'], ['Q1abc', undefined, 'Q1abc'], [']1Qabc', undefined, ']1Qabc']])(
+    '%s',
+    (input, symbology, data) => expect(stripAim(input)).toEqual(symbology ? { symbology, data } : { data }),
+  );
+});
+
+describe('properties', () => {
+  const kinds = new Set(ScanKindSchema.options);
+  it('classification of any string is one of the six kinds and a valid ScanClassification', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 3000 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.webUrl({ withQueryParameters: true, withFragments: true })), (s) => {
+        const c = classifyScan(s);
+        expect(kinds.has(c.kind)).toBe(true);
+        expect(ScanClassificationSchema.safeParse(c).success).toBe(true);
+        if (c.kind === 'unknown' || c.kind === 'rejected') expect(c.reason).toBeDefined();
+      }),
+      { numRuns: 1500, seed: 4242 },
+    );
+  });
+  it('any referral link built from a known parameter and a valid code gives that code back', () => {
+    const code = fc.stringMatching(/^[A-Za-z0-9_-]{4,32}$/);
+    const param = fc.constantFrom(...DEFAULT_CLASSIFY_OPTIONS.referralParams);
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: false, withFragments: false }), param, code, (url, p, c) => {
+        const link = `${url}${url.includes('?') ? '&' : '?'}${p}=${c}`;
+        fc.pre(link.length <= 2048);
+        expect(classifyScan(link)).toMatchObject({ kind: 'referral', referrerCode: c });
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+  it('events carry a classification the schema accepts', () => {
+    const c = classifyScan('REF123456');
+    expect(ScanEventSchema.parse({ source: 'keyboard', classification: c, at: 1 })).toEqual({ source: 'keyboard', classification: c, at: 1 });
+  });
+});
