@@ -138,7 +138,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     onChange: () => writer?.schedule(),
     scheduleBatch: (jobId) => {
       const run = (): void => {
-        state.runBatch(jobId, (item, version) => processBatchItem(state, item, version));
+        state.runBatch(jobId, (batch, item) => processBatchItem(state, batch, item));
         writer?.schedule();
       };
       const timer = setTimeout(() => {

@@ -134,3 +134,9 @@ export const BatchOrdersSchema = z.union([
   z.looseObject({ body: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS) }),
   z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
 ]);
+
+/** `POST /batch/orders/transactions`: `{ "body": [orderId, ...] }` (a bare array is accepted too). */
+export const BatchOrderTransactionsSchema = z.union([
+  z.looseObject({ body: z.array(z.string()).min(1).max(MAX_BATCH_ITEMS) }),
+  z.array(z.string()).min(1).max(MAX_BATCH_ITEMS),
+]);

@@ -12,8 +12,8 @@ import type { ErrorTypeStyle } from './errors.ts';
 import { roll } from './prng.ts';
 import type { Random } from './prng.ts';
 import type { RateGroup, RateLimiter } from './rate-limit.ts';
-import { BatchOrderItemSchema, BatchOrdersSchema, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
-import type { ApiVersion, LedgerCounters, SimulatorState } from './state.ts';
+import { BatchOrderItemSchema, BatchOrdersSchema, BatchOrderTransactionsSchema, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
+import type { ApiVersion, BatchItemResult, LedgerBatch, LedgerCounters, LedgerTransaction, SimulatorState } from './state.ts';
 import { parseRequest } from './validate.ts';
 
 export interface Faults {
@@ -101,20 +101,10 @@ const ROUTES: Route[] = [
   }),
   route('GET', '/orders/{orderId}/transactions', 'transactions', true, (ctx, { params }) => ({
     commit: () => {
-      const list = ctx.state.orderTransactions(params.orderId ?? '');
-      if (!list) {
-        if (ctx.unknownOrderTransactions === 'empty') return { transactions: [], count: 0 };
-        throw new SimError(404, CODES.orderNotFound, 'Order not found.');
-      }
-      const transactions = list.map((t) => ({
-        transactionDate: t.transactionDate,
-        gameballTransactionId: t.gameballTransactionId,
-        transactionType: t.transactionType,
-        amount: t.amount,
-        transactionId: t.transactionId,
-        equivalentPoints: t.equivalentPoints,
-      }));
-      return { transactions, count: transactions.length };
+      const found = listTransactions(ctx.state, params.orderId ?? '');
+      if (!found && ctx.unknownOrderTransactions === 'empty') return { transactions: [], count: 0 };
+      if (!found) throw new SimError(404, CODES.orderNotFound, 'Order not found.');
+      return found;
     },
   })),
   route('POST', '/transactions/refund', 'transactions', true, (ctx, { body }) => {
@@ -126,7 +116,18 @@ const ROUTES: Route[] = [
     const items = Array.isArray(parsed) ? parsed : parsed.body;
     return {
       commit: () => {
-        const batch = ctx.state.createBatch(items, version);
+        const batch = ctx.state.createBatch('orders', items, version);
+        ctx.scheduleBatch(batch.jobId);
+        return { jobId: batch.jobId };
+      },
+    };
+  }),
+  route('POST', '/batch/orders/transactions', 'others', true, (ctx, { body, version }) => {
+    const parsed = parseRequest(BatchOrderTransactionsSchema, body);
+    const ids = Array.isArray(parsed) ? parsed : parsed.body;
+    return {
+      commit: () => {
+        const batch = ctx.state.createBatch('orderTransactions', ids, version);
         ctx.scheduleBatch(batch.jobId);
         return { jobId: batch.jobId };
       },
@@ -151,10 +152,33 @@ const ROUTES: Route[] = [
   })),
 ];
 
-/** A batch item goes through the same validation and rules as `POST /orders` (minus referrals). */
-export function processBatchItem(state: SimulatorState, item: unknown, version: ApiVersion): ReturnType<SimulatorState['trackOrder']> {
+function listTransactions(state: SimulatorState, orderId: string): { transactions: Array<Omit<LedgerTransaction, 'customerId'>>; count: number } | undefined {
+  const list = state.orderTransactions(orderId);
+  if (!list) return undefined;
+  const transactions = list.map((t) => ({
+    transactionDate: t.transactionDate,
+    gameballTransactionId: t.gameballTransactionId,
+    transactionType: t.transactionType,
+    amount: t.amount,
+    transactionId: t.transactionId,
+    equivalentPoints: t.equivalentPoints,
+  }));
+  return { transactions, count: transactions.length };
+}
+
+/**
+ * One item of a batch job. Order items go through the same validation and rules as
+ * `POST /orders` (minus referrals); order-id items are looked up like
+ * `GET /orders/{orderId}/transactions` (unknown: the item fails with 9005).
+ */
+export function processBatchItem(state: SimulatorState, batch: LedgerBatch, item: unknown): Partial<BatchItemResult> {
+  if (batch.kind === 'orderTransactions') {
+    const found = typeof item === 'string' ? listTransactions(state, item) : undefined;
+    if (!found) throw new SimError(404, CODES.orderNotFound, 'Order not found.');
+    return found;
+  }
   const req = parseRequest(BatchOrderItemSchema, item);
-  return state.trackOrder(req, 'batch', version);
+  return { rewardedPoints: state.trackOrder(req, 'batch', batch.apiVersion).rewardedPoints };
 }
 
 const API_PATH = /^\/api\/(v4\.[01])\/integrations(\/.*)$/;
@@ -323,8 +347,9 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
     }
     bump(counters.responses, '200');
     sendJson(res, 200, result, requestId);
-  } catch (err) {
-    if (!(err instanceof SimError)) throw err;
+  } catch (caught) {
+    // A fault in the simulator itself answers like Gameball's own 500 rather than hanging up.
+    const err = caught instanceof SimError ? caught : new SimError(500, CODES.serverError, 'Internal server error.');
     if (!delayed) {
       const wait = delay(ctx);
       if (wait) await wait;

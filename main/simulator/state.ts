@@ -83,13 +83,20 @@ export interface BatchItemResult {
   index: number;
   orderId?: string;
   status: 'success' | 'failed';
+  /** Order jobs: what `POST /orders` would have answered. */
   rewardedPoints?: number;
+  /** Order-transactions jobs: what `GET /orders/{orderId}/transactions` would have listed. */
+  transactions?: Array<Omit<LedgerTransaction, 'customerId'>>;
+  count?: number;
   code?: number;
   message?: string;
 }
 
+export type BatchKind = 'orders' | 'orderTransactions';
+
 export interface LedgerBatch {
   jobId: number;
+  kind: BatchKind;
   status: 'pending' | 'processing' | 'completed' | 'failed';
   totalItems: number;
   processedItems: number;
@@ -288,8 +295,9 @@ export class SimulatorState {
       if (req.email !== undefined) customer.email = req.email;
       if (req.mobile !== undefined) customer.mobile = req.mobile;
       if (req.guest !== undefined) customer.guest = req.guest;
-      // A referral on an order counts only for the customer this order creates.
-      if (req.referrerCode) this.tryLinkReferral(customer, req.referrerCode, 'order', now);
+      // A referral on an order counts only for the customer this order creates, and never
+      // from a batch item (the batch item schema has no referrerCode).
+      if (via === 'orders' && req.referrerCode) this.tryLinkReferral(customer, req.referrerCode, 'order', now);
     }
 
     const rewardedPoints = this.pointsFor(req.totalPaid);
@@ -403,9 +411,10 @@ export class SimulatorState {
 
   // ---- batches --------------------------------------------------------------------------------
 
-  createBatch(items: unknown[], apiVersion: ApiVersion): LedgerBatch {
+  createBatch(kind: BatchKind, items: unknown[], apiVersion: ApiVersion): LedgerBatch {
     const batch: LedgerBatch = {
       jobId: this.nextJobId++,
+      kind,
       status: 'pending',
       totalItems: items.length,
       processedItems: 0,
@@ -427,17 +436,21 @@ export class SimulatorState {
     return [...this.batches.values()].filter((b) => b.status === 'pending');
   }
 
-  /** Runs a pending job: every item goes through the same rules as `POST /orders`; one bad item fails alone. */
-  runBatch(jobId: number, processItem: (item: unknown, apiVersion: ApiVersion) => TrackOrderResult): void {
+  /**
+   * Runs a pending job item by item with `processItem` (which applies the same rules as the
+   * single-item endpoint and returns the fields to report); one bad item fails alone.
+   */
+  runBatch(jobId: number, processItem: (batch: LedgerBatch, item: unknown) => Partial<BatchItemResult>): void {
     const batch = this.batches.get(jobId);
     if (!batch || batch.status !== 'pending') return;
     batch.status = 'processing';
     const items = batch.items ?? [];
     items.forEach((item, index) => {
-      const orderId = typeof (item as { orderId?: unknown })?.orderId === 'string' ? (item as { orderId: string }).orderId : undefined;
+      const id = typeof item === 'string' ? item : (item as { orderId?: unknown } | null)?.orderId;
+      const orderId = typeof id === 'string' ? id : undefined;
       try {
-        const result = processItem(item, batch.apiVersion);
-        batch.results.push({ index, ...(orderId !== undefined ? { orderId } : {}), status: 'success', rewardedPoints: result.rewardedPoints });
+        const result = processItem(batch, item);
+        batch.results.push({ index, ...(orderId !== undefined ? { orderId } : {}), status: 'success', ...result });
       } catch (err) {
         if (!(err instanceof SimError)) throw err;
         batch.failedItems += 1;
@@ -499,7 +512,7 @@ export class SimulatorState {
     }
     for (const r of snapshot.refunds) this.refunds.set(r.refundTransactionId, r);
     for (const t of snapshot.transactions) this.pushTransaction(t);
-    for (const b of snapshot.batches) this.batches.set(b.jobId, b);
+    for (const b of snapshot.batches) this.batches.set(b.jobId, { ...b, kind: b.kind ?? 'orders' });
   }
 
   clear(): void {

@@ -97,8 +97,10 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     await send('POST', '/transactions/refund', '/transactions/refund', { customerId: 'mobile_966500001234', refundTransactionId: 'RF-2', reverseTransactionId: first.orderId, transactionTime: '2026-01-02T00:00:01.000Z' });
     await send('GET', '/orders/{orderId}/transactions', `/orders/${first.orderId as string}/transactions`);
     const batch = await send('POST', '/batch/orders', '/batch/orders', { body: [order({ customerId: 'batch-1' }), order({ customerId: 'batch-2' })] });
+    const lookup = await send('POST', '/batch/orders/transactions', '/batch/orders/transactions', { body: [first.orderId, 'unknown-order'] });
     await new Promise((r) => setTimeout(r, 20));
     await send('GET', '/batches/{batchId}/status', `/batches/${batch.body.jobId as number}/status`);
+    await send('GET', '/batches/{batchId}/status', `/batches/${lookup.body.jobId as number}/status`);
   });
 
   afterAll(async () => {
@@ -113,6 +115,7 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     ['GET', '/orders/{orderId}/transactions'],
     ['POST', '/transactions/refund'],
     ['POST', '/batch/orders'],
+    ['POST', '/batch/orders/transactions'],
     ['GET', '/batches/{batchId}/status'],
   ];
 

@@ -412,6 +412,29 @@ describe('batches', () => {
     expect(ledger.orders.map((o) => [o.customerId, o.via])).toEqual([['b1', 'orders'], ['b2', 'batch'], ['b4', 'batch']]);
   });
 
+  it('batch items never link a referral (their schema has no referrerCode)', async () => {
+    const s = await sim();
+    await api(s, 'POST', '/customers', { customerId: 'owner' });
+    const code = (await api(s, 'GET', '/customers/owner')).body.referralCode as string;
+    const accepted = await api(s, 'POST', '/batch/orders', { body: [order({ customerId: 'batch-new', referrerCode: code })] });
+    expect((await waitFor(s, accepted.body.jobId)).failedItems).toBe(0);
+    expect(s.control.ledger().referrals).toEqual([]);
+  });
+
+  it('POST /batch/orders/transactions looks up up to 1,000 orders; unknown ones fail alone', async () => {
+    const s = await sim();
+    const known = order({ customerId: 'bt' });
+    await api(s, 'POST', '/orders', known);
+    const accepted = await api(s, 'POST', '/batch/orders/transactions', { body: [known.orderId, 'ghost'] });
+    expect(accepted.status).toBe(200);
+    const done = await waitFor(s, accepted.body.jobId);
+    expect(done.results[0]).toMatchObject({ orderId: known.orderId, status: 'success', count: 1, transactions: [expect.objectContaining({ transactionType: 'PaymentReward' })] });
+    expect(done.results[1]).toMatchObject({ orderId: 'ghost', status: 'failed', code: 9005 });
+    expectError(await api(s, 'POST', '/batch/orders/transactions', { body: [1, 2] }), 422, 3003);
+    expectError(await api(s, 'POST', '/batch/orders/transactions', { body: [] }), 422, 3003);
+    expect(s.control.ledger().orders).toHaveLength(1);
+  });
+
   it('more than 1,000 items or an empty batch is refused; an unknown job is 404', async () => {
     const s = await sim({ rateLimit: false });
     const many = Array.from({ length: 1001 }, (_, i) => order({ customerId: `m${i}` }));
