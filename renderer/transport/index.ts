@@ -1,0 +1,34 @@
+// How the screen gets its PosApi. Under Electron the preload has exposed it on
+// `window.posCompanion` (named functions only, see preload/index.ts); in browser mode the page
+// talks to `pos-companion serve` over a WebSocket on its own origin, authenticated by the session
+// cookie the server set when the printed address was opened.
+import { POS_API_GLOBAL, WS_PATH, SESSION_TOKEN_QUERY, type PosApi } from '../../preload/api.ts';
+import { createWsClient, type ConnectionState, type WebSocketCtor, type WsClient } from './ws-client.ts';
+
+let client: WsClient | undefined;
+
+/** The PosApi for this page: Electron's bridge when present, else the browser-mode WebSocket. */
+export async function connectPosApi(): Promise<PosApi> {
+  const exposed = (window as unknown as Record<string, unknown>)[POS_API_GLOBAL];
+  if (exposed && typeof exposed === 'object') return exposed as PosApi;
+  if (!client) {
+    // The server normally trades `?token=` for a cookie and redirects it away; if a page still has
+    // it (cookies blocked), offer it on the upgrade instead.
+    const token = new URLSearchParams(window.location.search).get(SESSION_TOKEN_QUERY) ?? undefined;
+    const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    client = createWsClient({ url: `${scheme}//${window.location.host}${WS_PATH}`, WebSocketCtor: WebSocket as unknown as WebSocketCtor, token });
+  }
+  return client.api;
+}
+
+/** Browser mode only: follows the WebSocket's state (for a "reconnecting" notice). Electron: always open. */
+export function onTransportConnection(listener: (state: ConnectionState) => void): () => void {
+  if (!client) {
+    listener('open');
+    return () => {};
+  }
+  listener(client.state());
+  return client.onConnection(listener);
+}
+
+export type { ConnectionState } from './ws-client.ts';
