@@ -39,12 +39,12 @@ export function Field({ label, optional, hint, error, ok, className, children, s
       ) : (
         control
       )}
+      {hint && !error && <p id={`${id}-hint`} className="field-msg msg-hint">{hint}</p>}
       {error ? (
         <p id={`${id}-error`} className="field-msg msg-error" role="alert">{error}</p>
       ) : ok ? (
         <p id={`${id}-ok`} className="field-msg msg-ok">{ok}</p>
       ) : null}
-      {hint && !error && <p id={`${id}-hint`} className="field-msg msg-hint">{hint}</p>}
     </div>
   );
 }

@@ -46,6 +46,13 @@ export function formatDateTime(iso: string | number | Date, lang: Language): str
   return cached(`dt:${lang}`, () => new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' })).format(d);
 }
 
+/** Compact date and time for table rows ("26/11/2026, 13:01"). */
+export function formatShortDateTime(iso: string | number | Date, lang: Language): string {
+  const d = iso instanceof Date ? iso : new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return cached(`sdt:${lang}`, () => new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short' })).format(d);
+}
+
 export function formatTime(iso: string | number | Date, lang: Language): string {
   const d = iso instanceof Date ? iso : new Date(iso);
   if (Number.isNaN(d.getTime())) return '';

@@ -25,14 +25,22 @@ export function applyDocumentLanguage(lang: Language, doc: Document = document):
   doc.documentElement.dir = directionOf(lang);
 }
 
+/** Wraps text in Unicode FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE. */
+export function isolate(value: unknown): string {
+  return `\u2068${String(value)}\u2069`;
+}
+
 export async function initI18n(lang: Language): Promise<typeof i18next> {
   await i18next.use(initReactI18next).init({
     resources: { en: { translation: en }, ar: { translation: ar } },
     lng: lang,
     fallbackLng: 'en',
     supportedLngs: ['en', 'ar'],
-    // React escapes text itself; i18next escaping would double-escape codes like "A&B".
-    interpolation: { escapeValue: false },
+    // React escapes text itself, so i18next's "escape" is used for something else: every
+    // interpolated value (a code, an id, an English message from Gameball) is wrapped in a
+    // first-strong isolate (FSI..PDI), so Latin text inside an Arabic sentence, and Arabic inside
+    // an English one, keeps its own direction and cannot reorder the sentence around it.
+    interpolation: { escapeValue: true, escape: isolate },
     returnNull: false,
   });
   applyDocumentLanguage(lang);

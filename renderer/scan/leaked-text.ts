@@ -19,6 +19,13 @@ export function removeLeakedText(value: string, caret: number, leaked: string): 
   return { value: value.slice(0, start) + value.slice(caret), caret: start };
 }
 
+/** Inserts `text` over the selection [start, end) and puts the caret after it. */
+export function insertText(value: string, start: number, end: number, text: string): FieldEdit {
+  const from = Math.max(0, Math.min(start, value.length));
+  const to = Math.max(from, Math.min(end, value.length));
+  return { value: value.slice(0, from) + text + value.slice(to), caret: from + text.length };
+}
+
 /** Inputs whose text can hold leaked characters (not checkboxes, buttons or selects). */
 export function isTextEntry(el: Element | null): el is HTMLInputElement | HTMLTextAreaElement {
   if (!el) return false;

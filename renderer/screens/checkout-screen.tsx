@@ -12,6 +12,7 @@ import { formatMoney, formatTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { currencyDigits, normalizeDigits, parseAmount } from '../lib/money.ts';
 import { callingCodeOf, checkMobile } from '../lib/phone.ts';
+import { shortId } from '../lib/short-id.ts';
 import { routeScan } from '../scan/scan-routing.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
 import type { CheckoutForm, CheckoutFormStore } from '../state/checkout-form.ts';
@@ -153,7 +154,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
             hint={t('checkout.customerHint')}
             error={customerError}
             ok={mobile?.state === 'valid' ? t('checkout.mobileOk', { number: mobile.display }) : null}
-            start={<bdi>{callingCodeOf(settings.country)}</bdi>}
+            start={<span dir="ltr">{callingCodeOf(settings.country)}</span>}
             testId="customer-field"
           >
             <input
@@ -277,7 +278,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
               {recent.map((o) => (
                 <li key={o.orderId} className="recent-row" data-order-id={o.orderId} data-state={o.state}>
                   <span className="muted small">{formatTime(o.createdAt, lang)}</span>
-                  <bdi className="code recent-id">{o.orderId}</bdi>
+                  <bdi className="code recent-id" title={o.orderId}>{shortId(o.orderId)}</bdi>
                   <span className="recent-amount">{formatMoney(o.totalPaidMinor, o.currency, lang)}</span>
                   <StateBadge state={o.state} points={o.rewardedPoints} />
                 </li>

@@ -7,9 +7,10 @@ import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OrderState, OrderView, SyncStatus } from '../../preload/api.ts';
 import { StateBadge } from '../components/state-badge.tsx';
-import { formatDateTime, formatMoney, formatNumber } from '../i18n/format.ts';
+import { formatMoney, formatNumber, formatShortDateTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { downloadText } from '../lib/download.ts';
+import { shortId } from '../lib/short-id.ts';
 import { unwrap, useApi } from '../state/api-context.tsx';
 import { OrderPages } from '../state/order-pages.ts';
 import { OrderDrawer } from './order-drawer.tsx';
@@ -230,16 +231,16 @@ function QueueRow({ index, top, row, selected, lang, onOpen }: { index: number; 
     >
       {row ? (
         <>
-          <span role="gridcell" className="muted small">{formatDateTime(row.createdAt, lang)}</span>
-          <span role="gridcell"><bdi className="code">{row.orderId}</bdi>{row.training && <span className="tag-training">{t('queue.training')}</span>}</span>
+          <span role="gridcell" className="muted small">{formatShortDateTime(row.createdAt, lang)}</span>
+          <span role="gridcell" title={row.orderId}><bdi className="code">{shortId(row.orderId)}</bdi></span>
           <span role="gridcell"><bdi className="code">{row.mobile ?? row.customerId}</bdi></span>
           <span role="gridcell" className="num">{formatMoney(row.totalPaidMinor, row.currency, lang)}</span>
           <span role="gridcell"><bdi className="code">{row.referrerCode ?? ''}</bdi></span>
           <span role="gridcell" className="cell-state">
             <StateBadge state={row.state} points={row.rewardedPoints} />
-            {row.state === 'attention' && row.attentionMessage && (
-              <span className="attention-reason" title={row.attentionMessage}>
-                <bdi>{row.attentionCode ? `${row.attentionCode} · ` : ''}{row.attentionMessage}</bdi>
+            {row.state === 'attention' && (row.attentionCode || row.attentionMessage) && (
+              <span className="attention-reason" title={row.attentionMessage ?? undefined} data-testid="attention-code">
+                <bdi>{row.attentionCode ?? row.attentionMessage}</bdi>
               </span>
             )}
           </span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removeLeakedText } from '../../../../renderer/scan/leaked-text.ts';
+import { insertText, removeLeakedText } from '../../../../renderer/scan/leaked-text.ts';
 
 describe('removeLeakedText', () => {
   it('removes what the first keys of a scan typed at the caret', () => {
@@ -15,5 +15,14 @@ describe('removeLeakedText', () => {
 
   it('does nothing when nothing leaked', () => {
     expect(removeLeakedText('abc', 3, '')).toBeNull();
+  });
+});
+
+describe('insertText', () => {
+  it('inserts released keys at the caret, replacing a selection', () => {
+    expect(insertText('ac', 1, 1, 'b')).toEqual({ value: 'abc', caret: 2 });
+    expect(insertText('aXXd', 1, 3, 'bc')).toEqual({ value: 'abcd', caret: 3 });
+    expect(insertText('', 0, 0, 'hi')).toEqual({ value: 'hi', caret: 2 });
+    expect(insertText('ab', 9, 9, 'c')).toEqual({ value: 'abc', caret: 3 });
   });
 });

@@ -1,0 +1,24 @@
+// Entry point of the till screen: connect to the engine, load the language, render.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.tsx';
+import { initI18n, initialLanguage } from './i18n/index.ts';
+import { ApiProvider } from './state/api-context.tsx';
+import { connectPosApi } from './transport/index.ts';
+import './styles.css';
+
+async function start(): Promise<void> {
+  await initI18n(initialLanguage());
+  const api = await connectPosApi();
+  const root = document.getElementById('root');
+  if (!root) throw new Error('index.html has no #root');
+  createRoot(root).render(
+    <StrictMode>
+      <ApiProvider api={api}>
+        <App />
+      </ApiProvider>
+    </StrictMode>,
+  );
+}
+
+void start();
