@@ -274,8 +274,15 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
       const m = r.pattern.exec(subPath);
       if (m) {
         const params: Params = {};
-        for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
-        found = { route: r, params };
+        let decoded = true;
+        for (const [k, v] of Object.entries(m.groups ?? {})) {
+          try {
+            params[k] = decodeURIComponent(v);
+          } catch {
+            decoded = false; // malformed %-escape: no such resource
+          }
+        }
+        if (decoded) found = { route: r, params };
         break;
       }
     }

@@ -154,6 +154,9 @@ describe('payload validation', () => {
     const s = await sim();
     expectError(await api(s, 'GET', '/nothing/here'), 404, 4004);
     expectError(await call(s, 'GET', '/api/v3/integrations/customers/x', { headers: { ...KEYS } }), 404, 4004);
+    expectError(await api(s, 'GET', '/customers/%E0%A4%A'), 404, 4004);
+    await api(s, 'POST', '/customers', { customerId: 'a/b c+d' });
+    expect((await api(s, 'GET', `/customers/${encodeURIComponent('a/b c+d')}`)).body.customerId).toBe('a/b c+d');
   });
 });
 
