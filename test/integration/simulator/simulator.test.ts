@@ -217,7 +217,7 @@ describe('orders', () => {
   });
 
   it('a second request for a customer while one is in flight is 422/2001 (with latency)', async () => {
-    const s = await sim({ latencyMs: 300 });
+    const s = await sim({ latencyMs: 600 });
     const first = api(s, 'POST', '/orders', order({ customerId: 'busy' }));
     await arrived(s, 'POST /orders', 1);
     const second = api(s, 'POST', '/orders', order({ customerId: 'busy' }));
@@ -232,7 +232,7 @@ describe('orders', () => {
   });
 
   it('a customer write and a refund count as in flight too', async () => {
-    const s = await sim({ latencyMs: 300 });
+    const s = await sim({ latencyMs: 600 });
     const reg = api(s, 'POST', '/customers', { customerId: 'c9' });
     await arrived(s, 'POST /customers', 1);
     const ord = api(s, 'POST', '/orders', order({ customerId: 'c9' }));
