@@ -22,6 +22,7 @@ import { OrderQueue } from './orders/queue.ts';
 import { ReferralChecker } from './orders/referral.ts';
 import type { ReferralAdvisor } from './orders/referral.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
+import { gameballSync } from './sync/wiring.ts';
 import type {
   CapturedOrder,
   CapturedRefund,
@@ -84,6 +85,8 @@ export interface SyncPart {
   /** The live status, when the sync part keeps one (else the engine builds it from the tables). */
   status?(): SyncStatus;
   syncNow(): void;
+  /** The outbox changed (a capture, a retry): look now, without cutting short any backoff. */
+  notify?(): void;
   testConnection(): Promise<{ ok: boolean; message: string }>;
   /** Stops posting; resolves when no request is in flight any more. */
   close(): Promise<void>;
@@ -100,7 +103,7 @@ export const noSync: SyncFactory = () => ({
   close: async () => {},
 });
 
-const defaultSync: SyncFactory = noSync;
+const defaultSync: SyncFactory = gameballSync();
 
 // --- The facade ---------------------------------------------------------------------------------
 
@@ -203,7 +206,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const referrals = new ReferralChecker({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, training: () => training, advisor: () => sync.advisor });
 
   function onChange(): void {
-    sync.syncNow();
+    if (sync.notify) sync.notify();
+    else sync.syncNow();
     notifyStatus();
   }
 

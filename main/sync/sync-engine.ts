@@ -56,8 +56,11 @@ export const realSleep: Sleep = (ms, signal) =>
 
 export interface SyncEngineOptions {
   db: Database;
-  /** null: no Gameball configured (no keys and not training). The engine then only reports status. */
-  client: GameballClient | null;
+  /**
+   * The client, or a function giving the current one (keys can change while running). null: no
+   * Gameball configured (no keys and not training); the engine then only reports status.
+   */
+  client: GameballClient | null | (() => GameballClient | null);
   /** Which rows this engine may post: training rows (to the simulator) or real ones. */
   training: boolean;
   clock?: Clock;
@@ -142,9 +145,14 @@ export class SyncEngine {
     this.statusReader = new StatusReader(opts.db);
     const seed = this.statusReader.seed();
     this.live = { ...seed, online: false };
-    if (!opts.client) {
+    if (!this.client()) {
       this.live.lastError = lastErrorOf(isoAt(this.clock.now()), opts.notConfiguredMessage ?? 'Gameball is not configured.', null, null);
     }
+  }
+
+  private client(): GameballClient | null {
+    const c = this.opts.client;
+    return typeof c === 'function' ? c() : c;
   }
 
   get ownerId(): string {
@@ -157,7 +165,7 @@ export class SyncEngine {
 
   /** Starts the background loop (idempotent). Does nothing without a client. */
   start(): void {
-    if (this.running || !this.opts.client) return;
+    if (this.running || !this.client()) return;
     this.running = true;
     this.stopController = new AbortController();
     this.loopDone = this.loop().catch((err: unknown) => {
@@ -212,7 +220,7 @@ export class SyncEngine {
    * needed and leaves it running.
    */
   async drain(opts: { untilEmpty: boolean; timeoutMs: number }): Promise<DrainResult> {
-    if (!this.opts.client) return { empty: this.store.activeCount() === 0, remaining: this.store.activeCount(), timedOut: false };
+    if (!this.client()) return { empty: this.store.activeCount() === 0, remaining: this.store.activeCount(), timedOut: false };
     this.start();
     const deadline = this.clock.now() + opts.timeoutMs;
     for (;;) {
@@ -257,7 +265,7 @@ export class SyncEngine {
       this.wakeController = new AbortController();
       const now = this.clock.now();
       let slots = this.concurrency - this.active.size;
-      if (this.pausedUntil > now) slots = 0;
+      if (this.pausedUntil > now || !this.client()) slots = 0;
       else if (this.probing) slots = this.active.size === 0 ? 1 : 0;
 
       let claimed = 0;
@@ -492,7 +500,7 @@ export class SyncEngine {
     method: 'GET' | 'POST',
     path: string,
   ): Promise<GameballResult<T> | 'abandoned'> {
-    const client = this.opts.client;
+    const client = this.client();
     if (!client) return 'abandoned';
     const group = rateGroupOf(method, path.startsWith('/orders/') ? '/orders/x/transactions' : path);
     for (;;) {

@@ -1,0 +1,162 @@
+// The sync part of the engine facade (main/engine.ts): builds the Gameball client from settings,
+// keys and the environment (or, in training mode, the built-in simulator), runs the sync engine,
+// and answers the till's online referral questions over the same client.
+//
+// Training mode: the simulator starts on 127.0.0.1 when first needed, keeps its ledger in the
+// data folder (`training-ledger.json`), and only training rows are ever posted to it. An engine
+// with real keys never posts a training row (the claim filters on the row's training flag).
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { SyncContext, SyncPart } from '../engine.ts';
+import { createGameballClient } from '../gameball/client.ts';
+import type { GameballClient } from '../gameball/client.ts';
+import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
+import type { ReferralAdvisor } from '../orders/referral.ts';
+import type { SyncStatus } from '../orders/schemas.ts';
+import { startSimulator } from '../simulator/index.ts';
+import type { RunningSimulator } from '../simulator/index.ts';
+import { SyncEngine } from './sync-engine.ts';
+import type { DrainResult, SyncEngineOptions } from './sync-engine.ts';
+
+export const TRAINING_LEDGER_FILE = 'training-ledger.json';
+
+/** What the `sync` command needs beyond the facade's SyncPart. */
+export interface GameballSyncPart extends SyncPart {
+  status(): SyncStatus;
+  notify(): void;
+  /** See SyncEngine.drain. Starts the simulator first in training mode. */
+  drain(opts: { untilEmpty: boolean; timeoutMs: number }): Promise<DrainResult>;
+  readonly engine: SyncEngine;
+}
+
+export type GameballSyncTuning = Partial<Pick<SyncEngineOptions, 'concurrency' | 'leaseMs' | 'backoff' | 'rateLimits' | 'idlePollMs' | 'random' | 'sleep'>>;
+
+const NO_KEYS = 'Gameball keys are not set: orders are kept on this till until the API key and secret key are entered in the settings.';
+
+/** The SyncFactory plugged into createEngine. `tuning` is for tests and benchmarks. */
+export function gameballSync(tuning: GameballSyncTuning = {}) {
+  return async (ctx: SyncContext): Promise<GameballSyncPart> => {
+    let sim: RunningSimulator | undefined;
+    let simStarting: Promise<RunningSimulator> | undefined;
+    let client: GameballClient | null = null;
+    let clientKey = '';
+    let configProblem: string | null = null;
+
+    const ensureSimulator = (): Promise<RunningSimulator> => {
+      simStarting ??= startSimulator({ stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE), now: () => ctx.clock.now() }).then((s) => {
+        sim = s;
+        ctx.logger.info({ url: s.url }, 'training mode: built-in Gameball simulator started');
+        return s;
+      });
+      return simStarting;
+    };
+
+    /** The client for the current settings and keys; rebuilt when they change. Never logs them. */
+    const currentClient = (): GameballClient | null => {
+      if (ctx.training) {
+        if (!sim) return null;
+        if (!client) {
+          client = createGameballClient({
+            config: { baseUrl: sim.url, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 15_000 },
+            fetch: ctx.fetch,
+          });
+        }
+        return client;
+      }
+      const g = ctx.gameball();
+      // A digest, so the comparison does not keep another copy of the keys around.
+      const key = createHash('sha256').update(JSON.stringify([g.baseUrl, g.apiVersion, g.apiKey, g.secretKey, ctx.env.GAMEBALL_BASE_URL, ctx.env.GAMEBALL_API_VERSION])).digest('hex');
+      if (key === clientKey) return client;
+      clientKey = key;
+      try {
+        const config = resolveGameballConfig({ baseUrl: g.baseUrl, apiVersion: g.apiVersion, apiKey: g.apiKey, secretKey: g.secretKey }, ctx.env);
+        client = createGameballClient({ config, fetch: ctx.fetch });
+        configProblem = null;
+      } catch (err) {
+        if (!(err instanceof GameballConfigError)) throw err;
+        client = null;
+        configProblem = g.apiKey && g.secretKey ? err.message : NO_KEYS;
+        ctx.logger.warn({ reason: configProblem }, 'Gameball not configured: sync idle');
+      }
+      return client;
+    };
+
+    if (!ctx.training) currentClient();
+    const engine = new SyncEngine({
+      db: ctx.db,
+      client: currentClient,
+      training: ctx.training,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      notConfiguredMessage: configProblem ?? NO_KEYS,
+      ...tuning,
+    });
+    engine.onStatus(() => ctx.notifyStatus());
+
+    const start = async () => {
+      if (ctx.training) await ensureSimulator();
+      engine.start();
+    };
+    if (ctx.startSync) await start();
+
+    const advisor: ReferralAdvisor = {
+      async validateReferral(referrerCode, forCustomerId, signal) {
+        const c = await readyClient();
+        const r = await c.validateReferral(referrerCode, forCustomerId, signal);
+        if (r.kind !== 'ok' || !r.value) throw new Error(r.message);
+        return { isValid: r.value.isValid };
+      },
+      async getCustomer(customerId, signal) {
+        const c = await readyClient();
+        const r = await c.getCustomer(customerId, signal);
+        if (r.kind === 'ok' && r.value) return { referralCode: r.value.referralCode ?? null };
+        if (r.httpStatus === 404) return null;
+        throw new Error(r.message);
+      },
+    };
+
+    async function readyClient(): Promise<GameballClient> {
+      if (ctx.training) await ensureSimulator();
+      const c = currentClient();
+      if (!c) throw new Error(configProblem ?? NO_KEYS);
+      return c;
+    }
+
+    return {
+      engine,
+      get advisor() {
+        return ctx.training || currentClient() ? advisor : null;
+      },
+      online: () => engine.status().online,
+      status: () => engine.status(),
+      syncNow: () => engine.syncNow(),
+      notify: () => engine.notify(),
+      async drain(opts) {
+        if (ctx.training) await ensureSimulator();
+        return engine.drain(opts);
+      },
+      async testConnection() {
+        let c: GameballClient;
+        try {
+          c = await readyClient();
+        } catch (err) {
+          return { ok: false, message: err instanceof Error ? err.message : String(err) };
+        }
+        // Needs both keys under every version; an unknown order id answers 404 when the keys are good.
+        const r = await c.orderTransactions('pos-companion-connection-test');
+        const where = ctx.training ? 'the built-in training simulator' : `Gameball (${c.config.apiVersion})`;
+        if (r.kind === 'ok' || r.httpStatus === 404) return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
+        if (r.cause === 'auth') return { ok: false, message: `Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.` };
+        return { ok: false, message: `Could not talk to ${where}: ${r.message}.` };
+      },
+      async close() {
+        await engine.stop();
+        const s = sim ?? (simStarting ? await simStarting.catch(() => undefined) : undefined);
+        if (s) {
+          await s.flush();
+          await s.close();
+        }
+      },
+    };
+  };
+}
