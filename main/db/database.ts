@@ -6,7 +6,7 @@
 // - a file that is not a readable SQLite database is moved aside (never deleted) as
 //   `<name>.corrupt-<timestamp>` together with its -wal/-shm, reported through `onCorrupt` and
 //   the logger, and a fresh database is created in its place.
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { systemClock } from '../clock.ts';
@@ -138,9 +138,28 @@ function moveAside(file: string, clock: Clock): string[] {
   return moved;
 }
 
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** A non-empty file without SQLite's header is not ours to open: SQLite would drop its -wal on close. */
+function headerIsForeign(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n === 0) return false; // an empty file is a new database
+    return n < SQLITE_HEADER.length || !head.equals(SQLITE_HEADER);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
   mkdirSync(dirname(file), { recursive: true });
   try {
+    if (headerIsForeign(file)) throw new CorruptDatabaseError('the file is not a SQLite database');
     return openOnce(file, opts);
   } catch (err) {
     if (!isCorruption(err)) throw err;

@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, withEngine } from '../../main/engine.ts';
+import type { Engine, SyncContext, SyncFactory } from '../../main/engine.ts';
+import { silentLogger } from '../../main/log.ts';
+import type { SyncStatus } from '../../main/orders/schemas.ts';
+import { testCipher } from '../support/test-cipher.ts';
+import { steppedClock, tempDir } from '../support/till-fixture.ts';
+
+let cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+function folder(): string {
+  const t = tempDir('pos-engine-');
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+async function engineAt(dataDir: string, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Promise<Engine> {
+  const e = await createEngine({ dataDir, clock: steppedClock(), logger: silentLogger(), secretCipher: null, env: {}, ...extra });
+  cleanups.push(() => e.close());
+  return e;
+}
+
+describe('createEngine', () => {
+  it('works on a fresh data folder with defaults; training when no keys are configured', async () => {
+    const e = await engineAt(folder());
+    expect(e.training).toBe(true);
+    const s = e.getSettings();
+    expect(s).toMatchObject({ currency: 'SAR', country: 'SA', keys: { apiKeySet: false, secretKeySet: false } });
+    const o = e.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+    expect(o.training).toBe(true);
+    expect(e.getOrder(o.orderId)?.state).toBe('pending');
+    expect(e.status().counts.pending).toBe(1);
+  });
+
+  it('keys set through the engine are encrypted, never shown, and switch auto mode to live on the next start', async () => {
+    const dir = folder();
+    const cipher = testCipher();
+    const first = await engineAt(dir, { secretCipher: cipher });
+    first.setKeys({ apiKey: 'live-api-key-0001', secretKey: 'live-secret-key-0002' });
+    const settings = first.getSettings();
+    expect(settings.keys).toEqual({ apiKeySet: true, secretKeySet: true });
+    expect(JSON.stringify(settings)).not.toMatch(/live-api-key|live-secret-key/);
+    await first.close();
+    const seen: SyncContext[] = [];
+    const second = await engineAt(dir, { secretCipher: cipher, sync: (ctx) => (seen.push(ctx), noopSync()) });
+    expect(second.training).toBe(false);
+    expect(seen[0]?.gameball()).toEqual({ baseUrl: 'https://api.gameball.co', apiVersion: 'v4.0', apiKey: 'live-api-key-0001', secretKey: 'live-secret-key-0002' });
+    const onDisk = Buffer.concat(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => readFileSync(join(d.parentPath, d.name))));
+    expect(onDisk.includes(Buffer.from('live-secret-key-0002'))).toBe(false);
+  });
+
+  it('environment keys count as configured and win; the training option and setting override auto', async () => {
+    const dir = folder();
+    const env = { GAMEBALL_API_KEY: 'env-api-key-xyz', GAMEBALL_SECRET_KEY: 'env-secret-key-xyz' };
+    expect((await engineAt(dir, { env })).training).toBe(false);
+    expect((await engineAt(dir, { env, training: true })).training).toBe(true);
+    const e = await engineAt(dir);
+    e.updateSettings({ trainingMode: 'off' });
+    expect((await engineAt(dir)).training).toBe(false);
+  });
+
+  it('hands the sync part its context, pokes it on every change, and closes it before the database', async () => {
+    const events: string[] = [];
+    const sync: SyncFactory = (ctx) => {
+      events.push(`start training=${ctx.training} startSync=${ctx.startSync}`);
+      return {
+        advisor: null,
+        online: () => true,
+        syncNow: () => events.push('syncNow'),
+        testConnection: async () => ({ ok: true, message: 'fine' }),
+        close: async () => {
+          events.push('close');
+          // The database is still open while the sync part stops.
+          expect(ctx.db.open).toBe(true);
+        },
+      };
+    };
+    const e = await engineAt(folder(), { sync, startSync: false });
+    const o = e.captureOrder({ customerId: 'c', totalPaid: '1' });
+    e.captureRefund({ orderId: o.orderId });
+    expect(await e.testConnection()).toEqual({ ok: true, message: 'fine' });
+    expect(e.status().online).toBe(true);
+    await e.close();
+    await e.close();
+    expect(events).toEqual(['start training=true startSync=false', 'syncNow', 'syncNow', 'close']);
+  });
+
+  it('emits status to listeners after changes, coalesced, until unsubscribed', async () => {
+    const e = await engineAt(folder());
+    const got: SyncStatus[] = [];
+    const off = e.onStatus((s) => got.push(s));
+    e.captureOrder({ customerId: 'a', totalPaid: '1' });
+    e.captureOrder({ customerId: 'b', totalPaid: '1' });
+    await new Promise((r) => setImmediate(r));
+    expect(got).toHaveLength(1);
+    expect(got[0]?.counts.pending).toBe(2);
+    off();
+    e.captureOrder({ customerId: 'c', totalPaid: '1' });
+    await new Promise((r) => setImmediate(r));
+    expect(got).toHaveLength(1);
+  });
+
+  it('reports a corrupt database moved aside as a notice and carries on with a fresh one', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'pos-companion.db'), 'garbage, not sqlite'.repeat(100));
+    const e = await engineAt(dir);
+    expect(e.notices).toHaveLength(1);
+    expect(e.notices[0]).toMatch(/moved aside to .*pos-companion\.db\.corrupt-/);
+    expect(e.captureOrder({ customerId: 'a', totalPaid: '1' }).state).toBe('pending');
+  });
+
+  it('withEngine closes the engine even when the work throws', async () => {
+    const dir = folder();
+    let seen: Engine | undefined;
+    await expect(
+      withEngine({ dataDir: dir, logger: silentLogger(), secretCipher: null, env: {}, startSync: false }, (e) => {
+        seen = e;
+        e.captureOrder({});
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(() => seen?.status()).toThrow(/database connection is not open/);
+  });
+});
+
+function noopSync() {
+  return { advisor: null, online: () => false, syncNow: () => {}, testConnection: async () => ({ ok: false, message: '' }), close: async () => {} };
+}

@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CaptureRefusedError } from '../../../main/orders/errors.ts';
+import { tillFixture } from '../../support/till-fixture.ts';
+import type { TillFixture } from '../../support/till-fixture.ts';
+
+let till: TillFixture;
+afterEach(() => till?.close());
+
+function refusal(fn: () => unknown): CaptureRefusedError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CaptureRefusedError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+const count = (t: TillFixture, table: string) => (t.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n ?? -1);
+
+describe('captureOrder', () => {
+  it('commits the order and its outbox row; both are on disk after a restart', () => {
+    till = tillFixture({ settings: { tillId: 'till-a1', storeId: 'store-9', branchId: 'br-2' } });
+    const o = till.orders.captureOrder({ mobile: '050 000 1234', name: 'Sara', email: 'sara@example.com', totalPaid: '125.50', totalPrice: '150', receiptNo: 'R-77' });
+    expect(o).toMatchObject({
+      customerId: 'mobile_966500001234',
+      mobile: '+966500001234',
+      currency: 'SAR',
+      totalPaidMinor: 12550,
+      totalPaid: '125.50',
+      totalPrice: '150.00',
+      state: 'pending',
+      tillId: 'till-a1',
+      storeId: 'store-9',
+      branchId: 'br-2',
+      training: false,
+      calls: ['track_order'],
+      newCustomer: true,
+      orderDate: '2025-03-01T09:00:00.000Z',
+    });
+    expect(o.orderId).toMatch(/^till-a1-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(till.changes.n).toBe(1);
+
+    till = till.reopen();
+    const stored = till.rows<Record<string, unknown>>('SELECT * FROM orders');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ order_id: o.orderId, total_paid_minor: 12550, total_price_minor: 15000, receipt_no: 'R-77', name: 'Sara', state: 'pending' });
+    const outbox = till.rows<Record<string, unknown>>('SELECT * FROM outbox');
+    expect(outbox).toEqual([expect.objectContaining({ kind: 'track_order', entity_id: o.orderId, customer_id: 'mobile_966500001234', state: 'pending', attempts: 0, next_attempt_at: till.clock.now() })]);
+  });
+
+  it('stores amounts in the currency minor units (KWD 3 decimals, JPY none) and line items in minor units', () => {
+    till = tillFixture();
+    const kwd = till.orders.captureOrder({
+      customerId: 'cust-1',
+      currency: 'kwd',
+      totalPaid: '10.125',
+      lineItems: [{ productId: 'p1', quantity: 2, price: '5.062', sku: 'S1', discount: '0.001' }],
+    });
+    expect(kwd).toMatchObject({ currency: 'KWD', totalPaidMinor: 10125, totalPaid: '10.125' });
+    const row = till.rows<{ line_items_json: string }>('SELECT line_items_json FROM orders WHERE order_id = ?', kwd.orderId)[0];
+    expect(JSON.parse(row?.line_items_json ?? 'null')).toEqual([{ productId: 'p1', quantity: 2, priceMinor: 5062, sku: 'S1', discountMinor: 1 }]);
+    expect(till.orders.captureOrder({ customerId: 'cust-2', currency: 'JPY', totalPaid: '1500' }).totalPaidMinor).toBe(1500);
+  });
+
+  it('accepts the screen form: a nested customer and amounts already in minor units', () => {
+    till = tillFixture();
+    const o = till.orders.captureOrder({ customer: { mobile: '0500001234', name: 'Ali' }, currency: 'SAR', totalPaidMinor: 9900, lineItems: [{ productId: 'x', quantity: 1, priceMinor: 9900 }] });
+    expect(o).toMatchObject({ customerId: 'mobile_966500001234', name: 'Ali', totalPaid: '99.00' });
+  });
+
+  it.each([
+    [{ totalPaid: '10' }, 'INVALID_INPUT', 'mobile'],
+    [{ mobile: '12', totalPaid: '10' }, 'INVALID_MOBILE', 'mobile'],
+    [{ customerId: 'a b', totalPaid: '10' }, 'INVALID_CUSTOMER_ID', 'customerId'],
+    [{ customerId: 'c', totalPaid: '-5' }, 'INVALID_AMOUNT', 'totalPaid'],
+    [{ customerId: 'c', totalPaid: '10.001' }, 'INVALID_AMOUNT', 'totalPaid'],
+    [{ customerId: 'c', totalPaid: 'abc' }, 'INVALID_AMOUNT', 'totalPaid'],
+    [{ customerId: 'c', totalPaid: '1e9' }, 'INVALID_AMOUNT', 'totalPaid'],
+    [{ customerId: 'c', totalPaid: '10', totalPaidMinor: 1000 }, 'INVALID_INPUT', 'totalPaid'],
+    [{ customerId: 'c', totalPaid: '10', currency: 'XXQ' }, 'UNKNOWN_CURRENCY', 'currency'],
+    [{ customerId: 'c', totalPaid: '10', email: 'not-mail' }, 'INVALID_INPUT', 'email'],
+    [{ customerId: 'c', totalPaid: '10', colour: 'red' }, 'INVALID_INPUT', undefined],
+    [{ customerId: 'c', totalPaid: '10', lineItems: [{ productId: 'p', quantity: 1 }] }, 'INVALID_INPUT', 'lineItems.0.price'],
+    [{ customerId: 'c', totalPaid: '10', referrerCode: 'https://sh.rt/x' }, 'REFERRAL_LINK_WITHOUT_CODE', 'referrerCode'],
+    [null, 'INVALID_INPUT', undefined],
+  ])('refuses %j with %s and writes nothing', (input, code, field) => {
+    till = tillFixture();
+    const err = refusal(() => till.orders.captureOrder(input));
+    expect(err.code).toBe(code);
+    expect(err.field).toBe(field);
+    expect(err.message.length).toBeGreaterThan(10);
+    expect(count(till, 'orders')).toBe(0);
+    expect(count(till, 'outbox')).toBe(0);
+    expect(till.changes.n).toBe(0);
+  });
+
+  it('writes order and outbox rows atomically: if the outbox insert fails, no order row remains', () => {
+    till = tillFixture();
+    till.db.exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'track_order' BEGIN SELECT RAISE(ABORT, 'disk said no'); END");
+    expect(() => till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10', referrerCode: 'FRIEND1' })).toThrow('disk said no');
+    expect(count(till, 'orders')).toBe(0);
+    expect(count(till, 'outbox')).toBe(0);
+  });
+
+  it('gives every order a distinct id, never reused across tills', () => {
+    till = tillFixture({ settings: { tillId: 'till-x' } });
+    const ids = new Set<string>();
+    for (let i = 0; i < 300; i++) ids.add(till.orders.captureOrder({ customerId: `c${i}`, totalPaid: '1' }).orderId);
+    expect(ids.size).toBe(300);
+    for (const id of ids) expect(id.startsWith('till-x-')).toBe(true);
+  });
+
+  it('refuses the same receipt for the same customer and amount twice (a double submit)', () => {
+    till = tillFixture();
+    const first = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10', receiptNo: 'R1' });
+    const err = refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10', receiptNo: 'R1' }));
+    expect(err.code).toBe('DUPLICATE_RECEIPT');
+    expect(err.message).toContain(first.orderId);
+    // Another amount on the same receipt number is a different sale.
+    expect(till.orders.captureOrder({ mobile: '0500001234', totalPaid: '11', receiptNo: 'R1' }).orderId).not.toBe(first.orderId);
+  });
+
+  it('marks captures in training mode training=1', () => {
+    till = tillFixture({ training: true });
+    const o = till.orders.captureOrder({ customerId: 'c1', totalPaid: '5' });
+    expect(o.training).toBe(true);
+    expect(till.rows('SELECT training FROM orders')).toEqual([{ training: 1 }]);
+  });
+});
+
+describe('referral rules at the till', () => {
+  it("a new referred customer gets register_customer then track_order, with the code taken from a link", () => {
+    till = tillFixture();
+    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '50', referrerCode: 'https://shop.example/invite?GBReferral=Vg6945F76CkP1B' });
+    expect(o).toMatchObject({ referrerCode: 'Vg6945F76CkP1B', calls: ['register_customer', 'track_order'], newCustomer: true });
+    const outbox = till.rows<{ id: number; kind: string; entity_id: string }>('SELECT id, kind, entity_id FROM outbox ORDER BY id');
+    expect(outbox.map((r) => r.kind)).toEqual(['register_customer', 'track_order']);
+    expect(outbox.every((r) => r.entity_id === o.orderId)).toBe(true);
+  });
+
+  it('refuses a code on a second purchase, saying how to proceed, and accepts the order without it', () => {
+    till = tillFixture();
+    till.orders.captureOrder({ mobile: '0500001234', totalPaid: '50' });
+    const err = refusal(() => till.orders.captureOrder({ mobile: '+966500001234', totalPaid: '20', referrerCode: 'FRIEND1' }));
+    expect(err.code).toBe('REFERRAL_NOT_FIRST_PURCHASE');
+    expect(err.field).toBe('referrerCode');
+    expect(err.message).toMatch(/first purchase.*Remove the referral code and capture the order again/);
+    expect(count(till, 'orders')).toBe(1);
+    const again = till.orders.captureOrder({ mobile: '+966500001234', totalPaid: '20' });
+    expect(again.calls).toEqual(['track_order']);
+  });
+
+  it('a discarded earlier order does not count as a purchase; training and live histories are separate', () => {
+    till = tillFixture();
+    const first = till.orders.captureOrder({ customerId: 'c1', totalPaid: '5' });
+    till.queue.discard(first.orderId, 'typed the wrong customer');
+    expect(till.orders.captureOrder({ customerId: 'c1', totalPaid: '5', referrerCode: 'FRIEND1' }).calls).toEqual(['register_customer', 'track_order']);
+    till.training.on = true;
+    expect(till.orders.captureOrder({ customerId: 'c1', totalPaid: '5', referrerCode: 'FRIEND1' }).calls).toEqual(['register_customer', 'track_order']);
+  });
+
+  it("refuses self-referral: the customer's own id, own QR, or own referral code when the till has seen it", () => {
+    till = tillFixture();
+    expect(refusal(() => till.orders.captureOrder({ customerId: 'Cust42', totalPaid: '5', referrerCode: 'cust42' })).code).toBe('SELF_REFERRAL');
+    expect(refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaid: '5', referrerCode: 'mobile_966500001234654321' })).code).toBe('SELF_REFERRAL');
+    till.db.prepare("INSERT INTO customer_cache (customer_id, referral_code, exists_in_gameball, fetched_at) VALUES ('mobile_966500001234', 'MYCODE9', 0, 'x')").run();
+    const err = refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaid: '5', referrerCode: 'mycode9' }));
+    expect(err.code).toBe('SELF_REFERRAL');
+    expect(err.message).toMatch(/own referral code.*Remove the referral code/);
+    expect(count(till, 'orders')).toBe(0);
+  });
+
+  it('a later order of a referred customer still pending gets only track_order, queued after the registration', () => {
+    till = tillFixture();
+    const first = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '50', referrerCode: 'FRIEND1' });
+    const second = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+    expect(second.calls).toEqual(['track_order']);
+    const kinds = till.rows<{ kind: string; entity_id: string }>("SELECT kind, entity_id FROM outbox WHERE customer_id = 'mobile_966500001234' ORDER BY id");
+    expect(kinds).toEqual([
+      { kind: 'register_customer', entity_id: first.orderId },
+      { kind: 'track_order', entity_id: first.orderId },
+      { kind: 'track_order', entity_id: second.orderId },
+    ]);
+  });
+});
+
+describe('captureRefund', () => {
+  it('queues a full refund (no amount) as a refund outbox row for the order customer', () => {
+    till = tillFixture();
+    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '100' });
+    till.clock.advance(60_000);
+    const r = till.orders.captureRefund({ orderId: o.orderId });
+    expect(r).toMatchObject({ orderId: o.orderId, customerId: o.customerId, amount: null, amountMinor: null, currency: 'SAR', state: 'pending', transactionTime: '2025-03-01T09:01:00.000Z' });
+    expect(r.refundId).not.toBe(o.orderId);
+    expect(till.rows("SELECT kind, entity_id, customer_id FROM outbox WHERE kind = 'refund'")).toEqual([{ kind: 'refund', entity_id: r.refundId, customer_id: o.customerId }]);
+    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId })).code).toBe('NOTHING_TO_REFUND');
+  });
+
+  it('allows partial refunds up to what remains, then refunds exactly the rest when no amount is given', () => {
+    till = tillFixture();
+    const o = till.orders.captureOrder({ customerId: 'c1', totalPaid: '100', currency: 'KWD' });
+    expect(till.orders.captureRefund({ orderId: o.orderId, amount: '30.5' }).amountMinor).toBe(30500);
+    const tooMuch = refusal(() => till.orders.captureRefund({ orderId: o.orderId, amount: '70' }));
+    expect(tooMuch.code).toBe('REFUND_TOO_LARGE');
+    expect(tooMuch.message).toContain('69.500 KWD');
+    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amount: '0' })).code).toBe('INVALID_AMOUNT');
+    expect(till.orders.captureRefund({ orderId: o.orderId }).amountMinor).toBe(69500);
+    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amount: '0.001' })).code).toBe('NOTHING_TO_REFUND');
+  });
+
+  it('refuses unknown and discarded orders, and inherits the order training flag', () => {
+    till = tillFixture({ training: true });
+    expect(refusal(() => till.orders.captureRefund({ orderId: 'nope' })).code).toBe('ORDER_NOT_FOUND');
+    const o = till.orders.captureOrder({ customerId: 'c1', totalPaid: '10' });
+    till.training.on = false;
+    expect(till.orders.captureRefund({ orderId: o.orderId, amount: '1' }).training).toBe(true);
+    const d = till.orders.captureOrder({ customerId: 'c2', totalPaid: '10' });
+    till.queue.discard(d.orderId, 'test');
+    expect(refusal(() => till.orders.captureRefund({ orderId: d.orderId })).code).toBe('ORDER_DISCARDED');
+  });
+});

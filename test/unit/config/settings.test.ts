@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, generateTillId, SettingsError, settingNames, settingPatchFromText, settingValue, StoredSettingsSchema } from '../../../main/config/settings.ts';
+
+const current = defaultSettings('till-1');
+
+describe('defaults', () => {
+  it('every setting has a valid default (a fresh till works at once)', () => {
+    expect(StoredSettingsSchema.parse(defaultSettings(generateTillId()))).toBeTruthy();
+    expect(current).toMatchObject({ currency: 'SAR', country: 'SA', apiVersion: 'v4.0', apiBaseUrl: 'https://api.gameball.co', retentionDays: 90, language: 'en' });
+  });
+
+  it('till ids are generated distinct and valid', () => {
+    const ids = new Set(Array.from({ length: 200 }, () => generateTillId()));
+    expect(ids.size).toBe(200);
+    for (const id of ids) expect(id).toMatch(/^till-[0-9a-f]{10}$/);
+  });
+});
+
+describe('settingPatchFromText (config set)', () => {
+  it.each([
+    ['currency', 'kwd', { currency: 'kwd' }],
+    ['retentionDays', '30', { retentionDays: 30 }],
+    ['kiosk', 'on', { kiosk: true }],
+    ['startAtLogin', 'no', { startAtLogin: false }],
+    ['storeId', 'null', { storeId: null }],
+    ['referralParams', 'ref, code', { referralParams: ['ref', 'code'] }],
+    ['referralParams', '["a","b"]', { referralParams: ['a', 'b'] }],
+    ['scanner.mode', 'keyboard', { scanner: { mode: 'keyboard', deviceId: null } }],
+  ])('%s %j', (name, text, patch) => {
+    expect(settingPatchFromText(name, text, current)).toEqual(patch);
+  });
+
+  it.each(['nope', 'scanner.nope', 'currency.sub', 'scanner'])('refuses the unknown name %j, listing the known ones', (name) => {
+    expect(() => settingPatchFromText(name, 'x', current)).toThrow(/Unknown setting.*currency/);
+  });
+
+  it('reads values by dotted name', () => {
+    expect(settingValue(current, 'scanner.mode')).toBe('auto');
+    expect(settingValue(current, 'currency')).toBe('SAR');
+    expect(() => settingValue(current, 'missing')).toThrow(SettingsError);
+  });
+
+  it('names every leaf setting', () => {
+    expect(settingNames()).toContain('scanner.deviceId');
+    expect(settingNames()).not.toContain('scanner');
+  });
+});
+
+describe('setting schemas refuse bad values', () => {
+  const patch = StoredSettingsSchema.partial().strict();
+  it.each([
+    [{ currency: 'XXQ' }],
+    [{ country: 'ZZ' }],
+    [{ apiBaseUrl: 'https://api.gameball.co/api/v4.0' }],
+    [{ apiBaseUrl: 'ftp://x' }],
+    [{ apiVersion: 'v5' }],
+    [{ retentionDays: 0 }],
+    [{ retentionDays: 1.5 }],
+    [{ receiptPattern: '([' }],
+    [{ tillId: 'has space' }],
+    [{ language: 'fr' }],
+    [{ apiKey: 'x' }],
+  ])('%j', (p) => {
+    expect(patch.safeParse(p).success).toBe(false);
+  });
+});

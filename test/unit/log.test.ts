@@ -1,0 +1,51 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../main/log.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { lines, destination, text: () => lines.join('') };
+}
+
+const API_KEY = 'gb-live-api-7d1f2e3a9b';
+const SECRET = 'gb-live-secret-c0ffee42';
+
+describe('logger', () => {
+  it('never writes a key, whatever field or header it hides in', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination, secretValues: () => [API_KEY, SECRET] });
+    log.info({ apiKey: API_KEY, secretKey: SECRET }, 'top level');
+    log.info({ config: { apiKey: API_KEY, secretKey: SECRET } }, 'nested');
+    log.info({ req: { headers: { APIKey: API_KEY, SecretKey: SECRET, apikey: API_KEY, secretkey: SECRET } } }, 'headers');
+    log.warn({ err: new Error(`request failed with header SecretKey=${SECRET}`) }, 'error text');
+    log.error(`free text mentioning ${API_KEY} and "${SECRET}"`);
+    log.info({ deep: { a: { b: { c: SECRET } } } }, 'deep value');
+    const text = out.text();
+    expect(out.lines).toHaveLength(6);
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain('[Redacted]');
+    expect(text).toContain('request failed with header');
+  });
+
+  it('redacts key fields by name even without registered values', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination });
+    log.info({ apiKey: 'some-key-value', nested: { SecretKey: 'other-key-value' }, headers: { apikey: 'third-key-value' } }, 'x');
+    expect(out.text()).not.toMatch(/some-key-value|other-key-value|third-key-value/);
+  });
+
+  it('keeps ordinary fields', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination, secretValues: () => [SECRET] });
+    log.info({ orderId: 'till-1-abc', customerId: 'mobile_966500001234' }, 'order captured');
+    const entry = JSON.parse(out.lines[0] ?? '{}') as Record<string, unknown>;
+    expect(entry).toMatchObject({ orderId: 'till-1-abc', customerId: 'mobile_966500001234', msg: 'order captured' });
+  });
+});
