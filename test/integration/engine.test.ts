@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, withEngine } from '../../main/engine.ts';
+import { createEngine, noSync, withEngine } from '../../main/engine.ts';
 import type { Engine, SyncContext, SyncFactory } from '../../main/engine.ts';
 import { silentLogger } from '../../main/log.ts';
 import type { SyncStatus } from '../../main/orders/schemas.ts';
@@ -19,7 +19,8 @@ function folder(): string {
   return t.dir;
 }
 async function engineAt(dataDir: string, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Promise<Engine> {
-  const e = await createEngine({ dataDir, clock: steppedClock(), logger: silentLogger(), secretCipher: null, env: {}, ...extra });
+  // The facade alone: the sync part is stubbed (the Gameball sync has its own tests).
+  const e = await createEngine({ dataDir, clock: steppedClock(), logger: silentLogger(), secretCipher: null, env: {}, sync: noSync, ...extra });
   cleanups.push(() => e.close());
   return e;
 }
@@ -117,7 +118,7 @@ describe('createEngine', () => {
     const dir = folder();
     let seen: Engine | undefined;
     await expect(
-      withEngine({ dataDir: dir, logger: silentLogger(), secretCipher: null, env: {}, startSync: false }, (e) => {
+      withEngine({ dataDir: dir, logger: silentLogger(), secretCipher: null, env: {}, startSync: false, sync: noSync }, (e) => {
         seen = e;
         e.captureOrder({});
       }),
