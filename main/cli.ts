@@ -6,6 +6,7 @@ import { registerSimulatorCommands } from './simulator/commands.ts';
 import { registerScannerCommands } from './scanner/commands.ts';
 import { registerOrderCommands } from './orders/commands.ts';
 import { registerConfigCommands } from './config/commands.ts';
+import { registerSyncCommands } from './sync/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerScannerCommands(program);
   registerOrderCommands(program);
   registerConfigCommands(program);
+  registerSyncCommands(program);
   return program;
 }
 

@@ -185,7 +185,9 @@ export function classifyTransportError(err: unknown, opts: { idempotent: boolean
       requestId: null,
     };
   }
-  const notSent = (code !== null && NOT_SENT_CODES.has(code)) || syscall === 'connect' || syscall === 'getaddrinfo';
+  // fetch refuses some ports (e.g. 9, 6000) before opening any connection.
+  const refusedLocally = code === null && detail === 'bad port';
+  const notSent = (code !== null && NOT_SENT_CODES.has(code)) || syscall === 'connect' || syscall === 'getaddrinfo' || refusedLocally;
   if (notSent) {
     return {
       kind: 'retry',

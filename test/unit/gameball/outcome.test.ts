@@ -81,6 +81,11 @@ describe('classifyTransportError', () => {
     expect(r).toMatchObject({ kind: 'retry', cause: 'network' });
   });
 
+  test('a port fetch refuses to use: nothing was sent', () => {
+    const err = Object.assign(new TypeError('fetch failed'), { cause: new Error('bad port') });
+    expect(classifyTransportError(err, { idempotent: false, timedOut: false })).toMatchObject({ kind: 'retry', cause: 'network' });
+  });
+
   test.each([
     [{ code: 'UND_ERR_SOCKET', message: 'other side closed' }],
     [{ code: 'ECONNRESET', syscall: 'read' }],
