@@ -6,6 +6,7 @@ import { registerSimulatorCommands } from './simulator/commands.ts';
 import { registerScannerCommands } from './scanner/commands.ts';
 import { registerOrderCommands } from './orders/commands.ts';
 import { registerConfigCommands } from './config/commands.ts';
+import { registerWebCommands } from './web/commands.ts';
 import { registerSyncCommands } from './sync/commands.ts';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerScannerCommands(program);
   registerOrderCommands(program);
   registerConfigCommands(program);
+  registerWebCommands(program);
   registerSyncCommands(program);
   return program;
 }

@@ -416,7 +416,10 @@ export type ScannerDevice = z.infer<typeof ScannerDeviceSchema>;
 export const ScannerStateSchema = z.object({
   state: z.enum(['connected', 'disconnected', 'error', 'disabled']),
   device: z.looseObject({ id: z.string().optional(), product: z.string().optional() }).optional(),
+  /** For people, in English: what happened and what to do. */
   reason: z.string().optional(),
+  /** Stable code for the screen to translate: connected, not-found, keyboard-mode, open-failed, device-lost, disabled. */
+  code: z.string().optional(),
 });
 export type ScannerState = z.infer<typeof ScannerStateSchema>;
 

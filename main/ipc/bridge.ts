@@ -10,15 +10,14 @@ import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort } fro
 import { fromEngineStatus } from './wire.ts';
 
 export interface BridgeEngine extends EnginePort {
-  onStatus(listener: (s: never) => void): () => void;
+  onStatus(listener: (s: unknown) => void): () => void;
 }
 
-/** Scanner events, as the scanner service emits them (`on(name, listener)`, Node EventEmitter style). */
+/** Scanner events as the scanner service emits them: `on(name, listener)` returns the unsubscribe. */
 export interface ScannerEvents {
-  on(event: 'scan', listener: (e: ScanEventWire) => void): unknown;
-  on(event: 'state', listener: (s: ScannerState) => void): unknown;
-  on(event: 'report', listener: (r: ScannerReport) => void): unknown;
-  off(event: 'scan' | 'state' | 'report', listener: (...args: never[]) => void): unknown;
+  on(event: 'scan', listener: (e: ScanEventWire) => void): () => void;
+  on(event: 'state', listener: (s: ScannerState) => void): () => void;
+  on(event: 'report', listener: (r: ScannerReport) => void): () => void;
 }
 
 export interface BridgeOptions {
@@ -79,20 +78,12 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const router = createIpcRouter({ handlers, trustedOrigins: opts.trustedOrigins, logger: opts.logger, mapError: mapEngineError });
 
   const detach: Array<() => void> = [];
-  detach.push(opts.engine.onStatus(((s: unknown) => events.emit('status', fromEngineStatus(s))) as (s: never) => void));
+  detach.push(opts.engine.onStatus((s) => events.emit('status', fromEngineStatus(s))));
   const scanner = opts.scanner;
   if (scanner) {
-    const onScan = (e: ScanEventWire) => events.emit('scan', e);
-    const onState = (s: ScannerState) => events.emit('scanner-state', s);
-    const onReport = (r: ScannerReport) => events.emit('scanner-report', r);
-    scanner.on('scan', onScan);
-    scanner.on('state', onState);
-    scanner.on('report', onReport);
-    detach.push(() => {
-      scanner.off('scan', onScan as never);
-      scanner.off('state', onState as never);
-      scanner.off('report', onReport as never);
-    });
+    detach.push(scanner.on('scan', (e) => events.emit('scan', e)));
+    detach.push(scanner.on('state', (s) => events.emit('scanner-state', s)));
+    detach.push(scanner.on('report', (r) => events.emit('scanner-report', r)));
   }
 
   return {

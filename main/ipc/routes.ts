@@ -3,7 +3,7 @@
 // receives input already parsed by the contract (main/ipc/handle.ts) and its answer is parsed
 // again on the way out, so this file only adapts shapes; it holds no business rules.
 // Used unchanged by the Electron shell and by browser mode.
-import type { AppInfo, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
+import type { AppInfo, OrderState, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
 import type { ClassifyOptions, ScanClassification } from '../../preload/scan-classify.ts';
 import type { Clock } from '../clock.ts';
 import { formatMinor } from '../orders/money.ts';
@@ -26,7 +26,7 @@ export interface EnginePort {
   captureOrder(input: unknown): unknown;
   captureRefund(input: unknown): unknown;
   checkReferral(input: { customer: { mobile?: string; customerId?: string }; referrerCode: string }): Promise<unknown>;
-  listOrders(q: { state?: string; search?: string; offset: number; limit: number }): unknown;
+  listOrders(q: { state?: OrderState | 'all'; search?: string; offset: number; limit: number }): unknown;
   getOrder(orderId: string): unknown;
   retry(target: { orderId: string } | { all: true }): number;
   editAndResend(orderId: string, patch: unknown): unknown;
@@ -40,11 +40,22 @@ export interface EnginePort {
   syncNow(): void;
 }
 
-/** The part of the scanner service the screen reaches. Absent in browser mode (no HID there). */
+/** Scanner settings as the service applies them. */
+export interface ScannerSettings {
+  mode: 'auto' | 'hidpos' | 'keyboard' | 'off';
+  deviceId: string | null;
+  classify: ClassifyOptions;
+}
+
+/**
+ * The part of the scanner service (main/scanner/service.ts) the screen reaches, adapted by
+ * main/ipc/scanner-port.ts. Absent where no HID transport runs.
+ */
 export interface ScannerPort {
-  listDevices(): ScannerDevice[] | Promise<ScannerDevice[]>;
-  select(deviceId: string | null): ScannerState | Promise<ScannerState>;
+  listDevices(): Promise<ScannerDevice[]>;
   state(): ScannerState;
+  /** Applies scanner settings now (reopens the device when mode or device changed). */
+  apply(settings: ScannerSettings): Promise<void>;
 }
 
 export interface RouteDeps {
@@ -69,6 +80,11 @@ function classifyOptionsFrom(settings: unknown): ClassifyOptions {
     referralParams: strings(s.referralParams) ?? ['GBReferral', 'GbReferral', 'ReferralCode', 'referralCode', 'referrerCode', 'ref'],
     receiptPattern: typeof s.receiptPattern === 'string' ? s.receiptPattern : null,
   };
+}
+
+function scannerSettingsFrom(settings: unknown): ScannerSettings {
+  const s = (settings ?? {}) as { scanner?: { mode?: ScannerSettings['mode']; deviceId?: string | null } };
+  return { mode: s.scanner?.mode ?? 'auto', deviceId: s.scanner?.deviceId ?? null, classify: classifyOptionsFrom(settings) };
 }
 
 function keysStatusFrom(settings: unknown): { apiKeySet: boolean; secretKeySet: boolean } {
@@ -113,7 +129,12 @@ export function createHandlers(deps: RouteDeps): Handlers {
       return { ok: true as const };
     },
     'settings:get': () => fromEngineSettings(engine.getSettings()),
-    'settings:update': (req) => fromEngineSettings(engine.updateSettings(toEngineSettingsPatch(req, engine.getSettings()))),
+    'settings:update': async (req) => {
+      const updated = engine.updateSettings(toEngineSettingsPatch(req, engine.getSettings()));
+      // The scanner follows its settings at once (mode, device, referral parameter names).
+      await deps.scanner?.apply(scannerSettingsFrom(updated));
+      return fromEngineSettings(updated);
+    },
     'settings:set-keys': (req) => {
       engine.setKeys(req);
       return keysStatusFrom(engine.getSettings());
@@ -122,8 +143,11 @@ export function createHandlers(deps: RouteDeps): Handlers {
     'scanner:list-devices': async () => (deps.scanner ? await deps.scanner.listDevices() : []),
     'scanner:get-state': () => (deps.scanner ? deps.scanner.state() : NO_SCANNER),
     'scanner:select': async (req) => {
-      if (!deps.scanner) throw new PosError('unavailable', 'USB scanners in HID POS mode work in the desktop app only; keyboard-mode scanners work here.');
-      return deps.scanner.select(req.deviceId);
+      const scanner = deps.scanner;
+      if (!scanner) throw new PosError('unavailable', 'USB scanners in HID POS mode are not available here; keyboard-mode scanners work as they are.');
+      const updated = engine.updateSettings(toEngineSettingsPatch({ scanner: { deviceId: req.deviceId } }, engine.getSettings()));
+      await scanner.apply(scannerSettingsFrom(updated));
+      return scanner.state();
     },
     'scanner:submit-keyboard-scan': (req) => {
       const classification = deps.classify(req.text, classifyOptionsFrom(engine.getSettings()));

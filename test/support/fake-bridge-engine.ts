@@ -20,7 +20,7 @@ export const SAMPLE_STATUS = {
 };
 
 export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tmp/fake'): FakeEngine {
-  const listeners = new Set<(s: never) => void>();
+  const listeners = new Set<(s: unknown) => void>();
   const notConfigured = (name: string) => () => {
     throw new Error(`fake engine: ${name} not configured`);
   };
@@ -49,7 +49,7 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
   };
   return Object.assign(base, overrides, {
     pushStatus(status: unknown) {
-      for (const l of listeners) l(status as never);
+      for (const l of listeners) l(status);
     },
     listenerCount: () => listeners.size,
   });

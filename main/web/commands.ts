@@ -1,0 +1,79 @@
+// `npx pos-companion serve`: the till screen in any browser on this computer. Prints the address to
+// open (with its session token) on stdout and runs until Ctrl+C / SIGTERM, then shuts down cleanly
+// (the write in progress finishes before the process ends).
+import { InvalidArgumentError, type Command } from 'commander';
+import { dataDirOption } from '../orders/commands.ts';
+import { resolveDataDir } from '../db/paths.ts';
+import { DEFAULT_PORT, startServe, type ServeOptions } from './serve.ts';
+
+interface ServeFlags {
+  port: number;
+  dataDir?: string;
+  token?: string;
+  simulatorUrl?: string;
+  staticDir?: string;
+  hid: boolean;
+  hidReplay?: string;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0 = any free port).');
+  return n;
+}
+
+function loopbackUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('must be a URL such as http://127.0.0.1:5050.');
+  }
+  if (u.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) || (u.pathname !== '/' && u.pathname !== '')) {
+    throw new InvalidArgumentError('must be a loopback http URL without a path, e.g. http://127.0.0.1:5050.');
+  }
+  return `${u.protocol}//${u.host}`;
+}
+
+export function registerWebCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the till screen to a browser on this computer (loopback only, session token required).')
+    .option('--port <n>', `port on 127.0.0.1 (0 = any free port)`, portNumber, DEFAULT_PORT)
+    .addOption(dataDirOption())
+    .option('--token <token>', 'use this session token instead of a random one (tests)')
+    .option('--simulator-url <url>', 'treat this simulator as Gameball, keys from GAMEBALL_API_KEY / GAMEBALL_SECRET_KEY', loopbackUrl)
+    .option('--static-dir <dir>', 'the built screen (default: build/renderer)')
+    .option('--no-hid', 'do not open HID POS scanners (keyboard-mode scanners still work in the page)')
+    .option('--hid-replay <file>', 'a virtual HID POS scanner that plays this capture file each time it is written')
+    .action(async (flags: ServeFlags) => {
+      const opts: ServeOptions = {
+        dataDir: resolveDataDir({ flag: flags.dataDir }),
+        port: flags.port,
+        hid: flags.hidReplay ? { kind: 'replay', file: flags.hidReplay } : flags.hid ? { kind: 'node-hid' } : { kind: 'none' },
+      };
+      if (flags.token !== undefined) opts.token = flags.token;
+      if (flags.simulatorUrl !== undefined) opts.simulatorUrl = flags.simulatorUrl;
+      if (flags.staticDir !== undefined) opts.staticDir = flags.staticDir;
+      const serve = await startServe(opts);
+      const out = process.stdout;
+      out.write(`POS Companion is serving the till screen on ${serve.server.origin}\n`);
+      out.write(`Open: ${serve.server.openUrl}\n`);
+      if (serve.training) {
+        out.write(`Training mode: no Gameball keys are set. Orders go to the built-in simulator (${serve.simulator?.url ?? 'simulator'}) and are never sent to Gameball.\n`);
+      }
+      for (const notice of serve.engine.notices) out.write(`Notice: ${notice}\n`);
+      out.write('Press Ctrl+C to stop.\n');
+      await new Promise<void>((resolveStop) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolveStop();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await serve.close();
+      out.write('Stopped.\n');
+    });
+}

@@ -1,0 +1,189 @@
+// `pos-companion serve`: the engine, the scanner (when HID is available) and browser mode in one
+// process. Training mode: when no Gameball keys are configured, the engine talks to a built-in
+// simulator on loopback whose ledger is kept in the data folder (`training-simulator.json`), and
+// every order it captures is marked training, so it can never reach a real Gameball account.
+// `--simulator-url` instead points the engine at an external simulator as if it were Gameball,
+// with the keys from GAMEBALL_API_KEY / GAMEBALL_SECRET_KEY (end-to-end tests).
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock } from '../clock.ts';
+import { createEngine, type Engine, type EngineOptions } from '../engine.ts';
+import { createBridge } from '../ipc/bridge.ts';
+import { scannerPortFrom } from '../ipc/scanner-port.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { ScannerService } from '../scanner/service.ts';
+import { createScannerService } from '../scanner/service.ts';
+import type { HidTransport } from '../scanner/transport.ts';
+import { startSimulator, DEFAULT_API_KEY, DEFAULT_SECRET_KEY, type RunningSimulator } from '../simulator/index.ts';
+import { createReplayHidTransport } from './replay-transport.ts';
+import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
+import { startWebServer, type RunningWebServer } from './server.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_STATIC_DIR = join(repoRoot, 'build', 'renderer');
+export const DEFAULT_PORT = 4477;
+export const TRAINING_STATE_FILE = 'training-simulator.json';
+
+export interface ServeOptions {
+  dataDir: string;
+  port?: number;
+  /** Fixed session token (tests); default: a fresh random one. */
+  token?: string;
+  /** Use this simulator as "real" Gameball (keys from the environment). */
+  simulatorUrl?: string;
+  staticDir?: string;
+  /** HID scanners: 'node-hid' (default), a capture file replayed on every write, or none. */
+  hid?: { kind: 'node-hid' } | { kind: 'replay'; file: string } | { kind: 'none' };
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningServe {
+  server: RunningWebServer;
+  engine: Engine;
+  training: boolean;
+  /** The built-in training simulator, when training. */
+  simulator?: RunningSimulator;
+  close(): Promise<void>;
+}
+
+export class ServeError extends Error {
+  override name = 'ServeError';
+}
+
+function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Whether this data folder has Gameball keys (stored or in the environment), without syncing. */
+async function keysConfigured(dataDir: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<boolean> {
+  const probe = await createEngine({ dataDir, env, logger, startSync: false });
+  try {
+    return !probe.training;
+  } finally {
+    await probe.close();
+  }
+}
+
+async function hidTransport(choice: ServeOptions['hid'], logger: Logger): Promise<HidTransport | undefined> {
+  if (!choice || choice.kind === 'node-hid') {
+    try {
+      // Loaded lazily: a till without a usable node-hid build still serves the screen.
+      const { createNodeHidTransport } = await import('../scanner/node-hid-transport.ts');
+      return createNodeHidTransport();
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'HID scanners unavailable in browser mode');
+      return undefined;
+    }
+  }
+  if (choice.kind === 'replay') return createReplayHidTransport({ file: choice.file });
+  return undefined;
+}
+
+export async function startServe(opts: ServeOptions): Promise<RunningServe> {
+  const env = { ...(opts.env ?? process.env) };
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ file: join(opts.dataDir, 'logs', 'pos-companion.log'), name: 'serve' });
+  const token = opts.token ?? newSessionToken();
+  if (token.length < MIN_TOKEN_LENGTH || !TOKEN_PATTERN.test(token)) {
+    throw new ServeError(`The session token must be at least ${MIN_TOKEN_LENGTH} letters, digits, "-" or "_".`);
+  }
+
+  let simulator: RunningSimulator | undefined;
+  let training: boolean;
+  const engineOpts: EngineOptions = { dataDir: opts.dataDir, clock, env };
+  if (opts.simulatorUrl !== undefined) {
+    if (!env.GAMEBALL_API_KEY || !env.GAMEBALL_SECRET_KEY) {
+      throw new ServeError('--simulator-url needs the keys in GAMEBALL_API_KEY and GAMEBALL_SECRET_KEY.');
+    }
+    env.GAMEBALL_BASE_URL = opts.simulatorUrl;
+    engineOpts.training = false;
+    training = false;
+  } else if (!(await keysConfigured(opts.dataDir, env, logger))) {
+    simulator = await startSimulator({ port: 0, stateFile: join(opts.dataDir, TRAINING_STATE_FILE) });
+    env.GAMEBALL_BASE_URL = simulator.url;
+    env.GAMEBALL_API_KEY = DEFAULT_API_KEY;
+    env.GAMEBALL_SECRET_KEY = DEFAULT_SECRET_KEY;
+    engineOpts.training = true;
+    training = true;
+  } else {
+    training = false;
+  }
+
+  let engine: Engine | undefined;
+  let scanner: ScannerService | undefined;
+  let server: RunningWebServer | undefined;
+  try {
+    engine = await createEngine(engineOpts);
+    const settings = engine.getSettings();
+    const transport = await hidTransport(opts.hid, logger);
+    if (transport) {
+      scanner = createScannerService({
+        transport,
+        clock,
+        logger,
+        config: {
+          mode: settings.scanner.mode,
+          device: settings.scanner.deviceId,
+          classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
+          platform: process.platform,
+        },
+      });
+      scanner.start();
+    }
+    const started = engine;
+    const port = scannerForBridge(scanner);
+    server = await startWebServer({
+      port: opts.port ?? DEFAULT_PORT,
+      staticDir: opts.staticDir ?? DEFAULT_STATIC_DIR,
+      token,
+      logger,
+      createBridge: (trustedOrigins) =>
+        createBridge({
+          engine: started,
+          scanner: port,
+          trustedOrigins,
+          logger,
+          clock,
+          app: { name: 'POS Companion', version: appVersion(), shell: 'browser', platform: process.platform },
+        }),
+    });
+  } catch (err) {
+    await scanner?.stop();
+    await engine?.close();
+    await simulator?.close();
+    throw err;
+  }
+  logger.info({ port: server.port, training, dataDir: opts.dataDir }, 'browser mode serving');
+
+  const running = { server, engine, scanner, simulator };
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    engine,
+    training,
+    ...(simulator ? { simulator } : {}),
+    close() {
+      // Order: stop taking calls, stop the scanner, let the engine finish its write, then the simulator.
+      closing ??= (async () => {
+        await running.server.close();
+        await running.scanner?.stop();
+        await running.engine.close();
+        await running.simulator?.close();
+        logger.flush?.();
+      })();
+      return closing;
+    },
+  };
+}
+
+function scannerForBridge(service: ScannerService | undefined) {
+  return service ? scannerPortFrom(service) : undefined;
+}

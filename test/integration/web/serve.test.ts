@@ -1,0 +1,161 @@
+// `serve` end to end in Node: the real engine on a temporary data folder, browser mode over
+// loopback, training mode against the built-in simulator, an external simulator as Gameball, a
+// replayed HID POS scanner, and the CLI process itself.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { silentLogger } from '../../../main/log.ts';
+import { startServe, ServeError, type RunningServe } from '../../../main/web/serve.ts';
+import { startSimulator } from '../../../main/simulator/index.ts';
+import { createWsClient, type WebSocketCtor, type WsClient } from '../../../renderer/transport/ws-client.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const TOKEN = 'serve-test-token-0123456789';
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+function staticDir(): string {
+  const d = tempDir('pos-serve-static-');
+  writeFileSync(join(d, 'index.html'), '<!doctype html><title>POS Companion</title>');
+  return d;
+}
+
+async function serve(opts: Partial<Parameters<typeof startServe>[0]> = {}): Promise<RunningServe> {
+  const s = await startServe({ dataDir: tempDir('pos-serve-data-'), port: 0, token: TOKEN, staticDir: staticDir(), hid: { kind: 'none' }, env: {}, logger: silentLogger(), ...opts });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function client(port: number): WsClient {
+  const Ctor = class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { origin: `http://127.0.0.1:${port}` });
+    }
+  } as unknown as WebSocketCtor;
+  const c = createWsClient({ url: `ws://127.0.0.1:${port}/ws`, WebSocketCtor: Ctor, token: TOKEN });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+describe('serve', () => {
+  it('runs in training mode with no keys: app:info says so, captures are durable and marked training', async () => {
+    const s = await serve();
+    expect(s.training).toBe(true);
+    expect(s.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const c = client(s.server.port);
+    const info = await c.api.getAppInfo();
+    expect(info).toMatchObject({ ok: true, value: { shell: 'browser', training: true, name: 'POS Companion' } });
+
+    const captured = await c.api.captureOrder({ customer: { mobile: '0500001234' }, currency: 'SAR', totalPaidMinor: 12550, referrerCode: 'REF123456' });
+    expect(captured.ok).toBe(true);
+    if (!captured.ok) return;
+    expect(captured.value).toMatchObject({ customerId: 'mobile_966500001234', totalPaidMinor: 12550, training: true, newCustomer: true, referrerCode: 'REF123456' });
+    const list = await c.api.listOrders({});
+    expect(list).toMatchObject({ ok: true, value: { total: 1, rows: [{ orderId: captured.value.orderId, training: true }] } });
+    const detail = await c.api.getOrder({ orderId: captured.value.orderId });
+    expect(detail).toMatchObject({ ok: true, value: { orderId: captured.value.orderId, lineItems: [], refunds: [] } });
+    // Keys are write-only: the answer is only whether each is set (or, with no OS key store on
+    // this computer, a refusal that says so); the value never comes back.
+    const keys = await c.api.setKeys({ apiKey: 'a-real-looking-api-key-123' });
+    if (keys.ok) expect(Object.keys(keys.value).sort()).toEqual(['apiKeySet', 'secretKeySet']);
+    else expect(keys.error).toMatchObject({ code: 'refused', message: expect.stringMatching(/key store/) });
+    expect(JSON.stringify(keys)).not.toContain('a-real-looking-api-key-123');
+    const settings = await c.api.getSettings();
+    expect(settings.ok).toBe(true);
+    expect(JSON.stringify(settings)).not.toContain('a-real-looking-api-key-123');
+
+  });
+
+  it('maps engine refusals to envelopes for people', async () => {
+    const s = await serve();
+    const c = client(s.server.port);
+    const res = await c.api.discardOrder({ orderId: 'no-such-order', reason: 'typo' });
+    expect(res).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const bad = await c.api.captureOrder({ customer: { mobile: '12' + '3'.repeat(6) }, currency: 'XYZ', totalPaidMinor: 1 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(['refused', 'invalid-request']).toContain(bad.error.code);
+  });
+
+  it('treats --simulator-url as Gameball with the keys from the environment: not training', async () => {
+    const sim = await startSimulator({ port: 0, apiKey: 'ext-api-key-000', secretKey: 'ext-secret-key-000' });
+    cleanups.push(() => sim.close());
+    const s = await serve({ simulatorUrl: sim.url, env: { GAMEBALL_API_KEY: 'ext-api-key-000', GAMEBALL_SECRET_KEY: 'ext-secret-key-000' } });
+    expect(s.training).toBe(false);
+    expect(s.simulator).toBeUndefined();
+    const c = client(s.server.port);
+    expect(await c.api.getAppInfo()).toMatchObject({ ok: true, value: { training: false } });
+    const captured = await c.api.captureOrder({ customer: { mobile: '0500009999' }, currency: 'SAR', totalPaidMinor: 100 });
+    expect(captured).toMatchObject({ ok: true, value: { training: false } });
+  });
+
+  it('refuses --simulator-url without keys, and a short token', async () => {
+    await expect(serve({ simulatorUrl: 'http://127.0.0.1:9' })).rejects.toThrow(ServeError);
+    await expect(serve({ token: 'short' })).rejects.toThrow(/at least 16/);
+  });
+
+  it('a replayed HID POS scan reaches the page as a classified scan event', async () => {
+    const dir = tempDir('pos-serve-replay-');
+    const capture = join(dir, 'scan.cap');
+    const s = await serve({ hid: { kind: 'replay', file: capture } });
+    const c = client(s.server.port);
+    const scans: unknown[] = [];
+    c.api.on('scan', (e) => scans.push(e));
+    await expect.poll(async () => {
+      const st = await c.api.getScannerState();
+      return st.ok ? st.value.state : 'none';
+    }, { timeout: 10_000 }).toBe('connected');
+    // Written whole, then renamed into place: the replay sees one complete capture.
+    copyFileSync(join(repoRoot, 'test/fixtures/scanner/hidpos-honeywell-referral-link.cap'), `${capture}.tmp`);
+    renameSync(`${capture}.tmp`, capture);
+    await expect.poll(() => scans.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(scans).toHaveLength(1);
+    expect(scans[0]).toMatchObject({ source: 'hidpos', classification: { kind: 'referral', referrerCode: 'Vg6945F76CkP1B' } });
+  });
+});
+
+describe('serve CLI', () => {
+  it('prints the address with its token, serves it, and stops cleanly on SIGTERM', async () => {
+    const dataDir = tempDir('pos-serve-cli-');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', TOKEN, '--no-hid', '--static-dir', staticDir()], {
+      cwd: repoRoot,
+      env: { ...process.env, GAMEBALL_API_KEY: '', GAMEBALL_SECRET_KEY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanups.push(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Press Ctrl\+C/);
+    const url = /Open: (\S+)/.exec(out)?.[1];
+    expect(url, err).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/\\?token=${TOKEN}$`));
+    expect(out).toMatch(/Training mode/);
+    const status = await new Promise<number>((res, rej) => {
+      const u = new URL(url!);
+      request({ host: '127.0.0.1', port: Number(u.port), path: `${u.pathname}${u.search}` }, (r) => {
+        r.resume();
+        res(r.statusCode ?? 0);
+      }).on('error', rej).end();
+    });
+    expect(status).toBe(303);
+    const exit = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(out).toMatch(/Stopped\./);
+    // The token is printed once, for the person starting it, and never written to the log.
+    const log = join(dataDir, 'logs', 'pos-companion.log');
+    if (existsSync(log)) expect(readFileSync(log, 'utf8')).not.toContain(TOKEN);
+  });
+});
