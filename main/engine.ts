@@ -14,7 +14,7 @@ import type { Settings, StoredSettings } from './config/settings.ts';
 import { openDatabase } from './db/database.ts';
 import type { Database } from './db/database.ts';
 import { databaseFile } from './db/paths.ts';
-import { createLogger } from './log.ts';
+import { closeLogger, createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
 import { OrderStore } from './orders/order-store.ts';
@@ -280,7 +280,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         listeners.clear();
         await sync.close();
         db.close();
-        logger.flush?.();
+        if (!opts.logger) await closeLogger(logger);
       })();
       return closing;
     },

@@ -1,6 +1,7 @@
 // What the till learns about customers when online (their own referral code, whether Gameball
-// already knows them), so the self-referral rule still applies offline later; and an index for
-// the duplicate-receipt guard and receipt search. Append-only: never edit once shipped.
+// already knows them), so the self-referral rule still applies offline later; and the indexes the
+// order detail and retention need (refunds of an order, calls of an order). Append-only: never
+// edit once shipped.
 import type { Migration } from './types.ts';
 
 export const migration0002: Migration = {
@@ -14,7 +15,6 @@ CREATE TABLE customer_cache (
   exists_in_gameball INTEGER,
   fetched_at TEXT NOT NULL
 );
-CREATE INDEX orders_receipt ON orders(receipt_no) WHERE receipt_no IS NOT NULL;
 CREATE INDEX refunds_order ON refunds(order_id);
 CREATE INDEX sync_log_entity ON sync_log(entity_id);
 `);
