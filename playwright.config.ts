@@ -5,6 +5,8 @@ export const chromiumExecutable = process.env.POS_COMPANION_CHROMIUM ?? '/usr/bi
 
 export default defineConfig({
   testDir: 'test/e2e',
+  // Builds the screen (build/renderer) once; `serve` serves it as it is.
+  globalSetup: './test/e2e/global-setup.ts',
   outputDir: 'test-results',
   timeout: 60_000,
   workers: 1,

@@ -22,6 +22,13 @@ export default defineConfig({
     sourcemap: true,
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1024,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // zod's comments confuse Rollup's annotation parser; harmless, and not ours to fix.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
+        warn(warning);
+      },
+    },
   },
   server: { host: '127.0.0.1', strictPort: true },
   clearScreen: false,

@@ -9,6 +9,13 @@ import { KeyboardWedgeDetector } from '../scanner/keyboard-wedge.ts';
 import type { WedgeDecision } from '../scanner/keyboard-wedge.ts';
 import { insertText, isTextEntry, removeLeakedText, setFieldValue } from './leaked-text.ts';
 
+/**
+ * Extra wait before asking the detector to end a quiet burst. On a busy page a timer can run
+ * before key events already queued behind it; ending the burst then would cut a scan in two.
+ * Giving a fast typist's held keys back 100 ms later is invisible; splitting a scan is not.
+ */
+const FLUSH_SLACK_MS = 100;
+
 export function useKeyboardWedge(onScan: (text: string) => void, enabled = true): void {
   const onScanRef = useRef(onScan);
   useEffect(() => {
@@ -60,7 +67,7 @@ export function useKeyboardWedge(onScan: (text: string) => void, enabled = true)
         timer = setTimeout(() => {
           timer = undefined;
           apply(detector.flush(Math.max(flushAt, performance.now())));
-        }, Math.max(0, flushAt - e.timeStamp));
+        }, Math.max(0, flushAt - e.timeStamp) + FLUSH_SLACK_MS);
       }
     };
     // Keys typed while the window had no focus went elsewhere: forget the burst.
