@@ -110,6 +110,11 @@ export class GameballRateLimiter {
     return this.windows[group].take(now);
   }
 
+  /** How long until `group` has a free slot, without taking it. */
+  delay(group: RateGroup, now: number): number {
+    return this.windows[group].delay(now);
+  }
+
   blockUntil(group: RateGroup, until: number): void {
     this.windows[group].blockUntil(until);
   }

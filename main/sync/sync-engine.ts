@@ -505,13 +505,20 @@ export class SyncEngine {
     const group = rateGroupOf(method, path.startsWith('/orders/') ? '/orders/x/transactions' : path);
     for (;;) {
       if (this.stopController.signal.aborted) return 'abandoned';
-      const wait = this.limiter.take(group, this.clock.now());
+      const wait = this.limiter.delay(group, this.clock.now());
       if (wait === 0) break;
       await this.sleep(wait, this.stopController.signal);
     }
     // Keep the lease comfortably longer than the request can take.
-    const now = this.clock.now();
-    if (!this.store.renew(row.id, now)) return 'abandoned';
+    if (!this.store.renew(row.id, this.clock.now())) return 'abandoned';
+    // The slot is taken right before sending (not before the lease write above), so the time the
+    // limiter counts is as close as possible to when Gameball sees the request.
+    for (;;) {
+      if (this.stopController.signal.aborted) return 'abandoned';
+      const wait = this.limiter.take(group, this.clock.now());
+      if (wait === 0) break;
+      await this.sleep(wait, this.stopController.signal);
+    }
     const res = await fn(client, this.stopController.signal);
     logs.push({
       method: res.method,
