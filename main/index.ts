@@ -1,0 +1,168 @@
+// The Electron shell, and only the shell: lifecycle, the one window, its security, and the IPC
+// adapter. Everything the till does lives in the engine (main/engine.ts), which knows nothing of
+// Electron. Order of start: single-instance lock -> engine (keys under safeStorage) -> scanner ->
+// bridge -> window. Order of stop (before-quit): stop answering the screen, stop the scanner, let
+// the engine finish the write in progress and close the database, then quit.
+import { join } from 'node:path';
+import { app, BrowserWindow, Menu, session } from 'electron';
+import { systemClock } from './clock.ts';
+import { resolveDataDir } from './db/paths.ts';
+import { createEngine, type Engine } from './engine.ts';
+import { createBridge, type Bridge } from './ipc/bridge.ts';
+import { scannerPortFrom } from './ipc/scanner-port.ts';
+import { createLogger } from './log.ts';
+import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
+import { createScannerService, type ScannerService } from './scanner/service.ts';
+import { APP_ENTRY, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/app-protocol.ts';
+import { hardenAllContents, hardenSession } from './electron/harden.ts';
+import { bindIpc } from './electron/ipc-adapter.ts';
+import { createSafeStorageCipher } from './electron/safe-storage-cipher.ts';
+import { applyShellSettings, withShellSettings } from './electron/shell-settings.ts';
+
+// Bundled to build/app/main/index.cjs: the preload and the screen sit beside it in build/.
+const PRELOAD = join(__dirname, '..', 'preload', 'index.cjs');
+const RENDERER_DIR = join(__dirname, '..', '..', 'renderer');
+
+/** `--data-dir=DIR` / `--data-dir DIR` on the command line (tests, support), else the usual folder. */
+function dataDirFlag(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
+  if (i < 0) return undefined;
+  const arg = argv[i] ?? '';
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+}
+
+const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), env: process.env, home: app.getPath('home') });
+app.setPath('userData', dataDir);
+const logger = createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), name: 'shell' });
+
+let engine: Engine | undefined;
+let scanner: ScannerService | undefined;
+let bridge: Bridge | undefined;
+let unbindIpc: (() => void) | undefined;
+let mainWindow: BrowserWindow | undefined;
+let shutdown: 'running' | 'stopping' | 'done' = 'running';
+
+function createWindow(kiosk: boolean): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 800,
+    minHeight: 600,
+    show: false,
+    kiosk,
+    title: 'POS Companion',
+    autoHideMenuBar: true,
+    backgroundColor: '#ffffff',
+    webPreferences: {
+      // The preload exposes named contract functions only (preload/index.ts); reviewed.
+      preload: PRELOAD, // eng-disable PRELOAD_JS_CHECK
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      // A middle click must not open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
+      devTools: !app.isPackaged,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = undefined;
+  });
+  void win.loadURL(APP_ENTRY);
+  return win;
+}
+
+async function start(): Promise<void> {
+  hardenSession(session.defaultSession);
+  serveAppProtocol(RENDERER_DIR);
+  Menu.setApplicationMenu(null);
+
+  engine = await createEngine({ dataDir, secretCipher: createSafeStorageCipher() });
+  for (const notice of engine.notices) logger.warn({ notice }, 'engine notice');
+  const settings = engine.getSettings();
+
+  scanner = createScannerService({
+    transport: createNodeHidTransport(),
+    clock: systemClock,
+    logger,
+    config: {
+      mode: settings.scanner.mode,
+      device: settings.scanner.deviceId,
+      classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
+      platform: process.platform,
+    },
+  });
+  scanner.start();
+
+  bridge = createBridge({
+    engine: withShellSettings(engine, () => mainWindow),
+    scanner: scannerPortFrom(scanner),
+    trustedOrigins: [APP_ORIGIN],
+    logger,
+    clock: systemClock,
+    app: { name: 'POS Companion', version: app.getVersion(), shell: 'electron', platform: process.platform },
+  });
+  unbindIpc = bindIpc(bridge, () => (mainWindow ? [mainWindow] : []));
+
+  mainWindow = createWindow(settings.kiosk);
+  applyShellSettings(settings, mainWindow);
+  logger.info({ dataDir, training: engine.training }, 'desktop app started');
+}
+
+async function stop(): Promise<void> {
+  bridge?.close();
+  unbindIpc?.();
+  await scanner?.stop();
+  // Waits for a write in progress and an in-flight Gameball call's outcome, then closes the db.
+  await engine?.close();
+  logger.info({}, 'desktop app stopped');
+  logger.flush?.();
+}
+
+registerAppScheme();
+hardenAllContents();
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  // Another window of the app is already open on this till: it gets the focus instead.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('before-quit', (event) => {
+    if (shutdown === 'done') return;
+    event.preventDefault();
+    if (shutdown === 'stopping') return;
+    shutdown = 'stopping';
+    stop()
+      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
+      .finally(() => {
+        shutdown = 'done';
+        app.quit();
+      });
+  });
+
+  // A till app: closing its window quits it, on macOS too (nothing runs without the screen).
+  app.on('window-all-closed', () => app.quit());
+
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      logger.error({ err }, 'desktop app failed to start');
+      app.exit(1);
+    });
+}
