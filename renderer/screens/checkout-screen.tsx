@@ -154,7 +154,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
             hint={t('checkout.customerHint')}
             error={customerError}
             ok={mobile?.state === 'valid' ? t('checkout.mobileOk', { number: mobile.display }) : null}
-            start={<span dir="ltr">{callingCodeOf(settings.country)}</span>}
+            start={<span dir="ltr">{`\u2066${callingCodeOf(settings.country)}\u2069`}</span>}
             testId="customer-field"
           >
             <input

@@ -62,8 +62,10 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
   const viewRef = useRef({ first, last });
   viewRef.current = { first, last };
   const lastRefresh = useRef(0);
+  // The status the screen opened with is already reflected in the first page load.
+  const openedWith = useRef(status);
   useEffect(() => {
-    if (!status) return;
+    if (!status || status === openedWith.current) return;
     const wait = Math.max(0, lastRefresh.current + 500 - performance.now());
     const id = setTimeout(() => {
       lastRefresh.current = performance.now();

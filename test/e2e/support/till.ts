@@ -22,6 +22,8 @@ export interface TillOptions {
   simulator?: SimulatorOptions;
   /** Extra arguments for `serve`. */
   serveArgs?: string[];
+  /** An existing data folder (kept on close); default: a new temporary one. */
+  dataDir?: string;
 }
 
 export interface Till {
@@ -43,7 +45,7 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
   const secretKey = `e2e-secret-${randomBytes(9).toString('base64url')}`;
   let skew = 0;
   const sim = await startSimulator({ apiKey, secretKey, rateLimit: false, now: () => Date.now() + skew, ...opts.simulator });
-  const dataDir = await mkdtemp(join(tmpdir(), 'pos-companion-e2e-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'pos-companion-e2e-')));
   const token = randomBytes(24).toString('base64url');
   const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', token, ...(opts.serveArgs ?? [])];
   if (opts.keys) args.push('--simulator-url', sim.url);
@@ -97,7 +99,7 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       await sim.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
