@@ -10,7 +10,7 @@ import { resolveDataDir } from './db/paths.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { createBridge, type Bridge } from './ipc/bridge.ts';
 import { scannerPortFrom } from './ipc/scanner-port.ts';
-import { createLogger } from './log.ts';
+import { closeLogger, createLogger, silentLogger, type Logger } from './log.ts';
 import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
 import { createScannerService, type ScannerService } from './scanner/service.ts';
 import { APP_ENTRY, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/app-protocol.ts';
@@ -33,7 +33,8 @@ function dataDirFlag(argv: readonly string[]): string | undefined {
 
 const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), env: process.env, home: app.getPath('home') });
 app.setPath('userData', dataDir);
-const logger = createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), name: 'shell' });
+// Created once this process holds the single-instance lock: a second instance touches no file.
+let logger: Logger = silentLogger();
 
 let engine: Engine | undefined;
 let scanner: ScannerService | undefined;
@@ -125,7 +126,7 @@ async function stop(): Promise<void> {
   // Waits for a write in progress and an in-flight Gameball call's outcome, then closes the db.
   await engine?.close();
   logger.info({}, 'desktop app stopped');
-  logger.flush?.();
+  await closeLogger(logger);
 }
 
 registerAppScheme();
@@ -136,6 +137,7 @@ if (!app.requestSingleInstanceLock()) {
   // Another window of the app is already open on this till: it gets the focus instead.
   app.quit();
 } else {
+  logger = createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), name: 'shell' });
   app.on('second-instance', () => {
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();

@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine.ts';
 import { createBridge } from '../ipc/bridge.ts';
 import { scannerPortFrom } from '../ipc/scanner-port.ts';
-import { createLogger, type Logger } from '../log.ts';
+import { closeLogger, createLogger, type Logger } from '../log.ts';
 import type { ScannerService } from '../scanner/service.ts';
 import { createScannerService } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
@@ -90,6 +90,7 @@ async function hidTransport(choice: ServeOptions['hid'], logger: Logger): Promis
 export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   const env = { ...(opts.env ?? process.env) };
   const clock = opts.clock ?? systemClock;
+  const ownLogger = opts.logger === undefined;
   const logger = opts.logger ?? createLogger({ file: join(opts.dataDir, 'logs', 'pos-companion.log'), name: 'serve' });
   const token = opts.token ?? newSessionToken();
   if (token.length < MIN_TOKEN_LENGTH || !TOKEN_PATTERN.test(token)) {
@@ -177,7 +178,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         await running.scanner?.stop();
         await running.engine.close();
         await running.simulator?.close();
-        logger.flush?.();
+        if (ownLogger) await closeLogger(logger);
       })();
       return closing;
     },
