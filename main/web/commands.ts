@@ -60,7 +60,7 @@ export function registerWebCommands(program: Command): void {
       out.write(`POS Companion is serving the till screen on ${serve.server.origin}\n`);
       out.write(`Open: ${serve.server.openUrl}\n`);
       if (serve.training) {
-        out.write(`Training mode: no Gameball keys are set. Orders go to the built-in simulator (${serve.simulator?.url ?? 'simulator'}) and are never sent to Gameball.\n`);
+        out.write('Training mode: no Gameball keys are set. Orders go to the built-in simulator and are never sent to Gameball.\n');
       }
       for (const notice of serve.engine.notices) out.write(`Notice: ${notice}\n`);
       out.write('Press Ctrl+C to stop.\n');

@@ -1,7 +1,7 @@
 // `pos-companion serve`: the engine, the scanner (when HID is available) and browser mode in one
-// process. Training mode: when no Gameball keys are configured, the engine talks to a built-in
-// simulator on loopback whose ledger is kept in the data folder (`training-simulator.json`), and
-// every order it captures is marked training, so it can never reach a real Gameball account.
+// process. Training mode is the engine's: with no Gameball keys configured it posts only to its
+// built-in simulator (ledger kept in the data folder) and marks every order it captures as
+// training, so such an order can never reach a real Gameball account; `app:info` says so.
 // `--simulator-url` instead points the engine at an external simulator as if it were Gameball,
 // with the keys from GAMEBALL_API_KEY / GAMEBALL_SECRET_KEY (end-to-end tests).
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,6 @@ import { closeLogger, createLogger, type Logger } from '../log.ts';
 import type { ScannerService } from '../scanner/service.ts';
 import { createScannerService } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
-import { startSimulator, DEFAULT_API_KEY, DEFAULT_SECRET_KEY, type RunningSimulator } from '../simulator/index.ts';
 import { createReplayHidTransport } from './replay-transport.ts';
 import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
 import { startWebServer, type RunningWebServer } from './server.ts';
@@ -23,7 +22,6 @@ import { startWebServer, type RunningWebServer } from './server.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_STATIC_DIR = join(repoRoot, 'build', 'renderer');
 export const DEFAULT_PORT = 4477;
-export const TRAINING_STATE_FILE = 'training-simulator.json';
 
 export interface ServeOptions {
   dataDir: string;
@@ -43,9 +41,8 @@ export interface ServeOptions {
 export interface RunningServe {
   server: RunningWebServer;
   engine: Engine;
+  /** True: the engine is in training mode (built-in simulator only). */
   training: boolean;
-  /** The built-in training simulator, when training. */
-  simulator?: RunningSimulator;
   close(): Promise<void>;
 }
 
@@ -59,16 +56,6 @@ function appVersion(): string {
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   } catch {
     return '0.0.0';
-  }
-}
-
-/** Whether this data folder has Gameball keys (stored or in the environment), without syncing. */
-async function keysConfigured(dataDir: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<boolean> {
-  const probe = await createEngine({ dataDir, env, logger, startSync: false });
-  try {
-    return !probe.training;
-  } finally {
-    await probe.close();
   }
 }
 
@@ -97,8 +84,6 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     throw new ServeError(`The session token must be at least ${MIN_TOKEN_LENGTH} letters, digits, "-" or "_".`);
   }
 
-  let simulator: RunningSimulator | undefined;
-  let training: boolean;
   const engineOpts: EngineOptions = { dataDir: opts.dataDir, clock, env };
   if (opts.simulatorUrl !== undefined) {
     if (!env.GAMEBALL_API_KEY || !env.GAMEBALL_SECRET_KEY) {
@@ -106,16 +91,6 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     }
     env.GAMEBALL_BASE_URL = opts.simulatorUrl;
     engineOpts.training = false;
-    training = false;
-  } else if (!(await keysConfigured(opts.dataDir, env, logger))) {
-    simulator = await startSimulator({ port: 0, stateFile: join(opts.dataDir, TRAINING_STATE_FILE) });
-    env.GAMEBALL_BASE_URL = simulator.url;
-    env.GAMEBALL_API_KEY = DEFAULT_API_KEY;
-    env.GAMEBALL_SECRET_KEY = DEFAULT_SECRET_KEY;
-    engineOpts.training = true;
-    training = true;
-  } else {
-    training = false;
   }
 
   let engine: Engine | undefined;
@@ -159,25 +134,24 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   } catch (err) {
     await scanner?.stop();
     await engine?.close();
-    await simulator?.close();
+    if (ownLogger) await closeLogger(logger);
     throw err;
   }
+  const training = engine.training;
   logger.info({ port: server.port, training, dataDir: opts.dataDir }, 'browser mode serving');
 
-  const running = { server, engine, scanner, simulator };
+  const running = { server, engine, scanner };
   let closing: Promise<void> | undefined;
   return {
     server,
     engine,
     training,
-    ...(simulator ? { simulator } : {}),
     close() {
-      // Order: stop taking calls, stop the scanner, let the engine finish its write, then the simulator.
+      // Order: stop taking calls, stop the scanner, let the engine finish its write and close.
       closing ??= (async () => {
         await running.server.close();
         await running.scanner?.stop();
         await running.engine.close();
-        await running.simulator?.close();
         if (ownLogger) await closeLogger(logger);
       })();
       return closing;

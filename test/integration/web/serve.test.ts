@@ -53,7 +53,6 @@ describe('serve', () => {
   it('runs in training mode with no keys: app:info says so, captures are durable and marked training', async () => {
     const s = await serve();
     expect(s.training).toBe(true);
-    expect(s.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const c = client(s.server.port);
     const info = await c.api.getAppInfo();
     expect(info).toMatchObject({ ok: true, value: { shell: 'browser', training: true, name: 'POS Companion' } });
@@ -66,6 +65,12 @@ describe('serve', () => {
     expect(list).toMatchObject({ ok: true, value: { total: 1, rows: [{ orderId: captured.value.orderId, training: true }] } });
     const detail = await c.api.getOrder({ orderId: captured.value.orderId });
     expect(detail).toMatchObject({ ok: true, value: { orderId: captured.value.orderId, lineItems: [], refunds: [] } });
+    // Sent to the built-in simulator, and shown synced with its points.
+    const orderId = captured.value.orderId;
+    await expect.poll(async () => {
+      const d = await c.api.getOrder({ orderId });
+      return d.ok && d.value ? [d.value.state, (d.value.rewardedPoints ?? 0) > 0] : ['missing', false];
+    }, { timeout: 20_000 }).toEqual(['synced', true]);
     // Keys are write-only: the answer is only whether each is set (or, with no OS key store on
     // this computer, a refusal that says so); the value never comes back.
     const keys = await c.api.setKeys({ apiKey: 'a-real-looking-api-key-123' });
@@ -93,11 +98,17 @@ describe('serve', () => {
     cleanups.push(() => sim.close());
     const s = await serve({ simulatorUrl: sim.url, env: { GAMEBALL_API_KEY: 'ext-api-key-000', GAMEBALL_SECRET_KEY: 'ext-secret-key-000' } });
     expect(s.training).toBe(false);
-    expect(s.simulator).toBeUndefined();
     const c = client(s.server.port);
     expect(await c.api.getAppInfo()).toMatchObject({ ok: true, value: { training: false } });
-    const captured = await c.api.captureOrder({ customer: { mobile: '0500009999' }, currency: 'SAR', totalPaidMinor: 100 });
+    const captured = await c.api.captureOrder({ customer: { mobile: '0500009999' }, currency: 'SAR', totalPaidMinor: 10000 });
     expect(captured).toMatchObject({ ok: true, value: { training: false } });
+    const orderId = captured.ok ? captured.value.orderId : '';
+    await expect.poll(async () => {
+      const d = await c.api.getOrder({ orderId });
+      return d.ok ? d.value?.state : 'missing';
+    }, { timeout: 20_000 }).toBe('synced');
+    // The external simulator, acting as Gameball, has the order.
+    expect(JSON.stringify(sim.control.ledger())).toContain(orderId);
   });
 
   it('refuses --simulator-url without keys, and a short token', async () => {
