@@ -15,6 +15,7 @@ import type { Browser, Page } from '@playwright/test';
 import { openDatabase } from '../../main/db/database.ts';
 import { databaseFile } from '../../main/db/index.ts';
 import { chromiumExecutable } from '../../playwright.config.ts';
+import { E2E_STATIC_DIR } from '../e2e/support/static-dir.ts';
 import { keyboardScan, startTill } from '../e2e/support/till.ts';
 import type { Till } from '../e2e/support/till.ts';
 
@@ -156,7 +157,7 @@ async function queueFirstRender(browser: Browser, orders: number): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', E2E_STATIC_DIR, '--logLevel', 'warn'], { stdio: 'inherit' });
   const browser = await chromium.launch({ executablePath: chromiumExecutable, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const scanOk = await scanToScreen(browser);

@@ -11,6 +11,7 @@ import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../../main/simulator/index.ts';
+import { E2E_STATIC_DIR } from './static-dir.ts';
 import { cdpKeyEventsFor } from './us-keys.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -47,7 +48,7 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
   const sim = await startSimulator({ apiKey, secretKey, rateLimit: false, now: () => Date.now() + skew, ...opts.simulator });
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'pos-companion-e2e-')));
   const token = randomBytes(24).toString('base64url');
-  const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', token, ...(opts.serveArgs ?? [])];
+  const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', token, '--static-dir', E2E_STATIC_DIR, ...(opts.serveArgs ?? [])];
   if (opts.keys) args.push('--simulator-url', sim.url);
   // Gameball is always the test's simulator: whatever mode the till is in, no request can leave
   // the machine.
