@@ -102,15 +102,18 @@ export class OutboxStore {
     private readonly opts: OutboxStoreOptions,
   ) {
     const training = TRAINING_OF('o');
+    // One pass over the rows still owed (the outbox_ready index finds them), not a search per
+    // candidate: the first owed row of each customer of this world is the only one that may go,
+    // and only when no call of that customer is in flight under a live lease.
     this.selectClaimable = db.prepare<{ now: number; training: number; limit: number }, OutboxRow>(`
-      SELECT o.* FROM outbox o
+      WITH owed AS (
+        SELECT o.id, o.customer_id, o.state, o.lease_expires_at FROM outbox o
+        WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training),
+      firsts AS (SELECT customer_id, MIN(id) AS id FROM owed GROUP BY customer_id),
+      busy AS (SELECT DISTINCT customer_id FROM owed WHERE state = 'in_flight' AND lease_expires_at > @now)
+      SELECT o.* FROM firsts f JOIN outbox o ON o.id = f.id
       WHERE ((o.state = 'pending' AND o.next_attempt_at <= @now) OR (o.state = 'in_flight' AND o.lease_expires_at <= @now))
-        AND ${training} = @training
-        AND NOT EXISTS (
-          SELECT 1 FROM outbox p
-          WHERE p.customer_id = o.customer_id AND p.id <> o.id
-            AND ((p.id < o.id AND p.state IN ('pending', 'in_flight')) OR (p.state = 'in_flight' AND p.lease_expires_at > @now))
-            AND ${TRAINING_OF('p')} = @training)
+        AND f.customer_id NOT IN (SELECT customer_id FROM busy)
         AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.entity_id = o.entity_id AND d.id < o.id AND d.state IN ('attention', 'dead'))
         AND (o.kind <> 'refund' OR EXISTS (
           SELECT 1 FROM refunds r JOIN orders x ON x.order_id = r.order_id
