@@ -45,6 +45,8 @@ export interface ClaimedRow {
   attempts: number;
   unknownOutcome: boolean;
   takenOver: boolean;
+  /** When this engine's lease ends (as last written by this engine). */
+  leaseUntil: number;
 }
 
 /** One audited Gameball call (no bodies, no keys). */
@@ -96,6 +98,8 @@ export class OutboxStore {
   private readonly selectOrder;
   private readonly selectRefund;
   private readonly claimTx;
+  private readonly pullAll;
+  private readonly pullRetried;
 
   constructor(
     private readonly db: Database,
@@ -173,6 +177,10 @@ export class OutboxStore {
     this.selectOrder = db.prepare<[string], Record<string, unknown>>('SELECT * FROM orders WHERE order_id = ?');
     this.selectRefund = db.prepare<[string], Record<string, unknown>>('SELECT * FROM refunds WHERE refund_id = ?');
 
+    this.pullAll = db.prepare<{ now: number }>(`UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now`);
+    this.pullRetried = db.prepare<{ now: number }>(
+      `UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now AND attempts > 0`,
+    );
     this.claimTx = db.transaction((now: number, limit: number): ClaimedRow[] => {
       const rows = this.selectClaimable.all({ now, training: this.training, limit });
       const at = isoAt(now);
@@ -192,6 +200,7 @@ export class OutboxStore {
           attempts: row.attempts,
           unknownOutcome: takenOver || row.unknown_outcome === 1,
           takenOver,
+          leaseUntil: until,
         });
       }
       return claimed;
@@ -213,8 +222,16 @@ export class OutboxStore {
   }
 
   /** Extends the lease before a slow step. False: the lease was lost (another engine took the row). */
-  renew(id: number, now: number): boolean {
-    return this.renewLease.run({ id, owner: this.opts.ownerId, until: now + this.opts.leaseMs }).changes === 1;
+  renew(row: ClaimedRow, now: number): boolean {
+    const until = now + this.opts.leaseMs;
+    if (this.renewLease.run({ id: row.id, owner: this.opts.ownerId, until }).changes !== 1) return false;
+    row.leaseUntil = until;
+    return true;
+  }
+
+  /** Brings waiting rows forward to `now` (all of them, or only those that already failed once). */
+  pullForward(now: number, onlyRetried: boolean): void {
+    (onlyRetried ? this.pullRetried : this.pullAll).run({ now });
   }
 
   loadOrder(orderId: string): Record<string, unknown> | undefined {

@@ -80,6 +80,12 @@ export interface SyncEngineOptions {
   idlePollMs?: number;
   /** Pause after Gameball refuses the keys (default 5 min; syncNow and a restart end it). */
   authPauseMs?: number;
+  /**
+   * When nothing has been sent for this long, one read-only call (`GET /orders/{probe}/transactions`)
+   * checks that Gameball is reachable, so online/offline stays true while the till is idle
+   * (default 60 s; also right after start). Probes carry no order data and are not audited.
+   */
+  probeEveryMs?: number;
   /** Reason shown while `client` is null. */
   notConfiguredMessage?: string;
 }
@@ -109,6 +115,9 @@ export class SyncEngine {
   private readonly idlePollMs: number;
   private readonly authPauseMs: number;
   private readonly leaseMs: number;
+  private readonly probeEveryMs: number;
+  private lastContactAt = -Infinity;
+  private probing$: Promise<void> | undefined;
 
   private running = false;
   private loopDone: Promise<void> | undefined;
@@ -136,6 +145,7 @@ export class SyncEngine {
     this.idlePollMs = opts.idlePollMs ?? 2_000;
     this.authPauseMs = opts.authPauseMs ?? 5 * 60_000;
     this.leaseMs = opts.leaseMs ?? 60_000;
+    this.probeEveryMs = opts.probeEveryMs ?? 60_000;
     this.limiter = new GameballRateLimiter({ limits: opts.rateLimits, marginMs: opts.rateMarginMs });
     this.store = new OutboxStore(opts.db, {
       training: opts.training,
@@ -183,7 +193,7 @@ export class SyncEngine {
     this.stopController.abort();
     this.wake();
     await this.loopDone;
-    await Promise.allSettled([...this.active.values()]);
+    await Promise.allSettled([...this.active.values(), this.probing$]);
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
     for (const w of this.idleWaiters) w();
@@ -199,9 +209,11 @@ export class SyncEngine {
   syncNow(): void {
     this.pausedUntil = 0;
     this.consecutiveTrouble = 0;
-    this.opts.db
-      .prepare(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`)
-      .run(this.clock.now(), this.clock.now());
+    try {
+      this.store.pullForward(this.clock.now(), false);
+    } catch (err) {
+      this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+    }
     this.wake();
   }
 
@@ -286,6 +298,9 @@ export class SyncEngine {
       if (this.active.size === 0 && this.idleSince === null) {
         this.idleSince = now;
         for (const w of this.idleWaiters) w();
+      }
+      if (this.active.size === 0 && this.pausedUntil <= now && !this.probing$ && now - this.lastContactAt >= this.probeEveryMs) {
+        this.probing$ = this.probeConnection().finally(() => (this.probing$ = undefined));
       }
 
       let waitMs: number;
@@ -509,8 +524,9 @@ export class SyncEngine {
       if (wait === 0) break;
       await this.sleep(wait, this.stopController.signal);
     }
-    // Keep the lease comfortably longer than the request can take.
-    if (!this.store.renew(row.id, this.clock.now())) return 'abandoned';
+    // The lease must outlast the request: renew when less than a timeout (plus slack) is left.
+    // Renewing also proves the row is still ours before anything is sent.
+    if (row.leaseUntil - this.clock.now() < client.config.timeoutMs + 5_000 && !this.store.renew(row, this.clock.now())) return 'abandoned';
     // The slot is taken right before sending (not before the lease write above), so the time the
     // limiter counts is as close as possible to when Gameball sees the request.
     for (;;) {
@@ -534,11 +550,32 @@ export class SyncEngine {
     return res;
   }
 
+  /** The idle reachability check (see probeEveryMs). Never throws. */
+  private async probeConnection(): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    this.lastContactAt = this.clock.now();
+    try {
+      if (this.limiter.take('transactions', this.clock.now()) > 0) return;
+      const res = await client.orderTransactions('pos-companion-connection-probe', this.stopController.signal);
+      if (this.stopController.signal.aborted) return;
+      const wasOnline = this.live.online;
+      const trouble = res.cause === 'network' || res.cause === 'lost' || res.cause === 'timeout' || res.cause === 'server';
+      this.live.online = !trouble && res.cause !== 'auth';
+      if (!this.live.online) this.live.lastError = lastErrorOf(isoAt(this.clock.now()), res.message, res.code ?? (res.httpStatus === null ? res.cause : `HTTP_${res.httpStatus}`), null);
+      if (wasOnline !== this.live.online) this.logger?.info({ online: this.live.online }, this.live.online ? 'Gameball reachable' : 'Gameball unreachable');
+      this.scheduleStatus();
+    } catch (err) {
+      this.logger?.warn({ err: errorText(err) }, 'connection probe failed');
+    }
+  }
+
   /** Updates online/offline, pauses and the last success/error from one answer. */
   private observe(row: ClaimedRow, res: GameballResult, group: ReturnType<typeof rateGroupOf>): void {
     const now = this.clock.now();
     const at = isoAt(now);
     const wasOnline = this.live.online;
+    this.lastContactAt = now;
     if (res.cause === 'rate-limited') this.limiter.blockUntil(group, now + 1_000);
     const trouble = res.cause === 'network' || res.cause === 'lost' || res.cause === 'timeout' || res.cause === 'server';
     if (this.stopController.signal.aborted && (res.cause === 'lost' || res.cause === 'timeout')) return;
@@ -554,9 +591,11 @@ export class SyncEngine {
         this.consecutiveTrouble = 0;
         this.pausedUntil = 0;
         // Back online: whatever waited out the trouble goes now.
-        this.opts.db
-          .prepare(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ? AND attempts > 0`)
-          .run(now, now);
+        try {
+          this.store.pullForward(now, true);
+        } catch (err) {
+          this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+        }
       }
     }
     if (res.cause === 'auth') {

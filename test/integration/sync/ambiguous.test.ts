@@ -72,5 +72,7 @@ test('an engine that died mid-call: its expired lease is taken over and reconcil
   expect(f.order(order.orderId).state).toBe('synced');
   const counters = f.sim.control.ledger().counters;
   expect(counters.requests['POST /orders']).toBe(1);
-  expect(counters.requests['GET /orders/{orderId}/transactions']).toBe(1);
+  expect(f.db.prepare('SELECT method, path, outcome FROM sync_log WHERE entity_id = ?').all(order.orderId)).toEqual([
+    { method: 'GET', path: `/orders/${order.orderId}/transactions`, outcome: 'reconciled' },
+  ]);
 });

@@ -56,7 +56,7 @@ const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
 const outboxState = (id: number) => db.prepare('SELECT state, lease_owner, unknown_outcome FROM outbox WHERE id = ?').get(id);
 const done = (s: OutboxStore, id: number, now = T0) => {
   const row = db.prepare<[number], { entity_id: string; customer_id: string }>('SELECT entity_id, customer_id FROM outbox WHERE id = ?').get(id)!;
-  return s.finish({ id, kind: 'track_order', entityId: row.entity_id, customerId: row.customer_id, attempts: 0, unknownOutcome: false, takenOver: false }, { type: 'done' }, [], now);
+  return s.finish({ id, kind: 'track_order', entityId: row.entity_id, customerId: row.customer_id, attempts: 0, unknownOutcome: false, takenOver: false, leaseUntil: 0 }, { type: 'done' }, [], now);
 };
 
 describe('claim', () => {
@@ -150,12 +150,13 @@ describe('leases', () => {
   test('renew keeps a row; a lost lease cannot be renewed', () => {
     const [a1] = addOrder('a1', 'cust-a');
     const first = store('engine-1', { leaseMs: 1_000 });
-    first.claim(T0, 1);
-    expect(first.renew(a1 as number, T0 + 900)).toBe(true);
+    const [mine] = first.claim(T0, 1);
+    expect(first.renew(mine!, T0 + 900)).toBe(true);
+    expect(mine?.leaseUntil).toBe(T0 + 1_900);
     expect(store('engine-2', { leaseMs: 1_000 }).claim(T0 + 1_500, 10)).toEqual([]);
     const [taken] = store('engine-2', { leaseMs: 1_000 }).claim(T0 + 1_900, 10);
     expect(taken?.id).toBe(a1);
-    expect(first.renew(a1 as number, T0 + 1_950)).toBe(false);
+    expect(first.renew(mine!, T0 + 1_950)).toBe(false);
   });
 
   test('two connections claiming at once never share a row', () => {
