@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
-import { createNodeSecretCipher } from './config/node-cipher.ts';
+import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
 import { SecretStore } from './config/secrets.ts';
 import type { SecretCipher } from './config/secrets.ts';
 import { SettingsStore } from './config/settings.ts';
@@ -162,7 +162,13 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   });
 
   const settingsStore = new SettingsStore(db, (key, reason) => logger.warn({ key, reason }, 'stored setting invalid: default used'));
-  const cipher = opts.secretCipher === undefined ? createNodeSecretCipher() : opts.secretCipher;
+  const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
+  if (cipher?.unavailableReason && env[MASTER_KEY_FILE_ENV]?.trim() && !cipher.available()) {
+    // An explicit opt-in that does not work is said at once, not at the first "save keys".
+    const reason = cipher.unavailableReason() ?? 'it is not usable';
+    notices.push(`Keys cannot be stored: ${reason}.`);
+    logger.warn({ reason }, 'master key file refused');
+  }
   const keyStore = new SecretStore(db, cipher, clock, env, (name, reason) => logger.warn({ secret: name, reason }, 'stored key unreadable'));
   keyRef.store = keyStore;
 

@@ -14,6 +14,8 @@ export interface SecretCipher {
   available(): boolean;
   encrypt(plain: string): Buffer;
   decrypt(b: Buffer): string;
+  /** Why `available()` is false, for a person (what is wrong and how to fix it); never a secret. */
+  unavailableReason?(): string | null;
 }
 
 export type SecretName = 'apiKey' | 'secretKey';
@@ -76,18 +78,22 @@ export class SecretStore {
     if (this.cache.has(name)) return this.cache.get(name) ?? null;
     const row = this.select.get(name);
     let value: string | null = null;
+    let problem: string | null = null;
     if (row) {
       if (!this.cipher || row.scheme !== this.cipher.id || !this.cipher.available()) {
-        this.onUnreadable(name, `stored with ${row.scheme}, which is not available here`);
+        problem = `stored with ${row.scheme}, which is not available here`;
       } else {
         try {
           value = this.cipher.decrypt(row.ciphertext);
         } catch {
-          this.onUnreadable(name, 'the stored ciphertext could not be decrypted');
+          problem = 'the stored ciphertext could not be decrypted';
         }
       }
     }
+    // Cached before reporting: the report is a log line, and the logger asks this store for the
+    // values to scrub, which must not come back here.
     this.cache.set(name, value);
+    if (problem !== null) this.onUnreadable(name, problem);
     return value;
   }
 
@@ -101,7 +107,7 @@ export class SecretStore {
     const plain = value.trim();
     if (!plain) throw new Error(`The ${name === 'apiKey' ? 'API key' : 'secret key'} is empty.`);
     if (!this.cipher) throw new SecretsUnavailableError('no secure key store is available');
-    if (!this.cipher.available()) throw new SecretsUnavailableError(`the ${this.cipher.id} key store is not available`);
+    if (!this.cipher.available()) throw new SecretsUnavailableError(this.cipher.unavailableReason?.() ?? `the ${this.cipher.id} key store is not available`);
     const ciphertext = this.cipher.encrypt(plain);
     this.upsert.run(name, ciphertext, this.cipher.id, isoAt(this.clock.now()));
     this.cache.set(name, plain);

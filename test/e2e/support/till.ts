@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -47,12 +47,22 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
   let skew = 0;
   const sim = await startSimulator({ apiKey, secretKey, rateLimit: false, now: () => Date.now() + skew, ...opts.simulator });
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'pos-companion-e2e-')));
+  // Keys set from the screen are encrypted with a master key file (CI has no OS key store): its
+  // own private folder, outside the data folder, mode 0600, as POS_COMPANION_MASTER_KEY_FILE asks.
+  const keyDir = await mkdtemp(join(tmpdir(), 'pos-companion-e2e-key-'));
+  const masterKeyFile = join(keyDir, 'master.key');
+  await writeFile(masterKeyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   const token = randomBytes(24).toString('base64url');
   const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', token, '--static-dir', E2E_STATIC_DIR, ...(opts.serveArgs ?? [])];
   if (opts.keys) args.push('--simulator-url', sim.url);
   // Gameball is always the test's simulator: whatever mode the till is in, no request can leave
   // the machine.
-  const env: NodeJS.ProcessEnv = { ...process.env, GAMEBALL_BASE_URL: sim.url, POS_COMPANION_LOG_LEVEL: process.env.POS_COMPANION_LOG_LEVEL ?? 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GAMEBALL_BASE_URL: sim.url,
+    POS_COMPANION_LOG_LEVEL: process.env.POS_COMPANION_LOG_LEVEL ?? 'warn',
+    POS_COMPANION_MASTER_KEY_FILE: masterKeyFile,
+  };
   if (opts.keys) {
     env.GAMEBALL_API_KEY = apiKey;
     env.GAMEBALL_SECRET_KEY = secretKey;
@@ -101,6 +111,7 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
       }
       await sim.close();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+      await rm(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MASTER_KEY_FILE_ENV } from '../../../main/config/node-cipher.ts';
+import { createEngine, noSync } from '../../../main/engine.ts';
 import { SecretStore, SecretsUnavailableError } from '../../../main/config/secrets.ts';
 import { testCipher, unavailableCipher } from '../../support/test-cipher.ts';
 import { tillFixture } from '../../support/till-fixture.ts';
@@ -14,7 +17,7 @@ const SECRET = 'gb-secret-key-88b1d0c4e7';
 
 /** Every byte the till has on disk (database, WAL, anything else in the folder). */
 function allBytesOnDisk(dir: string): Buffer {
-  return Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
+  return Buffer.concat(readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f)));
 }
 
 describe('SecretStore', () => {
@@ -78,5 +81,57 @@ describe('SecretStore', () => {
     const wrongKey = new SecretStore(till.db, testCipher('electron-safestorage'), till.clock, {}, (name, reason) => unreadable.push(`${name}: ${reason}`));
     expect(wrongKey.value('apiKey')).toBeNull();
     expect(unreadable.at(-1)).toBe('apiKey: the stored ciphertext could not be decrypted');
+  });
+});
+
+describe('keys with a master key file (POS_COMPANION_MASTER_KEY_FILE)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const root = () => {
+    const d = mkdtempSync(join(tmpdir(), 'pos-keyfile-engine-'));
+    dirs.push(d);
+    return d;
+  };
+
+  it('an engine stores the keys encrypted with the file key; a new engine reads them; the data folder alone never holds them', async () => {
+    const r = root();
+    const dataDir = join(r, 'data');
+    const keyFile = join(r, 'master.key');
+    const env = { [MASTER_KEY_FILE_ENV]: keyFile };
+    const first = await createEngine({ dataDir, env, startSync: false, sync: noSync });
+    first.setKeys({ apiKey: API, secretKey: SECRET });
+    expect(first.getSettings().keys).toEqual({ apiKeySet: true, secretKeySet: true });
+    await first.close();
+    if (process.platform !== 'win32') expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const disk = allBytesOnDisk(dataDir);
+    expect(disk.includes(Buffer.from(API))).toBe(false);
+    expect(disk.includes(Buffer.from(SECRET))).toBe(false);
+    expect(disk.includes(Buffer.from(readFileSync(keyFile, 'utf8').trim()))).toBe(false);
+
+    const second = await createEngine({ dataDir, env, startSync: false, sync: noSync });
+    expect(second.training).toBe(false);
+    expect(second.getSettings().keys).toEqual({ apiKeySet: true, secretKeySet: true });
+    await second.close();
+
+    // Without the file, the database alone does not open the keys.
+    const withoutKey = await createEngine({ dataDir, env: {}, secretCipher: null, startSync: false, sync: noSync });
+    expect(withoutKey.getSettings().keys).toEqual({ apiKeySet: false, secretKeySet: false });
+    await withoutKey.close();
+  });
+
+  it('a key file inside the data folder is refused with a notice, and setting keys says why', async () => {
+    const dataDir = join(root(), 'data');
+    const engine = await createEngine({ dataDir, env: { [MASTER_KEY_FILE_ENV]: join(dataDir, 'master.key') }, startSync: false, sync: noSync });
+    try {
+      expect(engine.notices.join('\n')).toMatch(/inside the data folder/);
+      expect(() => engine.setKeys({ apiKey: API })).toThrow(SecretsUnavailableError);
+      expect(() => engine.setKeys({ apiKey: API })).toThrow(/inside the data folder/);
+      expect(engine.getSettings().keys.apiKeySet).toBe(false);
+    } finally {
+      await engine.close();
+    }
+    expect(readdirSync(dataDir)).not.toContain('master.key');
   });
 });

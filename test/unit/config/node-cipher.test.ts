@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { aesGcmDecrypt, aesGcmEncrypt, createNodeSecretCipher, linuxSecretToolCipher, macKeychainCipher, windowsDpapiCipher } from '../../../main/config/node-cipher.ts';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  createNodeSecretCipher,
+  linuxSecretToolCipher,
+  macKeychainCipher,
+  MASTER_KEY_FILE_ENV,
+  MasterKeyFileCipher,
+  windowsDpapiCipher,
+} from '../../../main/config/node-cipher.ts';
 import type { ExecFile } from '../../../main/config/node-cipher.ts';
 
 /** A key store that keeps what it is given, recording every command line and stdin. */
@@ -81,9 +93,121 @@ describe('windows DPAPI cipher', () => {
 
 describe('createNodeSecretCipher', () => {
   it('picks the platform store', () => {
-    expect(createNodeSecretCipher('darwin', fakeKeyStore().exec)?.id).toBe('macos-keychain');
-    expect(createNodeSecretCipher('win32', fakeKeyStore().exec)?.id).toBe('windows-dpapi');
-    expect(createNodeSecretCipher('linux', fakeKeyStore().exec)?.id).toBe('linux-secret-service');
-    expect(createNodeSecretCipher('aix', fakeKeyStore().exec)).toBeNull();
+    const env = {};
+    expect(createNodeSecretCipher({ platform: 'darwin', exec: fakeKeyStore().exec, env })?.id).toBe('macos-keychain');
+    expect(createNodeSecretCipher({ platform: 'win32', exec: fakeKeyStore().exec, env })?.id).toBe('windows-dpapi');
+    expect(createNodeSecretCipher({ platform: 'linux', exec: fakeKeyStore().exec, env })?.id).toBe('linux-secret-service');
+    expect(createNodeSecretCipher({ platform: 'aix', exec: fakeKeyStore().exec, env })).toBeNull();
+  });
+
+  it.each<NodeJS.Platform>(['linux', 'darwin', 'win32', 'aix'])('uses the master key file on %s when the variable is set, without asking the OS store', (platform) => {
+    const store = fakeKeyStore();
+    const cipher = createNodeSecretCipher({ platform, exec: store.exec, env: { [MASTER_KEY_FILE_ENV]: '/somewhere/master.key' }, dataDir: '/data' });
+    expect(cipher?.id).toBe('master-key-file');
+    expect(store.calls).toHaveLength(0);
+  });
+});
+
+const posix = process.platform !== 'win32';
+
+describe('master key file cipher', () => {
+  let root: string;
+  let dataDir: string;
+  let keyDir: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'pos-keyfile-'));
+    dataDir = join(root, 'data');
+    keyDir = join(root, 'keys');
+    mkdirSync(dataDir);
+    mkdirSync(keyDir, { mode: 0o700 });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('creates a 0600 file with a random 32-byte key when absent, and a new process reads the same key', () => {
+    const file = join(keyDir, 'master.key');
+    const cipher = new MasterKeyFileCipher(file, { dataDir });
+    expect(cipher.available()).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text.trim()).toMatch(/^[0-9a-f]{64}$/);
+    if (posix) expect(statSync(file).mode & 0o777).toBe(0o600);
+    const box = cipher.encrypt('gb-secret-key-1');
+    expect(box.includes(Buffer.from('gb-secret-key-1'))).toBe(false);
+    expect(text).not.toContain('gb-secret-key-1');
+    expect(new MasterKeyFileCipher(file, { dataDir }).decrypt(box)).toBe('gb-secret-key-1');
+    // An existing key is never replaced.
+    expect(new MasterKeyFileCipher(file, { dataDir }).available()).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('uses a key the operator provided (64 hex characters, any case, trailing newline)', () => {
+    const file = join(keyDir, 'provided.key');
+    const key = randomBytes(32);
+    writeFileSync(file, `${key.toString('hex').toUpperCase()}\n`, { mode: 0o600 });
+    const box = new MasterKeyFileCipher(file, { dataDir }).encrypt('gb-api-key');
+    expect(aesGcmDecrypt(key, box)).toBe('gb-api-key');
+  });
+
+  it.skipIf(!posix)('refuses a file the group or others can read, saying how to fix it, and accepts it once fixed', () => {
+    const file = join(keyDir, 'open.key');
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    chmodSync(file, 0o640);
+    const cipher = new MasterKeyFileCipher(file, { dataDir });
+    expect(cipher.available()).toBe(false);
+    expect(cipher.unavailableReason()).toContain(file);
+    expect(cipher.unavailableReason()).toMatch(/other users \(mode 0640\).*chmod 600/);
+    expect(() => cipher.encrypt('x')).toThrow(/chmod 600/);
+    chmodSync(file, 0o604);
+    expect(cipher.available()).toBe(false);
+    chmodSync(file, 0o600);
+    expect(cipher.available()).toBe(true);
+    expect(cipher.unavailableReason()).toBeNull();
+  });
+
+  it('refuses a file inside the data folder, also through a symlink, and creates nothing there', () => {
+    const inside = join(dataDir, 'master.key');
+    const cipher = new MasterKeyFileCipher(inside, { dataDir });
+    expect(cipher.available()).toBe(false);
+    expect(cipher.unavailableReason()).toMatch(/inside the data folder/);
+    expect(() => statSync(inside)).toThrow();
+
+    const nested = join(dataDir, 'logs');
+    mkdirSync(nested);
+    expect(new MasterKeyFileCipher(join(nested, 'k'), { dataDir }).available()).toBe(false);
+
+    if (posix) {
+      const real = join(dataDir, 'real.key');
+      writeFileSync(real, randomBytes(32).toString('hex'), { mode: 0o600 });
+      const link = join(keyDir, 'link.key');
+      symlinkSync(real, link);
+      const viaLink = new MasterKeyFileCipher(link, { dataDir });
+      expect(viaLink.available()).toBe(false);
+      expect(viaLink.unavailableReason()).toMatch(/inside the data folder/);
+    }
+  });
+
+  it('refuses a malformed key, a folder, and a missing folder, never printing the content', () => {
+    const bad = join(keyDir, 'short.key');
+    const content = 'abcdef0123456789';
+    writeFileSync(bad, content, { mode: 0o600 });
+    const short = new MasterKeyFileCipher(bad, { dataDir });
+    expect(short.available()).toBe(false);
+    expect(short.unavailableReason()).toMatch(/64 hex characters/);
+    expect(short.unavailableReason()).not.toContain(content);
+
+    const folder = new MasterKeyFileCipher(keyDir, { dataDir });
+    expect(folder.available()).toBe(false);
+    expect(folder.unavailableReason()).toMatch(/not a regular file/);
+
+    const nowhere = new MasterKeyFileCipher(join(root, 'missing', 'master.key'), { dataDir });
+    expect(nowhere.available()).toBe(false);
+    expect(nowhere.unavailableReason()).toMatch(/create the folder first/);
+    expect(() => statSync(join(root, 'missing'))).toThrow();
+  });
+
+  it('does not create a key to decrypt with', () => {
+    const file = join(keyDir, 'absent.key');
+    const cipher = new MasterKeyFileCipher(file, { dataDir });
+    expect(() => cipher.decrypt(aesGcmEncrypt(randomBytes(32), 'x'))).toThrow(/does not exist/);
+    expect(() => statSync(file)).toThrow();
   });
 });
