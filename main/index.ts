@@ -14,6 +14,7 @@ import { closeLogger, createLogger, silentLogger, type Logger } from './log.ts';
 import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
 import { createScannerService, type ScannerService } from './scanner/service.ts';
 import { APP_ENTRY, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/app-protocol.ts';
+import { handleDownloads } from './electron/downloads.ts';
 import { hardenAllContents, hardenSession } from './electron/harden.ts';
 import { bindIpc } from './electron/ipc-adapter.ts';
 import { createSafeStorageCipher } from './electron/safe-storage-cipher.ts';
@@ -84,6 +85,7 @@ function createWindow(kiosk: boolean): BrowserWindow {
 
 async function start(): Promise<void> {
   hardenSession(session.defaultSession);
+  handleDownloads(session.defaultSession, logger);
   serveAppProtocol(RENDERER_DIR);
   Menu.setApplicationMenu(null);
 

@@ -3,6 +3,7 @@
 // and returns main's envelope; `on` subscribes to the contract's events only. No ipcRenderer,
 // no Node, no generic "send anything" function reaches the page. Bundled to CommonJS: sandboxed
 // preloads cannot load ES modules.
+import './zod-jitless.ts';
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { buildPosApi, eventIpcChannel, isChannelName, isEventName, POS_API_GLOBAL, type PosApi, type Result } from './api.ts';
 

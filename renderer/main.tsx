@@ -1,4 +1,6 @@
 // Entry point of the till screen: connect to the engine, load the language, render.
+// First: no schema may be built before zod is told not to compile (strict CSP, no eval).
+import '../preload/zod-jitless.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';

@@ -14,6 +14,14 @@ test.afterEach(async () => {
 });
 
 test('new customer with a referral scanned in keyboard mode is saved, synced and shown with points', async ({ page }) => {
+  // The page runs under a CSP without 'unsafe-eval': nothing it does may be reported against it.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
   const code = await seedReferrer(till);
   await page.setViewportSize({ width: 1366, height: 820 });
   await openTill(page, till);
@@ -61,6 +69,7 @@ test('new customer with a referral scanned in keyboard mode is saved, synced and
   const row = page.locator(`[role=row][data-order-id="${orderId}"]`);
   await expect(row).toHaveAttribute('data-state', 'synced');
   await expect(row.getByTestId('points')).toHaveAttribute('data-points', String(order?.rewardedPoints));
+  expect(cspViolations).toEqual([]);
 });
 
 test('a person typing in the referral field is never taken for a scanner', async ({ page }) => {

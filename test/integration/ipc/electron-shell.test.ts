@@ -186,6 +186,51 @@ describe('desktop shell bundle', () => {
     await shutdown(shell);
   });
 
+  it('saves only CSV and JSON exports made by its own page, through the save dialog', async () => {
+    const shell = await started();
+    const willDownload = shell.state.session.events.get('will-download')!;
+    expect(willDownload).toBeTypeOf('function');
+    const download = (url: string, filename: string, pageUrl = 'app://pos-companion/index.html') => {
+      const item = {
+        dialog: undefined as undefined | { defaultPath?: string; filters?: Array<{ extensions: string[] }> },
+        savePath: undefined as string | undefined,
+        getURL: () => url,
+        getFilename: () => filename,
+        setSaveDialogOptions(o: { defaultPath?: string; filters?: Array<{ extensions: string[] }> }) {
+          this.dialog = o;
+        },
+        setSavePath(p: string) {
+          this.savePath = p;
+        },
+        once() {},
+      };
+      const event = { prevented: false, preventDefault() { this.prevented = true; } };
+      willDownload(event, item, { getURL: () => pageUrl });
+      return { prevented: event.prevented, item };
+    };
+
+    const csv = download('blob:app://pos-companion/5f0c7f0e-1b7a-4b3e-9a51-3d2f1c0b9e11', 'pos-companion-orders-all.csv');
+    expect(csv.prevented).toBe(false);
+    // The cashier chooses where: a save dialog for that one type, never a path set by the page.
+    expect(csv.item.savePath).toBeUndefined();
+    expect(csv.item.dialog?.defaultPath).toBe(join('/tmp', 'pos-companion-orders-all.csv'));
+    expect(csv.item.dialog?.filters).toEqual([{ name: 'CSV', extensions: ['csv'] }]);
+    const json = download('blob:app://pos-companion/0a', 'orders.JSON');
+    expect(json.prevented).toBe(false);
+    expect(json.item.dialog?.filters).toEqual([{ name: 'JSON', extensions: ['json'] }]);
+    // A name with folders in it keeps only its last part.
+    expect(download('blob:app://pos-companion/0b', '../../.bashrc/x.csv').item.dialog?.defaultPath).toBe(join('/tmp', 'x.csv'));
+
+    expect(download('blob:app://pos-companion/0c', 'payload.exe').prevented).toBe(true);
+    expect(download('blob:app://pos-companion/0d', 'orders.csv.lnk').prevented).toBe(true);
+    expect(download('blob:app://pos-companion/0e', '.csv').prevented).toBe(true);
+    expect(download('https://evil.example/orders.csv', 'orders.csv').prevented).toBe(true);
+    expect(download('blob:https://evil.example/0f', 'orders.csv').prevented).toBe(true);
+    expect(download('app://pos-companion/orders.csv', 'orders.csv').prevented).toBe(true);
+    expect(download('blob:app://pos-companion/10', 'orders.csv', 'https://evil.example/').prevented).toBe(true);
+    await shutdown(shell);
+  });
+
   it('before-quit holds the quit until the engine has closed, then quits once', async () => {
     const shell = await started();
     const first = await shutdown(shell);
