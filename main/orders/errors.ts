@@ -18,7 +18,8 @@ export type RefusalCode =
   | 'REFUND_TOO_LARGE'
   | 'NOT_IN_ATTENTION'
   | 'ORDER_IN_FLIGHT'
-  | 'ALREADY_SYNCED';
+  | 'ALREADY_SYNCED'
+  | 'CLIENT_REF_REUSED';
 
 /**
  * A refusal meant for a person: `message` says what happened and what to do; `field` names the

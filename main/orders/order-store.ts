@@ -2,6 +2,10 @@
 // row and the outbox rows for every Gameball call it owes are committed in ONE transaction
 // (WAL + synchronous=FULL: on disk, surviving a power cut); when they throw, nothing was written.
 // Statements are prepared once; a capture is one immediate transaction and one fsync.
+// Idempotence: an input with a `clientRef` already stored is answered with what was stored
+// (`replayed: true`, nothing written) when it describes the same order or refund, and refused with
+// CLIENT_REF_REUSED when it does not. The reference is looked up inside the write transaction, so
+// two processes retrying the same save cannot both insert (the partial UNIQUE index backs it).
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../clock.ts';
 import { isoAt } from '../clock.ts';
@@ -83,8 +87,8 @@ export class OrderStore {
   private readonly db: Database;
   private readonly newUuid: () => string;
   private readonly stmt;
-  private readonly captureTx: (p: PreparedOrder, training: boolean, settings: StoredSettings, now: number) => CapturedOrder;
-  private readonly refundTx: (orderId: string, amount: string | number | undefined, amountMinor: number | undefined, settings: StoredSettings, now: number) => CapturedRefund;
+  private readonly captureTx: (p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) => CapturedOrder;
+  private readonly refundTx: (r: RefundRequest, settings: StoredSettings, now: number) => CapturedRefund;
 
   constructor(private readonly deps: OrderStoreDeps) {
     this.db = deps.db;
@@ -95,10 +99,10 @@ export class OrderStore {
       insertOrder: db.prepare(
         `INSERT INTO orders (order_id, customer_id, mobile, name, email, currency, total_paid_minor, total_price_minor,
            total_discount_minor, total_tax_minor, total_shipping_minor, line_items_json, receipt_no, referrer_code, order_date,
-           store_id, branch_id, till_id, training, state, created_at, updated_at)
+           store_id, branch_id, till_id, training, state, created_at, updated_at, client_ref)
          VALUES (@order_id, @customer_id, @mobile, @name, @email, @currency, @total_paid_minor, @total_price_minor,
            @total_discount_minor, @total_tax_minor, @total_shipping_minor, @line_items_json, @receipt_no, @referrer_code, @order_date,
-           @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at)`,
+           @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at, @client_ref)`,
       ),
       insertOutbox: db.prepare(
         `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at)
@@ -110,14 +114,21 @@ export class OrderStore {
       orderById: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_id = ?'),
       refundsOf: db.prepare<[string], { amount_minor: number | null }>("SELECT amount_minor FROM refunds WHERE order_id = ? AND state != 'discarded'"),
       insertRefund: db.prepare(
-        `INSERT INTO refunds (refund_id, order_id, customer_id, amount_minor, currency, transaction_time, training, state, created_at, updated_at)
-         VALUES (@refund_id, @order_id, @customer_id, @amount_minor, @currency, @transaction_time, @training, 'pending', @created_at, @created_at)`,
+        `INSERT INTO refunds (refund_id, order_id, customer_id, amount_minor, currency, transaction_time, training, state, created_at, updated_at, client_ref)
+         VALUES (@refund_id, @order_id, @customer_id, @amount_minor, @currency, @transaction_time, @training, 'pending', @created_at, @created_at, @client_ref)`,
+      ),
+      orderByClientRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE client_ref = ?'),
+      refundByClientRef: db.prepare<[string], RefundRow>('SELECT * FROM refunds WHERE client_ref = ?'),
+      callsOf: db.prepare<[string], { kind: OutboxKind }>('SELECT kind FROM outbox WHERE entity_id = ? ORDER BY id'),
+      earlierOrder: db.prepare<[string, number, string, string, string], { one: number }>(
+        `SELECT 1 AS one FROM orders WHERE customer_id = ? AND training = ? AND state != 'discarded'
+           AND (created_at < ? OR (created_at = ? AND order_id < ?)) LIMIT 1`,
       ),
     };
-    this.captureTx = db.transaction((p: PreparedOrder, training: boolean, settings: StoredSettings, now: number) => this.insertCaptured(p, training, settings, now)).immediate;
-    this.refundTx = db.transaction((orderId: string, amount: string | number | undefined, amountMinor: number | undefined, settings: StoredSettings, now: number) =>
-      this.insertRefund(orderId, amount, amountMinor, settings, now),
+    this.captureTx = db.transaction((p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) =>
+      clientRef === null ? this.insertCaptured(p, null, training, settings, now) : this.replayOrInsert(p, clientRef, training, settings, now),
     ).immediate;
+    this.refundTx = db.transaction((r: RefundRequest, settings: StoredSettings, now: number) => this.insertRefund(r, settings, now)).immediate;
   }
 
   /** Validates, applies the referral rules, and commits the order with its outbox rows. */
@@ -127,7 +138,12 @@ export class OrderStore {
     const settings = this.deps.settings();
     const prepared = prepareOrder(parsed.data, settings);
     const training = this.deps.training();
-    const captured = this.captureTx(prepared, training, settings, this.deps.clock.now());
+    const clientRef = parsed.data.clientRef ?? null;
+    const captured = this.captureTx(prepared, clientRef, training, settings, this.deps.clock.now());
+    if (captured.replayed) {
+      this.deps.logger?.info({ orderId: captured.orderId, clientRef }, 'order capture replayed: already stored, nothing written');
+      return captured;
+    }
     this.deps.logger?.info({ orderId: captured.orderId, customerId: captured.customerId, calls: captured.calls, training }, 'order captured');
     this.deps.onChange?.();
     return captured;
@@ -138,13 +154,34 @@ export class OrderStore {
     const parsed = RefundInputSchema.safeParse(input);
     if (!parsed.success) throw refusalFromZod(parsed.error);
     const settings = this.deps.settings();
-    const refund = this.refundTx(parsed.data.orderId, parsed.data.amount, parsed.data.amountMinor, settings, this.deps.clock.now());
+    const { orderId, amount, amountMinor, clientRef } = parsed.data;
+    const refund = this.refundTx({ orderId, amount, amountMinor, clientRef: clientRef ?? null }, settings, this.deps.clock.now());
+    if (refund.replayed) {
+      this.deps.logger?.info({ refundId: refund.refundId, orderId: refund.orderId, clientRef }, 'refund capture replayed: already stored, nothing written');
+      return refund;
+    }
     this.deps.logger?.info({ refundId: refund.refundId, orderId: refund.orderId, amountMinor: refund.amountMinor }, 'refund captured');
     this.deps.onChange?.();
     return refund;
   }
 
-  private insertCaptured(p: PreparedOrder, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
+  /** The order stored under `clientRef` when the input describes it; a refusal when it describes another; else a new capture. */
+  private replayOrInsert(p: PreparedOrder, clientRef: string, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
+    const stored = this.stmt.orderByClientRef.get(clientRef);
+    if (!stored) return this.insertCaptured(p, clientRef, training, settings, now);
+    if (!sameOrder(p, training, stored)) {
+      throw new CaptureRefusedError(
+        'CLIENT_REF_REUSED',
+        `This save's reference (${clientRef}) already belongs to a different order (${stored.order_id}), so nothing was saved. Start a new sale and save it again.`,
+        'clientRef',
+      );
+    }
+    const calls = [...new Set(this.stmt.callsOf.all(stored.order_id).map((c) => c.kind))];
+    const newCustomer = this.stmt.earlierOrder.get(stored.customer_id, stored.training, stored.created_at, stored.created_at, stored.order_id) === undefined;
+    return { ...orderView(stored), calls, newCustomer, replayed: true };
+  }
+
+  private insertCaptured(p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
     const t = training ? 1 : 0;
     if (p.receiptNo !== null) {
       const dup = this.stmt.duplicateReceipt.get(p.receiptNo, p.customerId, p.totalPaidMinor, t);
@@ -186,36 +223,51 @@ export class OrderStore {
       created_at: iso,
       updated_at: iso,
       synced_at: null,
+      client_ref: clientRef,
     };
     this.stmt.insertOrder.run(row);
     const calls = callsFor(p.referrerCode, newCustomer);
     for (const kind of calls) this.stmt.insertOutbox.run(kind, row.order_id, row.customer_id, now, iso, iso);
-    return { ...orderView(row), calls, newCustomer };
+    return { ...orderView(row), calls, newCustomer, replayed: false };
   }
 
-  private insertRefund(orderId: string, amount: string | number | undefined, amountMinor: number | undefined, settings: StoredSettings, now: number): CapturedRefund {
+  private insertRefund(r: RefundRequest, settings: StoredSettings, now: number): CapturedRefund {
+    const { orderId, amount, amountMinor, clientRef } = r;
+    const requestedIn = (currency: string) => (amount === undefined && amountMinor === undefined ? null : this.requestedMinor(amount, amountMinor, currency));
+    if (clientRef !== null) {
+      // Before any rule: a replay of a refund that emptied the order must not read "nothing to refund".
+      const stored = this.stmt.refundByClientRef.get(clientRef);
+      if (stored) {
+        // Without an amount, the request meant "what is left": whatever the stored refund took.
+        const requested = stored.order_id === orderId ? requestedIn(stored.currency) : null;
+        if (stored.order_id !== orderId || (requested !== null && stored.amount_minor !== requested)) {
+          throw new CaptureRefusedError(
+            'CLIENT_REF_REUSED',
+            `This save's reference (${clientRef}) already belongs to a different refund (${stored.refund_id}), so nothing was saved. Start the refund again.`,
+            'clientRef',
+          );
+        }
+        return { ...refundView(stored), replayed: true };
+      }
+    }
     const order = this.stmt.orderById.get(orderId);
     if (!order) throw new CaptureRefusedError('ORDER_NOT_FOUND', `There is no order ${orderId} on this till. Check the order id (see \`export\` or the queue).`, 'orderId');
     if (order.state === 'discarded') {
       throw new CaptureRefusedError('ORDER_DISCARDED', `Order ${orderId} was discarded and never reached Gameball, so there is nothing to refund there.`, 'orderId');
     }
     const earlier = this.stmt.refundsOf.all(orderId);
-    const fullyRefunded = earlier.some((r) => r.amount_minor === null);
-    const refunded = earlier.reduce((sum, r) => sum + (r.amount_minor ?? 0), 0);
+    const fullyRefunded = earlier.some((e) => e.amount_minor === null);
+    const refunded = earlier.reduce((sum, e) => sum + (e.amount_minor ?? 0), 0);
     const remaining = fullyRefunded ? 0 : order.total_paid_minor - refunded;
+    const requested = requestedIn(order.currency);
     if (remaining <= 0) throw new CaptureRefusedError('NOTHING_TO_REFUND', `Order ${orderId} is already fully refunded.`, 'orderId');
     let minor: number | null;
-    if (amount === undefined && amountMinor === undefined) {
+    if (requested === null) {
       // A first refund without an amount is Gameball's full refund; after a partial one, refund
       // exactly what is left rather than asking Gameball to reverse the whole order again.
       minor = earlier.length === 0 ? null : remaining;
     } else {
-      try {
-        minor = amountMinor ?? toMinorUnits(amount ?? '', order.currency);
-      } catch (err) {
-        if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `amount: ${err.message}`, 'amount');
-        throw err;
-      }
+      minor = requested;
       if (minor <= 0) throw new CaptureRefusedError('INVALID_AMOUNT', 'amount: a refund must be more than zero.', 'amount');
       if (minor > remaining) {
         throw new CaptureRefusedError(
@@ -241,9 +293,46 @@ export class OrderStore {
       created_at: iso,
       updated_at: iso,
       synced_at: null,
+      client_ref: clientRef,
     };
     this.stmt.insertRefund.run(row);
     this.stmt.insertOutbox.run('refund', row.refund_id, row.customer_id, now, iso, iso);
-    return refundView(row);
+    return { ...refundView(row), replayed: false };
   }
+
+  private requestedMinor(amount: string | number | undefined, amountMinor: number | undefined, currency: string): number {
+    try {
+      return amountMinor ?? toMinorUnits(amount ?? '', currency);
+    } catch (err) {
+      if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `amount: ${err.message}`, 'amount');
+      throw err;
+    }
+  }
+}
+
+interface RefundRequest {
+  orderId: string;
+  amount: string | number | undefined;
+  amountMinor: number | undefined;
+  clientRef: string | null;
+}
+
+/** The stored order is what this input would have captured (same mode, customer, amounts, items, codes). */
+function sameOrder(p: PreparedOrder, training: boolean, row: OrderRow): boolean {
+  return (
+    row.training === (training ? 1 : 0) &&
+    row.customer_id === p.customerId &&
+    row.mobile === p.mobile &&
+    row.name === p.name &&
+    row.email === p.email &&
+    row.currency === p.currency &&
+    row.total_paid_minor === p.totalPaidMinor &&
+    row.total_price_minor === p.totalPriceMinor &&
+    row.total_discount_minor === p.totalDiscountMinor &&
+    row.total_tax_minor === p.totalTaxMinor &&
+    row.total_shipping_minor === p.totalShippingMinor &&
+    row.line_items_json === (p.lineItems === null ? null : JSON.stringify(p.lineItems)) &&
+    row.receipt_no === p.receiptNo &&
+    row.referrer_code === p.referrerCode
+  );
 }

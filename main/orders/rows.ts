@@ -31,6 +31,8 @@ export interface OrderRow {
   created_at: string;
   updated_at: string;
   synced_at: string | null;
+  /** The screen's reference for the save that created it (idempotent capture); null for others. */
+  client_ref: string | null;
 }
 
 export interface RefundRow {
@@ -48,6 +50,7 @@ export interface RefundRow {
   created_at: string;
   updated_at: string;
   synced_at: string | null;
+  client_ref: string | null;
 }
 
 export interface OutboxRow {

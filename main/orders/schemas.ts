@@ -78,10 +78,16 @@ const orderFields = {
 
 const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
 
+/**
+ * The screen's reference for one save (idempotent capture): a save sent again with the same
+ * reference, after its connection dropped, returns the order already stored instead of a second one.
+ */
+export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a client reference is 8 to 64 letters, digits, "-" or "_"');
+
 export const OrderInputSchema = z.preprocess(
   flattenCustomer,
   z
-    .object(orderFields)
+    .object({ ...orderFields, clientRef: ClientRefSchema.optional() })
     .strict()
     .refine((o) => o.mobile !== undefined || o.customerId !== undefined, {
       message: 'identify the customer with a mobile number or a customer id',
@@ -156,6 +162,8 @@ export const CapturedOrderSchema = OrderViewSchema.extend({
   calls: z.array(OutboxKindSchema),
   /** True when this capture registers a new customer (a referral is only counted then). */
   newCustomer: z.boolean(),
+  /** True when the input's clientRef was already stored: this is that order, nothing new was written. */
+  replayed: z.boolean().optional(),
 });
 export type CapturedOrder = z.infer<typeof CapturedOrderSchema>;
 
@@ -165,6 +173,7 @@ export const RefundInputSchema = z
     /** Omitted (and no amountMinor): refund everything still refundable. */
     amount: optionalAmount,
     amountMinor: MinorInputSchema.optional(),
+    clientRef: ClientRefSchema.optional(),
   })
   .strict()
   .refine((r) => oneOf(r.amount, r.amountMinor), { message: 'give the amount once', path: ['amount'] });
@@ -189,8 +198,11 @@ export const RefundViewSchema = z.object({
   syncedAt: z.string().nullable(),
 });
 export type RefundView = z.infer<typeof RefundViewSchema>;
-export const CapturedRefundSchema = RefundViewSchema;
-export type CapturedRefund = RefundView;
+export const CapturedRefundSchema = RefundViewSchema.extend({
+  /** True when the input's clientRef was already stored: this is that refund, nothing new was written. */
+  replayed: z.boolean().optional(),
+});
+export type CapturedRefund = z.infer<typeof CapturedRefundSchema>;
 
 export const OutboxEntryViewSchema = z.object({
   id: z.number().int(),

@@ -1,11 +1,12 @@
 // Every schema step, in order. Append new steps at the end; never reorder or edit released ones.
 import { migration0001 } from './0001-initial.ts';
 import { migration0002 } from './0002-customer-cache.ts';
+import { migration0003 } from './0003-client-ref-and-indexes.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
 
 /** The schema version this build writes: the last step's number. */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -220,3 +220,82 @@ describe('captureRefund', () => {
     expect(refusal(() => till.orders.captureRefund({ orderId: d.orderId })).code).toBe('ORDER_DISCARDED');
   });
 });
+
+describe('idempotent capture (clientRef)', () => {
+  const order = { mobile: '0500001234', totalPaid: '99.50', receiptNo: 'R-1', referrerCode: 'FRIEND42', clientRef: 'save-7f3a9c01' };
+
+  it('a save sent again with the same clientRef returns the stored order, writes nothing, and survives a restart', () => {
+    till = tillFixture();
+    const first = till.orders.captureOrder(order);
+    expect(first).toMatchObject({ replayed: false, calls: ['register_customer', 'track_order'], newCustomer: true });
+    expect(till.changes.n).toBe(1);
+    // The same save after its answer was lost: no DUPLICATE_RECEIPT, no REFERRAL_NOT_FIRST_PURCHASE,
+    // the same order. The mobile typed another way is the same customer.
+    till.clock.advance(5_000);
+    const again = till.orders.captureOrder({ ...order, mobile: '+966 50 000 1234' });
+    expect(again).toEqual({ ...first, replayed: true });
+    expect(till.changes.n).toBe(1);
+    expect(count(till, 'orders')).toBe(1);
+    expect(count(till, 'outbox')).toBe(2);
+
+    till = till.reopen();
+    expect(till.orders.captureOrder(order)).toEqual({ ...first, replayed: true });
+    expect(till.rows('SELECT client_ref FROM orders')).toEqual([{ client_ref: 'save-7f3a9c01' }]);
+    expect(count(till, 'orders')).toBe(1);
+  });
+
+  it('refuses a clientRef reused for a different order with CLIENT_REF_REUSED, and writes nothing', () => {
+    till = tillFixture();
+    const first = till.orders.captureOrder(order);
+    for (const other of [{ ...order, totalPaid: '99.51' }, { ...order, mobile: '0500009999' }, { ...order, referrerCode: undefined }, { ...order, receiptNo: 'R-2' }]) {
+      const err = refusal(() => till.orders.captureOrder(other));
+      expect(err.code).toBe('CLIENT_REF_REUSED');
+      expect(err.field).toBe('clientRef');
+      expect(err.message).toContain(first.orderId);
+    }
+    // The same reference in the other mode is another order too.
+    till.training.on = true;
+    expect(refusal(() => till.orders.captureOrder(order)).code).toBe('CLIENT_REF_REUSED');
+    expect(count(till, 'orders')).toBe(1);
+    expect(count(till, 'outbox')).toBe(2);
+  });
+
+  it('orders without a clientRef are not constrained, and the reference must be 8..64 of [A-Za-z0-9_-]', () => {
+    till = tillFixture();
+    till.orders.captureOrder({ customerId: 'c-1', totalPaid: '1' });
+    till.orders.captureOrder({ customerId: 'c-1', totalPaid: '1' });
+    expect(count(till, 'orders')).toBe(2);
+    for (const bad of ['short', 'x'.repeat(65), 'has space 123', 'ümlaut-123', '']) {
+      const err = refusal(() => till.orders.captureOrder({ customerId: 'c-2', totalPaid: '1', clientRef: bad }));
+      expect(err.code).toBe('INVALID_INPUT');
+      expect(err.field).toBe('clientRef');
+    }
+    expect(till.orders.captureOrder({ customerId: 'c-2', totalPaid: '1', clientRef: `${'a'.repeat(8)}` }).replayed).toBe(false);
+    expect(till.orders.captureOrder({ customerId: 'c-2', totalPaid: '1', clientRef: `A_-9${'z'.repeat(60)}` }).replayed).toBe(false);
+  });
+
+  it('the database itself refuses a second row with the same client_ref (the partial unique index)', () => {
+    till = tillFixture();
+    till.orders.captureOrder({ ...order, clientRef: 'dup-ref-0001' });
+    till.orders.captureOrder({ customerId: 'c-9', totalPaid: '1' });
+    expect(() => till.db.prepare("UPDATE orders SET client_ref = 'dup-ref-0001' WHERE customer_id = 'c-9'").run()).toThrow(/UNIQUE/);
+  });
+
+  it('a refund sent again with the same clientRef returns the stored refund, even once the order is fully refunded', () => {
+    till = tillFixture();
+    const o = till.orders.captureOrder({ customerId: 'c-1', totalPaid: '100' });
+    const full = till.orders.captureRefund({ orderId: o.orderId, clientRef: 'refund-ref-01' });
+    expect(full.replayed).toBe(false);
+    const again = till.orders.captureRefund({ orderId: o.orderId, clientRef: 'refund-ref-01' });
+    expect(again).toEqual({ ...full, replayed: true });
+    expect(count(till, 'refunds')).toBe(1);
+
+    const p = till.orders.captureOrder({ customerId: 'c-2', totalPaid: '100' });
+    const part = till.orders.captureRefund({ orderId: p.orderId, amount: '30', clientRef: 'refund-ref-02' });
+    expect(till.orders.captureRefund({ orderId: p.orderId, amountMinor: 3000, clientRef: 'refund-ref-02' })).toEqual({ ...part, replayed: true });
+    expect(refusal(() => till.orders.captureRefund({ orderId: p.orderId, amount: '31', clientRef: 'refund-ref-02' })).code).toBe('CLIENT_REF_REUSED');
+    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amount: '30', clientRef: 'refund-ref-02' })).code).toBe('CLIENT_REF_REUSED');
+    expect(count(till, 'refunds')).toBe(2);
+    expect(count(till, 'outbox')).toBe(4);
+  });
+});
