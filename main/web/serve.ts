@@ -12,10 +12,10 @@ import { createEngine, type Engine, type EngineOptions } from '../engine.ts';
 import { createBridge } from '../ipc/bridge.ts';
 import { scannerPortFrom } from '../ipc/scanner-port.ts';
 import { closeLogger, createLogger, type Logger } from '../log.ts';
-import type { ScannerService } from '../scanner/service.ts';
+import type { ScannerService, ScannerServiceConfig } from '../scanner/service.ts';
 import { createScannerService } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
-import { createReplayHidTransport } from './replay-transport.ts';
+import { createReplayHidTransport, REPLAY_DEVICES, type ReplayProfile } from './replay-transport.ts';
 import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
 import { startWebServer, type RunningWebServer } from './server.ts';
 
@@ -31,7 +31,8 @@ export interface ServeOptions {
   /** Use this simulator as "real" Gameball (keys from the environment). */
   simulatorUrl?: string;
   staticDir?: string;
-  /** HID scanners: 'node-hid' (default), a capture file replayed on every write, or none. */
+  /** HID scanners: 'node-hid' (default), a capture file replayed on every write (as the kind of
+   *  scanner its `# mode:` / `# layout:` lines name), or none. */
   hid?: { kind: 'node-hid' } | { kind: 'replay'; file: string } | { kind: 'none' };
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
@@ -59,18 +60,40 @@ function appVersion(): string {
   }
 }
 
-async function hidTransport(choice: ServeOptions['hid'], logger: Logger): Promise<HidTransport | undefined> {
+interface HidChoice {
+  transport: HidTransport;
+  /** Scanner settings that come with this transport (the replayed scanner's device and layout). */
+  config?: Partial<ScannerServiceConfig>;
+}
+
+/** Where a replayed scanner of this kind is found, and how its reports are laid out. */
+function replayScannerConfig(profile: ReplayProfile): Partial<ScannerServiceConfig> {
+  return { device: REPLAY_DEVICES[profile.mode].path, layout: profile.layout };
+}
+
+async function hidTransport(choice: ServeOptions['hid'], logger: Logger, scanner: () => ScannerService | undefined): Promise<HidChoice | undefined> {
   if (!choice || choice.kind === 'node-hid') {
     try {
       // Loaded lazily: a till without a usable node-hid build still serves the screen.
       const { createNodeHidTransport } = await import('../scanner/node-hid-transport.ts');
-      return createNodeHidTransport();
+      return { transport: createNodeHidTransport() };
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'HID scanners unavailable in browser mode');
       return undefined;
     }
   }
-  if (choice.kind === 'replay') return createReplayHidTransport({ file: choice.file });
+  if (choice.kind === 'replay') {
+    const transport = createReplayHidTransport({
+      file: choice.file,
+      // The capture needs another kind of scanner (its `# mode:` / `# layout:` lines): the service
+      // follows the re-enumerated device, with the capture's layout.
+      onProfile: (profile) => {
+        logger.info({ mode: profile.mode, layout: profile.layout }, 'replayed scanner re-enumerated');
+        return scanner()?.reconfigure(replayScannerConfig(profile));
+      },
+    });
+    return { transport, config: replayScannerConfig(transport.profile()) };
+  }
   return undefined;
 }
 
@@ -99,10 +122,10 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   try {
     engine = await createEngine(engineOpts);
     const settings = engine.getSettings();
-    const transport = await hidTransport(opts.hid, logger);
-    if (transport) {
+    const hid = await hidTransport(opts.hid, logger, () => scanner);
+    if (hid) {
       scanner = createScannerService({
-        transport,
+        transport: hid.transport,
         clock,
         logger,
         config: {
@@ -110,6 +133,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
           device: settings.scanner.deviceId,
           classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
           platform: process.platform,
+          ...hid.config,
         },
       });
       scanner.start();

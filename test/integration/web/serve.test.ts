@@ -134,6 +134,48 @@ describe('serve', () => {
     expect(scans).toHaveLength(1);
     expect(scans[0]).toMatchObject({ source: 'hidpos', classification: { kind: 'referral', referrerCode: 'Vg6945F76CkP1B' } });
   });
+
+  it('a replayed capture is read as the scanner its # mode: and # layout: lines name', async () => {
+    const dir = tempDir('pos-serve-replay-kinds-');
+    const capture = join(dir, 'scan.cap');
+    writeFileSync(capture, '# nothing scanned yet\n');
+    const s = await serve({ hid: { kind: 'replay', file: capture } });
+    const c = client(s.server.port);
+    const scans: Array<{ source: string; classification: { kind: string; customerId?: string; referrerCode?: string; text: string } }> = [];
+    c.api.on('scan', (e) => scans.push(e));
+    const scannerState = async () => {
+      const st = await c.api.getScannerState();
+      return st.ok ? { state: st.value.state, device: st.value.device?.id, layout: (st.value.device as { layout?: string } | undefined)?.layout } : undefined;
+    };
+    await expect.poll(scannerState, { timeout: 10_000 }).toMatchObject({ state: 'connected', layout: 'honeywell' });
+    const play = async (fixture: string, count: number) => {
+      scans.length = 0;
+      copyFileSync(join(repoRoot, 'test/fixtures/scanner', fixture), `${capture}.tmp`);
+      renameSync(`${capture}.tmp`, capture);
+      await expect.poll(() => scans.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(count);
+      return scans.map((e) => ({ source: e.source, kind: e.classification.kind, value: e.classification.customerId ?? e.classification.referrerCode ?? e.classification.text }));
+    };
+
+    // `# layout: generic`: data from byte 2 (a Honeywell reading would start at byte 5 and lose the id).
+    expect(await play('hidpos-generic-customer-then-product.cap', 2)).toEqual([
+      { source: 'hidpos', kind: 'customer', value: 'mobile_966500001234' },
+      { source: 'hidpos', kind: 'product', value: '4006381333931' },
+    ]);
+    expect(await scannerState()).toMatchObject({ state: 'connected', layout: 'generic' });
+
+    // No layout line: guessed from the first report (the AIM id sent as data).
+    expect(await play('hidpos-aim-referral-link.cap', 1)).toEqual([{ source: 'hidpos', kind: 'referral', value: 'Vg6945F76CkP1B' }]);
+    expect(await scannerState()).toMatchObject({ layout: 'aim-in-data' });
+
+    // Boot keyboard reports: the scanner re-enumerates as its keyboard interface.
+    expect(await play('keyboard-referral-code.cap', 1)).toEqual([{ source: 'hid-keyboard', kind: 'referral', value: 'REF123456' }]);
+    expect(await scannerState()).toMatchObject({ state: 'connected', device: expect.stringMatching(/\/01:06$/) });
+
+    // And back to Honeywell HID POS.
+    expect(await play('hidpos-honeywell-referral-link.cap', 1)).toEqual([{ source: 'hidpos', kind: 'referral', value: 'Vg6945F76CkP1B' }]);
+    expect(await scannerState()).toMatchObject({ state: 'connected', layout: 'honeywell' });
+    expect(scans).toHaveLength(1);
+  });
 });
 
 describe('serve CLI', () => {
