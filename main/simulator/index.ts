@@ -76,6 +76,12 @@ export interface SimulatorControl {
   ledger(): SimulatorLedger;
   /** Empties the ledger and counters, ends any outage and restores the faults given at start. */
   reset(): void;
+  /**
+   * Customers with a write (customer upsert, order, refund) between its checks and its answer:
+   * a second write for one of them now gets 422/2001. Lets a test wait until a request is
+   * really in flight instead of sleeping.
+   */
+  inFlight(): string[];
 }
 
 export interface RunningSimulator {
@@ -149,6 +155,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     },
     control: (req, res, path, body) => handleControl(req, res, path, body),
     timers,
+    inFlight: new Set<string>(),
   };
 
   const control: SimulatorControl = {
@@ -164,6 +171,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       ctx.outage = { on, mode };
     },
     ledger: () => state.ledger(),
+    inFlight: () => [...ctx.inFlight],
     reset() {
       state.clear();
       ctx.limiter.setLimits(resolveRateLimits(initialRateLimit));
@@ -174,16 +182,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     },
   };
 
+  /** What GET/POST /_sim/faults answer: the faults, the rate limits per group (false: off) and the outage. */
+  const faultState = (): object => ({ ...ctx.faults, rateLimit: ctx.limiter.current(), outage: ctx.outage });
+
   function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
     const json = (): unknown => (body.trim() === '' ? {} : JSON.parse(body));
     try {
       if (req.method === 'GET' && path === '/_sim/ledger') return sendJson(res, 200, control.ledger());
-      if (req.method === 'GET' && path === '/_sim/faults') {
-        return sendJson(res, 200, { ...ctx.faults, outage: ctx.outage });
-      }
+      if (req.method === 'GET' && path === '/_sim/faults') return sendJson(res, 200, faultState());
       if (req.method === 'POST' && path === '/_sim/faults') {
         control.setFaults(FaultsPatchSchema.parse(json()) as FaultSettings);
-        return sendJson(res, 200, { ...ctx.faults, outage: ctx.outage });
+        return sendJson(res, 200, faultState());
       }
       if (req.method === 'POST' && path === '/_sim/outage') {
         const o = OutageSchema.parse(json());

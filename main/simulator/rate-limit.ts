@@ -48,6 +48,11 @@ export class RateLimiter {
     this.limits = limits;
   }
 
+  /** The limits in force (false: none). */
+  current(): RateLimits | false {
+    return this.limits;
+  }
+
   /** Records the request and returns true when it fits both windows of its group. */
   admit(group: RateGroup, now: number): boolean {
     if (this.limits === false) return true;

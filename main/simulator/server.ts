@@ -12,7 +12,7 @@ import type { ErrorTypeStyle } from './errors.ts';
 import { roll } from './prng.ts';
 import type { Random } from './prng.ts';
 import type { RateGroup, RateLimiter } from './rate-limit.ts';
-import { BatchOrderItemSchema, BatchOrdersSchema, BatchOrderTransactionsSchema, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
+import { BatchOrderItemSchema, MAX_BATCH_ITEMS, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
 import type { ApiVersion, BatchItemResult, LedgerBatch, LedgerCounters, LedgerTransaction, SimulatorState } from './state.ts';
 import { parseRequest } from './validate.ts';
 
@@ -42,6 +42,8 @@ export interface ServerContext {
   /** The /_sim control API, handled by the owner of the context. */
   control: (req: IncomingMessage, res: ServerResponse, path: string, body: string) => void;
   timers: Set<NodeJS.Timeout>;
+  /** Customers with a write between its checks and its answer (a second one gets 422/2001). */
+  inFlight: Set<string>;
 }
 
 type Params = Record<string, string>;
@@ -112,8 +114,7 @@ const ROUTES: Route[] = [
     return { customerId: req.customerId, commit: () => ctx.state.refund(req) };
   }),
   route('POST', '/batch/orders', 'others', true, (ctx, { body, version }) => {
-    const parsed = parseRequest(BatchOrdersSchema, body);
-    const items = Array.isArray(parsed) ? parsed : parsed.body;
+    const items = batchItems(body, 'orders');
     return {
       commit: () => {
         const batch = ctx.state.createBatch('orders', items, version);
@@ -123,8 +124,9 @@ const ROUTES: Route[] = [
     };
   }),
   route('POST', '/batch/orders/transactions', 'others', true, (ctx, { body, version }) => {
-    const parsed = parseRequest(BatchOrderTransactionsSchema, body);
-    const ids = Array.isArray(parsed) ? parsed : parsed.body;
+    const ids = batchItems(body, 'order ids');
+    const bad = ids.findIndex((id) => typeof id !== 'string' || id === '');
+    if (bad >= 0) throw new SimError(422, CODES.invalidValue, `body.${bad}: an order id (a non-empty string) is expected.`);
     return {
       commit: () => {
         const batch = ctx.state.createBatch('orderTransactions', ids, version);
@@ -151,6 +153,32 @@ const ROUTES: Route[] = [
     },
   })),
 ];
+
+/**
+ * The items of a batch request: the spec wraps them as `{ "body": [...] }`, a prose guide posts a
+ * bare array; both are accepted. No `body` 400/3000; not an array 422/3003; empty or more than
+ * 1,000 items 422/3003 with the count, so a client sees at once that it must split the batch.
+ * Items themselves are validated one by one when the job runs (one bad item fails alone).
+ */
+export function batchItems(body: unknown, what: string): unknown[] {
+  let items: unknown = body;
+  if (!Array.isArray(body)) {
+    if (body === null || typeof body !== 'object') throw new SimError(422, CODES.invalidValue, `body: expected { "body": [...] } or an array of ${what}.`);
+    items = (body as { body?: unknown }).body;
+    if (items === undefined || items === null) throw new SimError(400, CODES.missingField, `body is required: an array of 1 to ${MAX_BATCH_ITEMS.toLocaleString('en-US')} ${what}.`);
+    if (!Array.isArray(items)) throw new SimError(422, CODES.invalidValue, `body: expected an array of ${what}.`);
+  }
+  const list = items as unknown[];
+  if (list.length === 0) throw new SimError(422, CODES.invalidValue, `body: a batch needs at least one item; this one is empty.`);
+  if (list.length > MAX_BATCH_ITEMS) {
+    throw new SimError(
+      422,
+      CODES.invalidValue,
+      `body: a batch holds at most ${MAX_BATCH_ITEMS.toLocaleString('en-US')} items; this one has ${list.length.toLocaleString('en-US')}. Split it into several batches.`,
+    );
+  }
+  return list;
+}
 
 function listTransactions(state: SimulatorState, orderId: string): { transactions: Array<Omit<LedgerTransaction, 'customerId'>>; count: number } | undefined {
   const list = state.orderTransactions(orderId);
@@ -192,6 +220,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** True for 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`). The control API answers only these peers. */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
@@ -241,10 +270,8 @@ function delay(ctx: ServerContext): Promise<void> | undefined {
 }
 
 export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
-  /** Customers with a write in progress (Gameball answers a second one with 2001). */
-  const inFlight = new Set<string>();
   return (req, res) => {
-    handle(ctx, inFlight, req, res).catch(() => {
+    handle(ctx, ctx.inFlight, req, res).catch(() => {
       // A socket error mid-request: nothing to answer.
       if (!res.headersSent) res.destroy();
     });

@@ -70,6 +70,38 @@ describe('pos-companion simulator (CLI)', () => {
     expect(await p.exit).toBe(0);
   });
 
+  it('every fault flag reaches the running simulator (GET /_sim/faults) and --error-rate 1 answers 5xx', async () => {
+    const p = run(['--latency-ms', '7', '--jitter-ms', '3', '--error-rate', '1', '--reset-rate', '0', '--drop-rate', '0.125', '--rate-limit', '2/10', '--seed', '4']);
+    const url = await p.url;
+    const faults = await call(url, 'GET', '/_sim/faults');
+    expect(faults.body).toMatchObject({
+      latencyMs: 7,
+      jitterMs: 3,
+      errorRate: 1,
+      resetRate: 0,
+      dropRate: 0.125,
+      rateLimit: { orders: { perSecond: 2, per30s: 10 }, customerWrites: { perSecond: 2, per30s: 10 } },
+      outage: { on: false },
+    });
+    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', { json: { customerId: 'x' }, headers: { APIKey: 'sim-api-key' } });
+    expect([500, 503]).toContain(answer.status);
+    expect((await call(url, 'GET', '/_sim/ledger')).body.customers).toEqual([]);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('--reset-rate 1 resets connections before anything is committed', async () => {
+    const p = run(['--reset-rate', '1']);
+    const url = await p.url;
+    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', { json: { customerId: 'x' }, headers: { APIKey: 'sim-api-key' } }).catch(() => 'failed');
+    expect(answer).toBe('failed');
+    const ledger = await call(url, 'GET', '/_sim/ledger');
+    expect(ledger.body.customers).toEqual([]);
+    expect(ledger.body.counters.resets).toBe(1);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  });
+
   it('refuses a bad flag with a clear message and a non-zero exit', async () => {
     const p = run(['--error-rate', '3']);
     expect(await p.exit).not.toBe(0);

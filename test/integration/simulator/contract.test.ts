@@ -98,7 +98,13 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     await send('GET', '/orders/{orderId}/transactions', `/orders/${first.orderId as string}/transactions`);
     const batch = await send('POST', '/batch/orders', '/batch/orders', { body: [order({ customerId: 'batch-1' }), order({ customerId: 'batch-2' })] });
     const lookup = await send('POST', '/batch/orders/transactions', '/batch/orders/transactions', { body: [first.orderId, 'unknown-order'] });
-    await new Promise((r) => setTimeout(r, 20));
+    // Let both jobs finish (polling, not a fixed sleep) so the status bodies checked against the
+    // spec carry results.
+    const deadline = Date.now() + 10_000;
+    while (sim.control.ledger().batches.some((b) => b.status !== 'completed')) {
+      if (Date.now() > deadline) throw new Error('batch jobs did not finish');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     await send('GET', '/batches/{batchId}/status', `/batches/${batch.body.jobId as number}/status`);
     await send('GET', '/batches/{batchId}/status', `/batches/${lookup.body.jobId as number}/status`);
   });

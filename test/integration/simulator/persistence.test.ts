@@ -57,7 +57,7 @@ describe('state file', () => {
     const stateFile = join(dir, 'state.json');
     const s = await sim({ stateFile });
     await api(s, 'POST', '/orders', order({ customerId: 'quick' }));
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 10_000;
     while (!existsSync(stateFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const saved = JSON.parse(readFileSync(stateFile, 'utf8'));
     expect(saved.orders.map((o: { customerId: string }) => o.customerId)).toEqual(['quick']);
@@ -81,7 +81,7 @@ describe('state file', () => {
     const accepted = await api(a, 'POST', '/batch/orders', { body: [order({ customerId: 'later' })] });
     await a.close();
     const b = await sim({ stateFile });
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 10_000;
     let status = '';
     while (status !== 'completed' && Date.now() < deadline) {
       status = (await api(b, 'GET', `/batches/${accepted.body.jobId as number}/status`)).body.status;
