@@ -100,20 +100,22 @@ const AIM_ID = /^\][A-Za-z][0-9A-Za-z]/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const ACTIVE_SCHEMES = new Set(['javascript', 'vbscript', 'data', 'file', 'blob', 'filesystem', 'about', 'view-source', 'jar']);
 /*
- * C0 and C1 controls, DEL, and invisible or direction-changing characters (zero-width, bidi
- * embeddings/overrides/isolates, BOM): they can hide what a code really says on screen.
+ * C0 and C1 controls, DEL, and invisible or direction-changing characters: soft hyphen, the
+ * Arabic letter mark, the Mongolian vowel separator, zero-width characters and marks, line and
+ * paragraph separators, bidi embeddings/overrides/isolates, word joiner and invisible operators,
+ * BOM, interlinear annotation marks. They can hide what a code really says on screen (an Arabic
+ * till shows right-to-left text, so direction marks matter there most).
  */
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN_CHARS_GLOBAL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const FORBIDDEN_SET = '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff\\ufff9-\\ufffb';
+const FORBIDDEN_CHARS = new RegExp(`[${FORBIDDEN_SET}]`);
+const FORBIDDEN_CHARS_GLOBAL = new RegExp(`[${FORBIDDEN_SET}]`, 'g');
 /** What scanners append after the data (CR, LF, Tab) and stray spaces around it. */
 const EDGE_WHITESPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 
 /**
  * Classifies one scanned text. Total: any input (even a non-string at run time) gives one of
  * the six kinds and never throws. Rules, in order:
- * 1. rejected: not a string, more than 2,048 characters, control or invisible characters, or a
+ * 1. rejected: not a string, more than 2,048 characters, control, invisible or bidi characters, or a
  *    URL scheme other than http/https (`javascript:`, `data:`, `file:` ...). Only a configured
  *    receipt pattern can accept other `word:` texts (`POS:1234`), never the active schemes.
  * 2. an AIM identifier (`]Q1`) is stripped and kept as `symbology`.

@@ -103,6 +103,38 @@ describe('scanner commands against a fake transport (in process)', () => {
     expect(replayCapture(capture).scans.map((s) => s.referrerCode)).toEqual(['REF-778899']);
   });
 
+  it('scan-parse prints exactly the listed fields for each kind', async () => {
+    const cases: Array<[string[], Record<string, string>]> = [
+      [['mobile_966500001234123456'], { text: 'mobile_966500001234123456', kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' }],
+      [[']E04006381333931'], { text: '4006381333931', kind: 'product', symbology: ']E0' }],
+      [['https://gb.page.link/AbCd'], { text: 'https://gb.page.link/AbCd', kind: 'unknown', reason: 'link-without-referral-code' }],
+      [['cust-42001234567', '--customer-prefix', 'cust-'], { text: 'cust-42001234567', kind: 'customer', customerId: 'cust-42001', hash: '234567' }],
+      [['R-000123', '--receipt-pattern', 'R-\\d{6}'], { text: 'R-000123', kind: 'receipt' }],
+    ];
+    for (const [args, expected] of cases) {
+      const { p, out } = program(new FakeHid());
+      await p.parseAsync(['scan-parse', ...args], { from: 'user' });
+      const lines = jsonLines(out.join(''));
+      expect(lines).toEqual([expected]);
+      expect(Object.keys(lines[0] as object)).toEqual(Object.keys(expected));
+    }
+  });
+
+  it('replay --mode hidpos forces the HID POS decoder (a keyboard capture then yields no scans, only unreadable lines)', async () => {
+    const file = join(fixtures, 'keyboard-referral-code.cap');
+    const forced = program(new FakeHid());
+    await forced.p.parseAsync(['replay', file, '--mode', 'hidpos'], { from: 'user' });
+    expect(forced.out.join('')).toBe('');
+    expect(forced.err.join('')).toMatch(/keyboard-referral-code\.cap:\d+: HID POS report of 8 bytes is too short/);
+    const auto = program(new FakeHid());
+    await auto.p.parseAsync(['replay', file, '--mode', 'auto'], { from: 'user' });
+    expect(jsonLines(auto.out.join(''))).toEqual([{ text: 'REF123456', kind: 'referral', referrerCode: 'REF123456' }]);
+    const bad = program(new FakeHid());
+    bad.p.configureOutput({ writeErr: () => undefined });
+    for (const c of bad.p.commands) c.exitOverride().configureOutput({ writeErr: () => undefined });
+    await expect(bad.p.parseAsync(['replay', file, '--mode', 'serial'], { from: 'user' })).rejects.toThrow(/auto, keyboard, hidpos/);
+  });
+
   it('listen --count stops by itself', async () => {
     const hid = new FakeHid();
     hid.devices = [{ path: 'p1', vendorId: 0x1eab, productId: 0x1a03, usagePage: 0x8c, usage: 2 }];

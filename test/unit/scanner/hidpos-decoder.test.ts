@@ -42,6 +42,13 @@ describe('HidPosDecoder', () => {
     if (name !== 'generic') expect(outs[0]).toMatchObject({ symbology: ']Q1' });
   });
 
+  it.each(['aim-in-data', 'honeywell'])('%s: carries every QR AIM id ]Q0..]Q6 and other symbologies as symbology', (name) => {
+    for (const aim of [']Q0', ']Q1', ']Q2', ']Q3', ']Q4', ']Q5', ']Q6', ']E0', ']E4', ']C0', ']C1', ']d1', ']L0', ']z0']) {
+      const outs = decode(name, encodeHidPosScan(utf8(LONG_REFERRAL), SPEC_LAYOUTS[name]!, { aim }));
+      expect(outs, aim).toEqual([{ type: 'scan', text: LONG_REFERRAL, symbology: aim }]);
+    }
+  });
+
   it('decodes every printable ASCII character and exact multiples of the report size', () => {
     for (const text of [PRINTABLE_ASCII, 'a'.repeat(56), 'b'.repeat(112), 'c']) {
       expect(decode('generic', encodeHidPosScan(utf8(text), SPEC_LAYOUTS.generic!))).toEqual([{ type: 'scan', text }]);

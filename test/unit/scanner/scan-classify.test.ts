@@ -38,12 +38,23 @@ const product: Row[] = [
   ['EAN-13 with AIM ]E0', ']E04006381333931', { kind: 'product', format: 'ean13', symbology: ']E0', text: '4006381333931' }],
   ['EAN-8', '96385074', { kind: 'product', format: 'ean8' }],
   ['UPC-A', '036000291452', { kind: 'product', format: 'upca' }],
+  // Check digits computed by hand with the GS1 mod-10 rule (weights 3,1 from the right).
+  ['EAN-13, ISBN (978)', '9780201379624', { kind: 'product', format: 'ean13' }],
+  ['EAN-13, Saudi GS1 prefix 629', '6291041500213', { kind: 'product', format: 'ean13' }],
+  ['EAN-8 with AIM ]E4', ']E440170725', { kind: 'product', format: 'ean8', symbology: ']E4', text: '40170725' }],
+  ['UPC-A 012345678905', '012345678905', { kind: 'product', format: 'upca' }],
 ];
 
 const unknown: Row[] = [
   ['EAN-13 with a wrong check digit', '4006381333932', { kind: 'unknown', reason: 'bad-check-digit' }],
   ['UPC-A with a wrong check digit', '036000291453', { kind: 'unknown', reason: 'bad-check-digit' }],
   ['digits of no GTIN length', '1234567', { kind: 'unknown', reason: 'unrecognised' }],
+  ['EAN-8 with a wrong check digit', '40170726', { kind: 'unknown', reason: 'bad-check-digit' }],
+  ['13 digits with a wrong check digit never become a bare code', '6291041500214', { kind: 'unknown', reason: 'bad-check-digit' }],
+  ['digits only, 9 long (a bare code needs a letter)', '123456789', { kind: 'unknown', reason: 'unrecognised' }],
+  ['bare code with a character outside letters, digits, - and _', 'REF12!34', { kind: 'unknown', reason: 'unrecognised' }],
+  ['bare code with a dot', 'REF.1234', { kind: 'unknown', reason: 'unrecognised' }],
+  ['link whose only parameters are not referral ones', 'https://shop.example/p?utm_source=qr&id=42', { kind: 'unknown', reason: 'link-without-referral-code' }],
   ['short dynamic link (no code)', 'https://gb.page.link/AbCd', { kind: 'unknown', reason: 'link-without-referral-code' }],
   ['link with an empty referral parameter', 'https://shop.example/?ref=', { kind: 'unknown', reason: 'referral-code-invalid' }],
   ['link with a hostile referral value', 'https://shop.example/?ref=%3Cscript%3E', { kind: 'unknown', reason: 'referral-code-invalid' }],
@@ -73,6 +84,19 @@ const rejected: Row[] = [
   ['C1 control', 'ABCD\u0085', { kind: 'rejected', reason: 'control-characters' }],
   ['bidi override (trojan source)', 'REF\u202e4321', { kind: 'rejected', reason: 'control-characters', text: 'REF\\u202e4321' }],
   ['zero-width space', 'REF\u200b1234', { kind: 'rejected', reason: 'control-characters' }],
+  ['vbscript: URL', 'vbscript:msgbox(1)', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['javascript: after leading spaces', '  javascript:alert(1)', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['javascript: split by a tab', 'java\tscript:alert(1)', { kind: 'rejected', reason: 'control-characters' }],
+  ['data: with AIM ]Q1', ']Q1data:text/html;base64,PHNjcmlwdD4=', { kind: 'rejected', reason: 'scheme-not-allowed', symbology: ']Q1' }],
+  ['FILE: in capitals', 'FILE:///C:/Windows/win.ini', { kind: 'rejected', reason: 'scheme-not-allowed' }],
+  ['Arabic letter mark (bidi)', 'REF\u061c1234', { kind: 'rejected', reason: 'control-characters', text: 'REF\\u061c1234' }],
+  ['right-to-left isolate', '\u2067REF1234', { kind: 'rejected', reason: 'control-characters' }],
+  ['left-to-right mark', 'REF1234\u200e', { kind: 'rejected', reason: 'control-characters' }],
+  ['soft hyphen', 'REF\u00ad1234', { kind: 'rejected', reason: 'control-characters' }],
+  ['line separator', 'REF\u20281234', { kind: 'rejected', reason: 'control-characters' }],
+  ['BOM', '\ufeffREF1234', { kind: 'rejected', reason: 'control-characters' }],
+  ['interlinear annotation', 'REF\ufff91234', { kind: 'rejected', reason: 'control-characters' }],
+  ['NUL inside a referral link', 'https://shop.example/?ref=AB\u000012', { kind: 'rejected', reason: 'control-characters' }],
   ['2,049 characters', 'A'.repeat(2049), { kind: 'rejected', reason: 'too-long' }],
   ['a link of 3,000 characters', `https://shop.example/?ref=ABCD&pad=${'x'.repeat(3000)}`, { kind: 'rejected', reason: 'too-long' }],
 ];
@@ -137,6 +161,34 @@ describe('GTIN check digits (GS1 General Specifications, mod 10 with weights 3,1
     '%s -> %s',
     (digits, ok) => expect(isValidGtin(digits)).toBe(ok),
   );
+});
+
+describe('AIM symbology identifiers (ISO/IEC 15424: "]" + symbology letter + modifier)', () => {
+  // QR Code modifiers 0..6 (model 1; model 2 with or without ECI; FNC1 in first or second place).
+  it.each(['0', '1', '2', '3', '4', '5', '6'])(']Q%s is stripped and kept; the data is classified on its own', (m) => {
+    expect(classifyScan(`]Q${m}https://shop.example/?GBReferral=QR${m}CODE`)).toMatchObject({ kind: 'referral', symbology: `]Q${m}`, referrerCode: `QR${m}CODE`, text: `https://shop.example/?GBReferral=QR${m}CODE` });
+    expect(classifyScan(`]Q${m}mobile_966500001234123456`)).toMatchObject({ kind: 'customer', symbology: `]Q${m}`, customerId: 'mobile_966500001234' });
+  });
+  it.each([
+    [']E0', '4006381333931', 'product'], // EAN-13 / UPC-A
+    [']E4', '96385074', 'product'], // EAN-8
+    [']C0', 'R-000123', 'referral'], // Code 128
+    [']C1', '0104006381333931', 'unknown'], // GS1-128
+    [']A0', 'REF123456', 'referral'], // Code 39
+    [']d1', 'REF123456', 'referral'], // Data Matrix
+    [']d2', '0104006381333931', 'unknown'], // GS1 DataMatrix
+    [']L0', 'REF123456', 'referral'], // PDF417
+    [']z0', 'REF123456', 'referral'], // Aztec
+    [']I0', '12345678', 'unknown'], // Interleaved 2 of 5 (8 digits, bad GTIN check digit)
+    [']e0', '0104006381333931', 'unknown'], // GS1 DataBar
+  ])('%s', (aim, data, kind) => {
+    expect(classifyScan(`${aim}${data}`)).toMatchObject({ kind, symbology: aim, text: data });
+  });
+  it('only one identifier is stripped, and only at the start', () => {
+    expect(classifyScan(']Q1]Q1REF1234')).toMatchObject({ symbology: ']Q1', text: ']Q1REF1234', kind: 'unknown' });
+    expect(classifyScan('REF]Q11234')).toMatchObject({ kind: 'unknown' });
+    expect(classifyScan('REF]Q11234').symbology).toBeUndefined();
+  });
 });
 
 describe('stripAim', () => {
