@@ -44,6 +44,13 @@ export const CustomerIdSchema = NonEmptyText(200);
 export const OrderIdSchema = NonEmptyText(200);
 export const ReferrerCodeSchema = NonEmptyText(512);
 export const IsoDateTimeSchema = z.string().max(40);
+/**
+ * The screen's own reference for one save (a UUID made when the order form is opened). Saving
+ * again with the same reference and the same input answers the order already stored
+ * (`replayed: true`) instead of a second one, so a save whose answer was lost can be repeated
+ * safely; the same reference with another input is refused. Same rule as the engine's.
+ */
+export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: 'A client reference is 8 to 64 letters, digits, "-" or "_".' });
 
 export const OrderStateSchema = z.enum(['pending', 'sending', 'synced', 'attention', 'discarded']);
 export type OrderState = z.infer<typeof OrderStateSchema>;
@@ -127,6 +134,8 @@ export const OrderCaptureRequestSchema = z.strictObject({
   receiptNo: Text(100).optional(),
   /** As captured: a bare code, already extracted from a scanned link. */
   referrerCode: ReferrerCodeSchema.optional(),
+  /** Makes the save safe to repeat (see ClientRefSchema). */
+  clientRef: ClientRefSchema.optional(),
 });
 export type OrderCaptureRequest = z.input<typeof OrderCaptureRequestSchema>;
 
@@ -163,6 +172,8 @@ export type OrderView = z.infer<typeof OrderViewSchema>;
 export const CapturedOrderSchema = OrderViewSchema.extend({
   /** True when this capture registers a new customer (a referral is only counted then). */
   newCustomer: z.boolean().optional(),
+  /** True: this clientRef was saved before; this is that order and nothing new was written. */
+  replayed: z.boolean().optional(),
 });
 export type CapturedOrder = z.infer<typeof CapturedOrderSchema>;
 
@@ -191,6 +202,8 @@ export const OrderLineItemViewSchema = z.object({
 export const RefundCaptureRequestSchema = z.strictObject({
   orderId: OrderIdSchema,
   amountMinor: MinorAmountSchema.optional(),
+  /** Makes the refund safe to repeat (see ClientRefSchema). */
+  clientRef: ClientRefSchema.optional(),
 });
 export type RefundCaptureRequest = z.input<typeof RefundCaptureRequestSchema>;
 export const CapturedRefundSchema = z.object({
@@ -204,6 +217,8 @@ export const CapturedRefundSchema = z.object({
   attentionMessage: z.string().nullable(),
   createdAt: z.string(),
   syncedAt: z.string().nullable(),
+  /** True: this clientRef was saved before; this is that refund and nothing new was written. */
+  replayed: z.boolean().optional(),
 });
 export type CapturedRefund = z.infer<typeof CapturedRefundSchema>;
 

@@ -6,7 +6,6 @@
 import type { AppInfo, OrderState, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
 import type { ClassifyOptions, ScanClassification } from '../../preload/scan-classify.ts';
 import type { Clock } from '../clock.ts';
-import { formatMinor } from '../orders/money.ts';
 import type { EventHub } from './events.ts';
 import { PosError, type Handlers } from './handle.ts';
 import {
@@ -16,6 +15,7 @@ import {
   fromEngineStatus,
   toEngineOrderInput,
   toEngineOrderPatch,
+  toEngineRefundInput,
   toEngineSettingsPatch,
 } from './wire.ts';
 
@@ -118,10 +118,7 @@ export function createHandlers(deps: RouteDeps): Handlers {
         content,
       };
     },
-    'refunds:capture': (req) => {
-      const amount = req.amountMinor === undefined ? undefined : formatMinor(req.amountMinor, orderCurrency(engine, req.orderId));
-      return engine.captureRefund(amount === undefined ? { orderId: req.orderId } : { orderId: req.orderId, amount }) as never;
-    },
+    'refunds:capture': (req) => engine.captureRefund(toEngineRefundInput(req)) as never,
     'referrals:check': async (req) => (await engine.checkReferral(req)) as never,
     'status:get': () => fromEngineStatus(engine.status()),
     'sync:run-now': () => {

@@ -57,7 +57,13 @@ export function toEngineOrderInput(req: RequestOf<'orders:capture'> | OrderCaptu
     ),
     receiptNo: req.receiptNo,
     referrerCode: req.referrerCode,
+    clientRef: req.clientRef,
   });
+}
+
+/** Contract refund request -> engine RefundInput (the engine takes minor units of the order's currency as they are). */
+export function toEngineRefundInput(req: RequestOf<'refunds:capture'>): Obj {
+  return defined({ orderId: req.orderId, amountMinor: req.amountMinor, clientRef: req.clientRef });
 }
 
 /** Contract edit patch -> engine OrderEditPatch; amounts in the order's currency. */

@@ -49,6 +49,7 @@ export const en = {
     referralHint: 'Scan the QR a friend shared, or type the code.',
     submit: 'Save order',
     saving: 'Saving…',
+    saveRetrying: 'The connection to the till app dropped while saving. Saving again as soon as it is back; the order will not be saved twice.',
     clear: 'Clear',
     keysHint: 'Enter saves · Esc clears · F2 checkout · F3 queue · F4 settings',
     saved: 'Order saved',

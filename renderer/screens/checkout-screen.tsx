@@ -16,7 +16,9 @@ import { shortId } from '../lib/short-id.ts';
 import { routeScan } from '../scan/scan-routing.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
 import type { CheckoutForm, CheckoutFormStore } from '../state/checkout-form.ts';
+import { saveSafely } from '../state/safe-save.ts';
 import { useSettings } from '../state/settings-context.tsx';
+import { whenTransportOpen } from '../transport/index.ts';
 import { useReferralCheck } from './use-referral-check.ts';
 import type { ReferralFeedback } from './use-referral-check.ts';
 
@@ -31,6 +33,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
   const recent = useSyncExternalStore(store.subscribe, store.getRecent);
   const [submitted, setSubmitted] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [reconnecting, setReconnecting] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [savedId, setSavedId] = useState<string | null>(null);
 
@@ -97,25 +100,34 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     setSaveError(null);
     if (!customer) return refs.mobile.current?.focus();
     if (!amount.ok) return refs.amount.current?.focus();
+    // The sale's clientRef goes with every attempt: if the connection drops mid-save, the same
+    // request is sent again once it is back and the engine answers the order it already has.
+    const clientRef = store.getClientRef();
     const request: OrderCaptureRequest = {
       customer,
       currency: settings.currency,
       totalPaidMinor: amount.minor,
       ...(form.receipt.trim() ? { receiptNo: form.receipt.trim() } : {}),
       ...(form.referral.trim() ? { referrerCode: form.referral.trim() } : {}),
+      clientRef,
     };
     setSaving(true);
+    setReconnecting(false);
     try {
-      const order = await unwrap(api.captureOrder(request));
+      const order = await unwrap(
+        saveSafely(() => api.captureOrder(request), { whenConnected: whenTransportOpen, sleep, onRetry: () => setReconnecting(true) }),
+      );
       store.putRecent(order);
       setSavedId(order.orderId);
       setSubmitted(false);
-      store.reset();
+      // Cleared unless the cashier already started another sale (Esc) while this one was saving.
+      if (store.getClientRef() === clientRef) store.reset();
     } catch (err) {
       setSaveError(err instanceof ApiCallError ? err.message : String(err));
       if (err instanceof ApiCallError && err.field && /mobile|customer/i.test(err.field)) refs.mobile.current?.focus();
     } finally {
       setSaving(false);
+      setReconnecting(false);
     }
   }
 
@@ -228,6 +240,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
         </div>
 
         {saveError && <p className="form-error" role="alert" data-testid="save-error">{t('errors.generic', { message: saveError })}</p>}
+        {reconnecting && <p className="notice notice-warn" role="status" data-testid="save-retrying">{t('checkout.saveRetrying')}</p>}
 
         <div className="actions">
           <button type="submit" className="btn btn-primary btn-large" disabled={saving} data-testid="submit-order">
@@ -308,6 +321,8 @@ function ReferralLine({ feedback, code }: { feedback: ReferralFeedback; code: st
     </div>
   );
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function amountExample(digits: number): string {
   return digits === 0 ? '125' : `12.${'5'.padEnd(digits, '0')}`;

@@ -3,6 +3,7 @@
 // order. Pure reducer plus a tiny store for useSyncExternalStore.
 import type { OrderView } from '../../preload/api.ts';
 import type { ScanRoute, ScanField } from '../scan/scan-routing.ts';
+import { newClientRef } from './safe-save.ts';
 
 export interface ScanNote {
   /** i18n key of the message shown under the form. */
@@ -80,7 +81,17 @@ export class CheckoutFormStore {
   private readonly listeners = new Set<() => void>();
   private seq = 0;
   private recent: readonly OrderView[] = [];
+  /** This sale's reference: the same on every save of this form until one is confirmed (see safe-save.ts). */
+  private clientRef: string;
   static readonly RECENT_LIMIT = 6;
+
+  constructor(private readonly makeRef: () => string = newClientRef) {
+    this.clientRef = makeRef();
+  }
+
+  getClientRef(): string {
+    return this.clientRef;
+  }
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -118,7 +129,9 @@ export class CheckoutFormStore {
     for (const l of this.listeners) l();
   }
 
+  /** A new sale: empty fields and a new clientRef. */
   reset(): void {
+    this.clientRef = this.makeRef();
     this.seq += 1;
     this.update({ ...EMPTY_FORM, focus: { field: 'mobile', seq: this.seq } });
   }

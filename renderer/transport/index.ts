@@ -32,3 +32,18 @@ export function onTransportConnection(listener: (state: ConnectionState) => void
 }
 
 export type { ConnectionState } from './ws-client.ts';
+
+/** Resolves when the connection to the till app is open: at once in Electron or when it already is. */
+export function whenTransportOpen(): Promise<void> {
+  return new Promise((resolve) => {
+    // The listener may run before onTransportConnection returns (the state it is in now).
+    const sub: { done: boolean; off?: () => void } = { done: false };
+    sub.off = onTransportConnection((state) => {
+      if (sub.done || state !== 'open') return;
+      sub.done = true;
+      sub.off?.();
+      resolve();
+    });
+    if (sub.done) sub.off();
+  });
+}

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { silentLogger } from '../../../main/log.ts';
 import { startServe, ServeError, type RunningServe } from '../../../main/web/serve.ts';
 import { startSimulator } from '../../../main/simulator/index.ts';
+import { newClientRef, saveSafely } from '../../../renderer/state/safe-save.ts';
 import { createWsClient, type WebSocketCtor, type WsClient } from '../../../renderer/transport/ws-client.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -81,6 +82,83 @@ describe('serve', () => {
     expect(settings.ok).toBe(true);
     expect(JSON.stringify(settings)).not.toContain('a-real-looking-api-key-123');
 
+  });
+
+  it('a save whose answer is lost with the connection is saved again with its clientRef: one order, never two', async () => {
+    const s = await serve();
+    const origin = `http://127.0.0.1:${s.server.port}`;
+    // The page's socket, except that the answer to the first capture never arrives: the
+    // connection dies right after the engine has saved the order and answered.
+    const captureIds = new Set<number>();
+    const captureFrames: Array<{ clientRef?: string }> = [];
+    let dropped = 0;
+    const Ctor = class {
+      private readonly ws: WebSocket;
+      onopen: ((ev: unknown) => void) | null = null;
+      onclose: ((ev: unknown) => void) | null = null;
+      onerror: ((ev: unknown) => void) | null = null;
+      onmessage: ((ev: { data: unknown }) => void) | null = null;
+      constructor(url: string, protocols?: string | string[]) {
+        this.ws = new WebSocket(url, protocols, { origin });
+        this.ws.on('open', () => this.onopen?.({}));
+        this.ws.on('close', () => this.onclose?.({}));
+        this.ws.on('error', () => this.onerror?.({}));
+        this.ws.on('message', (data) => {
+          const text = String(data);
+          const frame = JSON.parse(text) as { id?: number };
+          if (dropped === 0 && frame.id !== undefined && captureIds.has(frame.id)) {
+            dropped += 1;
+            this.ws.terminate();
+            return;
+          }
+          this.onmessage?.({ data: text });
+        });
+      }
+      get readyState() {
+        return this.ws.readyState;
+      }
+      send(data: string) {
+        const frame = JSON.parse(data) as { id: number; channel: string; request?: { clientRef?: string } };
+        if (frame.channel === 'orders:capture') {
+          captureIds.add(frame.id);
+          captureFrames.push({ clientRef: frame.request?.clientRef });
+        }
+        this.ws.send(data);
+      }
+      close(code?: number, reason?: string) {
+        this.ws.close(code, reason);
+      }
+    } as unknown as WebSocketCtor;
+    const c = createWsClient({ url: `ws://127.0.0.1:${s.server.port}/ws`, WebSocketCtor: Ctor, token: TOKEN, baseDelayMs: 20 });
+    cleanups.push(() => c.close());
+    const whenConnected = () =>
+      new Promise<void>((resolveOpen) => {
+        if (c.state() === 'open') return resolveOpen();
+        const off = c.onConnection((st) => {
+          if (st !== 'open') return;
+          off();
+          resolveOpen();
+        });
+      });
+
+    const clientRef = newClientRef();
+    const request = { customer: { mobile: '0500004321' }, currency: 'SAR', totalPaidMinor: 4200, clientRef };
+    const retries: number[] = [];
+    const saved = await saveSafely(() => c.api.captureOrder(request), { whenConnected, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onRetry: (n) => retries.push(n), baseDelayMs: 10 });
+
+    expect(dropped).toBe(1);
+    expect(retries).toEqual([1]);
+    expect(captureFrames).toEqual([{ clientRef }, { clientRef }]);
+    // The second answer is the order the first call saved.
+    expect(saved).toMatchObject({ ok: true, value: { replayed: true, customerId: 'mobile_966500004321', totalPaidMinor: 4200 } });
+    const list = await c.api.listOrders({});
+    expect(list).toMatchObject({ ok: true, value: { total: 1 } });
+    if (saved.ok && list.ok) expect(list.value.rows[0]?.orderId).toBe(saved.value.orderId);
+
+    // The same reference with another sale is refused, and saves nothing.
+    const reused = await c.api.captureOrder({ ...request, totalPaidMinor: 4300 });
+    expect(reused).toMatchObject({ ok: false, error: { code: 'refused', field: 'clientRef' } });
+    expect(await c.api.listOrders({})).toMatchObject({ ok: true, value: { total: 1 } });
   });
 
   it('maps engine refusals to envelopes for people', async () => {

@@ -14,6 +14,7 @@ import {
   fromEngineSettings,
   fromEngineStatus,
   toEngineOrderInput,
+  toEngineRefundInput,
   toEngineOrderPatch,
   toEngineSettingsPatch,
 } from '../../../main/ipc/wire.ts';
@@ -83,8 +84,9 @@ describe('screen -> engine', () => {
         lineItems: [{ productId: 'p1', title: 'Tea', sku: 'T-1', category: ['drinks'], quantity: 2, priceMinor: 5000 }],
         receiptNo: 'R-9',
         referrerCode: 'REF123456',
+        clientRef: '5f0c7f0e-1b7a-4b3e-9a51-3d2f1c0b9e11',
       },
-      { totalPrice: '100.00', totalDiscount: '10.00', totalTax: '0.00', totalShipping: '0.05', referrerCode: 'REF123456' },
+      { totalPrice: '100.00', totalDiscount: '10.00', totalTax: '0.00', totalShipping: '0.05', referrerCode: 'REF123456', clientRef: '5f0c7f0e-1b7a-4b3e-9a51-3d2f1c0b9e11' },
     ],
   ])('capture: %s is accepted by the engine with exact decimal text', (_what, req, expected) => {
     const parsedReq = api.OrderCaptureRequestSchema.parse(req);
@@ -92,6 +94,25 @@ describe('screen -> engine', () => {
     const res = engine.OrderInputSchema.safeParse(input);
     expect(res.success, JSON.stringify(res.error?.issues)).toBe(true);
     expect(input).toMatchObject(expected);
+  });
+
+  it('a refund keeps its minor units and its clientRef; a clientRef the engine would refuse is refused at the door', () => {
+    const full = toEngineRefundInput(api.RefundCaptureRequestSchema.parse({ orderId: 'till-1-x' }));
+    expect(full).toEqual({ orderId: 'till-1-x' });
+    const partial = toEngineRefundInput(api.RefundCaptureRequestSchema.parse({ orderId: 'till-1-x', amountMinor: 1250, clientRef: 'refund-ref-0001' }));
+    expect(partial).toEqual({ orderId: 'till-1-x', amountMinor: 1250, clientRef: 'refund-ref-0001' });
+    for (const input of [full, partial]) expect(engine.RefundInputSchema.safeParse(input).success).toBe(true);
+    for (const ref of ['short', 'has space in it', 'x'.repeat(65), 'ref/with/slashes']) {
+      expect(api.ClientRefSchema.safeParse(ref).success, ref).toBe(false);
+      expect(engine.ClientRefSchema.safeParse(ref).success, ref).toBe(false);
+    }
+    expect(api.ClientRefSchema.safeParse(crypto.randomUUID()).success).toBe(true);
+  });
+
+  it('a replayed capture says so on the wire', () => {
+    const captured = engine.CapturedOrderSchema.parse({ ...orderView, calls: ['track_order'], newCustomer: false, replayed: true });
+    expect(api.CapturedOrderSchema.parse(fromEngineCapturedOrder(captured)).replayed).toBe(true);
+    expect(api.CapturedRefundSchema.parse({ ...refundView, replayed: true }).replayed).toBe(true);
   });
 
   it('line item prices arrive as the unit price in decimal text', () => {
@@ -193,7 +214,7 @@ describe('engine -> screen', () => {
   });
 
   it('every refund field the contract names comes from the engine', () => {
-    const engineKeys = new Set(keysOf(engine.RefundViewSchema));
+    const engineKeys = new Set(keysOf(engine.CapturedRefundSchema));
     for (const k of keysOf(api.CapturedRefundSchema)) expect(engineKeys.has(k), k).toBe(true);
     expect(api.CapturedRefundSchema.safeParse(refundView).success).toBe(true);
   });
