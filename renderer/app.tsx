@@ -144,7 +144,7 @@ export function App() {
         <main id="screen" className="screen" tabIndex={-1}>
           {screen === 'checkout' && <CheckoutScreen store={checkout} status={timedStatus?.status ?? null} />}
           {screen === 'queue' && <QueueScreen status={timedStatus?.status ?? null} />}
-          {screen === 'settings' && <SettingsScreen scanner={scanner} />}
+          {screen === 'settings' && <SettingsScreen scanner={scanner} training={training} />}
         </main>
         <StatusBar timed={timedStatus} scanner={scanner} onOpenQueue={() => setScreen('queue')} />
       </div>

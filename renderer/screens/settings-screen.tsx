@@ -18,12 +18,12 @@ const COUNTRIES = ['SA', 'AE', 'KW', 'BH', 'QA', 'OM', 'EG', 'JO', 'MA', 'US', '
 const LIVE_LIMIT = 12;
 const API_VERSIONS = ApiVersionSchema.options;
 
-export function SettingsScreen({ scanner }: { scanner: ScannerState | null }) {
+export function SettingsScreen({ scanner, training }: { scanner: ScannerState | null; training: boolean }) {
   return (
     <div className="settings">
       <TillSettings />
       <div className="settings-side">
-        <KeySettings />
+        <KeySettings training={training} />
         <ScannerSettings scanner={scanner} />
       </div>
     </div>
@@ -136,7 +136,7 @@ function TillSettings() {
  * Keys are uncontrolled inputs read once on save and emptied at once: the value is never held
  * in React state, so nothing in the page keeps it after the engine has it.
  */
-function KeySettings() {
+function KeySettings({ training }: { training: boolean }) {
   const api = useApi();
   const { settings, replace } = useSettings();
   const { t } = useTranslation();
@@ -164,13 +164,14 @@ function KeySettings() {
     secretInput.value = '';
     if (request.apiKey === undefined && request.secretKey === undefined) return;
     const r = await api.setKeys(request);
-    setMessage(r.ok ? { ok: true, text: t('settings.keysSaved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
+    // The mode is chosen when the app starts: keys saved in training mode take effect on restart.
+    setMessage(r.ok ? { ok: true, text: t(training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
     await refresh();
   }
 
   async function remove() {
     const r = await api.setKeys({ apiKey: null, secretKey: null });
-    setMessage(r.ok ? { ok: true, text: t('settings.keysRemoved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
+    setMessage(r.ok ? { ok: true, text: t(training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
     await refresh();
   }
 
@@ -185,6 +186,7 @@ function KeySettings() {
   return (
     <form className="card settings-card" onSubmit={save} noValidate autoComplete="off" data-testid="keys-form">
       <h2 className="card-title">{t('settings.keys')}</h2>
+      {training && <p className="notice notice-warn" data-testid="keys-training">{t('settings.keysTraining')}</p>}
       <p className="muted small">{t('settings.keysHelp')}</p>
       <Field label={t('settings.apiKey')} end={<KeyState set={keys.apiKeySet} testId="api-key-state" />}>
         <input ref={apiRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.apiKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="api-key-input" />
