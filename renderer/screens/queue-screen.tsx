@@ -234,7 +234,7 @@ function QueueRow({ index, top, row, selected, lang, onOpen }: { index: number; 
       {row ? (
         <>
           <span role="gridcell" className="muted small">{formatShortDateTime(row.createdAt, lang)}</span>
-          <span role="gridcell" title={row.orderId}><bdi className="code">{shortId(row.orderId)}</bdi></span>
+          <span role="gridcell" className="cell-id" title={row.orderId}><bdi className="code">{shortId(row.orderId)}</bdi></span>
           <span role="gridcell"><bdi className="code">{row.mobile ?? row.customerId}</bdi></span>
           <span role="gridcell" className="num">{formatMoney(row.totalPaidMinor, row.currency, lang)}</span>
           <span role="gridcell"><bdi className="code">{row.referrerCode ?? ''}</bdi></span>
