@@ -142,6 +142,8 @@ const KeysSchema = z
   .strict();
 
 const PRUNE_EVERY_MS = 6 * 3600_000;
+/** Status events to the screen: at most one per this many ms. */
+export const STATUS_COALESCE_MS = 50;
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const dataDir = opts.dataDir;
@@ -176,18 +178,24 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const requested = opts.training ?? (initial.trainingMode === 'on' ? true : initial.trainingMode === 'off' ? false : 'auto');
   const training = requested === 'auto' ? !(keyStore.isSet('apiKey') && keyStore.isSet('secretKey')) : requested;
 
-  // Status events: coalesced to one per turn of the event loop, computed only with listeners.
+  // Status events: computed only with listeners, and at most once per STATUS_COALESCE_MS however
+  // fast captures come (a status reads counts over every order: never once per capture).
   const listeners = new Set<(s: SyncStatus) => void>();
-  let statusQueued = false;
+  let statusTimer: NodeJS.Timeout | undefined;
   const notifyStatus = () => {
-    if (listeners.size === 0 || statusQueued) return;
-    statusQueued = true;
-    setImmediate(() => {
-      statusQueued = false;
-      if (closed) return;
-      const s = engine.status();
+    if (listeners.size === 0 || statusTimer || closed) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = undefined;
+      if (closed || listeners.size === 0) return;
+      let s: SyncStatus;
+      try {
+        s = engine.status();
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the status');
+        return;
+      }
       for (const l of listeners) l(s);
-    });
+    }, STATUS_COALESCE_MS);
   };
 
   const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
@@ -214,7 +222,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   function onChange(): void {
     if (sync.notify) sync.notify();
     else sync.syncNow();
-    notifyStatus();
+    // A sync part that keeps its own status tells the listeners itself (through notifyStatus),
+    // coalesced and only when the status changed.
+    if (!sync.status) notifyStatus();
   }
 
   const prune = (): number => queue.prune(settingsStore.get().retentionDays);
@@ -283,6 +293,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       closing ??= (async () => {
         closed = true;
         if (pruneTimer) clearInterval(pruneTimer);
+        if (statusTimer) clearTimeout(statusTimer);
         listeners.clear();
         await sync.close();
         db.close();

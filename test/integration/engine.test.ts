@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, noSync, withEngine } from '../../main/engine.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEngine, noSync, STATUS_COALESCE_MS, withEngine } from '../../main/engine.ts';
 import type { Engine, SyncContext, SyncFactory } from '../../main/engine.ts';
 import { silentLogger } from '../../main/log.ts';
 import type { SyncStatus } from '../../main/orders/schemas.ts';
@@ -91,18 +91,55 @@ describe('createEngine', () => {
   });
 
   it('emits status to listeners after changes, coalesced, until unsubscribed', async () => {
+    // The engine's own timer decides when a status goes out, so the test drives that timer: no
+    // dependence on how busy the machine is.
     const e = await engineAt(folder());
-    const got: SyncStatus[] = [];
-    const off = e.onStatus((s) => got.push(s));
-    e.captureOrder({ customerId: 'a', totalPaid: '1' });
-    e.captureOrder({ customerId: 'b', totalPaid: '1' });
-    await new Promise((r) => setImmediate(r));
-    expect(got).toHaveLength(1);
-    expect(got[0]?.counts.pending).toBe(2);
-    off();
-    e.captureOrder({ customerId: 'c', totalPaid: '1' });
-    await new Promise((r) => setImmediate(r));
-    expect(got).toHaveLength(1);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+    try {
+      const got: SyncStatus[] = [];
+      const off = e.onStatus((s) => got.push(s));
+      e.captureOrder({ customerId: 'a', totalPaid: '1' });
+      e.captureOrder({ customerId: 'b', totalPaid: '1' });
+      // Nothing is computed on the capture path itself.
+      expect(got).toHaveLength(0);
+      vi.advanceTimersByTime(STATUS_COALESCE_MS);
+      expect(got).toHaveLength(1);
+      expect(got[0]?.counts.pending).toBe(2);
+      e.captureOrder({ customerId: 'c', totalPaid: '1' });
+      vi.advanceTimersByTime(STATUS_COALESCE_MS);
+      expect(got).toHaveLength(2);
+      expect(got[1]?.counts.pending).toBe(3);
+      off();
+      e.captureOrder({ customerId: 'd', totalPaid: '1' });
+      vi.runAllTimers();
+      expect(got).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('leaves status events to a sync part that keeps its own status', async () => {
+    let notify: (() => void) | undefined;
+    const e = await engineAt(folder(), {
+      sync: (ctx) => {
+        notify = ctx.notifyStatus;
+        const empty = { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 };
+        return { ...noopSync(), status: () => ({ counts: empty, refundCounts: empty, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: true, training: true }) };
+      },
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+    try {
+      const got: SyncStatus[] = [];
+      e.onStatus((s) => got.push(s));
+      e.captureOrder({ customerId: 'a', totalPaid: '1' });
+      vi.runAllTimers();
+      expect(got).toHaveLength(0);
+      notify?.();
+      vi.runAllTimers();
+      expect(got).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports a corrupt database moved aside as a notice and carries on with a fresh one', async () => {
