@@ -1,6 +1,7 @@
 // The engine's logger: pino, created once in engine.ts and passed in everywhere.
 // Contract: no Gameball key ever reaches the output. Two independent guards:
-//  1. pino `redact` removes the key fields wherever the code names them (objects, headers);
+//  1. the key fields are censored wherever the code names them (top level, one level down, and
+//     in headers), by a copy-on-write walk of the line's object (`redactKeyFields`);
 //  2. a last-step scrubber replaces any registered secret value found anywhere in a serialised
 //     line (an error message quoting a header, a stray string), so a key that slips past the
 //     field names is still never written.
@@ -12,20 +13,41 @@ export type Logger = pino.Logger;
 
 const KEY_FIELDS = ['apiKey', 'secretKey', 'APIKey', 'SecretKey', 'apikey', 'secretkey', 'transactionKey', 'TransactionKey'];
 
-/**
- * Paths pino censors: the key fields at the top level, one level down, and in headers. Deeper
- * wildcards cost time on every line; deeper values are caught by the scrubber instead.
- */
-export const REDACT_PATHS: string[] = [
-  ...KEY_FIELDS,
-  ...KEY_FIELDS.map((k) => `*.${k}`),
-  ...KEY_FIELDS.map((k) => `headers.${k}`),
-  ...KEY_FIELDS.map((k) => `*.headers.${k}`),
-  'headers.authorization',
-  '*.headers.authorization',
-];
-
 export const REDACTED = '[Redacted]';
+
+const KEY_FIELD_SET = new Set(KEY_FIELDS);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The line's object with the key fields censored: at the top level, one level down, and inside
+ * `headers` at either level (with `authorization` there too). Deeper values are caught by the
+ * scrubber. Copy-on-write: the caller's objects are never changed, and a line without key fields
+ * (every capture line) costs one pass over its few keys. It replaces pino's path-based redaction,
+ * whose wildcard paths cost ~20 us on every line.
+ */
+export function redactKeyFields(obj: Record<string, unknown>, depth = 0, inHeaders = false): Record<string, unknown> {
+  let out = obj;
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const value = obj[key];
+    let next: unknown = value;
+    if (KEY_FIELD_SET.has(key) || (inHeaders && key.toLowerCase() === 'authorization')) next = REDACTED;
+    else if (isPlainObject(value) && !inHeaders) {
+      if (depth === 0) next = redactKeyFields(value, 1, key === 'headers');
+      else if (depth === 1 && key === 'headers') next = redactKeyFields(value, 2, true);
+    }
+    if (next !== value) {
+      if (out === obj) out = { ...obj };
+      out[key] = next;
+    }
+  }
+  return out;
+}
 
 export interface LoggerOptions {
   level?: pino.LevelWithSilent;
@@ -69,7 +91,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     {
       name: opts.name ?? 'pos-companion',
       level: opts.level ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      formatters: { log: (o: Record<string, unknown>) => redactKeyFields(o) },
       timestamp: pino.stdTimeFunctions.isoTime,
       ...(secretValues ? { hooks: { streamWrite: (s: string) => scrubSecrets(s, secretValues()) } } : {}),
     },

@@ -51,7 +51,9 @@ export class ReferralRules {
 
   constructor(db: Database) {
     this.known = db.prepare<[string, number, string], { one: number }>(
-      "SELECT 1 AS one FROM orders WHERE customer_id = ? AND training = ? AND state != 'discarded' AND order_id != ? LIMIT 1",
+      // INDEXED BY: without statistics SQLite may prefer orders_training_state, a walk over every
+      // order of the mode, over the customer's few rows.
+      "SELECT 1 AS one FROM orders INDEXED BY orders_customer WHERE customer_id = ? AND training = ? AND state != 'discarded' AND order_id != ? LIMIT 1",
     );
     this.ownCode = db.prepare<[string], { referral_code: string | null }>('SELECT referral_code FROM customer_cache WHERE customer_id = ?');
   }
@@ -69,7 +71,11 @@ export class ReferralRules {
 
   /** Throws SELF_REFERRAL / REFERRAL_NOT_FIRST_PURCHASE; returns true when the customer is new. */
   check(customerId: string, referrerCode: string | null, training: boolean, exceptOrderId = ''): boolean {
-    const isNew = !this.isKnownCustomer(customerId, training, exceptOrderId);
+    return this.checkKnown(!this.isKnownCustomer(customerId, training, exceptOrderId), customerId, referrerCode);
+  }
+
+  /** The same rules when the caller already knows whether the customer is new to the till. */
+  checkKnown(isNew: boolean, customerId: string, referrerCode: string | null): boolean {
     if (referrerCode === null) return isNew;
     if (this.isOwnCode(customerId, referrerCode)) throw new CaptureRefusedError('SELF_REFERRAL', SELF_REFERRAL_MESSAGE, 'referrerCode');
     if (!isNew) throw new CaptureRefusedError('REFERRAL_NOT_FIRST_PURCHASE', NOT_FIRST_PURCHASE_MESSAGE, 'referrerCode');
@@ -108,8 +114,14 @@ export class OrderStore {
         `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
       ),
-      duplicateReceipt: db.prepare<[string, string, number, number], { order_id: string }>(
-        "SELECT order_id FROM orders WHERE receipt_no = ? AND customer_id = ? AND total_paid_minor = ? AND training = ? AND state != 'discarded' LIMIT 1",
+      // The customer's history in one statement, on the customer's index: a same-receipt order
+      // (double submit) and whether the customer is known (referral rules). A null receipt matches nothing.
+      history: db.prepare<{ customer: string; training: number; receipt: string | null; paid: number }, { dup: string | null; known: number }>(
+        `SELECT
+           (SELECT order_id FROM orders INDEXED BY orders_customer WHERE customer_id = @customer AND training = @training
+              AND state != 'discarded' AND receipt_no = @receipt AND total_paid_minor = @paid LIMIT 1) AS dup,
+           EXISTS (SELECT 1 FROM orders INDEXED BY orders_customer WHERE customer_id = @customer AND training = @training
+              AND state != 'discarded') AS known`,
       ),
       orderById: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_id = ?'),
       refundsOf: db.prepare<[string], { amount_minor: number | null }>("SELECT amount_minor FROM refunds WHERE order_id = ? AND state != 'discarded'"),
@@ -121,7 +133,7 @@ export class OrderStore {
       refundByClientRef: db.prepare<[string], RefundRow>('SELECT * FROM refunds WHERE client_ref = ?'),
       callsOf: db.prepare<[string], { kind: OutboxKind }>('SELECT kind FROM outbox WHERE entity_id = ? ORDER BY id'),
       earlierOrder: db.prepare<[string, number, string, string, string], { one: number }>(
-        `SELECT 1 AS one FROM orders WHERE customer_id = ? AND training = ? AND state != 'discarded'
+        `SELECT 1 AS one FROM orders INDEXED BY orders_customer WHERE customer_id = ? AND training = ? AND state != 'discarded'
            AND (created_at < ? OR (created_at = ? AND order_id < ?)) LIMIT 1`,
       ),
     };
@@ -183,17 +195,15 @@ export class OrderStore {
 
   private insertCaptured(p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
     const t = training ? 1 : 0;
-    if (p.receiptNo !== null) {
-      const dup = this.stmt.duplicateReceipt.get(p.receiptNo, p.customerId, p.totalPaidMinor, t);
-      if (dup) {
-        throw new CaptureRefusedError(
-          'DUPLICATE_RECEIPT',
-          `Receipt ${p.receiptNo} was already captured for this customer and amount (order ${dup.order_id}). Nothing was saved again.`,
-          'receiptNo',
-        );
-      }
+    const history = this.stmt.history.get({ customer: p.customerId, training: t, receipt: p.receiptNo, paid: p.totalPaidMinor });
+    if (history?.dup) {
+      throw new CaptureRefusedError(
+        'DUPLICATE_RECEIPT',
+        `Receipt ${p.receiptNo ?? ''} was already captured for this customer and amount (order ${history.dup}). Nothing was saved again.`,
+        'receiptNo',
+      );
     }
-    const newCustomer = this.rules.check(p.customerId, p.referrerCode, training);
+    const newCustomer = this.rules.checkKnown(history?.known !== 1, p.customerId, p.referrerCode);
     const iso = isoAt(now);
     const row: OrderRow = {
       order_id: `${settings.tillId}-${this.newUuid()}`,

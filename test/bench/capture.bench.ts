@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
 import { createEngine, noSync } from '../../main/engine.ts';
 import { openDatabase } from '../../main/db/database.ts';
 
@@ -34,8 +35,10 @@ try {
     `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at)
      VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
   );
-  const bareRows = bare.transaction((i: number, mobile: string, referred: boolean, now: string) => {
-    const id = `till-bench-${i}`;
+  // The same ids too: `<tillId>-<uuid v7>` (made before the clock starts), so both write index
+  // keys of the same size.
+  const tillId = engine.getSettings().tillId;
+  const bareRows = bare.transaction((id: string, i: number, mobile: string, referred: boolean, now: string) => {
     const customer = `mobile_9665${mobile.slice(2)}`;
     insert.run(id, customer, `+9665${mobile.slice(2)}`, ((i % 500) + 1) * 100 + 50, ((i % 500) + 2) * 100, `R-${i}`, referred ? 'FRIEND42' : null, now, now, now);
     if (referred) insertOutbox.run('register_customer', id, customer, Date.now(), now, now);
@@ -53,14 +56,16 @@ try {
     engine.captureOrder(input);
     const c = performance.now() - t;
 
+    const bareId = `${tillId}-${uuidv7()}`;
     let now = new Date().toISOString();
     t = performance.now();
-    bareRows(i, mobile, referred, now);
+    bareRows(bareId, i, mobile, referred, now);
     const b = performance.now() - t;
 
+    const singleId = `${tillId}-${uuidv7()}`;
     now = new Date().toISOString();
     t = performance.now();
-    insert.run(`single-${i}`, `mobile_9665${mobile.slice(2)}`, `+9665${mobile.slice(2)}`, ((i % 500) + 1) * 100 + 50, ((i % 500) + 2) * 100, `R-${i}`, referred ? 'FRIEND42' : null, now, now, now);
+    insert.run(singleId, `mobile_9665${mobile.slice(2)}`, `+9665${mobile.slice(2)}`, ((i % 500) + 1) * 100 + 50, ((i % 500) + 2) * 100, `R-${i}`, referred ? 'FRIEND42' : null, now, now, now);
     const single = performance.now() - t;
 
     if (i >= WARMUP) {

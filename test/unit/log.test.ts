@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../main/log.ts';
+import { createLogger, redactKeyFields } from '../../main/log.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -47,5 +47,34 @@ describe('logger', () => {
     log.info({ orderId: 'till-1-abc', customerId: 'mobile_966500001234' }, 'order captured');
     const entry = JSON.parse(out.lines[0] ?? '{}') as Record<string, unknown>;
     expect(entry).toMatchObject({ orderId: 'till-1-abc', customerId: 'mobile_966500001234', msg: 'order captured' });
+  });
+});
+
+describe('redactKeyFields', () => {
+  it('censors key fields at the top, one level down and in headers, without touching the caller object', () => {
+    const input = {
+      apiKey: 'a-value',
+      orderId: 'till-1-x',
+      config: { secretKey: 'b-value', baseUrl: 'https://x' },
+      headers: { APIKey: 'c-value', Authorization: 'Bearer d-value', accept: 'json' },
+      req: { headers: { SecretKey: 'e-value', authorization: 'f-value' }, method: 'POST' },
+      list: ['apiKey'],
+    };
+    const copy = structuredClone(input);
+    const out = redactKeyFields(input);
+    expect(input).toEqual(copy);
+    expect(out).toEqual({
+      apiKey: '[Redacted]',
+      orderId: 'till-1-x',
+      config: { secretKey: '[Redacted]', baseUrl: 'https://x' },
+      headers: { APIKey: '[Redacted]', Authorization: '[Redacted]', accept: 'json' },
+      req: { headers: { SecretKey: '[Redacted]', authorization: '[Redacted]' }, method: 'POST' },
+      list: ['apiKey'],
+    });
+  });
+
+  it('returns the same object when there is nothing to censor (the capture line)', () => {
+    const line = { orderId: 'till-1-abc', customerId: 'mobile_966500001234', calls: ['track_order'], training: false };
+    expect(redactKeyFields(line)).toBe(line);
   });
 });
