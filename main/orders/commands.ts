@@ -93,7 +93,18 @@ function formatAge(ms: number | null): string {
   return h < 48 ? `${h} h` : `${Math.floor(h / 24)} days`;
 }
 
-export function formatStatus(s: SyncStatus, tillId: string, dataDir: string): string {
+/**
+ * The status as a CLI command knows it. `online` is null when this process runs no sync (every
+ * one-shot command): only a running sync talks to Gameball, so the state is unknown here, not false.
+ */
+export type CliStatus = Omit<SyncStatus, 'online'> & { online: boolean | null };
+
+/** The status a one-shot command prints: what the tables say, and no claim about being online. */
+export function oneShotStatus(s: SyncStatus): CliStatus {
+  return { ...s, online: null };
+}
+
+export function formatStatus(s: CliStatus, tillId: string, dataDir: string): string {
   const c = s.counts;
   const r = s.refundCounts;
   return [
@@ -103,7 +114,7 @@ export function formatStatus(s: SyncStatus, tillId: string, dataDir: string): st
     `Oldest not yet synced: ${formatAge(s.oldestPendingAgeMs)}`,
     `Last success: ${s.lastSuccessAt ?? 'never'}`,
     `Last error: ${s.lastError ? `${s.lastError.at} ${s.lastError.code ? `[${s.lastError.code}] ` : ''}${s.lastError.message}` : 'none'}`,
-    `Online: ${s.online ? 'yes' : 'no'}`,
+    `Online: ${s.online === null ? 'unknown (no sync running in this process)' : s.online ? 'yes' : 'no'}`,
     '',
   ].join('\n');
 }
@@ -163,7 +174,7 @@ export function registerOrderCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (flags: { dataDir?: string; json?: boolean }) => {
       await runWithEngine(flags.dataDir, (engine) => {
-        const s = engine.status();
+        const s = oneShotStatus(engine.status());
         process.stdout.write(flags.json ? `${JSON.stringify({ ...s, tillId: engine.getSettings().tillId, dataDir: engine.dataDir })}\n` : formatStatus(s, engine.getSettings().tillId, engine.dataDir));
       });
     });

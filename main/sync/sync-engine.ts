@@ -57,8 +57,10 @@ export const realSleep: Sleep = (ms, signal) =>
 export interface SyncEngineOptions {
   db: Database;
   /**
-   * The client, or a function giving the current one (keys can change while running). null: no
-   * Gameball configured (no keys and not training); the engine then only reports status.
+   * The client, or a function giving the current one (keys can change while running). null in a
+   * live engine: no Gameball configured (no keys), so the engine only reports status and says why.
+   * null in a training engine: the built-in simulator is not up yet (it starts when first needed);
+   * that is not an error and is never reported as one.
    */
   client: GameballClient | null | (() => GameballClient | null);
   /** Which rows this engine may post: training rows (to the simulator) or real ones. */
@@ -86,7 +88,7 @@ export interface SyncEngineOptions {
    * (default 60 s; also right after start). Probes carry no order data and are not audited.
    */
   probeEveryMs?: number;
-  /** Reason shown while `client` is null. */
+  /** Reason shown while `client` is null in a live engine (never used in training). */
   notConfiguredMessage?: string;
 }
 
@@ -155,7 +157,7 @@ export class SyncEngine {
     this.statusReader = new StatusReader(opts.db);
     const seed = this.statusReader.seed();
     this.live = { ...seed, online: false };
-    if (!this.client()) {
+    if (!opts.training && !this.client()) {
       this.live.lastError = lastErrorOf(isoAt(this.clock.now()), opts.notConfiguredMessage ?? 'Gameball is not configured.', null, null);
     }
   }

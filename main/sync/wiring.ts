@@ -88,7 +88,9 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       training: ctx.training,
       clock: ctx.clock,
       logger: ctx.logger,
-      notConfiguredMessage: configProblem ?? NO_KEYS,
+      // Training needs no keys: a client that is still null there only means the simulator has
+      // not started yet, so there is no not-configured reason to give.
+      ...(ctx.training ? {} : { notConfiguredMessage: configProblem ?? NO_KEYS }),
       ...tuning,
     });
     engine.onStatus(() => ctx.notifyStatus());

@@ -49,8 +49,13 @@ describe('pos-companion order add', () => {
       { order_id: id, customer_id: 'mobile_966500001234', total_paid_minor: 12550, referrer_code: 'FRIEND1' },
     ]);
     const status = cli(['status', '--json', '--data-dir', dir]);
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ counts: { pending: 1 }, training: true, dataDir: dir });
+    expect(status.code, status.stderr).toBe(0);
+    // Training mode needs no keys (nothing is wrong), and this process runs no sync (online unknown).
+    expect(JSON.parse(status.stdout)).toMatchObject({ counts: { pending: 1 }, training: true, dataDir: dir, lastError: null, online: null });
+    const text = cli(['status', '--data-dir', dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Last error: none$/m);
+    expect(text.stdout).toMatch(/^Online: unknown \(no sync running in this process\)$/m);
     const csv = cli(['export', '--data-dir', dir, '--state', 'pending']);
     expect(csv.stdout.split('\n')[0]).toMatch(/^orderId,state,customerId/);
     expect(csv.stdout).toContain(`${id},pending,mobile_966500001234,+966500001234,Sara`);

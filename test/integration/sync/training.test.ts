@@ -91,6 +91,24 @@ test('an engine configured for a real Gameball never posts a training order', as
   expect((await live.engine.testConnection()).ok).toBe(true);
 });
 
+test('training mode before the simulator starts: no keys is not an error, in the status or in the one-shot engine', async () => {
+  // A one-shot engine (every CLI command) never starts the simulator; nothing is wrong with that.
+  const { engine } = await open({ training: 'auto' });
+  expect(engine.training).toBe(true);
+  engine.captureOrder({ mobile: '+966500000111', totalPaid: '4' });
+  expect(engine.status()).toMatchObject({ training: true, lastError: null, counts: { pending: 1 } });
+  await engine.close();
+  engines.length = 0;
+  // A background engine: once the simulator is up the order goes, and no error was ever shown.
+  const { engine: bg } = await open({ training: 'auto', startSync: true });
+  const statuses: SyncStatus[] = [];
+  bg.onStatus((s) => statuses.push(s));
+  expect(bg.status().lastError).toBeNull();
+  await expect.poll(() => bg.status().counts.synced, { timeout: 10_000 }).toBe(1);
+  expect(bg.status()).toMatchObject({ online: true, lastError: null });
+  expect(statuses.filter((s) => s.lastError !== null)).toEqual([]);
+});
+
 test('no keys and training off: nothing is posted, the status says why; background sync picks up captures', async () => {
   const { engine } = await open({ training: false });
   engine.captureOrder({ mobile: '+966500000301', totalPaid: '5' });
