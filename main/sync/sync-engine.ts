@@ -190,6 +190,11 @@ export class SyncEngine {
    * (a write whose answer we abandon is marked unknown_outcome and reconciled next time).
    */
   async stop(): Promise<void> {
+    // A status computation may be pending even when the loop never ran (a one-shot engine whose
+    // capture called notify): it must not fire after stop, when the caller closes the database
+    // and the log (it used to, on a slow machine, and the CLI then died with exit 1).
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
     if (!this.running) return;
     this.running = false;
     this.stopController.abort();

@@ -30,6 +30,12 @@ function cli(args: string[], opts: { input?: string; env?: Record<string, string
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, env, input: opts.input ?? '', encoding: 'utf8', timeout: 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+/** Runs a command that must succeed (exit 0, the child's stderr in the failure message); its stdout. */
+function ok(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): string {
+  const r = cli(args, opts);
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
 const ORDER_ID = /^till-[0-9a-f]{10}-[0-9a-f-]{36}$/;
 
 function db(dir: string): BetterSqlite3.Database {
@@ -42,7 +48,7 @@ describe('pos-companion order add', () => {
   it('prints only the order id, after the order is on disk; status and export see it', () => {
     const dir = folder();
     const r = cli(['order', 'add', '--data-dir', dir, '--mobile', '050 000 1234', '--name', 'Sara', '--total', '125.50', '--price', '150', '--receipt', 'R-1', '--referrer', 'https://shop.example/?ref=FRIEND1']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^till-[0-9a-f]{10}-[0-9a-f-]{36}\n$/);
     const id = r.stdout.trim();
     expect(db(dir).prepare('SELECT order_id, customer_id, total_paid_minor, referrer_code FROM orders').all()).toEqual([
@@ -57,20 +63,21 @@ describe('pos-companion order add', () => {
     expect(text.stdout).toMatch(/^Last error: none$/m);
     expect(text.stdout).toMatch(/^Online: unknown \(no sync running in this process\)$/m);
     const csv = cli(['export', '--data-dir', dir, '--state', 'pending']);
+    expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.split('\n')[0]).toMatch(/^orderId,state,customerId/);
     expect(csv.stdout).toContain(`${id},pending,mobile_966500001234,+966500001234,Sara`);
-    expect(JSON.parse(cli(['export', '--data-dir', dir, '--format', 'json', '--state', 'synced']).stdout)).toEqual([]);
+    expect(JSON.parse(ok(['export', '--data-dir', dir, '--format', 'json', '--state', 'synced']))).toEqual([]);
   });
 
   it('a refused order exits 2 with the reason on stderr, nothing on stdout, and nothing written', () => {
     const dir = folder();
-    expect(cli(['order', 'add', '--data-dir', dir, '--customer-id', 'c1', '--total', '10']).code).toBe(0);
+    ok(['order', 'add', '--data-dir', dir, '--customer-id', 'c1', '--total', '10']);
     const r = cli(['order', 'add', '--data-dir', dir, '--customer-id', 'c1', '--total', '20', '--referrer', 'FRIEND1']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/refused \(REFERRAL_NOT_FIRST_PURCHASE\).*Remove the referral code and capture the order again/);
     const bad = cli(['order', 'add', '--data-dir', dir, '--mobile', '0500001234', '--total', '10.999']);
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toMatch(/INVALID_AMOUNT.*at most 2 decimals/);
     expect(db(dir).prepare('SELECT COUNT(*) AS n FROM orders').get()).toEqual({ n: 1 });
     expect(db(dir).prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 1 });
@@ -79,42 +86,42 @@ describe('pos-companion order add', () => {
   it('takes the order as JSON inline or from stdin, but not mixed with flags', () => {
     const dir = folder();
     const inline = cli(['order', 'add', '--data-dir', dir, '--json', '{"customerId":"j1","totalPaid":"3.250","currency":"KWD"}']);
-    expect(inline.code).toBe(0);
+    expect(inline.code, inline.stderr).toBe(0);
     expect(inline.stdout.trim()).toMatch(ORDER_ID);
     const stdin = cli(['order', 'add', '--data-dir', dir, '--json-file', '-'], {
       input: JSON.stringify({ mobile: '+201001234567', totalPaid: '99', currency: 'EGP', lineItems: [{ productId: 'p1', quantity: 2, price: '49.5' }] }),
     });
-    expect(stdin.code).toBe(0);
+    expect(stdin.code, stdin.stderr).toBe(0);
     const rows = db(dir).prepare('SELECT customer_id, currency, total_paid_minor FROM orders ORDER BY created_at').all();
     expect(rows).toEqual([
       { customer_id: 'j1', currency: 'KWD', total_paid_minor: 3250 },
       { customer_id: 'mobile_201001234567', currency: 'EGP', total_paid_minor: 9900 },
     ]);
     const mixed = cli(['order', 'add', '--data-dir', dir, '--json', '{}', '--total', '1']);
-    expect(mixed.code).toBe(2);
+    expect(mixed.code, mixed.stderr).toBe(2);
     expect(mixed.stderr).toMatch(/either as flags or as --json/);
     const broken = cli(['order', 'add', '--data-dir', dir, '--json-file', '-'], { input: '{"customerId":' });
-    expect(broken.code).toBe(2);
+    expect(broken.code, broken.stderr).toBe(2);
     expect(broken.stderr).toMatch(/does not parse/);
   });
 
   it('uses POS_COMPANION_DATA_DIR when --data-dir is not given, and --data-dir over it', () => {
     const envDir = folder();
     const flagDir = folder();
-    expect(cli(['order', 'add', '--customer-id', 'e', '--total', '1'], { env: { POS_COMPANION_DATA_DIR: envDir } }).code).toBe(0);
-    expect(cli(['order', 'add', '--data-dir', flagDir, '--customer-id', 'f', '--total', '1'], { env: { POS_COMPANION_DATA_DIR: envDir } }).code).toBe(0);
+    ok(['order', 'add', '--customer-id', 'e', '--total', '1'], { env: { POS_COMPANION_DATA_DIR: envDir } });
+    ok(['order', 'add', '--data-dir', flagDir, '--customer-id', 'f', '--total', '1'], { env: { POS_COMPANION_DATA_DIR: envDir } });
     expect(db(envDir).prepare('SELECT customer_id FROM orders').all()).toEqual([{ customer_id: 'e' }]);
     expect(db(flagDir).prepare('SELECT customer_id FROM orders').all()).toEqual([{ customer_id: 'f' }]);
   });
 
   it('refuses a database from a newer version with a clear message', () => {
     const dir = folder();
-    cli(['status', '--data-dir', dir]);
+    ok(['status', '--data-dir', dir]);
     const d = new BetterSqlite3(join(dir, 'pos-companion.db'));
     d.pragma('user_version = 99');
     d.close();
     const r = cli(['status', '--data-dir', dir]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/newer version of POS Companion/);
   });
 });
@@ -122,25 +129,26 @@ describe('pos-companion order add', () => {
 describe('pos-companion refund add / retry', () => {
   it('queues refunds, refuses too much, and retries needs-attention orders', () => {
     const dir = folder();
-    const id = cli(['order', 'add', '--data-dir', dir, '--customer-id', 'c1', '--total', '100']).stdout.trim();
+    const id = ok(['order', 'add', '--data-dir', dir, '--customer-id', 'c1', '--total', '100']).trim();
     const refund = cli(['refund', 'add', '--data-dir', dir, '--order', id, '--amount', '40']);
-    expect(refund.code).toBe(0);
+    expect(refund.code, refund.stderr).toBe(0);
     expect(refund.stdout).toMatch(/^till-\S+\n$/);
     const tooMuch = cli(['refund', 'add', '--data-dir', dir, '--order', id, '--amount', '70']);
-    expect(tooMuch.code).toBe(2);
+    expect(tooMuch.code, tooMuch.stderr).toBe(2);
     expect(tooMuch.stderr).toMatch(/REFUND_TOO_LARGE.*60\.00 SAR/);
 
     const d = db(dir);
     d.prepare("UPDATE orders SET state = 'attention', attention_code = '3016', attention_message = 'bad' WHERE order_id = ?").run(id);
     d.prepare("UPDATE outbox SET state = 'attention' WHERE entity_id = ?").run(id);
     const notThere = cli(['retry', '--data-dir', dir, 'no-such-order']);
-    expect(notThere.code).toBe(2);
+    expect(notThere.code, notThere.stderr).toBe(2);
     const retried = cli(['retry', '--data-dir', dir, id]);
-    expect(retried.code).toBe(0);
+    expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toBe('1\n');
     expect(d.prepare('SELECT state FROM orders WHERE order_id = ?').get(id)).toEqual({ state: 'pending' });
-    expect(cli(['retry', '--data-dir', dir, '--all']).stdout).toBe('0\n');
-    expect(cli(['retry', '--data-dir', dir]).code).toBe(1);
+    expect(ok(['retry', '--data-dir', dir, '--all'])).toBe('0\n');
+    const noTarget = cli(['retry', '--data-dir', dir]);
+    expect(noTarget.code, noTarget.stderr).toBe(1);
   });
 });
 
@@ -151,17 +159,17 @@ describe('pos-companion config', () => {
     expect(all.stdout).toMatch(/^tillId=till-[0-9a-f]{10}$/m);
     expect(all.stdout).toMatch(/^currency=SAR$/m);
     expect(all.stdout).toMatch(/^apiKey=not set$/m);
-    expect(cli(['config', 'set', '--data-dir', dir, 'currency', 'kwd']).stdout).toBe('currency=KWD\n');
-    expect(cli(['config', 'set', '--data-dir', dir, 'scanner.mode', 'keyboard']).stdout).toBe('scanner.mode=keyboard\n');
-    expect(cli(['config', 'get', '--data-dir', dir, 'currency']).stdout).toBe('KWD\n');
+    expect(ok(['config', 'set', '--data-dir', dir, 'currency', 'kwd'])).toBe('currency=KWD\n');
+    expect(ok(['config', 'set', '--data-dir', dir, 'scanner.mode', 'keyboard'])).toBe('scanner.mode=keyboard\n');
+    expect(ok(['config', 'get', '--data-dir', dir, 'currency'])).toBe('KWD\n');
     const bad = cli(['config', 'set', '--data-dir', dir, 'retentionDays', 'soon']);
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toMatch(/Invalid value for retentionDays/);
     const unknown = cli(['config', 'set', '--data-dir', dir, 'colour', 'red']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code, unknown.stderr).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown setting "colour"/);
     // The changed currency is the default for the next order.
-    const id = cli(['order', 'add', '--data-dir', dir, '--customer-id', 'k', '--total', '1.125']).stdout.trim();
+    const id = ok(['order', 'add', '--data-dir', dir, '--customer-id', 'k', '--total', '1.125']).trim();
     expect(db(dir).prepare('SELECT currency, total_paid_minor FROM orders WHERE order_id = ?').get(id)).toEqual({ currency: 'KWD', total_paid_minor: 1125 });
   });
 
@@ -171,7 +179,7 @@ describe('pos-companion config', () => {
     const all = cli(['config', 'get', '--data-dir', dir], { env });
     expect(all.stdout).toMatch(/^apiKey=set$/m);
     expect(all.stdout).toMatch(/^secretKey=set$/m);
-    expect(cli(['config', 'get', '--data-dir', dir, 'secretKey'], { env }).stdout).toBe('set\n');
+    expect(ok(['config', 'get', '--data-dir', dir, 'secretKey'], { env })).toBe('set\n');
     const status = cli(['status', '--data-dir', dir, '--json'], { env });
     expect(JSON.parse(status.stdout).training).toBe(false);
     // No OS key store on this machine: refused, the key is not echoed, nothing stored.
@@ -180,7 +188,7 @@ describe('pos-companion config', () => {
       // A machine with a working Secret Service stores it (encrypted) instead.
       expect(set.stdout).toBe('apiKey=set\n');
     } else {
-      expect(set.code).toBe(2);
+      expect(set.code, set.stderr).toBe(2);
       expect(set.stderr).toMatch(/cannot be stored.*GAMEBALL_API_KEY/);
       expect(db(dir).prepare('SELECT COUNT(*) AS n FROM secrets').get()).toEqual({ n: 0 });
     }

@@ -70,7 +70,7 @@ test('sync --until-empty posts everything to Gameball, prints a summary, never a
   const env = { GAMEBALL_BASE_URL: sim.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY };
   const r = await cli(['sync', '--until-empty', '--timeout', '20'], env);
   expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
+  expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^Synced 3 orders and 0 refunds\. 0 calls still owed, 0 need attention\.\n$/);
   expect(r.stdout + r.stderr).not.toContain(SECRET_KEY);
   expect(sim.control.ledger().orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
@@ -80,7 +80,7 @@ test('sync --until-empty posts everything to Gameball, prints a summary, never a
 test('training mode: sync posts to the built-in simulator', async () => {
   await capture(true, 2);
   const r = await cli(['sync']);
-  expect(r.code).toBe(0);
+  expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/Synced 2 orders .*training: built-in simulator/);
   expect(states()).toEqual({ synced: 2 });
 }, 30_000);
@@ -93,7 +93,7 @@ test('Gameball unreachable: --until-empty gives up at the timeout with exit 3 an
   await new Promise((r) => closed.close(r));
   const env = { GAMEBALL_BASE_URL: `http://127.0.0.1:${port}`, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY };
   const r = await cli(['sync', '--until-empty', '--timeout', '2'], env);
-  expect(r.code).toBe(3);
+  expect(r.code, r.stderr).toBe(3);
   expect(r.stdout).toMatch(/Synced 0 orders .* 1 call still owed.*Last error: .*Cannot reach Gameball/);
   expect(states()).toEqual({ pending: 1 });
 }, 30_000);
@@ -101,6 +101,6 @@ test('Gameball unreachable: --until-empty gives up at the timeout with exit 3 an
 test('no keys configured: exit 1 with the reason', async () => {
   await capture(false, 1, { trainingMode: 'off' });
   const r = await cli(['sync', '--until-empty', '--timeout', '5']);
-  expect(r.code).toBe(1);
+  expect(r.code, r.stderr).toBe(1);
   expect(r.stderr).toMatch(/keys are not set/);
 }, 30_000);
