@@ -28,8 +28,9 @@ export type {
   BatchItemResult,
   TransactionType,
 } from './state.ts';
-export type { RateLimitOption, RateLimit, RateGroup } from './rate-limit.ts';
-export { GAMEBALL_RATE_LIMITS } from './rate-limit.ts';
+export type { RateLimitOption } from './rate-limit.ts';
+export type { RateLimit, RateGroup } from '../gameball/rate-limits.ts';
+export { GAMEBALL_RATE_LIMITS } from '../gameball/rate-limits.ts';
 export type { ErrorTypeStyle, GameballErrorBody } from './errors.ts';
 
 export interface SimulatorOptions {

@@ -1,20 +1,7 @@
-// Gameball's per-account rate limits (NOTES: per second and per 30 s, per resource group).
+// The simulator's enforcement of Gameball's per-account rate limits (main/gameball/rate-limits.ts).
 // Sliding windows over the accepted requests of each group; a refused request does not count.
-
-export type RateGroup = 'orders' | 'customerWrites' | 'customerReads' | 'transactions' | 'others';
-export interface RateLimit {
-  perSecond: number;
-  per30s: number;
-}
-export type RateLimits = Record<RateGroup, RateLimit>;
-
-export const GAMEBALL_RATE_LIMITS: RateLimits = {
-  orders: { perSecond: 30, per30s: 360 },
-  customerWrites: { perSecond: 30, per30s: 360 },
-  customerReads: { perSecond: 100, per30s: 1200 },
-  transactions: { perSecond: 30, per30s: 360 },
-  others: { perSecond: 30, per30s: 360 },
-};
+import { GAMEBALL_RATE_LIMITS } from '../gameball/rate-limits.ts';
+import type { RateGroup, RateLimit, RateLimits } from '../gameball/rate-limits.ts';
 
 /**
  * `{ perSecond, per30s }` sets every group except customer reads (which keep Gameball's higher

@@ -6,22 +6,8 @@
 // send times; two requests sent exactly one window apart can arrive less than one window apart
 // when the first was slower on the wire. `marginMs` absorbs that difference.
 
-export type RateGroup = 'orders' | 'customerWrites' | 'customerReads' | 'transactions' | 'others';
-
-export interface RateLimit {
-  perSecond: number;
-  per30s: number;
-}
-export type RateLimits = Record<RateGroup, RateLimit>;
-
-/** Gameball's documented limits per account. */
-export const GAMEBALL_RATE_LIMITS: RateLimits = {
-  orders: { perSecond: 30, per30s: 360 },
-  customerWrites: { perSecond: 30, per30s: 360 },
-  customerReads: { perSecond: 100, per30s: 1_200 },
-  transactions: { perSecond: 30, per30s: 360 },
-  others: { perSecond: 30, per30s: 360 },
-};
+import { GAMEBALL_RATE_LIMITS } from '../gameball/rate-limits.ts';
+import type { RateGroup, RateLimit, RateLimits } from '../gameball/rate-limits.ts';
 
 /** Which limit a call counts against (Gameball's grouping). */
 export function rateGroupOf(method: 'GET' | 'POST', path: string): RateGroup {

@@ -28,6 +28,7 @@ import type { GameballClient, OrderTransactions } from '../gameball/client.ts';
 import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseOrderRow, parseRefundRow, RowUnreadableError } from '../gameball/mappers.ts';
 import type { SyncOrderRow } from '../gameball/mappers.ts';
 import type { GameballResult } from '../gameball/outcome.ts';
+import type { RateLimits } from '../gameball/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
@@ -35,7 +36,6 @@ import type { BackoffPolicy } from './backoff.ts';
 import { OutboxStore } from './outbox-store.ts';
 import type { ClaimedRow, Finish, SyncLogInput } from './outbox-store.ts';
 import { GameballRateLimiter, rateGroupOf } from './rate-limiter.ts';
-import type { RateLimits } from './rate-limiter.ts';
 import { lastErrorOf, StatusReader, statusChanged } from './status.ts';
 import type { LiveFacts } from './status.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GAMEBALL_RATE_LIMITS, RateLimiter, resolveRateLimits } from '../../../main/simulator/rate-limit.ts';
+import { GAMEBALL_RATE_LIMITS } from '../../../main/gameball/rate-limits.ts';
+import { RateLimiter, resolveRateLimits } from '../../../main/simulator/rate-limit.ts';
 
 describe('resolveRateLimits', () => {
   it("defaults to Gameball's table; false switches limits off", () => {
