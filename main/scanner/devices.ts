@@ -10,19 +10,13 @@ export const USAGE_KEYBOARD = 0x06;
 
 export type DeviceKind = 'hidpos' | 'keyboard' | 'other';
 
-/** Compatible with the screen contract's ScannerDevice, plus details for support. */
-export interface ScannerDeviceInfo {
+/**
+ * The HID interface as the OS lists it (its release number left out), plus what this app makes
+ * of it. Compatible with the screen contract's ScannerDevice, plus details for support.
+ */
+export interface ScannerDeviceInfo extends Omit<HidDeviceInfo, 'release'> {
   /** Stable across replugs: `vid:pid[:serial]/usagePage:usage` in hex. */
   id: string;
-  path: string;
-  vendorId: number;
-  productId: number;
-  product?: string;
-  manufacturer?: string;
-  serialNumber?: string;
-  usagePage?: number;
-  usage?: number;
-  interface?: number;
   kind: DeviceKind;
   /** Maker when it is a known scanner maker (Honeywell, Zebra, Datalogic, Newland). */
   vendorName?: string;
