@@ -12,7 +12,7 @@ import { createBridge, type Bridge } from './ipc/bridge.ts';
 import { scannerPortFrom } from './ipc/scanner-port.ts';
 import { closeLogger, createLogger, silentLogger, type Logger } from './log.ts';
 import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
-import { createScannerService, type ScannerService } from './scanner/service.ts';
+import { createScannerService, scannerConfigFrom, type ScannerService } from './scanner/service.ts';
 import { APP_ENTRY, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/app-protocol.ts';
 import { handleDownloads } from './electron/downloads.ts';
 import { hardenAllContents, hardenSession } from './electron/harden.ts';
@@ -97,12 +97,7 @@ async function start(): Promise<void> {
     transport: createNodeHidTransport(),
     clock: systemClock,
     logger,
-    config: {
-      mode: settings.scanner.mode,
-      device: settings.scanner.deviceId,
-      classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
-      platform: process.platform,
-    },
+    config: scannerConfigFrom(settings, process.platform),
   });
   scanner.start();
 

@@ -99,6 +99,27 @@ export interface ScannerService {
   on<E extends keyof ScannerEvents>(event: E, listener: (value: ScannerEvents[E]) => void): () => void;
 }
 
+/** The till settings the scanner follows (a structural subset of main/config's Settings). */
+export interface ScannerSettingsSource {
+  scanner: { mode: ScannerMode; deviceId: string | null };
+  customerIdPrefixes: string[];
+  referralParams: string[];
+  receiptPattern: string | null;
+}
+
+/**
+ * The service config the till's settings ask for on this OS. Every shell that runs a scanner
+ * (the desktop app, browser mode) starts it from here, so they read the same settings the same way.
+ */
+export function scannerConfigFrom(settings: ScannerSettingsSource, platform: string): ScannerServiceConfig {
+  return {
+    mode: settings.scanner.mode,
+    device: settings.scanner.deviceId,
+    classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
+    platform,
+  };
+}
+
 const DEFAULT_POLL = { min: 2_000, max: 5_000 };
 const DEFAULT_SETTLE_MS = 300;
 const quietLogger: ScannerLogger = { info() {}, warn() {}, debug() {} };

@@ -13,7 +13,7 @@ import { createBridge } from '../ipc/bridge.ts';
 import { scannerPortFrom } from '../ipc/scanner-port.ts';
 import { closeLogger, createLogger, type Logger } from '../log.ts';
 import type { ScannerService, ScannerServiceConfig } from '../scanner/service.ts';
-import { createScannerService } from '../scanner/service.ts';
+import { createScannerService, scannerConfigFrom } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
 import { createReplayHidTransport, REPLAY_DEVICES, type ReplayProfile } from './replay-transport.ts';
 import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
@@ -128,13 +128,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         transport: hid.transport,
         clock,
         logger,
-        config: {
-          mode: settings.scanner.mode,
-          device: settings.scanner.deviceId,
-          classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
-          platform: process.platform,
-          ...hid.config,
-        },
+        config: { ...scannerConfigFrom(settings, process.platform), ...hid.config },
       });
       scanner.start();
     }

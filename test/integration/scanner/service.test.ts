@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScannerService } from '../../../main/scanner/service.ts';
+import { createScannerService, scannerConfigFrom } from '../../../main/scanner/service.ts';
 import type { ScannerEvents, ScannerService, ScannerServiceConfig } from '../../../main/scanner/service.ts';
 import type { HidDeviceInfo } from '../../../main/scanner/transport.ts';
 import { encodeHidPosScan, encodeKeyboardScan, SPEC_LAYOUTS, utf8 } from '../../unit/scanner/support/hid-spec.ts';
@@ -236,5 +236,20 @@ describe('scanner service against a fake HID transport', () => {
       ['05e0:1900/8c:02', 'hidpos', true],
       ['0c2e:0b87/01:06', 'keyboard', true],
     ]);
+  });
+});
+
+describe('scannerConfigFrom', () => {
+  it("reads the till's scanner mode, pinned device and scan classification settings", () => {
+    const config = scannerConfigFrom(
+      { scanner: { mode: 'hidpos', deviceId: '0c2e:0b61/8c:02' }, customerIdPrefixes: ['cust_'], referralParams: ['ref'], receiptPattern: '^R\\d+$' },
+      'linux',
+    );
+    expect(config).toEqual({
+      mode: 'hidpos',
+      device: '0c2e:0b61/8c:02',
+      classify: { customerIdPrefixes: ['cust_'], referralParams: ['ref'], receiptPattern: '^R\\d+$' },
+      platform: 'linux',
+    });
   });
 });
