@@ -7,23 +7,26 @@ import type { Command } from 'commander';
 import { startSimulator } from './index.ts';
 import type { RateLimitOption, SimulatorOptions } from './index.ts';
 
-export interface SimulatorFlags {
+/** What commander parses: the simulator's options under their flag names (`--state` is the state file). */
+export type SimulatorFlags = Pick<
+  SimulatorOptions,
+  | 'apiKey'
+  | 'secretKey'
+  | 'latencyMs'
+  | 'jitterMs'
+  | 'errorRate'
+  | 'resetRate'
+  | 'dropRate'
+  | 'rateLimit'
+  | 'referralWindowMs'
+  | 'pointsPerUnit'
+  | 'seed'
+  | 'errorTypeStyle'
+  | 'unknownOrderTransactions'
+> & {
   port: number;
-  apiKey?: string;
-  secretKey?: string;
-  latencyMs?: number;
-  jitterMs?: number;
-  errorRate?: number;
-  resetRate?: number;
-  dropRate?: number;
-  rateLimit?: RateLimitOption | false;
-  referralWindowMs?: number;
-  pointsPerUnit?: number;
-  seed?: number;
   state?: string;
-  errorTypeStyle?: 'upper' | 'title';
-  unknownOrderTransactions?: 'not-found' | 'empty';
-}
+};
 
 function nonNegative(name: string) {
   return (value: string): number => {
