@@ -6,13 +6,13 @@
 // (`replayed: true`, nothing written) when it describes the same order or refund, and refused with
 // CLIENT_REF_REUSED when it does not. The reference is looked up inside the write transaction, so
 // two processes retrying the same save cannot both insert (the partial UNIQUE index backs it).
-import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../clock.ts';
 import { isoAt } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { CaptureRefusedError, refusalFromZod } from './errors.ts';
+import { uuid7Source } from './ids.ts';
 import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
 import { prepareOrder } from './prepare.ts';
 import type { PreparedOrder } from './prepare.ts';
@@ -98,7 +98,7 @@ export class OrderStore {
 
   constructor(private readonly deps: OrderStoreDeps) {
     this.db = deps.db;
-    this.newUuid = deps.newUuid ?? (() => uuidv7());
+    this.newUuid = deps.newUuid ?? uuid7Source();
     this.rules = new ReferralRules(this.db);
     const db = this.db;
     this.stmt = {
