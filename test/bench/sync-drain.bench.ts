@@ -16,11 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsStore } from '../../main/config/settings.ts';
 import { openDatabase } from '../../main/db/index.ts';
-import { createGameballClient } from '../../main/gameball/client.ts';
 import { OrderStore } from '../../main/orders/order-store.ts';
 import { GAMEBALL_RATE_LIMITS, startSimulator } from '../../main/simulator/index.ts';
 import { OutboxStore } from '../../main/sync/outbox-store.ts';
 import { SyncEngine } from '../../main/sync/sync-engine.ts';
+import { simulatorClient } from '../support/simulator-client.ts';
 
 const N = Number(process.env.SYNC_DRAIN_ORDERS ?? 600);
 const LATENCY_MS = 40;
@@ -124,10 +124,7 @@ async function main(): Promise<void> {
 
     const engine = new SyncEngine({
       db,
-      client: createGameballClient({
-        config: { baseUrl: sim.url, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 10_000 },
-        fetch: globalThis.fetch,
-      }),
+      client: simulatorClient({ baseUrl: sim.url, timeoutMs: 10_000 }),
       training: false,
       clock,
       concurrency: CONCURRENCY,

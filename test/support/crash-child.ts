@@ -6,9 +6,9 @@ import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsStore } from '../../main/config/settings.ts';
 import { openDatabase } from '../../main/db/index.ts';
-import { createGameballClient } from '../../main/gameball/client.ts';
 import { OrderStore } from '../../main/orders/order-store.ts';
 import { SyncEngine } from '../../main/sync/sync-engine.ts';
+import { simulatorClient } from './simulator-client.ts';
 
 const [dataDir, baseUrl, mode, firstArg] = process.argv.slice(2);
 if (!dataDir || !baseUrl || (mode !== 'capture' && mode !== 'sync') || !firstArg) {
@@ -22,10 +22,7 @@ const clock = { now: () => (last = Math.max(Date.now(), last + 1)) };
 const db = openDatabase(join(dataDir, 'pos-companion.db'), { clock });
 const settings = new SettingsStore(db);
 const orders = new OrderStore({ db, clock, settings: () => settings.get(), training: () => false });
-const client = createGameballClient({
-  config: { baseUrl, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 1_000 },
-  fetch: globalThis.fetch,
-});
+const client = simulatorClient({ baseUrl, timeoutMs: 1_000 });
 const engine = new SyncEngine({
   db,
   client,

@@ -8,7 +8,6 @@ import { SettingsStore } from '../../main/config/settings.ts';
 import type { SettingsPatch } from '../../main/config/settings.ts';
 import { openDatabase } from '../../main/db/index.ts';
 import type { Database } from '../../main/db/index.ts';
-import { createGameballClient } from '../../main/gameball/client.ts';
 import type { GameballClient } from '../../main/gameball/client.ts';
 import type { GameballApiVersion } from '../../main/gameball/config.ts';
 import { OrderStore } from '../../main/orders/order-store.ts';
@@ -17,6 +16,7 @@ import { startSimulator } from '../../main/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../main/simulator/index.ts';
 import { SyncEngine } from '../../main/sync/sync-engine.ts';
 import type { SyncEngineOptions } from '../../main/sync/sync-engine.ts';
+import { simulatorClient } from './simulator-client.ts';
 
 export interface SyncFixture {
   dir: string;
@@ -63,15 +63,12 @@ export async function createSyncFixture(opts: SyncFixtureOptions = {}): Promise<
   const training = opts.training ?? false;
   const orders = new OrderStore({ db, clock, settings: () => settings.get(), training: () => training });
   const sim = await startSimulator({ rateLimit: false, seed: 7, ...opts.sim });
-  const client = createGameballClient({
-    config: {
-      baseUrl: opts.baseUrl ?? sim.url,
-      apiVersion: opts.apiVersion ?? 'v4.0',
-      apiKey: opts.sim?.apiKey ?? 'sim-api-key',
-      secretKey: opts.sim?.secretKey ?? 'sim-secret-key',
-      timeoutMs: opts.timeoutMs ?? 5_000,
-    },
-    fetch: globalThis.fetch,
+  const client = simulatorClient({
+    baseUrl: opts.baseUrl ?? sim.url,
+    apiVersion: opts.apiVersion ?? 'v4.0',
+    apiKey: opts.sim?.apiKey ?? 'sim-api-key',
+    secretKey: opts.sim?.secretKey ?? 'sim-secret-key',
+    timeoutMs: opts.timeoutMs ?? 5_000,
   });
   const engines: SyncEngine[] = [];
   const extraDbs: Database[] = [];

@@ -2,10 +2,10 @@
 // with Gameball's code and message; the corrected order is resent and synced, or discarded with
 // its reason kept. Also: rows that no longer parse, and keys Gameball refuses.
 import { afterEach, expect, test } from 'vitest';
-import { createGameballClient } from '../../../main/gameball/client.ts';
 import { OrderQueue } from '../../../main/orders/queue.ts';
 import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
 import type { SyncFixture } from '../../support/sync-fixture.ts';
+import { simulatorClient } from '../../support/simulator-client.ts';
 
 let f: SyncFixture | undefined;
 afterEach(async () => {
@@ -80,10 +80,7 @@ test('keys refused (401): sync pauses, orders stay pending (not needs-attention)
   const order = f.capture({ mobile: mobile(), totalPaid: '5.00' });
   const other = f.capture({ mobile: mobile(), totalPaid: '6.00' });
   const wrongSecret = 'not-the-secret-key-123';
-  const client = createGameballClient({
-    config: { baseUrl: f.sim.url, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: wrongSecret, timeoutMs: 2_000 },
-    fetch: globalThis.fetch,
-  });
+  const client = simulatorClient({ baseUrl: f.sim.url, secretKey: wrongSecret, timeoutMs: 2_000 });
   const engine = f.engine({ client, concurrency: 1 });
   await engine.drain({ untilEmpty: false, timeoutMs: 5_000 });
   expect(f.order(order.orderId).state).toBe('pending');

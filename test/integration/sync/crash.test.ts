@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../../main/db/index.ts';
-import { createGameballClient } from '../../../main/gameball/client.ts';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
 import { SyncEngine } from '../../../main/sync/sync-engine.ts';
+import { simulatorClient } from '../../support/simulator-client.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const KILLS = 36;
@@ -122,10 +122,7 @@ test(`SIGKILL ${KILLS} times during capture and sync: every acknowledged order s
     // A final clean sync (waits out the dead children's leases).
     const engine = new SyncEngine({
       db,
-      client: createGameballClient({
-        config: { baseUrl: sim.url, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 2_000 },
-        fetch: globalThis.fetch,
-      }),
+      client: simulatorClient({ baseUrl: sim.url, timeoutMs: 2_000 }),
       training: false,
       concurrency: 8,
       idlePollMs: 100,

@@ -3,11 +3,11 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { createGameballClient } from '../../../main/gameball/client.ts';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
 import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
 import type { SyncFixture } from '../../support/sync-fixture.ts';
+import { simulatorClient } from '../../support/simulator-client.ts';
 
 let f: SyncFixture | undefined;
 let extraSim: RunningSimulator | undefined;
@@ -44,10 +44,7 @@ async function freePort(): Promise<number> {
 test('network error: nothing listening -> offline, rows wait; Gameball back -> synced', async () => {
   f = await createSyncFixture();
   const port = await freePort();
-  const client = createGameballClient({
-    config: { baseUrl: `http://127.0.0.1:${port}`, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 2_000 },
-    fetch: globalThis.fetch,
-  });
+  const client = simulatorClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2_000 });
   const orders = Array.from({ length: 10 }, (_, i) => f!.capture({ mobile: mobile(), totalPaid: String(10 + i) }));
   const engine = f.engine({ client, concurrency: 2 });
   const pass = await engine.drain({ untilEmpty: false, timeoutMs: 5_000 });

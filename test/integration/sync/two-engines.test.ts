@@ -2,9 +2,9 @@
 // on its own SQLite connection, both draining the same backlog at once. No row is posted twice,
 // no customer ever has two requests in flight (Gameball would answer 2001), both engines work.
 import { afterEach, expect, test } from 'vitest';
-import { createGameballClient } from '../../../main/gameball/client.ts';
 import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
 import type { SyncFixture } from '../../support/sync-fixture.ts';
+import { simulatorClient } from '../../support/simulator-client.ts';
 
 let f: SyncFixture | undefined;
 afterEach(async () => {
@@ -21,12 +21,9 @@ test('two engines, one folder: every order once, never two calls for one custome
 
   const calls = { a: 0, b: 0 };
   const clientFor = (name: 'a' | 'b') =>
-    createGameballClient({
-      config: { baseUrl: f!.sim.url, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 5_000 },
-      fetch: (input, init) => {
-        calls[name] += 1;
-        return globalThis.fetch(input, init);
-      },
+    simulatorClient({ baseUrl: f!.sim.url, timeoutMs: 5_000 }, (input, init) => {
+      calls[name] += 1;
+      return globalThis.fetch(input, init);
     });
   const a = f.engine({ separateConnection: true, client: clientFor('a'), ownerId: 'engine-a', concurrency: 4 });
   const b = f.engine({ separateConnection: true, client: clientFor('b'), ownerId: 'engine-b', concurrency: 4 });
