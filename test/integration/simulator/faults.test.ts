@@ -1,19 +1,9 @@
 // Fault injection and rate limits over real HTTP: resets commit nothing, drops commit and then
 // lose the answer, 5xx commit nothing, outages refuse everything, and 429s are counted.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../main/simulator/index.ts';
-import type { RunningSimulator, SimulatorOptions } from '../../../main/simulator/index.ts';
-import { api, order, outcome } from './sim-client.ts';
+import { describe, expect, it } from 'vitest';
+import { api, order, outcome, simulatorsPerTest } from './sim-client.ts';
 
-const running: RunningSimulator[] = [];
-async function sim(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const s = await startSimulator({ seed: 11, ...opts });
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const sim = simulatorsPerTest({ seed: 11 });
 
 describe('connection faults', () => {
   it('reset: the connection dies before anything is committed', async () => {

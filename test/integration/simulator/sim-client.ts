@@ -1,7 +1,25 @@
 // A tiny HTTP client for the simulator tests: real requests over loopback, answers as
 // { status, body }, and `failed` when the connection ended without an answer.
 import { request } from 'node:http';
-import type { RunningSimulator } from '../../../main/simulator/index.ts';
+import { afterEach } from 'vitest';
+import { startSimulator } from '../../../main/simulator/index.ts';
+import type { RunningSimulator, SimulatorOptions } from '../../../main/simulator/index.ts';
+
+/**
+ * For one test file: a function that starts a simulator with `defaults` under the test's own
+ * options. Every simulator it started is closed after each test.
+ */
+export function simulatorsPerTest(defaults: SimulatorOptions): (opts?: SimulatorOptions) => Promise<RunningSimulator> {
+  const running: RunningSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.close()));
+  });
+  return async (opts = {}) => {
+    const s = await startSimulator({ ...defaults, ...opts });
+    running.push(s);
+    return s;
+  };
+}
 
 export interface Answer {
   status: number;

@@ -1,20 +1,11 @@
 // The simulator over real HTTP on 127.0.0.1: Gameball's auth, validation, order, referral,
 // refund and batch rules, and the control API.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../main/simulator/index.ts';
-import type { RunningSimulator, SimulatorOptions } from '../../../main/simulator/index.ts';
-import { api, call, KEYS, order } from './sim-client.ts';
+import { describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../../../main/simulator/index.ts';
+import { api, call, KEYS, order, simulatorsPerTest } from './sim-client.ts';
 import type { Answer } from './sim-client.ts';
 
-const running: RunningSimulator[] = [];
-async function sim(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const s = await startSimulator({ seed: 7, ...opts });
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const sim = simulatorsPerTest({ seed: 7 });
 
 /** Polls `ready` (every few ms) until it holds; fails after `ms` so a broken rule cannot hang the run. */
 async function until(ready: () => boolean, ms = 10_000): Promise<void> {
