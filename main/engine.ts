@@ -46,7 +46,11 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Electron passes a safeStorage cipher; plain Node picks an OS key store (may be unavailable). */
   secretCipher?: SecretCipher | null;
-  /** auto (default: the `trainingMode` setting, auto = training when no keys are configured). */
+  /**
+   * Default: the `trainingMode` setting, whose auto means training while no keys are configured.
+   * 'auto': training while no keys are configured, whatever the setting. A boolean fixes the mode.
+   * Unless fixed, the mode is read again whenever the keys or the settings change.
+   */
   training?: 'auto' | boolean;
   /** Start the background sync (default true). The CLI's one-shot commands pass false. */
   startSync?: boolean;
@@ -103,13 +107,27 @@ export const noSync: SyncFactory = () => ({
   close: async () => {},
 });
 
+/** Stands in when a sync part could not be built: captures queue, the reason is told when asked. */
+function unavailableSync(message: string): SyncPart {
+  return {
+    advisor: null,
+    online: () => false,
+    syncNow: () => {},
+    testConnection: async () => ({ ok: false, message }),
+    close: async () => {},
+  };
+}
+
 const defaultSync: SyncFactory = gameballSync();
 
 // --- The facade ---------------------------------------------------------------------------------
 
 export interface Engine {
   readonly dataDir: string;
-  /** true: talking to the built-in simulator; captures are marked training. */
+  /**
+   * true: talking to the built-in simulator; captures are marked training. Follows the keys and
+   * the `trainingMode` setting while the engine runs (see whenModeSettled).
+   */
   readonly training: boolean;
   /** Problems found while opening (e.g. a corrupt database moved aside), for the screen to show. */
   readonly notices: readonly string[];
@@ -128,6 +146,13 @@ export interface Engine {
   updateSettings(patch: unknown): Settings;
   setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
   testConnection(): Promise<{ ok: boolean; message: string }>;
+  /**
+   * Resolves once the sync part runs for the current mode. setKeys and updateSettings switch the
+   * mode at once (the next capture already has it) and swap the sync part in the background:
+   * the old one stops first (requests in flight finish or are recorded as unknown), then the
+   * new one starts. Never rejects.
+   */
+  whenModeSettled(): Promise<void>;
   syncNow(): void;
   /** Deletes synced orders older than the retention setting; returns how many. Runs daily by itself while syncing. */
   pruneNow(): number;
@@ -175,8 +200,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   keyRef.store = keyStore;
 
   const initial = settingsStore.get();
-  const requested = opts.training ?? (initial.trainingMode === 'on' ? true : initial.trainingMode === 'off' ? false : 'auto');
-  const training = requested === 'auto' ? !(keyStore.isSet('apiKey') && keyStore.isSet('secretKey')) : requested;
+  /** The mode the caller, the settings and the keys ask for now. */
+  const wantedTraining = (): boolean => {
+    const mode = settingsStore.get().trainingMode;
+    const requested = opts.training ?? (mode === 'on' ? true : mode === 'off' ? false : 'auto');
+    return requested === 'auto' ? !(keyStore.isSet('apiKey') && keyStore.isSet('secretKey')) : requested;
+  };
+  /** The mode of new captures; the sync part follows it (syncTraining) once a swap is done. */
+  let training = wantedTraining();
 
   // Status events: computed only with listeners, and at most once per STATUS_COALESCE_MS however
   // fast captures come (a status reads counts over every order: never once per capture).
@@ -201,14 +232,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
   const queue = new OrderQueue({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, onChange: () => onChange() });
 
-  const sync = await (opts.sync ?? defaultSync)({
+  const syncFactory = opts.sync ?? defaultSync;
+  const syncContext = (forTraining: boolean): SyncContext => ({
     db,
     dataDir,
     clock,
     logger,
     fetch: opts.fetch ?? globalThis.fetch,
     env,
-    training,
+    training: forTraining,
     startSync: opts.startSync ?? true,
     settings: () => settingsStore.get(),
     gameball: () => {
@@ -217,6 +249,46 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     },
     notifyStatus,
   });
+  let sync: SyncPart = await syncFactory(syncContext(training));
+  let syncTraining = training;
+  let switching: Promise<void> = Promise.resolve();
+
+  /**
+   * Reads the mode again after the keys or settings changed. A new mode applies to the next
+   * capture at once; the sync part is swapped behind it, one swap at a time, in order. The two
+   * sync parts never post the same rows: each claims only rows of its own mode.
+   */
+  function followMode(): void {
+    const next = wantedTraining();
+    if (next === training) return;
+    training = next;
+    logger.info({ training }, training ? 'mode changed: training (built-in simulator)' : 'mode changed: live (Gameball)');
+    switching = switching.then(() => swapSync());
+    notifyStatus();
+  }
+
+  async function swapSync(): Promise<void> {
+    const target = training;
+    if (closed || syncTraining === target) return;
+    try {
+      await sync.close();
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'sync part did not stop cleanly');
+    }
+    if (closed) {
+      sync = unavailableSync('The till is closing.');
+      return;
+    }
+    try {
+      sync = await syncFactory(syncContext(target));
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      logger.error({ err: reason, training: target }, 'sync could not start in the new mode');
+      sync = unavailableSync(`Sync could not start: ${reason}`);
+    }
+    syncTraining = target;
+    notifyStatus();
+  }
   const referrals = new ReferralChecker({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, training: () => training, advisor: () => sync.advisor });
 
   function onChange(): void {
@@ -251,7 +323,6 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   const engine: Engine = {
     dataDir,
-    training,
     notices,
     captureOrder: (input) => orders.captureOrder(input),
     captureRefund: (input) => orders.captureRefund(input),
@@ -266,7 +337,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       if (!parsed.success) throw refusalFromZod(parsed.error);
       return queue.exportOrders(parsed.data);
     },
-    status: () => sync.status?.() ?? queue.status(sync.online(), training),
+    get training() {
+      return training;
+    },
+    status: () => sync.status?.() ?? queue.status(sync.online(), syncTraining),
     onStatus(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -274,6 +348,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     getSettings: settingsView,
     updateSettings(patch) {
       settingsStore.update(patch);
+      followMode();
       notifyStatus();
       return settingsView();
     },
@@ -285,8 +360,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         if (parsed.data.secretKey !== undefined) keyStore.set('secretKey', parsed.data.secretKey);
       })();
       logger.info({ apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined }, 'keys updated');
+      followMode();
     },
-    testConnection: () => sync.testConnection(),
+    async testConnection() {
+      // Asked right after keys were saved, the answer must come from the sync part of the new mode.
+      await switching;
+      return sync.testConnection();
+    },
+    whenModeSettled: () => switching,
     syncNow: () => sync.syncNow(),
     pruneNow: prune,
     close() {
@@ -295,6 +376,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         if (pruneTimer) clearInterval(pruneTimer);
         if (statusTimer) clearTimeout(statusTimer);
         listeners.clear();
+        await switching;
         await sync.close();
         db.close();
         if (!opts.logger) await closeLogger(logger);

@@ -42,7 +42,7 @@ export interface ServeOptions {
 export interface RunningServe {
   server: RunningWebServer;
   engine: Engine;
-  /** True: the engine is in training mode (built-in simulator only). */
+  /** True: the engine started in training mode (built-in simulator only); `engine.training` follows later changes. */
   training: boolean;
   close(): Promise<void>;
 }

@@ -37,11 +37,12 @@ describe('createEngine', () => {
     expect(e.status().counts.pending).toBe(1);
   });
 
-  it('keys set through the engine are encrypted, never shown, and switch auto mode to live on the next start', async () => {
+  it('keys set through the engine are encrypted, never shown, and switch auto mode to live, now and on the next start', async () => {
     const dir = folder();
     const cipher = testCipher();
     const first = await engineAt(dir, { secretCipher: cipher });
     first.setKeys({ apiKey: 'live-api-key-0001', secretKey: 'live-secret-key-0002' });
+    expect(first.training).toBe(false);
     const settings = first.getSettings();
     expect(settings.keys).toEqual({ apiKeySet: true, secretKeySet: true });
     expect(JSON.stringify(settings)).not.toMatch(/live-api-key|live-secret-key/);
@@ -62,6 +63,57 @@ describe('createEngine', () => {
     const e = await engineAt(dir);
     e.updateSettings({ trainingMode: 'off' });
     expect((await engineAt(dir)).training).toBe(false);
+  });
+
+  it('follows keys and the trainingMode setting while running: the old sync part stops before the new one starts', async () => {
+    const events: string[] = [];
+    const sync: SyncFactory = (ctx) => {
+      events.push(`start training=${ctx.training}`);
+      return {
+        advisor: null,
+        online: () => true,
+        status: () => ({ counts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 }, refundCounts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 }, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: true, training: ctx.training }),
+        syncNow: () => {},
+        testConnection: async () => ({ ok: true, message: `training=${ctx.training}` }),
+        close: async () => {
+          await new Promise((r) => setTimeout(r, 20));
+          events.push(`close training=${ctx.training}`);
+        },
+      };
+    };
+    const e = await engineAt(folder(), { secretCipher: testCipher(), sync });
+    const statuses: SyncStatus[] = [];
+    e.onStatus((s) => statuses.push(s));
+    expect(e.training).toBe(true);
+
+    e.setKeys({ apiKey: 'live-api-key-0001' });
+    expect(e.training).toBe(true); // one key is not enough
+    e.setKeys({ secretKey: 'live-secret-key-0002' });
+    // The next capture is live at once; the connection test waits for the live sync part.
+    expect(e.training).toBe(false);
+    expect(e.captureOrder({ mobile: '0500001234', totalPaid: '10' }).training).toBe(false);
+    expect(await e.testConnection()).toEqual({ ok: true, message: 'training=false' });
+    await vi.waitFor(() => expect(statuses.at(-1)?.training).toBe(false));
+
+    e.updateSettings({ trainingMode: 'on' });
+    expect(e.training).toBe(true);
+    e.updateSettings({ trainingMode: 'auto' });
+    expect(e.training).toBe(false);
+    e.setKeys({ apiKey: null, secretKey: null });
+    expect(e.training).toBe(true);
+    await e.whenModeSettled();
+    expect(e.status().training).toBe(true);
+    await vi.waitFor(() => expect(statuses.at(-1)?.training).toBe(true));
+    // One swap at a time, each part closed before the next is built; changes made while a swap
+    // runs are taken together (on, auto, keys removed: one swap to training, not three).
+    expect(events).toEqual(['start training=true', 'close training=true', 'start training=false', 'close training=false', 'start training=true']);
+  });
+
+  it('a mode fixed by the caller does not follow keys or settings', async () => {
+    const e = await engineAt(folder(), { secretCipher: testCipher(), training: true });
+    e.setKeys({ apiKey: 'live-api-key-0001', secretKey: 'live-secret-key-0002' });
+    e.updateSettings({ trainingMode: 'off' });
+    expect(e.training).toBe(true);
   });
 
   it('hands the sync part its context, pokes it on every change, and closes it before the database', async () => {
