@@ -388,7 +388,8 @@ export const SetKeysRequestSchema = z
   })
   .refine((k) => k.apiKey !== undefined || k.secretKey !== undefined, { message: 'Nothing to change.' });
 export type SetKeysRequest = z.input<typeof SetKeysRequestSchema>;
-export const KeysStatusSchema = z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() });
+/** After keys change: which are set, and the mode the till now runs in (keys can switch it). */
+export const KeysStatusSchema = z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean(), training: z.boolean() });
 export type KeysStatus = z.infer<typeof KeysStatusSchema>;
 
 export const ConnectionTestSchema = z.object({ ok: z.boolean(), message: z.string() });
@@ -471,7 +472,8 @@ export const AppInfoSchema = z.object({
   /** Which shell serves the screen. */
   shell: z.enum(['electron', 'browser']),
   platform: z.string(),
-  /** True: no Gameball keys, orders go to the built-in simulator only (show the banner). */
+  /** True: training mode, orders go to the built-in simulator only (show the banner). The mode
+   *  when asked: saving or removing keys changes it while the till runs; `status` carries each change. */
   training: z.boolean(),
   dataDir: z.string(),
 });

@@ -20,6 +20,10 @@ export function applyShellSettings(s: ShellSettings, win: BrowserWindow | undefi
 export function withShellSettings(engine: Engine, window: () => BrowserWindow | undefined): Engine {
   return {
     ...engine,
+    // A spread copies the mode once; it changes while the engine runs (keys saved on screen).
+    get training() {
+      return engine.training;
+    },
     updateSettings(patch) {
       const updated = engine.updateSettings(patch);
       applyShellSettings(updated, window());

@@ -36,6 +36,8 @@ export interface EnginePort {
   getSettings(): unknown;
   updateSettings(patch: unknown): unknown;
   setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
+  /** Resolves once the sync part runs in the mode the keys and settings ask for. */
+  whenModeSettled(): Promise<void>;
   testConnection(): Promise<{ ok: boolean; message: string }>;
   syncNow(): void;
 }
@@ -132,9 +134,12 @@ export function createHandlers(deps: RouteDeps): Handlers {
       await deps.scanner?.apply(scannerSettingsFrom(updated));
       return fromEngineSettings(updated);
     },
-    'settings:set-keys': (req) => {
+    'settings:set-keys': async (req) => {
       engine.setKeys(req);
-      return keysStatusFrom(engine.getSettings());
+      // Keys can switch the till between training and live: answer once it runs in that mode, so
+      // a connection test that follows talks to the right Gameball.
+      await engine.whenModeSettled();
+      return { ...keysStatusFrom(engine.getSettings()), training: engine.training };
     },
     'settings:test-connection': () => engine.testConnection(),
     'scanner:list-devices': async () => (deps.scanner ? await deps.scanner.listDevices() : []),

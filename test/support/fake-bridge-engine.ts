@@ -41,6 +41,8 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
     updateSettings: notConfigured('updateSettings'),
     setKeys: notConfigured('setKeys'),
     testConnection: notConfigured('testConnection'),
+    // A fake's mode never changes, so it is always settled.
+    whenModeSettled: () => Promise.resolve(),
     syncNow: notConfigured('syncNow'),
     onStatus(listener) {
       listeners.add(listener);

@@ -2,11 +2,12 @@
 // stand-in for `electron` (no Electron binary here): window security settings, the IPC door,
 // the app:// protocol, the session policy, keys under safeStorage, and a shutdown that waits for
 // the engine before quitting.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../../main/simulator/index.ts';
 import { buildMainAndPreload } from '../../../main/tools/build.ts';
 import { contentSecurityPolicy } from '../../../main/web/security.ts';
 import { createFakeElectron } from '../../support/fake-electron.ts';
@@ -107,19 +108,36 @@ describe('desktop shell bundle', () => {
     await shutdown(shell);
   });
 
-  it('stores keys through safeStorage: never as plain text on disk, never back to the page', async () => {
-    const shell = await started();
+  it('stores keys through safeStorage: never as plain text on disk, never back to the page; both keys take the till live', async () => {
+    // Gameball is a local simulator with these keys, so the till going live stays on this machine.
+    const apiKey = 'live-api-key-value-9876543210';
     const key = 'live-secret-key-value-0123456789';
-    const res = await shell.state.handlers.get('settings:set-keys')!(ownEvent, { secretKey: key });
-    expect(res).toEqual({ ok: true, value: { apiKeySet: false, secretKeySet: true } });
-    const settings = await shell.state.handlers.get('settings:get')!(ownEvent);
-    expect(JSON.stringify(settings)).not.toContain(key);
-    await shutdown(shell);
-    // After the engine closed: no file in the data folder holds the key in the clear.
-    const { readdirSync } = await import('node:fs');
-    const files = readdirSync(shell.dataDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(readFileSync(join(f.parentPath, f.name)).includes(key), f.name).toBe(false);
+    const sim = await startSimulator({ apiKey, secretKey: key, rateLimit: false });
+    const prevBase = process.env.GAMEBALL_BASE_URL;
+    process.env.GAMEBALL_BASE_URL = sim.url;
+    try {
+      const shell = await started();
+      const setKeys = shell.state.handlers.get('settings:set-keys')!;
+      expect(await setKeys(ownEvent, { secretKey: key })).toEqual({ ok: true, value: { apiKeySet: false, secretKeySet: true, training: true } });
+      expect(await setKeys(ownEvent, { apiKey })).toEqual({ ok: true, value: { apiKeySet: true, secretKeySet: true, training: false } });
+      // The shell's engine wrapper reports the mode as it is now, not as it was at start.
+      expect(await shell.state.handlers.get('app:info')!(ownEvent)).toMatchObject({ ok: true, value: { training: false } });
+      expect(await shell.state.handlers.get('settings:test-connection')!(ownEvent)).toMatchObject({ ok: true, value: { ok: true } });
+      const settings = await shell.state.handlers.get('settings:get')!(ownEvent);
+      expect(JSON.stringify(settings)).not.toContain(key);
+      await shutdown(shell);
+      // After the engine closed: no file in the data folder holds a key in the clear.
+      const files = readdirSync(shell.dataDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      expect(files.length).toBeGreaterThan(0);
+      for (const f of files) {
+        const bytes = readFileSync(join(f.parentPath, f.name));
+        expect(bytes.includes(key) || bytes.includes(apiKey), f.name).toBe(false);
+      }
+    } finally {
+      if (prevBase === undefined) delete process.env.GAMEBALL_BASE_URL;
+      else process.env.GAMEBALL_BASE_URL = prevBase;
+      await sim.close();
+    }
   });
 
   it('applies kiosk mode from the settings when the screen changes it', async () => {

@@ -185,10 +185,10 @@ describe('argument check', () => {
 describe('answers', () => {
   it('strips fields the contract does not name (a key can never ride along)', async () => {
     const { router } = setup({
-      'settings:set-keys': () => ({ apiKeySet: true, secretKeySet: false, apiKey: 'leaked-value-123456' }),
+      'settings:set-keys': () => ({ apiKeySet: true, secretKeySet: false, training: true, apiKey: 'leaked-value-123456' }),
     });
     const res = await router.dispatch('settings:set-keys', [{ apiKey: 'new-key-value' }], page);
-    expect(res).toEqual({ ok: true, value: { apiKeySet: true, secretKeySet: false } });
+    expect(res).toEqual({ ok: true, value: { apiKeySet: true, secretKeySet: false, training: true } });
   });
 
   it('turns a handler answer that breaks the contract into an internal error without the value', async () => {
