@@ -164,14 +164,14 @@ function KeySettings({ training }: { training: boolean }) {
     secretInput.value = '';
     if (request.apiKey === undefined && request.secretKey === undefined) return;
     const r = await api.setKeys(request);
-    // The mode is chosen when the app starts: keys saved in training mode take effect on restart.
-    setMessage(r.ok ? { ok: true, text: t(training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
+    // Keys switch the till between training and live at once: the answer says which it runs in now.
+    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
     await refresh();
   }
 
   async function remove() {
     const r = await api.setKeys({ apiKey: null, secretKey: null });
-    setMessage(r.ok ? { ok: true, text: t(training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
+    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
     await refresh();
   }
 

@@ -7,7 +7,9 @@ import type { Till } from './support/till.ts';
 
 let till: Till;
 test.beforeEach(async () => {
-  // No keys in the environment: they are set through the screen. Gameball is the simulator.
+  // No keys in the environment: they are set through the screen, and the till starts in training
+  // mode. Gameball is the test's simulator (GAMEBALL_BASE_URL, set by startTill), which accepts
+  // only the keys typed below.
   till = await startTill({ keys: false, serveArgs: [] });
 });
 test.afterEach(async () => {
@@ -71,9 +73,14 @@ test('keys set from the screen can never be read back by the page', async ({ pag
   await expect(page.getByTestId('secret-key-state')).toHaveAttribute('data-set', 'true');
   await expect(page.getByTestId('api-key-input')).toHaveValue('');
   await expect(page.getByTestId('secret-key-input')).toHaveValue('');
-  // The keys reached the engine: it can talk to Gameball (the simulator) with them.
+  // Saved, they take the till live at once: no training banner, and the connection test goes to
+  // Gameball (the test's simulator), which accepts only these keys, so they reached the engine.
+  await expect(page.getByTestId('keys-message')).toContainText('This till is live');
+  await expect(page.getByTestId('training-banner')).toHaveCount(0);
+  await expect(page.getByTestId('keys-training')).toHaveCount(0);
   await page.getByTestId('test-connection').click();
   await expect(page.getByTestId('connection-result')).toHaveAttribute('data-ok', 'true', { timeout: 15_000 });
+  await expect(page.getByTestId('connection-result')).toContainText('Gameball (v4.0)');
   await screenshot(page, 'settings-keys-en');
 
   // Only the one call that carried them out of the page may contain them.
