@@ -14,7 +14,7 @@ import type { Logger } from '../log.ts';
 import { CaptureRefusedError, refusalFromZod } from './errors.ts';
 import { uuid7Source } from './ids.ts';
 import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
-import { prepareOrder } from './prepare.ts';
+import { prepareOrder, preparedColumns } from './prepare.ts';
 import type { PreparedOrder } from './prepare.ts';
 import { orderView, refundView } from './rows.ts';
 import type { OrderRow, RefundRow } from './rows.ts';
@@ -207,19 +207,7 @@ export class OrderStore {
     const iso = isoAt(now);
     const row: OrderRow = {
       order_id: `${settings.tillId}-${this.newUuid()}`,
-      customer_id: p.customerId,
-      mobile: p.mobile,
-      name: p.name,
-      email: p.email,
-      currency: p.currency,
-      total_paid_minor: p.totalPaidMinor,
-      total_price_minor: p.totalPriceMinor,
-      total_discount_minor: p.totalDiscountMinor,
-      total_tax_minor: p.totalTaxMinor,
-      total_shipping_minor: p.totalShippingMinor,
-      line_items_json: p.lineItems === null ? null : JSON.stringify(p.lineItems),
-      receipt_no: p.receiptNo,
-      referrer_code: p.referrerCode,
+      ...preparedColumns(p),
       order_date: iso,
       store_id: settings.storeId,
       branch_id: settings.branchId,

@@ -94,3 +94,22 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
     referrerCode,
   };
 }
+
+/** The order columns that come from the captured input: the same on capture and on edit-and-resend. */
+export function preparedColumns(p: PreparedOrder) {
+  return {
+    customer_id: p.customerId,
+    mobile: p.mobile,
+    name: p.name,
+    email: p.email,
+    currency: p.currency,
+    total_paid_minor: p.totalPaidMinor,
+    total_price_minor: p.totalPriceMinor,
+    total_discount_minor: p.totalDiscountMinor,
+    total_tax_minor: p.totalTaxMinor,
+    total_shipping_minor: p.totalShippingMinor,
+    line_items_json: p.lineItems === null ? null : JSON.stringify(p.lineItems),
+    receipt_no: p.receiptNo,
+    referrer_code: p.referrerCode,
+  };
+}

@@ -12,7 +12,7 @@ import { normaliseMobile } from './customer.ts';
 import { CaptureRefusedError, refusalFromZod } from './errors.ts';
 import { callsFor } from './order-store.ts';
 import type { ReferralRules } from './order-store.ts';
-import { prepareOrder } from './prepare.ts';
+import { prepareOrder, preparedColumns } from './prepare.ts';
 import { orderDetail, orderView, parseLineItems, refundView } from './rows.ts';
 import type { OrderRow, OutboxRow, RefundRow, SyncLogRow } from './rows.ts';
 import { ExportQuerySchema, OrderEditPatchSchema, OrderInputSchema, OrderListQuerySchema } from './schemas.ts';
@@ -217,19 +217,7 @@ export class OrderQueue {
         const newCustomer = this.deps.rules.check(p.customerId, p.referrerCode, training, orderId);
         this.s.updateEdited.run({
           order_id: orderId,
-          customer_id: p.customerId,
-          mobile: p.mobile,
-          name: p.name,
-          email: p.email,
-          currency: p.currency,
-          total_paid_minor: p.totalPaidMinor,
-          total_price_minor: p.totalPriceMinor,
-          total_discount_minor: p.totalDiscountMinor,
-          total_tax_minor: p.totalTaxMinor,
-          total_shipping_minor: p.totalShippingMinor,
-          line_items_json: p.lineItems === null ? null : JSON.stringify(p.lineItems),
-          receipt_no: p.receiptNo,
-          referrer_code: p.referrerCode,
+          ...preparedColumns(p),
           updated_at: iso,
         });
         this.s.discardOutbox.run(iso, orderId);
