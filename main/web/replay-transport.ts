@@ -28,7 +28,7 @@ export interface ReplayTransportOptions {
   maxGapMs?: number;
   /** The scanner re-enumerates as another kind: point the scanner service at it before it plays. */
   onProfile?: (profile: ReplayProfile) => unknown;
-  /** How long a capture waits for its device to be opened before it is dropped (ms). Default 5000. */
+  /** How long a capture waits for its device to be opened before it is dropped (ms). Default 15000. */
   openTimeoutMs?: number;
 }
 
@@ -95,7 +95,7 @@ interface OpenHandle {
 export function createReplayHidTransport(opts: ReplayTransportOptions): ReplayHidTransport {
   const pollMs = opts.pollMs ?? 100;
   const maxGapMs = opts.maxGapMs ?? 20;
-  const openTimeoutMs = opts.openTimeoutMs ?? 5_000;
+  const openTimeoutMs = opts.openTimeoutMs ?? 15_000;
   const initial = readCapture(opts.file);
   let profile = initial ? replayProfileOf(initial) : DEFAULT_REPLAY_PROFILE;
   const handles = new Set<OpenHandle>();
