@@ -16,7 +16,7 @@ import { uuid7Source } from './ids.ts';
 import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
 import type { PreparedOrder } from './prepare.ts';
-import { orderView, refundView } from './rows.ts';
+import { newSyncTracked, orderView, refundView } from './rows.ts';
 import type { OrderRow, RefundRow } from './rows.ts';
 import { OrderInputSchema, RefundInputSchema } from './schemas.ts';
 import type { CapturedOrder, CapturedRefund, OutboxKind } from './schemas.ts';
@@ -212,16 +212,8 @@ export class OrderStore {
       store_id: settings.storeId,
       branch_id: settings.branchId,
       till_id: settings.tillId,
-      training: t,
-      state: 'pending',
       rewarded_points: null,
-      attention_code: null,
-      attention_message: null,
-      discard_reason: null,
-      created_at: iso,
-      updated_at: iso,
-      synced_at: null,
-      client_ref: clientRef,
+      ...newSyncTracked(t, iso, clientRef),
     };
     this.stmt.insertOrder.run(row);
     const calls = callsFor(p.referrerCode, newCustomer);
@@ -283,15 +275,7 @@ export class OrderStore {
       amount_minor: minor,
       currency: order.currency,
       transaction_time: iso,
-      training: order.training,
-      state: 'pending',
-      attention_code: null,
-      attention_message: null,
-      discard_reason: null,
-      created_at: iso,
-      updated_at: iso,
-      synced_at: null,
-      client_ref: clientRef,
+      ...newSyncTracked(order.training, iso, clientRef),
     };
     this.stmt.insertRefund.run(row);
     this.stmt.insertOutbox.run('refund', row.refund_id, row.customer_id, now, iso, iso);

@@ -1,9 +1,41 @@
 // Row shapes of the order tables and their mapping to the views the screen and CLI see.
 import { formatMinor } from './money.ts';
 import { LineItemsSchema, OutboxKindSchema, OutboxStateSchema, OrderStateSchema } from './schemas.ts';
-import type { LineItem, OrderDetail, OrderView, OutboxEntryView, RefundView, SyncLogEntry } from './schemas.ts';
+import type { LineItem, OrderDetail, OrderView, OutboxEntryView, RefundView, SyncLogEntry, SyncTrackedView } from './schemas.ts';
 
-export interface OrderRow {
+/**
+ * The columns orders and refunds share: their mode, where they are in the sync, why a person
+ * must look at them, and when. One definition, so both tables move through the sync alike.
+ */
+export interface SyncTrackedRow {
+  training: number;
+  state: string;
+  attention_code: string | null;
+  attention_message: string | null;
+  discard_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+  /** The screen's reference for the save that created it (idempotent capture); null for others. */
+  client_ref: string | null;
+}
+
+/** A freshly captured row: pending, nothing to look at, created now. */
+export function newSyncTracked(training: number, iso: string, clientRef: string | null): SyncTrackedRow {
+  return {
+    training,
+    state: 'pending',
+    attention_code: null,
+    attention_message: null,
+    discard_reason: null,
+    created_at: iso,
+    updated_at: iso,
+    synced_at: null,
+    client_ref: clientRef,
+  };
+}
+
+export interface OrderRow extends SyncTrackedRow {
   order_id: string;
   customer_id: string;
   mobile: string | null;
@@ -22,35 +54,16 @@ export interface OrderRow {
   store_id: string | null;
   branch_id: string | null;
   till_id: string;
-  training: number;
-  state: string;
   rewarded_points: number | null;
-  attention_code: string | null;
-  attention_message: string | null;
-  discard_reason: string | null;
-  created_at: string;
-  updated_at: string;
-  synced_at: string | null;
-  /** The screen's reference for the save that created it (idempotent capture); null for others. */
-  client_ref: string | null;
 }
 
-export interface RefundRow {
+export interface RefundRow extends SyncTrackedRow {
   refund_id: string;
   order_id: string;
   customer_id: string;
   amount_minor: number | null;
   currency: string;
   transaction_time: string;
-  training: number;
-  state: string;
-  attention_code: string | null;
-  attention_message: string | null;
-  discard_reason: string | null;
-  created_at: string;
-  updated_at: string;
-  synced_at: string | null;
-  client_ref: string | null;
 }
 
 export interface OutboxRow {
@@ -87,6 +100,19 @@ export interface SyncLogRow {
 
 const money = (minor: number | null, currency: string): string | null => (minor === null ? null : formatMinor(minor, currency));
 
+function syncTrackedView(r: SyncTrackedRow): SyncTrackedView {
+  return {
+    training: r.training === 1,
+    state: OrderStateSchema.parse(r.state),
+    attentionCode: r.attention_code,
+    attentionMessage: r.attention_message,
+    discardReason: r.discard_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    syncedAt: r.synced_at,
+  };
+}
+
 export function orderView(r: OrderRow): OrderView {
   return {
     orderId: r.order_id,
@@ -104,15 +130,8 @@ export function orderView(r: OrderRow): OrderView {
     storeId: r.store_id,
     branchId: r.branch_id,
     tillId: r.till_id,
-    training: r.training === 1,
-    state: OrderStateSchema.parse(r.state),
     rewardedPoints: r.rewarded_points,
-    attentionCode: r.attention_code,
-    attentionMessage: r.attention_message,
-    discardReason: r.discard_reason,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    syncedAt: r.synced_at,
+    ...syncTrackedView(r),
   };
 }
 
@@ -139,14 +158,7 @@ export function refundView(r: RefundRow): RefundView {
     amountMinor: r.amount_minor,
     currency: r.currency,
     transactionTime: r.transaction_time,
-    training: r.training === 1,
-    state: OrderStateSchema.parse(r.state),
-    attentionCode: r.attention_code,
-    attentionMessage: r.attention_message,
-    discardReason: r.discard_reason,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    syncedAt: r.synced_at,
+    ...syncTrackedView(r),
   };
 }
 

@@ -129,6 +129,19 @@ export const LineItemSchema = z.object({
 export type LineItem = z.infer<typeof LineItemSchema>;
 export const LineItemsSchema = z.array(LineItemSchema);
 
+/** What orders and refunds both show of their way through the sync (see SyncTrackedRow). */
+const SyncTrackedViewShape = {
+  training: z.boolean(),
+  state: OrderStateSchema,
+  attentionCode: z.string().nullable(),
+  attentionMessage: z.string().nullable(),
+  discardReason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  syncedAt: z.string().nullable(),
+};
+export type SyncTrackedView = z.infer<z.ZodObject<typeof SyncTrackedViewShape>>;
+
 export const OrderViewSchema = z.object({
   orderId: z.string(),
   customerId: z.string(),
@@ -145,15 +158,8 @@ export const OrderViewSchema = z.object({
   storeId: z.string().nullable(),
   branchId: z.string().nullable(),
   tillId: z.string(),
-  training: z.boolean(),
-  state: OrderStateSchema,
   rewardedPoints: z.number().nullable(),
-  attentionCode: z.string().nullable(),
-  attentionMessage: z.string().nullable(),
-  discardReason: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  syncedAt: z.string().nullable(),
+  ...SyncTrackedViewShape,
 });
 export type OrderView = z.infer<typeof OrderViewSchema>;
 
@@ -188,14 +194,7 @@ export const RefundViewSchema = z.object({
   amountMinor: z.number().int().nullable(),
   currency: z.string(),
   transactionTime: z.string(),
-  training: z.boolean(),
-  state: OrderStateSchema,
-  attentionCode: z.string().nullable(),
-  attentionMessage: z.string().nullable(),
-  discardReason: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  syncedAt: z.string().nullable(),
+  ...SyncTrackedViewShape,
 });
 export type RefundView = z.infer<typeof RefundViewSchema>;
 export const CapturedRefundSchema = RefundViewSchema.extend({
