@@ -17,6 +17,7 @@
 // Rows in attention do not hold back the customer's other orders: one bad order must not stop a
 // customer's later purchases from earning points.
 import { z } from 'zod';
+import type { Statement } from 'better-sqlite3';
 import type { Database } from '../db/database.ts';
 import { isoAt } from '../clock.ts';
 
@@ -77,21 +78,40 @@ const TRAINING_OF = (alias: string) => `COALESCE(CASE ${alias}.kind WHEN 'refund
     THEN (SELECT training FROM refunds WHERE refund_id = ${alias}.entity_id)
     ELSE (SELECT training FROM orders WHERE order_id = ${alias}.entity_id) END, @training)`;
 
+interface EntityStatements {
+  sending: Statement<{ id: string; at: string }>;
+  synced: Statement<{ id: string; at: string; points: number | null }>;
+  pending: Statement<{ id: string; at: string }>;
+  attention: Statement<{ id: string; at: string; code: string; message: string }>;
+}
+
+/**
+ * The state an order or refund shows while its calls are made, for one table. Both tables move
+ * the same way; `onSynced` adds what only that table records when synced (an order's points).
+ */
+function entityStatements(db: Database, table: 'orders' | 'refunds', key: 'order_id' | 'refund_id', onSynced: string): EntityStatements {
+  return {
+    sending: db.prepare(`UPDATE ${table} SET state = 'sending', updated_at = @at WHERE ${key} = @id AND state = 'pending'`),
+    synced: db.prepare(`
+      UPDATE ${table} SET state = 'synced', synced_at = @at, updated_at = @at, attention_code = NULL, attention_message = NULL${onSynced}
+      WHERE ${key} = @id AND state <> 'discarded'`),
+    pending: db.prepare(`UPDATE ${table} SET state = 'pending', updated_at = @at WHERE ${key} = @id AND state = 'sending'`),
+    attention: db.prepare(`
+      UPDATE ${table} SET state = 'attention', attention_code = @code, attention_message = @message, updated_at = @at
+      WHERE ${key} = @id AND state IN ('pending', 'sending')`),
+  };
+}
+
 export class OutboxStore {
   private readonly selectClaimable;
   private readonly markClaimed;
-  private readonly markEntitySending;
-  private readonly markRefundSending;
   private readonly renewLease;
   private readonly finishDone;
   private readonly finishRetry;
   private readonly finishStop;
-  private readonly orderSynced;
-  private readonly orderPending;
-  private readonly orderAttention;
-  private readonly refundSynced;
-  private readonly refundPending;
-  private readonly refundAttention;
+  /** The entity-state statements of the orders table and of the refunds table (same transitions). */
+  private readonly orders: EntityStatements;
+  private readonly refunds: EntityStatements;
   private readonly insertLog;
   private readonly selectNextDue;
   private readonly selectActive;
@@ -132,12 +152,6 @@ export class OutboxStore {
       UPDATE outbox SET state = 'in_flight', lease_owner = @owner, lease_expires_at = @until,
         unknown_outcome = CASE WHEN state = 'in_flight' THEN 1 ELSE unknown_outcome END, updated_at = @at
       WHERE id = @id`);
-    this.markEntitySending = db.prepare<{ id: string; at: string }>(
-      `UPDATE orders SET state = 'sending', updated_at = @at WHERE order_id = @id AND state = 'pending'`,
-    );
-    this.markRefundSending = db.prepare<{ id: string; at: string }>(
-      `UPDATE refunds SET state = 'sending', updated_at = @at WHERE refund_id = @id AND state = 'pending'`,
-    );
     this.renewLease = db.prepare<{ id: number; owner: string; until: number }>(
       `UPDATE outbox SET lease_expires_at = @until WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`,
     );
@@ -151,25 +165,8 @@ export class OutboxStore {
     this.finishStop = db.prepare<{ id: number; owner: string; at: string; state: string; code: string; message: string }>(`
       UPDATE outbox SET state = @state, lease_owner = NULL, lease_expires_at = NULL,
         attempts = attempts + 1, last_error_code = @code, last_error_message = @message, updated_at = @at ${mine}`);
-    this.orderSynced = db.prepare<{ id: string; at: string; points: number | null }>(`
-      UPDATE orders SET state = 'synced', rewarded_points = COALESCE(@points, rewarded_points), synced_at = @at, updated_at = @at,
-        attention_code = NULL, attention_message = NULL
-      WHERE order_id = @id AND state <> 'discarded'`);
-    this.orderPending = db.prepare<{ id: string; at: string }>(
-      `UPDATE orders SET state = 'pending', updated_at = @at WHERE order_id = @id AND state = 'sending'`,
-    );
-    this.orderAttention = db.prepare<{ id: string; at: string; code: string; message: string }>(`
-      UPDATE orders SET state = 'attention', attention_code = @code, attention_message = @message, updated_at = @at
-      WHERE order_id = @id AND state IN ('pending', 'sending')`);
-    this.refundSynced = db.prepare<{ id: string; at: string }>(`
-      UPDATE refunds SET state = 'synced', synced_at = @at, updated_at = @at, attention_code = NULL, attention_message = NULL
-      WHERE refund_id = @id AND state <> 'discarded'`);
-    this.refundPending = db.prepare<{ id: string; at: string }>(
-      `UPDATE refunds SET state = 'pending', updated_at = @at WHERE refund_id = @id AND state = 'sending'`,
-    );
-    this.refundAttention = db.prepare<{ id: string; at: string; code: string; message: string }>(`
-      UPDATE refunds SET state = 'attention', attention_code = @code, attention_message = @message, updated_at = @at
-      WHERE refund_id = @id AND state IN ('pending', 'sending')`);
+    this.orders = entityStatements(db, 'orders', 'order_id', ', rewarded_points = COALESCE(@points, rewarded_points)');
+    this.refunds = entityStatements(db, 'refunds', 'refund_id', '');
     this.insertLog = db.prepare(`
       INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at)
       VALUES (@outboxId, @entityId, @method, @path, @httpStatus, @code, @message, @requestId, @outcome, @durationMs, @at)`);
@@ -194,8 +191,7 @@ export class OutboxStore {
         const row = OutboxRowSchema.parse(raw);
         const takenOver = row.state === 'in_flight';
         this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
-        if (row.kind === 'refund') this.markRefundSending.run({ id: row.entity_id, at });
-        else this.markEntitySending.run({ id: row.entity_id, at });
+        (row.kind === 'refund' ? this.refunds : this.orders).sending.run({ id: row.entity_id, at });
         claimed.push({
           id: row.id,
           kind: row.kind,
@@ -257,14 +253,14 @@ export class OutboxStore {
         const at = isoAt(now);
         for (const l of logs) this.insertLog.run({ outboxId: row.id, entityId: row.entityId, ...l, at });
         const base = { id: row.id, owner: this.opts.ownerId, at };
-        const isRefund = row.kind === 'refund';
+        const table = row.kind === 'refund' ? this.refunds : this.orders;
         const entity = { id: row.entityId, at };
         switch (outcome.type) {
           case 'done': {
             if (this.finishDone.run(base).changes !== 1) return false;
-            if (isRefund) this.refundSynced.run(entity);
-            else if (row.kind === 'track_order') this.orderSynced.run({ ...entity, points: outcome.rewardedPoints ?? null });
-            else this.orderPending.run(entity);
+            // A registration done is not the order done: the order waits for its own call.
+            if (row.kind === 'register_customer') table.pending.run(entity);
+            else table.synced.run({ ...entity, points: outcome.rewardedPoints ?? null });
             return true;
           }
           case 'retry': {
@@ -277,17 +273,14 @@ export class OutboxStore {
               inc: outcome.countAttempt ? 1 : 0,
             }).changes;
             if (changed !== 1) return false;
-            if (isRefund) this.refundPending.run(entity);
-            else this.orderPending.run(entity);
+            table.pending.run(entity);
             return true;
           }
           case 'attention':
           case 'dead': {
             const state = outcome.type;
             if (this.finishStop.run({ ...base, state, code: outcome.code, message: outcome.message }).changes !== 1) return false;
-            const e = { ...entity, code: outcome.code, message: outcome.message };
-            if (isRefund) this.refundAttention.run(e);
-            else this.orderAttention.run(e);
+            table.attention.run({ ...entity, code: outcome.code, message: outcome.message });
             return true;
           }
         }
