@@ -7,6 +7,7 @@ import { SettingsStore } from '../../main/config/settings.ts';
 import type { SettingsPatch } from '../../main/config/settings.ts';
 import { openDatabase } from '../../main/db/database.ts';
 import type { Database } from '../../main/db/database.ts';
+import { CaptureRefusedError } from '../../main/orders/errors.ts';
 import { OrderStore } from '../../main/orders/order-store.ts';
 import { OrderQueue } from '../../main/orders/queue.ts';
 
@@ -87,4 +88,15 @@ export function tillFixture(opts: { settings?: SettingsPatch; training?: boolean
     return f;
   };
   return build();
+}
+
+/** The CaptureRefusedError `fn` throws; fails the test when it throws nothing or something else. */
+export function refusal(fn: () => unknown): CaptureRefusedError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CaptureRefusedError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
 }

@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CaptureRefusedError } from '../../../main/orders/errors.ts';
-import { tillFixture } from '../../support/till-fixture.ts';
+import { refusal, tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
 let till: TillFixture;
 afterEach(() => till?.close());
-
-function refusal(fn: () => unknown): CaptureRefusedError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CaptureRefusedError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 const count = (t: TillFixture, table: string) => (t.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n ?? -1);
 

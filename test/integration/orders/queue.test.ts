@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CaptureRefusedError } from '../../../main/orders/errors.ts';
-import { tillFixture } from '../../support/till-fixture.ts';
+import { refusal, tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
 let till: TillFixture;
@@ -52,16 +51,6 @@ function synced(t: TillFixture, orderId: string, at: string): void {
   t.db.prepare("UPDATE outbox SET state = 'done' WHERE entity_id = ?").run(orderId);
   t.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (1, ?, 'POST', '/orders', 200, 'ok', ?)").run(orderId, at);
 }
-function refusal(fn: () => unknown): CaptureRefusedError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CaptureRefusedError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('list and get', () => {
   it('pages newest first and searches by order id, customer, mobile (any form) and receipt', () => {
     till = tillFixture();
