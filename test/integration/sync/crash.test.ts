@@ -14,6 +14,7 @@ import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
 import { SyncEngine } from '../../../main/sync/sync-engine.ts';
 import { simulatorClient } from '../../support/simulator-client.ts';
+import { createRandom } from '../../../main/simulator/prng.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const KILLS = 36;
@@ -44,18 +45,6 @@ afterAll(async () => {
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A seeded PRNG, so a failing run can be replayed (the seed is printed). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Run {
   mode: 'capture' | 'sync';
@@ -95,7 +84,8 @@ function runAndKill(mode: 'capture' | 'sync', firstCustomer: number, killAfterMs
 
 test(`SIGKILL ${KILLS} times during capture and sync: every acknowledged order survives and reaches Gameball exactly once`, async () => {
   const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-  const random = prng(seed);
+  // Seeded, so a failing run can be replayed (the seed is printed).
+  const random = createRandom(seed);
   const started = Date.now();
   const acked: string[] = [];
   const runs: Run[] = [];
