@@ -24,7 +24,7 @@ export function describeSettings(s: Settings): string[] {
 const isSecretName = (n: string): n is SecretName => (SECRET_NAMES as readonly string[]).includes(n);
 
 export function registerConfigCommands(program: Command): void {
-  const config = program.command('config').description('show or change till settings and Gameball keys');
+  const config = program.command('config').description('Show or change till settings and Gameball keys');
   config
     .command('get')
     .description(`show settings (${SETTING_KEYS.length} settings; keys show only set/not set)`)
@@ -53,7 +53,7 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('set')
-    .description('change one setting (validated); for apiKey/secretKey give - (or nothing) to read the key from stdin, and "null" clears it')
+    .description('Change one setting (validated); for apiKey/secretKey give - (or nothing) to read the key from stdin, and "null" clears it')
     .addOption(dataDirOption())
     .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey')
     .argument('[value]', 'new value')

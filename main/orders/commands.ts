@@ -120,10 +120,10 @@ export function formatStatus(s: CliStatus, tillId: string, dataDir: string): str
 }
 
 export function registerOrderCommands(program: Command): void {
-  const order = program.command('order').description('capture orders');
+  const order = program.command('order').description('Capture orders');
   order
     .command('add')
-    .description('capture an order; prints only its id, once it is safely on disk')
+    .description('Capture an order; prints only its id, once it is safely on disk')
     .addOption(dataDirOption())
     .option('--mobile <number>', "customer's mobile (local or international form)")
     .option('--customer-id <id>', 'Gameball customer id (instead of, or besides, the mobile)')
@@ -153,10 +153,10 @@ export function registerOrderCommands(program: Command): void {
       });
     });
 
-  const refund = program.command('refund').description('capture refunds');
+  const refund = program.command('refund').description('Capture refunds');
   refund
     .command('add')
-    .description('queue a refund of an order (the whole remaining amount unless --amount); prints the refund id')
+    .description('Queue a refund of an order (the whole remaining amount unless --amount); prints the refund id')
     .addOption(dataDirOption())
     .requiredOption('--order <orderId>', 'the original order id')
     .option('--amount <amount>', 'amount to refund, e.g. 20.00 (default: everything still refundable)')
@@ -169,7 +169,7 @@ export function registerOrderCommands(program: Command): void {
 
   program
     .command('status')
-    .description('orders and refunds per state, the oldest one waiting, last success and last error')
+    .description('Orders and refunds per state, the oldest one waiting, last success and last error')
     .addOption(dataDirOption())
     .option('--json', 'machine-readable output')
     .action(async (flags: { dataDir?: string; json?: boolean }) => {
@@ -181,7 +181,7 @@ export function registerOrderCommands(program: Command): void {
 
   program
     .command('export')
-    .description('write orders to stdout as CSV or JSON')
+    .description('Write orders to stdout as CSV or JSON')
     .addOption(dataDirOption())
     .addOption(new Option('--state <state>', 'which orders').choices(['pending', 'attention', 'synced', 'all']).default('all'))
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
@@ -193,7 +193,7 @@ export function registerOrderCommands(program: Command): void {
 
   program
     .command('retry')
-    .description('send needs-attention orders again (one order or refund id, or --all)')
+    .description('Send needs-attention orders again (one order or refund id, or --all)')
     .addOption(dataDirOption())
     .argument('[orderId]', 'order or refund id')
     .option('--all', 'every order and refund in needs-attention')

@@ -83,7 +83,7 @@ export function simulatorOptionsFromFlags(flags: SimulatorFlags, env: NodeJS.Pro
 export function registerSimulatorCommands(program: Command): void {
   program
     .command('simulator')
-    .description('Run a local Gameball (training mode, tests, chaos runs) on 127.0.0.1 until stopped.')
+    .description('Run a local Gameball (training mode, tests, chaos runs) on 127.0.0.1 until stopped')
     .option('--port <n>', 'port to listen on (0 = any free port)', port, 0)
     .option('--api-key <key>', 'APIKey clients must send (default: $GAMEBALL_SIM_API_KEY or sim-api-key)')
     .option('--secret-key <key>', 'SecretKey clients must send (default: $GAMEBALL_SIM_SECRET_KEY or sim-secret-key)')

@@ -44,7 +44,7 @@ function summary(before: SyncStatus, after: SyncStatus, remaining: number): stri
 export function registerSyncCommands(program: Command): void {
   program
     .command('sync')
-    .description('post queued orders and refunds to Gameball now (training mode: to the built-in simulator)')
+    .description('Post queued orders and refunds to Gameball now (training mode: to the built-in simulator)')
     .addOption(dataDirOption())
     .option('--until-empty', 'keep retrying (with backoff) until nothing is left to send')
     .addOption(new Option('--timeout <seconds>', 'give up after this many seconds').default(String(DEFAULT_TIMEOUT_S)))

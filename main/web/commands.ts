@@ -38,7 +38,7 @@ function loopbackUrl(value: string): string {
 export function registerWebCommands(program: Command): void {
   program
     .command('serve')
-    .description('Serve the till screen to a browser on this computer (loopback only, session token required).')
+    .description('Serve the till screen to a browser on this computer (loopback only, session token required)')
     .option('--port <n>', `port on 127.0.0.1 (0 = any free port)`, portNumber, DEFAULT_PORT)
     .addOption(dataDirOption())
     .option('--token <token>', 'use this session token instead of a random one (tests)')
