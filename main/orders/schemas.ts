@@ -52,28 +52,63 @@ function flattenCustomer(v: unknown): unknown {
   return { ...rest, ...(customer as Record<string, unknown>) };
 }
 
+/** The order's text fields a form may send as '' for "not given". */
+const BLANK_IS_ABSENT = [
+  'mobile',
+  'customerId',
+  'name',
+  'email',
+  'totalPaid',
+  'totalPrice',
+  'totalDiscount',
+  'totalTax',
+  'totalShipping',
+  'currency',
+  'receiptNo',
+  'referrerCode',
+] as const;
+
+/**
+ * The order as the screen and forms send it, made plain in one pass before the field schemas run:
+ * the nested customer flattened, and blank text fields read as absent. (One pass over the object
+ * rather than a preprocess step per field: capture runs this on every order.)
+ */
+function plainOrderInput(v: unknown): unknown {
+  const flat = flattenCustomer(v);
+  if (flat === null || typeof flat !== 'object' || Array.isArray(flat)) return flat;
+  let out = flat as Record<string, unknown>;
+  for (const key of BLANK_IS_ABSENT) {
+    const value = out[key];
+    if (typeof value !== 'string' || value.trim() !== '') continue;
+    if (out === v) out = { ...out }; // never change the caller's object
+    out[key] = undefined;
+  }
+  return out;
+}
+
+/** The order's fields, after plainOrderInput (blank text already absent). */
 const orderFields = {
-  mobile: optionalText(40),
-  customerId: optionalText(128),
-  name: z.preprocess(blankToUndefined, z.string().trim().max(200).nullable().optional()),
-  email: z.preprocess(blankToUndefined, z.email('not a valid email address').max(254).nullable().optional()),
+  mobile: z.string().trim().max(40).optional(),
+  customerId: z.string().trim().max(128).optional(),
+  name: z.string().trim().max(200).nullable().optional(),
+  email: z.email('not a valid email address').max(254).nullable().optional(),
   /** What the customer paid (rewards are computed from it): a decimal, or `totalPaidMinor`. */
-  totalPaid: optionalAmount,
+  totalPaid: AmountInputSchema.optional(),
   totalPaidMinor: MinorInputSchema.optional(),
-  totalPrice: optionalAmount,
+  totalPrice: AmountInputSchema.optional(),
   totalPriceMinor: MinorInputSchema.optional(),
-  totalDiscount: optionalAmount,
+  totalDiscount: AmountInputSchema.optional(),
   totalDiscountMinor: MinorInputSchema.optional(),
-  totalTax: optionalAmount,
+  totalTax: AmountInputSchema.optional(),
   totalTaxMinor: MinorInputSchema.optional(),
-  totalShipping: optionalAmount,
+  totalShipping: AmountInputSchema.optional(),
   totalShippingMinor: MinorInputSchema.optional(),
   /** Default: the till's currency setting. */
-  currency: optionalText(3),
+  currency: z.string().trim().max(3).optional(),
   lineItems: z.array(LineItemInputSchema).max(500).optional(),
-  receiptNo: z.preprocess(blankToUndefined, z.string().trim().max(100).nullable().optional()),
+  receiptNo: z.string().trim().max(100).nullable().optional(),
   /** A bare referral code or a referral link/QR text; the code is extracted from a link. */
-  referrerCode: z.preprocess(blankToUndefined, z.string().trim().max(2000).nullable().optional()),
+  referrerCode: z.string().trim().max(2000).nullable().optional(),
 };
 
 const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
@@ -85,7 +120,7 @@ const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
 export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a client reference is 8 to 64 letters, digits, "-" or "_"');
 
 export const OrderInputSchema = z.preprocess(
-  flattenCustomer,
+  plainOrderInput,
   z
     .object({ ...orderFields, clientRef: ClientRefSchema.optional() })
     .strict()
@@ -111,7 +146,7 @@ export type ParsedOrderInput = z.output<typeof OrderInputSchema>;
  * Corrections to an order in needs-attention, merged over the order as stored. `null` removes an
  * optional field (`referrerCode: null` removes the referral code).
  */
-export const OrderEditPatchSchema = z.preprocess(flattenCustomer, z.object(orderFields).partial().strict());
+export const OrderEditPatchSchema = z.preprocess(plainOrderInput, z.object(orderFields).partial().strict());
 export type OrderEditPatch = z.input<typeof OrderEditPatchSchema>;
 
 /** A line item as stored (`orders.line_items_json`): money in minor units of the order's currency. */
