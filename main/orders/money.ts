@@ -75,8 +75,12 @@ export function minorToNumber(minor: number, currency: string): number {
   return Number(formatMinor(minor, currency));
 }
 
+const NON_ASCII_DIGITS = /[\u0660-\u066b\u06f0-\u06f9]/;
+
 /** Arabic-Indic and Extended Arabic-Indic (Persian) digits to ASCII; Arabic decimal separator to ".". */
 export function normaliseDigits(s: string): string {
+  // Most input is ASCII already: one test instead of three replace passes.
+  if (!NON_ASCII_DIGITS.test(s)) return s;
   return s
     .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
     .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
