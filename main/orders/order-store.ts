@@ -147,18 +147,23 @@ export class OrderStore {
   captureOrder(input: unknown): CapturedOrder {
     const parsed = OrderInputSchema.safeParse(input);
     if (!parsed.success) throw refusalFromZod(parsed.error);
-    const settings = this.deps.settings();
-    const prepared = prepareOrder(parsed.data, settings);
-    const training = this.deps.training();
     const clientRef = parsed.data.clientRef ?? null;
-    const captured = this.captureTx(prepared, clientRef, training, settings, this.deps.clock.now());
+    const captured = this.commitPrepared(prepareOrder(parsed.data, this.deps.settings()), clientRef);
     if (captured.replayed) {
       this.deps.logger?.info({ orderId: captured.orderId, clientRef }, 'order capture replayed: already stored, nothing written');
       return captured;
     }
-    this.deps.logger?.info({ orderId: captured.orderId, customerId: captured.customerId, calls: captured.calls, training }, 'order captured');
+    this.deps.logger?.info({ orderId: captured.orderId, customerId: captured.customerId, calls: captured.calls, training: captured.training }, 'order captured');
     this.deps.onChange?.();
     return captured;
+  }
+
+  /**
+   * The transaction part of a capture, for an order `prepareOrder` made already (with the same
+   * settings): the referral and duplicate-receipt rules, the order and its outbox rows, one commit.
+   */
+  commitPrepared(prepared: PreparedOrder, clientRef: string | null): CapturedOrder {
+    return this.captureTx(prepared, clientRef, this.deps.training(), this.deps.settings(), this.deps.clock.now());
   }
 
   /** Queues a refund of an order: `amount` (decimal) or `amountMinor` up to what is still refundable; omitted: all of it. */
