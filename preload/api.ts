@@ -43,7 +43,6 @@ export const MobileInputSchema = z
 export const CustomerIdSchema = NonEmptyText(200);
 export const OrderIdSchema = NonEmptyText(200);
 export const ReferrerCodeSchema = NonEmptyText(512);
-export const IsoDateTimeSchema = z.string().max(40);
 /**
  * The screen's own reference for one save (a UUID made when the order form is opened). Saving
  * again with the same reference and the same input answers the order already stored
@@ -545,7 +544,6 @@ export const EVENTS = {
 export type Events = typeof EVENTS;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
-export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 export const isEventName = (name: unknown): name is EventName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, name);
 

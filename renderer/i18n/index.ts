@@ -11,10 +11,6 @@ import type { Language } from './format.ts';
 export type { Language } from './format.ts';
 export const LANGUAGES: readonly Language[] = ['en', 'ar'];
 
-export function isLanguage(value: unknown): value is Language {
-  return value === 'en' || value === 'ar';
-}
-
 export function directionOf(lang: Language): 'ltr' | 'rtl' {
   return lang === 'ar' ? 'rtl' : 'ltr';
 }
