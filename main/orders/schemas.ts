@@ -52,21 +52,25 @@ function flattenCustomer(v: unknown): unknown {
   return { ...rest, ...(customer as Record<string, unknown>) };
 }
 
-/** The order's text fields a form may send as '' for "not given". */
-const BLANK_IS_ABSENT = [
-  'mobile',
-  'customerId',
-  'name',
-  'email',
-  'totalPaid',
-  'totalPrice',
-  'totalDiscount',
-  'totalTax',
-  'totalShipping',
-  'currency',
-  'receiptNo',
-  'referrerCode',
-] as const;
+/** The order's text fields: a form may send '' for "not given", and plainOrderInput drops it. */
+const textFields = {
+  mobile: z.string().trim().max(40).optional(),
+  customerId: z.string().trim().max(128).optional(),
+  name: z.string().trim().max(200).nullable().optional(),
+  email: z.email('not a valid email address').max(254).nullable().optional(),
+  /** What the customer paid (rewards are computed from it): a decimal, or `totalPaidMinor`. */
+  totalPaid: AmountInputSchema.optional(),
+  totalPrice: AmountInputSchema.optional(),
+  totalDiscount: AmountInputSchema.optional(),
+  totalTax: AmountInputSchema.optional(),
+  totalShipping: AmountInputSchema.optional(),
+  /** Default: the till's currency setting. */
+  currency: z.string().trim().max(3).optional(),
+  receiptNo: z.string().trim().max(100).nullable().optional(),
+  /** A bare referral code or a referral link/QR text; the code is extracted from a link. */
+  referrerCode: z.string().trim().max(2000).nullable().optional(),
+};
+const BLANK_IS_ABSENT = Object.keys(textFields);
 
 /**
  * The order as the screen and forms send it, made plain in one pass before the field schemas run:
@@ -86,29 +90,15 @@ function plainOrderInput(v: unknown): unknown {
   return out;
 }
 
-/** The order's fields, after plainOrderInput (blank text already absent). */
+/** The order's fields: the text fields, amounts in minor units (a blank there is an error), line items. */
 const orderFields = {
-  mobile: z.string().trim().max(40).optional(),
-  customerId: z.string().trim().max(128).optional(),
-  name: z.string().trim().max(200).nullable().optional(),
-  email: z.email('not a valid email address').max(254).nullable().optional(),
-  /** What the customer paid (rewards are computed from it): a decimal, or `totalPaidMinor`. */
-  totalPaid: AmountInputSchema.optional(),
+  ...textFields,
   totalPaidMinor: MinorInputSchema.optional(),
-  totalPrice: AmountInputSchema.optional(),
   totalPriceMinor: MinorInputSchema.optional(),
-  totalDiscount: AmountInputSchema.optional(),
   totalDiscountMinor: MinorInputSchema.optional(),
-  totalTax: AmountInputSchema.optional(),
   totalTaxMinor: MinorInputSchema.optional(),
-  totalShipping: AmountInputSchema.optional(),
   totalShippingMinor: MinorInputSchema.optional(),
-  /** Default: the till's currency setting. */
-  currency: z.string().trim().max(3).optional(),
   lineItems: z.array(LineItemInputSchema).max(500).optional(),
-  receiptNo: z.string().trim().max(100).nullable().optional(),
-  /** A bare referral code or a referral link/QR text; the code is extracted from a link. */
-  referrerCode: z.string().trim().max(2000).nullable().optional(),
 };
 
 const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
