@@ -147,10 +147,10 @@ export class OrderStore {
   captureOrder(input: unknown): CapturedOrder {
     const parsed = OrderInputSchema.safeParse(input);
     if (!parsed.success) throw refusalFromZod(parsed.error);
-    const clientRef = parsed.data.clientRef ?? null;
-    const captured = this.commitPrepared(prepareOrder(parsed.data, this.deps.settings()), clientRef);
+    const settings = this.deps.settings();
+    const captured = this.commitPrepared(prepareOrder(parsed.data, settings), parsed.data.clientRef ?? null, settings);
     if (captured.replayed) {
-      this.deps.logger?.info({ orderId: captured.orderId, clientRef }, 'order capture replayed: already stored, nothing written');
+      this.deps.logger?.info({ orderId: captured.orderId, clientRef: parsed.data.clientRef }, 'order capture replayed: already stored, nothing written');
       return captured;
     }
     // No log line for a plain capture: the committed row is its record (ids, customer, mode,
@@ -162,11 +162,11 @@ export class OrderStore {
   }
 
   /**
-   * The transaction part of a capture, for an order `prepareOrder` made already (with the same
-   * settings): the referral and duplicate-receipt rules, the order and its outbox rows, one commit.
+   * The transaction part of a capture, for an order `prepareOrder` made already with `settings`:
+   * the referral and duplicate-receipt rules, the order and its outbox rows, one commit.
    */
-  commitPrepared(prepared: PreparedOrder, clientRef: string | null): CapturedOrder {
-    return this.captureTx(prepared, clientRef, this.deps.training(), this.deps.settings(), this.deps.clock.now());
+  commitPrepared(prepared: PreparedOrder, clientRef: string | null, settings: StoredSettings = this.deps.settings()): CapturedOrder {
+    return this.captureTx(prepared, clientRef, this.deps.training(), settings, this.deps.clock.now());
   }
 
   /** Queues a refund of an order: `amount` (decimal) or `amountMinor` up to what is still refundable; omitted: all of it. */
