@@ -4,7 +4,7 @@
 // attribute.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { normaliseDigits } from './money.ts';
+import { normalizeDigits } from '../../preload/digits.ts';
 
 export interface NormalisedMobile {
   e164: string;
@@ -23,7 +23,7 @@ export class CustomerIdentityError extends Error {
 
 /** Throws CustomerIdentityError (field 'mobile') when the text is not a valid mobile/phone number. */
 export function normaliseMobile(raw: string, defaultCountry: string): NormalisedMobile {
-  const text = normaliseDigits(raw).trim();
+  const text = normalizeDigits(raw).trim();
   const parsed = parsePhoneNumberFromString(text, { defaultCountry: defaultCountry as CountryCode, extract: false });
   if (!parsed || !parsed.isValid()) {
     throw new CustomerIdentityError(

@@ -1,5 +1,6 @@
 // Money is integers: amounts live as minor units with the currency's exponent (SAR 2, KWD 3,
 // JPY 0). Decimal strings from a person or a POS are converted here, once, exactly (no floats).
+import { normalizeDigits } from '../../preload/digits.ts';
 
 /** Largest amount accepted for one order or line, in major units. Anything above is a typo. */
 export const MAX_MAJOR_UNITS = 1_000_000_000;
@@ -42,7 +43,7 @@ export function toMinorUnits(amount: string | number, currency: string): number 
     if (!Number.isFinite(amount)) throw new MoneyError('The amount is not a number.');
     text = String(amount);
   } else {
-    text = normaliseDigits(amount.trim());
+    text = normalizeDigits(amount.trim());
   }
   if (text.startsWith('.')) text = `0${text}`;
   if (text.startsWith('-')) throw new MoneyError('The amount cannot be negative.');
@@ -73,16 +74,4 @@ export function formatMinor(minor: number, currency: string): string {
 /** Gameball wants JSON numbers; the conversion happens once, at the edge, from minor units. */
 export function minorToNumber(minor: number, currency: string): number {
   return Number(formatMinor(minor, currency));
-}
-
-const NON_ASCII_DIGITS = /[\u0660-\u066b\u06f0-\u06f9]/;
-
-/** Arabic-Indic and Extended Arabic-Indic (Persian) digits to ASCII; Arabic decimal separator to ".". */
-export function normaliseDigits(s: string): string {
-  // Most input is ASCII already: one test instead of three replace passes.
-  if (!NON_ASCII_DIGITS.test(s)) return s;
-  return s
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
-    .replace(/\u066b/g, '.');
 }

@@ -1,6 +1,7 @@
 // Money on the screen: the cashier types a decimal amount, the contract carries integer minor
 // units (SAR 2 digits, KWD 3, JPY 0). Conversion happens here, once, on exact digit strings:
 // never through floating point, so 0.1 + 0.2 problems cannot reach an order.
+import { normalizeDigits } from '../../preload/digits.ts';
 
 /** Number of minor-unit digits of an ISO 4217 currency, as the browser's Intl data says. */
 export function currencyDigits(currency: string): number {
@@ -10,28 +11,6 @@ export function currencyDigits(currency: string): number {
   } catch {
     return 2;
   }
-}
-
-const DIGIT_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x0660, 0x0669], // Arabic-Indic ٠..٩
-  [0x06f0, 0x06f9], // Extended Arabic-Indic (Persian/Urdu) ۰..۹
-];
-
-/**
- * Turns Arabic-Indic and Persian digits into ASCII digits and the Arabic decimal and
- * thousands separators into '.' and ','. Everything else is left as it is.
- */
-export function normalizeDigits(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    const range = DIGIT_RANGES.find(([lo, hi]) => cp >= lo && cp <= hi);
-    if (range) out += String(cp - range[0]);
-    else if (ch === '\u066b') out += '.'; // ARABIC DECIMAL SEPARATOR
-    else if (ch === '\u066c') out += ','; // ARABIC THOUSANDS SEPARATOR
-    else out += ch;
-  }
-  return out;
 }
 
 export type AmountParse =

@@ -2,7 +2,7 @@
 // to normalise it, so "valid" on the screen means "accepted" at capture.
 import { getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { normalizeDigits } from './money.ts';
+import { normalizeDigits } from '../../preload/digits.ts';
 
 export type MobileCheck = { state: 'empty' } | { state: 'invalid' } | { state: 'valid'; e164: string; display: string };
 

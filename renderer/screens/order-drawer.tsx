@@ -9,7 +9,8 @@ import { Field } from '../components/field.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
 import { formatDateTime, formatMoney } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
-import { currencyDigits, minorToDecimalText, normalizeDigits, parseAmount } from '../lib/money.ts';
+import { normalizeDigits } from '../../preload/digits.ts';
+import { currencyDigits, minorToDecimalText, parseAmount } from '../lib/money.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
 
 type Mode = 'view' | 'edit' | 'discard';

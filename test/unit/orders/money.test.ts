@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyExponent, formatMinor, isKnownCurrency, MAX_MAJOR_UNITS, MoneyError, normaliseDigits, toMinorUnits } from '../../../main/orders/money.ts';
+import { currencyExponent, formatMinor, isKnownCurrency, MAX_MAJOR_UNITS, MoneyError, toMinorUnits } from '../../../main/orders/money.ts';
 
 describe('currencyExponent', () => {
   it.each([
@@ -80,14 +80,5 @@ describe('formatMinor', () => {
     [1500, 'JPY', '1500'],
   ])('%i %s -> %s', (minor, currency, text) => {
     expect(formatMinor(minor, currency)).toBe(text);
-  });
-});
-
-describe('normaliseDigits', () => {
-  it('turns Arabic-Indic and Persian digits and the Arabic decimal separator into ASCII, and leaves the rest alone', () => {
-    expect(normaliseDigits('\u0660\u0665\u0660 \u0661\u0662\u0663')).toBe('050 123');
-    expect(normaliseDigits('\u06f1\u06f2\u066b\u06f5')).toBe('12.5');
-    expect(normaliseDigits('+966 50 000 1234')).toBe('+966 50 000 1234');
-    expect(normaliseDigits('05\u0660\u0660')).toBe('0500');
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, minorToDecimalText, normalizeDigits, parseAmount } from '../../../../renderer/lib/money.ts';
+import { currencyDigits, minorToDecimalText, parseAmount } from '../../../../renderer/lib/money.ts';
 
 describe('currencyDigits', () => {
   it('follows ISO 4217 minor units', () => {
@@ -9,15 +9,6 @@ describe('currencyDigits', () => {
     expect(currencyDigits('BHD')).toBe(3);
     expect(currencyDigits('JPY')).toBe(0);
     expect(currencyDigits('EGP')).toBe(2);
-  });
-});
-
-describe('normalizeDigits', () => {
-  it('turns Arabic-Indic and Persian digits and Arabic separators into ASCII', () => {
-    expect(normalizeDigits('١٢٣٫٤٥')).toBe('123.45');
-    expect(normalizeDigits('۰۵۰۰')).toBe('0500');
-    expect(normalizeDigits('١٬٢٥٠')).toBe('1,250');
-    expect(normalizeDigits('AB-12')).toBe('AB-12');
   });
 });
 
