@@ -5,9 +5,12 @@
 //  2. a last-step scrubber replaces any registered secret value found anywhere in a serialised
 //     line (an error message quoting a header, a stray string), so a key that slips past the
 //     field names is still never written.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+// And: the logger never throws into the process and never holds up shutdown. A log file that
+// cannot be written (disk full, read-only, no permission) loses lines, never an order (see
+// log-file.ts); `closeLogger` resolves within a bounded time.
 import pino from 'pino';
+import { DEFAULT_CLOSE_TIMEOUT_MS, LogFile, stderrDestination } from './log-file.ts';
+import type { LogFileOptions, LogTrouble } from './log-file.ts';
 
 export type Logger = pino.Logger;
 
@@ -51,8 +54,10 @@ export function redactKeyFields(obj: Record<string, unknown>, depth = 0, inHeade
 
 export interface LoggerOptions {
   level?: pino.LevelWithSilent;
-  /** Append JSON lines to this file (created with its folder). Default: stderr. */
+  /** Append JSON lines to this file (created with its folder, when it can be). Default: stderr. */
   file?: string;
+  /** How the file behaves while it cannot be written (buffer bound, retry period, a trouble callback). */
+  fileOptions?: Omit<LogFileOptions, 'name'>;
   /** Any writable stream (tests). Wins over `file`. */
   destination?: pino.DestinationStream;
   /** Current secret values to scrub from every line (called per line; keep it cheap). */
@@ -77,19 +82,21 @@ export function scrubSecrets(line: string, secrets: Iterable<string>): string {
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
+  const name = opts.name ?? 'pos-companion';
   let destination: pino.DestinationStream;
+  let file: LogFile | undefined;
   if (opts.destination) destination = opts.destination;
   else if (opts.file) {
-    mkdirSync(dirname(opts.file), { recursive: true });
     // Asynchronous appends keep the write off the capture path (the order itself is already
-    // durable in SQLite; the log is for diagnosis). Engine.close() flushes what is buffered.
-    destination = pino.destination({ dest: opts.file, sync: false, mkdir: true });
-  } else destination = pino.destination({ dest: 2, sync: true });
+    // durable in SQLite; the log is for diagnosis). closeLogger() writes out what is buffered.
+    file = new LogFile(opts.file, { ...opts.fileOptions, name });
+    destination = file;
+  } else destination = stderrDestination();
 
   const secretValues = opts.secretValues;
   const logger = pino(
     {
-      name: opts.name ?? 'pos-companion',
+      name,
       level: opts.level ?? 'info',
       formatters: { log: (o: Record<string, unknown>) => redactKeyFields(o) },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -97,26 +104,26 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     },
     destination,
   );
-  if (!opts.destination && opts.file) fileStreams.set(logger, destination as unknown as ClosableStream);
+  if (file) logFiles.set(logger, file);
   return logger;
 }
 
-interface ClosableStream {
-  end(): void;
-  once(event: 'close' | 'error', fn: () => void): void;
-}
-const fileStreams = new WeakMap<Logger, ClosableStream>();
+const logFiles = new WeakMap<Logger, LogFile>();
 
-/** Writes out what a file logger still buffers and closes its file. Other loggers: nothing to do. */
-export function closeLogger(logger: Logger): Promise<void> {
-  const stream = fileStreams.get(logger);
-  if (!stream) return Promise.resolve();
-  fileStreams.delete(logger);
-  return new Promise((resolve) => {
-    stream.once('close', resolve);
-    stream.once('error', resolve);
-    stream.end();
-  });
+/**
+ * Writes out what a file logger still buffers and closes its file, within `timeoutMs` whatever the
+ * disk does (lines still unwritten then are dropped). Other loggers: nothing to do. Never rejects.
+ */
+export function closeLogger(logger: Logger, timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+  const file = logFiles.get(logger);
+  if (!file) return Promise.resolve();
+  logFiles.delete(logger);
+  return file.close(timeoutMs);
+}
+
+/** Why a file logger cannot write its file now (null: it can, or it is not a file logger). */
+export function logTrouble(logger: Logger): LogTrouble | null {
+  return logFiles.get(logger)?.trouble() ?? null;
 }
 
 /** A logger that writes nothing (tests, benchmarks). */
