@@ -1,6 +1,11 @@
 // The admin CLI: `npx pos-companion <command>`. Each capability contributes its commands from
-// its own folder; this file only assembles them and turns thrown errors into exit codes.
+// its own folder; this file only assembles them and turns thrown errors into exit codes:
+//   0 done; 1 failed; 2 input refused (nothing written); 3 `sync` timed out with calls still owed;
+//   4 the data folder cannot be used (read-only, missing, not a folder, permission denied);
+//   5 the data folder's disk is full; 130/143 `sync` stopped by SIGINT/SIGTERM.
+// A data-folder problem is one line naming the folder and what to do, never a stack trace.
 import { Command, CommanderError } from 'commander';
+import { DataFolderError } from './data-folder.ts';
 // Command modules (one per capability) register themselves here.
 import { registerSimulatorCommands } from './simulator/commands.ts';
 import { registerScannerCommands } from './scanner/commands.ts';
@@ -29,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof DataFolderError) {
+      process.stderr.write(`pos-companion: ${err.message}\n`);
+      return err.exitCode;
+    }
     process.stderr.write(`pos-companion: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }

@@ -2,7 +2,6 @@
 // store, reads settings and keys, and wires capture, the queue and the sync engine together with
 // the clock, logger and HTTP transport passed in. The desktop shell, browser mode and the CLI all
 // use this one facade.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
@@ -11,6 +10,7 @@ import { SecretStore } from './config/secrets.ts';
 import type { SecretCipher } from './config/secrets.ts';
 import { SettingsStore } from './config/settings.ts';
 import type { Settings, StoredSettings } from './config/settings.ts';
+import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
 import { openDatabase } from './db/database.ts';
 import type { Database } from './db/database.ts';
 import { databaseFile } from './db/paths.ts';
@@ -172,7 +172,10 @@ export const STATUS_COALESCE_MS = 50;
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const dataDir = opts.dataDir;
-  mkdirSync(dataDir, { recursive: true });
+  // A folder that cannot be written is said in one line before anything opens; a full disk is
+  // not refused here (reading still works, and the screen says why saving does not).
+  const folderProblem = checkDataFolder(dataDir);
+  if (folderProblem !== null && folderProblem !== 'full') throw new DataFolderError(folderProblem, dataDir, 'start');
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
   // The logger scrubs the keys in use; the key store exists only once the database is open.
@@ -181,12 +184,19 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     opts.logger ??
     createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), secretValues: () => keyRef.store?.knownValues() ?? [] });
   const notices: string[] = [];
+  if (folderProblem === 'full') notices.push(dataFolderMessage('full', dataDir, 'start'));
 
-  const db = openDatabase(databaseFile(dataDir), {
-    clock,
-    logger,
-    onCorrupt: (r) => notices.push(`The database file could not be read (${r.reason}); it was moved aside to ${r.movedTo[0] ?? '?'} and a new one started.`),
-  });
+  let db: Database;
+  try {
+    db = openDatabase(databaseFile(dataDir), {
+      clock,
+      logger,
+      onCorrupt: (r) => notices.push(`The database file could not be read (${r.reason}); it was moved aside to ${r.movedTo[0] ?? '?'} and a new one started.`),
+    });
+  } catch (err) {
+    if (!opts.logger) await closeLogger(logger);
+    throw asDataFolderError(err, dataDir, 'start') ?? err;
+  }
 
   const settingsStore = new SettingsStore(db, (key, reason) => logger.warn({ key, reason }, 'stored setting invalid: default used'));
   const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
