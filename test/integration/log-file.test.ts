@@ -70,7 +70,7 @@ describe.skipIf(noTmpfs !== null)('the log on a full disk', () => {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     await new Promise<void>((r, reject) => {
       child.once('message', () => r());
       child.once('close', (c) => reject(new Error(`the child ended early (${c}): ${stderr}`)));
