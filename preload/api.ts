@@ -65,7 +65,8 @@ export type ApiVersion = z.infer<typeof ApiVersionSchema>;
 
 /**
  * Error codes a handler answer may carry. `message` is for people (what happened and what to do),
- * never a stack trace, a path or a secret; `field` names the request field at fault when known.
+ * never a stack trace, a secret, or a path other than the till's data folder (which the operator
+ * must act on when the disk is full); `field` names the request field at fault when known.
  */
 export const ErrorCodeSchema = z.enum([
   'unknown-channel', //   the channel is not in this contract
@@ -83,6 +84,10 @@ export const ApiErrorSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
   field: z.string().optional(),
+  /** The engine's own stable code for a refusal (e.g. DISK_FULL), for the screen to say in the till's language. */
+  reason: z.string().optional(),
+  /** The till's data folder, on refusals about it (DISK_FULL, DATA_FOLDER_READ_ONLY, DATA_FOLDER_UNAVAILABLE): the one path a message may name. */
+  folder: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 

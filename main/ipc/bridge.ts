@@ -62,7 +62,14 @@ export function mapEngineError(err: unknown): ApiError | undefined {
   if (/^(E[A-Z]+|ERR_[A-Z_]+|SQLITE_[A-Z_]+)$/.test(code)) return undefined;
   if (err.name === 'Error' || err.name === 'TypeError' || err.name === 'RangeError' || err.name === 'SqliteError') return undefined;
   const mapped = ENGINE_CODES[code] ?? (/not.?found/i.test(code) ? 'not-found' : 'refused');
-  return field === undefined ? { code: mapped, message: err.message } : { code: mapped, message: err.message, field };
+  const { folder } = err as Error & { folder?: unknown };
+  return {
+    code: mapped,
+    message: err.message,
+    ...(field === undefined ? {} : { field }),
+    reason: code,
+    ...(typeof folder === 'string' ? { folder } : {}),
+  };
 }
 
 export function createBridge(opts: BridgeOptions): Bridge {

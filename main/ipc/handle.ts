@@ -118,8 +118,11 @@ function truncate(s: string): string {
   return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s;
 }
 
-function fail(code: ErrorCode, message: string, field?: string): Result<never> {
-  return { ok: false, error: field === undefined ? { code, message } : { code, message, field } };
+function fail(code: ErrorCode, message: string, field?: string, extra: Pick<ApiError, 'reason' | 'folder'> = {}): Result<never> {
+  const error: ApiError = field === undefined ? { code, message } : { code, message, field };
+  if (extra.reason !== undefined) error.reason = extra.reason;
+  if (extra.folder !== undefined) error.folder = extra.folder;
+  return { ok: false, error };
 }
 
 export function createIpcRouter(opts: RouterOptions): IpcRouter {
@@ -165,7 +168,8 @@ export function createIpcRouter(opts: RouterOptions): IpcRouter {
   function errorResult(channel: ChannelName, err: unknown): Result<never> {
     if (err instanceof PosError) return fail(err.code, truncate(err.message), err.field);
     const mapped = opts.mapError?.(err);
-    if (mapped) return fail(mapped.code, truncate(mapped.message), mapped.field);
+    // The engine's reason (and the data folder, for refusals about it) let the screen say it in the till's language.
+    if (mapped) return fail(mapped.code, truncate(mapped.message), mapped.field, { reason: mapped.reason, folder: mapped.folder });
     if (err instanceof z.ZodError) {
       const { message, field } = describeZodError(err);
       return fail('invalid-request', message, field);

@@ -1,9 +1,12 @@
 // Admin CLI commands for orders: `order add`, `refund add`, `status`, `export`, `retry`.
 // stdout carries only the result (an order id, an export, a status); everything else goes to
-// stderr. A refusal exits with code 2 and writes nothing; other failures exit 1.
+// stderr. A refusal exits with code 2 and writes nothing; other failures exit 1. A save the data
+// folder cannot take exits 5 (disk full) or 4 (read-only, missing, no permission), with the line
+// naming the folder.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { asDataFolderError, EXIT_DATA_FOLDER, EXIT_DISK_FULL } from '../data-folder.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
@@ -19,15 +22,22 @@ export function dataDirOption(): Option {
 
 /** Runs `fn` on a one-shot engine (no background sync) for the command's data folder. */
 export async function runWithEngine<T>(dataDir: string | undefined, fn: (engine: Engine) => T | Promise<T>): Promise<T | undefined> {
+  const dir = resolveDataDir({ flag: dataDir });
   try {
-    return await withEngine({ dataDir: resolveDataDir({ flag: dataDir }), startSync: false }, fn);
+    return await withEngine({ dataDir: dir, startSync: false }, fn);
   } catch (err) {
+    if (err instanceof CaptureRefusedError && err.folder !== undefined) {
+      process.stderr.write(`pos-companion: ${err.message}\n`);
+      process.exitCode = err.code === 'DISK_FULL' ? EXIT_DISK_FULL : EXIT_DATA_FOLDER;
+      return undefined;
+    }
     if (err instanceof CaptureRefusedError) {
       process.stderr.write(`pos-companion: refused (${err.code}): ${err.message}\n`);
       process.exitCode = EXIT_REFUSED;
       return undefined;
     }
-    throw err;
+    // Any other write the folder refused (a setting, a key): the same one line and exit code.
+    throw asDataFolderError(err, dir, 'save') ?? err;
   }
 }
 

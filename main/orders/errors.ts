@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DATA_FOLDER_CODES, dataFolderMessage, problemOf } from '../data-folder.ts';
 
 /** Why the till refused a capture or a queue operation. Nothing was written when this is thrown. */
 export type RefusalCode =
@@ -19,7 +20,11 @@ export type RefusalCode =
   | 'NOT_IN_ATTENTION'
   | 'ORDER_IN_FLIGHT'
   | 'ALREADY_SYNCED'
-  | 'CLIENT_REF_REUSED';
+  | 'CLIENT_REF_REUSED'
+  // The data folder cannot take the write (see main/data-folder.ts); `folder` names it.
+  | 'DISK_FULL'
+  | 'DATA_FOLDER_READ_ONLY'
+  | 'DATA_FOLDER_UNAVAILABLE';
 
 /**
  * A refusal meant for a person: `message` says what happened and what to do; `field` names the
@@ -31,13 +36,27 @@ export class CaptureRefusedError extends Error {
     readonly code: RefusalCode,
     message: string,
     readonly field?: string,
+    /** The data folder, for the refusals about it (the screen puts it in its own sentence). */
+    readonly folder?: string,
   ) {
     super(message);
   }
 
-  toJSON(): { code: RefusalCode; message: string; field?: string } {
-    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) };
+  toJSON(): { code: RefusalCode; message: string; field?: string; folder?: string } {
+    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}), ...(this.folder ? { folder: this.folder } : {}) };
   }
+}
+
+/**
+ * A write that failed because of the data folder (disk full, read-only, gone) as a refusal: the
+ * transaction did not commit, so nothing was saved and the cashier can save again once the folder
+ * is fixed. Null when `err` is about something else (it is then rethrown as it was).
+ */
+export function refusalFromStorage(err: unknown, folder: string): CaptureRefusedError | null {
+  if (err instanceof CaptureRefusedError) return null;
+  const problem = problemOf(err, folder);
+  if (problem === null) return null;
+  return new CaptureRefusedError(DATA_FOLDER_CODES[problem], dataFolderMessage(problem, folder, 'save'), undefined, folder);
 }
 
 /** The first zod issue as a refusal: "<field>: <what is wrong>". */

@@ -2,16 +2,20 @@
 // row and the outbox rows for every Gameball call it owes are committed in ONE transaction
 // (WAL + synchronous=FULL: on disk, surviving a power cut); when they throw, nothing was written.
 // Statements are prepared once; a capture is one immediate transaction and one fsync.
+// A capture the data folder cannot take (disk full, read-only, gone) is a refusal naming the folder
+// (DISK_FULL, DATA_FOLDER_READ_ONLY, DATA_FOLDER_UNAVAILABLE): the transaction did not commit, the
+// orders already saved are untouched, and the same save works once the folder is fixed.
 // Idempotence: an input with a `clientRef` already stored is answered with what was stored
 // (`replayed: true`, nothing written) when it describes the same order or refund, and refused with
 // CLIENT_REF_REUSED when it does not. The reference is looked up inside the write transaction, so
 // two processes retrying the same save cannot both insert (the partial UNIQUE index backs it).
 import type { Clock } from '../clock.ts';
+import { dirname } from 'node:path';
 import { isoAt } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { CaptureRefusedError, refusalFromZod } from './errors.ts';
+import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './errors.ts';
 import { uuid7Source } from './ids.ts';
 import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
@@ -166,7 +170,16 @@ export class OrderStore {
    * the referral and duplicate-receipt rules, the order and its outbox rows, one commit.
    */
   commitPrepared(prepared: PreparedOrder, clientRef: string | null, settings: StoredSettings = this.deps.settings()): CapturedOrder {
-    return this.captureTx(prepared, clientRef, this.deps.training(), settings, this.deps.clock.now());
+    try {
+      return this.captureTx(prepared, clientRef, this.deps.training(), settings, this.deps.clock.now());
+    } catch (err) {
+      throw this.storageRefusal(err);
+    }
+  }
+
+  /** A failed write as the refusal naming the data folder, when the folder is the cause; else `err` as it was. */
+  private storageRefusal(err: unknown): unknown {
+    return refusalFromStorage(err, dirname(this.db.name)) ?? err;
   }
 
   /** Queues a refund of an order: `amount` (decimal) or `amountMinor` up to what is still refundable; omitted: all of it. */
@@ -175,7 +188,12 @@ export class OrderStore {
     if (!parsed.success) throw refusalFromZod(parsed.error);
     const settings = this.deps.settings();
     const { orderId, amount, amountMinor, clientRef } = parsed.data;
-    const refund = this.refundTx({ orderId, amount, amountMinor, clientRef: clientRef ?? null }, settings, this.deps.clock.now());
+    let refund: CapturedRefund;
+    try {
+      refund = this.refundTx({ orderId, amount, amountMinor, clientRef: clientRef ?? null }, settings, this.deps.clock.now());
+    } catch (err) {
+      throw this.storageRefusal(err);
+    }
     if (refund.replayed) {
       this.deps.logger?.info({ refundId: refund.refundId, orderId: refund.orderId, clientRef }, 'refund capture replayed: already stored, nothing written');
       return refund;

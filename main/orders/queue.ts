@@ -1,6 +1,7 @@
 // The queue as people see and fix it: list and search, one order's detail with its Gameball
 // calls, retry of needs-attention, edit-and-resend, discard with a kept reason, export, status
 // counts, and retention pruning. Every change is one transaction; the order id never changes.
+import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
 import type { Clock } from '../clock.ts';
@@ -9,7 +10,7 @@ import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { normaliseMobile } from './customer.ts';
-import { CaptureRefusedError, refusalFromZod } from './errors.ts';
+import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './errors.ts';
 import { callsFor } from './order-store.ts';
 import type { ReferralRules } from './order-store.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
@@ -37,6 +38,18 @@ export class OrderQueue {
   private readonly db: Database;
   private readonly s;
   private readonly listCache = new Map<string, { count: Statement<unknown[], { n: number }>; rows: Statement<unknown[], OrderRow> }>();
+
+  /**
+   * Runs `fn` in one immediate transaction. A write the data folder cannot take (disk full,
+   * read-only, gone) becomes the refusal naming the folder; nothing was changed.
+   */
+  private immediate<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw refusalFromStorage(err, dirname(this.db.name)) ?? err;
+    }
+  }
 
   constructor(private readonly deps: OrderQueueDeps) {
     const db = (this.db = deps.db);
@@ -152,38 +165,36 @@ export class OrderQueue {
   retry(target: { orderId: string } | { all: true }): number {
     const now = this.deps.clock.now();
     const iso = isoAt(now);
-    const n = this.db
-      .transaction(() => {
-        let orders: string[];
-        let refunds: string[];
-        if ('all' in target) {
-          orders = this.s.attentionOrders.all().map((r) => r.order_id);
-          refunds = this.s.attentionRefunds.all().map((r) => r.refund_id);
-        } else if (this.s.order.get(target.orderId)) {
-          orders = [target.orderId];
-          refunds = this.s.attentionRefundsOf.all(target.orderId).map((r) => r.refund_id);
-        } else if (this.s.refund.get(target.orderId)) {
-          orders = [];
-          refunds = [target.orderId];
-        } else {
-          throw notFound(target.orderId);
+    const n = this.immediate(() => {
+      let orders: string[];
+      let refunds: string[];
+      if ('all' in target) {
+        orders = this.s.attentionOrders.all().map((r) => r.order_id);
+        refunds = this.s.attentionRefunds.all().map((r) => r.refund_id);
+      } else if (this.s.order.get(target.orderId)) {
+        orders = [target.orderId];
+        refunds = this.s.attentionRefundsOf.all(target.orderId).map((r) => r.refund_id);
+      } else if (this.s.refund.get(target.orderId)) {
+        orders = [];
+        refunds = [target.orderId];
+      } else {
+        throw notFound(target.orderId);
+      }
+      let count = 0;
+      for (const id of orders) {
+        if (this.s.reopenOrder.run(iso, id).changes > 0) {
+          this.s.reopenOutbox.run(now, iso, id);
+          count += 1;
         }
-        let count = 0;
-        for (const id of orders) {
-          if (this.s.reopenOrder.run(iso, id).changes > 0) {
-            this.s.reopenOutbox.run(now, iso, id);
-            count += 1;
-          }
+      }
+      for (const id of refunds) {
+        if (this.s.reopenRefund.run(iso, id).changes > 0) {
+          this.s.reopenOutbox.run(now, iso, id);
+          count += 1;
         }
-        for (const id of refunds) {
-          if (this.s.reopenRefund.run(iso, id).changes > 0) {
-            this.s.reopenOutbox.run(now, iso, id);
-            count += 1;
-          }
-        }
-        return count;
-      })
-      .immediate();
+      }
+      return count;
+    });
     if (n > 0) {
       this.deps.logger?.info({ target, reopened: n }, 'retry: needs-attention reopened');
       this.deps.onChange?.();
@@ -202,34 +213,32 @@ export class OrderQueue {
     const now = this.deps.clock.now();
     const iso = isoAt(now);
     const settings = this.deps.settings();
-    const view = this.db
-      .transaction(() => {
-        const row = this.s.order.get(orderId);
-        if (!row) throw notFound(orderId);
-        if (row.state !== 'attention') {
-          throw new CaptureRefusedError('NOT_IN_ATTENTION', `Order ${orderId} is ${row.state}, not in needs-attention: only orders Gameball refused can be edited and resent.`, 'orderId');
-        }
-        const merged = mergeForEdit(row, parsedPatch.data as Record<string, unknown>, settings.country);
-        const parsed = OrderInputSchema.safeParse(merged);
-        if (!parsed.success) throw refusalFromZod(parsed.error);
-        const p = prepareOrder(parsed.data, settings);
-        const training = row.training === 1;
-        const newCustomer = this.deps.rules.check(p.customerId, p.referrerCode, training, orderId);
-        this.s.updateEdited.run({
-          order_id: orderId,
-          ...preparedColumns(p),
-          updated_at: iso,
-        });
-        this.s.discardOutbox.run(iso, orderId);
-        for (const kind of callsFor(p.referrerCode, newCustomer)) {
-          if (this.s.doneCall.get(orderId, kind, p.customerId)) continue;
-          this.s.insertOutbox.run(kind, orderId, p.customerId, now, iso, iso);
-        }
-        const updated = this.s.order.get(orderId);
-        if (!updated) throw notFound(orderId);
-        return orderView(updated);
-      })
-      .immediate();
+    const view = this.immediate(() => {
+      const row = this.s.order.get(orderId);
+      if (!row) throw notFound(orderId);
+      if (row.state !== 'attention') {
+        throw new CaptureRefusedError('NOT_IN_ATTENTION', `Order ${orderId} is ${row.state}, not in needs-attention: only orders Gameball refused can be edited and resent.`, 'orderId');
+      }
+      const merged = mergeForEdit(row, parsedPatch.data as Record<string, unknown>, settings.country);
+      const parsed = OrderInputSchema.safeParse(merged);
+      if (!parsed.success) throw refusalFromZod(parsed.error);
+      const p = prepareOrder(parsed.data, settings);
+      const training = row.training === 1;
+      const newCustomer = this.deps.rules.check(p.customerId, p.referrerCode, training, orderId);
+      this.s.updateEdited.run({
+        order_id: orderId,
+        ...preparedColumns(p),
+        updated_at: iso,
+      });
+      this.s.discardOutbox.run(iso, orderId);
+      for (const kind of callsFor(p.referrerCode, newCustomer)) {
+        if (this.s.doneCall.get(orderId, kind, p.customerId)) continue;
+        this.s.insertOutbox.run(kind, orderId, p.customerId, now, iso, iso);
+      }
+      const updated = this.s.order.get(orderId);
+      if (!updated) throw notFound(orderId);
+      return orderView(updated);
+    });
     this.deps.logger?.info({ orderId }, 'order edited and queued again');
     this.deps.onChange?.();
     return view;
@@ -244,28 +253,26 @@ export class OrderQueue {
     const why = reason.trim();
     if (!why) throw new CaptureRefusedError('INVALID_INPUT', 'reason: say why the order is discarded; the reason is kept.', 'reason');
     const iso = isoAt(this.deps.clock.now());
-    const view = this.db
-      .transaction(() => {
-        let row = this.s.order.get(orderId);
-        if (!row) {
-          const refund = this.s.refund.get(orderId);
-          if (!refund) throw notFound(orderId);
-          this.discardOne(refund.refund_id, refund.state, why, iso, 'refund');
-          row = this.s.order.get(refund.order_id);
-          if (!row) throw notFound(refund.order_id);
-          return orderView(row);
-        }
-        if (row.state === 'discarded') return orderView(row);
-        this.discardOne(orderId, row.state, why, iso, 'order');
-        for (const r of this.s.refundsOf.all(orderId)) {
-          if (r.state === 'synced' || r.state === 'discarded') continue;
-          this.discardOne(r.refund_id, r.state, `order discarded: ${why}`, iso, 'refund');
-        }
-        const updated = this.s.order.get(orderId);
-        if (!updated) throw notFound(orderId);
-        return orderView(updated);
-      })
-      .immediate();
+    const view = this.immediate(() => {
+      let row = this.s.order.get(orderId);
+      if (!row) {
+        const refund = this.s.refund.get(orderId);
+        if (!refund) throw notFound(orderId);
+        this.discardOne(refund.refund_id, refund.state, why, iso, 'refund');
+        row = this.s.order.get(refund.order_id);
+        if (!row) throw notFound(refund.order_id);
+        return orderView(row);
+      }
+      if (row.state === 'discarded') return orderView(row);
+      this.discardOne(orderId, row.state, why, iso, 'order');
+      for (const r of this.s.refundsOf.all(orderId)) {
+        if (r.state === 'synced' || r.state === 'discarded') continue;
+        this.discardOne(r.refund_id, r.state, `order discarded: ${why}`, iso, 'refund');
+      }
+      const updated = this.s.order.get(orderId);
+      if (!updated) throw notFound(orderId);
+      return orderView(updated);
+    });
     this.deps.logger?.info({ orderId, reason: why }, 'discarded');
     this.deps.onChange?.();
     return view;

@@ -210,6 +210,12 @@ export const en = {
     offline: 'The till engine is not reachable. Try again in a moment.',
     invalid: 'Please check the highlighted field.',
   },
+  // Refusals about the till's data folder, by the engine's reason code (main/data-folder.ts).
+  refusal: {
+    DISK_FULL: 'Not saved: the till’s disk is full (data folder {{folder}}). Ask IT to free some space on that disk, then save again. Orders saved before are safe.',
+    DATA_FOLDER_READ_ONLY: 'Not saved: the till’s data folder {{folder}} is read-only. Ask IT to make it writable again, then save again. Orders saved before are safe.',
+    DATA_FOLDER_UNAVAILABLE: 'Not saved: the till’s data folder {{folder}} cannot be reached (missing, moved or not allowed). Ask IT to check it, then save again. Orders saved before are safe.',
+  },
 } as const;
 
 /** Same shape as `en`, with any string values (for the other languages). */

@@ -17,6 +17,7 @@ import { shortId } from '../lib/short-id.ts';
 import { routeScan } from '../scan/scan-routing.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
 import type { CheckoutForm, CheckoutFormStore } from '../state/checkout-form.ts';
+import { errorText } from '../state/error-text.ts';
 import { saveSafely } from '../state/safe-save.ts';
 import { useSettings } from '../state/settings-context.tsx';
 import { whenTransportOpen } from '../transport/index.ts';
@@ -124,7 +125,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       // Cleared unless the cashier already started another sale (Esc) while this one was saving.
       if (store.getClientRef() === clientRef) store.reset();
     } catch (err) {
-      setSaveError(err instanceof ApiCallError ? err.message : String(err));
+      setSaveError(errorText(t, err));
       if (err instanceof ApiCallError && err.field && /mobile|customer/i.test(err.field)) refs.mobile.current?.focus();
     } finally {
       setSaving(false);
@@ -240,7 +241,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
           {form.note ? t(form.note.key, form.note.params ?? {}) : null}
         </div>
 
-        {saveError && <p className="form-error" role="alert" data-testid="save-error">{t('errors.generic', { message: saveError })}</p>}
+        {saveError && <p className="form-error" role="alert" data-testid="save-error">{saveError}</p>}
         {reconnecting && <p className="notice notice-warn" role="status" data-testid="save-retrying">{t('checkout.saveRetrying')}</p>}
 
         <div className="actions">

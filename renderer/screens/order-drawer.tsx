@@ -11,7 +11,8 @@ import { formatDateTime, formatMoney } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { normalizeDigits } from '../../preload/digits.ts';
 import { currencyDigits, minorToDecimalText, parseAmount } from '../lib/money.ts';
-import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
+import { unwrap, useApi } from '../state/api-context.tsx';
+import { errorText } from '../state/error-text.ts';
 
 type Mode = 'view' | 'edit' | 'discard';
 
@@ -50,7 +51,7 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
       const r = await api.getOrder({ orderId });
       if (r.ok) setOrder(r.value);
     } catch (err) {
-      setError(err instanceof ApiCallError ? err.message : String(err));
+      setError(errorText(t, err));
     } finally {
       setBusy(false);
     }
@@ -112,7 +113,7 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
             )}
           </dl>
 
-          {error && <p className="form-error" role="alert">{t('errors.generic', { message: error })}</p>}
+          {error && <p className="form-error" role="alert">{error}</p>}
 
           {mode === 'view' && (
             <div className="actions">

@@ -21,11 +21,17 @@ export function useApi(): PosApi {
 export class ApiCallError extends Error {
   readonly code: ApiError['code'];
   readonly field: string | undefined;
+  /** The engine's refusal code (e.g. DISK_FULL), when it gave one. */
+  readonly reason: string | undefined;
+  /** The till's data folder, on refusals about it. */
+  readonly folder: string | undefined;
   constructor(error: ApiError) {
     super(error.message);
     this.name = 'ApiCallError';
     this.code = error.code;
     this.field = error.field;
+    this.reason = error.reason;
+    this.folder = error.folder;
   }
 }
 

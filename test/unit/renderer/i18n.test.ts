@@ -6,6 +6,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ar } from '../../../renderer/i18n/ar.ts';
 import { en } from '../../../renderer/i18n/en.ts';
+import { FOLDER_REFUSALS } from '../../../renderer/state/error-text.ts';
+import { DATA_FOLDER_CODES } from '../../../main/data-folder.ts';
 
 const rendererDir = resolve(import.meta.dirname, '../../../renderer');
 
@@ -54,6 +56,14 @@ describe('dictionaries', () => {
     for (const s of ['hidpos', 'keyboard', 'hid-keyboard', 'manual']) expect(enFlat.has(`scanSource.${s}`), s).toBe(true);
     for (const r of ['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']) expect(enFlat.has(`referral.${r}`), r).toBe(true);
     for (const r of ['empty', 'invalid', 'too-many-decimals', 'not-positive', 'too-large']) expect(enFlat.has(`amountError.${r}`), r).toBe(true);
+  });
+
+  it("every refusal about the data folder has its sentence, naming the folder, in both languages", () => {
+    expect([...new Set(Object.values(DATA_FOLDER_CODES))].sort()).toEqual([...FOLDER_REFUSALS].sort());
+    for (const r of FOLDER_REFUSALS) {
+      expect(enFlat.get(`refusal.${r}`), r).toMatch(/\{\{folder\}\}/);
+      expect(arFlat.get(`refusal.${r}`), r).toMatch(/\{\{folder\}\}/);
+    }
   });
 });
 
