@@ -4,9 +4,17 @@
 //  - with --until-empty: keeps going, with backoff, until nothing is left to send (needs-attention
 //    orders wait for a person and do not count) or the timeout.
 // stdout: a one-line summary. Exit 0: done; 3: timed out with calls still owed; 1: cannot sync
-// (e.g. no keys). In training mode it posts training orders to the built-in simulator.
+// (e.g. no keys); 5: the data folder's disk is full; 4: the data folder cannot be written
+// (read-only, missing, not a folder, no permission); 130/143: stopped by SIGINT/SIGTERM.
+// In training mode it posts training orders to the built-in simulator.
+//
+// Stopping is always prompt: SIGINT/SIGTERM stop the sync at once (a request in flight is aborted
+// and its row recorded as an unknown outcome, or, when the disk cannot take even that, left in
+// flight for the next sync to confirm with Gameball), and whatever happens the process ends at
+// most STOP_GRACE_MS after the timeout or the signal. A second signal ends it immediately.
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { asDataFolderError, exitCodeFor } from '../data-folder.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { createEngine } from '../engine.ts';
 import { dataDirOption } from '../orders/commands.ts';
@@ -16,6 +24,9 @@ import type { GameballSyncPart } from './wiring.ts';
 
 export const EXIT_TIMED_OUT = 3;
 const DEFAULT_TIMEOUT_S = 600;
+/** How long a stop (timeout or signal) may take before the process is ended regardless. */
+export const STOP_GRACE_MS = 10_000;
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 interface SyncFlags {
   dataDir?: string;
@@ -41,6 +52,19 @@ function summary(before: SyncStatus, after: SyncStatus, remaining: number): stri
   return parts.join(' ');
 }
 
+/**
+ * Ends the process with `code` if it is still running `afterMs` from now (unref'd: it never keeps
+ * the process alive by itself). The last resort behind a stop that should already have happened.
+ */
+function exitIfStillRunning(afterMs: number, code: number, why: string): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    process.stderr.write(`pos-companion: ${why}\n`);
+    process.exit(code);
+  }, afterMs);
+  timer.unref();
+  return timer;
+}
+
 export function registerSyncCommands(program: Command): void {
   program
     .command('sync')
@@ -49,33 +73,65 @@ export function registerSyncCommands(program: Command): void {
     .option('--until-empty', 'keep retrying (with backoff) until nothing is left to send')
     .addOption(new Option('--timeout <seconds>', 'give up after this many seconds').default(String(DEFAULT_TIMEOUT_S)))
     .action(async (flags: SyncFlags) => {
-      const timeoutMs = parseTimeout(flags.timeout);
-      let part: GameballSyncPart | undefined;
-      const engine = await createEngine({
-        dataDir: resolveDataDir({ flag: flags.dataDir }),
-        startSync: false,
-        sync: async (ctx) => (part = await gameballSync()(ctx)),
-      });
-      const stop = () => void engine.close();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const dataDir = resolveDataDir({ flag: flags.dataDir });
       try {
-        if (!part) throw new Error('The sync engine did not start.');
-        const before = part.status();
-        const probe = await part.testConnection();
-        if (!probe.ok && /not set|refused the keys/.test(probe.message)) {
-          process.stderr.write(`pos-companion: ${probe.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        const result = await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs });
-        part.engine.emitStatus();
-        process.stdout.write(`${summary(before, part.status(), result.remaining)}\n`);
-        if (result.timedOut) process.exitCode = EXIT_TIMED_OUT;
-      } finally {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        await engine.close();
+        await runSync(flags, dataDir);
+      } catch (err) {
+        throw asDataFolderError(err, dataDir, 'sync') ?? err;
       }
     });
+}
+
+async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
+  const timeoutMs = parseTimeout(flags.timeout);
+  let part: GameballSyncPart | undefined;
+  const engine = await createEngine({
+    dataDir,
+    startSync: false,
+    sync: async (ctx) => (part = await gameballSync()(ctx)),
+  });
+  let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+  const interruption = new AbortController();
+  const watchdogs: NodeJS.Timeout[] = [
+    exitIfStillRunning(timeoutMs + STOP_GRACE_MS, EXIT_TIMED_OUT, `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`),
+  ];
+  const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+    interrupted ??= signal;
+    interruption.abort();
+    // Stops posting and waits for nothing: the summary below still reads the open database,
+    // and the finally block closes it.
+    void part?.engine.stop();
+    watchdogs.push(exitIfStillRunning(STOP_GRACE_MS, SIGNAL_EXIT[signal], `the sync did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ending now. The next sync confirms with Gameball whatever was in flight.`));
+  };
+  const onSigint = () => stop('SIGINT');
+  const onSigterm = () => stop('SIGTERM');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+  try {
+    if (!part) throw new Error('The sync engine did not start.');
+    const before = part.status();
+    const probe = await part.testConnection(interruption.signal);
+    if (!interrupted && !probe.ok && /not set|refused the keys/.test(probe.message)) {
+      process.stderr.write(`pos-companion: ${probe.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const result = interrupted
+      ? { remaining: part.engine.owed(), timedOut: false }
+      : await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs });
+    part.engine.emitStatus();
+    process.stdout.write(`${summary(before, part.status(), result.remaining)}\n`);
+    const storage = part.engine.storageProblem();
+    if (storage) {
+      process.stderr.write(`pos-companion: ${storage.message}\n`);
+      process.exitCode = exitCodeFor(storage.problem);
+    } else if (interrupted) process.exitCode = SIGNAL_EXIT[interrupted];
+    else if (result.timedOut) process.exitCode = EXIT_TIMED_OUT;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
+    await engine.close();
+    // Closed in time: the process ends by itself; the watchdogs must not outlive it in a test harness.
+    for (const w of watchdogs) clearTimeout(w);
+  }
 }

@@ -120,6 +120,8 @@ export class OutboxStore {
   private readonly claimTx;
   private readonly pullAll;
   private readonly pullRetried;
+  private readonly selectLeaseOwners;
+  private readonly expireLeases;
 
   constructor(
     private readonly db: Database,
@@ -182,6 +184,12 @@ export class OutboxStore {
     this.pullRetried = db.prepare<{ now: number }>(
       `UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now AND attempts > 0`,
     );
+    this.selectLeaseOwners = db.prepare<{ now: number; me: string }, { owner: string }>(`
+      SELECT DISTINCT lease_owner AS owner FROM outbox INDEXED BY outbox_owed
+      WHERE state IN ('pending', 'in_flight') AND state = 'in_flight' AND lease_expires_at > @now AND lease_owner <> @me`);
+    this.expireLeases = db.prepare<{ now: number; owner: string }>(
+      `UPDATE outbox SET lease_expires_at = @now WHERE lease_owner = @owner AND state = 'in_flight' AND lease_expires_at > @now`,
+    );
     this.claimTx = db.transaction((now: number, limit: number): ClaimedRow[] => {
       const rows = this.selectClaimable.all({ now, training: this.training, limit });
       const at = isoAt(now);
@@ -227,6 +235,19 @@ export class OutboxStore {
     if (this.renewLease.run({ id: row.id, owner: this.opts.ownerId, until }).changes !== 1) return false;
     row.leaseUntil = until;
     return true;
+  }
+
+  /** Other engines holding a live lease on a row still owed. */
+  leaseOwners(now: number): string[] {
+    return this.selectLeaseOwners.all({ now, me: this.opts.ownerId }).map((r) => r.owner);
+  }
+
+  /**
+   * Ends the leases of an engine known to be gone: its rows become claimable now, and the claim
+   * marks them unknown_outcome (it may have sent them), so they are reconciled before any re-post.
+   */
+  expireLeasesOf(owner: string, now: number): number {
+    return this.expireLeases.run({ now, owner }).changes;
   }
 
   /** Brings waiting rows forward to `now` (all of them, or only those that already failed once). */

@@ -19,8 +19,12 @@
 //  - A row that no longer parses goes to attention (local code), never crashes the loop.
 //  - Training engines post only training rows (to the built-in simulator); an engine configured
 //    for Gameball never posts a training row.
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
+//  - A data folder that cannot be written (disk full, read-only) pauses claiming, and is reported
+//    once (log, status lastError, `storageProblem()`). An outcome that cannot be recorded is kept
+//    in memory and written when the folder takes writes again; if the engine stops first, the row
+//    stays in flight under its lease and the next engine reconciles it with Gameball (at once
+//    when this process is gone, see lease-owner.ts) instead of posting it blindly.
+import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { isoAt, systemClock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
@@ -29,12 +33,15 @@ import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseO
 import type { SyncOrderRow } from '../gameball/mappers.ts';
 import type { GameballResult } from '../gameball/outcome.ts';
 import type { RateLimits } from '../gameball/rate-limits.ts';
+import { DATA_FOLDER_CODES, dataFolderMessage, probeDataFolder, problemOf } from '../data-folder.ts';
+import type { DataFolderProblem } from '../data-folder.ts';
 import type { Logger } from '../log.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { OutboxStore } from './outbox-store.ts';
 import type { ClaimedRow, Finish, SyncLogInput } from './outbox-store.ts';
+import { isLocalOwnerGone, newLeaseOwner } from './lease-owner.ts';
 import { GameballRateLimiter, rateGroupOf } from './rate-limiter.ts';
 import { lastErrorOf, StatusReader, statusChanged } from './status.ts';
 import type { LiveFacts } from './status.ts';
@@ -90,6 +97,19 @@ export interface SyncEngineOptions {
   probeEveryMs?: number;
   /** Reason shown while `client` is null in a live engine (never used in training). */
   notConfiguredMessage?: string;
+  /** While the data folder cannot be written: how often to look again (default 2 s). */
+  storageRetryMs?: number;
+  /** Whether the engine that holds a lease is certainly gone (default: a process of this host that no longer runs). */
+  isOwnerGone?: (owner: string) => boolean;
+}
+
+/** The data folder cannot take writes: what is wrong, the sentence for people, since when. */
+export interface StorageProblem {
+  problem: DataFolderProblem;
+  code: string;
+  folder: string;
+  message: string;
+  since: number;
 }
 
 export interface DrainResult {
@@ -103,6 +123,8 @@ export interface DrainResult {
 type Outcome = { finish: Finish; logs: SyncLogInput[] } | { abandoned: true; logs: SyncLogInput[] };
 
 const MIN_IDLE_MS = 200;
+/** How often the leases of other engines are checked for owners that are gone. */
+const DEAD_LEASE_CHECK_MS = 5_000;
 
 export class SyncEngine {
   private readonly store: OutboxStore;
@@ -118,11 +140,19 @@ export class SyncEngine {
   private readonly authPauseMs: number;
   private readonly leaseMs: number;
   private readonly probeEveryMs: number;
+  private readonly storageRetryMs: number;
+  private readonly folder: string;
+  private readonly isOwnerGone: (owner: string) => boolean;
+  private storage: StorageProblem | null = null;
+  /** While `storage` is set: claim nothing before this time. */
+  private storageRetryAt = 0;
+  private deadLeaseCheckAt = 0;
   private lastContactAt = -Infinity;
   private probing$: Promise<void> | undefined;
 
   private running = false;
   private loopDone: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private stopController = new AbortController();
   private wakeController = new AbortController();
   private readonly active = new Map<number, Promise<void>>();
@@ -148,10 +178,13 @@ export class SyncEngine {
     this.authPauseMs = opts.authPauseMs ?? 5 * 60_000;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.probeEveryMs = opts.probeEveryMs ?? 60_000;
+    this.storageRetryMs = opts.storageRetryMs ?? 2_000;
+    this.folder = dirname(opts.db.name);
+    this.isOwnerGone = opts.isOwnerGone ?? ((owner) => isLocalOwnerGone(owner));
     this.limiter = new GameballRateLimiter({ limits: opts.rateLimits, marginMs: opts.rateMarginMs });
     this.store = new OutboxStore(opts.db, {
       training: opts.training,
-      ownerId: opts.ownerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      ownerId: opts.ownerId ?? newLeaseOwner(),
       leaseMs: this.leaseMs,
     });
     this.statusReader = new StatusReader(opts.db);
@@ -189,21 +222,34 @@ export class SyncEngine {
    * Stops: no new claims, waiting stops, requests in flight are aborted and their rows recorded
    * (a write whose answer we abandon is marked unknown_outcome and reconciled next time).
    */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     // A status computation may be pending even when the loop never ran (a one-shot engine whose
     // capture called notify): it must not fire after stop, when the caller closes the database
     // and the log (it used to, on a slow machine, and the CLI then died with exit 1).
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
-    if (!this.running) return;
+    // A second stop while the first still waits for its jobs gets the same wait: the caller closes
+    // the database after it, and a job may still be writing its outcome.
+    if (this.stopping) return this.stopping;
+    if (!this.running) return Promise.resolve();
     this.running = false;
     this.stopController.abort();
     this.wake();
-    await this.loopDone;
-    await Promise.allSettled([...this.active.values(), this.probing$]);
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    this.statusTimer = undefined;
-    for (const w of this.idleWaiters) w();
+    this.stopping = (async () => {
+      await this.loopDone;
+      await Promise.allSettled([...this.active.values(), this.probing$]);
+      if (this.statusTimer) clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      for (const w of this.idleWaiters) w();
+    })().finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  /** Calls of this engine's world still owed to Gameball (pending or in flight). */
+  owed(): number {
+    return this.store.activeCount();
   }
 
   /** Something changed in the outbox (a capture, a retry): look now. */
@@ -219,9 +265,15 @@ export class SyncEngine {
     try {
       this.store.pullForward(this.clock.now(), false);
     } catch (err) {
-      this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+      if (!this.storageTrouble(err)) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
     }
+    this.storageRetryAt = 0;
     this.wake();
+  }
+
+  /** The data folder cannot take writes now (claiming is paused); null when it can. */
+  storageProblem(): StorageProblem | null {
+    return this.storage ? { ...this.storage } : null;
   }
 
   status(): SyncStatus {
@@ -245,7 +297,9 @@ export class SyncEngine {
     for (;;) {
       const remaining = this.store.activeCount();
       if (remaining === 0) return { empty: true, remaining, timedOut: false };
-      if (!opts.untilEmpty && this.isIdle()) return { empty: false, remaining, timedOut: false };
+      // One pass is over when nothing more can be claimed now, a full or read-only folder included
+      // (what waits to be recorded is tried once more when the engine stops).
+      if (!opts.untilEmpty && (this.isIdle() || this.storage)) return { empty: false, remaining, timedOut: false };
       const left = deadline - this.clock.now();
       if (left <= 0) return { empty: false, remaining, timedOut: true };
       if (!this.running) return { empty: false, remaining, timedOut: false };
@@ -286,15 +340,17 @@ export class SyncEngine {
       let slots = this.concurrency - this.active.size;
       if (this.pausedUntil > now || !this.client()) slots = 0;
       else if (this.probing) slots = this.active.size === 0 ? 1 : 0;
+      if (slots > 0 && !this.storageWritable(now)) slots = 0;
 
       let claimed = 0;
       if (slots > 0) {
         try {
+          this.releaseDeadLeases(now);
           const rows = this.store.claim(now, slots);
           claimed = rows.length;
           for (const row of rows) this.startJob(row);
         } catch (err) {
-          this.logger?.warn({ err: errorText(err) }, 'could not claim outbox rows; will look again');
+          if (!this.storageTrouble(err)) this.logger?.warn({ err: errorText(err) }, 'could not claim outbox rows; will look again');
         }
       }
       if (claimed > 0) {
@@ -336,46 +392,126 @@ export class SyncEngine {
   }
 
   private async runJob(row: ClaimedRow): Promise<void> {
+    const logs: SyncLogInput[] = [];
     let outcome: Outcome;
     try {
-      outcome = await this.process(row);
+      outcome = await this.process(row, logs);
     } catch (err) {
-      // A bug or a database error: leave the row under our lease; when it expires another look
-      // (by us or another engine) treats it as an unknown outcome and reconciles. Never crash.
-      this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'sync job failed');
-      return;
+      if (!this.storageTrouble(err)) {
+        // A bug or a database error: leave the row under our lease; when it expires another look
+        // (by us or another engine) treats it as an unknown outcome and reconciles. Never crash.
+        this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'sync job failed');
+        return;
+      }
+      // The folder refused a write (a lease renewal) before the next request went out: hand the
+      // row back as it was, with the calls already made kept for the record.
+      outcome = { abandoned: true, logs };
     }
-    const now = this.clock.now();
     if ('abandoned' in outcome) {
-      // Stopped before sending (or the lease is gone): hand the row back as it was.
-      try {
-        this.store.finish(
-          row,
-          { type: 'retry', nextAttemptAt: now, code: null, message: 'Sync stopped before sending.', unknownOutcome: row.unknownOutcome, countAttempt: false },
-          outcome.logs,
-          now,
-        );
-      } catch (err) {
-        this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'could not release an outbox row');
-      }
+      // Stopped before sending (or the lease is gone): hand the row back as it was. A POST made
+      // earlier in this job (answered, then the job stopped) makes the outcome unknown.
+      const unknownOutcome = row.unknownOutcome || outcome.logs.some((l) => l.method === 'POST');
+      const handBack: Finish = { type: 'retry', nextAttemptAt: this.clock.now(), code: null, message: 'Sync stopped before sending.', unknownOutcome, countAttempt: false };
+      await this.record(row, handBack, outcome.logs, true);
       return;
     }
-    try {
-      const held = this.store.finish(row, outcome.finish, outcome.logs, now);
-      if (!held) this.logger?.warn({ outboxId: row.id, entityId: row.entityId }, 'lease lost before the outcome was written; the new holder reconciles');
-      if (outcome.finish.type === 'attention' || outcome.finish.type === 'dead') {
-        this.logger?.warn({ outboxId: row.id, entityId: row.entityId, kind: row.kind, code: outcome.finish.code, message: outcome.finish.message }, 'needs attention');
-      }
-    } catch (err) {
-      this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'could not record a sync outcome');
-    }
+    await this.record(row, outcome.finish, outcome.logs, false);
     this.scheduleStatus();
+  }
+
+  /**
+   * Writes a row's outcome. While the data folder cannot take it, the outcome waits here (the job
+   * stays active, so its row is not claimed again) and is tried every storageRetryMs; when the
+   * engine stops first, it is given up: the row stays in flight under this engine's lease, and
+   * the next claim treats it as an unknown outcome and asks Gameball before any re-post.
+   */
+  private async record(row: ClaimedRow, finish: Finish, logs: SyncLogInput[], handBack: boolean): Promise<void> {
+    for (;;) {
+      try {
+        const held = this.store.finish(row, finish, logs, this.clock.now());
+        this.storageRecovered();
+        if (handBack) return;
+        if (!held) this.logger?.warn({ outboxId: row.id, entityId: row.entityId }, 'lease lost before the outcome was written; the new holder reconciles');
+        if (finish.type === 'attention' || finish.type === 'dead') {
+          this.logger?.warn({ outboxId: row.id, entityId: row.entityId, kind: row.kind, code: finish.code, message: finish.message }, 'needs attention');
+        }
+        return;
+      } catch (err) {
+        if (!this.storageTrouble(err)) {
+          this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, handBack ? 'could not release an outbox row' : 'could not record a sync outcome');
+          return;
+        }
+        if (this.stopController.signal.aborted) {
+          this.logger?.warn(
+            { outboxId: row.id, entityId: row.entityId, outcome: finish.type, code: this.storage?.code },
+            'stopped before the outcome could be recorded: the row stays in flight and the next sync confirms it with Gameball before sending again',
+          );
+          return;
+        }
+        await this.sleep(this.storageRetryMs, this.stopController.signal);
+      }
+    }
+  }
+
+  /**
+   * True when claims may go ahead. While the folder is known to refuse writes, it is looked at
+   * again (one small probe write) every storageRetryMs, not on every turn of the loop.
+   */
+  private storageWritable(now: number): boolean {
+    if (!this.storage) return true;
+    if (now < this.storageRetryAt) return false;
+    this.storageRetryAt = now + this.storageRetryMs;
+    const problem = probeDataFolder(this.folder);
+    if (problem !== null) return false;
+    this.storageRecovered();
+    return true;
+  }
+
+  /**
+   * When `err` is the data folder refusing a write: records the problem (told once, in the log and
+   * as the status's last error), pauses claims, and answers true. Else false: not a folder problem.
+   */
+  private storageTrouble(err: unknown): boolean {
+    const problem = problemOf(err, this.folder);
+    if (problem === null) return false;
+    const now = this.clock.now();
+    this.storageRetryAt = now + this.storageRetryMs;
+    if (this.storage?.problem === problem) return true;
+    const message = dataFolderMessage(problem, this.folder, 'sync');
+    this.storage = { problem, code: DATA_FOLDER_CODES[problem], folder: this.folder, message, since: now };
+    this.live.lastError = lastErrorOf(isoAt(now), message, this.storage.code, null);
+    this.logger?.error({ code: this.storage.code, folder: this.folder, err: errorText(err) }, message);
+    this.scheduleStatus();
+    return true;
+  }
+
+  private storageRecovered(): void {
+    const was = this.storage;
+    if (!was) return;
+    this.storage = null;
+    this.storageRetryAt = 0;
+    if (this.live.lastError?.code === was.code) this.live.lastError = null;
+    this.logger?.info({ folder: was.folder, code: was.code, forMs: this.clock.now() - was.since }, 'the data folder takes writes again: sync resumes');
+    this.scheduleStatus();
+  }
+
+  /**
+   * Takes over, at once, the leases of engines of this machine that are gone (see lease-owner.ts).
+   * Checked at most every few seconds; an error here only means the leases are waited out.
+   */
+  private releaseDeadLeases(now: number): void {
+    if (now < this.deadLeaseCheckAt) return;
+    this.deadLeaseCheckAt = now + DEAD_LEASE_CHECK_MS;
+    for (const owner of this.store.leaseOwners(now)) {
+      if (!this.isOwnerGone(owner)) continue;
+      const n = this.store.expireLeasesOf(owner, now);
+      if (n > 0) this.logger?.warn({ owner, rows: n }, 'took over the calls of a sync that is no longer running; each is confirmed with Gameball before it is sent again');
+    }
   }
 
   // ---- one row ------------------------------------------------------------------------------------
 
-  private async process(row: ClaimedRow): Promise<Outcome> {
-    const logs: SyncLogInput[] = [];
+  private async process(row: ClaimedRow, logs: SyncLogInput[]): Promise<Outcome> {
     let order: SyncOrderRow;
     let refundBody: Record<string, unknown> | undefined;
     try {
@@ -601,7 +737,7 @@ export class SyncEngine {
         try {
           this.store.pullForward(now, true);
         } catch (err) {
-          this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+          if (!this.storageTrouble(err)) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
         }
       }
     }

@@ -26,6 +26,8 @@ export interface GameballSyncPart extends SyncPart {
   notify(): void;
   /** See SyncEngine.drain. Starts the simulator first in training mode. */
   drain(opts: { untilEmpty: boolean; timeoutMs: number }): Promise<DrainResult>;
+  /** `signal` ends the check at once (an interrupted `sync` command). */
+  testConnection(signal?: AbortSignal): Promise<{ ok: boolean; message: string }>;
   readonly engine: SyncEngine;
 }
 
@@ -137,7 +139,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         if (ctx.training) await ensureSimulator();
         return engine.drain(opts);
       },
-      async testConnection() {
+      async testConnection(signal?: AbortSignal) {
         let c: GameballClient;
         try {
           c = await readyClient();
@@ -145,7 +147,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
           return { ok: false, message: err instanceof Error ? err.message : String(err) };
         }
         // Needs both keys under every version; an unknown order id answers 404 when the keys are good.
-        const r = await c.orderTransactions('pos-companion-connection-test');
+        const r = await c.orderTransactions('pos-companion-connection-test', signal);
         const where = ctx.training ? 'the built-in training simulator' : `Gameball (${c.config.apiVersion})`;
         if (r.kind === 'ok' || r.httpStatus === 404) return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
         if (r.cause === 'auth') return { ok: false, message: `Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.` };
@@ -155,8 +157,11 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         await engine.stop();
         const s = sim ?? (simStarting ? await simStarting.catch(() => undefined) : undefined);
         if (s) {
-          await s.flush();
-          await s.close();
+          // The training ledger lives in the data folder: a full or read-only disk must not keep
+          // the simulator (and so the process) running, nor fail the shutdown.
+          await s.close().catch((err: unknown) => {
+            ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'training ledger could not be written at shutdown');
+          });
         }
       },
     };

@@ -44,6 +44,8 @@ export interface SyncFixtureOptions {
   timeoutMs?: number;
   /** Point the client somewhere else (e.g. a closed port) instead of the simulator. */
   baseUrl?: string;
+  /** Keep the database in this folder (e.g. on a small tmpfs) instead of a new temp folder; not removed on close. */
+  dir?: string;
 }
 
 let counter = 0;
@@ -54,7 +56,8 @@ export function mobile(n?: number): string {
 }
 
 export async function createSyncFixture(opts: SyncFixtureOptions = {}): Promise<SyncFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'pos-sync-'));
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'pos-sync-'));
   const file = join(dir, 'pos-companion.db');
   const db = openDatabase(file);
   const settings = new SettingsStore(db);
@@ -106,7 +109,7 @@ export async function createSyncFixture(opts: SyncFixtureOptions = {}): Promise<
       await sim.close();
       for (const d of extraDbs) d.close();
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
