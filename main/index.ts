@@ -4,8 +4,10 @@
 // bridge -> window. Order of stop (before-quit): stop answering the screen, stop the scanner, let
 // the engine finish the write in progress and close the database, then quit.
 import { join } from 'node:path';
-import { app, BrowserWindow, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import { systemClock } from './clock.ts';
+import { DataFolderError } from './data-folder.ts';
+import { DatabaseTooNewError } from './db/database.ts';
 import { resolveDataDir } from './db/paths.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { createBridge, type Bridge } from './ipc/bridge.ts';
@@ -162,6 +164,13 @@ if (!app.requestSingleInstanceLock()) {
     .then(start)
     .catch((err: unknown) => {
       logger.error({ err }, 'desktop app failed to start');
-      app.exit(1);
+      // A condition of the till (its data folder, a database from a newer version) is said in its
+      // own words; anything else points to the log. Either way a window says it, not a crash.
+      const known = err instanceof DataFolderError || err instanceof DatabaseTooNewError;
+      const text = known
+        ? err.message
+        : `POS Companion could not start. The details are in the log: ${join(dataDir, 'logs', 'pos-companion.log')}`;
+      dialog.showErrorBox('POS Companion cannot start', text);
+      void closeLogger(logger).finally(() => app.exit(err instanceof DataFolderError ? err.exitCode : 1));
     });
 }

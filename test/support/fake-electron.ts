@@ -33,6 +33,7 @@ export function createFakeElectron(opts: { lock?: boolean } = {}) {
     },
     sandboxEnabled: false,
     userData: undefined as string | undefined,
+    errorBoxes: [] as Array<{ title: string; content: string }>,
   };
 
   const app = {
@@ -99,6 +100,9 @@ export function createFakeElectron(opts: { lock?: boolean } = {}) {
   const electron = {
     app,
     BrowserWindow,
+    dialog: {
+      showErrorBox: (title: string, content: string) => state.errorBoxes.push({ title, content }),
+    },
     Menu: { setApplicationMenu: () => {} },
     ipcMain: {
       handle: (channel: string, fn: Listener) => state.handlers.set(channel, fn),

@@ -35,9 +35,9 @@ afterAll(() => {
 type LoadHook = (request: string, parent: unknown, isMain: boolean) => unknown;
 
 /** Loads a fresh copy of the bundle with `electron` and `node-hid` replaced. */
-function loadShell(opts: { lock?: boolean } = {}) {
+function loadShell(opts: { lock?: boolean; dataDir?: string } = {}) {
   const fake = createFakeElectron(opts);
-  const dataDir = mkdtempSync(join(tmpdir(), 'pos-shell-data-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pos-shell-data-'));
   dataDirs.push(dataDir);
   const fakeHid = { devicesAsync: async () => [], HIDAsync: { open: async () => { throw new Error('no device'); } } };
   const mod = Module as unknown as { _load: LoadHook };
@@ -257,6 +257,23 @@ describe('desktop shell bundle', () => {
     const second = { prevented: false, preventDefault() { this.prevented = true; } };
     shell.emitApp('before-quit', second);
     expect(second.prevented).toBe(false);
+  });
+
+  it('a data folder it cannot use: the message in a window and exit 4, no crash and no till window', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pos-shell-file-'));
+    dataDirs.push(parent);
+    const notAFolder = join(parent, 'POS Companion');
+    writeFileSync(notAFolder, 'a file where the data folder should be');
+    const shell = loadShell({ dataDir: notAFolder });
+    shell.ready();
+    await expect.poll(() => shell.state.exitCode, { timeout: 20_000 }).toBe(4);
+    expect(shell.state.errorBoxes).toEqual([
+      {
+        title: 'POS Companion cannot start',
+        content: `The data folder ${notAFolder} is not a folder (a file is in its place or on its path): move that file away, or choose another folder with --data-dir or POS_COMPANION_DATA_DIR; nothing was changed.`,
+      },
+    ]);
+    expect(shell.state.windows).toHaveLength(0);
   });
 
   it('a second instance quits at once and leaves the till to the first', () => {
