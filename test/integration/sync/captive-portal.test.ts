@@ -76,8 +76,9 @@ test.each(cases)('network answers %s: not synced, the status says why; network f
   expect(net.seen.filter((s) => s === ORDERS)).toHaveLength(1);
   expect(net.seen.some((s) => s.startsWith('GET ') && s.endsWith(`/orders/${order.orderId}/transactions`))).toBe(true);
   if (behaviour === 'huge') {
-    // Each answer was dropped after about 1 MiB: the 50 MB never crossed (socket buffers hold a few MB).
-    expect(net.hugeBytesWritten).toBeLessThan(net.seen.length * 8 * 1024 * 1024);
+    // Each answer was dropped after about 1 MiB: the 50 MB never crossed. The network gets further
+    // than 1 MiB only by filling socket buffers (6-8 MB measured on loopback).
+    expect(net.hugeBytesWritten).toBeLessThan(net.seen.length * 16 * 1024 * 1024);
   }
 
   net.rule = () => ({ answer: 'pass' });
