@@ -40,7 +40,20 @@ function parseTimeout(text: string): number {
   return Math.round(n * 1000);
 }
 
-function summary(before: SyncStatus, after: SyncStatus, remaining: number): string {
+/**
+ * Why calls are still owed, for the summary: an error of this run first, then the failed
+ * connection check of this run (a Gameball that never answers leaves the calls in flight at the
+ * timeout, with no error of their own yet), and only then an older error, marked as such.
+ */
+function reasonOf(after: SyncStatus, runStartedAt: number, check: { ok: boolean; message: string }): string | null {
+  const e = after.lastError;
+  const tagged = e ? `${e.code ? `[${e.code}] ` : ''}${e.message}` : null;
+  if (e && tagged && Date.parse(e.at) >= runStartedAt) return `Last error: ${tagged}`;
+  if (!check.ok) return `Last error: ${check.message}`;
+  return e && tagged ? `Last error (before this run, ${e.at}): ${tagged}` : null;
+}
+
+function summary(before: SyncStatus, after: SyncStatus, remaining: number, reason: string | null): string {
   const synced = after.counts.synced - before.counts.synced;
   const refunds = after.refundCounts.synced - before.refundCounts.synced;
   const attention = after.counts.attention + after.refundCounts.attention;
@@ -48,7 +61,7 @@ function summary(before: SyncStatus, after: SyncStatus, remaining: number): stri
     `Synced ${synced} order${synced === 1 ? '' : 's'} and ${refunds} refund${refunds === 1 ? '' : 's'}${after.training ? ' (training: built-in simulator)' : ''}.`,
     `${remaining} call${remaining === 1 ? '' : 's'} still owed, ${attention} need${attention === 1 ? 's' : ''} attention.`,
   ];
-  if (remaining > 0 && after.lastError) parts.push(`Last error: ${after.lastError.code ? `[${after.lastError.code}] ` : ''}${after.lastError.message}`);
+  if (remaining > 0 && reason) parts.push(reason);
   return parts.join(' ');
 }
 
@@ -109,6 +122,7 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
   process.once('SIGTERM', onSigterm);
   try {
     if (!part) throw new Error('The sync engine did not start.');
+    const runStartedAt = Date.now();
     const before = part.status();
     const probe = await part.testConnection(interruption.signal);
     if (!interrupted && !probe.ok && /not set|refused the keys/.test(probe.message)) {
@@ -120,7 +134,8 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
       ? { remaining: part.engine.owed(), timedOut: false }
       : await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs });
     part.engine.emitStatus();
-    process.stdout.write(`${summary(before, part.status(), result.remaining)}\n`);
+    const after = part.status();
+    process.stdout.write(`${summary(before, after, result.remaining, reasonOf(after, runStartedAt, probe))}\n`);
     const storage = part.engine.storageProblem();
     if (storage) {
       process.stderr.write(`pos-companion: ${storage.message}\n`);
