@@ -11,7 +11,8 @@
 // Stopping is always prompt: SIGINT/SIGTERM stop the sync at once (a request in flight is aborted
 // and its row recorded as an unknown outcome, or, when the disk cannot take even that, left in
 // flight for the next sync to confirm with Gameball), and whatever happens the process ends at
-// most STOP_GRACE_MS after the timeout or the signal. A second signal ends it immediately.
+// most STOP_GRACE_MS after the timeout (counted, like the timeout, from the end of the connection
+// check) or the signal. A second signal ends it immediately.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { asDataFolderError, exitCodeFor } from '../data-folder.ts';
@@ -105,9 +106,7 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
   });
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
   const interruption = new AbortController();
-  const watchdogs: NodeJS.Timeout[] = [
-    exitIfStillRunning(timeoutMs + STOP_GRACE_MS, EXIT_TIMED_OUT, `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`),
-  ];
+  const watchdogs: NodeJS.Timeout[] = [];
   const stop = (signal: 'SIGINT' | 'SIGTERM') => {
     interrupted ??= signal;
     interruption.abort();
@@ -129,6 +128,12 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
       process.stderr.write(`pos-companion: ${probe.message}\n`);
       process.exitCode = 1;
       return;
+    }
+    // The timeout bounds the sending (the connection check before it has the client's own timeout).
+    if (!interrupted) {
+      watchdogs.push(
+        exitIfStillRunning(timeoutMs + STOP_GRACE_MS, EXIT_TIMED_OUT, `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`),
+      );
     }
     const result = interrupted
       ? { remaining: part.engine.owed(), timedOut: false }
