@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 
 /** The few file operations the destination uses (tests pass ones that fail). Callback style, like node:fs. */
 export interface LogFileSystem {
+  /** Creates the folder itself (not its parents); one that exists is fine. */
   mkdir(path: string, cb: (err: NodeJS.ErrnoException | null) => void): void;
   /** Opens for appending. */
   open(path: string, cb: (err: NodeJS.ErrnoException | null, fd: number) => void): void;
@@ -26,7 +27,9 @@ export interface LogFileSystem {
 }
 
 export const nodeLogFileSystem: LogFileSystem = {
-  mkdir: (path, cb) => fsMkdir(path, { recursive: true }, (err) => cb(err)),
+  // Not recursive: the log's own folder is made, never the data folder above it. A data folder on
+  // a drive that went away must not be recreated, empty, on the disk under its mount point.
+  mkdir: (path, cb) => fsMkdir(path, (err) => cb(err?.code === 'EEXIST' ? null : err)),
   open: (path, cb) => fsOpen(path, 'a', cb),
   write: (fd, buf, cb) => fsWrite(fd, buf, 0, buf.length, null, cb),
   close: (fd, cb) => fsClose(fd, cb),

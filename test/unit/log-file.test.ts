@@ -1,6 +1,9 @@
 // The log file destination against a file system that fails the way a till's does: ENOSPC on
 // write, EROFS on open, short writes, a write that never returns. It must never throw, never
 // grow without bound, resume in order when the disk takes writes again, and close in bounded time.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { LogFile } from '../../main/log-file.ts';
 import type { LogFileSystem, LogTrouble } from '../../main/log-file.ts';
@@ -189,6 +192,27 @@ describe('LogFile', () => {
     // Line 2 belongs to the write under way (writing it again could repeat it); line 3 went out now.
     expect(state.data).toBe(line(1) + line(3));
     await f.close(10);
+  });
+});
+
+describe('LogFile on a real folder', () => {
+  it('never creates the data folder above its own: a folder that went away is waited for, not recreated', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pos-log-'));
+    try {
+      const dataDir = join(root, 'usb-drive', 'POS');
+      const f = new LogFile(join(dataDir, 'logs', 'pos-companion.log'), { retryMs: 20 });
+      f.write(line(1));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(existsSync(join(root, 'usb-drive'))).toBe(false);
+      expect(f.trouble()).toMatchObject({ code: 'ENOENT' });
+      // The drive is back: the log folder is made inside it and the line arrives.
+      mkdirSync(dataDir, { recursive: true });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(readFileSync(join(dataDir, 'logs', 'pos-companion.log'), 'utf8')).toBe(line(1));
+      await f.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
