@@ -8,6 +8,7 @@ import { registerOrderCommands } from './orders/commands.ts';
 import { registerConfigCommands } from './config/commands.ts';
 import { registerWebCommands } from './web/commands.ts';
 import { registerSyncCommands } from './sync/commands.ts';
+import { registerDatabaseCommands, reportDatabaseDamage } from './db/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerWebCommands(program);
   registerSyncCommands(program);
+  registerDatabaseCommands(program);
   return program;
 }
 
@@ -29,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    const damaged = reportDatabaseDamage(err);
+    if (damaged !== null) return damaged;
     process.stderr.write(`pos-companion: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }

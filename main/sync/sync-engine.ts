@@ -19,10 +19,15 @@
 //  - A row that no longer parses goes to attention (local code), never crashes the loop.
 //  - Training engines post only training rows (to the built-in simulator); an engine configured
 //    for Gameball never posts a training row.
+//  - A statement that meets a damaged database (SQLITE_CORRUPT, SQLITE_NOTADB) stops the engine:
+//    nothing more can be recorded safely. It is reported once (`onDatabaseError`), requests in
+//    flight are abandoned (their rows stay in flight, so they are looked up at Gameball before any
+//    re-post once the database is recovered), and `drain` rejects with the reported error.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { isoAt, systemClock } from '../clock.ts';
+import { isDatabaseDamage } from '../db/database.ts';
 import type { Database } from '../db/database.ts';
 import type { GameballClient, OrderTransactions } from '../gameball/client.ts';
 import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseOrderRow, parseRefundRow, RowUnreadableError } from '../gameball/mappers.ts';
@@ -90,6 +95,11 @@ export interface SyncEngineOptions {
   probeEveryMs?: number;
   /** Reason shown while `client` is null in a live engine (never used in training). */
   notConfiguredMessage?: string;
+  /**
+   * Told once when a statement meets a damaged database; returns the error to hand on (the
+   * engine's DatabaseDamagedError, with its sentence for people). Default: SQLite's own error.
+   */
+  onDatabaseError?: (err: unknown, where: string) => unknown;
 }
 
 export interface DrainResult {
@@ -136,6 +146,8 @@ export class SyncEngine {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly idleWaiters = new Set<() => void>();
+  /** Set when a statement met a damaged database: the engine has stopped for good. */
+  private damage: Error | undefined;
 
   constructor(private readonly opts: SyncEngineOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -219,7 +231,7 @@ export class SyncEngine {
     try {
       this.store.pullForward(this.clock.now(), false);
     } catch (err) {
-      this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+      if (!this.databaseDamaged(err, 'bringing waiting calls forward')) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
     }
     this.wake();
   }
@@ -239,18 +251,45 @@ export class SyncEngine {
    * needed and leaves it running.
    */
   async drain(opts: { untilEmpty: boolean; timeoutMs: number }): Promise<DrainResult> {
-    if (!this.client()) return { empty: this.store.activeCount() === 0, remaining: this.store.activeCount(), timedOut: false };
+    if (!this.client()) return { empty: this.activeCount() === 0, remaining: this.activeCount(), timedOut: false };
     this.start();
     const deadline = this.clock.now() + opts.timeoutMs;
     for (;;) {
-      const remaining = this.store.activeCount();
+      if (this.damage) throw this.damage;
+      const remaining = this.activeCount();
       if (remaining === 0) return { empty: true, remaining, timedOut: false };
       if (!opts.untilEmpty && this.isIdle()) return { empty: false, remaining, timedOut: false };
       const left = deadline - this.clock.now();
       if (left <= 0) return { empty: false, remaining, timedOut: true };
-      if (!this.running) return { empty: false, remaining, timedOut: false };
+      if (!this.running) {
+        if (this.damage) throw this.damage;
+        return { empty: false, remaining, timedOut: false };
+      }
       await this.idleOrTick(Math.min(left, 250));
     }
+  }
+
+  private activeCount(): number {
+    try {
+      return this.store.activeCount();
+    } catch (err) {
+      if (this.databaseDamaged(err, 'counting the calls still owed')) throw this.damage;
+      throw err;
+    }
+  }
+
+  /** See the contract: true (and the engine stopped) when `err` is a damaged database. */
+  private databaseDamaged(err: unknown, where: string): boolean {
+    if (!isDatabaseDamage(err)) return false;
+    if (this.damage) return true;
+    const reported = this.opts.onDatabaseError?.(err, `the sync (${where})`);
+    this.damage = reported instanceof Error ? reported : err instanceof Error ? err : new Error(String(err));
+    this.logger?.error({ where, err: errorText(err) }, 'sync stopped: the database is damaged');
+    this.running = false;
+    this.stopController.abort();
+    this.wake();
+    for (const w of this.idleWaiters) w();
+    return true;
   }
 
   /** Resolves when the loop next goes idle, or after `ms`. */
@@ -294,6 +333,7 @@ export class SyncEngine {
           claimed = rows.length;
           for (const row of rows) this.startJob(row);
         } catch (err) {
+          if (this.databaseDamaged(err, 'claiming calls to send')) break;
           this.logger?.warn({ err: errorText(err) }, 'could not claim outbox rows; will look again');
         }
       }
@@ -342,6 +382,7 @@ export class SyncEngine {
     } catch (err) {
       // A bug or a database error: leave the row under our lease; when it expires another look
       // (by us or another engine) treats it as an unknown outcome and reconciles. Never crash.
+      if (this.databaseDamaged(err, 'reading an order to send')) return;
       this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'sync job failed');
       return;
     }
@@ -356,7 +397,7 @@ export class SyncEngine {
           now,
         );
       } catch (err) {
-        this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'could not release an outbox row');
+        if (!this.databaseDamaged(err, 'releasing a call')) this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'could not release an outbox row');
       }
       return;
     }
@@ -367,6 +408,7 @@ export class SyncEngine {
         this.logger?.warn({ outboxId: row.id, entityId: row.entityId, kind: row.kind, code: outcome.finish.code, message: outcome.finish.message }, 'needs attention');
       }
     } catch (err) {
+      if (this.databaseDamaged(err, 'recording what Gameball answered')) return;
       this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, 'could not record a sync outcome');
     }
     this.scheduleStatus();
@@ -601,7 +643,7 @@ export class SyncEngine {
         try {
           this.store.pullForward(now, true);
         } catch (err) {
-          this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+          if (!this.databaseDamaged(err, 'bringing waiting calls forward')) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
         }
       }
     }
@@ -663,7 +705,7 @@ export class SyncEngine {
     try {
       s = this.status();
     } catch (err) {
-      this.logger?.warn({ err: errorText(err) }, 'could not read sync status');
+      if (!this.databaseDamaged(err, 'reading the status')) this.logger?.warn({ err: errorText(err) }, 'could not read sync status');
       return;
     }
     if (!statusChanged(this.lastStatus, s)) return;

@@ -223,7 +223,7 @@ describe('recovery from a damaged database', () => {
     const dir = tempDir();
     const file = join(dir, 'x.db');
     const live = openDatabase(join(dir, 'live.db'));
-    cleanups.push(() => live.close());
+    cleanups.push(() => void live.close());
     copyFileSync(import.meta.filename, file);
     const report = recoverInto(live, file, { clock });
     expect(report.readable).toBe(false);
