@@ -249,7 +249,13 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
       }
 
       const orders = salvaged.tables.get('orders');
-      const sortedOrders = [...(orders?.rows ?? [])].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || Number(a._rowid_) - Number(b._rowid_));
+      // Oldest first, so each customer's calls queue in the order they were made (ISO times sort as text).
+      const byAge = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+        const x = String(a.created_at);
+        const y = String(b.created_at);
+        return x < y ? -1 : x > y ? 1 : Number(a._rowid_) - Number(b._rowid_);
+      };
+      const sortedOrders = [...(orders?.rows ?? [])].sort(byAge);
       for (const row of sortedOrders) {
         const id = text(row.order_id);
         const state = text(row.state);

@@ -111,11 +111,19 @@ function salvageRows(db: BetterSqlite3.Database, plan: TablePlan, problems: stri
   }
 
   // From the end backwards, until damage: the rows after a bad stretch, and how far rowids go.
+  // Everything from `tailFrom` up is read; a table read whole this way needs nothing more.
+  let tailFrom = Number.MIN_SAFE_INTEGER;
+  let tailWhole = false;
   try {
-    for (const row of scanDown.iterate()) rows.set(Number(row._rowid_), row);
+    for (const row of scanDown.iterate()) {
+      tailFrom = Number(row._rowid_);
+      rows.set(tailFrom, row);
+    }
+    tailWhole = true;
   } catch (err) {
     fail('damaged, read backwards from the end', err);
   }
+  if (tailWhole) return finish(plan, rows, known, damaged, indexed);
   let maxHint = 0;
   for (const r of known.keys()) if (r > maxHint) maxHint = r;
   for (const r of rows.keys()) if (r > maxHint) maxHint = r;
@@ -126,10 +134,11 @@ function salvageRows(db: BetterSqlite3.Database, plan: TablePlan, problems: stri
     try {
       for (const row of scanUp.iterate(cursor)) {
         const id = Number(row._rowid_);
-        rows.set(id, row);
         cursor = id;
+        if (id >= tailFrom && tailFrom !== Number.MIN_SAFE_INTEGER) break; // the backward scan read the rest
+        rows.set(id, row);
       }
-      break; // reached the end
+      break; // reached the end, or the part read backwards
     } catch (err) {
       fail(`damaged after rowid ${cursor === Number.MIN_SAFE_INTEGER ? '0' : cursor}`, err);
     }

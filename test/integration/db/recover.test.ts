@@ -211,6 +211,20 @@ describe('recovery from a damaged database', () => {
     for (const id of lostPending) expect(report.unreadable.map((u) => u.id)).toContain(id);
   }, 90_000);
 
+  it('two bad stretches in one table cost exactly the rows stored on them', async () => {
+    const t = await tillBeforeTheFault();
+    const leaves = pagesOf(t.copy, 'orders');
+    const bad = [leaves[1]!, leaves[leaves.length - 2]!];
+    for (const p of bad) overwritePage(t.copy, p.pageno, 8, 3000);
+    const salvaged = salvageFile(t.copy, [{ table: 'orders', key: 'order_id', indexes: [{ name: 'sqlite_autoindex_orders_1', orderBy: ['order_id'] }] }]);
+    const orders = salvaged.tables.get('orders')!;
+    const lost = bad[0]!.ncell + bad[1]!.ncell;
+    expect(orders.rows).toHaveLength(90 - lost);
+    expect(orders.unreadableKeys).toHaveLength(lost);
+    expect(orders.damaged).toBe(true);
+    expect(orders.indexed).toBe(true);
+  }, 90_000);
+
   it('a damaged index alone loses nothing: every row is read from the table', async () => {
     const t = await tillBeforeTheFault();
     overwritePage(t.copy, pagesOf(t.copy, 'orders_customer')[0]!.pageno);
