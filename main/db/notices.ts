@@ -52,7 +52,7 @@ export function unreadableSentences(report: RecoveryReport): string {
   if (missing.length > 0) {
     parts.push(
       `${plural(missing.length, 'record')} could not be read and may not have reached Gameball: ${listIds(missing)}. ` +
-        'Look them up in Gameball and capture again any that are not there.',
+        (missing.length === 1 ? 'Look it up in Gameball and capture it again if it is not there.' : 'Look them up in Gameball and capture again any that are not there.'),
     );
   }
   if (atGameball.length > 0) parts.push(`${plural(atGameball.length, 'more record')} could not be read, but Gameball already has ${atGameball.length === 1 ? 'it' : 'them'}.`);
