@@ -2,7 +2,8 @@
 // its own folder; this file only assembles them and turns thrown errors into exit codes:
 //   0 done; 1 failed; 2 input refused (nothing written); 3 `sync` timed out with calls still owed;
 //   4 the data folder cannot be used (read-only, missing, not a folder, permission denied);
-//   5 the data folder's disk is full; 130/143 `sync` stopped by SIGINT/SIGTERM.
+//   5 the data folder's disk is full; 6 the database was damaged or is incomplete (stderr says what
+//   was done and what to do); 130/143 `sync` stopped by SIGINT/SIGTERM.
 // A data-folder problem is one line naming the folder and what to do, never a stack trace.
 import { Command, CommanderError } from 'commander';
 import { DataFolderError } from './data-folder.ts';
@@ -13,6 +14,7 @@ import { registerOrderCommands } from './orders/commands.ts';
 import { registerConfigCommands } from './config/commands.ts';
 import { registerWebCommands } from './web/commands.ts';
 import { registerSyncCommands } from './sync/commands.ts';
+import { registerDatabaseCommands, reportDatabaseDamage } from './db/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -25,6 +27,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerWebCommands(program);
   registerSyncCommands(program);
+  registerDatabaseCommands(program);
   return program;
 }
 
@@ -38,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pos-companion: ${err.message}\n`);
       return err.exitCode;
     }
+    const damaged = reportDatabaseDamage(err);
+    if (damaged !== null) return damaged;
     process.stderr.write(`pos-companion: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }

@@ -2,18 +2,20 @@
 // store, reads settings and keys, and wires capture, the queue and the sync engine together with
 // the clock, logger and HTTP transport passed in. The desktop shell, browser mode and the CLI all
 // use this one facade.
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
-import { SecretStore } from './config/secrets.ts';
-import type { SecretCipher } from './config/secrets.ts';
-import { SettingsStore } from './config/settings.ts';
+import type { SecretCipher, SecretStore } from './config/secrets.ts';
 import type { Settings, StoredSettings } from './config/settings.ts';
 import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
-import { openDatabase } from './db/database.ts';
+import { DatabaseDamagedError } from './db/database.ts';
 import type { Database } from './db/database.ts';
-import { databaseFile } from './db/paths.ts';
+import { isNoticeCode } from './db/notices.ts';
+import type { TillNotice } from './db/notices.ts';
+import { recoverInto } from './db/recover.ts';
+import type { RecoveryReport } from './db/recover.ts';
 import { closeLogger, createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
@@ -23,6 +25,8 @@ import { ReferralChecker } from './orders/referral.ts';
 import type { ReferralAdvisor } from './orders/referral.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
 import { gameballSync } from './sync/wiring.ts';
+import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
+import type { TillStore } from './till-store.ts';
 import type {
   CapturedOrder,
   CapturedRefund,
@@ -37,7 +41,8 @@ import type {
 } from './orders/schemas.ts';
 import { z } from 'zod';
 
-export { CaptureRefusedError };
+export { CaptureRefusedError, DatabaseDamagedError };
+export type { TillNotice, RecoveryReport };
 
 export interface EngineOptions {
   dataDir: string;
@@ -58,6 +63,16 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** The sync part (default: the Gameball sync engine; tests pass their own). */
   sync?: SyncFactory;
+  /**
+   * What to do when opening finds the database damaged (and sets it right) or missing orders:
+   * 'continue' (a screen, which shows the notices) or 'stop': close again and throw
+   * DatabaseDamagedError with the whole story, so a one-shot command says so and exits instead of
+   * quietly doing its work on a till that just lost something. Default: 'stop' when `startSync`
+   * is false (the CLI's one-shot commands), else 'continue'.
+   */
+  onDatabaseProblem?: 'continue' | 'stop';
+  /** How long after a change the -wal is copied into the main file (default 3 s; tests shorten it). */
+  checkpointDelayMs?: number;
 }
 
 // --- The sync wiring ----------------------------------------------------------------------------
@@ -80,6 +95,11 @@ export interface SyncContext {
   gameball(): { baseUrl: string; apiVersion: string; apiKey: string | null; secretKey: string | null };
   /** Tell the screen something changed (coalesced). */
   notifyStatus(): void;
+  /**
+   * A statement failed: when SQLite says the database is damaged, this records the condition once
+   * (notice, log, flag for the next start) and returns DatabaseDamagedError; else it returns `err`.
+   */
+  databaseError(err: unknown, where: string): unknown;
 }
 
 export interface SyncPart {
@@ -129,8 +149,13 @@ export interface Engine {
    * the `trainingMode` setting while the engine runs (see whenModeSettled).
    */
   readonly training: boolean;
-  /** Problems found while opening (e.g. a corrupt database moved aside), for the screen to show. */
-  readonly notices: readonly string[];
+  /**
+   * Problems found while opening (a damaged database set aside and recovered, a database restored
+   * without its -wal, keys that cannot be stored) or later (a statement that met a damaged
+   * database), for the screen to show. A screen also gets the problems a command found earlier that
+   * no screen has shown yet.
+   */
+  readonly notices: readonly TillNotice[];
   captureOrder(input: unknown): CapturedOrder;
   captureRefund(input: unknown): CapturedRefund;
   checkReferral(input: ReferralCheckInput): Promise<ReferralCheck>;
@@ -156,6 +181,12 @@ export interface Engine {
   syncNow(): void;
   /** Deletes synced orders older than the retention setting; returns how many. Runs daily by itself while syncing. */
   pruneNow(): number;
+  /**
+   * Copies every readable order and refund of a damaged database file (a moved-aside
+   * `pos-companion.db.corrupt-*`, or a copy) into this till's queue; see main/db/recover.ts.
+   * Idempotent. Refuses the live database itself and a file that does not exist.
+   */
+  recoverFrom(file: string): RecoveryReport;
   close(): Promise<void>;
 }
 
@@ -183,31 +214,44 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const logger =
     opts.logger ??
     createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), secretValues: () => keyRef.store?.knownValues() ?? [] });
-  const notices: string[] = [];
-  if (folderProblem === 'full') notices.push(dataFolderMessage('full', dataDir, 'start'));
-
-  let db: Database;
+  const notices: TillNotice[] = [];
+  if (folderProblem === 'full') notices.push({ code: 'DATA_FOLDER_FULL', message: dataFolderMessage('full', dataDir, 'start'), params: { folder: dataDir } });
+  const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
+  let store: TillStore;
   try {
-    db = openDatabase(databaseFile(dataDir), {
-      clock,
-      logger,
-      onCorrupt: (r) => notices.push(`The database file could not be read (${r.reason}); it was moved aside to ${r.movedTo[0] ?? '?'} and a new one started.`),
-    });
+    store = openTillStore({ dataDir, clock, logger, cipher, env });
   } catch (err) {
     if (!opts.logger) await closeLogger(logger);
     throw asDataFolderError(err, dataDir, 'start') ?? err;
   }
-
-  const settingsStore = new SettingsStore(db, (key, reason) => logger.warn({ key, reason }, 'stored setting invalid: default used'));
-  const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
+  const { db, settings: settingsStore, keys: keyStore } = store;
+  keyRef.store = keyStore;
+  notices.push(...store.notices);
+  const startSync = opts.startSync ?? true;
+  const serious = seriousNotices(store.notices);
+  if (serious.length > 0 && (opts.onDatabaseProblem ?? (startSync ? 'continue' : 'stop')) === 'stop') {
+    // Kept for the next screen to show, since this process has none.
+    for (const n of serious) store.identity.addIncident(n, false);
+    db.close();
+    if (!opts.logger) await closeLogger(logger);
+    throw new DatabaseDamagedError(`${serious.map((n) => n.message).join(' ')} The command was not run: run it again.`);
+  }
+  // A long-running till (startSync) has a screen; a one-shot command does not, so what it found
+  // is kept for the next screen to show.
+  if (startSync) {
+    for (const i of store.identity.takeUnshownIncidents()) {
+      if (isNoticeCode(i.code)) notices.push({ code: i.code, message: `${i.at}: ${i.message}`, params: { ...i.params, at: i.at } });
+    }
+  } else {
+    for (const n of serious) store.identity.addIncident(n, false);
+  }
   if (cipher?.unavailableReason && env[MASTER_KEY_FILE_ENV]?.trim() && !cipher.available()) {
     // An explicit opt-in that does not work is said at once, not at the first "save keys".
     const reason = cipher.unavailableReason() ?? 'it is not usable';
-    notices.push(`Keys cannot be stored: ${reason}.`);
+    notices.push({ code: 'KEYS_UNSTORABLE', message: `Keys cannot be stored: ${reason}.`, params: { reason } });
     logger.warn({ reason }, 'master key file refused');
   }
-  const keyStore = new SecretStore(db, cipher, clock, env, (name, reason) => logger.warn({ secret: name, reason }, 'stored key unreadable'));
-  keyRef.store = keyStore;
+  const health = new DatabaseHealth(store, logger, (n) => notices.push(n), opts.checkpointDelayMs);
 
   const initial = settingsStore.get();
   /** The mode the caller, the settings and the keys ask for now. */
@@ -251,13 +295,18 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     fetch: opts.fetch ?? globalThis.fetch,
     env,
     training: forTraining,
-    startSync: opts.startSync ?? true,
+    startSync,
     settings: () => settingsStore.get(),
     gameball: () => {
       const s = settingsStore.get();
       return { baseUrl: s.apiBaseUrl, apiVersion: s.apiVersion, apiKey: keyStore.value('apiKey'), secretKey: keyStore.value('secretKey') };
     },
-    notifyStatus,
+    notifyStatus: () => {
+      // The sync made progress: its rows changed in the -wal.
+      if (startSync) health.changed();
+      notifyStatus();
+    },
+    databaseError: (err, where) => health.classify(err, where),
   });
   let sync: SyncPart = await syncFactory(syncContext(training));
   let syncTraining = training;
@@ -302,6 +351,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const referrals = new ReferralChecker({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, training: () => training, advisor: () => sync.advisor });
 
   function onChange(): void {
+    if (startSync) health.changed();
     if (sync.notify) sync.notify();
     else sync.syncNow();
     // A sync part that keeps its own status tells the listeners itself (through notifyStatus),
@@ -311,7 +361,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   const prune = (): number => queue.prune(settingsStore.get().retentionDays);
   let pruneTimer: NodeJS.Timeout | undefined;
-  if (opts.startSync ?? true) {
+  if (startSync) {
     try {
       prune();
     } catch (err) {
@@ -331,33 +381,43 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let closing: Promise<void> | undefined;
   const settingsView = (): Settings => ({ ...settingsStore.get(), keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') } });
 
+  // Every call that reads or writes the database: a damaged database comes out as
+  // DatabaseDamagedError (with its sentence), not as SQLite's bare error.
+  const guard = <T>(where: string, fn: () => T): T => health.guard(where, fn);
   const engine: Engine = {
     dataDir,
     notices,
-    captureOrder: (input) => orders.captureOrder(input),
-    captureRefund: (input) => orders.captureRefund(input),
-    checkReferral: (input) => referrals.check(input),
-    listOrders: (q) => queue.list(q),
-    getOrder: (id) => queue.get(id),
-    retry: (target) => queue.retry(target),
-    editAndResend: (id, patch) => queue.editAndResend(id, patch),
-    discard: (id, reason) => queue.discard(id, reason),
+    captureOrder: (input) => guard('saving an order', () => orders.captureOrder(input)),
+    captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
+    async checkReferral(input) {
+      try {
+        return await referrals.check(input);
+      } catch (err) {
+        throw health.classify(err, 'checking a referral code');
+      }
+    },
+    listOrders: (q) => guard('reading the queue', () => queue.list(q)),
+    getOrder: (id) => guard('reading an order', () => queue.get(id)),
+    retry: (target) => guard('retrying', () => queue.retry(target)),
+    editAndResend: (id, patch) => guard('editing an order', () => queue.editAndResend(id, patch)),
+    discard: (id, reason) => guard('discarding an order', () => queue.discard(id, reason)),
     exportOrders: (q) => {
       const parsed = ExportQuerySchema.safeParse(q);
       if (!parsed.success) throw refusalFromZod(parsed.error);
-      return queue.exportOrders(parsed.data);
+      return guard('exporting orders', () => queue.exportOrders(parsed.data));
     },
     get training() {
       return training;
     },
-    status: () => sync.status?.() ?? queue.status(sync.online(), syncTraining),
+    status: () => guard('reading the status', () => sync.status?.() ?? queue.status(sync.online(), syncTraining)),
     onStatus(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    getSettings: settingsView,
+    getSettings: () => guard('reading the settings', settingsView),
     updateSettings(patch) {
-      settingsStore.update(patch);
+      guard('saving the settings', () => settingsStore.update(patch));
+      store.identity.record(db, settingsStore, keyStore);
       followMode();
       notifyStatus();
       return settingsView();
@@ -365,10 +425,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     setKeys(keys) {
       const parsed = KeysSchema.safeParse(keys);
       if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', 'Keys must be non-empty text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
-      db.transaction(() => {
-        if (parsed.data.apiKey !== undefined) keyStore.set('apiKey', parsed.data.apiKey);
-        if (parsed.data.secretKey !== undefined) keyStore.set('secretKey', parsed.data.secretKey);
-      })();
+      guard('saving the keys', () =>
+        db.transaction(() => {
+          if (parsed.data.apiKey !== undefined) keyStore.set('apiKey', parsed.data.apiKey);
+          if (parsed.data.secretKey !== undefined) keyStore.set('secretKey', parsed.data.secretKey);
+        })(),
+      );
+      // The identity file keeps the ciphertext as stored, so a new database gets the keys back.
+      store.identity.record(db, settingsStore, keyStore);
       logger.info({ apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined }, 'keys updated');
       followMode();
     },
@@ -379,7 +443,20 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     },
     whenModeSettled: () => switching,
     syncNow: () => sync.syncNow(),
-    pruneNow: prune,
+    pruneNow: () => guard('deleting old orders', prune),
+    recoverFrom(file) {
+      const from = resolve(file);
+      if (!existsSync(from)) throw new CaptureRefusedError('INVALID_INPUT', `There is no file ${from}. Give the damaged database file, e.g. ${store.file}.corrupt-<time>.`, 'from');
+      if (sameFile(from, store.file)) {
+        throw new CaptureRefusedError('INVALID_INPUT', `${from} is this till's live database, not a damaged copy: give the moved-aside file (${store.file}.corrupt-<time>).`, 'from');
+      }
+      const report = guard('recovering orders', () => recoverInto(db, from, { clock, logger }));
+      if (report.orders.recovered + report.refunds.recovered > 0) {
+        health.changed();
+        onChange();
+      }
+      return report;
+    },
     close() {
       closing ??= (async () => {
         closed = true;
@@ -388,6 +465,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         listeners.clear();
         await switching;
         await sync.close();
+        // The main file complete on its own (a copy without the -wal loses nothing) where possible.
+        health.close();
         db.close();
         if (!opts.logger) await closeLogger(logger);
       })();
@@ -396,6 +475,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   };
   logger.info({ dataDir, training, tillId: initial.tillId }, 'engine started');
   return engine;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
 }
 
 /** Opens an engine, runs `fn`, and always closes it (CLI commands). */

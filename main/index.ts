@@ -92,7 +92,7 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(null);
 
   engine = await createEngine({ dataDir, secretCipher: createSafeStorageCipher() });
-  for (const notice of engine.notices) logger.warn({ notice }, 'engine notice');
+  for (const notice of engine.notices) logger.warn({ code: notice.code }, notice.message);
   const settings = engine.getSettings();
 
   scanner = createScannerService({

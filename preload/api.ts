@@ -470,6 +470,13 @@ export const KeyboardScanRequestSchema = z.strictObject({
 });
 export type KeyboardScanRequest = z.input<typeof KeyboardScanRequestSchema>;
 
+export const AppNoticeSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type AppNotice = z.infer<typeof AppNoticeSchema>;
+
 export const AppInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
@@ -480,6 +487,10 @@ export const AppInfoSchema = z.object({
    *  when asked: saving or removing keys changes it while the till runs; `status` carries each change. */
   training: z.boolean(),
   dataDir: z.string(),
+  /** Problems the till found (a damaged database set aside and recovered, one restored without its
+   *  -wal, ...): show every one until the app restarts. `code` picks the sentence in the till's
+   *  language; `message` is the full English account, for store IT. */
+  notices: z.array(AppNoticeSchema),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

@@ -1,4 +1,4 @@
-// The till screen's frame: training banner, navigation (F2/F3/F4), the active screen and the
+// The till screen's frame: training banner, the till's own problems (a damaged database...), navigation (F2/F3/F4), the active screen and the
 // status bar. Owns the two things that must work whatever screen is showing: scans (a scan is
 // routed to the checkout form from anywhere) and the keyboard shortcuts.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { AppInfo, ScanEventWire, Settings } from '../preload/api.ts';
 import { classifyScan } from '../preload/scan-classify.ts';
 import { StatusBar } from './components/status-bar.tsx';
+import { TillNotices } from './components/till-notices.tsx';
 import { changeLanguage } from './i18n/index.ts';
 import { routeScan } from './scan/scan-routing.ts';
 import { useKeyboardWedge } from './scan/use-keyboard-wedge.ts';
@@ -119,6 +120,7 @@ export function App() {
             {t('app.training')}
           </div>
         )}
+        <TillNotices notices={info.notices} />
         <header className="topbar">
           <div className="brand">
             <span className="brand-mark" aria-hidden="true" />

@@ -35,7 +35,16 @@ export class SecretsUnavailableError extends Error {
   }
 }
 
+/** A key as stored: the ciphertext and the scheme that made it. Never the key itself. */
+export interface StoredSecret {
+  ciphertext: Buffer;
+  scheme: string;
+  updatedAt: string;
+}
+
 export class SecretStore {
+  private readonly selectRaw;
+  private readonly insertRaw;
   private readonly select;
   private readonly upsert;
   private readonly remove;
@@ -50,6 +59,8 @@ export class SecretStore {
     private readonly onUnreadable: (name: SecretName, reason: string) => void = () => {},
   ) {
     this.select = db.prepare<[string], { ciphertext: Buffer; scheme: string }>('SELECT ciphertext, scheme FROM secrets WHERE name = ?');
+    this.selectRaw = db.prepare<[string], { ciphertext: Buffer; scheme: string; updated_at: string }>('SELECT ciphertext, scheme, updated_at FROM secrets WHERE name = ?');
+    this.insertRaw = db.prepare('INSERT OR IGNORE INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?)');
     this.upsert = db.prepare(
       'INSERT INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ciphertext = excluded.ciphertext, scheme = excluded.scheme, updated_at = excluded.updated_at',
     );
@@ -120,5 +131,18 @@ export class SecretStore {
 
   invalidate(): void {
     this.cache.clear();
+  }
+
+  /** The stored ciphertext of a key (for the identity file, which keeps it as it is), or null. */
+  storedSecret(name: SecretName): StoredSecret | null {
+    const row = this.selectRaw.get(name);
+    return row ? { ciphertext: row.ciphertext, scheme: row.scheme, updatedAt: row.updated_at } : null;
+  }
+
+  /** Puts a stored ciphertext back into a database that lacks the key (one already here wins). True when written. */
+  restoreSecret(name: SecretName, secret: StoredSecret): boolean {
+    const written = this.insertRaw.run(name, secret.ciphertext, secret.scheme, secret.updatedAt).changes === 1;
+    if (written) this.cache.delete(name);
+    return written;
   }
 }

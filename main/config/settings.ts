@@ -273,6 +273,28 @@ export class SettingsStore {
   invalidate(): void {
     this.cache = undefined;
   }
+
+  /** The stored rows as they are (JSON text per key), for the till's identity file. Only settings; never keys. */
+  storedRows(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const r of this.selectAll.all()) if (isSettingKey(r.key)) out[r.key] = r.value;
+    return out;
+  }
+
+  /**
+   * Puts rows kept elsewhere (the identity file) into a database that lacks them: a key already
+   * stored here wins. Unknown keys are skipped. Returns how many were written.
+   */
+  restoreRows(rows: Record<string, string>): number {
+    let n = 0;
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(rows)) {
+        if (isSettingKey(key) && this.insertIfMissing.run(key, value).changes === 1) n += 1;
+      }
+    })();
+    this.cache = undefined;
+    return n;
+  }
 }
 
 function safeJson(raw: string): unknown {

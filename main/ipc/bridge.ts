@@ -45,6 +45,7 @@ const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
   ORDER_DISCARDED: 'wrong-state',
   INVALID_INPUT: 'invalid-request',
   INVALID_SETTING: 'invalid-request',
+  DB_DAMAGED: 'unavailable',
 };
 
 /**

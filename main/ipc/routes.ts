@@ -3,7 +3,7 @@
 // receives input already parsed by the contract (main/ipc/handle.ts) and its answer is parsed
 // again on the way out, so this file only adapts shapes; it holds no business rules.
 // Used unchanged by the Electron shell and by browser mode.
-import type { AppInfo, OrderState, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
+import type { AppInfo, AppNotice, OrderState, ScanEventWire, ScannerDevice, ScannerState } from '../../preload/api.ts';
 import type { ClassifyOptions, ScanClassification } from '../../preload/scan-classify.ts';
 import type { Clock } from '../clock.ts';
 import type { EventHub } from './events.ts';
@@ -23,6 +23,8 @@ import {
 export interface EnginePort {
   readonly training: boolean;
   readonly dataDir: string;
+  /** Problems for the screen (see AppInfo.notices); the list grows while the till runs. */
+  readonly notices: readonly AppNotice[];
   captureOrder(input: unknown): unknown;
   captureRefund(input: unknown): unknown;
   checkReferral(input: { customer: { mobile?: string; customerId?: string }; referrerCode: string }): Promise<unknown>;
@@ -157,6 +159,6 @@ export function createHandlers(deps: RouteDeps): Handlers {
       events.emit('scan', event);
       return event;
     },
-    'app:info': () => ({ ...deps.app, training: engine.training, dataDir: engine.dataDir }),
+    'app:info': () => ({ ...deps.app, training: engine.training, dataDir: engine.dataDir, notices: [...engine.notices] }),
   };
 }

@@ -25,9 +25,14 @@
 //    in memory and written when the folder takes writes again; if the engine stops first, the row
 //    stays in flight under its lease and the next engine reconciles it with Gameball (at once
 //    when this process is gone, see lease-owner.ts) instead of posting it blindly.
+//  - A statement that meets a damaged database (SQLITE_CORRUPT, SQLITE_NOTADB) stops the engine:
+//    nothing more can be recorded safely. It is reported once (`onDatabaseError`), requests in
+//    flight are abandoned (their rows stay in flight, so they are looked up at Gameball before any
+//    re-post once the database is recovered), and `drain` rejects with the reported error.
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { isoAt, systemClock } from '../clock.ts';
+import { isDatabaseDamage } from '../db/database.ts';
 import type { Database } from '../db/database.ts';
 import type { GameballClient, OrderTransactions } from '../gameball/client.ts';
 import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseOrderRow, parseRefundRow, RowUnreadableError } from '../gameball/mappers.ts';
@@ -103,6 +108,11 @@ export interface SyncEngineOptions {
   storageRetryMs?: number;
   /** Whether the engine that holds a lease is certainly gone (default: a process of this host that no longer runs). */
   isOwnerGone?: (owner: string) => boolean;
+  /**
+   * Told once when a statement meets a damaged database; returns the error to hand on (the
+   * engine's DatabaseDamagedError, with its sentence for people). Default: SQLite's own error.
+   */
+  onDatabaseError?: (err: unknown, where: string) => unknown;
 }
 
 /** The data folder cannot take writes: what is wrong, the sentence for people, since when. */
@@ -168,6 +178,8 @@ export class SyncEngine {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly idleWaiters = new Set<() => void>();
+  /** Set when a statement met a damaged database: the engine has stopped for good. */
+  private damage: Error | undefined;
 
   constructor(private readonly opts: SyncEngineOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -267,7 +279,7 @@ export class SyncEngine {
     try {
       this.store.pullForward(this.clock.now(), false);
     } catch (err) {
-      if (!this.storageTrouble(err)) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+      if (!this.storageTrouble(err) && !this.databaseDamaged(err, 'bringing waiting calls forward')) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
     }
     this.storageRetryAt = 0;
     this.wake();
@@ -293,20 +305,47 @@ export class SyncEngine {
    * needed and leaves it running.
    */
   async drain(opts: { untilEmpty: boolean; timeoutMs: number }): Promise<DrainResult> {
-    if (!this.client()) return { empty: this.store.activeCount() === 0, remaining: this.store.activeCount(), timedOut: false };
+    if (!this.client()) return { empty: this.activeCount() === 0, remaining: this.activeCount(), timedOut: false };
     this.start();
     const deadline = this.clock.now() + opts.timeoutMs;
     for (;;) {
-      const remaining = this.store.activeCount();
+      if (this.damage) throw this.damage;
+      const remaining = this.activeCount();
       if (remaining === 0) return { empty: true, remaining, timedOut: false };
       // One pass is over when nothing more can be claimed now, a full or read-only folder included
       // (what waits to be recorded is tried once more when the engine stops).
       if (!opts.untilEmpty && (this.isIdle() || this.storage)) return { empty: false, remaining, timedOut: false };
       const left = deadline - this.clock.now();
       if (left <= 0) return { empty: false, remaining, timedOut: true };
-      if (!this.running) return { empty: false, remaining, timedOut: false };
+      if (!this.running) {
+        if (this.damage) throw this.damage;
+        return { empty: false, remaining, timedOut: false };
+      }
       await this.idleOrTick(Math.min(left, 250));
     }
+  }
+
+  private activeCount(): number {
+    try {
+      return this.store.activeCount();
+    } catch (err) {
+      if (this.databaseDamaged(err, 'counting the calls still owed')) throw this.damage;
+      throw err;
+    }
+  }
+
+  /** See the contract: true (and the engine stopped) when `err` is a damaged database. */
+  private databaseDamaged(err: unknown, where: string): boolean {
+    if (!isDatabaseDamage(err)) return false;
+    if (this.damage) return true;
+    const reported = this.opts.onDatabaseError?.(err, `the sync (${where})`);
+    this.damage = reported instanceof Error ? reported : err instanceof Error ? err : new Error(String(err));
+    this.logger?.error({ where, err: errorText(err) }, 'sync stopped: the database is damaged');
+    this.running = false;
+    this.stopController.abort();
+    this.wake();
+    for (const w of this.idleWaiters) w();
+    return true;
   }
 
   /** Resolves when the loop next goes idle, or after `ms`. */
@@ -352,6 +391,7 @@ export class SyncEngine {
           claimed = rows.length;
           for (const row of rows) this.startJob(row);
         } catch (err) {
+          if (this.databaseDamaged(err, 'claiming calls to send')) break;
           if (!this.storageTrouble(err)) this.logger?.warn({ err: errorText(err) }, 'could not claim outbox rows; will look again');
         }
       }
@@ -399,6 +439,7 @@ export class SyncEngine {
     try {
       outcome = await this.process(row, logs);
     } catch (err) {
+      if (this.databaseDamaged(err, 'reading an order to send')) return;
       if (!this.storageTrouble(err)) {
         // A bug or a database error: leave the row under our lease; when it expires another look
         // (by us or another engine) treats it as an unknown outcome and reconciles. Never crash.
@@ -439,6 +480,7 @@ export class SyncEngine {
         }
         return;
       } catch (err) {
+        if (this.databaseDamaged(err, handBack ? 'releasing a call' : 'recording what Gameball answered')) return;
         if (!this.storageTrouble(err)) {
           this.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, handBack ? 'could not release an outbox row' : 'could not record a sync outcome');
           return;
@@ -739,7 +781,7 @@ export class SyncEngine {
         try {
           this.store.pullForward(now, true);
         } catch (err) {
-          if (!this.storageTrouble(err)) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+          if (!this.storageTrouble(err) && !this.databaseDamaged(err, 'bringing waiting calls forward')) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
         }
       }
     }
@@ -801,7 +843,7 @@ export class SyncEngine {
     try {
       s = this.status();
     } catch (err) {
-      this.logger?.warn({ err: errorText(err) }, 'could not read sync status');
+      if (!this.databaseDamaged(err, 'reading the status')) this.logger?.warn({ err: errorText(err) }, 'could not read sync status');
       return;
     }
     if (!statusChanged(this.lastStatus, s)) return;

@@ -93,6 +93,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       // Training needs no keys: a client that is still null there only means the simulator has
       // not started yet, so there is no not-configured reason to give.
       ...(ctx.training ? {} : { notConfiguredMessage: configProblem ?? NO_KEYS }),
+      onDatabaseError: (err, where) => ctx.databaseError(err, where),
       ...tuning,
     });
     engine.onStatus(() => ctx.notifyStatus());

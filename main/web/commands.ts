@@ -62,7 +62,7 @@ export function registerWebCommands(program: Command): void {
       if (serve.training) {
         out.write('Training mode: no Gameball keys are set. Orders go to the built-in simulator and are never sent to Gameball.\n');
       }
-      for (const notice of serve.engine.notices) out.write(`Notice: ${notice}\n`);
+      for (const notice of serve.engine.notices) out.write(`Notice: ${notice.message}\n`);
       out.write('Press Ctrl+C to stop.\n');
       await new Promise<void>((resolveStop) => {
         const stop = (): void => {

@@ -205,6 +205,22 @@ export const en = {
     en: 'English',
     ar: 'العربية',
   },
+  notices: {
+    label: 'Problems found on this till',
+    details: 'Details for store IT',
+    DB_DAMAGED:
+      'The till’s database was damaged. A new one was started with the same till id and keys, and {{orders}} orders and {{refunds}} refunds were recovered from the damaged file; nothing is sent to Gameball twice. Tell store IT today.',
+    DB_DAMAGED_PARTIAL:
+      'The till’s database was damaged. A new one was started with the same till id and keys, and {{orders}} orders and {{refunds}} refunds were recovered from the damaged file, but {{unreadable}} records could not be read. Tell store IT today: they may have to be captured again.',
+    DB_DAMAGED_UNRECOVERED:
+      'The till’s database was damaged. A new one was started with the same till id and keys, but no orders could be recovered from the damaged file yet. Tell store IT today: orders that were waiting to be sent are not in the queue.',
+    DB_DAMAGED_RUNNING: 'The till’s database is damaged: orders cannot be saved safely. Close POS Companion and open it again to recover the orders, then tell store IT.',
+    DB_EMPTY: 'This till’s database is empty, but this till had orders: it may have been restored without all its files. Tell store IT before saving more orders. The till id and keys were kept.',
+    DB_BEHIND: 'This till’s database is missing orders it had saved: it may have been restored without all its files. Tell store IT. Nothing is sent to Gameball twice.',
+    IDENTITY_UNREADABLE: 'The till’s identity file could not be read and was written again from the database.',
+    KEYS_UNSTORABLE: 'Gameball keys cannot be stored on this computer. Tell store IT.',
+    DATA_FOLDER_FULL: 'The till’s disk is full (data folder {{folder}}): new orders cannot be saved until IT frees some space on that disk. Orders already saved are safe.',
+  },
   errors: {
     generic: 'Something went wrong: {{message}}',
     offline: 'The till engine is not reachable. Try again in a moment.',

@@ -199,7 +199,8 @@ describe('createEngine', () => {
     writeFileSync(join(dir, 'pos-companion.db'), 'garbage, not sqlite'.repeat(100));
     const e = await engineAt(dir);
     expect(e.notices).toHaveLength(1);
-    expect(e.notices[0]).toMatch(/moved aside to .*pos-companion\.db\.corrupt-/);
+    expect(e.notices[0]?.code).toBe('DB_DAMAGED_UNRECOVERED');
+    expect(e.notices[0]?.message).toMatch(/moved aside to .*pos-companion\.db\.corrupt-/);
     expect(e.captureOrder({ customerId: 'a', totalPaid: '1' }).state).toBe('pending');
   });
 

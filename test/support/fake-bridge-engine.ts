@@ -27,6 +27,7 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
   const base: BridgeEngine = {
     training: true,
     dataDir,
+    notices: [],
     captureOrder: notConfigured('captureOrder'),
     captureRefund: notConfigured('captureRefund'),
     checkReferral: notConfigured('checkReferral'),

@@ -125,7 +125,7 @@ describe('keys with a master key file (POS_COMPANION_MASTER_KEY_FILE)', () => {
     const dataDir = join(root(), 'data');
     const engine = await createEngine({ dataDir, env: { [MASTER_KEY_FILE_ENV]: join(dataDir, 'master.key') }, startSync: false, sync: noSync });
     try {
-      expect(engine.notices.join('\n')).toMatch(/inside the data folder/);
+      expect(engine.notices.map((n) => n.message).join('\n')).toMatch(/inside the data folder/);
       expect(() => engine.setKeys({ apiKey: API })).toThrow(SecretsUnavailableError);
       expect(() => engine.setKeys({ apiKey: API })).toThrow(/inside the data folder/);
       expect(engine.getSettings().keys.apiKeySet).toBe(false);

@@ -268,7 +268,7 @@ describe('frames', () => {
     ws.send(JSON.stringify({ id: 7, channel: 'status:get' }));
     expect(await f.answer(7)).toEqual({ id: 7, result: { ok: true, value: SAMPLE_STATUS } });
     ws.send(JSON.stringify({ id: 8, channel: 'app:info' }));
-    expect(await f.answer(8)).toEqual({ id: 8, result: { ok: true, value: { name: 'POS Companion', version: '0.0.0-test', shell: 'browser', platform: 'linux', training: true, dataDir: '/tmp/fake' } } });
+    expect(await f.answer(8)).toEqual({ id: 8, result: { ok: true, value: { name: 'POS Companion', version: '0.0.0-test', shell: 'browser', platform: 'linux', training: true, dataDir: '/tmp/fake', notices: [] } } });
     ws.close();
   });
 
