@@ -128,6 +128,8 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
       }
       const durationMs = Math.round(mono() - started);
       const requestIdHeader = res.headers.get('x-request-id') ?? res.headers.get('request-id');
+      // Gameball's clock (whole seconds), so the engine can tell how far off the till's clock is.
+      const serverTime = httpDate(res.headers.get('date'));
       if (res.status >= 200 && res.status < 300) {
         let json: unknown = undefined;
         try {
@@ -137,7 +139,7 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         }
         const parsed = req.schema.safeParse(json);
         if (parsed.success) {
-          return { ...base, kind: 'ok', cause: 'ok', httpStatus: res.status, code: null, message: 'OK', requestId: requestIdHeader, durationMs, value: parsed.data };
+          return { ...base, kind: 'ok', cause: 'ok', httpStatus: res.status, code: null, message: 'OK', requestId: requestIdHeader, durationMs, serverTime, value: parsed.data };
         }
         // Gameball accepted a write but said it in a way we cannot read: the write stands.
         // A read we cannot understand tells us nothing: ask again later.
@@ -150,10 +152,11 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
           message: `Gameball answered HTTP ${res.status} with a body this app cannot read (${text.length} bytes)`,
           requestId: requestIdHeader,
           durationMs,
+          serverTime,
         };
       }
       const c = classifyErrorAnswer(res.status, text, res.headers.get('content-type'), requestIdHeader);
-      return { ...base, ...c, httpStatus: res.status, durationMs };
+      return { ...base, ...c, httpStatus: res.status, durationMs, serverTime };
     } finally {
       clearTimeout(timer);
     }
@@ -181,4 +184,11 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         signal,
       }),
   };
+}
+
+/** An HTTP `Date` header as epoch ms; null when absent or unreadable. */
+function httpDate(value: string | null): number | null {
+  if (value === null) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
 }

@@ -87,6 +87,15 @@ describe('requests', () => {
 });
 
 describe('answers', () => {
+  test('the answer\'s Date header is kept as Gameball\'s clock (errors too); none without one', async () => {
+    respond = (_q, res) => json(res, 200, { rewardedPoints: 1 }, { date: 'Tue, 02 Jun 2026 10:11:12 GMT' });
+    expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBe(Date.UTC(2026, 5, 2, 10, 11, 12));
+    respond = (_q, res) => json(res, 422, { code: 9007, message: 'future' }, { date: 'Tue, 02 Jun 2026 10:11:13 GMT' });
+    expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBe(Date.UTC(2026, 5, 2, 10, 11, 13));
+    respond = (_q, res) => json(res, 200, {}, { date: 'not a date' });
+    expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBeNull();
+  });
+
   test('a Gameball error keeps code, message and request id', async () => {
     respond = (_q, res) => json(res, 422, { code: 9003, type: 'Payload Error', message: 'Transaction time exists', requestId: 'rq-1' });
     const r = await client().trackOrder({});
