@@ -13,9 +13,9 @@
 //    than when the row was last written (updated_at: the capture, or the failed attempt that set
 //    the retry) is due at once: the clock went back, so the wait cannot be measured, and it is
 //    never stretched by the jump (a clock two days ahead at capture, then corrected, would
-//    otherwise hold the order two days). Likewise a lease further ahead than one lease length
-//    was written by a clock that has since gone back: it has expired, unless it is this engine's
-//    own (this engine is alive and finishes the row itself);
+//    otherwise hold the order two days). Likewise a lease taken (updated_at: the claim) at a
+//    time the clock now reads as the future cannot be measured any more: it has expired, unless
+//    it is this engine's own (this engine is alive and finishes the row itself);
 //  - it belongs to this engine's world: training rows only to the training engine (which talks to
 //    the built-in simulator), real rows only to an engine configured for Gameball;
 //  - no earlier row of the same customer is pending or in flight, and no row of that customer is
@@ -98,7 +98,6 @@ interface ClockParams {
   now: number;
   late: string;
   owner: string;
-  farLease: number;
 }
 
 const TRAINING_OF = (alias: string) => `COALESCE(CASE ${alias}.kind WHEN 'refund'
@@ -161,9 +160,9 @@ export class OutboxStore {
     // in this world, and is no call of that customer in flight under a live lease. No step reads
     // all owed rows, so a claim costs about the same with 20 or 20,000 calls owed.
     // The clock rules (see the header): @late is now plus the tolerance, as text to compare with
-    // updated_at; @farLease is the furthest ahead a lease written by this clock can be.
+    // updated_at (the row was written, or claimed, after that: the clock has gone back since).
     const due = `((o.state = 'pending' AND (o.next_attempt_at <= @now OR o.updated_at > @late))
-      OR (o.state = 'in_flight' AND (o.lease_expires_at <= @now OR (o.lease_owner IS NOT @owner AND o.lease_expires_at > @farLease))))`;
+      OR (o.state = 'in_flight' AND (o.lease_expires_at <= @now OR (o.lease_owner IS NOT @owner AND o.updated_at > @late))))`;
     this.selectClaimable = db.prepare<ClockParams & { training: number; limit: number }, OutboxRow>(`
       SELECT o.* FROM outbox o INDEXED BY outbox_owed
       WHERE o.state IN ('pending', 'in_flight')
@@ -175,7 +174,7 @@ export class OutboxStore {
         AND NOT EXISTS (
           SELECT 1 FROM outbox b INDEXED BY outbox_customer
           WHERE b.customer_id = o.customer_id AND b.state = 'in_flight' AND b.lease_expires_at > @now
-            AND (b.lease_owner IS @owner OR b.lease_expires_at <= @farLease) AND ${TRAINING_OF('b')} = @training)
+            AND (b.lease_owner IS @owner OR b.updated_at <= @late) AND ${TRAINING_OF('b')} = @training)
         AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.entity_id = o.entity_id AND d.id < o.id AND d.state IN ('attention', 'dead'))
         AND (o.kind <> 'refund' OR EXISTS (
           SELECT 1 FROM refunds r JOIN orders x ON x.order_id = r.order_id
@@ -207,7 +206,7 @@ export class OutboxStore {
     this.selectNextDue = db.prepare<ClockParams & { training: number }, { due: number | null }>(`
       SELECT MIN(CASE
           WHEN o.state = 'pending' THEN CASE WHEN o.updated_at > @late THEN @now ELSE o.next_attempt_at END
-          WHEN o.lease_owner IS NOT @owner AND o.lease_expires_at > @farLease THEN @now
+          WHEN o.lease_owner IS NOT @owner AND o.updated_at > @late THEN @now
           ELSE o.lease_expires_at END) AS due
       FROM outbox o WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training`);
     this.selectRecentLog = db.prepare<{ since: string; training: number; limit: number }, { method: string; path: string; at: string }>(`
@@ -256,7 +255,7 @@ export class OutboxStore {
   }
 
   private clockParams(now: number): ClockParams {
-    return { now, late: isoAt(now + CLOCK_TOLERANCE_MS), owner: this.opts.ownerId, farLease: now + this.opts.leaseMs + CLOCK_TOLERANCE_MS };
+    return { now, late: isoAt(now + CLOCK_TOLERANCE_MS), owner: this.opts.ownerId };
   }
 
   get ownerId(): string {

@@ -263,7 +263,7 @@ describe('scale', () => {
   // calls is in test/bench/sync-drain.bench.ts.
   const claimPlan = (s: OutboxStore) => {
     const sql = (s as unknown as { selectClaimable: { source: string } }).selectClaimable.source;
-    const clock = { now: T0, late: new Date(T0 + 1_000).toISOString(), owner: 'e1', farLease: T0 + 11_000 };
+    const clock = { now: T0, late: new Date(T0 + 1_000).toISOString(), owner: 'e1' };
     return db.prepare<typeof clock & { training: number; limit: number }, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all({ ...clock, training: 0, limit: 1 }).map((r) => r.detail);
   };
 
