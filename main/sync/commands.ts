@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { resolveDataDir } from '../db/paths.ts';
 import { createEngine } from '../engine.ts';
-import { dataDirOption } from '../orders/commands.ts';
+import { clockAdvice } from '../../preload/clock-advice.ts';
+import { clockAdviceText, dataDirOption } from '../orders/commands.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { gameballSync } from './wiring.ts';
 import type { GameballSyncPart } from './wiring.ts';
@@ -70,7 +71,10 @@ export function registerSyncCommands(program: Command): void {
         }
         const result = await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs });
         part.engine.emitStatus();
-        process.stdout.write(`${summary(before, part.status(), result.remaining)}\n`);
+        const after = part.status();
+        process.stdout.write(`${summary(before, after, result.remaining)}\n`);
+        const clock = clockAdvice(after);
+        if (clock) process.stderr.write(`pos-companion: ${clockAdviceText(clock)}\n`);
         if (result.timedOut) process.exitCode = EXIT_TIMED_OUT;
       } finally {
         process.removeListener('SIGINT', stop);
