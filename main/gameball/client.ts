@@ -1,12 +1,29 @@
-// The Gameball HTTP client: thin. It builds the URL and headers, applies a timeout, and turns
-// every answer (or failure) into a GameballResult via the pure rules in outcome.ts. It never
-// throws for anything the network or Gameball does, never logs, and never puts a key in a
-// message. `fetch` is passed in so tests and the engine choose the transport.
-import { z } from 'zod';
+// The Gameball HTTP client: thin. It builds the URL and headers, applies a timeout, reads the
+// answer with a size cap, and turns every answer (or failure) into a GameballResult via the pure
+// rules in outcome.ts, with the endpoint's answer shape from answers.ts. It never throws for
+// anything the network or Gameball does, never logs, and never puts a key in a message. `fetch`
+// is passed in so tests and the engine choose the transport.
+import type { z } from 'zod';
+import {
+  CustomerAnswerSchema,
+  notFoundAsNoTransactions,
+  OrderTransactionsSchema,
+  RefundAnswerSchema,
+  ReferralValidationSchema,
+  TrackOrderAnswerSchema,
+  UpsertCustomerAnswerSchema,
+} from './answers.ts';
+import type { CustomerAnswer, OrderTransactions, RefundAnswer, ReferralValidation, TrackOrderAnswer, UpsertCustomerAnswer } from './answers.ts';
 import type { GameballConfig } from './config.ts';
-import { classifyErrorAnswer, classifyTransportError, type GameballResult } from './outcome.ts';
+import { classifyAnswer, classifyTransportError } from './outcome.ts';
+import type { AnswerBody, GameballResult } from './outcome.ts';
+
+export type { CustomerAnswer, OrderTransactions, RefundAnswer, ReferralValidation, TrackOrderAnswer, UpsertCustomerAnswer } from './answers.ts';
 
 export type FetchFn = typeof fetch;
+
+/** The largest answer the client reads (1 MiB): Gameball's answers to the till are a few KB. */
+export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface GameballRequest<T> {
   method: 'GET' | 'POST';
@@ -14,59 +31,29 @@ export interface GameballRequest<T> {
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
-  /** Reads a 2xx body. A body that does not fit is 'retry' for reads, 'ok' without value for writes. */
+  /**
+   * Gameball's answer to a 2xx, with its minimal evidence (answers.ts). A 2xx body that does not
+   * fit is not Gameball's answer: 'retry' for reads, 'unknown' for writes.
+   */
   schema: z.ZodType<T>;
   /** Reads can be repeated safely: a lost answer is a plain retry, not an unknown outcome. */
   idempotent: boolean;
   signal?: AbortSignal;
 }
 
-const Num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
-
-export const TrackOrderAnswerSchema = z
-  .object({ customerId: z.string().optional(), rewardedPoints: Num.nullish(), redeemedPoints: Num.nullish() })
-  .loose();
-export type TrackOrderAnswer = z.infer<typeof TrackOrderAnswerSchema>;
-
-export const AnyObjectSchema = z.object({}).loose();
-
-export const OrderTransactionSchema = z
-  .object({
-    transactionId: z.string().nullish(),
-    transactionType: z.string().nullish(),
-    equivalentPoints: Num.nullish(),
-    amount: Num.nullish(),
-    gameballTransactionId: z.union([z.number(), z.string()]).nullish(),
-  })
-  .loose();
-export const OrderTransactionsSchema = z
-  .object({ transactions: z.array(OrderTransactionSchema).nullish().transform((t) => t ?? []), count: z.number().nullish() })
-  .loose();
-export type OrderTransactions = z.infer<typeof OrderTransactionsSchema>;
-
-export const CustomerAnswerSchema = z
-  .object({
-    customerId: z.string().nullish(),
-    referralCode: z.string().nullish(),
-    referralLink: z.string().nullish(),
-    isReferred: z.boolean().nullish(),
-  })
-  .loose();
-export type CustomerAnswer = z.infer<typeof CustomerAnswerSchema>;
-
-export const ReferralValidationSchema = z.object({ isValid: z.boolean() }).loose();
-export type ReferralValidation = z.infer<typeof ReferralValidationSchema>;
-
 export interface GameballClient {
   readonly config: Readonly<Pick<GameballConfig, 'baseUrl' | 'apiVersion' | 'timeoutMs'>>;
   request<T>(req: GameballRequest<T>): Promise<GameballResult<T>>;
   /** `POST /customers` (create or update; safe to repeat). */
-  upsertCustomer(body: object, signal?: AbortSignal): Promise<GameballResult<Record<string, unknown>>>;
+  upsertCustomer(body: object, signal?: AbortSignal): Promise<GameballResult<UpsertCustomerAnswer>>;
   /** `POST /orders`. */
   trackOrder(body: object, signal?: AbortSignal): Promise<GameballResult<TrackOrderAnswer>>;
   /** `POST /transactions/refund`. */
-  refund(body: object, signal?: AbortSignal): Promise<GameballResult<Record<string, unknown>>>;
-  /** `GET /orders/{orderId}/transactions`: what Gameball recorded for an order. */
+  refund(body: object, signal?: AbortSignal): Promise<GameballResult<RefundAnswer>>;
+  /**
+   * `GET /orders/{orderId}/transactions`: what Gameball recorded for an order. Gameball's own
+   * "order not found" (404, code 9005) is an answer too: 'ok' with an empty list.
+   */
   orderTransactions(orderId: string, signal?: AbortSignal): Promise<GameballResult<OrderTransactions>>;
   /** `GET /customers/{customerId}`. */
   getCustomer(customerId: string, signal?: AbortSignal): Promise<GameballResult<CustomerAnswer>>;
@@ -79,12 +66,44 @@ export interface GameballClientOptions {
   fetch: FetchFn;
   /** Monotonic milliseconds for durations (default performance.now). */
   monotonicNow?: () => number;
+  /** Answer bodies longer than this are not read (default DEFAULT_MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
+}
+
+/**
+ * Reads at most `limit` bytes of an answer. Beyond that (or when Content-Length already says so)
+ * it stops, cancels the rest, which closes the connection, and reports `overLimit` with no text:
+ * a huge body never sits in memory. Rejects like fetch when the request's signal aborts mid-body.
+ */
+async function readCapped(res: Response, limit: number): Promise<AnswerBody> {
+  const announced = Number(res.headers.get('content-length') ?? '');
+  const over: AnswerBody = { text: '', bytes: limit, overLimit: true, limit };
+  if (Number.isFinite(announced) && announced > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    return over;
+  }
+  if (!res.body) return { text: '', bytes: 0, overLimit: false, limit };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => undefined);
+      return over;
+    }
+    chunks.push(value);
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), bytes, overLimit: false, limit };
 }
 
 export function createGameballClient(opts: GameballClientOptions): GameballClient {
   const { config } = opts;
   const fetchFn = opts.fetch;
   const mono = opts.monotonicNow ?? (() => performance.now());
+  const maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   const root = `${config.baseUrl}/api/${config.apiVersion}/integrations`;
   const headers: Record<string, string> = {
     APIKey: config.apiKey,
@@ -112,50 +131,38 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
     const signal = req.signal ? AbortSignal.any([timeout.signal, req.signal]) : timeout.signal;
     try {
       let res: Response;
-      let text: string;
+      let body: AnswerBody;
       try {
         res = await fetchFn(url, {
           method: req.method,
           headers,
           body: req.body === undefined ? undefined : JSON.stringify(req.body),
           signal,
-          redirect: 'error',
+          // A redirect is never Gameball's answer (a captive portal's login page, a proxy): it is
+          // classified, not followed, so the keys never go to another host.
+          redirect: 'manual',
         });
-        text = await res.text();
+        body = await readCapped(res, maxAnswerBytes);
       } catch (err) {
-        const c = classifyTransportError(err, { idempotent: req.idempotent, timedOut });
-        return { ...base, ...c, httpStatus: null, durationMs: Math.round(mono() - started) };
+        const waited = Math.round(mono() - started);
+        const stoppedAfterMs = !timedOut && req.signal?.aborted ? waited : undefined;
+        const c = classifyTransportError(err, { idempotent: req.idempotent, timedOut, timeoutMs: config.timeoutMs, stoppedAfterMs });
+        return { ...base, ...c, httpStatus: null, durationMs: waited };
       }
       const durationMs = Math.round(mono() - started);
-      const requestIdHeader = res.headers.get('x-request-id') ?? res.headers.get('request-id');
-      // Gameball's clock (whole seconds), so the engine can tell how far off the till's clock is.
-      const serverTime = httpDate(res.headers.get('date'));
-      if (res.status >= 200 && res.status < 300) {
-        let json: unknown = undefined;
-        try {
-          json = text.trim() === '' ? {} : JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        const parsed = req.schema.safeParse(json);
-        if (parsed.success) {
-          return { ...base, kind: 'ok', cause: 'ok', httpStatus: res.status, code: null, message: 'OK', requestId: requestIdHeader, durationMs, serverTime, value: parsed.data };
-        }
-        // Gameball accepted a write but said it in a way we cannot read: the write stands.
-        // A read we cannot understand tells us nothing: ask again later.
-        return {
-          ...base,
-          kind: req.idempotent ? 'retry' : 'ok',
-          cause: 'bad-answer',
-          httpStatus: res.status,
-          code: null,
-          message: `Gameball answered HTTP ${res.status} with a body this app cannot read (${text.length} bytes)`,
-          requestId: requestIdHeader,
-          durationMs,
-          serverTime,
-        };
-      }
-      const c = classifyErrorAnswer(res.status, text, res.headers.get('content-type'), requestIdHeader);
+      const c = classifyAnswer({
+        httpStatus: res.status,
+        contentType: res.headers.get('content-type'),
+        location: res.headers.get('location'),
+        requestIdHeader: res.headers.get('x-request-id') ?? res.headers.get('request-id'),
+        body,
+        schema: req.schema,
+        idempotent: req.idempotent,
+      });
+      // Gameball's clock (whole seconds), so the engine can tell how far off the till's clock is:
+      // only from an answer that is Gameball's (one it could read, or an error with Gameball's
+      // code), never from a captive portal's or a proxy's page.
+      const serverTime = c.cause === 'ok' || c.code !== null ? httpDate(res.headers.get('date')) : null;
       return { ...base, ...c, httpStatus: res.status, durationMs, serverTime };
     } finally {
       clearTimeout(timer);
@@ -167,11 +174,11 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
     config: { baseUrl: config.baseUrl, apiVersion: config.apiVersion, timeoutMs: config.timeoutMs },
     request,
     // Create-or-update: repeating it is safe, so a lost answer is a plain retry.
-    upsertCustomer: (body, signal) => request({ method: 'POST', path: '/customers', body, schema: AnyObjectSchema, idempotent: true, signal }),
+    upsertCustomer: (body, signal) => request({ method: 'POST', path: '/customers', body, schema: UpsertCustomerAnswerSchema, idempotent: true, signal }),
     trackOrder: (body, signal) => request({ method: 'POST', path: '/orders', body, schema: TrackOrderAnswerSchema, idempotent: false, signal }),
-    refund: (body, signal) => request({ method: 'POST', path: '/transactions/refund', body, schema: AnyObjectSchema, idempotent: false, signal }),
+    refund: (body, signal) => request({ method: 'POST', path: '/transactions/refund', body, schema: RefundAnswerSchema, idempotent: false, signal }),
     orderTransactions: (orderId, signal) =>
-      request({ method: 'GET', path: `/orders/${seg(orderId)}/transactions`, schema: OrderTransactionsSchema, idempotent: true, signal }),
+      request({ method: 'GET', path: `/orders/${seg(orderId)}/transactions`, schema: OrderTransactionsSchema, idempotent: true, signal }).then(notFoundAsNoTransactions),
     getCustomer: (customerId, signal) =>
       request({ method: 'GET', path: `/customers/${seg(customerId)}`, schema: CustomerAnswerSchema, idempotent: true, signal }),
     validateReferral: (referrerCode, forCustomerId, signal) =>

@@ -30,7 +30,20 @@ function parseTimeout(text: string): number {
   return Math.round(n * 1000);
 }
 
-function summary(before: SyncStatus, after: SyncStatus, remaining: number): string {
+/**
+ * Why calls are still owed, for the summary: an error of this run first, then the failed
+ * connection check of this run (a Gameball that never answers leaves the calls in flight at the
+ * timeout, with no error of their own yet), and only then an older error, marked as such.
+ */
+function reasonOf(after: SyncStatus, runStartedAt: number, check: { ok: boolean; message: string }): string | null {
+  const e = after.lastError;
+  const tagged = e ? `${e.code ? `[${e.code}] ` : ''}${e.message}` : null;
+  if (e && tagged && Date.parse(e.at) >= runStartedAt) return `Last error: ${tagged}`;
+  if (!check.ok) return `Last error: ${check.message}`;
+  return e && tagged ? `Last error (before this run, ${e.at}): ${tagged}` : null;
+}
+
+function summary(before: SyncStatus, after: SyncStatus, remaining: number, reason: string | null): string {
   const synced = after.counts.synced - before.counts.synced;
   const refunds = after.refundCounts.synced - before.refundCounts.synced;
   const attention = after.counts.attention + after.refundCounts.attention;
@@ -38,7 +51,7 @@ function summary(before: SyncStatus, after: SyncStatus, remaining: number): stri
     `Synced ${synced} order${synced === 1 ? '' : 's'} and ${refunds} refund${refunds === 1 ? '' : 's'}${after.training ? ' (training: built-in simulator)' : ''}.`,
     `${remaining} call${remaining === 1 ? '' : 's'} still owed, ${attention} need${attention === 1 ? 's' : ''} attention.`,
   ];
-  if (remaining > 0 && after.lastError) parts.push(`Last error: ${after.lastError.code ? `[${after.lastError.code}] ` : ''}${after.lastError.message}`);
+  if (remaining > 0 && reason) parts.push(reason);
   return parts.join(' ');
 }
 
@@ -62,6 +75,7 @@ export function registerSyncCommands(program: Command): void {
       process.once('SIGTERM', stop);
       try {
         if (!part) throw new Error('The sync engine did not start.');
+        const runStartedAt = Date.now();
         const before = part.status();
         const probe = await part.testConnection();
         if (!probe.ok && /not set|refused the keys/.test(probe.message)) {
@@ -72,7 +86,7 @@ export function registerSyncCommands(program: Command): void {
         const result = await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs });
         part.engine.emitStatus();
         const after = part.status();
-        process.stdout.write(`${summary(before, after, result.remaining)}\n`);
+        process.stdout.write(`${summary(before, after, result.remaining, reasonOf(after, runStartedAt, probe))}\n`);
         const clock = clockAdvice(after);
         if (clock) process.stderr.write(`pos-companion: ${clockAdviceText(clock)}\n`);
         if (result.timedOut) process.exitCode = EXIT_TIMED_OUT;

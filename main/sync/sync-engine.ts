@@ -7,8 +7,9 @@
 //    lease is still ours, together with its audit row, in one transaction.
 //  - Client-side rate limiter per Gameball resource group (see rate-limiter.ts): no 429s.
 //  - Retry (network error, timeout, 429, 5xx, 2001): capped exponential backoff with full
-//    jitter. While Gameball is unreachable one probe at a time goes out; the first success
-//    brings every waiting row forward.
+//    jitter. While Gameball is unreachable (including an answer that is not Gameball's: a captive
+//    portal's page, a cut or empty body) one probe at a time goes out; the first success brings
+//    every waiting row forward.
 //  - Unknown outcome (answer lost after sending): unknown_outcome=1 in the same write; the next
 //    attempt first asks `GET /orders/{orderId}/transactions`: listed -> synced, absent -> post.
 //    9004 on an order: confirmed the same way at once. Refunds: listed under the original order
@@ -34,6 +35,7 @@ import type { Database } from '../db/database.ts';
 import type { GameballClient, OrderTransactions } from '../gameball/client.ts';
 import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseOrderRow, parseRefundRow, RowUnreadableError } from '../gameball/mappers.ts';
 import type { SyncOrderRow } from '../gameball/mappers.ts';
+import { meansGameballUnreachable } from '../gameball/outcome.ts';
 import type { GameballResult } from '../gameball/outcome.ts';
 import type { RateGroup, RateLimits } from '../gameball/rate-limits.ts';
 import type { Logger } from '../log.ts';
@@ -639,7 +641,7 @@ export class SyncEngine {
       if (this.stopController.signal.aborted) return;
       this.noticeAnswer(res.serverTime, sentAt);
       const wasOnline = this.live.online;
-      const trouble = res.cause === 'network' || res.cause === 'lost' || res.cause === 'timeout' || res.cause === 'server';
+      const trouble = meansGameballUnreachable(res.cause);
       this.live.online = !trouble && res.cause !== 'auth';
       if (!this.live.online) this.live.lastError = lastErrorOf(isoAt(this.clock.now()), res.message, res.code ?? (res.httpStatus === null ? res.cause : `HTTP_${res.httpStatus}`), null);
       if (wasOnline !== this.live.online) this.logger?.info({ online: this.live.online }, this.live.online ? 'Gameball reachable' : 'Gameball unreachable');
@@ -735,7 +737,7 @@ export class SyncEngine {
     const wasOnline = this.live.online;
     this.lastContactAt = now;
     if (res.cause === 'rate-limited') this.limiter.blockUntil(group, now + 1_000);
-    const trouble = res.cause === 'network' || res.cause === 'lost' || res.cause === 'timeout' || res.cause === 'server';
+    const trouble = meansGameballUnreachable(res.cause);
     if (this.stopController.signal.aborted && (res.cause === 'lost' || res.cause === 'timeout')) return;
     if (trouble) {
       this.consecutiveTrouble += 1;

@@ -147,9 +147,10 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         // Needs both keys under every version; an unknown order id answers 404 when the keys are good.
         const r = await c.orderTransactions('pos-companion-connection-test');
         const where = ctx.training ? 'the built-in training simulator' : `Gameball (${c.config.apiVersion})`;
-        if (r.kind === 'ok' || r.httpStatus === 404) return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
+        // Gameball's own 404 (an error body with a code) proves the keys too; a proxy's 404 page does not.
+        if (r.kind === 'ok' || (r.httpStatus === 404 && r.code !== null)) return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
         if (r.cause === 'auth') return { ok: false, message: `Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.` };
-        return { ok: false, message: `Could not talk to ${where}: ${r.message}.` };
+        return { ok: false, message: `Could not talk to ${where}: ${sentence(r.message)}` };
       },
       async close() {
         await engine.stop();
@@ -161,4 +162,9 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       },
     };
   };
+}
+
+/** A message ending in exactly one full stop (some already end in '.' or '?'). */
+function sentence(message: string): string {
+  return /[.?!]$/.test(message) ? message : `${message}.`;
 }

@@ -12,6 +12,8 @@ import { createEngine, noSync } from '../../../main/engine.ts';
 import { silentLogger } from '../../../main/log.ts';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
+import { startFakeNetwork } from '../../support/fake-network.ts';
+import type { FakeNetwork } from '../../support/fake-network.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const bin = join(repoRoot, 'main/bin/pos-companion.mjs');
@@ -20,11 +22,14 @@ const SECRET_KEY = 'cli-secret-key-9876543210';
 
 let dir: string;
 let sim: RunningSimulator | undefined;
+let net: FakeNetwork | undefined;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pos-cli-sync-'));
 });
 afterEach(async () => {
+  await net?.close();
   await sim?.close();
+  net = undefined;
   sim = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
@@ -104,3 +109,47 @@ test('no keys configured: exit 1 with the reason', async () => {
   expect(r.code, r.stderr).toBe(1);
   expect(r.stderr).toMatch(/keys are not set/);
 }, 30_000);
+
+test('behind a captive portal, then Gameball back, then Gameball silent: sync never claims success and always says why', async () => {
+  const [first] = await capture(false, 1);
+  sim = await startSimulator({ apiKey: API_KEY, secretKey: SECRET_KEY, rateLimit: false });
+  net = await startFakeNetwork();
+  net.upstream = sim.url;
+  const env = { GAMEBALL_BASE_URL: net.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY };
+
+  // 1. The portal answers every call with its login page (HTTP 200): nothing is synced.
+  net.rule = () => ({ answer: 'portal' });
+  const portal = await cli(['sync', '--until-empty', '--timeout', '3'], env);
+  expect(portal.code, portal.stderr).toBe(3);
+  expect(portal.stdout).toBe(
+    'Synced 0 orders and 0 refunds. 1 call still owed, 0 need attention. Last error: [HTTP_200] The network answered with a web page ' +
+      'instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.\n',
+  );
+  expect(states()).toEqual({ pending: 1 });
+  expect(sim.control.ledger().orders).toEqual([]);
+
+  // 2. Signed in: the order goes, once, after asking Gameball whether it already has it.
+  net.rule = () => ({ answer: 'pass' });
+  const back = await cli(['sync', '--until-empty', '--timeout', '20'], env);
+  expect(back.code, back.stderr).toBe(0);
+  expect(back.stdout).toBe('Synced 1 order and 0 refunds. 0 calls still owed, 0 need attention.\n');
+  expect(states()).toEqual({ synced: 1 });
+  expect(sim.control.ledger().orders.map((o) => o.orderId)).toEqual([first]);
+  expect(sim.control.ledger().counters.requests['POST /orders']).toBe(1);
+
+  // 3. Gameball accepts connections and never answers. The summary used to quote the reconcile
+  // read of step 2 ("[9005] Order not found."), the newest failure in the audit log.
+  await capture(false, 1);
+  net.rule = () => ({ answer: 'silent' });
+  const silent = await cli(['sync', '--until-empty', '--timeout', '2'], env);
+  expect(silent.code, silent.stderr).toBe(3);
+  expect(silent.stdout).toBe(
+    'Synced 0 orders and 0 refunds. 1 call still owed, 0 need attention. Last error: Could not talk to Gameball (v4.0): ' +
+      'Gameball did not answer in time (no answer within 15 s).\n',
+  );
+  expect(states()).toEqual({ synced: 1, pending: 1 });
+  const status = await cli(['status'], env);
+  expect(status.code, status.stderr).toBe(0);
+  expect(status.stdout).toMatch(/^Last error: \S+ Gameball had not answered after [\d.]+ s when the till stopped waiting$/m);
+  expect(portal.stdout + back.stdout + silent.stdout + status.stdout).not.toMatch(/9005|not found/i);
+}, 150_000);
