@@ -335,6 +335,12 @@ export const SyncStatusSchema = z.object({
   lastError: z.object({ code: z.string().optional(), message: z.string(), at: z.string().optional() }).nullable(),
   online: z.boolean(),
   training: z.boolean(),
+  /** The till's clock minus Gameball's in ms (positive: ahead); null when unknown. See clock-advice.ts. */
+  clockSkewMs: z.number().nullable().optional(),
+  /** When the skew was measured (the till's clock). */
+  clockCheckedAt: z.string().nullable().optional(),
+  /** How far the till's clock reads before the newest order, refund or call it recorded (0: it did not go back). */
+  clockWentBackMs: z.number().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 

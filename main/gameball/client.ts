@@ -159,7 +159,11 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         schema: req.schema,
         idempotent: req.idempotent,
       });
-      return { ...base, ...c, httpStatus: res.status, durationMs };
+      // Gameball's clock (whole seconds), so the engine can tell how far off the till's clock is:
+      // only from an answer that is Gameball's (one it could read, or an error with Gameball's
+      // code), never from a captive portal's or a proxy's page.
+      const serverTime = c.cause === 'ok' || c.code !== null ? httpDate(res.headers.get('date')) : null;
+      return { ...base, ...c, httpStatus: res.status, durationMs, serverTime };
     } finally {
       clearTimeout(timer);
     }
@@ -187,4 +191,11 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         signal,
       }),
   };
+}
+
+/** An HTTP `Date` header as epoch ms; null when absent or unreadable. */
+function httpDate(value: string | null): number | null {
+  if (value === null) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
 }

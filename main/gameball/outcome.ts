@@ -45,6 +45,8 @@ export interface GameballResult<T = unknown> {
   /** Path below the API root, e.g. `/orders`; no query string with customer data. */
   path: string;
   durationMs: number;
+  /** Gameball's clock from the answer's `Date` header (epoch ms, whole seconds); null or absent without an answer or header. */
+  serverTime?: number | null;
   /** The parsed answer when kind is 'ok'. */
   value?: T;
 }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { asDataFolderError, EXIT_DATA_FOLDER, EXIT_DISK_FULL } from '../data-folder.ts';
+import { clockAdvice, clockAdviceUnit } from '../../preload/clock-advice.ts';
+import type { ClockAdvice } from '../../preload/clock-advice.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
@@ -114,6 +116,32 @@ export function oneShotStatus(s: SyncStatus): CliStatus {
   return { ...s, online: null };
 }
 
+/** "2 days", "1 hour", "5 minutes": the coarse unit the operator needs (see clockAdviceUnit). */
+function clockDuration(ms: number): string {
+  const { unit, value } = clockAdviceUnit(ms);
+  return `${value} ${unit}${value === 1 ? '' : 's'}`;
+}
+
+/** The operator's sentence for a clock worth a word (the screen says the same, translated). */
+export function clockAdviceText(a: ClockAdvice): string {
+  const d = clockDuration(a.ms);
+  if (a.kind === 'ahead') return `The till's clock is ${d} ahead of Gameball: set the date and time on this computer.`;
+  if (a.kind === 'behind') return `The till's clock is ${d} behind Gameball: set the date and time on this computer.`;
+  return `The till's clock went back ${d} (it reads earlier than the last order or Gameball call it recorded): check the date and time on this computer.`;
+}
+
+function formatClock(s: CliStatus): string {
+  const advice = clockAdvice(s);
+  if (advice) return clockAdviceText(advice);
+  if (typeof s.clockSkewMs === 'number') {
+    const seconds = Math.round(Math.abs(s.clockSkewMs) / 1000);
+    const off = seconds === 0 ? "within a second of Gameball's" : `${seconds} s ${s.clockSkewMs > 0 ? 'ahead of' : 'behind'} Gameball`;
+    return `${off} (checked ${s.clockCheckedAt ?? '?'})`;
+  }
+  if (s.clockCheckedAt) return 'set back since it was last checked against Gameball; the next sync checks it again';
+  return 'not checked against Gameball yet (every sync checks it)';
+}
+
 export function formatStatus(s: CliStatus, tillId: string, dataDir: string): string {
   const c = s.counts;
   const r = s.refundCounts;
@@ -125,6 +153,7 @@ export function formatStatus(s: CliStatus, tillId: string, dataDir: string): str
     `Last success: ${s.lastSuccessAt ?? 'never'}`,
     `Last error: ${s.lastError ? `${s.lastError.at} ${s.lastError.code ? `[${s.lastError.code}] ` : ''}${s.lastError.message}` : 'none'}`,
     `Online: ${s.online === null ? 'unknown (no sync running in this process)' : s.online ? 'yes' : 'no'}`,
+    ...(s.clockSkewMs === undefined && s.clockWentBackMs === undefined ? [] : [`Clock: ${formatClock(s)}`]),
     '',
   ].join('\n');
 }

@@ -310,6 +310,16 @@ export const SyncStatusSchema = z.object({
   lastError: z.object({ at: z.string(), message: z.string(), code: z.string().optional(), entityId: z.string().optional() }).nullable(),
   online: z.boolean(),
   training: z.boolean(),
+  /**
+   * The till's clock minus Gameball's, in ms (positive: the till is ahead), as last measured from
+   * Gameball's answers; null when never measured or no longer valid (the clock went back since).
+   * Absent where no sync part reports the clock.
+   */
+  clockSkewMs: z.number().nullable().optional(),
+  /** When the skew was measured (the till's clock). */
+  clockCheckedAt: z.string().nullable().optional(),
+  /** How far the till's clock reads before the newest order, refund or call it recorded (0: it did not go back). */
+  clockWentBackMs: z.number().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 

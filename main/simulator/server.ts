@@ -257,6 +257,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, req
   res.end(text);
 }
 
+/**
+ * The answer's `Date` header from the simulator's own clock (the `now` option) at answer time, as
+ * Gameball stamps its answers: a test can give the simulator a clock that differs from the till's.
+ */
+function stampDate(ctx: ServerContext, res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('date', new Date(ctx.state.config.now()).toUTCString());
+}
+
 function delay(ctx: ServerContext): Promise<void> | undefined {
   const { latencyMs, jitterMs } = ctx.faults;
   const ms = latencyMs + (jitterMs > 0 ? ctx.random() * jitterMs : 0);
@@ -381,6 +389,7 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
       return;
     }
     bump(counters.responses, '200');
+    stampDate(ctx, res);
     sendJson(res, 200, result, requestId);
   } catch (caught) {
     // A fault in the simulator itself answers like Gameball's own 500 rather than hanging up.
@@ -390,6 +399,7 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
       if (wait) await wait;
     }
     bump(counters.responses, `${err.status}/${err.code}`);
+    stampDate(ctx, res);
     sendJson(res, err.status, errorBody(err.code, err.message, requestId, ctx.errorTypeStyle), requestId);
   } finally {
     if (marked !== undefined) inFlight.delete(marked);

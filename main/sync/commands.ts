@@ -18,7 +18,8 @@ import { Option } from 'commander';
 import { asDataFolderError, exitCodeFor } from '../data-folder.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { createEngine } from '../engine.ts';
-import { dataDirOption } from '../orders/commands.ts';
+import { clockAdvice } from '../../preload/clock-advice.ts';
+import { clockAdviceText, dataDirOption } from '../orders/commands.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { gameballSync } from './wiring.ts';
 import type { GameballSyncPart } from './wiring.ts';
@@ -141,6 +142,8 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
     part.engine.emitStatus();
     const after = part.status();
     process.stdout.write(`${summary(before, after, result.remaining, reasonOf(after, runStartedAt, probe))}\n`);
+    const clock = clockAdvice(after);
+    if (clock) process.stderr.write(`pos-companion: ${clockAdviceText(clock)}\n`);
     const storage = part.engine.storageProblem();
     if (storage) {
       process.stderr.write(`pos-companion: ${storage.message}\n`);

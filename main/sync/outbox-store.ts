@@ -8,6 +8,14 @@
 //  - it is pending and due, or in flight under a lease that has expired (its engine died or hung;
 //    that engine may have sent the request, so the row is marked unknown_outcome=1 and the next
 //    attempt reconciles before any re-post);
+//  - "due" and "expired" hold whatever the till's clock did since the row was written. A new row
+//    is due when captured (next_attempt_at is the capture time). A row whose clock reads earlier
+//    than when the row was last written (updated_at: the capture, or the failed attempt that set
+//    the retry) is due at once: the clock went back, so the wait cannot be measured, and it is
+//    never stretched by the jump (a clock two days ahead at capture, then corrected, would
+//    otherwise hold the order two days). Likewise a lease taken (updated_at: the claim) at a
+//    time the clock now reads as the future cannot be measured any more: it has expired, unless
+//    it is this engine's own (this engine is alive and finishes the row itself);
 //  - it belongs to this engine's world: training rows only to the training engine (which talks to
 //    the built-in simulator), real rows only to an engine configured for Gameball;
 //  - no earlier row of the same customer is pending or in flight, and no row of that customer is
@@ -20,6 +28,7 @@ import { z } from 'zod';
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../db/database.ts';
 import { isoAt } from '../clock.ts';
+import { CLOCK_TOLERANCE_MS } from './clock-skew.ts';
 
 export const OutboxRowSchema = z.object({
   id: z.number().int(),
@@ -74,6 +83,23 @@ export interface OutboxStoreOptions {
   leaseMs: number;
 }
 
+/** A call the audit table says was made (epoch ms of its record, at or just after it was sent). */
+export interface RecentCall {
+  method: 'GET' | 'POST';
+  path: string;
+  at: number;
+}
+
+/** The most audit rows one 30 s window can hold: three rate groups of 360 calls, with room to spare. */
+const RECENT_CALLS_LIMIT = 2_000;
+
+/** The clock parameters of the claim and due queries (see the header and clockParams). */
+interface ClockParams {
+  now: number;
+  late: string;
+  owner: string;
+}
+
 const TRAINING_OF = (alias: string) => `COALESCE(CASE ${alias}.kind WHEN 'refund'
     THEN (SELECT training FROM refunds WHERE refund_id = ${alias}.entity_id)
     ELSE (SELECT training FROM orders WHERE order_id = ${alias}.entity_id) END, @training)`;
@@ -114,6 +140,8 @@ export class OutboxStore {
   private readonly refunds: EntityStatements;
   private readonly insertLog;
   private readonly selectNextDue;
+  private readonly selectRecentLog;
+  private readonly selectOthersInFlight;
   private readonly selectActive;
   private readonly selectOrder;
   private readonly selectRefund;
@@ -133,17 +161,22 @@ export class OutboxStore {
     // with index searches on outbox(customer_id, state, id): is it its customer's first owed call
     // in this world, and is no call of that customer in flight under a live lease. No step reads
     // all owed rows, so a claim costs about the same with 20 or 20,000 calls owed.
-    this.selectClaimable = db.prepare<{ now: number; training: number; limit: number }, OutboxRow>(`
+    // The clock rules (see the header): @late is now plus the tolerance, as text to compare with
+    // updated_at (the row was written, or claimed, after that: the clock has gone back since).
+    const due = `((o.state = 'pending' AND (o.next_attempt_at <= @now OR o.updated_at > @late))
+      OR (o.state = 'in_flight' AND (o.lease_expires_at <= @now OR (o.lease_owner IS NOT @owner AND o.updated_at > @late))))`;
+    this.selectClaimable = db.prepare<ClockParams & { training: number; limit: number }, OutboxRow>(`
       SELECT o.* FROM outbox o INDEXED BY outbox_owed
       WHERE o.state IN ('pending', 'in_flight')
-        AND ((o.state = 'pending' AND o.next_attempt_at <= @now) OR (o.state = 'in_flight' AND o.lease_expires_at <= @now))
+        AND ${due}
         AND ${training} = @training
         AND NOT EXISTS (
           SELECT 1 FROM outbox e INDEXED BY outbox_customer
           WHERE e.customer_id = o.customer_id AND e.state IN ('pending', 'in_flight') AND e.id < o.id AND ${TRAINING_OF('e')} = @training)
         AND NOT EXISTS (
           SELECT 1 FROM outbox b INDEXED BY outbox_customer
-          WHERE b.customer_id = o.customer_id AND b.state = 'in_flight' AND b.lease_expires_at > @now AND ${TRAINING_OF('b')} = @training)
+          WHERE b.customer_id = o.customer_id AND b.state = 'in_flight' AND b.lease_expires_at > @now
+            AND (b.lease_owner IS @owner OR b.updated_at <= @late) AND ${TRAINING_OF('b')} = @training)
         AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.entity_id = o.entity_id AND d.id < o.id AND d.state IN ('attention', 'dead'))
         AND (o.kind <> 'refund' OR EXISTS (
           SELECT 1 FROM refunds r JOIN orders x ON x.order_id = r.order_id
@@ -172,9 +205,19 @@ export class OutboxStore {
     this.insertLog = db.prepare(`
       INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at)
       VALUES (@outboxId, @entityId, @method, @path, @httpStatus, @code, @message, @requestId, @outcome, @durationMs, @at)`);
-    this.selectNextDue = db.prepare<{ training: number }, { due: number | null }>(`
-      SELECT MIN(CASE WHEN o.state = 'pending' THEN o.next_attempt_at ELSE o.lease_expires_at END) AS due
+    this.selectNextDue = db.prepare<ClockParams & { training: number }, { due: number | null }>(`
+      SELECT MIN(CASE
+          WHEN o.state = 'pending' THEN CASE WHEN o.updated_at > @late THEN @now ELSE o.next_attempt_at END
+          WHEN o.lease_owner IS NOT @owner AND o.updated_at > @late THEN @now
+          ELSE o.lease_expires_at END) AS due
       FROM outbox o WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training`);
+    this.selectRecentLog = db.prepare<{ since: string; training: number; limit: number }, { method: string; path: string; at: string }>(`
+      SELECT l.method, l.path, l.at FROM (SELECT * FROM sync_log ORDER BY id DESC LIMIT @limit) l
+      WHERE l.at >= @since
+        AND COALESCE((SELECT training FROM orders WHERE order_id = l.entity_id), (SELECT training FROM refunds WHERE refund_id = l.entity_id), @training) = @training`);
+    this.selectOthersInFlight = db.prepare<{ owner: string; since: number; training: number }, { kind: OutboxRow['kind']; unknown_outcome: number }>(`
+      SELECT o.kind, o.unknown_outcome FROM outbox o
+      WHERE o.state = 'in_flight' AND o.lease_owner IS NOT @owner AND o.lease_expires_at > @since AND ${training} = @training`);
     this.selectActive = db.prepare<{ training: number }, { n: number }>(`
       SELECT COUNT(*) AS n FROM outbox o WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training`);
     this.selectOrder = db.prepare<[string], Record<string, unknown>>('SELECT * FROM orders WHERE order_id = ?');
@@ -191,7 +234,7 @@ export class OutboxStore {
       `UPDATE outbox SET lease_expires_at = @now WHERE lease_owner = @owner AND state = 'in_flight' AND lease_expires_at > @now`,
     );
     this.claimTx = db.transaction((now: number, limit: number): ClaimedRow[] => {
-      const rows = this.selectClaimable.all({ now, training: this.training, limit });
+      const rows = this.selectClaimable.all({ ...this.clockParams(now), training: this.training, limit });
       const at = isoAt(now);
       const until = now + this.opts.leaseMs;
       const claimed: ClaimedRow[] = [];
@@ -217,6 +260,10 @@ export class OutboxStore {
 
   private get training(): number {
     return this.opts.training ? 1 : 0;
+  }
+
+  private clockParams(now: number): ClockParams {
+    return { now, late: isoAt(now + CLOCK_TOLERANCE_MS), owner: this.opts.ownerId };
   }
 
   get ownerId(): string {
@@ -309,9 +356,30 @@ export class OutboxStore {
       .immediate();
   }
 
-  /** Earliest time something of this engine's world becomes claimable (null: nothing queued). */
-  nextDueAt(): number | null {
-    return this.selectNextDue.get({ training: this.training })?.due ?? null;
+  /** Earliest time something of this engine's world becomes claimable, read at `now` (null: nothing queued). */
+  nextDueAt(now: number): number | null {
+    return this.selectNextDue.get({ ...this.clockParams(now), training: this.training })?.due ?? null;
+  }
+
+  /**
+   * What this world's Gameball account may still count from other syncs (a process that stopped or
+   * was killed just before this one started): the calls audited in the last `windowMs`, and the
+   * rows another engine holds in flight under a lease that may have sent within that window. A
+   * call in flight is not audited until its answer, so those rows are returned for the caller to
+   * count as sent now (the worst case).
+   */
+  recentCalls(now: number, windowMs: number): { audited: RecentCall[]; inFlight: Array<{ kind: OutboxRow['kind']; unknownOutcome: boolean }> } {
+    const audited: RecentCall[] = [];
+    for (const r of this.selectRecentLog.all({ since: isoAt(now - windowMs), training: this.training, limit: RECENT_CALLS_LIMIT })) {
+      const at = Date.parse(r.at);
+      if ((r.method === 'GET' || r.method === 'POST') && Number.isFinite(at)) audited.push({ method: r.method, path: r.path, at });
+    }
+    // A lease always ends after its request left (it is renewed before sending when short), so a
+    // lease that ended before the window began belongs to a request sent before it.
+    const inFlight = this.selectOthersInFlight
+      .all({ owner: this.opts.ownerId, since: now - windowMs, training: this.training })
+      .map((r) => ({ kind: r.kind, unknownOutcome: r.unknown_outcome === 1 }));
+    return { audited, inFlight };
   }
 
   /** Rows of this engine's world still owed to Gameball (pending or in flight). */

@@ -5,6 +5,13 @@
 // Why the windows are slightly wider than Gameball's: Gameball counts arrival times, we count
 // send times; two requests sent exactly one window apart can arrive less than one window apart
 // when the first was slower on the wire. `marginMs` absorbs that difference.
+//
+// Gameball's windows are per account, not per process: a sync that starts right after another one
+// stopped (a restart, a killed process, `sync` after the app) must count what that one sent, or it
+// bursts into the limit. `seed` takes those send times (from the audit table, see the engine).
+//
+// A clock set back must not stretch a wait: a send time later than `now` is counted as sent now, so
+// no wait is longer than one window.
 
 import { GAMEBALL_RATE_LIMITS } from '../gameball/rate-limits.ts';
 import type { RateGroup, RateLimit, RateLimits } from '../gameball/rate-limits.ts';
@@ -16,6 +23,9 @@ export function rateGroupOf(method: 'GET' | 'POST', path: string): RateGroup {
   if (path.startsWith('/transactions') || /^\/orders\/[^/]+\/transactions$/.test(path)) return 'transactions';
   return 'others';
 }
+
+/** The longer of Gameball's two windows. */
+const WINDOW_MS = 30_000;
 
 /** Two sliding windows over send times. Pure apart from its own log; time is passed in. */
 export class SlidingWindow {
@@ -30,7 +40,9 @@ export class SlidingWindow {
   }
 
   private prune(now: number): void {
-    const horizon = now - (30_000 + this.marginMs);
+    for (let i = this.sent.length - 1; i >= 0 && (this.sent[i] as number) > now; i -= 1) this.sent[i] = now;
+    if (this.blockedUntil > now + WINDOW_MS) this.blockedUntil = now + WINDOW_MS;
+    const horizon = now - (WINDOW_MS + this.marginMs);
     let drop = 0;
     while (drop < this.sent.length && (this.sent[drop] as number) <= horizon) drop += 1;
     if (drop > 0) this.sent.splice(0, drop);
@@ -43,7 +55,7 @@ export class SlidingWindow {
     const n = this.sent.length;
     if (n >= this.limit.per30s) {
       const oldest = this.sent[n - this.limit.per30s] as number;
-      wait = Math.max(wait, oldest + 30_000 + this.marginMs - now);
+      wait = Math.max(wait, oldest + WINDOW_MS + this.marginMs - now);
     }
     if (n >= this.limit.perSecond) {
       const oldest = this.sent[n - this.limit.perSecond] as number;
@@ -57,6 +69,19 @@ export class SlidingWindow {
     const wait = this.delay(now);
     if (wait === 0) this.sent.push(now);
     return wait;
+  }
+
+  /**
+   * Counts requests another sync sent (epoch ms, any order): times later than `now` count as now,
+   * times already out of the 30 s window are ignored.
+   */
+  seed(times: readonly number[], now: number): void {
+    const horizon = now - (WINDOW_MS + this.marginMs);
+    const add = times.filter((t) => Number.isFinite(t) && t > horizon).map((t) => Math.min(t, now));
+    if (add.length === 0) return;
+    this.sent.push(...add);
+    this.sent.sort((a, b) => a - b);
+    this.prune(now);
   }
 
   /** After a 429: nothing more from this group until `until`. */
@@ -103,6 +128,11 @@ export class GameballRateLimiter {
 
   blockUntil(group: RateGroup, until: number): void {
     this.windows[group].blockUntil(until);
+  }
+
+  /** See SlidingWindow.seed. */
+  seed(group: RateGroup, times: readonly number[], now: number): void {
+    this.windows[group].seed(times, now);
   }
 
   count(group: RateGroup, now: number): number {

@@ -1,9 +1,13 @@
 // The sync status the screen and `status` show: orders and refunds per state, the age of the
-// oldest one not yet synced, the last success and last error, online/offline, training.
-// Counts come from the database (so another process's captures and syncs show up too); the
-// live facts (online, last error) from the running engine, seeded from the audit log.
+// oldest one not yet synced, the last success and last error, online/offline, training, and the
+// till's clock (how far from Gameball's, whether it went back).
+// Counts and the clock come from the database (so another process's captures, syncs and clock
+// checks show up too); the live facts (online, last error) from the running engine, seeded from
+// the audit log.
 import type { Database } from '../db/database.ts';
 import type { StateCounts, SyncStatus } from '../orders/schemas.ts';
+import { ClockCheckStore } from './clock-check-store.ts';
+import { judgeClock } from './clock-skew.ts';
 
 const EMPTY: StateCounts = { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 };
 
@@ -20,8 +24,10 @@ export class StatusReader {
   private readonly oldestRefund;
   private readonly lastOk;
   private readonly lastFailure;
+  private readonly clockChecks: ClockCheckStore;
 
   constructor(db: Database) {
+    this.clockChecks = new ClockCheckStore(db);
     this.orderCounts = db.prepare<{ training: number }, { state: keyof StateCounts; n: number }>(
       'SELECT state, COUNT(*) AS n FROM orders WHERE training = @training GROUP BY state',
     );
@@ -61,6 +67,7 @@ export class StatusReader {
       .map((a) => Date.parse(a))
       .filter((ms) => Number.isFinite(ms));
     const oldestPendingAgeMs = oldest.length ? Math.max(0, now - Math.min(...oldest)) : null;
+    const clock = judgeClock(this.clockChecks.load(training), this.clockChecks.newestRecordedAt(), now);
     return {
       counts,
       refundCounts,
@@ -69,14 +76,25 @@ export class StatusReader {
       lastError: live.lastError,
       online: live.online,
       training,
+      ...clock,
     };
   }
 }
 
-/** Two statuses differ for the screen (the pending age alone ticking does not count). */
+/**
+ * Two statuses differ for the screen (the pending age alone ticking does not count, nor the clock
+ * figures moving by less than a minute: the screen speaks of the clock in minutes at the finest).
+ */
 export function statusChanged(a: SyncStatus | undefined, b: SyncStatus): boolean {
   if (!a) return true;
-  const strip = (s: SyncStatus) => ({ ...s, oldestPendingAgeMs: s.oldestPendingAgeMs === null ? null : 0 });
+  const minutes = (ms: number | null | undefined) => (typeof ms === 'number' ? Math.round(ms / 60_000) : ms);
+  const strip = (s: SyncStatus) => ({
+    ...s,
+    oldestPendingAgeMs: s.oldestPendingAgeMs === null ? null : 0,
+    clockSkewMs: minutes(s.clockSkewMs),
+    clockCheckedAt: undefined,
+    clockWentBackMs: minutes(s.clockWentBackMs),
+  });
   return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
 }
 

@@ -29,6 +29,13 @@
 //    nothing more can be recorded safely. It is reported once (`onDatabaseError`), requests in
 //    flight are abandoned (their rows stay in flight, so they are looked up at Gameball before any
 //    re-post once the database is recovered), and `drain` rejects with the reported error.
+//  - The till's clock may be wrong or change: every answer's Date header measures it against
+//    Gameball's (stored for the status); a clock set back never stretches a wait (the outbox's due
+//    rules, the limiter, and the pauses held here keep their length); an order or refund dated
+//    ahead of Gameball's clock (captured while the till's clock was ahead) is sent with a date
+//    Gameball accepts instead of being refused as future-dated (9007).
+//  - A new engine counts what other syncs sent in the last 30 s (audit table), so a restart does
+//    not burst into Gameball's per-account rate limit.
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { isoAt, systemClock } from '../clock.ts';
@@ -39,15 +46,18 @@ import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseO
 import type { SyncOrderRow } from '../gameball/mappers.ts';
 import { meansGameballUnreachable } from '../gameball/outcome.ts';
 import type { GameballResult } from '../gameball/outcome.ts';
-import type { RateLimits } from '../gameball/rate-limits.ts';
+import type { RateGroup, RateLimits } from '../gameball/rate-limits.ts';
 import { DATA_FOLDER_CODES, dataFolderMessage, probeDataFolder, problemOf } from '../data-folder.ts';
 import type { DataFolderProblem } from '../data-folder.ts';
 import type { Logger } from '../log.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
+import { CLOCK_ADVICE_THRESHOLD_MS } from '../../preload/clock-advice.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import { ClockCheckStore } from './clock-check-store.ts';
+import { ClockWatch, sendableTime, SkewEstimator, skewSample } from './clock-skew.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { OutboxStore } from './outbox-store.ts';
-import type { ClaimedRow, Finish, SyncLogInput } from './outbox-store.ts';
+import type { ClaimedRow, Finish, OutboxRow, SyncLogInput } from './outbox-store.ts';
 import { isLocalOwnerGone, newLeaseOwner } from './lease-owner.ts';
 import { GameballRateLimiter, rateGroupOf } from './rate-limiter.ts';
 import { lastErrorOf, StatusReader, statusChanged } from './status.ts';
@@ -137,6 +147,12 @@ type Outcome = { finish: Finish; logs: SyncLogInput[] } | { abandoned: true; log
 const MIN_IDLE_MS = 200;
 /** How often the leases of other engines are checked for owners that are gone. */
 const DEAD_LEASE_CHECK_MS = 5_000;
+/** Gameball's "transaction time is not valid": a date in its future. */
+const TIME_NOT_VALID = 9007;
+/** How far back the limiter is seeded from other syncs' calls: Gameball's longest window. */
+const RATE_WINDOW_MS = 30_000;
+/** A stored skew is rewritten when the estimate moves by at least this. */
+const SKEW_SAVE_STEP_MS = 1_000;
 
 export class SyncEngine {
   private readonly store: OutboxStore;
@@ -180,6 +196,12 @@ export class SyncEngine {
   private readonly idleWaiters = new Set<() => void>();
   /** Set when a statement met a damaged database: the engine has stopped for good. */
   private damage: Error | undefined;
+  private readonly clockWatch = new ClockWatch();
+  private readonly skew = new SkewEstimator();
+  private readonly clockChecks: ClockCheckStore;
+  /** The skew this engine last stored (null: none yet, so the first measurement is always stored). */
+  private savedSkew: number | null = null;
+  private limiterSeeded = false;
 
   constructor(private readonly opts: SyncEngineOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -202,6 +224,7 @@ export class SyncEngine {
       leaseMs: this.leaseMs,
     });
     this.statusReader = new StatusReader(opts.db);
+    this.clockChecks = new ClockCheckStore(opts.db);
     const seed = this.statusReader.seed();
     this.live = { ...seed, online: false };
     if (!opts.training && !this.client()) {
@@ -226,6 +249,7 @@ export class SyncEngine {
   start(): void {
     if (this.running || !this.client()) return;
     this.running = true;
+    this.seedLimiter();
     this.stopController = new AbortController();
     this.loopDone = this.loop().catch((err: unknown) => {
       this.logger?.error({ err: errorText(err) }, 'sync loop stopped unexpectedly');
@@ -307,7 +331,10 @@ export class SyncEngine {
   async drain(opts: { untilEmpty: boolean; timeoutMs: number }): Promise<DrainResult> {
     if (!this.client()) return { empty: this.activeCount() === 0, remaining: this.activeCount(), timedOut: false };
     this.start();
-    const deadline = this.clock.now() + opts.timeoutMs;
+    // Time spent is summed step by step, and a step back of the clock counts as none: setting
+    // the clock back must not stretch the timeout.
+    let last = this.clock.now();
+    let spent = 0;
     for (;;) {
       if (this.damage) throw this.damage;
       const remaining = this.activeCount();
@@ -315,7 +342,10 @@ export class SyncEngine {
       // One pass is over when nothing more can be claimed now, a full or read-only folder included
       // (what waits to be recorded is tried once more when the engine stops).
       if (!opts.untilEmpty && (this.isIdle() || this.storage)) return { empty: false, remaining, timedOut: false };
-      const left = deadline - this.clock.now();
+      const now = this.clock.now();
+      spent += Math.max(0, now - last);
+      last = now;
+      const left = opts.timeoutMs - spent;
       if (left <= 0) return { empty: false, remaining, timedOut: true };
       if (!this.running) {
         if (this.damage) throw this.damage;
@@ -378,6 +408,7 @@ export class SyncEngine {
     while (this.running) {
       this.wakeController = new AbortController();
       const now = this.clock.now();
+      this.noticeClock(now);
       let slots = this.concurrency - this.active.size;
       if (this.pausedUntil > now || !this.client()) slots = 0;
       else if (this.probing) slots = this.active.size === 0 ? 1 : 0;
@@ -414,7 +445,7 @@ export class SyncEngine {
       else {
         let due: number | null = null;
         try {
-          due = this.store.nextDueAt();
+          due = this.store.nextDueAt(now);
         } catch {
           due = null;
         }
@@ -623,7 +654,7 @@ export class SyncEngine {
       // absent: nothing was recorded, posting is safe.
     }
     const body = buildTrackOrderBody(order);
-    const res = await this.call(row, logs, (c, s) => c.trackOrder(body, s), 'POST', '/orders');
+    const res = await this.postDated(row, logs, body, 'orderDate', (c, b, s) => c.trackOrder(b, s), '/orders');
     if (res === 'abandoned') return { abandoned: true, logs };
     if (res.kind === 'ok') {
       const points = res.value?.rewardedPoints;
@@ -657,7 +688,7 @@ export class SyncEngine {
       // Not listed by id: Gameball's listing may name the order instead. Re-posting with the same
       // refundTransactionId is safe: Gameball refuses a known one with 9004 (handled below).
     }
-    const res = await this.call(row, logs, (c, s) => c.refund(body, s), 'POST', '/transactions/refund');
+    const res = await this.postDated(row, logs, body, 'transactionTime', (c, b, s) => c.refund(b, s), '/transactions/refund');
     if (res === 'abandoned') return { abandoned: true, logs };
     if (res.kind === 'ok') return { finish: { type: 'done' }, logs };
     if (res.cause === 'duplicate') {
@@ -684,6 +715,43 @@ export class SyncEngine {
     }
     if (res.httpStatus === 404) return { kind: 'absent' };
     return { kind: 'failed', result: res };
+  }
+
+  /**
+   * Posts a body dated by `field` with a date Gameball accepts: the captured one, unless it is ahead
+   * of Gameball's clock as far as the till knows (its clock was ahead at capture, or has gone back
+   * since), then Gameball's clock (see sendableTime). When Gameball still answers that the date is
+   * in its future (9007: typically the first answer to a till whose clock was never measured), that
+   * answer's Date is Gameball's clock: the body goes once more, dated no later than that. A 9007
+   * records nothing, so sending again cannot count twice, and it stays one request at a time for
+   * the customer (same job). The till keeps the captured date; the log says what was sent.
+   */
+  private async postDated<T>(
+    row: ClaimedRow,
+    logs: SyncLogInput[],
+    body: Record<string, unknown>,
+    field: 'orderDate' | 'transactionTime',
+    post: (client: GameballClient, body: object, signal: AbortSignal) => Promise<GameballResult<T>>,
+    path: string,
+  ): Promise<GameballResult<T> | 'abandoned'> {
+    const captured = body[field];
+    if (typeof captured !== 'string') return this.call(row, logs, (c, s) => post(c, body, s), 'POST', path);
+    const first = this.redated(row, body, field, captured, sendableTime(captured, this.clock.now(), this.skew.estimate()));
+    const res = await this.call(row, logs, (c, s) => post(c, first, s), 'POST', path);
+    if (res === 'abandoned' || res.code !== TIME_NOT_VALID || typeof res.serverTime !== 'number') return res;
+    const again = Math.min(Date.parse(sendableTime(captured, this.clock.now(), this.skew.estimate())), res.serverTime);
+    if (!(again < Date.parse(String(first[field])))) return res;
+    const second = this.redated(row, body, field, captured, isoAt(again));
+    return this.call(row, logs, (c, s) => post(c, second, s), 'POST', path);
+  }
+
+  private redated(row: ClaimedRow, body: Record<string, unknown>, field: string, captured: string, sendable: string): Record<string, unknown> {
+    if (sendable === captured) return body;
+    this.logger?.warn(
+      { outboxId: row.id, entityId: row.entityId, captured, sentAs: sendable },
+      "date ahead of Gameball's clock (the till's clock was ahead when it was captured): sent with Gameball's time instead",
+    );
+    return { ...body, [field]: sendable };
   }
 
   private transactionsOf(row: ClaimedRow, orderId: string, logs: SyncLogInput[]): Promise<GameballResult<OrderTransactions> | 'abandoned'> {
@@ -722,7 +790,9 @@ export class SyncEngine {
       if (wait === 0) break;
       await this.sleep(wait, this.stopController.signal);
     }
+    const sentAt = this.clock.now();
     const res = await fn(client, this.stopController.signal);
+    this.noticeAnswer(res.serverTime, sentAt);
     logs.push({
       method: res.method,
       path: res.path,
@@ -744,8 +814,10 @@ export class SyncEngine {
     this.lastContactAt = this.clock.now();
     try {
       if (this.limiter.take('transactions', this.clock.now()) > 0) return;
+      const sentAt = this.clock.now();
       const res = await client.orderTransactions('pos-companion-connection-probe', this.stopController.signal);
       if (this.stopController.signal.aborted) return;
+      this.noticeAnswer(res.serverTime, sentAt);
       const wasOnline = this.live.online;
       const trouble = meansGameballUnreachable(res.cause);
       this.live.online = !trouble && res.cause !== 'auth';
@@ -754,6 +826,85 @@ export class SyncEngine {
       this.scheduleStatus();
     } catch (err) {
       this.logger?.warn({ err: errorText(err) }, 'connection probe failed');
+    }
+  }
+
+  // ---- the till's clock ---------------------------------------------------------------------------
+
+  /**
+   * Notices the till's clock going back (see ClockWatch): the pauses held here keep their
+   * remaining length, the measured skew moves with the clock (Gameball's did not move), and the
+   * status is told. Outbox rows need nothing here: their due rules hold whatever the clock did
+   * (outbox-store.ts), and the limiter counts a send "in the future" as sent now.
+   */
+  private noticeClock(now: number): void {
+    const back = this.clockWatch.observe(now);
+    if (back === 0) return;
+    if (this.pausedUntil > 0) this.pausedUntil -= back;
+    this.lastContactAt -= back;
+    this.skew.shift(-back);
+    this.logger?.warn({ backMs: back }, "the till's clock went back; waits keep their length");
+    this.saveSkew(now);
+    this.scheduleStatus();
+  }
+
+  /** One answer's evidence about the clock: its Date header against the till's clock around the request. */
+  private noticeAnswer(serverTime: number | null | undefined, sentAt: number): void {
+    const answeredAt = this.clock.now();
+    this.noticeClock(answeredAt);
+    const sample = skewSample(serverTime, sentAt, answeredAt);
+    if (!sample) return;
+    this.skew.add(sample);
+    this.saveSkew(answeredAt);
+  }
+
+  /** Stores the skew for the status (every process's) when it is new to this engine or moved. Never throws. */
+  private saveSkew(now: number): void {
+    const skew = this.skew.estimate();
+    if (skew === null || (this.savedSkew !== null && Math.abs(skew - this.savedSkew) < SKEW_SAVE_STEP_MS)) return;
+    try {
+      this.clockChecks.save(this.opts.training, skew, now);
+    } catch (err) {
+      this.logger?.warn({ err: errorText(err) }, 'could not record the clock check');
+      return;
+    }
+    const wasOff = this.savedSkew !== null && Math.abs(this.savedSkew) >= CLOCK_ADVICE_THRESHOLD_MS;
+    const isOff = Math.abs(skew) >= CLOCK_ADVICE_THRESHOLD_MS;
+    if (isOff) this.logger?.warn({ clockSkewMs: skew }, skew > 0 ? "the till's clock is ahead of Gameball's" : "the till's clock is behind Gameball's");
+    else if (wasOff) this.logger?.info({ clockSkewMs: skew }, "the till's clock agrees with Gameball's again");
+    this.savedSkew = skew;
+    this.scheduleStatus();
+  }
+
+  /**
+   * Counts what other syncs of this world sent in the last 30 s (see OutboxStore.recentCalls), once
+   * per engine: Gameball's windows are per account, so a restarted sync must not start from zero.
+   * Never throws (a limiter that starts empty is the old behaviour, not a failure).
+   */
+  private seedLimiter(): void {
+    if (this.limiterSeeded) return;
+    this.limiterSeeded = true;
+    const now = this.clock.now();
+    try {
+      const { audited, inFlight } = this.store.recentCalls(now, RATE_WINDOW_MS);
+      const times = new Map<RateGroup, number[]>();
+      const add = (group: RateGroup, at: number) => {
+        const list = times.get(group);
+        if (list) list.push(at);
+        else times.set(group, [at]);
+      };
+      for (const c of audited) add(rateGroupOf(c.method, c.path), c.at);
+      // Not audited yet: they may have been sent just now.
+      for (const r of inFlight) {
+        add(CALL_GROUP_OF_KIND[r.kind], now);
+        if (r.unknownOutcome) add('transactions', now);
+      }
+      for (const [group, at] of times) this.limiter.seed(group, at, now);
+      if (audited.length + inFlight.length > 0) {
+        this.logger?.info({ audited: audited.length, inFlight: inFlight.length }, 'rate limiter counts the calls other syncs made in the last 30 s');
+      }
+    } catch (err) {
+      this.logger?.warn({ err: errorText(err) }, 'could not read the recent calls; the rate limiter starts empty');
     }
   }
 
@@ -857,6 +1008,13 @@ export class SyncEngine {
     }
   }
 }
+
+/** The rate group of the call an outbox row of each kind makes. */
+const CALL_GROUP_OF_KIND: Record<OutboxRow['kind'], RateGroup> = {
+  register_customer: rateGroupOf('POST', '/customers'),
+  track_order: rateGroupOf('POST', '/orders'),
+  refund: rateGroupOf('POST', '/transactions/refund'),
+};
 
 function markReconciled(logs: SyncLogInput[]): void {
   const last = logs[logs.length - 1];

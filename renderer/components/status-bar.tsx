@@ -1,8 +1,9 @@
 // Always visible at the bottom: is the till online, how much is waiting and for how long, does
-// anything need a person, is the scanner there, is this training mode.
+// anything need a person, is the till's clock wrong, is the scanner there, is this training mode.
 import { useTranslation } from 'react-i18next';
-import type { ScannerState } from '../../preload/api.ts';
-import { formatAge } from '../i18n/format.ts';
+import type { ScannerState, SyncStatus } from '../../preload/api.ts';
+import { clockAdvice } from '../../preload/clock-advice.ts';
+import { formatAge, formatDuration } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import type { TimedStatus } from '../state/use-engine-state.ts';
 import { useTick } from '../state/use-engine-state.ts';
@@ -32,6 +33,7 @@ export function StatusBar({ timed, scanner, onOpenQueue }: { timed: TimedStatus 
               {t('status.attention', { count: status.counts.attention })}
             </button>
           )}
+          <ClockWarning status={status} lang={lang} />
           {status.lastSuccessAt && (
             <span className="muted status-hide-narrow">{t('status.lastSent', { age: formatAge(Date.now() - Date.parse(status.lastSuccessAt), lang) })}</span>
           )}
@@ -41,6 +43,21 @@ export function StatusBar({ timed, scanner, onOpenQueue }: { timed: TimedStatus 
       <ScannerPill scanner={scanner} />
       {status?.training && <span className="pill pill-training" data-testid="status-training">{t('app.trainingShort')}</span>}
     </footer>
+  );
+}
+
+/** Shown only when the till's clock is off by more than a couple of minutes (see clock-advice.ts). */
+function ClockWarning({ status, lang }: { status: SyncStatus; lang: Language }) {
+  const { t } = useTranslation();
+  const advice = clockAdvice(status);
+  if (!advice) return null;
+  const duration = formatDuration(advice.ms, lang);
+  const text =
+    advice.kind === 'ahead' ? t('status.clockAhead', { duration }) : advice.kind === 'behind' ? t('status.clockBehind', { duration }) : t('status.clockWentBack', { duration });
+  return (
+    <span className="pill pill-bad" role="status" data-testid="status-clock" data-kind={advice.kind}>
+      {text}
+    </span>
   );
 }
 

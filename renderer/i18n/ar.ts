@@ -33,6 +33,9 @@ export const ar: Dictionary = {
     scannerDisconnected: 'الماسح غير متصل',
     scannerError: 'مشكلة في الماسح: {{reason}}',
     scannerKeyboard: 'الماسح: وضع لوحة المفاتيح',
+    clockAhead: 'ساعة نقطة البيع متقدّمة عن ساعة Gameball، والفرق {{duration}}: اضبط التاريخ والوقت على هذا الجهاز.',
+    clockBehind: 'ساعة نقطة البيع متأخّرة عن ساعة Gameball، والفرق {{duration}}: اضبط التاريخ والوقت على هذا الجهاز.',
+    clockWentBack: 'رجعت ساعة نقطة البيع إلى الوراء، والفرق {{duration}} (تُظهر وقتاً أقدم من آخر طلب أو اتصال بـ Gameball سجّلته): تحقّق من التاريخ والوقت على هذا الجهاز.',
   },
   checkout: {
     title: 'طلب جديد',

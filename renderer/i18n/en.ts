@@ -32,6 +32,9 @@ export const en = {
     scannerDisconnected: 'Scanner not connected',
     scannerError: 'Scanner problem: {{reason}}',
     scannerKeyboard: 'Scanner: keyboard mode',
+    clockAhead: 'The till’s clock is {{duration}} ahead of Gameball: set the date and time on this computer.',
+    clockBehind: 'The till’s clock is {{duration}} behind Gameball: set the date and time on this computer.',
+    clockWentBack: 'The till’s clock went back {{duration}} (it reads earlier than the last order or Gameball call it recorded): check the date and time on this computer.',
   },
   checkout: {
     title: 'New order',

@@ -1,6 +1,7 @@
 // Numbers, money, dates and ages for the cashier, always through Intl in the screen's language.
 // Codes and ids (order ids, referral codes, receipt numbers) are not numbers: they are shown as
 // typed, never localised, and wrapped in <bdi> by the components so RTL text cannot reorder them.
+import { clockAdviceUnit } from '../../preload/clock-advice.ts';
 import { currencyDigits, minorToDecimalText } from '../lib/money.ts';
 
 export type Language = 'en' | 'ar';
@@ -69,4 +70,10 @@ export function formatAge(ageMs: number, lang: Language): string {
   const h = Math.round(m / 60);
   if (h < 48) return rtf.format(-h, 'hour');
   return rtf.format(-Math.round(h / 24), 'day');
+}
+
+/** "2 days" / "يومان": a length of time in the coarse unit the clock advice uses (see clockAdviceUnit). */
+export function formatDuration(ms: number, lang: Language): string {
+  const { unit, value } = clockAdviceUnit(ms);
+  return cached(`dur:${lang}:${unit}`, () => new Intl.NumberFormat(LOCALES[lang], { style: 'unit', unit, unitDisplay: 'long' })).format(value);
 }

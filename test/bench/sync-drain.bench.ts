@@ -72,13 +72,16 @@ function claimCost(owed: number): { claimMs: number; lookupMs: number } {
       }
     })();
     const store = new OutboxStore(db, { training: false, ownerId: 'bench', leaseMs: 60_000 });
-    const claimable = (store as unknown as { selectClaimable: { all(p: { now: number; training: number; limit: number }): unknown[] } }).selectClaimable;
+    type ClaimParams = { now: number; late: string; owner: string; training: number; limit: number };
+    const claimable = (store as unknown as { selectClaimable: { all(p: ClaimParams): unknown[] } }).selectClaimable;
+    // The clock parameters the store passes (see OutboxStore.clockParams): now, now + 1 s as text, the owner.
+    const clock = { now: t0, late: new Date(t0 + 1_000).toISOString(), owner: 'bench' };
     const lookup = db.prepare('SELECT * FROM outbox WHERE id = ?');
     const claimMs: number[] = [];
     const lookupMs: number[] = [];
     for (let k = 0; k < 300; k += 1) {
       let t = performance.now();
-      const rows = claimable.all({ now: t0, training: 0, limit: 8 });
+      const rows = claimable.all({ ...clock, training: 0, limit: 8 });
       claimMs.push(performance.now() - t);
       if (rows.length !== 8) throw new Error(`claim found ${rows.length} rows, expected 8`);
       t = performance.now();

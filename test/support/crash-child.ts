@@ -1,7 +1,8 @@
 // The process the crash test kills with SIGKILL: a till that captures orders and syncs them to a
 // simulator, like the app does. It prints `ACK <orderId>` only after captureOrder returned (the
 // order and its outbox rows are committed), so the parent knows exactly what was promised.
-// Usage: crash-child.ts <dataDir> <gameballBaseUrl> <capture|sync> <firstCustomerNumber>
+// Usage: crash-child.ts <dataDir> <gameballBaseUrl> <capture|sync> <firstCustomerNumber> [perSecond/per30s]
+// The last argument sets the limiter of every rate group but customer reads (default: Gameball's).
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsStore } from '../../main/config/settings.ts';
@@ -10,11 +11,13 @@ import { OrderStore } from '../../main/orders/order-store.ts';
 import { SyncEngine } from '../../main/sync/sync-engine.ts';
 import { simulatorClient } from './simulator-client.ts';
 
-const [dataDir, baseUrl, mode, firstArg] = process.argv.slice(2);
-if (!dataDir || !baseUrl || (mode !== 'capture' && mode !== 'sync') || !firstArg) {
-  process.stderr.write('usage: crash-child.ts <dataDir> <baseUrl> <capture|sync> <firstCustomerNumber>\n');
+const [dataDir, baseUrl, mode, firstArg, rateArg] = process.argv.slice(2);
+const rate = rateArg === undefined ? undefined : /^(\d+)\/(\d+)$/.exec(rateArg);
+if (!dataDir || !baseUrl || (mode !== 'capture' && mode !== 'sync') || !firstArg || rate === null) {
+  process.stderr.write('usage: crash-child.ts <dataDir> <baseUrl> <capture|sync> <firstCustomerNumber> [perSecond/per30s]\n');
   process.exit(64);
 }
+const limit = rate ? { perSecond: Number(rate[1]), per30s: Number(rate[2]) } : undefined;
 
 const say = (line: string) => writeSync(1, `${line}\n`);
 let last = 0;
@@ -32,6 +35,7 @@ const engine = new SyncEngine({
   leaseMs: 1_500,
   idlePollMs: 50,
   backoff: { baseMs: 20, capMs: 200, minMs: 5 },
+  ...(limit ? { rateLimits: { orders: limit, customerWrites: limit, transactions: limit, others: limit } } : {}),
 });
 engine.start();
 say('READY');

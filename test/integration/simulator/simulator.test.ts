@@ -212,6 +212,17 @@ describe('orders', () => {
     expect((await api(s, 'POST', '/orders', order({ orderDate: new Date(now).toISOString() }))).status).toBe(200);
   });
 
+  it('answers carry a Date header from the simulator\'s own clock, errors too', async () => {
+    const now = Date.UTC(2026, 5, 1, 12, 0, 0, 700);
+    const s = await sim({ now: () => now });
+    const ok = await api(s, 'POST', '/orders', order({ orderDate: new Date(now - 1_000).toISOString() }));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.date).toBe('Mon, 01 Jun 2026 12:00:00 GMT');
+    const refused = await api(s, 'POST', '/orders', order({ orderDate: new Date(now + 1).toISOString() }));
+    expect(refused.status).toBe(422);
+    expect(refused.headers.date).toBe('Mon, 01 Jun 2026 12:00:00 GMT');
+  });
+
   it('an unknown customerId on an order creates the customer', async () => {
     const s = await sim();
     await api(s, 'POST', '/orders', order({ customerId: 'walk-in', mobile: '+966500001234' }));

@@ -92,6 +92,28 @@ describe('requests', () => {
 });
 
 describe('answers', () => {
+  test('the answer\'s Date header is kept as Gameball\'s clock (errors too); none without one', async () => {
+    respond = (_q, res) => json(res, 200, { rewardedPoints: 1 }, { date: 'Tue, 02 Jun 2026 10:11:12 GMT' });
+    expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBe(Date.UTC(2026, 5, 2, 10, 11, 12));
+    respond = (_q, res) => json(res, 422, { code: 9007, message: 'future' }, { date: 'Tue, 02 Jun 2026 10:11:13 GMT' });
+    expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBe(Date.UTC(2026, 5, 2, 10, 11, 13));
+    respond = (_q, res) => json(res, 200, {}, { date: 'not a date' });
+    expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBeNull();
+  });
+
+  test("a page that is not Gameball's answer (a captive portal, a proxy) does not say what Gameball's clock is", async () => {
+    const portal = (status: number) => (_q: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(status, { 'content-type': 'text/html', date: 'Thu, 01 Jan 2015 00:00:00 GMT' });
+      res.end('<html><body>Sign in to the guest Wi-Fi</body></html>');
+    };
+    respond = portal(200);
+    const page = await client().trackOrder({ orderId: 'o-1' });
+    expect(page.cause).toBe('bad-answer');
+    expect(page.serverTime).toBeNull();
+    respond = portal(502);
+    expect((await client().orderTransactions('o-1')).serverTime).toBeNull();
+  });
+
   test('a Gameball error keeps code, message and request id', async () => {
     respond = (_q, res) => json(res, 422, { code: 9003, type: 'Payload Error', message: 'Transaction time exists', requestId: 'rq-1' });
     const r = await client().trackOrder({});

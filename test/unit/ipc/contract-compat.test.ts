@@ -227,6 +227,19 @@ describe('engine -> screen', () => {
     expect(api.SyncStatusSchema.parse(fromEngineStatus({ ...status, lastError: { at: 'y', message: 'Offline' } })).lastError).toEqual({ at: 'y', message: 'Offline' });
   });
 
+  it('sync status carries the till clock figures, and the contract accepts an engine that reports none', () => {
+    const counts = { pending: 0, sending: 0, synced: 1, attention: 0, discarded: 0 };
+    const plain = { counts, refundCounts: counts, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: true, training: false };
+    const clock = { clockSkewMs: 172_800_000, clockCheckedAt: '2026-03-03T09:00:00.000Z', clockWentBackMs: 0 };
+    const wire = api.SyncStatusSchema.parse(fromEngineStatus(engine.SyncStatusSchema.parse({ ...plain, ...clock })));
+    expect(wire).toMatchObject(clock);
+    expect(api.SyncStatusSchema.parse(fromEngineStatus(engine.SyncStatusSchema.parse({ ...plain, clockSkewMs: null, clockCheckedAt: null }))).clockSkewMs).toBeNull();
+    expect(api.SyncStatusSchema.parse(fromEngineStatus(engine.SyncStatusSchema.parse(plain)))).not.toHaveProperty('clockSkewMs');
+    // Every status field the contract names comes from the engine.
+    const engineKeys = new Set(keysOf(engine.SyncStatusSchema));
+    for (const k of keysOf(api.SyncStatusSchema)) expect(engineKeys.has(k), k).toBe(true);
+  });
+
   it('settings pass (scanner grouped) and never carry key values', () => {
     const settings = SettingsSchema.parse({ ...defaultSettings('till-1'), scanner: { mode: 'keyboard', deviceId: null }, keys: { apiKeySet: true, secretKeySet: false } });
     const wire = api.SettingsSchema.parse(fromEngineSettings(settings));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatMoney, formatNumber } from '../../../renderer/i18n/format.ts';
+import { formatAge, formatDuration, formatMoney, formatNumber } from '../../../renderer/i18n/format.ts';
 
 describe('formatting through Intl', () => {
   it('shows money with the currency digits, never float noise', () => {
@@ -23,5 +23,13 @@ describe('formatting through Intl', () => {
     expect(formatAge(5 * 60_000, 'en')).toBe('5 minutes ago');
     expect(formatAge(3 * 3_600_000, 'en')).toBe('3 hours ago');
     expect(formatAge(5 * 60_000, 'ar')).toMatch(/دقائق/);
+  });
+
+  it('says a length of time (the clock warning) in the unit it rounds to', () => {
+    expect(formatDuration(2 * 86_400_000, 'en')).toBe('2 days');
+    expect(formatDuration(3_600_000, 'en')).toBe('1 hour');
+    expect(formatDuration(5 * 60_000, 'en')).toBe('5 minutes');
+    expect(formatDuration(2 * 86_400_000, 'ar')).toBe('يومان');
+    expect(formatDuration(5 * 60_000, 'ar')).not.toMatch(/[\u0660-\u0669]/);
   });
 });

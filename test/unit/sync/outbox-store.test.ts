@@ -185,12 +185,86 @@ describe('leases', () => {
   });
 });
 
+describe('the till clock', () => {
+  const DAY = 86_400_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  test('rows captured while the clock was two days ahead are due as soon as the clock is corrected', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const [b1] = addOrder('b1', 'cust-b');
+    // Captured by a clock two days ahead: next_attempt_at and updated_at both say so.
+    db.prepare('UPDATE outbox SET next_attempt_at = ?, updated_at = ?').run(T0 + 2 * DAY, iso(T0 + 2 * DAY));
+    const s = store('e1');
+    expect(s.nextDueAt(T0)).toBe(T0);
+    expect(ids(s.claim(T0, 10))).toEqual([a1, b1]);
+  });
+
+  test('a retry is due at once when the clock went back after it was scheduled, and waits its backoff otherwise', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const s = store('e1');
+    const [c] = s.claim(T0, 10);
+    s.finish(c!, { type: 'retry', nextAttemptAt: T0 + 3_000, code: 'HTTP_503', message: 'unavailable', unknownOutcome: false, countAttempt: true }, [], T0);
+    // The clock moves on normally: the backoff holds.
+    expect(s.claim(T0 + 1_000, 10)).toEqual([]);
+    expect(s.nextDueAt(T0 + 1_000)).toBe(T0 + 3_000);
+    // Set back by a few hundred ms (within tolerance): still the same wait, not an early retry.
+    expect(s.claim(T0 - 500, 10)).toEqual([]);
+    // Set back by an hour: the wait cannot be measured any more; it does not grow by the jump.
+    expect(s.nextDueAt(T0 - 3_600_000)).toBe(T0 - 3_600_000);
+    expect(ids(s.claim(T0 - 3_600_000, 10))).toEqual([a1]);
+  });
+
+  test('a lease written before the clock went back has expired for other engines, never for its own', () => {
+    const [a1] = addOrder('a1', 'cust-a');
+    const [a2] = addOrder('a2', 'cust-a');
+    const dead = store('dead');
+    expect(ids(dead.claim(T0, 10))).toEqual([a1]);
+    const later = T0 - DAY;
+    // Its own lease: this engine is alive and finishes the row itself.
+    expect(dead.claim(later, 10)).toEqual([]);
+    // Without the jump the lease holds; after it, another engine takes the row over (unknown outcome).
+    const other = store('other');
+    expect(other.claim(T0 + 1_000, 10)).toEqual([]);
+    const [taken] = other.claim(later, 10);
+    expect(taken).toMatchObject({ id: a1, takenOver: true, unknownOutcome: true });
+    // The customer's next order still waits for that one.
+    expect(other.claim(later, 10)).toEqual([]);
+    expect(a2).toBeGreaterThan(a1 as number);
+  });
+
+  test('recentCalls: the audited calls of this world in the window, and rows another engine holds in flight', () => {
+    const T1 = T0 + 100_000;
+    addOrder('a1', 'cust-a');
+    addOrder('b1', 'cust-b');
+    addOrder('t1', 'cust-t', { training: 1 });
+    const s = store('e1');
+    const log = (method: string, path: string) => ({ method, path, httpStatus: 200, code: null, message: 'OK', requestId: null, outcome: 'ok' as const, durationMs: 5 });
+    const [a] = s.claim(T1 - 40_000, 1);
+    s.finish(a!, { type: 'done' }, [log('POST', '/orders')], T1 - 40_000);
+    const [b] = s.claim(T1 - 5_000, 1);
+    s.finish(b!, { type: 'done' }, [log('GET', '/orders/b1/transactions'), log('POST', '/orders')], T1 - 5_000);
+    const sim = store('sim', { training: true });
+    const [t] = sim.claim(T1 - 1_000, 1);
+    sim.finish(t!, { type: 'done' }, [log('POST', '/orders')], T1 - 1_000);
+    expect(s.recentCalls(T1, 30_000).audited).toEqual([
+      { method: 'POST', path: '/orders', at: T1 - 5_000 },
+      { method: 'GET', path: '/orders/b1/transactions', at: T1 - 5_000 },
+    ]);
+    // A row in flight under another engine's lease: not audited yet, reported so it is counted.
+    addOrder('c1', 'cust-c');
+    store('killed').claim(T1 - 2_000, 1);
+    expect(s.recentCalls(T1, 30_000).inFlight).toEqual([{ kind: 'track_order', unknownOutcome: false }]);
+    expect(store('killed').recentCalls(T1, 30_000).inFlight).toEqual([]);
+  });
+});
+
 describe('scale', () => {
   // The cost of a claim is a property of its query plan, checked here; the timing at 20,000 owed
   // calls is in test/bench/sync-drain.bench.ts.
   const claimPlan = (s: OutboxStore) => {
     const sql = (s as unknown as { selectClaimable: { source: string } }).selectClaimable.source;
-    return db.prepare<{ now: number; training: number; limit: number }, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all({ now: T0, training: 0, limit: 1 }).map((r) => r.detail);
+    const clock = { now: T0, late: new Date(T0 + 1_000).toISOString(), owner: 'e1' };
+    return db.prepare<typeof clock & { training: number; limit: number }, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all({ ...clock, training: 0, limit: 1 }).map((r) => r.detail);
   };
 
   test('a claim walks only owed rows in id order and checks each candidate with index searches, never a pass over all owed rows', () => {

@@ -38,6 +38,33 @@ describe('SlidingWindow', () => {
     expect(w.take(5_000)).toBe(0);
   });
 
+  test('a clock set back never stretches a wait beyond one window', () => {
+    const DAY = 86_400_000;
+    const w = new SlidingWindow({ perSecond: 3, per30s: 5 }, 150);
+    const t = 10 * DAY;
+    for (let i = 0; i < 5; i += 1) expect(w.take(t + i * 400)).toBe(0);
+    // The sends now lie "in the future": they count as sent now, so the waits are a window at most.
+    expect(w.delay(t - DAY)).toBe(30_150);
+    const fresh = new SlidingWindow({ perSecond: 3, per30s: 100 }, 150);
+    for (let i = 0; i < 3; i += 1) fresh.take(t);
+    expect(fresh.delay(t - DAY)).toBe(1_150);
+    // A block after a 429, then the clock set back: no longer than a window either.
+    fresh.blockUntil(t + 1_000);
+    expect(fresh.delay(t - DAY)).toBeLessThanOrEqual(30_000);
+  });
+
+  test('seeded sends (another process\'s) count like its own; old ones are ignored, future ones count as now', () => {
+    const w = new SlidingWindow({ perSecond: 30, per30s: 360 }, 150);
+    const now = 100_000;
+    const burst = Array.from({ length: 30 }, (_, i) => now - 300 + i * 10);
+    w.seed([...burst, now - 40_000, Number.NaN], now);
+    expect(w.count(now)).toBe(30);
+    expect(w.take(now)).toBe(now - 300 + 1_000 + 150 - now);
+    const ahead = new SlidingWindow({ perSecond: 1, per30s: 100 }, 0);
+    ahead.seed([now + 60_000], now);
+    expect(ahead.take(now)).toBe(1_000);
+  });
+
   test('limits below one request are refused', () => {
     expect(() => new SlidingWindow({ perSecond: 0, per30s: 10 }, 0)).toThrow(RangeError);
   });
@@ -79,6 +106,46 @@ describe('never a 429: what our limiter lets through, Gameball admits', () => {
             }
             arrivals.push(now + latency);
           }
+          arrivals.sort((a, b) => a - b);
+          return arrivals.every((t) => theirs.admit('orders', t));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('property: a restart seeded with the audited calls of the stopped sync stays under the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 140 })), { minLength: 1, maxLength: 600 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 140 })), { minLength: 1, maxLength: 600 }),
+        fc.integer({ min: 0, max: 2_000 }),
+        fc.record({ perSecond: fc.integer({ min: 1, max: 40 }), per30s: fc.integer({ min: 1, max: 400 }) }),
+        (before, after, restartGap, limit) => {
+          const theirs = new GameballSideLimiter(resolveRateLimits(limit));
+          const arrivals: number[] = [];
+          const audited: number[] = [];
+          const run = (limiter: GameballRateLimiter, steps: Array<[number, number]>, start: number): number => {
+            let now = start;
+            for (const [gap, latency] of steps) {
+              now += gap;
+              let wait = limiter.take('orders', now);
+              while (wait > 0) {
+                now += wait;
+                wait = limiter.take('orders', now);
+              }
+              arrivals.push(now + latency);
+              // The audit row is written when the answer is back: after the request arrived.
+              audited.push(now + latency + 1);
+            }
+            return now;
+          };
+          const first = new GameballRateLimiter({ limits: { orders: limit }, marginMs: 150 });
+          const stoppedAt = Math.max(run(first, before, 0), ...audited);
+          const second = new GameballRateLimiter({ limits: { orders: limit }, marginMs: 150 });
+          const restartAt = stoppedAt + restartGap;
+          second.seed('orders', audited, restartAt);
+          run(second, after, restartAt);
           arrivals.sort((a, b) => a - b);
           return arrivals.every((t) => theirs.admit('orders', t));
         },
