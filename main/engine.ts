@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
+import { gameballKeySchema } from './config/keys.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
 import { SecretStore } from './config/secrets.ts';
 import type { SecretCipher } from './config/secrets.ts';
@@ -161,8 +162,8 @@ export interface Engine {
 
 const KeysSchema = z
   .object({
-    apiKey: z.string().trim().min(1).max(500).nullable().optional(),
-    secretKey: z.string().trim().min(1).max(500).nullable().optional(),
+    apiKey: gameballKeySchema('apiKey').nullable().optional(),
+    secretKey: gameballKeySchema('secretKey').nullable().optional(),
   })
   .strict();
 
@@ -354,7 +355,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     },
     setKeys(keys) {
       const parsed = KeysSchema.safeParse(keys);
-      if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', 'Keys must be non-empty text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
+      if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Keys must be text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
       db.transaction(() => {
         if (parsed.data.apiKey !== undefined) keyStore.set('apiKey', parsed.data.apiKey);
         if (parsed.data.secretKey !== undefined) keyStore.set('secretKey', parsed.data.secretKey);

@@ -379,11 +379,20 @@ export const SettingsPatchSchema = z.strictObject({
 });
 export type SettingsPatch = z.input<typeof SettingsPatchSchema>;
 
+/**
+ * A Gameball key as an HTTP header can carry it: the engine's rule (main/config/keys.ts),
+ * re-declared here; a test keeps the two in step. The message never quotes the value.
+ */
+const GameballKeySchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._~+/=-]{8,256}$/, { message: 'A Gameball key is 8 to 256 letters, digits or - _ . ~ + / = (no spaces or line breaks): paste it again, as one line.' });
+
 /** Write-only: a string sets the key, null clears it, absent leaves it as it is. */
 export const SetKeysRequestSchema = z
   .strictObject({
-    apiKey: NonEmptyText(500).nullable().optional(),
-    secretKey: NonEmptyText(500).nullable().optional(),
+    apiKey: GameballKeySchema.nullable().optional(),
+    secretKey: GameballKeySchema.nullable().optional(),
   })
   .refine((k) => k.apiKey !== undefined || k.secretKey !== undefined, { message: 'Nothing to change.' });
 export type SetKeysRequest = z.input<typeof SetKeysRequestSchema>;

@@ -11,6 +11,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
+import { BASE_URL_RULE, keysMayTravelTo } from './base-url.ts';
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
 
@@ -41,6 +42,7 @@ export const BaseUrlSchema = z
       return false;
     }
   }, 'scheme and host (and port) only, e.g. https://api.gameball.co')
+  .refine((s) => URL.canParse(s) && keysMayTravelTo(new URL(s)), `must be ${BASE_URL_RULE}`)
   .transform((s) => s.replace(/\/+$/, ''));
 
 export const ApiVersionSchema = z.enum(['v4.0', 'v4.1']);

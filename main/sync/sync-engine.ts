@@ -23,6 +23,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { isoAt, systemClock } from '../clock.ts';
+import { withoutKeys } from '../config/keys.ts';
 import type { Database } from '../db/database.ts';
 import type { GameballClient, OrderTransactions } from '../gameball/client.ts';
 import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseOrderRow, parseRefundRow, RowUnreadableError } from '../gameball/mappers.ts';
@@ -90,6 +91,8 @@ export interface SyncEngineOptions {
   probeEveryMs?: number;
   /** Reason shown while `client` is null in a live engine (never used in training). */
   notConfiguredMessage?: string;
+  /** The key values in use: replaced by [Redacted] in an answer before anything of it is recorded. */
+  secretValues?: () => Iterable<string | null>;
 }
 
 export interface DrainResult {
@@ -542,7 +545,7 @@ export class SyncEngine {
       if (wait === 0) break;
       await this.sleep(wait, this.stopController.signal);
     }
-    const res = await fn(client, this.stopController.signal);
+    const res = withoutKeys(await fn(client, this.stopController.signal), this.opts.secretValues?.());
     logs.push({
       method: res.method,
       path: res.path,
@@ -564,7 +567,7 @@ export class SyncEngine {
     this.lastContactAt = this.clock.now();
     try {
       if (this.limiter.take('transactions', this.clock.now()) > 0) return;
-      const res = await client.orderTransactions('pos-companion-connection-probe', this.stopController.signal);
+      const res = withoutKeys(await client.orderTransactions('pos-companion-connection-probe', this.stopController.signal), this.opts.secretValues?.());
       if (this.stopController.signal.aborted) return;
       const wasOnline = this.live.online;
       const trouble = res.cause === 'network' || res.cause === 'lost' || res.cause === 'timeout' || res.cause === 'server';
