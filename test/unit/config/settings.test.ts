@@ -59,6 +59,7 @@ describe('setting schemas refuse bad values', () => {
     [{ retentionDays: 0 }],
     [{ retentionDays: 1.5 }],
     [{ receiptPattern: '([' }],
+    [{ receiptPattern: '(a+)+' }],
     [{ tillId: 'has space' }],
     [{ language: 'fr' }],
     [{ apiKey: 'x' }],

@@ -185,6 +185,13 @@ describe('screen -> engine', () => {
     expect(JSON.stringify(refused.error?.issues)).not.toContain('KEYAAAAAAA');
   });
 
+  it('the screen refuses the receipt patterns the engine refuses', () => {
+    for (const p of ['^R-\\d+$', 'POS:\\d{4,8}', '(INV|RC)-\\d+', '(a+)+', '(a|ab)*c', '(\\d+)\\1', '(?=a)a', '\\w+\\w+\\w+\\w+', '[']) {
+      expect(api.SettingsPatchSchema.safeParse({ receiptPattern: p }).success, p).toBe(SettingsPatchSchema.safeParse({ receiptPattern: p }).success);
+    }
+    expect(api.SettingsPatchSchema.safeParse({ receiptPattern: '(a+)+' }).success).toBe(false);
+  });
+
   it('a patch of one scanner field keeps the other from the current settings', () => {
     const current = { ...defaultSettings('till-1'), scanner: { mode: 'hidpos' as const, deviceId: '0c2e:0b61' } };
     expect(toEngineSettingsPatch(api.SettingsPatchSchema.parse({ scanner: { mode: 'keyboard' } }), current)).toEqual({ scanner: { mode: 'keyboard', deviceId: '0c2e:0b61' } });
