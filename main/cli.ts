@@ -1,6 +1,7 @@
 // The admin CLI: `npx pos-companion <command>`. Each capability contributes its commands from
 // its own folder; this file only assembles them and turns thrown errors into exit codes.
 import { Command, CommanderError } from 'commander';
+import { restrictNewFiles } from './config/private-files.ts';
 // Command modules (one per capability) register themselves here.
 import { registerSimulatorCommands } from './simulator/commands.ts';
 import { registerScannerCommands } from './scanner/commands.ts';
@@ -24,6 +25,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Everything a command writes (database, log, ledger, exports' temp files) is private to this user.
+  restrictNewFiles();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

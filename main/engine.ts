@@ -2,12 +2,12 @@
 // store, reads settings and keys, and wires capture, the queue and the sync engine together with
 // the clock, logger and HTTP transport passed in. The desktop shell, browser mode and the CLI all
 // use this one facade.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { gameballKeySchema } from './config/keys.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
+import { ensurePrivateDataDir } from './config/private-files.ts';
 import { SecretStore } from './config/secrets.ts';
 import type { SecretCipher } from './config/secrets.ts';
 import { SettingsStore } from './config/settings.ts';
@@ -173,7 +173,7 @@ export const STATUS_COALESCE_MS = 50;
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const dataDir = opts.dataDir;
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDataDir(dataDir);
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
   // The logger scrubs the keys in use; the key store exists only once the database is open.
