@@ -7,6 +7,7 @@
 // A data-folder problem is one line naming the folder and what to do, never a stack trace.
 import { Command, CommanderError } from 'commander';
 import { DataFolderError } from './data-folder.ts';
+import { restrictNewFiles } from './config/private-files.ts';
 // Command modules (one per capability) register themselves here.
 import { registerSimulatorCommands } from './simulator/commands.ts';
 import { registerScannerCommands } from './scanner/commands.ts';
@@ -32,6 +33,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Everything a command writes (database, log, ledger, exports' temp files) is private to this user.
+  restrictNewFiles();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

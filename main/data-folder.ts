@@ -16,12 +16,12 @@ import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 
-export type DataFolderProblem = 'full' | 'read-only' | 'no-permission' | 'missing' | 'not-a-folder';
+export type DataFolderProblem = 'full' | 'read-only' | 'no-permission' | 'missing' | 'not-a-folder' | 'shared';
 
 /** What the till was doing when it met the problem: it picks the end of the sentence. */
 export type DataFolderActivity = 'save' | 'sync' | 'start';
 
-/** CLI exit code: the data folder cannot be used (read-only, missing, not a folder, permission denied). */
+/** CLI exit code: the data folder cannot be used (read-only, missing, not a folder, permission denied, shared). */
 export const EXIT_DATA_FOLDER = 4;
 /** CLI exit code: the disk of the data folder is full. */
 export const EXIT_DISK_FULL = 5;
@@ -33,6 +33,7 @@ export const DATA_FOLDER_CODES = {
   'no-permission': 'DATA_FOLDER_UNAVAILABLE',
   missing: 'DATA_FOLDER_UNAVAILABLE',
   'not-a-folder': 'DATA_FOLDER_UNAVAILABLE',
+  shared: 'DATA_FOLDER_UNAVAILABLE',
 } as const satisfies Record<DataFolderProblem, string>;
 export type DataFolderCode = (typeof DATA_FOLDER_CODES)[DataFolderProblem];
 
@@ -61,6 +62,10 @@ export function dataFolderMessage(problem: DataFolderProblem, folder: string, ac
       return `The data folder ${folder} does not exist and cannot be created (a folder on its path is missing, or its drive is not connected): connect the drive or create the folder, ${ELSEWHERE}; ${after}`;
     case 'not-a-folder':
       return `The data folder ${folder} is not a folder (a file is in its place or on its path): move that file away, ${ELSEWHERE}; ${after}`;
+    case 'shared':
+      // Customer data must not sit in a folder every user can write (the sticky bit, as on /tmp),
+      // and changing a shared folder's mode would break its other users.
+      return `The data folder ${folder} is a shared folder (like /tmp): customer data needs a folder of its own. Give one with --data-dir or POS_COMPANION_DATA_DIR, e.g. ${join(folder, 'pos-companion')}; ${after}`;
   }
 }
 

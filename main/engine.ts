@@ -6,7 +6,9 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
+import { gameballKeySchema } from './config/keys.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
+import { ensurePrivateDataDir } from './config/private-files.ts';
 import type { SecretCipher, SecretStore } from './config/secrets.ts';
 import type { Settings, StoredSettings } from './config/settings.ts';
 import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
@@ -192,8 +194,8 @@ export interface Engine {
 
 const KeysSchema = z
   .object({
-    apiKey: z.string().trim().min(1).max(500).nullable().optional(),
-    secretKey: z.string().trim().min(1).max(500).nullable().optional(),
+    apiKey: gameballKeySchema('apiKey').nullable().optional(),
+    secretKey: gameballKeySchema('secretKey').nullable().optional(),
   })
   .strict();
 
@@ -207,6 +209,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   // not refused here (reading still works, and the screen says why saving does not).
   const folderProblem = checkDataFolder(dataDir);
   if (folderProblem !== null && folderProblem !== 'full') throw new DataFolderError(folderProblem, dataDir, 'start');
+  ensurePrivateDataDir(dataDir);
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
   // The logger scrubs the keys in use; the key store exists only once the database is open.
@@ -424,7 +427,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     },
     setKeys(keys) {
       const parsed = KeysSchema.safeParse(keys);
-      if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', 'Keys must be non-empty text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
+      if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Keys must be text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
       guard('saving the keys', () =>
         db.transaction(() => {
           if (parsed.data.apiKey !== undefined) keyStore.set('apiKey', parsed.data.apiKey);

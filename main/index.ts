@@ -8,6 +8,7 @@ import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import { systemClock } from './clock.ts';
 import { DataFolderError } from './data-folder.ts';
 import { DatabaseTooNewError } from './db/database.ts';
+import { restrictNewFiles } from './config/private-files.ts';
 import { resolveDataDir } from './db/paths.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { createBridge, type Bridge } from './ipc/bridge.ts';
@@ -36,6 +37,8 @@ function dataDirFlag(argv: readonly string[]): string | undefined {
 
 const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), env: process.env, home: app.getPath('home') });
 app.setPath('userData', dataDir);
+// Before Electron or the log write anything into the data folder: private to this user.
+restrictNewFiles();
 // Created once this process holds the single-instance lock: a second instance touches no file.
 let logger: Logger = silentLogger();
 

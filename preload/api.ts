@@ -6,10 +6,11 @@
 //     (so a field the contract does not name, a key for instance, can never cross);
 //   - preload/index.ts (Electron) and renderer/transport (browser mode) only forward;
 //   - renderer/ types its calls and validates its forms with the same schemas.
-// This file imports zod only: it runs in the sandboxed preload, in the page and in Node. It must
-// never import main/ (the wire shapes are re-declared here; a test keeps them compatible with
-// the engine's own schemas).
+// This file imports zod and pure modules of preload/ only: it runs in the sandboxed preload, in
+// the page and in Node. It must never import main/ (the wire shapes are re-declared here; a test
+// keeps them compatible with the engine's own schemas).
 import { z } from 'zod';
+import { receiptPatternProblem } from './receipt-pattern.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -383,18 +384,33 @@ export const SettingsPatchSchema = z.strictObject({
   language: LanguageSchema.optional(),
   referralParams: z.array(NonEmptyText(64)).max(32).optional(),
   customerIdPrefixes: z.array(NonEmptyText(64)).max(32).optional(),
-  receiptPattern: NonEmptyText(200).nullable().optional(),
+  receiptPattern: NonEmptyText(200)
+    .superRefine((p, ctx) => {
+      const problem = receiptPatternProblem(p);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `The receipt pattern is refused: ${problem}.` });
+    })
+    .nullable()
+    .optional(),
   scanner: z.strictObject({ mode: ScannerModeSchema.optional(), deviceId: NonEmptyText(300).nullable().optional() }).optional(),
   kiosk: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
 });
 export type SettingsPatch = z.input<typeof SettingsPatchSchema>;
 
+/**
+ * A Gameball key as an HTTP header can carry it: the engine's rule (main/config/keys.ts),
+ * re-declared here; a test keeps the two in step. The message never quotes the value.
+ */
+const GameballKeySchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._~+/=-]{8,256}$/, { message: 'A Gameball key is 8 to 256 letters, digits or - _ . ~ + / = (no spaces or line breaks): paste it again, as one line.' });
+
 /** Write-only: a string sets the key, null clears it, absent leaves it as it is. */
 export const SetKeysRequestSchema = z
   .strictObject({
-    apiKey: NonEmptyText(500).nullable().optional(),
-    secretKey: NonEmptyText(500).nullable().optional(),
+    apiKey: GameballKeySchema.nullable().optional(),
+    secretKey: GameballKeySchema.nullable().optional(),
   })
   .refine((k) => k.apiKey !== undefined || k.secretKey !== undefined, { message: 'Nothing to change.' });
 export type SetKeysRequest = z.input<typeof SetKeysRequestSchema>;

@@ -1,8 +1,10 @@
 // What a scanned text is: a customer's own Gameball QR, a referral link or code, a product
 // barcode, a receipt number, something unknown, or something refused. One pure function used by
 // both scanner paths (HID POS in main, keyboard wedge in the renderer) and by the screen's
-// manual entry, so the three can never disagree. Imports zod only: both sides load this file.
+// manual entry, so the three can never disagree. Imports zod and the pure receipt-pattern check
+// only: both sides load this file.
 import { z } from 'zod';
+import { MAX_RECEIPT_TEXT_LENGTH, receiptPatternProblem } from './receipt-pattern.ts';
 
 export const ScanKindSchema = z.enum(['customer', 'referral', 'product', 'receipt', 'unknown', 'rejected']);
 export type ScanKind = z.infer<typeof ScanKindSchema>;
@@ -65,8 +67,18 @@ export const ClassifyOptionsSchema = z.object({
   customerIdPrefixes: z.array(z.string().min(1).max(64)).max(32),
   /** Query parameter names that carry a referral code, matched case-insensitively. */
   referralParams: z.array(z.string().min(1).max(64)).max(64),
-  /** A regular expression the whole text must match to be a receipt number; null: none. */
-  receiptPattern: z.string().max(512).nullable().optional(),
+  /**
+   * A regular expression the whole text must match to be a receipt number; null: none. Only a
+   * pattern that cannot backtrack for long is accepted (see receipt-pattern.ts).
+   */
+  receiptPattern: z
+    .string()
+    .superRefine((p, ctx) => {
+      const problem = receiptPatternProblem(p);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `The receipt pattern is refused: ${problem}.` });
+    })
+    .nullable()
+    .optional(),
 });
 export type ClassifyOptions = z.infer<typeof ClassifyOptionsSchema>;
 
@@ -122,7 +134,8 @@ const EDGE_WHITESPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
  * 3. http(s) link: `referral` when a referral parameter (case-insensitive, in the query or in a
  *    `#/path?query` fragment) holds a code, else `unknown`.
  * 4. customer: a configured prefix, an id, then exactly 6 digits of hash.
- * 5. receipt: the configured pattern matches the whole text.
+ * 5. receipt: the configured pattern matches the whole text (of at most 100 characters; a pattern
+ *    that could backtrack for long is never run, see receipt-pattern.ts).
  * 6. product: 8, 12 or 13 digits with a valid GTIN check digit (EAN-8, UPC-A, EAN-13).
  * 7. referral: a bare code of 4-32 letters, digits, `-` or `_` with at least one letter.
  * 8. unknown.
@@ -226,20 +239,29 @@ function matchCustomer(data: string, opts: ClassifyOptions): { customerId: strin
 function matchesReceipt(data: string, opts: ClassifyOptions): boolean {
   const pattern = opts.receiptPattern;
   if (pattern === null || pattern === undefined || pattern === '') return false;
+  // The bound on the pattern's work is per character: a text longer than any receipt number is
+  // never handed to it (and could not be saved as one).
+  if (data.length > MAX_RECEIPT_TEXT_LENGTH) return false;
   const re = compileReceiptPattern(pattern);
   return re !== null && re.test(data);
 }
 
 const receiptCache = new Map<string, RegExp | null>();
-/** Anchored (whole text) and cached; an invalid pattern matches nothing instead of throwing. */
+/**
+ * Anchored (whole text) and cached. An invalid pattern, or one the safety check refuses (it could
+ * freeze the till), matches nothing instead of throwing: settings already refuse both, this is
+ * the last guard for options that came another way.
+ */
 function compileReceiptPattern(pattern: string): RegExp | null {
   const cached = receiptCache.get(pattern);
   if (cached !== undefined) return cached;
-  let re: RegExp | null;
-  try {
-    re = new RegExp(`^(?:${pattern})$`);
-  } catch {
-    re = null;
+  let re: RegExp | null = null;
+  if (receiptPatternProblem(pattern) === null) {
+    try {
+      re = new RegExp(`^(?:${pattern})$`);
+    } catch {
+      re = null;
+    }
   }
   if (receiptCache.size > 16) receiptCache.clear();
   receiptCache.set(pattern, re);

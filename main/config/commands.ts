@@ -1,12 +1,12 @@
 // `config get [name]` and `config set name value`. Keys are write-only: `config get` shows
-// "set" / "not set", and `config set apiKey -` reads the key from stdin so it stays out of the
-// shell history and the process list.
-import { readFileSync } from 'node:fs';
+// "set" / "not set". A key is never taken from the command line (the process list and the shell
+// history would keep it): `config set apiKey -` reads it from stdin, `--from-file FILE` from a file.
 import type { Command } from 'commander';
 import { dataDirOption, EXIT_REFUSED, runWithEngine } from '../orders/commands.ts';
 import { SETTING_KEYS, SettingsError, settingNames, settingPatchFromText, settingValue } from './settings.ts';
 import type { Settings } from './settings.ts';
-import { SECRET_NAMES, SecretsUnavailableError } from './secrets.ts';
+import { readSecretArg, SecretInputError } from './secret-input.ts';
+import { SECRET_ENV, SECRET_NAMES, SecretsUnavailableError } from './secrets.ts';
 import type { SecretName } from './secrets.ts';
 
 function show(value: unknown): string {
@@ -53,17 +53,32 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('set')
-    .description('Change one setting (validated); for apiKey/secretKey give - (or nothing) to read the key from stdin, and "null" clears it')
+    .description('Change one setting (validated). Keys (apiKey, secretKey) are never given on the command line: - reads the key from stdin, --from-file FILE from a file; "null" removes it')
     .addOption(dataDirOption())
     .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey')
-    .argument('[value]', 'new value')
-    .action(async (name: string, value: string | undefined, flags: { dataDir?: string }) => {
+    .argument('[value]', 'new value (for a key: - or null)')
+    .option('--from-file <file>', 'apiKey/secretKey: read the key from this file')
+    .action(async (name: string, value: string | undefined, flags: { dataDir?: string; fromFile?: string }) => {
+      let key: string | null | undefined;
+      if (isSecretName(name)) {
+        // Read (or refused) before the data folder is opened: a refused key touches nothing.
+        try {
+          key = keyFromInput(name, value, flags.fromFile);
+        } catch (err) {
+          if (!(err instanceof SecretInputError)) throw err;
+          process.stderr.write(`pos-companion: ${err.message}\n`);
+          process.exitCode = EXIT_REFUSED;
+          return;
+        }
+      } else if (flags.fromFile !== undefined) {
+        process.stderr.write(`pos-companion: --from-file is for apiKey and secretKey only; give ${name} as: pos-companion config set ${name} VALUE\n`);
+        process.exitCode = EXIT_REFUSED;
+        return;
+      }
       await runWithEngine(flags.dataDir, (engine) => {
         try {
           if (isSecretName(name)) {
-            const raw = value === undefined || value === '-' ? readFileSync(0, 'utf8') : value;
-            const key = raw.trim();
-            engine.setKeys({ [name]: key === '' || key === 'null' ? null : key });
+            engine.setKeys({ [name]: key });
             const s = engine.getSettings();
             process.stdout.write(`${name}=${(name === 'apiKey' ? s.keys.apiKeySet : s.keys.secretKeySet) ? 'set' : 'not set'}\n`);
             return;
@@ -78,4 +93,28 @@ export function registerConfigCommands(program: Command): void {
         }
       });
     });
+}
+
+/**
+ * The key `config set apiKey|secretKey` was given: from stdin (`-`, or no value), from
+ * `--from-file`, or null for "null" (remove it). Refuses (SecretInputError) a key on the command
+ * line and an empty stdin (which would otherwise silently remove the key). The key's format is
+ * checked by the engine (setKeys).
+ */
+function keyFromInput(name: SecretName, value: string | undefined, fromFile: string | undefined): string | null {
+  const label = name === 'apiKey' ? 'API key' : 'secret key';
+  const given = readSecretArg({
+    what: 'key',
+    arg: value === undefined && fromFile === undefined ? '-' : value,
+    file: fromFile,
+    allowed: ['null'],
+    howTo:
+      `Give it on stdin: pos-companion config set ${name} - (then paste it and press Ctrl+D, or pipe it in), ` +
+      `from a file: pos-companion config set ${name} --from-file FILE, or set ${SECRET_ENV[name]} in the till's environment.`,
+  });
+  if (given === 'null') return null;
+  if (given === undefined || given === '') {
+    throw new SecretInputError(`No ${label} was given; nothing was changed. To remove the stored ${label}: pos-companion config set ${name} null`);
+  }
+  return given;
 }

@@ -88,9 +88,14 @@ export function macKeychainCipher(exec: ExecFile = realExec): SecretCipher {
       }
     },
     (hex) => {
-      // -U updates an existing item. `security` only takes the password as an argument; the
-      // value is a random master key (not a Gameball key) and the call is local to this user.
-      exec('security', ['add-generic-password', '-U', '-s', SERVICE, '-a', ACCOUNT, '-w', hex]);
+      // Never `add-generic-password ... -w <key>`: `ps` shows a process's arguments to every
+      // user of the computer. `security -i` reads its commands from stdin instead (its own
+      // word splitting: the service name is quoted, the hex key needs none); -U updates an
+      // existing item. Interactive mode exits 0 even when a command fails, so the key is read
+      // back before it is trusted, as with secret-tool.
+      exec('security', ['-i'], `add-generic-password -U -s "${SERVICE}" -a ${ACCOUNT} -w ${hex}\n`);
+      const back = exec('security', ['find-generic-password', '-s', SERVICE, '-a', ACCOUNT, '-w']).trim();
+      if (back !== hex) throw new Error('the keychain did not keep the key');
     },
   );
 }

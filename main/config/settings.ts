@@ -9,8 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload/receipt-pattern.ts';
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
+import { BASE_URL_RULE, keysMayTravelTo } from './base-url.ts';
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
 
@@ -41,6 +43,7 @@ export const BaseUrlSchema = z
       return false;
     }
   }, 'scheme and host (and port) only, e.g. https://api.gameball.co')
+  .refine((s) => URL.canParse(s) && keysMayTravelTo(new URL(s)), `must be ${BASE_URL_RULE}`)
   .transform((s) => s.replace(/\/+$/, ''));
 
 export const ApiVersionSchema = z.enum(['v4.0', 'v4.1']);
@@ -49,18 +52,19 @@ export const ScannerModeSchema = z.enum(['auto', 'hidpos', 'keyboard', 'off']);
 
 const nameList = z.array(z.string().trim().min(1).max(64)).max(32);
 
+/**
+ * A receipt pattern runs against every scan, on the till's main thread and in the screen: one that
+ * can backtrack for long (nested quantifiers, backreferences, lookaround...) is refused, with
+ * what is not allowed (see preload/receipt-pattern.ts).
+ */
 export const ReceiptPatternSchema = z
   .string()
   .min(1)
-  .max(200)
-  .refine((p) => {
-    try {
-      new RegExp(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a valid regular expression')
+  .max(MAX_RECEIPT_PATTERN_LENGTH)
+  .superRefine((p, ctx) => {
+    const problem = receiptPatternProblem(p);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: `refused: ${problem}` });
+  })
   .nullable();
 
 /** Every stored setting with its schema and default. The order here is the order `config get` prints. */

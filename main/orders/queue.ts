@@ -9,6 +9,7 @@ import { isoAt } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { spreadsheetSafe } from './csv-cells.ts';
 import { normaliseMobile } from './customer.ts';
 import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './errors.ts';
 import { callsFor } from './order-store.ts';
@@ -311,7 +312,7 @@ export class OrderQueue {
         const v = orderView(r);
         return columns.map((c) => {
           const value = v[c];
-          return typeof value === 'boolean' ? (value ? '1' : '0') : value;
+          return typeof value === 'boolean' ? (value ? '1' : '0') : spreadsheetSafe(c, value);
         });
       }),
       { header: true, columns: [...columns] },

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import { isoAt } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { CaptureRefusedError, refusalFromZod } from './errors.ts';
+import { maskCustomerId, maskIdsIn } from './mask-id.ts';
 import { NOT_FIRST_PURCHASE_MESSAGE, SELF_REFERRAL_MESSAGE } from './order-store.ts';
 import type { ReferralRules } from './order-store.ts';
 import { resolveCustomer } from './prepare.ts';
@@ -88,7 +89,9 @@ export class ReferralChecker {
       }
       return { status: 'ok', message: 'The referral code is valid and the customer is new to Gameball.', ...base };
     } catch (err) {
-      this.deps.logger?.warn({ customerId, err: err instanceof Error ? err.message : String(err) }, 'referral check: Gameball not reachable');
+      // The customer's id is a mobile number: masked in the log, in the error text too.
+      const reason = maskIdsIn(err instanceof Error ? err.message : String(err), [customerId]);
+      this.deps.logger?.warn({ customerId: maskCustomerId(customerId), err: reason }, 'referral check: Gameball not reachable');
       return { status: 'offline', message: OFFLINE_MESSAGE, ...base };
     }
   }

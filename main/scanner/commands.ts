@@ -28,15 +28,25 @@ export interface ScannerCommandDeps {
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
-function classifyOptionsFrom(o: { referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }): ClassifyOptions {
+/** A refused input (a receipt pattern that could freeze the till, a bad prefix): exit code 2. */
+const EXIT_REFUSED = 2;
+
+/**
+ * The classifier options from the flags, or null after saying on stderr why they are refused
+ * (exit code 2): a receipt pattern is checked the way the till's settings check it, so a pattern
+ * that could backtrack for minutes is never run here either.
+ */
+function classifyOptionsFrom(o: { referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }, err: (s: string) => void): ClassifyOptions | null {
   const opts: ClassifyOptions = {
     customerIdPrefixes: o.customerPrefix ?? DEFAULT_CLASSIFY_OPTIONS.customerIdPrefixes,
     referralParams: [...DEFAULT_CLASSIFY_OPTIONS.referralParams, ...(o.referralParam ?? [])],
     receiptPattern: o.receiptPattern ?? null,
   };
   const parsed = ClassifyOptionsSchema.safeParse(opts);
-  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((i) => i.message).join('; '));
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  err(`pos-companion: ${parsed.error.issues.map((i) => i.message).join('; ')}\n`);
+  process.exitCode = EXIT_REFUSED;
+  return null;
 }
 
 function withClassifyOptions(cmd: Command): Command {
@@ -111,7 +121,8 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
         return n;
       }),
   ).action(async (o: { device?: string; record?: string; layout?: string; count?: number; referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }) => {
-    const classify = classifyOptionsFrom(o);
+    const classify = classifyOptionsFrom(o, err);
+    if (!classify) return;
     const transport = await getTransport();
     const clock = systemClock;
     const startedAt = clock.now();
@@ -155,7 +166,8 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
       .addOption(new Option('--mode <mode>', 'report format').choices(['auto', 'keyboard', 'hidpos']).default('auto'))
       .addOption(new Option('--layout <name>', 'HID POS report layout (default: from the file, or guessed)').argParser(parseLayout)),
   ).action((file: string, o: { mode: ReplayMode; layout?: string; referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }) => {
-    const classify = classifyOptionsFrom(o);
+    const classify = classifyOptionsFrom(o, err);
+    if (!classify) return;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -175,7 +187,8 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
       .description('Classify a scanned text as customer, referral, product, receipt, unknown or rejected')
       .argument('<text>', 'the scanned text (quote it)'),
   ).action((text: string, o: { referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }) => {
-    out(`${JSON.stringify(toScanLine(classifyScan(text, classifyOptionsFrom(o))))}\n`);
+    const classify = classifyOptionsFrom(o, err);
+    if (classify) out(`${JSON.stringify(toScanLine(classifyScan(text, classify)))}\n`);
   });
 }
 

@@ -40,6 +40,7 @@ import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { isoAt, systemClock } from '../clock.ts';
 import { isDatabaseDamage } from '../db/database.ts';
+import { withoutKeys } from '../config/keys.ts';
 import type { Database } from '../db/database.ts';
 import type { GameballClient, OrderTransactions } from '../gameball/client.ts';
 import { buildRefundBody, buildRegisterCustomerBody, buildTrackOrderBody, parseOrderRow, parseRefundRow, RowUnreadableError } from '../gameball/mappers.ts';
@@ -114,6 +115,8 @@ export interface SyncEngineOptions {
   probeEveryMs?: number;
   /** Reason shown while `client` is null in a live engine (never used in training). */
   notConfiguredMessage?: string;
+  /** The key values in use: replaced by [Redacted] in an answer before anything of it is recorded. */
+  secretValues?: () => Iterable<string | null>;
   /** While the data folder cannot be written: how often to look again (default 2 s). */
   storageRetryMs?: number;
   /** Whether the engine that holds a lease is certainly gone (default: a process of this host that no longer runs). */
@@ -791,7 +794,7 @@ export class SyncEngine {
       await this.sleep(wait, this.stopController.signal);
     }
     const sentAt = this.clock.now();
-    const res = await fn(client, this.stopController.signal);
+    const res = withoutKeys(await fn(client, this.stopController.signal), this.opts.secretValues?.());
     this.noticeAnswer(res.serverTime, sentAt);
     logs.push({
       method: res.method,
@@ -815,7 +818,7 @@ export class SyncEngine {
     try {
       if (this.limiter.take('transactions', this.clock.now()) > 0) return;
       const sentAt = this.clock.now();
-      const res = await client.orderTransactions('pos-companion-connection-probe', this.stopController.signal);
+      const res = withoutKeys(await client.orderTransactions('pos-companion-connection-probe', this.stopController.signal), this.opts.secretValues?.());
       if (this.stopController.signal.aborted) return;
       this.noticeAnswer(res.serverTime, sentAt);
       const wasOnline = this.live.online;

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SyncContext, SyncPart } from '../engine.ts';
+import { redactKeys } from '../config/keys.ts';
 import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';
 import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
@@ -83,6 +84,13 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       return client;
     };
 
+    /** The keys a live client sends (environment or stored), to keep them out of what is recorded. */
+    const keyValues = (): (string | null)[] => {
+      if (ctx.training) return [];
+      const g = ctx.gameball();
+      return [g.apiKey, g.secretKey, ctx.env.GAMEBALL_API_KEY ?? null, ctx.env.GAMEBALL_SECRET_KEY ?? null];
+    };
+
     if (!ctx.training) currentClient();
     const engine = new SyncEngine({
       db: ctx.db,
@@ -94,6 +102,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       // not started yet, so there is no not-configured reason to give.
       ...(ctx.training ? {} : { notConfiguredMessage: configProblem ?? NO_KEYS }),
       onDatabaseError: (err, where) => ctx.databaseError(err, where),
+      secretValues: keyValues,
       ...tuning,
     });
     engine.onStatus(() => ctx.notifyStatus());
@@ -152,8 +161,8 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         const where = ctx.training ? 'the built-in training simulator' : `Gameball (${c.config.apiVersion})`;
         // Gameball's own 404 (an error body with a code) proves the keys too; a proxy's 404 page does not.
         if (r.kind === 'ok' || (r.httpStatus === 404 && r.code !== null)) return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
-        if (r.cause === 'auth') return { ok: false, message: `Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.` };
-        return { ok: false, message: `Could not talk to ${where}: ${sentence(r.message)}` };
+        if (r.cause === 'auth') return { ok: false, message: redactKeys(`Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.`, keyValues()) };
+        return { ok: false, message: redactKeys(`Could not talk to ${where}: ${sentence(r.message)}`, keyValues()) };
       },
       async close() {
         await engine.stop();

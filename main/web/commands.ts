@@ -2,9 +2,13 @@
 // open (with its session token) on stdout and runs until Ctrl+C / SIGTERM, then shuts down cleanly
 // (the write in progress finishes before the process ends).
 import { InvalidArgumentError, type Command } from 'commander';
-import { dataDirOption } from '../orders/commands.ts';
+import { readSecretArg, SecretInputError } from '../config/secret-input.ts';
+import { dataDirOption, EXIT_REFUSED } from '../orders/commands.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { DEFAULT_PORT, startServe, type ServeOptions } from './serve.ts';
+
+/** The session token, when not random: from here or stdin, never the command line (ps shows it). */
+const SESSION_TOKEN_ENV = 'POS_COMPANION_SESSION_TOKEN';
 
 interface ServeFlags {
   port: number;
@@ -41,18 +45,28 @@ export function registerWebCommands(program: Command): void {
     .description('Serve the till screen to a browser on this computer (loopback only, session token required)')
     .option('--port <n>', `port on 127.0.0.1 (0 = any free port)`, portNumber, DEFAULT_PORT)
     .addOption(dataDirOption())
-    .option('--token <token>', 'use this session token instead of a random one (tests)')
+    .option('--token <source>', `- : read the session token from stdin instead of making a random one (or set ${SESSION_TOKEN_ENV}); never the token itself`)
     .option('--simulator-url <url>', 'treat this simulator as Gameball, keys from GAMEBALL_API_KEY / GAMEBALL_SECRET_KEY', loopbackUrl)
     .option('--static-dir <dir>', 'the built screen (default: build/renderer)')
     .option('--no-hid', 'do not open HID POS scanners (keyboard-mode scanners still work in the page)')
     .option('--hid-replay <file>', 'a virtual HID POS scanner that plays this capture file each time it is written')
     .action(async (flags: ServeFlags) => {
+      let token: string | undefined;
+      try {
+        const howTo = `Give it on stdin: pos-companion serve --token - , or in ${SESSION_TOKEN_ENV}; without either a random one is made.`;
+        token = readSecretArg({ what: 'session token', arg: flags.token, howTo }) ?? (process.env[SESSION_TOKEN_ENV]?.trim() || undefined);
+      } catch (err) {
+        if (!(err instanceof SecretInputError)) throw err;
+        process.stderr.write(`pos-companion: ${err.message}\n`);
+        process.exitCode = EXIT_REFUSED;
+        return;
+      }
       const opts: ServeOptions = {
         dataDir: resolveDataDir({ flag: flags.dataDir }),
         port: flags.port,
         hid: flags.hidReplay ? { kind: 'replay', file: flags.hidReplay } : flags.hid ? { kind: 'node-hid' } : { kind: 'none' },
       };
-      if (flags.token !== undefined) opts.token = flags.token;
+      if (token !== undefined) opts.token = token;
       if (flags.simulatorUrl !== undefined) opts.simulatorUrl = flags.simulatorUrl;
       if (flags.staticDir !== undefined) opts.staticDir = flags.staticDir;
       const serve = await startServe(opts);

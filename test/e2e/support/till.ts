@@ -53,7 +53,7 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
   const masterKeyFile = join(keyDir, 'master.key');
   await writeFile(masterKeyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   const token = randomBytes(24).toString('base64url');
-  const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', token, '--static-dir', E2E_STATIC_DIR, ...(opts.serveArgs ?? [])];
+  const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--static-dir', E2E_STATIC_DIR, ...(opts.serveArgs ?? [])];
   if (opts.keys) args.push('--simulator-url', sim.url);
   // Gameball is always the test's simulator: whatever mode the till is in, no request can leave
   // the machine.
@@ -62,6 +62,8 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
     GAMEBALL_BASE_URL: sim.url,
     POS_COMPANION_LOG_LEVEL: process.env.POS_COMPANION_LOG_LEVEL ?? 'warn',
     POS_COMPANION_MASTER_KEY_FILE: masterKeyFile,
+    // Never on the command line, where every user of the computer could read it (ps).
+    POS_COMPANION_SESSION_TOKEN: token,
   };
   if (opts.keys) {
     env.GAMEBALL_API_KEY = apiKey;

@@ -69,6 +69,16 @@ describe('pos-companion order add', () => {
     expect(JSON.parse(ok(['export', '--data-dir', dir, '--format', 'json', '--state', 'synced']))).toEqual([]);
   });
 
+  it('export neutralises cells a spreadsheet would run as formulas', () => {
+    const dir = folder();
+    ok(['order', 'add', '--data-dir', dir, '--mobile', '0500001234', '--name', '=HYPERLINK("http://x","y")', '--total', '10', '--receipt', "+cmd|' /C calc'!A0"]);
+    const csv = ok(['export', '--data-dir', dir, '--format', 'csv']);
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csv).toContain(`'+cmd|' /C calc'!A0`);
+    expect(csv).not.toMatch(/(^|,)"?(=|@|\+cmd)/m);
+    expect(csv).toContain(',+966500001234,');
+  });
+
   it('a refused order exits 2 with the reason on stderr, nothing on stdout, and nothing written', () => {
     const dir = folder();
     ok(['order', 'add', '--data-dir', dir, '--customer-id', 'c1', '--total', '10']);

@@ -195,6 +195,28 @@ describe('export', () => {
   });
 });
 
+describe('export: formulas', () => {
+  it('neutralises every text cell a spreadsheet would run as a formula; our own numbers stay numbers', () => {
+    till = tillFixture();
+    const a = till.orders.captureOrder({ mobile: '0500001234', name: '=HYPERLINK("http://x","y")', totalPaid: '10', receiptNo: "+cmd|' /C calc'!A0" });
+    const b = till.orders.captureOrder({ customerId: '@SUM(1+1)*cmd', totalPaid: '12.50', receiptNo: '-2+3+cmd|\' /C calc\'!A0', referrerCode: '-REF1' });
+    gameballRefuses(till, b.orderId, '3003', '\t=1+1');
+    till.db.prepare('UPDATE orders SET rewarded_points = -5 WHERE order_id = ?').run(a.orderId);
+    const records = parse(till.queue.exportOrders({ state: 'all', format: 'csv' }), { columns: true });
+    expect(records[0]).toMatchObject({ name: '\'=HYPERLINK("http://x","y")', receiptNo: "'+cmd|' /C calc'!A0", mobile: '+966500001234', totalPaid: '10.00', rewardedPoints: '-5' });
+    expect(records[1]).toMatchObject({ customerId: "'@SUM(1+1)*cmd", receiptNo: "'-2+3+cmd|' /C calc'!A0", referrerCode: "'-REF1", attentionMessage: "'\t=1+1", totalPaid: '12.50' });
+    // No cell of the CSV starts with a formula character unless it is one of our own numbers.
+    for (const r of records) {
+      for (const [column, value] of Object.entries(r)) {
+        if (/^[=+\-@\t\r]/.test(value)) expect(['mobile', 'totalPaid', 'totalPrice', 'rewardedPoints'], `${column}: ${value}`).toContain(column);
+      }
+    }
+    // JSON is data, not a sheet: kept exactly as stored.
+    const json = JSON.parse(till.queue.exportOrders({ state: 'all', format: 'json' })) as { name: string | null }[];
+    expect(json[0]?.name).toBe('=HYPERLINK("http://x","y")');
+  });
+});
+
 describe('status', () => {
   it('counts orders and refunds per state, the oldest pending age, last success and last error', () => {
     till = tillFixture();

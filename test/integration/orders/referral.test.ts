@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../main/log.ts';
 import { ReferralChecker } from '../../../main/orders/referral.ts';
 import type { ReferralAdvisor } from '../../../main/orders/referral.ts';
 import { tillFixture } from '../../support/till-fixture.ts';
@@ -86,6 +88,26 @@ describe('checkReferral', () => {
     const none = await checker(till, null).check(input);
     expect(none.status).toBe('offline');
     expect(none.message).toMatch(/still save the order/);
+  });
+
+  it("logs that Gameball could not be reached with the customer's id masked, never the mobile number", async () => {
+    till = tillFixture();
+    const lines: string[] = [];
+    const logger = createLogger({ destination: new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString('utf8')), cb()) }) });
+    const down: ReferralAdvisor = {
+      validateReferral: async () => {
+        throw new TypeError('fetch failed');
+      },
+      getCustomer: async (id) => {
+        throw new Error(`GET /customers/${id}: connection reset`);
+      },
+    };
+    const c = new ReferralChecker({ db: till.db, clock: till.clock, settings: () => till.settings.get(), rules: till.orders.rules, training: () => false, advisor: () => down, logger });
+    expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'FRIEND1' })).status).toBe('offline');
+    const log = lines.join('');
+    expect(log).toContain('referral check: Gameball not reachable');
+    expect(log).toContain('mobile_9665*****234');
+    expect(log).not.toContain('966500001234');
   });
 
   it('refuses malformed input (no customer) as a capture would', async () => {

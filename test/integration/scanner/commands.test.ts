@@ -50,6 +50,14 @@ describe('pos-companion scanner commands (real process)', () => {
     ]);
   });
 
+  it('scan-parse refuses a receipt pattern that backtracks catastrophically, at once, naming what is not allowed', async () => {
+    const started = Date.now();
+    const run = cli('scan-parse', `${'a'.repeat(28)}!`, '--receipt-pattern', '(a+)+');
+    await expect(run).rejects.toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('The receipt pattern is refused: nested quantifiers, such as (a+)+') });
+    // Before the check this ran for more than a minute in one regular expression.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('replay of a missing file fails with a readable message and a non-zero exit', async () => {
     await expect(cli('replay', join(tmp, 'nope.cap'))).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('cannot read') });
   });

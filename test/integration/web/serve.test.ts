@@ -261,9 +261,10 @@ describe('serve', () => {
 describe('serve CLI', () => {
   it('prints the address with its token, serves it, and stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir('pos-serve-cli-');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--token', TOKEN, '--no-hid', '--static-dir', staticDir()], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-hid', '--static-dir', staticDir()], {
       cwd: repoRoot,
-      env: { ...process.env, GAMEBALL_API_KEY: '', GAMEBALL_SECRET_KEY: '' },
+      // The token comes from the environment: the command line would show it to every user (ps).
+      env: { ...process.env, GAMEBALL_API_KEY: '', GAMEBALL_SECRET_KEY: '', POS_COMPANION_SESSION_TOKEN: TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     cleanups.push(() => child.kill('SIGKILL'));

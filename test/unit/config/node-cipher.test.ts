@@ -26,7 +26,13 @@ function fakeKeyStore() {
       if (stored === null) throw new Error('exit 1');
       return `${stored}\n`;
     } else if (file === 'security' && args[0] === 'add-generic-password') stored = args[args.length - 1] ?? null;
-    else if (file === 'security' && args[0] === 'find-generic-password') {
+    else if (file === 'security' && args.length === 1 && args[0] === '-i') {
+      // Interactive mode: one command per line on stdin, words split as a shell would (quotes).
+      for (const line of (input ?? '').split('\n')) {
+        const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+        if (words[0] === 'add-generic-password') stored = words[words.indexOf('-w') + 1] ?? null;
+      }
+    } else if (file === 'security' && args[0] === 'find-generic-password') {
       if (stored === null) throw new Error('exit 44');
       return `${stored}\n`;
     } else throw new Error(`unexpected ${file}`);
@@ -64,6 +70,26 @@ describe.each([
     }
     // A new process (fresh cipher object) reads the same master key back.
     expect(make(store.exec).decrypt(box)).toBe('my-gameball-secret');
+  });
+
+  it('never puts the master key on a command line, where every local user sees it (ps)', () => {
+    const store = fakeKeyStore();
+    make(store.exec).encrypt('my-gameball-secret');
+    const master = store.stored();
+    expect(master).toMatch(/^[0-9a-f]{64}$/);
+    expect(store.calls.length).toBeGreaterThan(0);
+    for (const c of store.calls) expect(c.args.join(' ')).not.toContain(master);
+    // It went to the tool on stdin instead.
+    expect(store.calls.some((c) => c.input?.includes(master ?? '-'))).toBe(true);
+  });
+
+  it('refuses a key store that silently keeps nothing', () => {
+    const store = fakeKeyStore();
+    const forgetful: ExecFile = (file, args, input) => {
+      if (args[0] === 'find-generic-password' || args[0] === 'lookup') throw new Error('exit 44');
+      return store.exec(file, args, input);
+    };
+    expect(make(forgetful).available()).toBe(false);
   });
 
   it('is unavailable when the OS store does not work', () => {

@@ -53,14 +53,29 @@ describe('setting schemas refuse bad values', () => {
     [{ country: 'ZZ' }],
     [{ apiBaseUrl: 'https://api.gameball.co/api/v4.0' }],
     [{ apiBaseUrl: 'ftp://x' }],
+    [{ apiBaseUrl: 'http://api.gameball.co' }],
+    [{ apiBaseUrl: 'http://192.168.1.20:8080' }],
     [{ apiVersion: 'v5' }],
     [{ retentionDays: 0 }],
     [{ retentionDays: 1.5 }],
     [{ receiptPattern: '([' }],
+    [{ receiptPattern: '(a+)+' }],
     [{ tillId: 'has space' }],
     [{ language: 'fr' }],
     [{ apiKey: 'x' }],
   ])('%j', (p) => {
     expect(patch.safeParse(p).success).toBe(false);
+  });
+});
+
+describe('apiBaseUrl: https, or plain http to this computer only', () => {
+  const schema = StoredSettingsSchema.shape.apiBaseUrl;
+  it.each(['https://api.gameball.co', 'http://127.0.0.1:8787', 'http://127.0.0.53:1', 'http://localhost:8787', 'http://[::1]:8787'])('%s is accepted', (url) => {
+    expect(schema.parse(url)).toBe(url);
+  });
+  it.each(['http://api.gameball.co', 'http://10.1.2.3', 'http://localhost.example.com', 'http://127.0.0.1.example.com'])('%s is refused, saying why', (url) => {
+    const r = schema.safeParse(url);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toMatch(/https/);
   });
 });

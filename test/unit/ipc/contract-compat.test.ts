@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import * as api from '../../../preload/api.ts';
 import { classifyScan, ScanClassificationSchema, ScanEventSchema } from '../../../preload/scan-classify.ts';
 import * as engine from '../../../main/orders/schemas.ts';
+import { keyProblem } from '../../../main/config/keys.ts';
 import { defaultSettings, SettingsPatchSchema, SettingsSchema } from '../../../main/config/settings.ts';
 import {
   fromEngineCapturedOrder,
@@ -163,6 +164,32 @@ describe('screen -> engine', () => {
     // Every patchable contract key is an engine setting.
     const engineKeys = new Set(Object.keys(SettingsPatchSchema.shape));
     for (const k of Object.keys(out)) expect(engineKeys.has(k), k).toBe(true);
+  });
+
+  it('the screen refuses exactly the keys the engine refuses (the pattern is re-declared in the contract), saying why', () => {
+    const samples = [
+      'gb-api-key-5f3c9a7e21',
+      '0123456789abcdef0123456789abcdef',
+      'a+b/c=d~e.f_g-h',
+      '  padded-key-123  ',
+      'KEYAAAAAAA KEYBBBBBBB',
+      'KEYAAAAAAA\tKEYB',
+      'KEYAAAAAAA\u00e9',
+      'KEY"AAAAAAA',
+      'short',
+      'x'.repeat(257),
+    ];
+    for (const s of samples) expect(api.SetKeysRequestSchema.safeParse({ apiKey: s }).success, JSON.stringify(s)).toBe(keyProblem(s.trim()) === null);
+    const refused = api.SetKeysRequestSchema.safeParse({ secretKey: 'KEYAAAAAAA KEYBBBBBBB' });
+    expect(refused.error?.issues[0]?.message).toMatch(/letters, digits/);
+    expect(JSON.stringify(refused.error?.issues)).not.toContain('KEYAAAAAAA');
+  });
+
+  it('the screen refuses the receipt patterns the engine refuses', () => {
+    for (const p of ['^R-\\d+$', 'POS:\\d{4,8}', '(INV|RC)-\\d+', '(a+)+', '(a|ab)*c', '(\\d+)\\1', '(?=a)a', '\\w+\\w+\\w+\\w+', '[']) {
+      expect(api.SettingsPatchSchema.safeParse({ receiptPattern: p }).success, p).toBe(SettingsPatchSchema.safeParse({ receiptPattern: p }).success);
+    }
+    expect(api.SettingsPatchSchema.safeParse({ receiptPattern: '(a+)+' }).success).toBe(false);
   });
 
   it('a patch of one scanner field keeps the other from the current settings', () => {

@@ -144,6 +144,23 @@ describe('classifyScan', () => {
     expect(classifyScan('a\u0000b', { ...opts, receiptPattern: '.*' }).kind).toBe('rejected');
   });
 
+  it('never runs a receipt pattern that could backtrack for long, whatever options it is given, and bounds what it runs', () => {
+    const time = (text: string, receiptPattern: string) => {
+      const started = performance.now();
+      const c = classifyScan(text, { ...DEFAULT_CLASSIFY_OPTIONS, receiptPattern });
+      return { kind: c.kind, ms: performance.now() - started };
+    };
+    // (a+)+ took over a minute on 28 characters; 24 are enough to take seconds.
+    expect(time(`${'a'.repeat(24)}!`, '(a+)+')).toMatchObject({ kind: 'unknown' });
+    expect(time(`${'a'.repeat(24)}!`, '(a+)+').ms).toBeLessThan(100);
+    expect(time(`${'a'.repeat(24)}c`, '(a|aa)*b').ms).toBeLessThan(100);
+    // An allowed pattern with three open repeats side by side is only ever tried on a text of
+    // receipt-number length: a 2,000-character scan is not a receipt and costs nothing.
+    expect(time(`${'1'.repeat(2000)}!`, '\\d*\\d*\\d*')).toMatchObject({ kind: 'unknown' });
+    expect(time(`${'1'.repeat(2000)}!`, '\\d*\\d*\\d*').ms).toBeLessThan(100);
+    expect(classifyScan('1234567-89', { ...DEFAULT_CLASSIFY_OPTIONS, receiptPattern: '\\d*\\d*-\\d*' }).kind).toBe('receipt');
+  });
+
   it('ignores an invalid receipt pattern instead of throwing', () => {
     expect(classifyScan('R-1', { ...DEFAULT_CLASSIFY_OPTIONS, receiptPattern: '([' }).kind).toBe('unknown');
   });
