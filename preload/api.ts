@@ -608,13 +608,16 @@ export const WsServerFrameSchema = z.union([WsResultFrameSchema, WsEventFrameSch
 export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
 
 /**
- * Browser mode session. `serve` prints `http://127.0.0.1:PORT/?token=T`; the first request with
- * the token sets an HttpOnly, SameSite=Strict cookie and redirects to `/`, so the page and the
- * WebSocket upgrade carry it without the page ever handling it. A client that cannot use the
- * cookie (a test, a tool) offers the token as a WebSocket subprotocol
- * `WS_TOKEN_PROTOCOL_PREFIX + T` next to `WS_PROTOCOL`; the server answers with `WS_PROTOCOL`.
+ * Browser mode session. `serve` prints `http://127.0.0.1:PORT/#token=T`: the token is in the
+ * fragment, which browsers never send to a server. The page reads it, keeps it for the tab
+ * (sessionStorage, so a reload keeps working), removes it from the address bar, and offers it
+ * only on its own WebSocket upgrade, as the subprotocol `WS_TOKEN_PROTOCOL_PREFIX + T` next to
+ * `WS_PROTOCOL`; the server answers with `WS_PROTOCOL` alone. The token is never a cookie: a
+ * cookie for 127.0.0.1 would be sent to every other server on the machine. An older address
+ * `/?token=T` is redirected to `/#token=T`.
  */
 export const WS_PATH = '/ws';
 export const WS_PROTOCOL = 'pos-companion.v1';
 export const WS_TOKEN_PROTOCOL_PREFIX = 'pos-companion.token.';
+/** Name of the token in the address's fragment (and in an older address's query). */
 export const SESSION_TOKEN_QUERY = 'token';

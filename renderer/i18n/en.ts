@@ -6,6 +6,7 @@ export const en = {
     loading: 'Starting…',
     connectionLost: 'Lost the connection to the till engine. Reconnecting…',
     fatal: 'The till engine cannot be reached. Close this window and open POS Companion again.',
+    noSession: 'Open this screen with the address POS Companion printed when it started: it includes the session token.',
     training: 'Training mode: orders go to the built-in simulator and never to a real Gameball account. Add your Gameball keys in Settings to go live.',
     trainingShort: 'Training',
     till: 'Till {{id}}',
