@@ -10,6 +10,7 @@ import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-ciphe
 import { SecretStore } from './config/secrets.ts';
 import type { SecretCipher } from './config/secrets.ts';
 import { SettingsStore } from './config/settings.ts';
+import { StorePin } from './config/store-pin.ts';
 import type { Settings, StoredSettings } from './config/settings.ts';
 import { openDatabase } from './db/database.ts';
 import type { Database } from './db/database.ts';
@@ -145,6 +146,11 @@ export interface Engine {
   getSettings(): Settings;
   updateSettings(patch: unknown): Settings;
   setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
+  /**
+   * The store PIN that guards export and key changes from the screen (main/ipc/routes.ts checks
+   * it; the CLI, run by someone who can read the data folder anyway, does not).
+   */
+  readonly storePin: Pick<StorePin, 'isSet' | 'verify' | 'change' | 'reset'>;
   testConnection(): Promise<{ ok: boolean; message: string }>;
   /**
    * Resolves once the sync part runs for the current mode. setKeys and updateSettings switch the
@@ -198,6 +204,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   }
   const keyStore = new SecretStore(db, cipher, clock, env, (name, reason) => logger.warn({ secret: name, reason }, 'stored key unreadable'));
   keyRef.store = keyStore;
+  const storePin = new StorePin({ storage: settingsStore.storePinRecord(), clock, logger });
 
   const initial = settingsStore.get();
   /** The mode the caller, the settings and the keys ask for now. */
@@ -319,7 +326,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   let closed = false;
   let closing: Promise<void> | undefined;
-  const settingsView = (): Settings => ({ ...settingsStore.get(), keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') } });
+  const settingsView = (): Settings => ({
+    ...settingsStore.get(),
+    keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') },
+    storePinSet: storePin.isSet(),
+  });
 
   const engine: Engine = {
     dataDir,
@@ -362,6 +373,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       logger.info({ apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined }, 'keys updated');
       followMode();
     },
+    storePin,
     async testConnection() {
       // Asked right after keys were saved, the answer must come from the sync part of the new mode.
       await switching;

@@ -51,6 +51,13 @@ export const ReferrerCodeSchema = NonEmptyText(512);
  */
 export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: 'A client reference is 8 to 64 letters, digits, "-" or "_".' });
 
+/**
+ * The store PIN (4 to 12 ASCII digits; the screen turns Arabic-Indic digits into ASCII first).
+ * When one is set, `orders:export` and `settings:set-keys` need it; main checks it and rate-limits
+ * wrong ones (`pin-required`, `pin-wrong`, `pin-locked`). Only its salted hash is stored.
+ */
+export const StorePinSchema = z.string().regex(/^[0-9]{4,12}$/, { message: 'A store PIN is 4 to 12 digits.' });
+
 export const OrderStateSchema = z.enum(['pending', 'sending', 'synced', 'attention', 'discarded']);
 export type OrderState = z.infer<typeof OrderStateSchema>;
 
@@ -75,6 +82,9 @@ export const ErrorCodeSchema = z.enum([
   'not-found', //         the order (or refund) does not exist
   'wrong-state', //       the order is not in a state that allows this (e.g. edit outside attention)
   'unavailable', //       the engine or the scanner is not ready (starting, closing, no device)
+  'pin-required', //      a store PIN is set and this action needs it: ask for it, call again with it
+  'pin-wrong', //         the PIN given is not the store PIN
+  'pin-locked', //        too many wrong PINs: no PIN is checked until the lock ends (the message says when)
   'internal', //          a bug: the message says to retry and tell support; details go to the log
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -277,6 +287,8 @@ export const DiscardRequestSchema = z.strictObject({
 export const ExportRequestSchema = z.strictObject({
   state: z.enum(['pending', 'attention', 'synced', 'all']).default('all'),
   format: z.enum(['csv', 'json']).default('csv'),
+  /** Needed when a store PIN is set. */
+  pin: StorePinSchema.optional(),
 });
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 export const ExportResponseSchema = z.object({
@@ -354,6 +366,8 @@ export const SettingsSchema = z.object({
   kiosk: z.boolean(),
   startAtLogin: z.boolean(),
   keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
+  /** A store PIN guards export and key changes (never the PIN or its hash, only whether one is set). */
+  storePinSet: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -384,12 +398,22 @@ export const SetKeysRequestSchema = z
   .strictObject({
     apiKey: NonEmptyText(500).nullable().optional(),
     secretKey: NonEmptyText(500).nullable().optional(),
+    /** Needed when a store PIN is set. */
+    pin: StorePinSchema.optional(),
   })
   .refine((k) => k.apiKey !== undefined || k.secretKey !== undefined, { message: 'Nothing to change.' });
 export type SetKeysRequest = z.input<typeof SetKeysRequestSchema>;
 /** After keys change: which are set, and the mode the till now runs in (keys can switch it). */
 export const KeysStatusSchema = z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean(), training: z.boolean() });
 export type KeysStatus = z.infer<typeof KeysStatusSchema>;
+
+/** `settings:set-store-pin`: a new PIN, or null to remove it; `currentPin` when one is set. */
+export const SetStorePinRequestSchema = z.strictObject({
+  pin: StorePinSchema.nullable(),
+  currentPin: StorePinSchema.optional(),
+});
+export type SetStorePinRequest = z.input<typeof SetStorePinRequestSchema>;
+export const StorePinStatusSchema = z.object({ storePinSet: z.boolean() });
 
 export const ConnectionTestSchema = z.object({ ok: z.boolean(), message: z.string() });
 export type ConnectionTest = z.infer<typeof ConnectionTestSchema>;
@@ -511,6 +535,7 @@ export const CHANNELS = {
   'settings:get': channel({ method: 'getSettings', request: NoArgsSchema, response: SettingsSchema }),
   'settings:update': channel({ method: 'updateSettings', request: SettingsPatchSchema, response: SettingsSchema }),
   'settings:set-keys': channel({ method: 'setKeys', request: SetKeysRequestSchema, response: KeysStatusSchema }),
+  'settings:set-store-pin': channel({ method: 'setStorePin', request: SetStorePinRequestSchema, response: StorePinStatusSchema }),
   'settings:test-connection': channel({ method: 'testConnection', request: NoArgsSchema, response: ConnectionTestSchema }),
   'scanner:list-devices': channel({ method: 'listScannerDevices', request: NoArgsSchema, response: z.array(ScannerDeviceSchema) }),
   'scanner:get-state': channel({ method: 'getScannerState', request: NoArgsSchema, response: ScannerStateSchema }),

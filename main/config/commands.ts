@@ -1,6 +1,8 @@
-// `config get [name]` and `config set name value`. Keys are write-only: `config get` shows
-// "set" / "not set", and `config set apiKey -` reads the key from stdin so it stays out of the
-// shell history and the process list.
+// `config get [name]` and `config set name value`. Keys and the store PIN are write-only:
+// `config get` shows "set" / "not set", and `config set apiKey -` (or `storePin -`) reads the value
+// from stdin so it stays out of the shell history and the process list. `config set storePin`
+// needs no current PIN: whoever runs the CLI on the till can read the data folder anyway, so
+// this is how a forgotten PIN is reset.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { dataDirOption, EXIT_REFUSED, runWithEngine } from '../orders/commands.ts';
@@ -8,6 +10,10 @@ import { SETTING_KEYS, SettingsError, settingNames, settingPatchFromText, settin
 import type { Settings } from './settings.ts';
 import { SECRET_NAMES, SecretsUnavailableError } from './secrets.ts';
 import type { SecretName } from './secrets.ts';
+import { StorePinError } from './store-pin.ts';
+
+/** The `config` name of the store PIN (main/config/store-pin.ts). */
+const STORE_PIN = 'storePin';
 
 function show(value: unknown): string {
   if (value === null) return 'null';
@@ -17,7 +23,7 @@ function show(value: unknown): string {
 export function describeSettings(s: Settings): string[] {
   const lines: string[] = [];
   for (const name of settingNames()) lines.push(`${name}=${show(settingValue(s, name))}`);
-  lines.push(`apiKey=${s.keys.apiKeySet ? 'set' : 'not set'}`, `secretKey=${s.keys.secretKeySet ? 'set' : 'not set'}`);
+  lines.push(`apiKey=${s.keys.apiKeySet ? 'set' : 'not set'}`, `secretKey=${s.keys.secretKeySet ? 'set' : 'not set'}`, `${STORE_PIN}=${s.storePinSet ? 'set' : 'not set'}`);
   return lines;
 }
 
@@ -41,6 +47,10 @@ export function registerConfigCommands(program: Command): void {
           process.stdout.write(`${(name === 'apiKey' ? s.keys.apiKeySet : s.keys.secretKeySet) ? 'set' : 'not set'}\n`);
           return;
         }
+        if (name === STORE_PIN) {
+          process.stdout.write(`${s.storePinSet ? 'set' : 'not set'}\n`);
+          return;
+        }
         try {
           process.stdout.write(`${show(settingValue(s, name))}\n`);
         } catch (err) {
@@ -53,13 +63,19 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('set')
-    .description('Change one setting (validated); for apiKey/secretKey give - (or nothing) to read the key from stdin, and "null" clears it')
+    .description('Change one setting (validated); for apiKey/secretKey/storePin give - (or nothing) to read the value from stdin, and "null" clears it')
     .addOption(dataDirOption())
-    .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey')
+    .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey, storePin')
     .argument('[value]', 'new value')
     .action(async (name: string, value: string | undefined, flags: { dataDir?: string }) => {
-      await runWithEngine(flags.dataDir, (engine) => {
+      await runWithEngine(flags.dataDir, async (engine) => {
         try {
+          if (name === STORE_PIN) {
+            const pin = (value === undefined || value === '-' ? readFileSync(0, 'utf8') : value).trim();
+            await engine.storePin.reset(pin === '' || pin === 'null' ? null : pin);
+            process.stdout.write(`${STORE_PIN}=${engine.storePin.isSet() ? 'set' : 'not set'}\n`);
+            return;
+          }
           if (isSecretName(name)) {
             const raw = value === undefined || value === '-' ? readFileSync(0, 'utf8') : value;
             const key = raw.trim();
@@ -72,7 +88,7 @@ export function registerConfigCommands(program: Command): void {
           const updated = engine.updateSettings(settingPatchFromText(name, value, engine.getSettings()));
           process.stdout.write(`${name}=${show(settingValue(updated, name))}\n`);
         } catch (err) {
-          if (!(err instanceof SettingsError || err instanceof SecretsUnavailableError)) throw err;
+          if (!(err instanceof SettingsError || err instanceof SecretsUnavailableError || err instanceof StorePinError)) throw err;
           process.stderr.write(`pos-companion: ${err.message}\n`);
           process.exitCode = EXIT_REFUSED;
         }

@@ -45,6 +45,11 @@ const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
   ORDER_DISCARDED: 'wrong-state',
   INVALID_INPUT: 'invalid-request',
   INVALID_SETTING: 'invalid-request',
+  // The store PIN (main/config/store-pin.ts); PIN_UNREADABLE stays 'refused'.
+  PIN_REQUIRED: 'pin-required',
+  PIN_WRONG: 'pin-wrong',
+  PIN_LOCKED: 'pin-locked',
+  INVALID_PIN: 'invalid-request',
 };
 
 /**
