@@ -1,7 +1,9 @@
 // Builds the till screen (renderer/) into build/renderer. The same files are served by the
 // Electron shell over app:// and by `pos-companion serve` over loopback HTTP, so every URL in
 // the output is relative (base './') and nothing is inlined: the pages run under a strict
-// Content-Security-Policy with no 'unsafe-inline' scripts.
+// Content-Security-Policy with no 'unsafe-inline' scripts. No source maps unless built with
+// `--mode development`: they carry the whole source and would be served with the screen (browser
+// mode refuses .map files anyway, see main/web/static-files.ts).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -9,7 +11,7 @@ import { defineConfig } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: resolve(here, 'renderer'),
   base: './',
   plugins: [react()],
@@ -19,7 +21,7 @@ export default defineConfig({
     target: 'es2022',
     // Small assets inlined as data: URLs would need a looser CSP (img-src data:); keep them files.
     assetsInlineLimit: 0,
-    sourcemap: true,
+    sourcemap: mode === 'development',
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1024,
     rollupOptions: {
@@ -32,4 +34,4 @@ export default defineConfig({
   },
   server: { host: '127.0.0.1', strictPort: true },
   clearScreen: false,
-});
+}));

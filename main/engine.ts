@@ -10,6 +10,7 @@ import { gameballKeySchema } from './config/keys.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
 import { ensurePrivateDataDir } from './config/private-files.ts';
 import type { SecretCipher, SecretStore } from './config/secrets.ts';
+import { StorePin } from './config/store-pin.ts';
 import type { Settings, StoredSettings } from './config/settings.ts';
 import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
 import { DatabaseDamagedError } from './db/database.ts';
@@ -172,6 +173,11 @@ export interface Engine {
   getSettings(): Settings;
   updateSettings(patch: unknown): Settings;
   setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
+  /**
+   * The store PIN that guards export and key changes from the screen (main/ipc/routes.ts checks
+   * it; the CLI, run by someone who can read the data folder anyway, does not).
+   */
+  readonly storePin: Pick<StorePin, 'isSet' | 'verify' | 'change' | 'reset'>;
   testConnection(): Promise<{ ok: boolean; message: string }>;
   /**
    * Resolves once the sync part runs for the current mode. setKeys and updateSettings switch the
@@ -255,6 +261,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     logger.warn({ reason }, 'master key file refused');
   }
   const health = new DatabaseHealth(store, logger, (n) => notices.push(n), opts.checkpointDelayMs);
+  const storePin = new StorePin({ storage: settingsStore.storePinRecord(), clock, logger });
 
   const initial = settingsStore.get();
   /** The mode the caller, the settings and the keys ask for now. */
@@ -382,7 +389,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   let closed = false;
   let closing: Promise<void> | undefined;
-  const settingsView = (): Settings => ({ ...settingsStore.get(), keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') } });
+  const settingsView = (): Settings => ({
+    ...settingsStore.get(),
+    keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') },
+    storePinSet: storePin.isSet(),
+  });
 
   // Every call that reads or writes the database: a damaged database comes out as
   // DatabaseDamagedError (with its sentence), not as SQLite's bare error.
@@ -439,6 +450,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       logger.info({ apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined }, 'keys updated');
       followMode();
     },
+    storePin,
     async testConnection() {
       // Asked right after keys were saved, the answer must come from the sync part of the new mode.
       await switching;

@@ -52,6 +52,13 @@ export const ReferrerCodeSchema = NonEmptyText(512);
  */
 export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: 'A client reference is 8 to 64 letters, digits, "-" or "_".' });
 
+/**
+ * The store PIN (4 to 12 ASCII digits; the screen turns Arabic-Indic digits into ASCII first).
+ * When one is set, `orders:export` and `settings:set-keys` need it; main checks it and rate-limits
+ * wrong ones (`pin-required`, `pin-wrong`, `pin-locked`). Only its salted hash is stored.
+ */
+export const StorePinSchema = z.string().regex(/^[0-9]{4,12}$/, { message: 'A store PIN is 4 to 12 digits.' });
+
 export const OrderStateSchema = z.enum(['pending', 'sending', 'synced', 'attention', 'discarded']);
 export type OrderState = z.infer<typeof OrderStateSchema>;
 
@@ -77,6 +84,9 @@ export const ErrorCodeSchema = z.enum([
   'not-found', //         the order (or refund) does not exist
   'wrong-state', //       the order is not in a state that allows this (e.g. edit outside attention)
   'unavailable', //       the engine or the scanner is not ready (starting, closing, no device)
+  'pin-required', //      a store PIN is set and this action needs it: ask for it, call again with it
+  'pin-wrong', //         the PIN given is not the store PIN
+  'pin-locked', //        too many wrong PINs: no PIN is checked until the lock ends (the message says when)
   'internal', //          a bug: the message says to retry and tell support; details go to the log
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -283,6 +293,8 @@ export const DiscardRequestSchema = z.strictObject({
 export const ExportRequestSchema = z.strictObject({
   state: z.enum(['pending', 'attention', 'synced', 'all']).default('all'),
   format: z.enum(['csv', 'json']).default('csv'),
+  /** Needed when a store PIN is set. */
+  pin: StorePinSchema.optional(),
 });
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 export const ExportResponseSchema = z.object({
@@ -366,6 +378,8 @@ export const SettingsSchema = z.object({
   kiosk: z.boolean(),
   startAtLogin: z.boolean(),
   keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
+  /** A store PIN guards export and key changes (never the PIN or its hash, only whether one is set). */
+  storePinSet: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -411,12 +425,22 @@ export const SetKeysRequestSchema = z
   .strictObject({
     apiKey: GameballKeySchema.nullable().optional(),
     secretKey: GameballKeySchema.nullable().optional(),
+    /** Needed when a store PIN is set. */
+    pin: StorePinSchema.optional(),
   })
   .refine((k) => k.apiKey !== undefined || k.secretKey !== undefined, { message: 'Nothing to change.' });
 export type SetKeysRequest = z.input<typeof SetKeysRequestSchema>;
 /** After keys change: which are set, and the mode the till now runs in (keys can switch it). */
 export const KeysStatusSchema = z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean(), training: z.boolean() });
 export type KeysStatus = z.infer<typeof KeysStatusSchema>;
+
+/** `settings:set-store-pin`: a new PIN, or null to remove it; `currentPin` when one is set. */
+export const SetStorePinRequestSchema = z.strictObject({
+  pin: StorePinSchema.nullable(),
+  currentPin: StorePinSchema.optional(),
+});
+export type SetStorePinRequest = z.input<typeof SetStorePinRequestSchema>;
+export const StorePinStatusSchema = z.object({ storePinSet: z.boolean() });
 
 export const ConnectionTestSchema = z.object({ ok: z.boolean(), message: z.string() });
 export type ConnectionTest = z.infer<typeof ConnectionTestSchema>;
@@ -549,6 +573,7 @@ export const CHANNELS = {
   'settings:get': channel({ method: 'getSettings', request: NoArgsSchema, response: SettingsSchema }),
   'settings:update': channel({ method: 'updateSettings', request: SettingsPatchSchema, response: SettingsSchema }),
   'settings:set-keys': channel({ method: 'setKeys', request: SetKeysRequestSchema, response: KeysStatusSchema }),
+  'settings:set-store-pin': channel({ method: 'setStorePin', request: SetStorePinRequestSchema, response: StorePinStatusSchema }),
   'settings:test-connection': channel({ method: 'testConnection', request: NoArgsSchema, response: ConnectionTestSchema }),
   'scanner:list-devices': channel({ method: 'listScannerDevices', request: NoArgsSchema, response: z.array(ScannerDeviceSchema) }),
   'scanner:get-state': channel({ method: 'getScannerState', request: NoArgsSchema, response: ScannerStateSchema }),
@@ -646,13 +671,16 @@ export const WsServerFrameSchema = z.union([WsResultFrameSchema, WsEventFrameSch
 export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
 
 /**
- * Browser mode session. `serve` prints `http://127.0.0.1:PORT/?token=T`; the first request with
- * the token sets an HttpOnly, SameSite=Strict cookie and redirects to `/`, so the page and the
- * WebSocket upgrade carry it without the page ever handling it. A client that cannot use the
- * cookie (a test, a tool) offers the token as a WebSocket subprotocol
- * `WS_TOKEN_PROTOCOL_PREFIX + T` next to `WS_PROTOCOL`; the server answers with `WS_PROTOCOL`.
+ * Browser mode session. `serve` prints `http://127.0.0.1:PORT/#token=T`: the token is in the
+ * fragment, which browsers never send to a server. The page reads it, keeps it for the tab
+ * (sessionStorage, so a reload keeps working), removes it from the address bar, and offers it
+ * only on its own WebSocket upgrade, as the subprotocol `WS_TOKEN_PROTOCOL_PREFIX + T` next to
+ * `WS_PROTOCOL`; the server answers with `WS_PROTOCOL` alone. The token is never a cookie: a
+ * cookie for 127.0.0.1 would be sent to every other server on the machine. An older address
+ * `/?token=T` is redirected to `/#token=T`.
  */
 export const WS_PATH = '/ws';
 export const WS_PROTOCOL = 'pos-companion.v1';
 export const WS_TOKEN_PROTOCOL_PREFIX = 'pos-companion.token.';
+/** Name of the token in the address's fragment (and in an older address's query). */
 export const SESSION_TOKEN_QUERY = 'token';

@@ -1,6 +1,8 @@
-// `config get [name]` and `config set name value`. Keys are write-only: `config get` shows
-// "set" / "not set". A key is never taken from the command line (the process list and the shell
-// history would keep it): `config set apiKey -` reads it from stdin, `--from-file FILE` from a file.
+// `config get [name]` and `config set name value`. Keys and the store PIN are write-only: `config
+// get` shows "set" / "not set". Neither is ever taken from the command line (the process list and
+// the shell history would keep it): `config set apiKey -` (or `storePin -`) reads it from stdin,
+// `--from-file FILE` from a file. `config set storePin` needs no current PIN: whoever runs the CLI
+// on the till can read the data folder anyway, so this is how a forgotten PIN is reset.
 import type { Command } from 'commander';
 import { dataDirOption, EXIT_REFUSED, runWithEngine } from '../orders/commands.ts';
 import { SETTING_KEYS, SettingsError, settingNames, settingPatchFromText, settingValue } from './settings.ts';
@@ -8,6 +10,10 @@ import type { Settings } from './settings.ts';
 import { readSecretArg, SecretInputError } from './secret-input.ts';
 import { SECRET_ENV, SECRET_NAMES, SecretsUnavailableError } from './secrets.ts';
 import type { SecretName } from './secrets.ts';
+import { StorePinError } from './store-pin.ts';
+
+/** The `config` name of the store PIN (main/config/store-pin.ts). */
+const STORE_PIN = 'storePin';
 
 function show(value: unknown): string {
   if (value === null) return 'null';
@@ -17,7 +23,7 @@ function show(value: unknown): string {
 export function describeSettings(s: Settings): string[] {
   const lines: string[] = [];
   for (const name of settingNames()) lines.push(`${name}=${show(settingValue(s, name))}`);
-  lines.push(`apiKey=${s.keys.apiKeySet ? 'set' : 'not set'}`, `secretKey=${s.keys.secretKeySet ? 'set' : 'not set'}`);
+  lines.push(`apiKey=${s.keys.apiKeySet ? 'set' : 'not set'}`, `secretKey=${s.keys.secretKeySet ? 'set' : 'not set'}`, `${STORE_PIN}=${s.storePinSet ? 'set' : 'not set'}`);
   return lines;
 }
 
@@ -41,6 +47,10 @@ export function registerConfigCommands(program: Command): void {
           process.stdout.write(`${(name === 'apiKey' ? s.keys.apiKeySet : s.keys.secretKeySet) ? 'set' : 'not set'}\n`);
           return;
         }
+        if (name === STORE_PIN) {
+          process.stdout.write(`${s.storePinSet ? 'set' : 'not set'}\n`);
+          return;
+        }
         try {
           process.stdout.write(`${show(settingValue(s, name))}\n`);
         } catch (err) {
@@ -53,17 +63,17 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('set')
-    .description('Change one setting (validated). Keys (apiKey, secretKey) are never given on the command line: - reads the key from stdin, --from-file FILE from a file; "null" removes it')
+    .description('Change one setting (validated). Keys (apiKey, secretKey) and the store PIN (storePin) are never given on the command line: - reads them from stdin, --from-file FILE from a file; "null" removes them')
     .addOption(dataDirOption())
-    .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey')
-    .argument('[value]', 'new value (for a key: - or null)')
-    .option('--from-file <file>', 'apiKey/secretKey: read the key from this file')
+    .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey, storePin')
+    .argument('[value]', 'new value (for a key or the store PIN: - or null)')
+    .option('--from-file <file>', 'apiKey/secretKey/storePin: read the value from this file')
     .action(async (name: string, value: string | undefined, flags: { dataDir?: string; fromFile?: string }) => {
       let key: string | null | undefined;
-      if (isSecretName(name)) {
-        // Read (or refused) before the data folder is opened: a refused key touches nothing.
+      if (isSecretName(name) || name === STORE_PIN) {
+        // Read (or refused) before the data folder is opened: a refused secret touches nothing.
         try {
-          key = keyFromInput(name, value, flags.fromFile);
+          key = name === STORE_PIN ? pinFromInput(value, flags.fromFile) : keyFromInput(name, value, flags.fromFile);
         } catch (err) {
           if (!(err instanceof SecretInputError)) throw err;
           process.stderr.write(`pos-companion: ${err.message}\n`);
@@ -71,12 +81,17 @@ export function registerConfigCommands(program: Command): void {
           return;
         }
       } else if (flags.fromFile !== undefined) {
-        process.stderr.write(`pos-companion: --from-file is for apiKey and secretKey only; give ${name} as: pos-companion config set ${name} VALUE\n`);
+        process.stderr.write(`pos-companion: --from-file is for apiKey, secretKey and storePin only; give ${name} as: pos-companion config set ${name} VALUE\n`);
         process.exitCode = EXIT_REFUSED;
         return;
       }
-      await runWithEngine(flags.dataDir, (engine) => {
+      await runWithEngine(flags.dataDir, async (engine) => {
         try {
+          if (name === STORE_PIN) {
+            await engine.storePin.reset(key ?? null);
+            process.stdout.write(`${STORE_PIN}=${engine.storePin.isSet() ? 'set' : 'not set'}\n`);
+            return;
+          }
           if (isSecretName(name)) {
             engine.setKeys({ [name]: key });
             const s = engine.getSettings();
@@ -87,7 +102,7 @@ export function registerConfigCommands(program: Command): void {
           const updated = engine.updateSettings(settingPatchFromText(name, value, engine.getSettings()));
           process.stdout.write(`${name}=${show(settingValue(updated, name))}\n`);
         } catch (err) {
-          if (!(err instanceof SettingsError || err instanceof SecretsUnavailableError)) throw err;
+          if (!(err instanceof SettingsError || err instanceof SecretsUnavailableError || err instanceof StorePinError)) throw err;
           process.stderr.write(`pos-companion: ${err.message}\n`);
           process.exitCode = EXIT_REFUSED;
         }
@@ -115,6 +130,22 @@ function keyFromInput(name: SecretName, value: string | undefined, fromFile: str
   if (given === 'null') return null;
   if (given === undefined || given === '') {
     throw new SecretInputError(`No ${label} was given; nothing was changed. To remove the stored ${label}: pos-companion config set ${name} null`);
+  }
+  return given;
+}
+
+/** The store PIN for `config set storePin`: stdin (`-`, or no value) or `--from-file`; "null" removes it. */
+function pinFromInput(value: string | undefined, fromFile: string | undefined): string | null {
+  const given = readSecretArg({
+    what: 'store PIN',
+    arg: value === undefined && fromFile === undefined ? '-' : value,
+    file: fromFile,
+    allowed: ['null'],
+    howTo: `Give it on stdin: pos-companion config set ${STORE_PIN} - (then type it and press Ctrl+D, or pipe it in), or from a file: pos-companion config set ${STORE_PIN} --from-file FILE.`,
+  });
+  if (given === 'null') return null;
+  if (given === undefined || given === '') {
+    throw new SecretInputError(`No store PIN was given; nothing was changed. To remove the store PIN: pos-companion config set ${STORE_PIN} null`);
   }
   return given;
 }

@@ -98,8 +98,10 @@ export type StoredSettings = z.infer<typeof StoredSettingsSchema>;
 
 export const SettingsSchema = StoredSettingsSchema.extend({
   keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
+  /** A store PIN guards export and key changes on the screen (main/config/store-pin.ts). */
+  storePinSet: z.boolean(),
 });
-/** What the screen and `config get` see: every setting, and only whether each key is set. */
+/** What the screen and `config get` see: every setting, only whether each key is set, and whether a store PIN is. */
 export type Settings = z.infer<typeof SettingsSchema>;
 
 /** A change request: any subset of the stored settings, nothing else. */
@@ -216,12 +218,21 @@ export function settingValue(settings: StoredSettings, name: string): unknown {
   throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
 }
 
+/**
+ * The row of the `settings` table that holds the store PIN's hash record (JSON). Not a setting:
+ * get() and update() never see it, so no settings patch can read, set or clear it; only the
+ * store PIN (main/config/store-pin.ts) reaches it, through storePinRecord().
+ */
+const STORE_PIN_ROW = 'storePin';
+
 /** Settings persisted in the `settings` table; reads are cached and refreshed on every write. */
 export class SettingsStore {
   private cache: StoredSettings | undefined;
   private readonly selectAll;
   private readonly upsert;
   private readonly insertIfMissing;
+  private readonly selectOne;
+  private readonly removeOne;
 
   constructor(
     private readonly db: Database,
@@ -230,6 +241,19 @@ export class SettingsStore {
     this.selectAll = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');
     this.upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     this.insertIfMissing = db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)');
+    this.selectOne = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+    this.removeOne = db.prepare('DELETE FROM settings WHERE key = ?');
+  }
+
+  /** The store PIN's hash record as stored (read fresh each time: another process may change it). */
+  storePinRecord(): { read(): string | null; write(json: string | null): void } {
+    return {
+      read: () => this.selectOne.get(STORE_PIN_ROW)?.value ?? null,
+      write: (json) => {
+        if (json === null) this.removeOne.run(STORE_PIN_ROW);
+        else this.upsert.run(STORE_PIN_ROW, json);
+      },
+    };
   }
 
   /** The settings, with the till id generated and stored on first use (two processes agree on one). */

@@ -46,6 +46,11 @@ const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
   INVALID_INPUT: 'invalid-request',
   INVALID_SETTING: 'invalid-request',
   DB_DAMAGED: 'unavailable',
+  // The store PIN (main/config/store-pin.ts); PIN_UNREADABLE stays 'refused'.
+  PIN_REQUIRED: 'pin-required',
+  PIN_WRONG: 'pin-wrong',
+  PIN_LOCKED: 'pin-locked',
+  INVALID_PIN: 'invalid-request',
 };
 
 /**

@@ -38,6 +38,12 @@ export interface EnginePort {
   getSettings(): unknown;
   updateSettings(patch: unknown): unknown;
   setKeys(keys: { apiKey?: string | null; secretKey?: string | null }): void;
+  /** The store PIN (main/config/store-pin.ts): verify() throws its refusals, mapped in bridge.ts. */
+  readonly storePin: {
+    isSet(): boolean;
+    verify(pin: string | undefined): Promise<void>;
+    change(next: string | null, current: string | undefined): Promise<void>;
+  };
   /** Resolves once the sync part runs in the mode the keys and settings ask for. */
   whenModeSettled(): Promise<void>;
   testConnection(): Promise<{ ok: boolean; message: string }>;
@@ -113,8 +119,10 @@ export function createHandlers(deps: RouteDeps): Handlers {
     'orders:edit-resend': (req) =>
       engine.editAndResend(req.orderId, toEngineOrderPatch(req.patch, orderCurrency(engine, req.orderId))) as never,
     'orders:discard': (req) => engine.discard(req.orderId, req.reason) as never,
-    'orders:export': (req) => {
-      const content = engine.exportOrders(req);
+    'orders:export': async (req) => {
+      // Every customer's mobile, name and email in one file: the store PIN first, when one is set.
+      await engine.storePin.verify(req.pin);
+      const content = engine.exportOrders({ state: req.state, format: req.format });
       const day = new Date(clock.now()).toISOString().slice(0, 10);
       return {
         filename: `pos-companion-orders-${req.state}-${day}.${req.format}`,
@@ -136,12 +144,18 @@ export function createHandlers(deps: RouteDeps): Handlers {
       await deps.scanner?.apply(scannerSettingsFrom(updated));
       return fromEngineSettings(updated);
     },
-    'settings:set-keys': async (req) => {
-      engine.setKeys(req);
+    'settings:set-keys': async ({ pin, ...keys }) => {
+      // New keys send every order to another Gameball account: the store PIN first, when one is set.
+      await engine.storePin.verify(pin);
+      engine.setKeys(keys);
       // Keys can switch the till between training and live: answer once it runs in that mode, so
       // a connection test that follows talks to the right Gameball.
       await engine.whenModeSettled();
       return { ...keysStatusFrom(engine.getSettings()), training: engine.training };
+    },
+    'settings:set-store-pin': async (req) => {
+      await engine.storePin.change(req.pin, req.currentPin);
+      return { storePinSet: engine.storePin.isSet() };
     },
     'settings:test-connection': () => engine.testConnection(),
     'scanner:list-devices': async () => (deps.scanner ? await deps.scanner.listDevices() : []),

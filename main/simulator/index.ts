@@ -11,7 +11,7 @@ import { loadStateFile, StateWriter } from './persistence.ts';
 import { createRandom } from './prng.ts';
 import { RateLimiter, resolveRateLimits } from './rate-limit.ts';
 import type { RateLimitOption } from './rate-limit.ts';
-import { createHandler, FaultsPatchSchema, OutageSchema, processBatchItem, sendJson } from './server.ts';
+import { createHandler, FaultsPatchSchema, loopbackHosts, OutageSchema, processBatchItem, sendJson } from './server.ts';
 import type { Faults, ServerContext } from './server.ts';
 import { SimulatorState } from './state.ts';
 import type { SimulatorLedger } from './state.ts';
@@ -65,6 +65,17 @@ export interface SimulatorOptions {
   unknownOrderTransactions?: 'not-found' | 'empty';
   /** Delay before a batch job runs (ms). Default 0: on the next turn of the event loop. */
   batchDelayMs?: number;
+  /**
+   * Answer only requests whose Host header is 127.0.0.1:PORT or localhost:PORT (default true), so
+   * a web page that rebinds its own name to 127.0.0.1 cannot read or drive the simulator.
+   * false: any Host (a client that reaches the simulator under another name, e.g. a proxy).
+   */
+  checkHost?: boolean;
+  /**
+   * When set, the control API (/_sim/...) needs `Authorization: Bearer <controlToken>`. Training
+   * mode sets a random one that only the till process knows.
+   */
+  controlToken?: string;
 }
 
 export type FaultSettings = Partial<Pick<SimulatorOptions, 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'dropRate' | 'rateLimit'>>;
@@ -100,6 +111,7 @@ export const DEFAULT_API_KEY = 'sim-api-key';
 export const DEFAULT_SECRET_KEY = 'sim-secret-key';
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  if (opts.controlToken !== undefined && opts.controlToken.length < 16) throw new Error('The control token must be at least 16 characters.');
   const now = opts.now ?? Date.now;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   const initialFaults: Faults = {
@@ -157,6 +169,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     control: (req, res, path, body) => handleControl(req, res, path, body),
     timers,
     inFlight: new Set<string>(),
+    // Nothing is answered before the port is known; then only its own names (see checkHost).
+    allowedHosts: opts.checkHost === false ? null : [],
+    controlToken: opts.controlToken ?? null,
   };
 
   const control: SimulatorControl = {
@@ -223,6 +238,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://127.0.0.1:${port}`;
+  if (ctx.allowedHosts !== null) ctx.allowedHosts = loopbackHosts(port);
 
   let closed: Promise<void> | undefined;
   return {

@@ -1,11 +1,17 @@
 // The HTTP face of the simulator: routing under /api/v4.0|v4.1/integrations, Gameball's auth
 // and payload errors, rate limits, fault injection, and the loopback-only /_sim control API.
-// Order of checks for one request (the README documents it):
+// Before anything else, the Host header must name the simulator itself (127.0.0.1:PORT or
+// localhost:PORT) unless the host check is off: a web page that rebinds its own name to
+// 127.0.0.1 reaches the port, but its requests carry its own name. Refused: 403, not counted.
+// The control API also needs a loopback peer, `Content-Type: application/json` on every POST
+// (a web page can send text/plain across sites without asking, but not JSON), and, when the
+// simulator was started with one, the control token (`Authorization: Bearer <token>`).
+// Order of checks for one integration request (the README documents it):
 //   outage -> reset roll -> read body -> auth -> rate limit -> content type -> JSON -> schema
 //   -> 2001 (customer in flight) -> [mark in flight] -> latency -> 5xx roll -> rules + commit
 //   -> drop roll (commit kept, socket destroyed) or answer -> [unmark]
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { CODES, SimError, errorBody } from './errors.ts';
 import type { ErrorTypeStyle } from './errors.ts';
@@ -45,6 +51,10 @@ export interface ServerContext {
   timers: Set<NodeJS.Timeout>;
   /** Customers with a write between its checks and its answer (a second one gets 422/2001). */
   inFlight: Set<string>;
+  /** Host header values answered (lower case); null: any. Filled in once the port is known. */
+  allowedHosts: readonly string[] | null;
+  /** The /_sim control API needs `Authorization: Bearer <controlToken>` when set. */
+  controlToken: string | null;
 }
 
 type Params = Record<string, string>;
@@ -227,6 +237,27 @@ export function isLoopback(address: string | undefined): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
+/** The Host header values a simulator on `port` answers: anything else may be a rebinding. */
+export function loopbackHosts(port: number): string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
+/** Constant-time compare of a presented token (both sides hashed, so length leaks nothing). */
+function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined || given.length === 0 || given.length > 512) return false;
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+function bearer(req: IncomingMessage): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
+  return m?.[1];
+}
+
+const JSON_TYPE = /^application\/json\b/i;
+
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -288,10 +319,23 @@ export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: S
 }
 
 async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const host = (header(req, 'host') ?? '').toLowerCase();
+  if (ctx.allowedHosts !== null && !ctx.allowedHosts.includes(host)) {
+    sendJson(res, 403, { message: 'Forbidden: this simulator answers requests for 127.0.0.1 or localhost on its own port only.' });
+    return;
+  }
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (url.pathname.startsWith('/_sim/')) {
     if (!isLoopback(req.socket.remoteAddress)) {
       sendJson(res, 403, { message: 'The control API answers loopback clients only.' });
+      return;
+    }
+    if (ctx.controlToken !== null && !tokenMatches(bearer(req), ctx.controlToken)) {
+      sendJson(res, 401, { message: 'The control API of this simulator needs its control token (Authorization: Bearer ...).' });
+      return;
+    }
+    if (req.method !== 'GET' && !JSON_TYPE.test((header(req, 'content-type') ?? '').trim())) {
+      sendJson(res, 415, { message: 'Content-Type must be application/json.' });
       return;
     }
     const body = (await readBody(req)) ?? '';
@@ -354,7 +398,7 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
     if (r.method === 'POST') {
       if (raw === undefined) throw new SimError(400, CODES.malformedJson, 'Request body is too large.');
       const type = header(req, 'content-type') ?? '';
-      if (!/^application\/json\b/i.test(type.trim())) {
+      if (!JSON_TYPE.test(type.trim())) {
         throw new SimError(415, CODES.unsupportedContentType, 'Content-Type must be application/json.');
       }
       try {

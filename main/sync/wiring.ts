@@ -3,9 +3,11 @@
 // and answers the till's online referral questions over the same client.
 //
 // Training mode: the simulator starts on 127.0.0.1 when first needed, keeps its ledger in the
-// data folder (`training-ledger.json`), and only training rows are ever posted to it. An engine
+// data folder (`training-ledger.json`), and only training rows are ever posted to it. Its port is
+// reachable by every process and web page on the computer, so it answers only its own Host names,
+// its API keys and control token are random per start, and only this process knows them. An engine
 // with real keys never posts a training row (the claim filters on the row's training flag).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { SyncContext, SyncPart } from '../engine.ts';
 import { redactKeys } from '../config/keys.ts';
@@ -45,8 +47,15 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
     let clientKey = '';
     let configProblem: string | null = null;
 
+    const simKeys = { apiKey: randomBytes(24).toString('base64url'), secretKey: randomBytes(24).toString('base64url') };
     const ensureSimulator = (): Promise<RunningSimulator> => {
-      simStarting ??= startSimulator({ stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE), now: () => ctx.clock.now() }).then((s) => {
+      simStarting ??= startSimulator({
+        stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE),
+        now: () => ctx.clock.now(),
+        ...simKeys,
+        checkHost: true,
+        controlToken: randomBytes(32).toString('base64url'),
+      }).then((s) => {
         sim = s;
         ctx.logger.info({ url: s.url }, 'training mode: built-in Gameball simulator started');
         return s;
@@ -60,7 +69,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         if (!sim) return null;
         if (!client) {
           client = createGameballClient({
-            config: { baseUrl: sim.url, apiVersion: 'v4.0', apiKey: 'sim-api-key', secretKey: 'sim-secret-key', timeoutMs: 15_000 },
+            config: { baseUrl: sim.url, apiVersion: 'v4.0', ...simKeys, timeoutMs: 15_000 },
             fetch: ctx.fetch,
           });
         }

@@ -15,6 +15,9 @@ export const BUILD_DIR = join(repoRoot, 'build');
 /** Modules loaded at run time instead of bundled: Electron itself and the native add-ons. */
 export const EXTERNAL = ['electron', 'better-sqlite3', 'node-hid'];
 
+// Main and preload keep linked source maps beside their bundles (readable stack traces): nothing
+// serves build/app (browser mode and app:// serve build/renderer only, and never a .map), and the
+// installers leave every *.map out (electron-builder.yml). The screen is built without them.
 const common: BuildOptions = {
   bundle: true,
   platform: 'node',

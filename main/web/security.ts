@@ -2,6 +2,11 @@
 // security headers sent with every response (the Electron shell sends the same policy), the
 // Host-header check against DNS rebinding, the Origin check on the WebSocket upgrade, and the
 // session token compare. Pure functions: main/web/server.ts applies them.
+//
+// The session token is never a cookie: browsers send a cookie for 127.0.0.1 to every port of
+// 127.0.0.1, so any other local server the till's browser talks to would receive it. The page
+// gets the token from the address's fragment (never sent to a server) and offers it only on its
+// own WebSocket upgrade.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -78,25 +83,4 @@ export function tokenMatches(given: string | undefined | null, expected: string)
   const a = createHash('sha256').update(given, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
   return timingSafeEqual(a, b);
-}
-
-/** Name of the session cookie; the port is in it so two servers on one machine do not collide. */
-export function sessionCookieName(port: number): string {
-  return `pos_companion_session_${port}`;
-}
-
-/** Reads one cookie from a Cookie header; undefined when absent. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-export function sessionCookie(port: number, token: string): string {
-  // HttpOnly: page scripts never see it. SameSite=Strict: no other site's page can ride on it.
-  return `${sessionCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }

@@ -139,6 +139,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       staticDir: opts.staticDir ?? DEFAULT_STATIC_DIR,
       token,
       logger,
+      clock,
       createBridge: (trustedOrigins) =>
         createBridge({
           engine: started,

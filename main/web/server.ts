@@ -2,11 +2,16 @@
 // PCs where Electron is not wanted and for end-to-end tests. Contract:
 //   - binds 127.0.0.1 only; every request must name this server in its Host header
 //     (127.0.0.1:PORT or localhost:PORT), so a DNS-rebound name never reaches it;
-//   - every request carries the session token: `?token=` once (answered with an HttpOnly,
-//     SameSite=Strict cookie and a redirect that drops it from the address bar), then the cookie;
-//     the WebSocket upgrade also needs an allowed Origin and takes the token from the cookie or a
-//     `pos-companion.token.<T>` subprotocol;
-//   - every response carries the CSP and security headers;
+//   - the session token opens the WebSocket, the only way to the engine: the upgrade needs an
+//     allowed Origin and the token as a `pos-companion.token.<T>` subprotocol next to ours. The
+//     token is never a cookie (a cookie for 127.0.0.1 reaches every local port) and the server
+//     never answers with it except in the one redirect below;
+//   - the printed address carries the token in its fragment (`/#token=T`), which browsers never
+//     send to a server; the page keeps it and strips it from the address bar. An old-style
+//     `?token=T` address with the right token is redirected to the fixed path `/#token=T`;
+//   - the screen's files (HTML, scripts, styles) hold no secret and need no token; source maps
+//     are never served;
+//   - every response carries the CSP and security headers; refusals are logged, rate-limited;
 //   - a frame that is not a well-formed call gets a clear error answer; nothing a page sends can
 //     crash the server. Calls go through the same router as Electron's IPC (main/ipc/handle.ts).
 import { createReadStream, existsSync } from 'node:fs';
@@ -22,20 +27,12 @@ import {
   WsCallFrameSchema,
   type Result,
 } from '../../preload/api.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Bridge } from '../ipc/bridge.ts';
 import { describeZodError, type CallerInfo, type RouterLogger } from '../ipc/handle.ts';
+import { createRefusalLog } from './refusal-log.ts';
 import { lookupStatic } from './static-files.ts';
-import {
-  allowedOrigins,
-  contentSecurityPolicy,
-  isAllowedHost,
-  isAllowedOrigin,
-  readCookie,
-  securityHeaders,
-  sessionCookie,
-  sessionCookieName,
-  tokenMatches,
-} from './security.ts';
+import { allowedOrigins, contentSecurityPolicy, isAllowedHost, isAllowedOrigin, securityHeaders, tokenMatches } from './security.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -58,13 +55,15 @@ export interface WebServerOptions {
   maxInFlight?: number;
   /** Pages connected at once. Default 16. */
   maxClients?: number;
+  /** Clock of the refusal log's rate limit. */
+  clock?: Clock;
 }
 
 export interface RunningWebServer {
   port: number;
   /** `http://127.0.0.1:PORT` */
   origin: string;
-  /** The address to open, with the token: `http://127.0.0.1:PORT/?token=...`. */
+  /** The address to open, the token in its fragment: `http://127.0.0.1:PORT/#token=...`. */
   openUrl: string;
   bridge: Bridge;
   close(): Promise<void>;
@@ -97,7 +96,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
   const wsOrigins = origins.map((o) => o.replace(/^http:/, 'ws:'));
   const headers = securityHeaders(contentSecurityPolicy(wsOrigins));
   const bridge = opts.createBridge(origins);
-  const cookieName = sessionCookieName(port);
+  // A hostile scan or a rebinding page can send refusals by the thousand: the log stays bounded.
+  const refusals = createRefusalLog({ logger, clock: opts.clock ?? systemClock });
+  const fragmentAddress = `/#${SESSION_TOKEN_QUERY}=${encodeURIComponent(token)}`;
 
   function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
     res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
@@ -106,7 +107,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (!isAllowedHost(req.headers.host, port)) {
-      logger.warn({ host: String(req.headers.host ?? '').slice(0, 100) }, 'request with a foreign Host header refused');
+      refusals.refused({ host: String(req.headers.host ?? '').slice(0, 100) }, 'request with a foreign Host header refused');
       return plain(res, 403, 'Forbidden: open this app at http://127.0.0.1 with the address it printed.');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
@@ -121,13 +122,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     const offered = url.searchParams.get(SESSION_TOKEN_QUERY);
     if (offered !== null) {
       if (!tokenMatches(offered, token)) return plain(res, 401, 'This address has an old or wrong token. Open the address the app printed when it started.');
-      // Keep the token out of the address bar, history and Referer: the cookie carries it now.
-      res.writeHead(303, { ...headers, Location: url.pathname, 'Set-Cookie': sessionCookie(port, token), 'Cache-Control': 'no-store' });
+      // An address from an older version (a shortcut made with --token): the same session, with
+      // the token moved into the fragment. Always the fixed path `/`, whatever path was asked
+      // for, so no request can make this an open redirect.
+      res.writeHead(303, { ...headers, Location: fragmentAddress, 'Cache-Control': 'no-store' });
       res.end();
       return;
-    }
-    if (!tokenMatches(readCookie(req.headers.cookie, cookieName), token)) {
-      return plain(res, 401, 'Open the address the app printed when it started (it includes the session token).');
     }
     if (url.pathname === WS_PATH) return plain(res, 426, 'Upgrade required.', { Upgrade: 'websocket' });
 
@@ -166,7 +166,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
   });
 
   function refuseUpgrade(socket: Duplex, status: number, reason: string, why: string, fields: object = {}): void {
-    logger.warn({ ...fields, why }, 'WebSocket upgrade refused');
+    refusals.refused({ ...fields, why }, 'WebSocket upgrade refused');
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   }
@@ -190,8 +190,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
       .map((p) => p.trim())
       .filter((p) => p !== '');
     const protocolToken = offeredProtocols.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX))?.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
-    const authorised = tokenMatches(readCookie(req.headers.cookie, cookieName), token) || tokenMatches(protocolToken, token);
-    if (!authorised) return refuseUpgrade(socket, 401, 'Unauthorized', 'missing or wrong token');
+    if (!tokenMatches(protocolToken, token)) return refuseUpgrade(socket, 401, 'Unauthorized', 'missing or wrong token');
     // A client that offers subprotocols must offer ours: the answer never echoes the token.
     if (offeredProtocols.length > 0 && !offeredProtocols.includes(WS_PROTOCOL)) return refuseUpgrade(socket, 400, 'Bad Request', 'no supported subprotocol');
     if (wss.clients.size >= maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many pages connected');
@@ -255,7 +254,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
   return {
     port,
     origin: `http://${LOOPBACK}:${port}`,
-    openUrl: `http://${LOOPBACK}:${port}/?${SESSION_TOKEN_QUERY}=${encodeURIComponent(token)}`,
+    openUrl: `http://${LOOPBACK}:${port}${fragmentAddress}`,
     bridge,
     close() {
       closing ??= (async () => {
@@ -266,6 +265,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
           server.close(() => r());
           server.closeAllConnections();
         });
+        refusals.flush();
       })();
       return closing;
     },

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OrderState, OrderView, SyncStatus } from '../../preload/api.ts';
+import { usePinPrompt } from '../components/pin-dialog.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
 import { formatMoney, formatNumber, formatShortDateTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
@@ -13,6 +14,7 @@ import { downloadText } from '../lib/download.ts';
 import { shortId } from '../lib/short-id.ts';
 import { unwrap, useApi } from '../state/api-context.tsx';
 import { OrderPages } from '../state/order-pages.ts';
+import { withStorePin } from '../state/store-pin.ts';
 import { OrderDrawer } from './order-drawer.tsx';
 
 type Filter = OrderState | 'all';
@@ -31,6 +33,7 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
   const [notice, setNotice] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const pinPrompt = usePinPrompt();
 
   useEffect(() => {
     const id = setTimeout(() => setSearch(searchText), 250);
@@ -109,8 +112,10 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
 
   async function exportCsv() {
     const state = filter === 'pending' || filter === 'attention' || filter === 'synced' ? filter : 'all';
-    const file = await unwrap(api.exportOrders({ state, format: 'csv' })).catch(() => null);
-    if (!file) return;
+    // Every customer's details in one file: with a store PIN set, main asks for it first.
+    const result = await withStorePin((pin) => api.exportOrders(pin === undefined ? { state, format: 'csv' } : { state, format: 'csv', pin }), pinPrompt.ask).catch(() => null);
+    if (!result?.ok) return;
+    const file = result.value;
     downloadText(file.filename, file.mimeType, file.content);
     setNotice(t('queue.exported', { file: file.filename }));
   }
@@ -165,6 +170,7 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
             {notice}
           </p>
         )}
+        {pinPrompt.dialog}
 
         <div className="grid-head" role="presentation">
           <span>{t('queue.colTime')}</span>

@@ -1,5 +1,6 @@
 // Settings: this till's identity, currency and country, the Gameball API version and keys
-// (write-only: the screen only ever learns whether a key is set), the scanner with a live view
+// (write-only: the screen only ever learns whether a key is set), the store PIN that guards the
+// keys and the export (main checks it; the screen only asks for it), the scanner with a live view
 // of what it reads, the referral link parameter names and the language.
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
@@ -7,11 +8,13 @@ import { useTranslation } from 'react-i18next';
 import { ApiVersionSchema } from '../../preload/api.ts';
 import type { ApiVersion, ConnectionTest, ScanEventWire, ScannerDevice, ScannerReport, ScannerState, SettingsPatch } from '../../preload/api.ts';
 import { Field } from '../components/field.tsx';
+import { usePinPrompt } from '../components/pin-dialog.tsx';
 import { formatTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { LANGUAGES } from '../i18n/index.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
 import { useSettings } from '../state/settings-context.tsx';
+import { readPin, withStorePin } from '../state/store-pin.ts';
 
 const CURRENCIES = ['SAR', 'AED', 'KWD', 'BHD', 'QAR', 'OMR', 'EGP', 'JOD', 'MAD', 'USD', 'EUR', 'GBP', 'JPY'];
 const COUNTRIES = ['SA', 'AE', 'KW', 'BH', 'QA', 'OM', 'EG', 'JO', 'MA', 'US', 'GB', 'DE', 'FR', 'JP'];
@@ -24,6 +27,7 @@ export function SettingsScreen({ scanner, training }: { scanner: ScannerState | 
       <TillSettings />
       <div className="settings-side">
         <KeySettings training={training} />
+        <StorePinSettings />
         <ScannerSettings scanner={scanner} />
       </div>
     </div>
@@ -145,6 +149,7 @@ function KeySettings({ training }: { training: boolean }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<ConnectionTest | null>(null);
+  const pinPrompt = usePinPrompt();
   const keys = settings.keys;
 
   async function refresh() {
@@ -163,14 +168,20 @@ function KeySettings({ training }: { training: boolean }) {
     apiInput.value = '';
     secretInput.value = '';
     if (request.apiKey === undefined && request.secretKey === undefined) return;
-    const r = await api.setKeys(request);
+    // With a store PIN set, main asks for it first.
+    const r = await withStorePin((pin) => api.setKeys(pin === undefined ? request : { ...request, pin }), pinPrompt.ask);
+    if (r === null) {
+      setMessage({ ok: false, text: t('settings.keysNotSaved') });
+      return;
+    }
     // Keys switch the till between training and live at once: the answer says which it runs in now.
     setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
     await refresh();
   }
 
   async function remove() {
-    const r = await api.setKeys({ apiKey: null, secretKey: null });
+    const r = await withStorePin((pin) => api.setKeys(pin === undefined ? { apiKey: null, secretKey: null } : { apiKey: null, secretKey: null, pin }), pinPrompt.ask);
+    if (r === null) return;
     setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
     await refresh();
   }
@@ -183,32 +194,115 @@ function KeySettings({ training }: { training: boolean }) {
     setTesting(false);
   }
 
+  // The PIN dialog has a form of its own: it sits beside this form, never inside it.
   return (
-    <form className="card settings-card" onSubmit={save} noValidate autoComplete="off" data-testid="keys-form">
-      <h2 className="card-title">{t('settings.keys')}</h2>
-      {training && <p className="notice notice-warn" data-testid="keys-training">{t('settings.keysTraining')}</p>}
-      <p className="muted small">{t('settings.keysHelp')}</p>
-      <Field label={t('settings.apiKey')} end={<KeyState set={keys.apiKeySet} testId="api-key-state" />}>
-        <input ref={apiRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.apiKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="api-key-input" />
-      </Field>
-      <Field label={t('settings.secretKey')} end={<KeyState set={keys.secretKeySet} testId="secret-key-state" />}>
-        <input ref={secretRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.secretKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="secret-key-input" />
-      </Field>
-      {message && <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="keys-message">{message.text}</p>}
+    <>
+      <form className="card settings-card" onSubmit={save} noValidate autoComplete="off" data-testid="keys-form">
+        <h2 className="card-title">{t('settings.keys')}</h2>
+        {training && <p className="notice notice-warn" data-testid="keys-training">{t('settings.keysTraining')}</p>}
+        <p className="muted small">{t('settings.keysHelp')}</p>
+        <Field label={t('settings.apiKey')} end={<KeyState set={keys.apiKeySet} testId="api-key-state" />}>
+          <input ref={apiRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.apiKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="api-key-input" />
+        </Field>
+        <Field label={t('settings.secretKey')} end={<KeyState set={keys.secretKeySet} testId="secret-key-state" />}>
+          <input ref={secretRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.secretKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="secret-key-input" />
+        </Field>
+        {message && <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="keys-message">{message.text}</p>}
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" data-testid="save-keys">{t('settings.saveKeys')}</button>
+          <button type="button" className="btn" onClick={testConnection} disabled={testing} data-testid="test-connection">
+            {testing ? t('settings.testing') : t('settings.testConnection')}
+          </button>
+          {(keys.apiKeySet || keys.secretKeySet) && (
+            <button type="button" className="btn btn-danger" onClick={remove} data-testid="remove-keys">{t('settings.removeKeys')}</button>
+          )}
+        </div>
+        {test && (
+          <p className={test.ok ? 'notice' : 'form-error'} role="status" data-testid="connection-result" data-ok={test.ok}>
+            <bdi>{test.message}</bdi>
+          </p>
+        )}
+      </form>
+      {pinPrompt.dialog}
+    </>
+  );
+}
+
+/**
+ * Sets, changes or removes the store PIN. Like the keys, the PINs are uncontrolled fields read
+ * once on save and emptied at once; main checks the current PIN and stores only a hash.
+ */
+function StorePinSettings() {
+  const api = useApi();
+  const { settings, replace } = useSettings();
+  const { t } = useTranslation();
+  const currentRef = useRef<HTMLInputElement>(null);
+  const nextRef = useRef<HTMLInputElement>(null);
+  const repeatRef = useRef<HTMLInputElement>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const isSet = settings.storePinSet;
+
+  /** Reads and empties the three fields. */
+  function take(): { current: string; next: string; repeat: string } {
+    const values = { current: currentRef.current?.value ?? '', next: nextRef.current?.value ?? '', repeat: repeatRef.current?.value ?? '' };
+    for (const ref of [currentRef, nextRef, repeatRef]) if (ref.current) ref.current.value = '';
+    return values;
+  }
+
+  async function submit(pin: string | null, currentTyped: string) {
+    const current = isSet ? readPin(currentTyped) : undefined;
+    if (current === null) return setMessage({ ok: false, text: t('pin.invalid') });
+    const r = await api.setStorePin(current === undefined ? { pin } : { pin, currentPin: current });
+    if (!r.ok) {
+      const key = r.error.code === 'pin-wrong' ? 'pin.wrong' : r.error.code === 'pin-locked' ? 'pin.locked' : r.error.code === 'pin-required' ? 'pin.help' : null;
+      return setMessage({ ok: false, text: key ? t(key) : t('errors.generic', { message: r.error.message }) });
+    }
+    setMessage({ ok: true, text: t(r.value.storePinSet ? 'settings.pinSaved' : 'settings.pinRemoved') });
+    const fresh = await api.getSettings();
+    if (fresh.ok) replace(fresh.value);
+  }
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    const { current, next, repeat } = take();
+    const pin = readPin(next);
+    if (pin === null) return setMessage({ ok: false, text: t('pin.invalid') });
+    if (readPin(repeat) !== pin) return setMessage({ ok: false, text: t('settings.pinMismatch') });
+    await submit(pin, current);
+  }
+
+  async function remove() {
+    const { current } = take();
+    await submit(null, current);
+  }
+
+  return (
+    <form className="card settings-card" onSubmit={save} noValidate autoComplete="off" data-testid="store-pin-form">
+      <h2 className="card-title">{t('settings.storePin')}</h2>
+      <p className="muted small">{t('settings.storePinHelp')}</p>
+      <p className="small">
+        <KeyState set={isSet} testId="store-pin-state" />
+      </p>
+      {isSet && (
+        <Field label={t('settings.currentPin')}>
+          <input ref={currentRef} type="password" inputMode="numeric" autoComplete="off" className="input ltr-field" dir="ltr" maxLength={24} data-testid="current-pin-input" />
+        </Field>
+      )}
+      <div className="field-row">
+        <Field label={t('settings.newPin')}>
+          <input ref={nextRef} type="password" inputMode="numeric" autoComplete="new-password" className="input ltr-field" dir="ltr" maxLength={24} data-testid="new-pin-input" />
+        </Field>
+        <Field label={t('settings.repeatPin')}>
+          <input ref={repeatRef} type="password" inputMode="numeric" autoComplete="new-password" className="input ltr-field" dir="ltr" maxLength={24} data-testid="repeat-pin-input" />
+        </Field>
+      </div>
+      {message && <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="store-pin-message">{message.text}</p>}
       <div className="actions">
-        <button type="submit" className="btn btn-primary" data-testid="save-keys">{t('settings.saveKeys')}</button>
-        <button type="button" className="btn" onClick={testConnection} disabled={testing} data-testid="test-connection">
-          {testing ? t('settings.testing') : t('settings.testConnection')}
-        </button>
-        {(keys.apiKeySet || keys.secretKeySet) && (
-          <button type="button" className="btn btn-danger" onClick={remove} data-testid="remove-keys">{t('settings.removeKeys')}</button>
+        <button type="submit" className="btn btn-primary" data-testid="save-pin">{t('settings.savePin')}</button>
+        {isSet && (
+          <button type="button" className="btn btn-danger" onClick={remove} data-testid="remove-pin">{t('settings.removePin')}</button>
         )}
       </div>
-      {test && (
-        <p className={test.ok ? 'notice' : 'form-error'} role="status" data-testid="connection-result" data-ok={test.ok}>
-          <bdi>{test.message}</bdi>
-        </p>
-      )}
     </form>
   );
 }

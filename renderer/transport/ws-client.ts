@@ -37,7 +37,7 @@ export interface WsClientOptions {
   /** e.g. `ws://127.0.0.1:4477/ws` */
   url: string;
   WebSocketCtor: WebSocketCtor;
-  /** Offered as a subprotocol when given; otherwise the session cookie authenticates. */
+  /** The session token, offered as a subprotocol on the upgrade (browser mode needs it). */
   token?: string | undefined;
   connectTimeoutMs?: number;
   /** Reconnect backoff: min(maxDelayMs, baseDelayMs * 2^attempt). */

@@ -41,6 +41,7 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
     getSettings: notConfigured('getSettings'),
     updateSettings: notConfigured('updateSettings'),
     setKeys: notConfigured('setKeys'),
+    storePin: { isSet: notConfigured('storePin.isSet'), verify: notConfigured('storePin.verify'), change: notConfigured('storePin.change') },
     testConnection: notConfigured('testConnection'),
     // A fake's mode never changes, so it is always settled.
     whenModeSettled: () => Promise.resolve(),

@@ -28,7 +28,7 @@ export interface TillOptions {
 }
 
 export interface Till {
-  /** The address `serve` printed, token included. */
+  /** The address `serve` printed, the session token in its fragment (`/#token=...`). */
   openUrl: string;
   origin: string;
   dataDir: string;
@@ -80,7 +80,7 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
   const openUrl = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve printed no address in 30 s:\n${out}`)), 30_000);
     const check = () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*token=[A-Za-z0-9_-]+)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
         resolveUrl(m[1]);

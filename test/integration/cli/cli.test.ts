@@ -183,6 +183,21 @@ describe('pos-companion config', () => {
     expect(db(dir).prepare('SELECT currency, total_paid_minor FROM orders WHERE order_id = ?').get(id)).toEqual({ currency: 'KWD', total_paid_minor: 1125 });
   });
 
+  it('sets and clears the store PIN from stdin (how a forgotten one is reset); only its hash is stored, never printed', () => {
+    const dir = folder();
+    expect(ok(['config', 'get', '--data-dir', dir, 'storePin'])).toBe('not set\n');
+    expect(ok(['config', 'set', '--data-dir', dir, 'storePin', '-'], { input: '73915628\n' })).toBe('storePin=set\n');
+    expect(ok(['config', 'get', '--data-dir', dir])).toMatch(/^storePin=set$/m);
+    const row = db(dir).prepare("SELECT value FROM settings WHERE key = 'storePin'").get() as { value: string };
+    expect(JSON.parse(row.value)).toMatchObject({ v: 1, N: 32768, salt: expect.any(String), hash: expect.any(String) });
+    expect(row.value).not.toContain('73915628');
+    const bad = cli(['config', 'set', '--data-dir', dir, 'storePin', '-'], { input: '12\n' });
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toMatch(/A store PIN is 4 to 12 digits/);
+    expect(ok(['config', 'set', '--data-dir', dir, 'storePin', 'null'])).toBe('storePin=not set\n');
+    expect(readFileSync(join(dir, 'logs', 'pos-companion.log'), 'utf8')).not.toContain('73915628');
+  });
+
   it('never prints a key: keys from the environment show as set; storing without a key store is refused', () => {
     const dir = folder();
     const env = { GAMEBALL_API_KEY: 'env-api-key-shh-1', GAMEBALL_SECRET_KEY: 'env-secret-key-shh-2' };

@@ -503,11 +503,77 @@ describe('control API over HTTP (/_sim)', () => {
     expect((await call(s, 'POST', '/_sim/outage', { json: { on: false } })).status).toBe(200);
     expect((await api(s, 'POST', '/orders', order({ customerId: 'ctl' }))).status).toBe(200);
 
-    expect((await call(s, 'POST', '/_sim/reset')).status).toBe(200);
+    expect((await call(s, 'POST', '/_sim/reset', { json: {} })).status).toBe(200);
     const empty = s.control.ledger();
     expect(empty.orders).toEqual([]);
     expect(empty.counters.requests).toEqual({});
     expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({ latencyMs: 0, rateLimit: { orders: { perSecond: 30, per30s: 360 } }, outage: { on: false } });
     expect((await call(s, 'GET', '/_sim/nothing')).status).toBe(404);
+  });
+});
+
+describe('who can reach it: Host allow-list, JSON-only control, control token', () => {
+  const customer = 'mobile_966500007777';
+
+  it('answers only requests for its own Host (127.0.0.1:PORT, localhost:PORT): a rebound name gets 403 and nothing', async () => {
+    const s = await sim();
+    await api(s, 'POST', '/orders', order({ customerId: customer }));
+    for (const host of [`evil.example:${s.port}`, 'evil.example', `127.0.0.1:${s.port + 1}`, `192.168.1.10:${s.port}`]) {
+      const ledger = await call(s, 'GET', '/_sim/ledger', { headers: { Host: host } });
+      expect(ledger.status, host).toBe(403);
+      expect(JSON.stringify(ledger.body), host).not.toContain(customer);
+      const read = await api(s, 'GET', `/customers/${customer}`, undefined, 'v4.0', { ...KEYS, Host: host });
+      expect(read.status, host).toBe(403);
+      expect(JSON.stringify(read.body), host).not.toContain('referralCode');
+      expect((await api(s, 'POST', '/orders', order({ customerId: 'rebound' }), 'v4.0', { ...KEYS, Host: host })).status, host).toBe(403);
+      expect((await call(s, 'POST', '/_sim/outage', { json: { on: true }, headers: { Host: host } })).status, host).toBe(403);
+    }
+    expect(s.control.ledger().orders).toHaveLength(1);
+    expect(s.control.ledger().counters.requests['POST /orders']).toBe(1);
+    expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({ outage: { on: false } });
+    expect((await call(s, 'GET', '/_sim/ledger', { headers: { Host: `localhost:${s.port}` } })).status).toBe(200);
+    expect((await api(s, 'GET', `/customers/${customer}`, undefined, 'v4.0', { ...KEYS, Host: `LOCALHOST:${s.port}` })).status).toBe(200);
+  });
+
+  it('checkHost: false answers any Host (a client that reaches it under another name)', async () => {
+    const s = await sim({ checkHost: false });
+    expect((await call(s, 'GET', '/_sim/ledger', { headers: { Host: 'sim.internal:80' } })).status).toBe(200);
+  });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain; a=application/json', undefined])(
+    'refuses a control POST sent as %s (what a web page may send across sites unasked): 415, nothing changes',
+    async (type) => {
+      const s = await sim();
+      // No type at all: an empty header (the test client would add application/json otherwise).
+      const headers: Record<string, string> = { 'content-type': type ?? '' };
+      const outage = await call(s, 'POST', '/_sim/outage', { raw: '{"on":true}', headers });
+      expect(outage.status).toBe(415);
+      expect((await call(s, 'POST', '/_sim/faults', { raw: '{"errorRate":1}', headers })).status).toBe(415);
+      await api(s, 'POST', '/orders', order({ customerId: customer }));
+      expect((await call(s, 'POST', '/_sim/reset', { raw: '{}', headers })).status).toBe(415);
+      expect(s.control.ledger().orders).toHaveLength(1);
+      expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({ errorRate: 0, outage: { on: false } });
+    },
+  );
+
+  it('with a control token, the control API needs it (Authorization: Bearer); the Gameball API still needs its keys', async () => {
+    const token = 'control-token-0123456789abcdef';
+    const s = await sim({ controlToken: token });
+    await api(s, 'POST', '/orders', order({ customerId: customer }));
+    for (const auth of [undefined, 'Bearer wrong', `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, token, `Basic ${token}`]) {
+      const headers: Record<string, string> = auth === undefined ? {} : { Authorization: auth };
+      const ledger = await call(s, 'GET', '/_sim/ledger', { headers });
+      expect(ledger.status, auth).toBe(401);
+      expect(JSON.stringify(ledger.body), auth).not.toContain(customer);
+      expect((await call(s, 'POST', '/_sim/outage', { json: { on: true }, headers })).status, auth).toBe(401);
+    }
+    expect((await call(s, 'GET', '/_sim/faults', { headers: { Authorization: `Bearer ${token}` } })).body).toMatchObject({ outage: { on: false } });
+    expect((await call(s, 'GET', '/_sim/ledger', { headers: { Authorization: `bearer ${token}` } })).body.orders).toHaveLength(1);
+    // The token does not stand in for the keys.
+    expect((await api(s, 'GET', `/customers/${customer}`, undefined, 'v4.0', { Authorization: `Bearer ${token}` })).status).toBe(401);
+  });
+
+  it('refuses a control token too short to be secret', async () => {
+    await expect(sim({ controlToken: 'short' })).rejects.toThrow(/at least 16/);
   });
 });

@@ -1,7 +1,8 @@
-// Browser mode over real loopback HTTP and WebSocket: the token, the Host and Origin checks, the
-// headers, the static files, and the call/event frames, including hostile ones.
+// Browser mode over real loopback HTTP and WebSocket: the token (only ever on the WebSocket, never a
+// cookie), the Host and Origin checks, the headers, the static files, the rate-limited refusal log,
+// and the call/event frames, including hostile ones.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -19,7 +20,8 @@ beforeAll(() => {
   staticDir = mkdtempSync(join(tmpdir(), 'pos-web-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>POS Companion</title><script type="module" src="./assets/app.js"></script>');
   mkdirSync(join(staticDir, 'assets'));
-  writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("screen");');
+  writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("screen");\n//# sourceMappingURL=app.js.map');
+  writeFileSync(join(staticDir, 'assets', 'app.js.map'), '{"version":3,"sources":["../../renderer/app.tsx"],"sourcesContent":["secret source"]}');
   writeFileSync(join(staticDir, '..', 'pos-web-outside.txt'), 'outside the root');
 });
 afterAll(() => {
@@ -70,7 +72,10 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
     req.end();
   });
 }
+/** The session cookie earlier versions set: any local port received it, so it is no credential now. */
 const cookieFor = (port: number, token = TOKEN) => ({ Cookie: `pos_companion_session_${port}=${token}` });
+/** How the page authenticates: the token as a subprotocol next to ours, on the upgrade only. */
+const withToken = (token = TOKEN) => ({ protocols: [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`] });
 
 function openWs(port: number, opts: { headers?: Record<string, string>; origin?: string | null; protocols?: string[] } = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -119,38 +124,60 @@ function collect(ws: WebSocket) {
 }
 
 describe('HTTP', () => {
-  it('refuses a request without the token, with the security headers still on', async () => {
+  it('serves the screen files to anyone on loopback: they hold no secret, and carry the security headers', async () => {
     const { server } = await start();
     const res = await get(server.port, '/');
-    expect(res.status).toBe(401);
-    expect(res.body).not.toContain('POS Companion</title>');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('POS Companion</title>');
+    expect(res.body).not.toContain(TOKEN);
+    expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.headers['x-frame-options']).toBe('DENY');
   });
 
-  it('refuses a wrong token, also one that differs only in length', async () => {
+  it('refuses a wrong token in an old-style address, also one that differs only in length', async () => {
     const { server } = await start();
     for (const t of ['wrong', `${TOKEN}x`, TOKEN.slice(0, -1), '']) {
-      expect((await get(server.port, `/?token=${encodeURIComponent(t)}`)).status, t).toBe(401);
-      expect((await get(server.port, '/', cookieFor(server.port, t))).status, t).toBe(401);
+      const res = await get(server.port, `/?token=${encodeURIComponent(t)}`);
+      expect(res.status, t).toBe(401);
+      expect(res.headers.location, t).toBeUndefined();
+      expect(res.headers['set-cookie'], t).toBeUndefined();
     }
   });
 
-  it('trades the token in the address for a strict cookie and redirects it out of the address bar', async () => {
+  it('prints the token in the fragment, which browsers never send to a server, and sets no cookie', async () => {
     const { server } = await start();
-    expect(server.openUrl).toBe(`http://127.0.0.1:${server.port}/?token=${TOKEN}`);
-    const res = await get(server.port, `/?token=${TOKEN}`);
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/');
-    const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toContain(`pos_companion_session_${server.port}=${TOKEN}`);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(server.openUrl).toBe(`http://127.0.0.1:${server.port}/#token=${TOKEN}`);
+    const printed = new URL(server.openUrl);
+    // What a browser requests for the printed address: the path and query only.
+    expect(`${printed.pathname}${printed.search}`).toBe('/');
+    const page = await get(server.port, `${printed.pathname}${printed.search}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toBeUndefined();
   });
 
-  it('serves the screen with the cookie, under a strict CSP', async () => {
+  it('sends an old-style ?token= address to the fixed path / with the token in the fragment, never a cookie', async () => {
     const { server } = await start();
-    const page = await get(server.port, '/', cookieFor(server.port));
+    const res = await get(server.port, `/?token=${TOKEN}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/#token=${TOKEN}`);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it.each(['/.//evil.example', '//evil.example', '/.//evil.example/path', '/%2F%2Fevil.example', '/\\evil.example', '/queue', '/assets/app.js', '/ws'])(
+    'never redirects anywhere but / with a valid token: %s',
+    async (path) => {
+      const { server } = await start();
+      const res = await get(server.port, `${path}?token=${TOKEN}`);
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(`/#token=${TOKEN}`);
+    },
+  );
+
+  it('serves the screen under a strict CSP', async () => {
+    const { server } = await start();
+    const page = await get(server.port, '/');
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>POS Companion</title>');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -162,12 +189,19 @@ describe('HTTP', () => {
     expect(csp).toContain(`ws://127.0.0.1:${server.port}`);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
-    const js = await get(server.port, '/assets/app.js', cookieFor(server.port));
+    const js = await get(server.port, '/assets/app.js');
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     // A path without an extension is a screen route: the page.
-    expect((await get(server.port, '/queue', cookieFor(server.port))).body).toContain('<title>POS Companion</title>');
-    expect((await get(server.port, '/assets/none.js', cookieFor(server.port))).status).toBe(404);
+    expect((await get(server.port, '/queue')).body).toContain('<title>POS Companion</title>');
+    expect((await get(server.port, '/assets/none.js')).status).toBe(404);
+  });
+
+  it.each(['/assets/app.js.map', '/assets/APP.JS.MAP', '/assets/app.js.map?x=1', '/assets/app%2Ejs%2Emap'])('never serves a source map: %s', async (path) => {
+    const { server } = await start();
+    const res = await get(server.port, path);
+    expect(res.status).toBe(404);
+    expect(res.body).not.toContain('secret source');
   });
 
   it('refuses a request without a Host header', async () => {
@@ -182,6 +216,7 @@ describe('HTTP', () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.[01] 403/);
     expect(answer).not.toContain('Set-Cookie');
+    expect(answer).not.toContain(TOKEN);
   });
 
   it.each([
@@ -193,22 +228,24 @@ describe('HTTP', () => {
   ])('refuses %s in the Host header even with a valid token', async (_what, host) => {
     const { server } = await start();
     const h = host.replace('PORT', String(server.port));
-    const res = await get(server.port, `/?token=${TOKEN}`, { Host: h, ...cookieFor(server.port) });
+    const res = await get(server.port, `/?token=${TOKEN}`, { Host: h });
     expect(res.status).toBe(403);
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect((await get(server.port, '/', { Host: h, ...cookieFor(server.port) })).status).toBe(403);
+    expect(res.headers.location).toBeUndefined();
+    expect((await get(server.port, '/', { Host: h })).status).toBe(403);
+    expect((await get(server.port, '/assets/app.js', { Host: h })).status).toBe(403);
   });
 
   it('accepts localhost:PORT as the Host', async () => {
     const { server } = await start();
-    expect((await get(server.port, '/', { Host: `localhost:${server.port}`, ...cookieFor(server.port) })).status).toBe(200);
+    expect((await get(server.port, '/', { Host: `localhost:${server.port}` })).status).toBe(200);
   });
 
   it.each(['/../pos-web-outside.txt', '/%2e%2e/pos-web-outside.txt', '/assets/..%2f..%2fpos-web-outside.txt', '/assets%5c..%5c..%5cpos-web-outside.txt', '/%00.js', '/%E0%A4%A.js'])(
     'never serves outside the screen folder: %s',
     async (path) => {
       const { server } = await start();
-      const res = await get(server.port, path, cookieFor(server.port));
+      const res = await get(server.port, path);
       expect([400, 404]).toContain(res.status);
       expect(res.body).not.toContain('outside the root');
     },
@@ -216,37 +253,64 @@ describe('HTTP', () => {
 
   it('allows only GET and HEAD', async () => {
     const { server } = await start();
-    expect((await get(server.port, '/', cookieFor(server.port), 'POST')).status).toBe(405);
-    expect((await get(server.port, '/', cookieFor(server.port), 'DELETE')).status).toBe(405);
-    const head = await get(server.port, '/', cookieFor(server.port), 'HEAD');
+    expect((await get(server.port, '/', {}, 'POST')).status).toBe(405);
+    expect((await get(server.port, '/', {}, 'DELETE')).status).toBe(405);
+    const head = await get(server.port, '/', {}, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
+  });
+
+  it('a flood of refused requests writes a bounded number of log lines, then one line with the count', async () => {
+    const { server, logger } = await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const flood = 1_000;
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: flood }, (_, i) =>
+          new Promise<number>((resolve, reject) => {
+            request({ host: '127.0.0.1', port: server.port, path: '/', agent, headers: { Host: `evil-${i}.example:${server.port}` } }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            })
+              .on('error', reject)
+              .end();
+          }),
+        ),
+      );
+      expect(statuses.every((st) => st === 403)).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+    const oneByOne = logger.lines.filter((l) => l.msg.includes('foreign Host'));
+    expect(oneByOne.length).toBeGreaterThan(0);
+    expect(oneByOne.length).toBeLessThanOrEqual(20);
+    await server.close();
+    // Closing writes the count of the ones not logged one by one: nothing goes unreported.
+    const summary = logger.lines.filter((l) => l.msg.includes('more refused requests'));
+    expect(summary).toHaveLength(1);
+    expect((summary[0]?.fields as { count: number }).count + oneByOne.length).toBe(flood);
   });
 });
 
 describe('WebSocket upgrade', () => {
-  it('opens with the session cookie and the own Origin', async () => {
-    const { server } = await start();
-    const ws = await openWs(server.port, { headers: cookieFor(server.port) });
-    ws.close();
-  });
-
   it('opens with the token as a subprotocol next to ours, and never echoes the token', async () => {
     const { server } = await start();
-    const ws = await openWs(server.port, { protocols: [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${TOKEN}`] });
+    const ws = await openWs(server.port, withToken());
     expect(ws.protocol).toBe(WS_PROTOCOL);
     ws.close();
   });
 
   it.each<[string, (port: number) => Parameters<typeof openWs>[1]]>([
     ['no token', () => ({})],
-    ['a wrong cookie', (p) => ({ headers: cookieFor(p, 'nope') })],
-    ['a wrong subprotocol token', () => ({ protocols: [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}nope`] })],
+    ['the token only as the old session cookie', (p) => ({ headers: cookieFor(p) })],
+    ['a wrong subprotocol token', () => withToken('nope')],
+    ['a subprotocol token one character short', () => withToken(TOKEN.slice(0, -1))],
+    ['a subprotocol token one character long', () => withToken(`${TOKEN}x`)],
     ['the token subprotocol without ours', () => ({ protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${TOKEN}`] })],
-    ['a foreign Origin', (p) => ({ headers: cookieFor(p), origin: 'https://evil.example' })],
-    ['an Origin on another port', (p) => ({ headers: cookieFor(p), origin: 'http://127.0.0.1:1' })],
-    ['no Origin', (p) => ({ headers: cookieFor(p), origin: null })],
-    ['a foreign Host', (p) => ({ headers: { ...cookieFor(p), Host: `evil.example:${p}` } })],
+    ['a foreign Origin', () => ({ ...withToken(), origin: 'https://evil.example' })],
+    ['an Origin on another port', () => ({ ...withToken(), origin: 'http://127.0.0.1:1' })],
+    ['no Origin', () => ({ ...withToken(), origin: null })],
+    ['a foreign Host', (p) => ({ ...withToken(), headers: { Host: `evil.example:${p}` } })],
   ])('is refused with %s', async (_what, opts) => {
     const { server, logger } = await start();
     await expect(openWs(server.port, opts(server.port))).rejects.toThrow(/refused (401|403|400)/);
@@ -259,7 +323,7 @@ describe('WebSocket upgrade', () => {
 describe('frames', () => {
   async function connected(overrides: Parameters<typeof fakeEngine>[0] = {}, extra: Parameters<typeof start>[1] = {}) {
     const s = await start(overrides, extra);
-    const ws = await openWs(s.server.port, { headers: cookieFor(s.server.port) });
+    const ws = await openWs(s.server.port, withToken());
     return { ...s, ws, f: frames(ws) };
   }
 
@@ -313,7 +377,7 @@ describe('frames', () => {
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     ws.send(JSON.stringify({ id: 1, channel: 'status:get', request: 'x'.repeat(4096) }));
     expect(await closed).toBe(1009);
-    const again = await openWs(server.port, { headers: cookieFor(server.port) });
+    const again = await openWs(server.port, withToken());
     const f2 = frames(again);
     again.send(JSON.stringify({ id: 2, channel: 'status:get' }));
     expect(await f2.answer(2)).toMatchObject({ result: { ok: true } });
@@ -338,7 +402,7 @@ describe('frames', () => {
     engine.pushStatus(next);
     const ev = await f.next((x) => x.event === 'status');
     expect(ev.payload).toMatchObject({ counts: { pending: 9 }, lastError: { code: '5000' } });
-    const late = await openWs(server.port, { headers: cookieFor(server.port) });
+    const late = await openWs(server.port, withToken());
     const lf = frames(late);
     expect((await lf.next((x) => x.event === 'status')).payload).toMatchObject({ counts: { pending: 9 } });
     ws.close();
@@ -347,7 +411,7 @@ describe('frames', () => {
 
   it('a keyboard-wedge scan submitted by one page is classified and pushed to every page', async () => {
     const { ws, f, server } = await connected({ getSettings: () => ({ referralParams: ['ref'], customerIdPrefixes: ['mobile_'], receiptPattern: null }) });
-    const other = await openWs(server.port, { headers: cookieFor(server.port) });
+    const other = await openWs(server.port, withToken());
     const of = frames(other);
     ws.send(JSON.stringify({ id: 1, channel: 'scanner:submit-keyboard-scan', request: { text: 'https://shop.example/r?ref=REF123456' } }));
     const answer = await f.answer(1);
@@ -363,6 +427,6 @@ describe('frames', () => {
     await server.close();
     expect(await closed).toBe(1001);
     expect(engine.listenerCount()).toBe(0);
-    await expect(get(server.port, '/', cookieFor(server.port))).rejects.toThrow();
+    await expect(get(server.port, '/')).rejects.toThrow();
   });
 });

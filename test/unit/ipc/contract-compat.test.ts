@@ -268,10 +268,11 @@ describe('engine -> screen', () => {
   });
 
   it('settings pass (scanner grouped) and never carry key values', () => {
-    const settings = SettingsSchema.parse({ ...defaultSettings('till-1'), scanner: { mode: 'keyboard', deviceId: null }, keys: { apiKeySet: true, secretKeySet: false } });
+    const settings = SettingsSchema.parse({ ...defaultSettings('till-1'), scanner: { mode: 'keyboard', deviceId: null }, keys: { apiKeySet: true, secretKeySet: false }, storePinSet: true });
     const wire = api.SettingsSchema.parse(fromEngineSettings(settings));
     expect(wire.scanner).toEqual({ mode: 'keyboard', deviceId: null });
     expect(wire.keys).toEqual({ apiKeySet: true, secretKeySet: false });
+    expect(wire.storePinSet).toBe(true);
     // Every contract setting is an engine setting.
     const engineKeys = new Set(keysOf(SettingsSchema));
     for (const k of keysOf(api.SettingsSchema)) expect(engineKeys.has(k), k).toBe(true);

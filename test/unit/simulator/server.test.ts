@@ -50,6 +50,8 @@ function context(controlCalls: string[]): ServerContext {
     },
     timers: new Set(),
     inFlight: new Set(),
+    allowedHosts: ['127.0.0.1:1'],
+    controlToken: null,
   };
 }
 
@@ -59,7 +61,7 @@ function exchange(remoteAddress: string, url: string): { req: IncomingMessage; r
   const req = {
     url,
     method: 'POST',
-    headers: {},
+    headers: { host: '127.0.0.1:1', 'content-type': 'application/json' },
     socket: { remoteAddress, destroy: () => undefined },
     on(event: string, fn: (arg?: unknown) => void) {
       (listeners[event] ??= []).push(fn);
