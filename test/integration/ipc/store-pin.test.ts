@@ -51,9 +51,9 @@ describe('store PIN', () => {
     const { call } = await till();
     expect(await call('settings:set-store-pin', { pin: PIN })).toEqual({ ok: true, value: { storePinSet: true } });
     const none = await call('orders:export', { state: 'all', format: 'csv' });
-    expect(none).toEqual({ ok: false, error: { code: 'pin-required', message: 'This action needs the store PIN.', field: 'pin' } });
+    expect(none).toEqual({ ok: false, error: { code: 'pin-required', message: 'This action needs the store PIN.', field: 'pin', reason: 'PIN_REQUIRED' } });
     const wrong = await call('orders:export', { state: 'all', format: 'csv', pin: OTHER });
-    expect(wrong).toEqual({ ok: false, error: { code: 'pin-wrong', message: 'That is not the store PIN.', field: 'pin' } });
+    expect(wrong).toEqual({ ok: false, error: { code: 'pin-wrong', message: 'That is not the store PIN.', field: 'pin', reason: 'PIN_WRONG' } });
     for (const r of [none, wrong]) expect(JSON.stringify(r)).not.toContain('966500001234');
     expect(await call('orders:export', { state: 'all', format: 'csv', pin: PIN })).toMatchObject({ ok: true, value: { content: expect.stringContaining('966500001234') } });
     // A PIN that is not 4-12 digits never reaches the check.
@@ -74,7 +74,7 @@ describe('store PIN', () => {
     const { call, clock } = await till();
     await call('settings:set-store-pin', { pin: PIN });
     for (let i = 0; i < 4; i += 1) expect(await call('orders:export', { pin: OTHER })).toMatchObject({ ok: false, error: { code: 'pin-wrong' } });
-    expect(await call('orders:export', { pin: OTHER })).toEqual({ ok: false, error: { code: 'pin-locked', message: 'Too many wrong PINs. Try again in 1 minute.', field: 'pin' } });
+    expect(await call('orders:export', { pin: OTHER })).toEqual({ ok: false, error: { code: 'pin-locked', message: 'Too many wrong PINs. Try again in 1 minute.', field: 'pin', reason: 'PIN_LOCKED' } });
     expect(await call('orders:export', { pin: PIN })).toMatchObject({ ok: false, error: { code: 'pin-locked' } });
     expect(await call('settings:set-keys', { apiKey: 'k-1234567', pin: PIN })).toMatchObject({ ok: false, error: { code: 'pin-locked' } });
     clock.advance(60_000);

@@ -7,7 +7,7 @@ import { mapEngineError } from '../../../main/ipc/bridge.ts';
 describe('mapEngineError', () => {
   it('a damaged database reaches the screen as unavailable, with its sentence', () => {
     const err = new DatabaseDamagedError("The till's database is damaged (saving an order failed: database disk image is malformed). Close it and open it again.");
-    expect(mapEngineError(err)).toEqual({ code: 'unavailable', message: err.message });
+    expect(mapEngineError(err)).toEqual({ code: 'unavailable', message: err.message, reason: 'DB_DAMAGED' });
   });
 
   it("SQLite's own corruption error is not passed through (it becomes 'internal', details to the log)", () => {
