@@ -78,7 +78,10 @@ export interface SimulatorOptions {
   controlToken?: string;
 }
 
-export type FaultSettings = Partial<Pick<SimulatorOptions, 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'dropRate' | 'rateLimit'>>;
+export type FaultSettings = Partial<Pick<SimulatorOptions, 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'dropRate' | 'rateLimit'>> & {
+  /** The next N `POST /orders` are refused with 422/3003, nothing committed (the needs-attention path). */
+  refuseOrders?: number;
+};
 
 export interface SimulatorControl {
   setFaults(f: FaultSettings): void;
@@ -120,6 +123,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     errorRate: opts.errorRate ?? 0,
     resetRate: opts.resetRate ?? 0,
     dropRate: opts.dropRate ?? 0,
+    refuseOrders: 0,
   };
   const initialRateLimit = opts.rateLimit;
   const state = new SimulatorState({

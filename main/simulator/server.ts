@@ -29,6 +29,11 @@ export interface Faults {
   errorRate: number;
   resetRate: number;
   dropRate: number;
+  /**
+   * How many of the next `POST /orders` are refused with 422/3003 (nothing committed): a rule of
+   * Gameball's that an order can break, on demand, so the needs-attention path can be tested.
+   */
+  refuseOrders: number;
 }
 
 export interface ServerContext {
@@ -425,6 +430,10 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
         ? new SimError(503, CODES.serviceUnavailable, 'Service unavailable.')
         : new SimError(500, CODES.serverError, 'Internal server error.');
     }
+    if (r.method === 'POST' && r.template === '/orders' && ctx.faults.refuseOrders > 0) {
+      ctx.faults.refuseOrders -= 1;
+      throw new SimError(422, CODES.invalidValue, 'Invalid order: refused by the simulator (refuseOrders fault).');
+    }
     const result = prepared.commit();
     if (r.method === 'POST') ctx.onChange();
     if (roll(ctx.random, ctx.faults.dropRate)) {
@@ -475,6 +484,7 @@ export const FaultsPatchSchema = z.strictObject({
   errorRate: z.number().min(0).max(1).optional(),
   resetRate: z.number().min(0).max(1).optional(),
   dropRate: z.number().min(0).max(1).optional(),
+  refuseOrders: z.number().int().min(0).optional(),
   rateLimit: z
     .union([
       z.literal(false),

@@ -32,6 +32,20 @@ describe('connection faults', () => {
     expect(ledger.counters.drops).toBe(1);
   });
 
+  it('refuseOrders: exactly the next N orders get 422/3003, nothing committed, then orders go through', async () => {
+    const s = await sim();
+    s.control.setFaults({ refuseOrders: 2 });
+    const first = order({ customerId: 'refused-1' });
+    const answers = [await api(s, 'POST', '/orders', first), await api(s, 'POST', '/orders', order({ customerId: 'refused-2' }))];
+    expect(answers.map((a) => `${a.status}/${a.body.code as number}`)).toEqual(['422/3003', '422/3003']);
+    expect(s.control.ledger().orders).toEqual([]);
+    // A customer upsert is not an order: untouched by the fault.
+    expect((await api(s, 'POST', '/customers', { customerId: 'refused-3' })).status).toBe(200);
+    const third = await api(s, 'POST', '/orders', first);
+    expect(third.status).toBe(200);
+    expect(s.control.ledger().orders.map((o) => o.orderId)).toEqual([first.orderId]);
+  });
+
   it('5xx: answered 500/5000 or 503/5003 and nothing is committed', async () => {
     const s = await sim({ errorRate: 1 });
     const codes = new Set<string>();
