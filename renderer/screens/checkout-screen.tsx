@@ -23,6 +23,7 @@ import { useSettings } from '../state/settings-context.tsx';
 import { whenTransportOpen } from '../transport/index.ts';
 import { useReferralCheck } from './use-referral-check.ts';
 import type { ReferralFeedback } from './use-referral-check.ts';
+import { onEvent } from '../state/event-handler.ts';
 
 type FocusField = NonNullable<CheckoutForm['focus']>['field'];
 
@@ -149,7 +150,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
 
   return (
     <div className="checkout">
-      <form className="card checkout-form" onSubmit={onSubmit} noValidate aria-labelledby="checkout-title" data-testid="checkout-form">
+      <form className="card checkout-form" onSubmit={onEvent(onSubmit)} noValidate aria-labelledby="checkout-title" data-testid="checkout-form">
         <h1 id="checkout-title" className="card-title">{t('checkout.title')}</h1>
 
         {form.customerId ? (

@@ -13,6 +13,7 @@ import { normalizeDigits } from '../../preload/digits.ts';
 import { currencyDigits, minorToDecimalText, parseAmount } from '../lib/money.ts';
 import { unwrap, useApi } from '../state/api-context.tsx';
 import { errorText } from '../state/error-text.ts';
+import { onEvent } from '../state/event-handler.ts';
 
 type Mode = 'view' | 'edit' | 'discard';
 
@@ -119,7 +120,7 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
             <div className="actions">
               {order.state === 'attention' && (
                 <>
-                  <button type="button" className="btn btn-primary" disabled={busy} onClick={() => act(() => unwrap(api.retryOrders({ orderId })))} data-testid="retry-order">
+                  <button type="button" className="btn btn-primary" disabled={busy} onClick={onEvent(() => act(() => unwrap(api.retryOrders({ orderId }))))} data-testid="retry-order">
                     {t('queue.retry')}
                   </button>
                   <button type="button" className="btn" disabled={busy} onClick={() => setMode('edit')} data-testid="edit-order">
@@ -135,10 +136,10 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
             </div>
           )}
           {mode === 'edit' && (
-            <EditForm order={order} busy={busy} onCancel={() => setMode('view')} onSave={(patch) => act(() => unwrap(api.editAndResendOrder({ orderId, patch })))} />
+            <EditForm order={order} busy={busy} onCancel={() => setMode('view')} onSave={onEvent((patch) => act(() => unwrap(api.editAndResendOrder({ orderId, patch }))))} />
           )}
           {mode === 'discard' && (
-            <DiscardForm busy={busy} onCancel={() => setMode('view')} onDiscard={(reason) => act(() => unwrap(api.discardOrder({ orderId, reason })))} />
+            <DiscardForm busy={busy} onCancel={() => setMode('view')} onDiscard={onEvent((reason: string) => act(() => unwrap(api.discardOrder({ orderId, reason }))))} />
           )}
 
           <h3 className="section-title">{t('queue.history')}</h3>

@@ -16,6 +16,7 @@ import { unwrap, useApi } from '../state/api-context.tsx';
 import { OrderPages } from '../state/order-pages.ts';
 import { withStorePin } from '../state/store-pin.ts';
 import { OrderDrawer } from './order-drawer.tsx';
+import { onEvent } from '../state/event-handler.ts';
 
 type Filter = OrderState | 'all';
 const FILTERS: readonly Filter[] = ['all', 'pending', 'sending', 'attention', 'synced', 'discarded'];
@@ -129,10 +130,10 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
         <div className="queue-head">
           <h1 className="card-title">{t('queue.title')}</h1>
           <div className="queue-actions">
-            <button type="button" className="btn" onClick={retryAll} disabled={!counts || counts.attention + counts.pending === 0} data-testid="retry-all">
+            <button type="button" className="btn" onClick={onEvent(retryAll)} disabled={!counts || counts.attention + counts.pending === 0} data-testid="retry-all">
               {t('queue.retryAll')}
             </button>
-            <button type="button" className="btn" onClick={exportCsv} data-testid="export-csv">
+            <button type="button" className="btn" onClick={onEvent(exportCsv)} data-testid="export-csv">
               {t('queue.export')}
             </button>
           </div>

@@ -15,6 +15,8 @@ import { LANGUAGES } from '../i18n/index.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
 import { useSettings } from '../state/settings-context.tsx';
 import { readPin, withStorePin } from '../state/store-pin.ts';
+import { onEvent } from '../state/event-handler.ts';
+import type { ChangeEvent } from 'react';
 
 const CURRENCIES = ['SAR', 'AED', 'KWD', 'BHD', 'QAR', 'OMR', 'EGP', 'JOD', 'MAD', 'USD', 'EUR', 'GBP', 'JPY'];
 const COUNTRIES = ['SA', 'AE', 'KW', 'BH', 'QA', 'OM', 'EG', 'JO', 'MA', 'US', 'GB', 'DE', 'FR', 'JP'];
@@ -78,13 +80,13 @@ function TillSettings() {
   }
 
   return (
-    <form className="card settings-card" onSubmit={save} noValidate data-testid="settings-form">
+    <form className="card settings-card" onSubmit={onEvent(save)} noValidate data-testid="settings-form">
       <h1 className="card-title">{t('settings.title')}</h1>
       <div className="field">
         <span className="field-label" id="language-label">{t('settings.language')}</span>
         <div className="segmented" role="group" aria-labelledby="language-label">
           {LANGUAGES.map((l) => (
-            <button key={l} type="button" lang={l} aria-pressed={settings.language === l} className="seg" onClick={() => setLanguage(l)} data-testid={`language-${l}`}>
+            <button key={l} type="button" lang={l} aria-pressed={settings.language === l} className="seg" onClick={onEvent(() => setLanguage(l))} data-testid={`language-${l}`}>
               {t(`languageName.${l}`)}
             </button>
           ))}
@@ -197,7 +199,7 @@ function KeySettings({ training }: { training: boolean }) {
   // The PIN dialog has a form of its own: it sits beside this form, never inside it.
   return (
     <>
-      <form className="card settings-card" onSubmit={save} noValidate autoComplete="off" data-testid="keys-form">
+      <form className="card settings-card" onSubmit={onEvent(save)} noValidate autoComplete="off" data-testid="keys-form">
         <h2 className="card-title">{t('settings.keys')}</h2>
         {training && <p className="notice notice-warn" data-testid="keys-training">{t('settings.keysTraining')}</p>}
         <p className="muted small">{t('settings.keysHelp')}</p>
@@ -210,11 +212,11 @@ function KeySettings({ training }: { training: boolean }) {
         {message && <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="keys-message">{message.text}</p>}
         <div className="actions">
           <button type="submit" className="btn btn-primary" data-testid="save-keys">{t('settings.saveKeys')}</button>
-          <button type="button" className="btn" onClick={testConnection} disabled={testing} data-testid="test-connection">
+          <button type="button" className="btn" onClick={onEvent(testConnection)} disabled={testing} data-testid="test-connection">
             {testing ? t('settings.testing') : t('settings.testConnection')}
           </button>
           {(keys.apiKeySet || keys.secretKeySet) && (
-            <button type="button" className="btn btn-danger" onClick={remove} data-testid="remove-keys">{t('settings.removeKeys')}</button>
+            <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-keys">{t('settings.removeKeys')}</button>
           )}
         </div>
         {test && (
@@ -277,7 +279,7 @@ function StorePinSettings() {
   }
 
   return (
-    <form className="card settings-card" onSubmit={save} noValidate autoComplete="off" data-testid="store-pin-form">
+    <form className="card settings-card" onSubmit={onEvent(save)} noValidate autoComplete="off" data-testid="store-pin-form">
       <h2 className="card-title">{t('settings.storePin')}</h2>
       <p className="muted small">{t('settings.storePinHelp')}</p>
       <p className="small">
@@ -300,7 +302,7 @@ function StorePinSettings() {
       <div className="actions">
         <button type="submit" className="btn btn-primary" data-testid="save-pin">{t('settings.savePin')}</button>
         {isSet && (
-          <button type="button" className="btn btn-danger" onClick={remove} data-testid="remove-pin">{t('settings.removePin')}</button>
+          <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-pin">{t('settings.removePin')}</button>
         )}
       </div>
     </form>
@@ -356,14 +358,14 @@ function ScannerSettings({ scanner }: { scanner: ScannerState | null }) {
       <h2 id="scanner-title" className="card-title">{t('settings.scanner')}</h2>
       <div className="field-inline">
         <Field label={t('settings.device')} className="grow">
-          <select className="input" value={current} onChange={(e) => select(e.target.value)} data-testid="scanner-select">
+          <select className="input" value={current} onChange={onEvent((e: ChangeEvent<HTMLSelectElement>) => select(e.target.value))} data-testid="scanner-select">
             <option value="">{t('settings.keyboardMode')}</option>
             {devices.map((d) => (
               <option key={d.id} value={d.id}>{`${d.product ?? d.id} · ${kindLabel(d)}`}</option>
             ))}
           </select>
         </Field>
-        <button type="button" className="btn" onClick={loadDevices}>{t('settings.refreshDevices')}</button>
+        <button type="button" className="btn" onClick={onEvent(loadDevices)}>{t('settings.refreshDevices')}</button>
       </div>
 
       <h3 className="section-title">{t('settings.liveScans')}</h3>

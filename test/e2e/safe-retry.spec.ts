@@ -38,7 +38,7 @@ test('a save whose answer is lost with the connection is retried with the same c
         // Saved by the engine, answer lost: the connection goes down with it.
         dropped += 1;
         void ws.close({ code: 4000, reason: 'connection lost' });
-        server.close();
+        void server.close();
         return;
       }
       ws.send(message);
