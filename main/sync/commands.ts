@@ -11,8 +11,8 @@
 // Stopping is always prompt: SIGINT/SIGTERM stop the sync at once (a request in flight is aborted
 // and its row recorded as an unknown outcome, or, when the disk cannot take even that, left in
 // flight for the next sync to confirm with Gameball), and whatever happens the process ends at
-// most STOP_GRACE_MS after the timeout (counted, like the timeout, from the end of the connection
-// check) or the signal. A second signal ends it immediately.
+// most STOP_GRACE_MS after the timeout (counted, like the timeout, from the start, the connection
+// check included) or the signal. A second signal ends it immediately.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { asDataFolderError, exitCodeFor } from '../data-folder.ts';
@@ -120,25 +120,35 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
   const onSigterm = () => stop('SIGTERM');
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
+  // The timeout bounds the whole run, the connection check included: at the deadline the sync
+  // stops like on a signal (a request in flight is aborted and settled as an unknown outcome).
+  const deadline = new AbortController();
+  const startedAt = Date.now();
+  watchdogs.push(
+    setTimeout(() => {
+      deadline.abort();
+      void part?.engine.stop();
+    }, timeoutMs),
+    exitIfStillRunning(timeoutMs + STOP_GRACE_MS, EXIT_TIMED_OUT, `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`),
+  );
   try {
     if (!part) throw new Error('The sync engine did not start.');
     const runStartedAt = Date.now();
     const before = part.status();
-    const probe = await part.testConnection(interruption.signal);
+    // The check gets at most half the time, so the sending still tries (and records what it met).
+    const probe = await part.testConnection(AbortSignal.any([interruption.signal, deadline.signal, AbortSignal.timeout(Math.ceil(timeoutMs / 2))]));
     if (!interrupted && !probe.ok && /not set|refused the keys/.test(probe.message)) {
       process.stderr.write(`pos-companion: ${probe.message}\n`);
       process.exitCode = 1;
       return;
     }
-    // The timeout bounds the sending (the connection check before it has the client's own timeout).
-    if (!interrupted) {
-      watchdogs.push(
-        exitIfStillRunning(timeoutMs + STOP_GRACE_MS, EXIT_TIMED_OUT, `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`),
-      );
-    }
+    const leftMs = timeoutMs - (Date.now() - startedAt);
     const result = interrupted
       ? { remaining: part.engine.owed(), timedOut: false }
-      : await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs });
+      : deadline.signal.aborted || leftMs <= 0
+        ? { remaining: part.engine.owed(), timedOut: true }
+        : await part.drain({ untilEmpty: flags.untilEmpty === true, timeoutMs: leftMs });
+    const timedOut = result.timedOut || (deadline.signal.aborted && !interrupted && result.remaining > 0);
     part.engine.emitStatus();
     const after = part.status();
     process.stdout.write(`${summary(before, after, result.remaining, reasonOf(after, runStartedAt, probe))}\n`);
@@ -149,7 +159,7 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
       process.stderr.write(`pos-companion: ${storage.message}\n`);
       process.exitCode = exitCodeFor(storage.problem);
     } else if (interrupted) process.exitCode = SIGNAL_EXIT[interrupted];
-    else if (result.timedOut) process.exitCode = EXIT_TIMED_OUT;
+    else if (timedOut) process.exitCode = EXIT_TIMED_OUT;
   } finally {
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigterm);
