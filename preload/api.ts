@@ -7,8 +7,9 @@
 //   - preload/index.ts (Electron) and renderer/transport (browser mode) only forward;
 //   - renderer/ types its calls and validates its forms with the same schemas.
 // This file imports zod and pure modules of preload/ only: it runs in the sandboxed preload, in
-// the page and in Node. It must never import main/ (the wire shapes are re-declared here; a test
-// keeps them compatible with the engine's own schemas).
+// the page and in Node. It must never import main/. The shapes are declared here once: the engine
+// (main/) imports them and answers in them, money in minor units; a test refuses a second
+// declaration of any of these schemas under main/.
 import { z } from 'zod';
 import { receiptPatternProblem } from './receipt-pattern.ts';
 

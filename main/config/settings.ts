@@ -9,6 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { ApiVersionSchema, ScannerModeSchema } from '../../preload/api.ts';
+import type { Settings as ContractSettings } from '../../preload/api.ts';
 import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload/receipt-pattern.ts';
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
@@ -20,13 +22,15 @@ export const TillIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'a till id is 1-32 letters, digits, "-" or "_", starting with a letter or digit');
 
-export const CurrencySchema = z
+/** The currency setting: any ISO 4217 code this system knows, in any case (stored upper case). */
+export const CurrencySettingSchema = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
   .refine(isKnownCurrency, 'not an ISO 4217 currency code this system knows');
 
-export const CountrySchema = z
+/** The country setting: a two-letter code with phone numbering, in any case (stored upper case). */
+export const CountrySettingSchema = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
@@ -45,10 +49,6 @@ export const BaseUrlSchema = z
   }, 'scheme and host (and port) only, e.g. https://api.gameball.co')
   .refine((s) => URL.canParse(s) && keysMayTravelTo(new URL(s)), `must be ${BASE_URL_RULE}`)
   .transform((s) => s.replace(/\/+$/, ''));
-
-export const ApiVersionSchema = z.enum(['v4.0', 'v4.1']);
-
-export const ScannerModeSchema = z.enum(['auto', 'hidpos', 'keyboard', 'off']);
 
 const nameList = z.array(z.string().trim().min(1).max(64)).max(32);
 
@@ -74,8 +74,8 @@ export const SETTING_SCHEMAS = {
   storeName: nullableText(200),
   branchId: nullableText(100),
   branchName: nullableText(200),
-  currency: CurrencySchema,
-  country: CountrySchema,
+  currency: CurrencySettingSchema,
+  country: CountrySettingSchema,
   apiBaseUrl: BaseUrlSchema,
   apiVersion: ApiVersionSchema,
   trainingMode: z.enum(['auto', 'on', 'off']),
@@ -96,17 +96,16 @@ export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS) as SettingKey[];
 export const StoredSettingsSchema = z.object(SETTING_SCHEMAS);
 export type StoredSettings = z.infer<typeof StoredSettingsSchema>;
 
-export const SettingsSchema = StoredSettingsSchema.extend({
-  keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
-  /** A store PIN guards export and key changes on the screen (main/config/store-pin.ts). */
-  storePinSet: z.boolean(),
-});
-/** What the screen and `config get` see: every setting, only whether each key is set, and whether a store PIN is. */
-export type Settings = z.infer<typeof SettingsSchema>;
+/**
+ * What the screen and `config get` see: every setting, only whether each key is set, and whether
+ * a store PIN is (main/config/store-pin.ts). The contract's Settings plus the settings only the
+ * CLI changes (base URL, training mode, retention); the bridge's answer leaves those out.
+ */
+export type Settings = StoredSettings & Pick<ContractSettings, 'keys' | 'storePinSet'>;
 
 /** A change request: any subset of the stored settings, nothing else. */
-export const SettingsPatchSchema = StoredSettingsSchema.partial().strict();
-export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+export const StoredSettingsPatchSchema = StoredSettingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof StoredSettingsPatchSchema>;
 
 export const DEFAULT_REFERRAL_PARAMS = ['GBReferral', 'GbReferral', 'ReferralCode', 'referralCode', 'referrerCode', 'ref'];
 
@@ -280,7 +279,7 @@ export class SettingsStore {
 
   /** Validates the whole patch first; writes all of it or nothing. */
   update(patch: unknown): StoredSettings {
-    const parsed = SettingsPatchSchema.safeParse(patch);
+    const parsed = StoredSettingsPatchSchema.safeParse(patch);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const key = issue?.path[0] !== undefined ? String(issue.path[0]) : undefined;

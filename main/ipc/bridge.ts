@@ -4,14 +4,12 @@
 import { classifyScan } from '../../preload/scan-classify.ts';
 import type { ApiError, ErrorCode, ScanEventWire, ScannerReport, ScannerState } from '../../preload/api.ts';
 import type { Clock } from '../clock.ts';
+import type { Engine } from '../engine.ts';
 import { createEventHub, type EventHub } from './events.ts';
 import { createIpcRouter, type IpcRouter, type RouterLogger } from './handle.ts';
 import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort } from './routes.ts';
-import { fromEngineStatus } from './wire.ts';
 
-export interface BridgeEngine extends EnginePort {
-  onStatus(listener: (s: unknown) => void): () => void;
-}
+export type BridgeEngine = EnginePort & Pick<Engine, 'onStatus'>;
 
 /** Scanner events as the scanner service emits them: `on(name, listener)` returns the unsubscribe. */
 export interface ScannerEvents {
@@ -91,7 +89,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const router = createIpcRouter({ handlers, trustedOrigins: opts.trustedOrigins, logger: opts.logger, mapError: mapEngineError });
 
   const detach: Array<() => void> = [];
-  detach.push(opts.engine.onStatus((s) => events.emit('status', fromEngineStatus(s))));
+  detach.push(opts.engine.onStatus((s) => events.emit('status', s)));
   const scanner = opts.scanner;
   if (scanner) {
     detach.push(scanner.on('scan', (e) => events.emit('scan', e)));

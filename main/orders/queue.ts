@@ -15,7 +15,7 @@ import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './error
 import { callsFor } from './order-store.ts';
 import type { ReferralRules } from './order-store.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
-import { orderDetail, orderView, parseLineItems, refundView } from './rows.ts';
+import { orderDetail, orderExportRecord, orderView, parseLineItems, refundExportRecord } from './rows.ts';
 import type { OrderRow, OutboxRow, RefundRow, SyncLogRow } from './rows.ts';
 import { ExportQuerySchema, OrderEditPatchSchema, OrderInputSchema, OrderListQuerySchema } from './schemas.ts';
 import type { ExportQuery, OrderDetail, OrderList, OrderListQuery, OrderView, StateCounts, SyncStatus } from './schemas.ts';
@@ -297,7 +297,7 @@ export class OrderQueue {
     const rows = state === 'all' ? this.s.exportAll.all() : this.s.exportState.all(state);
     if (format === 'json') {
       return `${JSON.stringify(
-        rows.map((r) => ({ ...orderView(r), lineItems: parseLineItems(r.line_items_json), refunds: this.s.refundsOf.all(r.order_id).map(refundView) })),
+        rows.map((r) => ({ ...orderExportRecord(r), lineItems: parseLineItems(r.line_items_json), refunds: this.s.refundsOf.all(r.order_id).map(refundExportRecord) })),
         null,
         2,
       )}\n`;
@@ -309,7 +309,7 @@ export class OrderQueue {
     ] as const;
     return stringify(
       rows.map((r) => {
-        const v = orderView(r);
+        const v = orderExportRecord(r);
         return columns.map((c) => {
           const value = v[c];
           return typeof value === 'boolean' ? (value ? '1' : '0') : spreadsheetSafe(c, value);

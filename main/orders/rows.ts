@@ -1,6 +1,8 @@
-// Row shapes of the order tables and their mapping to the views the screen and CLI see.
+// Row shapes of the order tables and their mapping to the views the screen and CLI see (the
+// contract's, money in minor units), and to the export file (the one place here with decimal text).
+import { OrderStateSchema } from '../../preload/api.ts';
 import { formatMinor } from './money.ts';
-import { LineItemsSchema, OutboxKindSchema, OutboxStateSchema, OrderStateSchema } from './schemas.ts';
+import { LineItemsSchema, OutboxKindSchema, OutboxStateSchema } from './schemas.ts';
 import type { LineItem, OrderDetail, OrderView, OutboxEntryView, RefundView, SyncLogEntry, SyncTrackedView } from './schemas.ts';
 
 /**
@@ -98,8 +100,6 @@ export interface SyncLogRow {
   at: string;
 }
 
-const money = (minor: number | null, currency: string): string | null => (minor === null ? null : formatMinor(minor, currency));
-
 function syncTrackedView(r: SyncTrackedRow): SyncTrackedView {
   return {
     training: r.training === 1,
@@ -121,9 +121,7 @@ export function orderView(r: OrderRow): OrderView {
     name: r.name,
     email: r.email,
     currency: r.currency,
-    totalPaid: formatMinor(r.total_paid_minor, r.currency),
     totalPaidMinor: r.total_paid_minor,
-    totalPrice: money(r.total_price_minor, r.currency),
     receiptNo: r.receipt_no,
     referrerCode: r.referrer_code,
     orderDate: r.order_date,
@@ -154,7 +152,6 @@ export function refundView(r: RefundRow): RefundView {
     refundId: r.refund_id,
     orderId: r.order_id,
     customerId: r.customer_id,
-    amount: money(r.amount_minor, r.currency),
     amountMinor: r.amount_minor,
     currency: r.currency,
     transactionTime: r.transaction_time,
@@ -197,15 +194,41 @@ export function orderDetail(r: OrderRow, refunds: RefundRow[], outbox: OutboxRow
   return {
     ...orderView(r),
     totalPriceMinor: r.total_price_minor,
-    totalDiscount: money(r.total_discount_minor, r.currency),
     totalDiscountMinor: r.total_discount_minor,
-    totalTax: money(r.total_tax_minor, r.currency),
     totalTaxMinor: r.total_tax_minor,
-    totalShipping: money(r.total_shipping_minor, r.currency),
     totalShippingMinor: r.total_shipping_minor,
     lineItems: parseLineItems(r.line_items_json),
     refunds: refunds.map(refundView),
     outbox: outbox.map(outboxView),
     syncLog: log.map(syncLogView),
   };
+}
+
+// --- The export file ------------------------------------------------------------------------------
+// People read an export in a spreadsheet: its amounts are decimal text in the order's currency
+// ("125.50", KWD "2.500"), next to the minor units, field for field as the file has always had them.
+
+const money = (minor: number | null, currency: string): string | null => (minor === null ? null : formatMinor(minor, currency));
+
+/** An order as one export record: the view with the amounts also as decimal text. */
+export function orderExportRecord(r: OrderRow) {
+  const { orderId, customerId, mobile, name, email, currency, totalPaidMinor, ...rest } = orderView(r);
+  return {
+    orderId,
+    customerId,
+    mobile,
+    name,
+    email,
+    currency,
+    totalPaid: formatMinor(totalPaidMinor, currency),
+    totalPaidMinor,
+    totalPrice: money(r.total_price_minor, currency),
+    ...rest,
+  };
+}
+
+/** A refund as the export shows it: the view with the amount also as decimal text. */
+export function refundExportRecord(r: RefundRow) {
+  const { refundId, orderId, customerId, ...rest } = refundView(r);
+  return { refundId, orderId, customerId, amount: money(r.amount_minor, r.currency), ...rest };
 }

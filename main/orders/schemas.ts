@@ -1,10 +1,22 @@
 // The shapes of orders and refunds at the engine's boundary: what capture accepts (input
-// schemas), what it stores (minor units), and what the screen and CLI see (views, status).
-// preload/api.ts re-declares the wire shapes; a test keeps the two compatible.
+// schemas) and what it stores (minor units). What the screen and the CLI see (views, status) is
+// the contract's (preload/api.ts), money in minor units; where the engine tells its own callers
+// more (the Gameball calls queued, the outbox rows), its type is the contract's plus those fields,
+// so every answer can go over the bridge as it is.
 import { z } from 'zod';
+import { ClientRefSchema, OrderStateSchema } from '../../preload/api.ts';
+import type {
+  CapturedOrder as ContractCapturedOrder,
+  CapturedRefund as ContractCapturedRefund,
+  OrderDetail as ContractOrderDetail,
+  OrderListResponse,
+  OrderView,
+  ReferralCheck as ContractReferralCheck,
+  SyncLogEntry as ContractSyncLogEntry,
+  SyncStatus as ContractSyncStatus,
+} from '../../preload/api.ts';
 
-export const OrderStateSchema = z.enum(['pending', 'sending', 'synced', 'attention', 'discarded']);
-export type OrderState = z.infer<typeof OrderStateSchema>;
+export type { OrderView };
 
 export const OutboxKindSchema = z.enum(['register_customer', 'track_order', 'refund']);
 export type OutboxKind = z.infer<typeof OutboxKindSchema>;
@@ -103,12 +115,6 @@ const orderFields = {
 
 const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
 
-/**
- * The screen's reference for one save (idempotent capture): a save sent again with the same
- * reference, after its connection dropped, returns the order already stored instead of a second one.
- */
-export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a client reference is 8 to 64 letters, digits, "-" or "_"');
-
 export const OrderInputSchema = z.preprocess(
   plainOrderInput,
   z
@@ -140,7 +146,7 @@ export const OrderEditPatchSchema = z.preprocess(plainOrderInput, z.object(order
 export type OrderEditPatch = z.input<typeof OrderEditPatchSchema>;
 
 /** A line item as stored (`orders.line_items_json`): money in minor units of the order's currency. */
-export const LineItemSchema = z.object({
+export const StoredLineItemSchema = z.object({
   productId: z.string(),
   quantity: z.number(),
   priceMinor: z.number().int(),
@@ -151,52 +157,14 @@ export const LineItemSchema = z.object({
   discountMinor: z.number().int().optional(),
   taxesMinor: z.number().int().optional(),
 });
-export type LineItem = z.infer<typeof LineItemSchema>;
-export const LineItemsSchema = z.array(LineItemSchema);
+export type LineItem = z.infer<typeof StoredLineItemSchema>;
+export const LineItemsSchema = z.array(StoredLineItemSchema);
 
 /** What orders and refunds both show of their way through the sync (see SyncTrackedRow). */
-const SyncTrackedViewShape = {
-  training: z.boolean(),
-  state: OrderStateSchema,
-  attentionCode: z.string().nullable(),
-  attentionMessage: z.string().nullable(),
-  discardReason: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  syncedAt: z.string().nullable(),
-};
-export type SyncTrackedView = z.infer<z.ZodObject<typeof SyncTrackedViewShape>>;
+export type SyncTrackedView = Pick<OrderView, 'training' | 'state' | 'attentionCode' | 'attentionMessage' | 'discardReason' | 'createdAt' | 'updatedAt' | 'syncedAt'>;
 
-export const OrderViewSchema = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  mobile: z.string().nullable(),
-  name: z.string().nullable(),
-  email: z.string().nullable(),
-  currency: z.string(),
-  totalPaid: z.string(),
-  totalPaidMinor: z.number().int(),
-  totalPrice: z.string().nullable(),
-  receiptNo: z.string().nullable(),
-  referrerCode: z.string().nullable(),
-  orderDate: z.string(),
-  storeId: z.string().nullable(),
-  branchId: z.string().nullable(),
-  tillId: z.string(),
-  rewardedPoints: z.number().nullable(),
-  ...SyncTrackedViewShape,
-});
-export type OrderView = z.infer<typeof OrderViewSchema>;
-
-export const CapturedOrderSchema = OrderViewSchema.extend({
-  /** The Gameball calls queued in the capture transaction, in the order they will be made. */
-  calls: z.array(OutboxKindSchema),
-  /** True when this capture registers a new customer (a referral is only counted then). */
-  newCustomer: z.boolean(),
-  /** True when the input's clientRef was already stored: this is that order, nothing new was written. */
-  replayed: z.boolean().optional(),
-});
-export type CapturedOrder = z.infer<typeof CapturedOrderSchema>;
+/** The answer to a capture: the contract's, plus the Gameball calls queued in the capture transaction, in the order they will be made. */
+export type CapturedOrder = ContractCapturedOrder & { calls: OutboxKind[]; newCustomer: boolean };
 
 export const RefundInputSchema = z
   .object({
@@ -210,23 +178,9 @@ export const RefundInputSchema = z
   .refine((r) => oneOf(r.amount, r.amountMinor), { message: 'give the amount once', path: ['amount'] });
 export type RefundInput = z.input<typeof RefundInputSchema>;
 
-export const RefundViewSchema = z.object({
-  refundId: z.string(),
-  orderId: z.string(),
-  customerId: z.string(),
-  /** null: a full refund (Gameball refunds the whole order). */
-  amount: z.string().nullable(),
-  amountMinor: z.number().int().nullable(),
-  currency: z.string(),
-  transactionTime: z.string(),
-  ...SyncTrackedViewShape,
-});
-export type RefundView = z.infer<typeof RefundViewSchema>;
-export const CapturedRefundSchema = RefundViewSchema.extend({
-  /** True when the input's clientRef was already stored: this is that refund, nothing new was written. */
-  replayed: z.boolean().optional(),
-});
-export type CapturedRefund = z.infer<typeof CapturedRefundSchema>;
+/** A refund as the engine shows it: the contract's, plus when it was made and the rest of its way through the sync. */
+export type RefundView = Omit<ContractCapturedRefund, 'replayed'> & SyncTrackedView & { transactionTime: string };
+export type CapturedRefund = RefundView & Pick<ContractCapturedRefund, 'replayed'>;
 
 export const OutboxEntryViewSchema = z.object({
   id: z.number().int(),
@@ -241,36 +195,16 @@ export const OutboxEntryViewSchema = z.object({
 });
 export type OutboxEntryView = z.infer<typeof OutboxEntryViewSchema>;
 
-export const SyncLogEntrySchema = z.object({
-  id: z.number().int(),
-  outboxId: z.number().int().nullable(),
-  entityId: z.string().nullable(),
-  method: z.string(),
-  path: z.string(),
-  httpStatus: z.number().int().nullable(),
-  gameballCode: z.number().int().nullable(),
-  message: z.string().nullable(),
-  requestId: z.string().nullable(),
-  outcome: z.string(),
-  durationMs: z.number().nullable(),
-  at: z.string(),
-});
-export type SyncLogEntry = z.infer<typeof SyncLogEntrySchema>;
+/** One Gameball call as logged: the contract's, plus the ids that tie it to its outbox row and order or refund. */
+export type SyncLogEntry = ContractSyncLogEntry & { id: number; outboxId: number | null; entityId: string | null };
 
-export const OrderDetailSchema = OrderViewSchema.extend({
-  totalPriceMinor: z.number().int().nullable(),
-  totalDiscount: z.string().nullable(),
-  totalDiscountMinor: z.number().int().nullable(),
-  totalTax: z.string().nullable(),
-  totalTaxMinor: z.number().int().nullable(),
-  totalShipping: z.string().nullable(),
-  totalShippingMinor: z.number().int().nullable(),
-  lineItems: LineItemsSchema,
-  refunds: z.array(RefundViewSchema),
-  outbox: z.array(OutboxEntryViewSchema),
-  syncLog: z.array(SyncLogEntrySchema),
-});
-export type OrderDetail = z.infer<typeof OrderDetailSchema>;
+/** One order with everything the till knows of it: the contract's, with the line items as stored, the refunds' and calls' own fields, and the outbox rows. */
+export type OrderDetail = Omit<ContractOrderDetail, 'lineItems' | 'refunds' | 'syncLog'> & {
+  lineItems: LineItem[];
+  refunds: RefundView[];
+  outbox: OutboxEntryView[];
+  syncLog: SyncLogEntry[];
+};
 
 export const OrderListQuerySchema = z.object({
   state: z.union([OrderStateSchema, z.literal('all')]).optional(),
@@ -280,8 +214,7 @@ export const OrderListQuerySchema = z.object({
 });
 export type OrderListQuery = z.input<typeof OrderListQuerySchema>;
 
-export const OrderListSchema = z.object({ total: z.number().int(), rows: z.array(OrderViewSchema) });
-export type OrderList = z.infer<typeof OrderListSchema>;
+export type OrderList = OrderListResponse;
 
 export const ExportQuerySchema = z.object({
   state: z.enum(['pending', 'attention', 'synced', 'all']).default('all'),
@@ -289,39 +222,17 @@ export const ExportQuerySchema = z.object({
 });
 export type ExportQuery = z.input<typeof ExportQuerySchema>;
 
-export const StateCountsSchema = z.object({
-  pending: z.number().int(),
-  sending: z.number().int(),
-  synced: z.number().int(),
-  attention: z.number().int(),
-  discarded: z.number().int(),
-});
-export type StateCounts = z.infer<typeof StateCountsSchema>;
+/** Orders (or refunds) per state. */
+export type StateCounts = ContractSyncStatus['counts'];
 
-export const SyncStatusSchema = z.object({
-  /** Orders per state. */
-  counts: StateCountsSchema,
-  /** Refunds per state. */
-  refundCounts: StateCountsSchema,
-  /** Age of the oldest order or refund not yet synced (pending or sending), null when none. */
-  oldestPendingAgeMs: z.number().nullable(),
-  lastSuccessAt: z.string().nullable(),
-  /** The latest failed Gameball call (code: Gameball's error code or the HTTP status, as text). */
-  lastError: z.object({ at: z.string(), message: z.string(), code: z.string().optional(), entityId: z.string().optional() }).nullable(),
-  online: z.boolean(),
-  training: z.boolean(),
-  /**
-   * The till's clock minus Gameball's, in ms (positive: the till is ahead), as last measured from
-   * Gameball's answers; null when never measured or no longer valid (the clock went back since).
-   * Absent where no sync part reports the clock.
-   */
-  clockSkewMs: z.number().nullable().optional(),
-  /** When the skew was measured (the till's clock). */
-  clockCheckedAt: z.string().nullable().optional(),
-  /** How far the till's clock reads before the newest order, refund or call it recorded (0: it did not go back). */
-  clockWentBackMs: z.number().optional(),
-});
-export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+/**
+ * The status: the contract's, with the refund counts always there and the last error's code as
+ * text and the order or refund it was about (Gameball's error code, or the HTTP status).
+ */
+export type SyncStatus = Omit<ContractSyncStatus, 'refundCounts' | 'lastError'> & {
+  refundCounts: StateCounts;
+  lastError: { at: string; message: string; code?: string; entityId?: string } | null;
+};
 
 export const ReferralCheckInputSchema = z.object({
   customer: z.object({ mobile: optionalText(40), customerId: optionalText(128) }),
@@ -329,12 +240,5 @@ export const ReferralCheckInputSchema = z.object({
 });
 export type ReferralCheckInput = z.input<typeof ReferralCheckInputSchema>;
 
-export const ReferralCheckStatusSchema = z.enum(['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']);
-export const ReferralCheckSchema = z.object({
-  status: ReferralCheckStatusSchema,
-  message: z.string(),
-  /** The code as it would be captured (extracted from a link). */
-  referrerCode: z.string().optional(),
-  customerId: z.string().optional(),
-});
-export type ReferralCheck = z.infer<typeof ReferralCheckSchema>;
+/** Referral advice: the contract's, plus the customer id it was checked for. */
+export type ReferralCheck = ContractReferralCheck & { customerId?: string };

@@ -49,7 +49,7 @@ export const UpsertCustomerSchema = z.looseObject({
 });
 export type UpsertCustomer = z.infer<typeof UpsertCustomerSchema>;
 
-export const LineItemSchema = z.looseObject({
+export const GameballLineItemSchema = z.looseObject({
   productId: z.string().optional(),
   quantity: amount.optional(),
   price: amount.optional(),
@@ -64,7 +64,7 @@ export const LineItemSchema = z.looseObject({
   discount: amount.optional(),
   extra: extraValues.optional(),
 });
-export type LineItem = z.infer<typeof LineItemSchema>;
+export type LineItem = z.infer<typeof GameballLineItemSchema>;
 
 const MerchantSchema = z.looseObject({
   uniqueId: z.string().optional(),
@@ -83,7 +83,7 @@ export const TrackOrderSchema = z.looseObject({
   totalDiscount: amount.optional(),
   totalShipping: amount.optional(),
   totalTax: amount.optional(),
-  lineItems: z.array(LineItemSchema).optional(),
+  lineItems: z.array(GameballLineItemSchema).optional(),
   redemption: z
     .looseObject({
       pointsHoldReference: z.string().optional(),
@@ -117,7 +117,7 @@ export const RefundSchema = z.looseObject({
       branch: z.looseObject({ uniqueId: z.string(), name: z.string().optional() }).optional(),
     })
     .optional(),
-  lineItems: z.array(LineItemSchema).optional(),
+  lineItems: z.array(GameballLineItemSchema).optional(),
 });
 export type Refund = z.infer<typeof RefundSchema>;
 

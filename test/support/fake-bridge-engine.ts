@@ -1,15 +1,20 @@
 // A stand-in for the engine behind the bridge, for tests of the transports (IPC adapter, browser
 // mode). Only what a test configures works: any other call throws, so a fake never quietly
 // succeeds where the real engine would have done something.
+import { defaultSettings, type Settings } from '../../main/config/settings.ts';
 import type { BridgeEngine } from '../../main/ipc/bridge.ts';
+import type { SyncStatus } from '../../main/orders/schemas.ts';
 
 export interface FakeEngine extends BridgeEngine {
   /** Pushes a status to whoever listens (the bridge). */
-  pushStatus(status: unknown): void;
+  pushStatus(status: SyncStatus): void;
   listenerCount(): number;
 }
 
-export const SAMPLE_STATUS = {
+/** A fresh till's settings, as the engine shows them (no keys, no store PIN). */
+export const SAMPLE_SETTINGS: Settings = { ...defaultSettings('till-fake'), keys: { apiKeySet: false, secretKeySet: false }, storePinSet: false };
+
+export const SAMPLE_STATUS: SyncStatus = {
   counts: { pending: 1, sending: 0, synced: 3, attention: 0, discarded: 0 },
   refundCounts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 },
   oldestPendingAgeMs: 2000,
@@ -20,7 +25,7 @@ export const SAMPLE_STATUS = {
 };
 
 export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tmp/fake'): FakeEngine {
-  const listeners = new Set<(s: unknown) => void>();
+  const listeners = new Set<(s: SyncStatus) => void>();
   const notConfigured = (name: string) => () => {
     throw new Error(`fake engine: ${name} not configured`);
   };
@@ -52,7 +57,7 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
     },
   };
   return Object.assign(base, overrides, {
-    pushStatus(status: unknown) {
+    pushStatus(status: SyncStatus) {
       for (const l of listeners) l(status);
     },
     listenerCount: () => listeners.size,

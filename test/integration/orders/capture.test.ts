@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatMinor } from '../../../main/orders/money.ts';
 import { refusal, tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
@@ -16,8 +17,6 @@ describe('captureOrder', () => {
       mobile: '+966500001234',
       currency: 'SAR',
       totalPaidMinor: 12550,
-      totalPaid: '125.50',
-      totalPrice: '150.00',
       state: 'pending',
       tillId: 'till-a1',
       storeId: 'store-9',
@@ -28,6 +27,11 @@ describe('captureOrder', () => {
       orderDate: '2025-03-01T09:00:00.000Z',
     });
     expect(o.orderId).toMatch(/^till-a1-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Minor units throughout; they read back as the amounts typed.
+    expect(formatMinor(o.totalPaidMinor, o.currency)).toBe('125.50');
+    const detail = till.queue.get(o.orderId);
+    expect(detail?.totalPriceMinor).toBe(15000);
+    expect(formatMinor(detail?.totalPriceMinor ?? 0, o.currency)).toBe('150.00');
     expect(till.changes.n).toBe(1);
 
     till = till.reopen();
@@ -46,7 +50,9 @@ describe('captureOrder', () => {
       totalPaid: '10.125',
       lineItems: [{ productId: 'p1', quantity: 2, price: '5.062', sku: 'S1', discount: '0.001' }],
     });
-    expect(kwd).toMatchObject({ currency: 'KWD', totalPaidMinor: 10125, totalPaid: '10.125' });
+    expect(kwd).toMatchObject({ currency: 'KWD', totalPaidMinor: 10125 });
+    // The view carries minor units only; they read back as the amount typed, in KWD's 3 decimals.
+    expect(formatMinor(kwd.totalPaidMinor, kwd.currency)).toBe('10.125');
     const row = till.rows<{ line_items_json: string }>('SELECT line_items_json FROM orders WHERE order_id = ?', kwd.orderId)[0];
     expect(JSON.parse(row?.line_items_json ?? 'null')).toEqual([{ productId: 'p1', quantity: 2, priceMinor: 5062, sku: 'S1', discountMinor: 1 }]);
     expect(till.orders.captureOrder({ customerId: 'cust-2', currency: 'JPY', totalPaid: '1500' }).totalPaidMinor).toBe(1500);
@@ -55,7 +61,8 @@ describe('captureOrder', () => {
   it('accepts the screen form: a nested customer and amounts already in minor units', () => {
     till = tillFixture();
     const o = till.orders.captureOrder({ customer: { mobile: '0500001234', name: 'Ali' }, currency: 'SAR', totalPaidMinor: 9900, lineItems: [{ productId: 'x', quantity: 1, priceMinor: 9900 }] });
-    expect(o).toMatchObject({ customerId: 'mobile_966500001234', name: 'Ali', totalPaid: '99.00' });
+    expect(o).toMatchObject({ customerId: 'mobile_966500001234', name: 'Ali', totalPaidMinor: 9900 });
+    expect(formatMinor(o.totalPaidMinor, o.currency)).toBe('99.00');
   });
 
   it.each([
@@ -180,7 +187,7 @@ describe('captureRefund', () => {
     const o = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '100' });
     till.clock.advance(60_000);
     const r = till.orders.captureRefund({ orderId: o.orderId });
-    expect(r).toMatchObject({ orderId: o.orderId, customerId: o.customerId, amount: null, amountMinor: null, currency: 'SAR', state: 'pending', transactionTime: '2025-03-01T09:01:00.000Z' });
+    expect(r).toMatchObject({ orderId: o.orderId, customerId: o.customerId, amountMinor: null, currency: 'SAR', state: 'pending', transactionTime: '2025-03-01T09:01:00.000Z' });
     expect(r.refundId).not.toBe(o.orderId);
     expect(till.rows("SELECT kind, entity_id, customer_id FROM outbox WHERE kind = 'refund'")).toEqual([{ kind: 'refund', entity_id: r.refundId, customer_id: o.customerId }]);
     expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId })).code).toBe('NOTHING_TO_REFUND');

@@ -3,6 +3,7 @@
 // re-post. Every order and refund ends up recorded exactly once, and no blind second post ever
 // meets a 9004.
 import { afterEach, expect, test } from 'vitest';
+import { formatMinor } from '../../../main/orders/money.ts';
 import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
 import type { SyncFixture } from '../../support/sync-fixture.ts';
 
@@ -29,7 +30,7 @@ test('commit-then-drop and resets: each order exactly once in the ledger, no dup
     const row = f.order(o.orderId);
     expect(row.state).toBe('synced');
     // Points come from the answer or, when it was lost, from Gameball's transaction list.
-    expect(row.rewarded_points).toBe(Math.floor(Number(o.totalPaid)));
+    expect(row.rewarded_points).toBe(Math.floor(Number(formatMinor(o.totalPaidMinor, o.currency))));
     expect(f.outbox(o.orderId)[0]).toMatchObject({ state: 'done', unknown_outcome: 0 });
   }
   const outcomes = f.db.prepare('SELECT outcome, COUNT(*) AS n FROM sync_log GROUP BY outcome').all() as { outcome: string; n: number }[];

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../../preload/api.ts';
 import { createBridge } from '../../../main/ipc/bridge.ts';
 import { startWebServer, type RunningWebServer } from '../../../main/web/server.ts';
-import { fakeEngine, SAMPLE_STATUS, testLogger, type FakeEngine } from '../../support/fake-bridge-engine.ts';
+import { fakeEngine, SAMPLE_SETTINGS, SAMPLE_STATUS, testLogger, type FakeEngine } from '../../support/fake-bridge-engine.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let staticDir: string;
@@ -410,7 +410,7 @@ describe('frames', () => {
   });
 
   it('a keyboard-wedge scan submitted by one page is classified and pushed to every page', async () => {
-    const { ws, f, server } = await connected({ getSettings: () => ({ referralParams: ['ref'], customerIdPrefixes: ['mobile_'], receiptPattern: null }) });
+    const { ws, f, server } = await connected({ getSettings: () => ({ ...SAMPLE_SETTINGS, referralParams: ['ref'], customerIdPrefixes: ['mobile_'], receiptPattern: null }) });
     const other = await openWs(server.port, withToken());
     const of = frames(other);
     ws.send(JSON.stringify({ id: 1, channel: 'scanner:submit-keyboard-scan', request: { text: 'https://shop.example/r?ref=REF123456' } }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, generateTillId, SettingsError, settingNames, settingPatchFromText, settingValue, StoredSettingsSchema } from '../../../main/config/settings.ts';
+import { SettingsPatchSchema } from '../../../preload/api.ts';
+import { defaultSettings, generateTillId, SettingsError, settingNames, settingPatchFromText, settingValue, StoredSettingsPatchSchema, StoredSettingsSchema } from '../../../main/config/settings.ts';
 
 const current = defaultSettings('till-1');
 
@@ -77,5 +78,14 @@ describe('apiBaseUrl: https, or plain http to this computer only', () => {
     const r = schema.safeParse(url);
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toMatch(/https/);
+  });
+});
+
+describe('the screen and the engine refuse the same receipt patterns', () => {
+  it('the contract patch refuses the receipt patterns the stored-settings patch refuses', () => {
+    for (const p of ['^R-\\d+$', 'POS:\\d{4,8}', '(INV|RC)-\\d+', '(a+)+', '(a|ab)*c', '(\\d+)\\1', '(?=a)a', '\\w+\\w+\\w+\\w+', '[']) {
+      expect(SettingsPatchSchema.safeParse({ receiptPattern: p }).success, p).toBe(StoredSettingsPatchSchema.safeParse({ receiptPattern: p }).success);
+    }
+    expect(SettingsPatchSchema.safeParse({ receiptPattern: '(a+)+' }).success).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import {
   classifyScan, DEFAULT_CLASSIFY_OPTIONS, isValidGtin, ScanClassificationSchema, ScanEventSchema, ScanKindSchema, stripAim,
 } from '../../../preload/scan-classify.ts';
 import type { ClassifyOptions, ScanClassification } from '../../../preload/scan-classify.ts';
+import * as api from '../../../preload/api.ts';
 
 type Row = [string, string, Partial<ScanClassification>];
 
@@ -244,4 +245,22 @@ describe('properties', () => {
     const c = classifyScan('REF123456');
     expect(ScanEventSchema.parse({ source: 'keyboard', classification: c, at: 1 })).toEqual({ source: 'keyboard', classification: c, at: 1 });
   });
+});
+
+// The contract (preload/api.ts) re-declares the scan event the classifier makes: the two stay in step.
+describe('scans on the wire', () => {
+  it('the contract names the same scan kinds, sources and fields as the classifier', () => {
+    expect(api.ScanKindSchema.options).toEqual(ScanClassificationSchema.shape.kind.options);
+    expect(api.ScanSourceSchema.options).toEqual(ScanEventSchema.shape.source.options);
+    expect(Object.keys(api.ScanEventWireSchema.shape).sort()).toEqual(Object.keys(ScanEventSchema.shape).sort());
+  });
+
+  it.each(['https://shop.example/r?GBReferral=REF123456', 'mobile_966500001234123456', '6291041500213', 'javascript:alert(1)', '', ']Q1REF777777'])(
+    'a classified scan of %j fits the contract and keeps every classifier field',
+    (text) => {
+      const event = { source: 'keyboard' as const, classification: classifyScan(text), at: 1 };
+      const wire = api.ScanEventWireSchema.parse(ScanEventSchema.parse(event));
+      expect(wire.classification).toEqual(event.classification);
+    },
+  );
 });
