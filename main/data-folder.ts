@@ -15,6 +15,7 @@
 import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import type { RefusalReason } from '../preload/api.ts';
 
 export type DataFolderProblem = 'full' | 'read-only' | 'no-permission' | 'missing' | 'not-a-folder' | 'shared';
 
@@ -34,7 +35,7 @@ export const DATA_FOLDER_CODES = {
   missing: 'DATA_FOLDER_UNAVAILABLE',
   'not-a-folder': 'DATA_FOLDER_UNAVAILABLE',
   shared: 'DATA_FOLDER_UNAVAILABLE',
-} as const satisfies Record<DataFolderProblem, string>;
+} as const satisfies Record<DataFolderProblem, RefusalReason>;
 export type DataFolderCode = (typeof DATA_FOLDER_CODES)[DataFolderProblem];
 
 const ELSEWHERE = 'or choose another folder with --data-dir or POS_COMPANION_DATA_DIR';

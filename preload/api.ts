@@ -92,12 +92,91 @@ export const ErrorCodeSchema = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
+// --- reasons and notices: stable codes the screen turns into the till's language -------------
+// Sentences do not cross the bridge as what the cashier reads: the engine names a reason (a
+// refusal) or a notice (a problem the till found about itself), and renderer/i18n has a sentence
+// for each, in every language (a unit test fails when one is missing). The English `message`
+// next to the code is for the log, the command line and store IT.
+
+/**
+ * Why the engine refused a call: the `reason` of an error answer. The engine's error classes
+ * (main/orders/errors.ts, main/config/store-pin.ts, main/config/settings.ts, main/config/secrets.ts,
+ * main/data-folder.ts, main/db/database.ts) take their codes from this list, and main/ipc/bridge.ts
+ * maps each to its envelope `code`; an engine code outside it is a bug, answered 'internal'.
+ */
+export const REFUSAL_REASONS = [
+  // What was typed or sent cannot be used.
+  'INVALID_INPUT',
+  'INVALID_MOBILE',
+  'INVALID_CUSTOMER_ID',
+  'INVALID_AMOUNT',
+  'UNKNOWN_CURRENCY',
+  // The referral rules.
+  'SELF_REFERRAL',
+  'REFERRAL_NOT_FIRST_PURCHASE',
+  'INVALID_REFERRAL_CODE',
+  'REFERRAL_LINK_WITHOUT_CODE',
+  // The order itself.
+  'DUPLICATE_RECEIPT',
+  'CLIENT_REF_REUSED',
+  'NOTHING_TO_REFUND',
+  'REFUND_TOO_LARGE',
+  // The queue: the order is missing or not in a state that allows the action.
+  'ORDER_NOT_FOUND',
+  'ORDER_DISCARDED',
+  'NOT_IN_ATTENTION',
+  'ORDER_IN_FLIGHT',
+  'ALREADY_SYNCED',
+  // The data folder cannot take the write (the answer's `folder` names it).
+  'DISK_FULL',
+  'DATA_FOLDER_READ_ONLY',
+  'DATA_FOLDER_UNAVAILABLE',
+  // The database is damaged while the till runs.
+  'DB_DAMAGED',
+  // Settings and keys.
+  'INVALID_SETTING',
+  'SECRETS_UNAVAILABLE',
+  // The store PIN.
+  'PIN_REQUIRED',
+  'PIN_WRONG',
+  'PIN_LOCKED',
+  'PIN_UNREADABLE',
+  'INVALID_PIN',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+export const RefusalReasonSchema = z.enum(REFUSAL_REASONS);
+export const isRefusalReason = (code: unknown): code is RefusalReason => (REFUSAL_REASONS as readonly unknown[]).includes(code);
+/** Checks a subset of the reasons at compile time: `type PinCode = RefusalReasonOf<'PIN_WRONG' | ...>`. */
+export type RefusalReasonOf<T extends RefusalReason> = T;
+
+/** Problems the till found about itself (AppInfo `notices`, main/db/notices.ts), shown until it restarts. */
+export const NOTICE_CODES = [
+  /** Damaged at start: set aside, and every row of it recovered. */
+  'DB_DAMAGED',
+  /** Damaged at start: set aside and recovered, but some rows could not be read. */
+  'DB_DAMAGED_PARTIAL',
+  /** Damaged at start: set aside, and nothing could be recovered from it automatically. */
+  'DB_DAMAGED_UNRECOVERED',
+  /** A statement met damage while the till ran. */
+  'DB_DAMAGED_RUNNING',
+  /** A new, empty database where the till had one with orders (a copy without its -wal). */
+  'DB_EMPTY',
+  /** The database holds less than the till had written to it (a copy without its -wal). */
+  'DB_BEHIND',
+  'IDENTITY_UNREADABLE',
+  'KEYS_UNSTORABLE',
+  /** The data folder's disk was full at start: reading works, saving does not. */
+  'DATA_FOLDER_FULL',
+] as const;
+export type NoticeCode = (typeof NOTICE_CODES)[number];
+export const isNoticeCode = (code: unknown): code is NoticeCode => (NOTICE_CODES as readonly unknown[]).includes(code);
+
 export const ApiErrorSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
   field: z.string().optional(),
   /** The engine's own stable code for a refusal (e.g. DISK_FULL), for the screen to say in the till's language. */
-  reason: z.string().optional(),
+  reason: RefusalReasonSchema.optional(),
   /** The till's data folder, on refusals about it (DISK_FULL, DATA_FOLDER_READ_ONLY, DATA_FOLDER_UNAVAILABLE): the one path a message may name. */
   folder: z.string().optional(),
 });

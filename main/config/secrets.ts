@@ -4,6 +4,7 @@
 // in plain text: the environment variables are the way then. Values never reach a log line, an
 // error message or the screen; only "set / not set" leaves this module (and the decrypted value,
 // to the Gameball client in the same process).
+import type { RefusalReason } from '../../preload/api.ts';
 import { isoAt } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
@@ -25,7 +26,7 @@ export const SECRET_NAMES: readonly SecretName[] = ['apiKey', 'secretKey'];
 export const SECRET_ENV: Record<SecretName, string> = { apiKey: 'GAMEBALL_API_KEY', secretKey: 'GAMEBALL_SECRET_KEY' };
 
 export class SecretsUnavailableError extends Error {
-  readonly code = 'SECRETS_UNAVAILABLE';
+  readonly code = 'SECRETS_UNAVAILABLE' satisfies RefusalReason;
   constructor(reason: string) {
     super(
       `Keys cannot be stored on this computer: ${reason}. Nothing was saved. ` +

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { ApiVersionSchema, ScannerModeSchema } from '../../preload/api.ts';
-import type { Settings as ContractSettings } from '../../preload/api.ts';
+import type { RefusalReason, Settings as ContractSettings } from '../../preload/api.ts';
 import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload/receipt-pattern.ts';
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
@@ -138,7 +138,7 @@ export function generateTillId(random: (n: number) => Buffer = randomBytes): str
 }
 
 export class SettingsError extends Error {
-  readonly code = 'INVALID_SETTING';
+  readonly code = 'INVALID_SETTING' satisfies RefusalReason;
   constructor(
     message: string,
     readonly key?: string,

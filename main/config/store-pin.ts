@@ -14,6 +14,7 @@
 //     admin CLI on the till, whose user can read the data folder anyway, resets it without (reset()).
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { RefusalReasonOf } from '../../preload/api.ts';
 import type { Clock } from '../clock.ts';
 
 export const STORE_PIN_PATTERN = /^[0-9]{4,12}$/;
@@ -37,7 +38,8 @@ export const PinRecordSchema = z.strictObject({
 });
 export type PinRecord = z.infer<typeof PinRecordSchema>;
 
-export type StorePinErrorCode = 'PIN_REQUIRED' | 'PIN_WRONG' | 'PIN_LOCKED' | 'PIN_UNREADABLE' | 'INVALID_PIN';
+/** Refusal reasons of the contract (preload/api.ts), checked at compile time. */
+export type StorePinErrorCode = RefusalReasonOf<'PIN_REQUIRED' | 'PIN_WRONG' | 'PIN_LOCKED' | 'PIN_UNREADABLE' | 'INVALID_PIN'>;
 
 /** A refusal for people; never carries the PIN. `field` names the request field at fault. */
 export class StorePinError extends Error {

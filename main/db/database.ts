@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import type { RefusalReason } from '../../preload/api.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -76,7 +77,7 @@ export class DatabaseTooNewError extends Error {
  * what happened, what was done about it, what to do. `code` is stable for exit codes and screens.
  */
 export class DatabaseDamagedError extends Error {
-  readonly code = 'DB_DAMAGED';
+  readonly code = 'DB_DAMAGED' satisfies RefusalReason;
   constructor(message: string) {
     super(message);
     this.name = 'DatabaseDamagedError';

@@ -2,32 +2,13 @@
 // (screens translate by it), the parameters a translation needs, and the full English sentence for
 // the command line and the log (what happened, what was done, what to do). File paths are in it
 // because store IT needs them; keys never are.
+import type { NoticeCode } from '../../preload/api.ts';
 import type { CorruptDatabaseReport } from './database.ts';
 import type { RecoveryReport, UnreadableEntry } from './recover.ts';
 
-export const NOTICE_CODES = [
-  /** Damaged at start: set aside, and every row of it recovered. */
-  'DB_DAMAGED',
-  /** Damaged at start: set aside and recovered, but some rows could not be read. */
-  'DB_DAMAGED_PARTIAL',
-  /** Damaged at start: set aside, and nothing could be recovered from it automatically. */
-  'DB_DAMAGED_UNRECOVERED',
-  /** A statement met damage while the till ran. */
-  'DB_DAMAGED_RUNNING',
-  /** A new, empty database where the till had one with orders (a copy without its -wal). */
-  'DB_EMPTY',
-  /** The database holds less than the till had written to it (a copy without its -wal). */
-  'DB_BEHIND',
-  'IDENTITY_UNREADABLE',
-  'KEYS_UNSTORABLE',
-  /** The data folder's disk was full at start: reading works, saving does not. */
-  'DATA_FOLDER_FULL',
-] as const;
-export type NoticeCode = (typeof NOTICE_CODES)[number];
-
-export function isNoticeCode(code: string): code is NoticeCode {
-  return (NOTICE_CODES as readonly string[]).includes(code);
-}
+// The codes are the contract's (preload/api.ts NOTICE_CODES): the screen has a sentence for each.
+export { isNoticeCode } from '../../preload/api.ts';
+export type { NoticeCode } from '../../preload/api.ts';
 
 export interface TillNotice {
   code: NoticeCode;

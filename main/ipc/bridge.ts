@@ -2,7 +2,8 @@
 // (contract-checked pushes) and the wiring from the engine's status and the scanner's events to
 // the hub. The Electron shell and browser mode each create one and adapt their transport to it.
 import { classifyScan } from '../../preload/scan-classify.ts';
-import type { ApiError, ErrorCode, ScanEventWire, ScannerReport, ScannerState } from '../../preload/api.ts';
+import { isRefusalReason } from '../../preload/api.ts';
+import type { ApiError, ErrorCode, RefusalReason, ScanEventWire, ScannerReport, ScannerState } from '../../preload/api.ts';
 import type { Clock } from '../clock.ts';
 import type { Engine } from '../engine.ts';
 import { createEventHub, type EventHub } from './events.ts';
@@ -34,30 +35,60 @@ export interface Bridge {
   close(): void;
 }
 
-/** Engine refusal codes (main/orders/errors.ts, main/config/settings.ts) that are not plain 'refused'. */
-const ENGINE_CODES: Partial<Record<string, ErrorCode>> = {
+/**
+ * The envelope code of each refusal reason. Most are plain 'refused'; the others tell the screen
+ * what kind of answer it is (ask for the PIN, the order is gone, the engine cannot serve now).
+ * A Record over the contract's list: a reason added there does not compile until it is placed here.
+ */
+export const REASON_CODES: Readonly<Record<RefusalReason, ErrorCode>> = {
+  INVALID_INPUT: 'invalid-request',
+  INVALID_MOBILE: 'refused',
+  INVALID_CUSTOMER_ID: 'refused',
+  INVALID_AMOUNT: 'refused',
+  UNKNOWN_CURRENCY: 'refused',
+  SELF_REFERRAL: 'refused',
+  REFERRAL_NOT_FIRST_PURCHASE: 'refused',
+  INVALID_REFERRAL_CODE: 'refused',
+  REFERRAL_LINK_WITHOUT_CODE: 'refused',
+  DUPLICATE_RECEIPT: 'refused',
+  CLIENT_REF_REUSED: 'refused',
+  NOTHING_TO_REFUND: 'refused',
+  REFUND_TOO_LARGE: 'refused',
   ORDER_NOT_FOUND: 'not-found',
+  ORDER_DISCARDED: 'wrong-state',
   NOT_IN_ATTENTION: 'wrong-state',
   ORDER_IN_FLIGHT: 'wrong-state',
   ALREADY_SYNCED: 'wrong-state',
-  ORDER_DISCARDED: 'wrong-state',
-  INVALID_INPUT: 'invalid-request',
-  INVALID_SETTING: 'invalid-request',
+  DISK_FULL: 'refused',
+  DATA_FOLDER_READ_ONLY: 'refused',
+  DATA_FOLDER_UNAVAILABLE: 'refused',
   DB_DAMAGED: 'unavailable',
-  // The store PIN (main/config/store-pin.ts); PIN_UNREADABLE stays 'refused'.
+  INVALID_SETTING: 'invalid-request',
+  SECRETS_UNAVAILABLE: 'refused',
   PIN_REQUIRED: 'pin-required',
   PIN_WRONG: 'pin-wrong',
   PIN_LOCKED: 'pin-locked',
+  // The stored PIN record cannot be read: nothing the person can type fixes it, store IT resets it.
+  PIN_UNREADABLE: 'refused',
   INVALID_PIN: 'invalid-request',
 };
 
+/** Told about an engine error whose code is not a refusal reason of the contract (a bug). */
+export type UnknownReasonListener = (code: string, err: Error) => void;
+
 /**
- * Maps an error the engine throws on purpose (a named error class with a string `code` and a
- * message written for people, e.g. CaptureRefusedError) to the envelope. System errors (ENOENT,
- * SQLITE_BUSY, ERR_*) and plain Errors are not mapped: their messages may carry paths or
- * internals, so the router answers 'internal' and logs them instead.
+ * Maps an error the engine throws on purpose (a named error class whose `code` is one of the
+ * contract's REFUSAL_REASONS, with a message written for people, e.g. CaptureRefusedError) to the
+ * envelope, by REASON_CODES. System errors (ENOENT, SQLITE_BUSY, ERR_*) and plain Errors are not
+ * mapped: their messages may carry paths or internals, so the router answers 'internal' and logs
+ * them instead.
+ *
+ * A named engine error whose code is not in the list is a programming error: it is not mapped
+ * either (so 'internal', and `onUnknown` is told). Passing it on as 'refused' would put a sentence
+ * on the screen that no dictionary has, in English whatever the till's language, and a code no
+ * screen knows; 'internal' says "retry, tell support" and leaves the evidence in the log.
  */
-export function mapEngineError(err: unknown): ApiError | undefined {
+export function mapEngineError(err: unknown, onUnknown?: UnknownReasonListener): ApiError | undefined {
   if (!(err instanceof Error)) return undefined;
   const { code } = err as Error & { code?: unknown };
   const e = err as Error & { field?: unknown; key?: unknown };
@@ -65,10 +96,13 @@ export function mapEngineError(err: unknown): ApiError | undefined {
   if (typeof code !== 'string' || code === '') return undefined;
   if (/^(E[A-Z]+|ERR_[A-Z_]+|SQLITE_[A-Z_]+)$/.test(code)) return undefined;
   if (err.name === 'Error' || err.name === 'TypeError' || err.name === 'RangeError' || err.name === 'SqliteError') return undefined;
-  const mapped = ENGINE_CODES[code] ?? (/not.?found/i.test(code) ? 'not-found' : 'refused');
+  if (!isRefusalReason(code)) {
+    onUnknown?.(code, err);
+    return undefined;
+  }
   const { folder } = err as Error & { folder?: unknown };
   return {
-    code: mapped,
+    code: REASON_CODES[code],
     message: err.message,
     ...(field === undefined ? {} : { field }),
     reason: code,
@@ -86,7 +120,13 @@ export function createBridge(opts: BridgeOptions): Bridge {
     classify: classifyScan,
     app: opts.app,
   });
-  const router = createIpcRouter({ handlers, trustedOrigins: opts.trustedOrigins, logger: opts.logger, mapError: mapEngineError });
+  const router = createIpcRouter({
+    handlers,
+    trustedOrigins: opts.trustedOrigins,
+    logger: opts.logger,
+    mapError: (err) =>
+      mapEngineError(err, (code, e) => opts.logger.error({ code, name: e.name }, 'engine error code is not a refusal reason of the contract (REFUSAL_REASONS): answered as internal')),
+  });
 
   const detach: Array<() => void> = [];
   detach.push(opts.engine.onStatus((s) => events.emit('status', s)));

@@ -1,8 +1,12 @@
 import type { z } from 'zod';
+import type { RefusalReasonOf } from '../../preload/api.ts';
 import { DATA_FOLDER_CODES, dataFolderMessage, problemOf } from '../data-folder.ts';
 
-/** Why the till refused a capture or a queue operation. Nothing was written when this is thrown. */
-export type RefusalCode =
+/**
+ * Why the till refused a capture or a queue operation. Nothing was written when this is thrown.
+ * Each is a refusal reason of the contract (preload/api.ts REFUSAL_REASONS), checked at compile time.
+ */
+export type RefusalCode = RefusalReasonOf<
   | 'INVALID_INPUT'
   | 'INVALID_MOBILE'
   | 'INVALID_CUSTOMER_ID'
@@ -24,7 +28,8 @@ export type RefusalCode =
   // The data folder cannot take the write (see main/data-folder.ts); `folder` names it.
   | 'DISK_FULL'
   | 'DATA_FOLDER_READ_ONLY'
-  | 'DATA_FOLDER_UNAVAILABLE';
+  | 'DATA_FOLDER_UNAVAILABLE'
+>;
 
 /**
  * A refusal meant for a person: `message` says what happened and what to do; `field` names the

@@ -3,21 +3,8 @@
 // till's language, picked by the notice's code; the English account under "Details" is for store
 // IT (file paths, what was recovered, what could not be read, what to do).
 import { useTranslation } from 'react-i18next';
+import { isNoticeCode } from '../../preload/api.ts';
 import type { AppNotice } from '../../preload/api.ts';
-
-const TRANSLATED = [
-  'DB_DAMAGED',
-  'DB_DAMAGED_PARTIAL',
-  'DB_DAMAGED_UNRECOVERED',
-  'DB_DAMAGED_RUNNING',
-  'DB_EMPTY',
-  'DB_BEHIND',
-  'IDENTITY_UNREADABLE',
-  'KEYS_UNSTORABLE',
-  'DATA_FOLDER_FULL',
-] as const;
-type TranslatedCode = (typeof TRANSLATED)[number];
-const isTranslated = (code: string): code is TranslatedCode => (TRANSLATED as readonly string[]).includes(code);
 
 export function TillNotices({ notices }: { notices: readonly AppNotice[] }) {
   const { t } = useTranslation();
@@ -26,7 +13,7 @@ export function TillNotices({ notices }: { notices: readonly AppNotice[] }) {
     <section className="till-notices" role="alert" aria-label={t('notices.label')} data-testid="till-notices">
       {notices.map((n, i) => (
         <div key={`${n.code}-${i}`} className="till-notice" data-code={n.code} data-testid="till-notice">
-          <p className="till-notice-text">{isTranslated(n.code) ? t(`notices.${n.code}`, n.params) : n.message}</p>
+          <p className="till-notice-text">{isNoticeCode(n.code) ? t(`notices.${n.code}`, n.params) : n.message}</p>
           <details className="till-notice-details">
             <summary>{t('notices.details')}</summary>
             <p className="till-notice-detail" dir="ltr">

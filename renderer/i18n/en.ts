@@ -1,5 +1,7 @@
 // English strings. ar.ts must have exactly the same keys (checked by a unit test and by its type).
 // Interpolations: {{name}}. No plural suffixes: counts are shown as "Label: N" in both languages.
+import type { RefusalReason } from '../../preload/api.ts';
+
 export const en = {
   app: {
     name: 'POS Companion',
@@ -251,12 +253,39 @@ export const en = {
     offline: 'The till engine is not reachable. Try again in a moment.',
     invalid: 'Please check the highlighted field.',
   },
-  // Refusals about the till's data folder, by the engine's reason code (main/data-folder.ts).
+  // Refusals, by the engine's reason code (preload/api.ts REFUSAL_REASONS): every reason has its
+  // sentence here and in ar.ts (a unit test checks both). Only the data folder's name the folder.
   refusal: {
+    INVALID_INPUT: 'Not accepted: something entered cannot be used. Check the highlighted field and try again.',
+    INVALID_MOBILE: 'Not saved: this is not a valid mobile number. Check the digits, or type it with its country code.',
+    INVALID_CUSTOMER_ID: 'Not saved: the customer id cannot be used. Scan the customer’s Gameball QR again, or type their mobile number.',
+    INVALID_AMOUNT: 'Not accepted: the amount cannot be used. Enter it as a number, with no more decimals than the currency has.',
+    UNKNOWN_CURRENCY: 'Not saved: the till’s currency is not a known currency code. Choose the currency in Settings, then save again.',
+    SELF_REFERRAL: 'Not saved: customers cannot use their own referral code. Remove the referral code and save again.',
+    REFERRAL_NOT_FIRST_PURCHASE: 'Not saved: this customer already has a purchase on this till, and a referral code only counts on a first purchase. Remove the referral code and save again.',
+    INVALID_REFERRAL_CODE: 'Not saved: this is not a referral code or a referral link. Scan the friend’s referral QR or type their code, or remove it and save again.',
+    REFERRAL_LINK_WITHOUT_CODE: 'Not saved: this link has no referral code the till can read. Ask the customer for the code and type it.',
+    DUPLICATE_RECEIPT: 'Not saved again: this receipt was already saved for this customer and amount. Find it in the queue.',
+    CLIENT_REF_REUSED: 'Not saved: this sale was mixed up with another one. Clear the form (Esc) and save the sale again.',
+    NOTHING_TO_REFUND: 'Nothing to refund: this order is already fully refunded.',
+    REFUND_TOO_LARGE: 'Not refunded: the amount is more than what is left to refund on this order.',
+    ORDER_NOT_FOUND: 'This order is not on this till any more. Refresh the queue.',
+    ORDER_DISCARDED: 'This order was discarded: it cannot be changed, sent or refunded.',
+    NOT_IN_ATTENTION: 'Only an order that needs attention can be edited and resent. Refresh the queue to see its state now.',
+    ORDER_IN_FLIGHT: 'This order is being sent to Gameball right now. Wait a minute, then try again.',
+    ALREADY_SYNCED: 'This order is already in Gameball: it can no longer be discarded.',
     DISK_FULL: 'Not saved: the till’s disk is full (data folder {{folder}}). Ask IT to free some space on that disk, then save again. Orders saved before are safe.',
     DATA_FOLDER_READ_ONLY: 'Not saved: the till’s data folder {{folder}} is read-only. Ask IT to make it writable again, then save again. Orders saved before are safe.',
     DATA_FOLDER_UNAVAILABLE: 'Not saved: the till’s data folder {{folder}} cannot be reached (missing, moved or not allowed). Ask IT to check it, then save again. Orders saved before are safe.',
-  },
+    DB_DAMAGED: 'The till’s database is damaged: orders cannot be saved safely. Close POS Companion and open it again to recover the orders, then tell store IT.',
+    INVALID_SETTING: 'Settings not saved: one of them cannot be used as entered. Check the settings and save again.',
+    SECRETS_UNAVAILABLE: 'Keys not saved: this computer cannot store them safely. Ask store IT to set the Gameball keys in the till’s environment instead.',
+    PIN_REQUIRED: 'This action needs the store PIN.',
+    PIN_WRONG: 'That is not the store PIN. Try again.',
+    PIN_LOCKED: 'Too many wrong PINs. Wait a few minutes, then try again.',
+    PIN_UNREADABLE: 'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
+    INVALID_PIN: 'A store PIN is 4 to 12 digits.',
+  } satisfies Record<RefusalReason, string>,
 } as const;
 
 /** Same shape as `en`, with any string values (for the other languages). */

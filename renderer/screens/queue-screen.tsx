@@ -12,7 +12,8 @@ import { formatMoney, formatNumber, formatShortDateTime } from '../i18n/format.t
 import type { Language } from '../i18n/format.ts';
 import { downloadText } from '../lib/download.ts';
 import { shortId } from '../lib/short-id.ts';
-import { unwrap, useApi } from '../state/api-context.tsx';
+import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
+import { errorText } from '../state/error-text.ts';
 import { OrderPages } from '../state/order-pages.ts';
 import { withStorePin } from '../state/store-pin.ts';
 import { OrderDrawer } from './order-drawer.tsx';
@@ -32,6 +33,8 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
   const [selected, setSelected] = useState(0);
   const [openId, setOpenId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Why retry-all or export was refused, in the till's language (a cancelled PIN prompt is not an error).
+  const [error, setError] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const pinPrompt = usePinPrompt();
@@ -107,14 +110,20 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
   }
 
   async function retryAll() {
-    const r = await unwrap(api.retryOrders({ all: true })).catch(() => null);
+    setError(null);
+    const r = await unwrap(api.retryOrders({ all: true })).catch((err: unknown) => {
+      setError(errorText(t, err));
+      return null;
+    });
     if (r) setNotice(t('queue.retried', { count: formatNumber(r.count, lang) }));
   }
 
   async function exportCsv() {
     const state = filter === 'pending' || filter === 'attention' || filter === 'synced' ? filter : 'all';
     // Every customer's details in one file: with a store PIN set, main asks for it first.
+    setError(null);
     const result = await withStorePin((pin) => api.exportOrders(pin === undefined ? { state, format: 'csv' } : { state, format: 'csv', pin }), pinPrompt.ask).catch(() => null);
+    if (result && !result.ok) setError(errorText(t, new ApiCallError(result.error)));
     if (!result?.ok) return;
     const file = result.value;
     downloadText(file.filename, file.mimeType, file.content);
@@ -169,6 +178,11 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
         {notice && (
           <p className="notice" role="status" data-testid="queue-notice">
             {notice}
+          </p>
+        )}
+        {error && (
+          <p className="form-error" role="alert" data-testid="queue-error">
+            {error}
           </p>
         )}
         {pinPrompt.dialog}

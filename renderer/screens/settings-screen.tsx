@@ -13,6 +13,7 @@ import { formatTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { LANGUAGES } from '../i18n/index.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
+import { errorText } from '../state/error-text.ts';
 import { useSettings } from '../state/settings-context.tsx';
 import { readPin, withStorePin } from '../state/store-pin.ts';
 import { onEvent } from '../state/event-handler.ts';
@@ -70,7 +71,7 @@ function TillSettings() {
       replace(await unwrap(api.updateSettings(patch)));
       setMessage({ ok: true, text: t('settings.saved') });
     } catch (err) {
-      setMessage({ ok: false, text: t('errors.generic', { message: err instanceof ApiCallError ? err.message : String(err) }) });
+      setMessage({ ok: false, text: errorText(t, err) });
     }
   }
 
@@ -177,14 +178,14 @@ function KeySettings({ training }: { training: boolean }) {
       return;
     }
     // Keys switch the till between training and live at once: the answer says which it runs in now.
-    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
+    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: errorText(t, new ApiCallError(r.error)) });
     await refresh();
   }
 
   async function remove() {
     const r = await withStorePin((pin) => api.setKeys(pin === undefined ? { apiKey: null, secretKey: null } : { apiKey: null, secretKey: null, pin }), pinPrompt.ask);
     if (r === null) return;
-    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: t('errors.generic', { message: r.error.message }) });
+    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: errorText(t, new ApiCallError(r.error)) });
     await refresh();
   }
 
@@ -192,7 +193,7 @@ function KeySettings({ training }: { training: boolean }) {
     setTesting(true);
     setTest(null);
     const r = await api.testConnection();
-    setTest(r.ok ? r.value : { ok: false, message: r.error.message });
+    setTest(r.ok ? r.value : { ok: false, message: errorText(t, new ApiCallError(r.error)) });
     setTesting(false);
   }
 
@@ -257,7 +258,7 @@ function StorePinSettings() {
     const r = await api.setStorePin(current === undefined ? { pin } : { pin, currentPin: current });
     if (!r.ok) {
       const key = r.error.code === 'pin-wrong' ? 'pin.wrong' : r.error.code === 'pin-locked' ? 'pin.locked' : r.error.code === 'pin-required' ? 'pin.help' : null;
-      return setMessage({ ok: false, text: key ? t(key) : t('errors.generic', { message: r.error.message }) });
+      return setMessage({ ok: false, text: key ? t(key) : errorText(t, new ApiCallError(r.error)) });
     }
     setMessage({ ok: true, text: t(r.value.storePinSet ? 'settings.pinSaved' : 'settings.pinRemoved') });
     const fresh = await api.getSettings();

@@ -21,8 +21,8 @@ export function useApi(): PosApi {
 export class ApiCallError extends Error {
   readonly code: ApiError['code'];
   readonly field: string | undefined;
-  /** The engine's refusal code (e.g. DISK_FULL), when it gave one. */
-  readonly reason: string | undefined;
+  /** The engine's refusal reason (e.g. DISK_FULL), when it gave one: errorText says it in the till's language. */
+  readonly reason: ApiError['reason'];
   /** The till's data folder, on refusals about it. */
   readonly folder: string | undefined;
   constructor(error: ApiError) {

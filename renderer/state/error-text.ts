@@ -1,19 +1,26 @@
-// An engine error as the sentence the screen shows, in the till's language. Refusals about the
-// till's data folder have their own sentences (they name the folder and say what to do); any other
-// error is shown through the generic line with the engine's message.
+// An engine error as the sentence the screen shows, in the till's language. A refusal carries the
+// engine's reason (preload/api.ts REFUSAL_REASONS) and every reason has its sentence under
+// `refusal.` in both dictionaries; the ones about the data folder name it. Only an error without a
+// known reason (a lost connection, a bug answered 'internal') is shown through the generic line
+// with the engine's message.
+import { isRefusalReason } from '../../preload/api.ts';
+import type { RefusalReason } from '../../preload/api.ts';
 import { ApiCallError } from './api-context.tsx';
 
-/** The engine reasons that have a sentence of their own under `refusal.` in the dictionaries. */
-export const FOLDER_REFUSALS = ['DISK_FULL', 'DATA_FOLDER_READ_ONLY', 'DATA_FOLDER_UNAVAILABLE'] as const;
+/** The reasons whose sentence names the till's data folder (`{{folder}}`). */
+export const FOLDER_REFUSALS = ['DISK_FULL', 'DATA_FOLDER_READ_ONLY', 'DATA_FOLDER_UNAVAILABLE'] as const satisfies readonly RefusalReason[];
 type FolderRefusal = (typeof FOLDER_REFUSALS)[number];
 
-const isFolderRefusal = (reason: string | undefined): reason is FolderRefusal => (FOLDER_REFUSALS as readonly string[]).includes(reason ?? '');
+const isFolderRefusal = (reason: RefusalReason): reason is FolderRefusal => (FOLDER_REFUSALS as readonly string[]).includes(reason);
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
 
+/** The sentence for an error answer or a thrown ApiCallError; anything else is shown through the generic line. */
 export function errorText(t: Translate, err: unknown): string {
-  if (err instanceof ApiCallError && isFolderRefusal(err.reason) && err.folder !== undefined) {
-    return t(`refusal.${err.reason}`, { folder: err.folder });
+  if (err instanceof ApiCallError && isRefusalReason(err.reason)) {
+    // A sentence that names the folder needs it: without it (never sent so far) the engine's message says more.
+    if (!isFolderRefusal(err.reason)) return t(`refusal.${err.reason}`);
+    if (err.folder !== undefined) return t(`refusal.${err.reason}`, { folder: err.folder });
   }
   return t('errors.generic', { message: err instanceof Error ? err.message : String(err) });
 }

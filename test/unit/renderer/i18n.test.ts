@@ -8,6 +8,7 @@ import { ar } from '../../../renderer/i18n/ar.ts';
 import { en } from '../../../renderer/i18n/en.ts';
 import { FOLDER_REFUSALS } from '../../../renderer/state/error-text.ts';
 import { DATA_FOLDER_CODES } from '../../../main/data-folder.ts';
+import { NOTICE_CODES, REFUSAL_REASONS } from '../../../preload/api.ts';
 
 const rendererDir = resolve(import.meta.dirname, '../../../renderer');
 
@@ -57,6 +58,33 @@ describe('dictionaries', () => {
     for (const r of ['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']) expect(enFlat.has(`referral.${r}`), r).toBe(true);
     for (const r of ['empty', 'invalid', 'too-many-decimals', 'not-positive', 'too-large']) expect(enFlat.has(`amountError.${r}`), r).toBe(true);
   });
+
+  // The contract's lists against both dictionaries: a reason or a notice added to preload/api.ts
+  // without its sentences fails here (the screen would otherwise show the engine's English).
+  for (const [section, codes] of [
+    ['refusal', REFUSAL_REASONS],
+    ['notices', NOTICE_CODES],
+  ] as const) {
+    it(`every ${section === 'refusal' ? 'refusal reason' : 'till notice'} of the contract has an English and an Arabic sentence with the same placeholders`, () => {
+      for (const code of codes) {
+        const key = `${section}.${code}`;
+        const english = enFlat.get(key);
+        const arabic = arFlat.get(key);
+        expect(english, `${key} in en.ts`).toBeTypeOf('string');
+        expect(arabic, `${key} in ar.ts`).toBeTypeOf('string');
+        expect(english?.trim(), key).not.toBe('');
+        expect(/[\u0600-\u06ff]/.test(arabic ?? ''), `${key} in ar.ts is Arabic`).toBe(true);
+        expect(placeholders(arabic ?? ''), key).toEqual(placeholders(english ?? ''));
+      }
+    });
+
+    it(`the ${section} section has no sentence for a code the contract does not list`, () => {
+      const listed = new Set<string>(codes);
+      const keys = [...enFlat.keys()].filter((k) => k.startsWith(`${section}.`)).map((k) => k.slice(section.length + 1));
+      const extra = keys.filter((k) => !listed.has(k) && !(section === 'notices' && (k === 'label' || k === 'details')));
+      expect(extra).toEqual([]);
+    });
+  }
 
   it("every refusal about the data folder has its sentence, naming the folder, in both languages", () => {
     expect([...new Set(Object.values(DATA_FOLDER_CODES))].sort()).toEqual([...FOLDER_REFUSALS].sort());
