@@ -11,10 +11,9 @@ import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-ciphe
 import { ensurePrivateDataDir } from './config/private-files.ts';
 import type { SecretCipher, SecretStore } from './config/secrets.ts';
 import { StorePin } from './config/store-pin.ts';
-import type { Settings, StoredSettings } from './config/settings.ts';
+import type { Settings } from './config/settings.ts';
 import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
 import { DatabaseDamagedError } from './db/database.ts';
-import type { Database } from './db/database.ts';
 import { isNoticeCode } from './db/notices.ts';
 import type { TillNotice } from './db/notices.ts';
 import { recoverInto } from './db/recover.ts';
@@ -25,9 +24,9 @@ import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
 import { OrderStore } from './orders/order-store.ts';
 import { OrderQueue } from './orders/queue.ts';
 import { ReferralChecker } from './orders/referral.ts';
-import type { ReferralAdvisor } from './orders/referral.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
-import { gameballSync } from './sync/wiring.ts';
+import { noSync } from './sync/port.ts';
+import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import type { TillStore } from './till-store.ts';
 import type {
@@ -46,6 +45,9 @@ import { z } from 'zod';
 
 export { CaptureRefusedError, DatabaseDamagedError };
 export type { TillNotice, RecoveryReport };
+// The sync port, for callers that know the engine only.
+export { noSync };
+export type { SyncContext, SyncFactory, SyncPart };
 
 export interface EngineOptions {
   dataDir: string;
@@ -64,8 +66,11 @@ export interface EngineOptions {
   startSync?: boolean;
   /** Environment for key/base-URL overrides (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** The sync part (default: the Gameball sync engine; tests pass their own). */
-  sync?: SyncFactory;
+  /**
+   * The sync part: the entry points pass the Gameball sync (main/sync/wiring.ts), tests their own,
+   * `noSync` none. Chosen by the caller so that the engine loads no Gameball or simulator code.
+   */
+  sync: SyncFactory;
   /**
    * What to do when opening finds the database damaged (and sets it right) or missing orders:
    * 'continue' (a screen, which shows the notices) or 'stop': close again and throw
@@ -78,58 +83,6 @@ export interface EngineOptions {
   checkpointDelayMs?: number;
 }
 
-// --- The sync wiring ----------------------------------------------------------------------------
-// The sync engine (main/sync) plugs in here. It receives everything it needs through SyncContext
-// and gives back a SyncPart; the rest of the engine never reaches into it.
-
-export interface SyncContext {
-  db: Database;
-  dataDir: string;
-  clock: Clock;
-  logger: Logger;
-  fetch: typeof fetch;
-  env: NodeJS.ProcessEnv;
-  /** Training: post only training rows, only to the built-in simulator. */
-  training: boolean;
-  /** false: the caller wants no background posting (one-shot CLI command). */
-  startSync: boolean;
-  settings(): StoredSettings;
-  /** Gameball settings with the keys decrypted; the environment already applied to the keys. Never log. */
-  gameball(): { baseUrl: string; apiVersion: string; apiKey: string | null; secretKey: string | null };
-  /** Tell the screen something changed (coalesced). */
-  notifyStatus(): void;
-  /**
-   * A statement failed: when SQLite says the database is damaged, this records the condition once
-   * (notice, log, flag for the next start) and returns DatabaseDamagedError; else it returns `err`.
-   */
-  databaseError(err: unknown, where: string): unknown;
-}
-
-export interface SyncPart {
-  /** Online referral advice; null when Gameball cannot be asked. */
-  readonly advisor: ReferralAdvisor | null;
-  online(): boolean;
-  /** The live status, when the sync part keeps one (else the engine builds it from the tables). */
-  status?(): SyncStatus;
-  syncNow(): void;
-  /** The outbox changed (a capture, a retry): look now, without cutting short any backoff. */
-  notify?(): void;
-  testConnection(): Promise<{ ok: boolean; message: string }>;
-  /** Stops posting; resolves when no request is in flight any more. */
-  close(): Promise<void>;
-}
-
-export type SyncFactory = (ctx: SyncContext) => SyncPart | Promise<SyncPart>;
-
-/** No sync: the till still captures and queues; nothing is posted. */
-export const noSync: SyncFactory = () => ({
-  advisor: null,
-  online: () => false,
-  syncNow: () => {},
-  testConnection: async () => ({ ok: false, message: 'Sync is not running in this process.' }),
-  close: async () => {},
-});
-
 /** Stands in when a sync part could not be built: captures queue, the reason is told when asked. */
 function unavailableSync(message: string): SyncPart {
   return {
@@ -140,8 +93,6 @@ function unavailableSync(message: string): SyncPart {
     close: async () => {},
   };
 }
-
-const defaultSync: SyncFactory = gameballSync();
 
 // --- The facade ---------------------------------------------------------------------------------
 
@@ -296,7 +247,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
   const queue = new OrderQueue({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, onChange: () => onChange() });
 
-  const syncFactory = opts.sync ?? defaultSync;
+  const syncFactory = opts.sync;
   const syncContext = (forTraining: boolean): SyncContext => ({
     db,
     dataDir,

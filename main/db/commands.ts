@@ -15,6 +15,7 @@ import type { Command } from 'commander';
 import { resolveDataDir } from './paths.ts';
 import { DB_FILE_NAME } from './paths.ts';
 import { withEngine } from '../engine.ts';
+import { gameballSync } from '../sync/wiring.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
 import { dataDirOption, EXIT_REFUSED } from '../orders/commands.ts';
 import { DatabaseDamagedError, isDatabaseDamage } from './database.ts';
@@ -73,7 +74,7 @@ export function registerDatabaseCommands(program: Command): void {
         return;
       }
       try {
-        await withEngine({ dataDir, startSync: false, onDatabaseProblem: 'continue' }, (engine) => {
+        await withEngine({ dataDir, startSync: false, onDatabaseProblem: 'continue', sync: gameballSync() }, (engine) => {
           for (const n of engine.notices) process.stderr.write(`pos-companion: ${n.message}\n`);
           const reports = files.map((f) => engine.recoverFrom(f));
           if (flags.json) process.stdout.write(`${JSON.stringify(reports)}\n`);

@@ -15,6 +15,7 @@ import { closeLogger, createLogger, type Logger } from '../log.ts';
 import type { ScannerService, ScannerServiceConfig } from '../scanner/service.ts';
 import { createScannerService, scannerConfigFrom } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
+import { gameballSync } from '../sync/wiring.ts';
 import { createReplayHidTransport, REPLAY_DEVICES, type ReplayProfile } from './replay-transport.ts';
 import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
 import { startWebServer, type RunningWebServer } from './server.ts';
@@ -107,7 +108,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     throw new ServeError(`The session token must be at least ${MIN_TOKEN_LENGTH} letters, digits, "-" or "_".`);
   }
 
-  const engineOpts: EngineOptions = { dataDir: opts.dataDir, clock, env };
+  const engineOpts: EngineOptions = { dataDir: opts.dataDir, clock, env, sync: gameballSync() };
   if (opts.simulatorUrl !== undefined) {
     if (!env.GAMEBALL_API_KEY || !env.GAMEBALL_SECRET_KEY) {
       throw new ServeError('--simulator-url needs the keys in GAMEBALL_API_KEY and GAMEBALL_SECRET_KEY.');
