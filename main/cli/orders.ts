@@ -13,8 +13,8 @@ import { resolveDataDir } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
 import { gameballSync } from '../sync/wiring.ts';
-import { CaptureRefusedError } from './errors.ts';
-import type { SyncStatus } from './schemas.ts';
+import { CaptureRefusedError } from '../orders/errors.ts';
+import type { SyncStatus } from '../orders/schemas.ts';
 
 export const EXIT_REFUSED = 2;
 
