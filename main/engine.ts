@@ -9,7 +9,7 @@ import type { Clock } from './clock.ts';
 import { gameballKeySchema } from './config/keys.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
 import { ensurePrivateDataDir } from './config/private-files.ts';
-import type { SecretCipher, SecretStore } from './config/secrets.ts';
+import type { SecretCipher } from './config/secrets.ts';
 import { StorePin } from './config/store-pin.ts';
 import type { Settings } from './config/settings.ts';
 import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
@@ -18,7 +18,7 @@ import { isNoticeCode } from './db/notices.ts';
 import type { TillNotice } from './db/notices.ts';
 import { recoverInto } from './db/recover.ts';
 import type { RecoveryReport } from './db/recover.ts';
-import { closeLogger, createLogger } from './log.ts';
+import { addSecretValues, closeLogger, createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
 import { OrderStore } from './orders/order-store.ts';
@@ -169,11 +169,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   ensurePrivateDataDir(dataDir);
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
-  // The logger scrubs the keys in use; the key store exists only once the database is open.
-  const keyRef: { store?: SecretStore } = {};
-  const logger =
-    opts.logger ??
-    createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), secretValues: () => keyRef.store?.knownValues() ?? [] });
+  // The process's logger when the caller gives one (the desktop shell, browser mode), else one of
+  // its own. Either way it scrubs the keys in use, from when the key store is open (below).
+  const logger = opts.logger ?? createLogger({ file: join(dataDir, 'logs', 'pos-companion.log') });
   const notices: TillNotice[] = [];
   if (folderProblem === 'full') notices.push({ code: 'DATA_FOLDER_FULL', message: dataFolderMessage('full', dataDir, 'start'), params: { folder: dataDir } });
   const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
@@ -185,13 +183,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     throw asDataFolderError(err, dataDir, 'start') ?? err;
   }
   const { db, settings: settingsStore, keys: keyStore } = store;
-  keyRef.store = keyStore;
+  // Until the database closes: the store reads a key it has not cached from the database.
+  const stopScrubbing = addSecretValues(logger, () => keyStore.knownValues());
   notices.push(...store.notices);
   const startSync = opts.startSync ?? true;
   const serious = seriousNotices(store.notices);
   if (serious.length > 0 && (opts.onDatabaseProblem ?? (startSync ? 'continue' : 'stop')) === 'stop') {
     // Kept for the next screen to show, since this process has none.
     for (const n of serious) store.identity.addIncident(n, false);
+    stopScrubbing();
     db.close();
     if (!opts.logger) await closeLogger(logger);
     throw new DatabaseDamagedError(`${serious.map((n) => n.message).join(' ')} The command was not run: run it again.`);
@@ -433,6 +433,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         await sync.close();
         // The main file complete on its own (a copy without the -wal loses nothing) where possible.
         health.close();
+        stopScrubbing();
         db.close();
         if (!opts.logger) await closeLogger(logger);
       })();

@@ -101,8 +101,6 @@ async function hidTransport(choice: ServeOptions['hid'], logger: Logger, scanner
 export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   const env = { ...(opts.env ?? process.env) };
   const clock = opts.clock ?? systemClock;
-  const ownLogger = opts.logger === undefined;
-  const logger = opts.logger ?? createLogger({ file: join(opts.dataDir, 'logs', 'pos-companion.log'), name: 'serve' });
   const token = opts.token ?? newSessionToken();
   if (token.length < MIN_TOKEN_LENGTH || !TOKEN_PATTERN.test(token)) {
     throw new ServeError(`The session token must be at least ${MIN_TOKEN_LENGTH} letters, digits, "-" or "_".`);
@@ -116,6 +114,11 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     env.GAMEBALL_BASE_URL = opts.simulatorUrl;
     engineOpts.training = false;
   }
+  // The one logger of this process (made once the options are accepted): the engine writes through
+  // it too, and adds its keys to its scrubber.
+  const ownLogger = opts.logger === undefined;
+  const logger = opts.logger ?? createLogger({ file: join(opts.dataDir, 'logs', 'pos-companion.log'), name: 'serve' });
+  engineOpts.logger = logger;
 
   let engine: Engine | undefined;
   let scanner: ScannerService | undefined;
