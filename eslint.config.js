@@ -85,7 +85,8 @@ export default tseslint.config(
     { files: ['main/index.ts', 'main/electron/**/*.ts'], allow: ['electron'] },
     { files: ['main/scanner/node-hid-transport.ts'], allow: ['node-hid'] },
     { files: belowTheEngine, allow: [], below: true },
-  ].map(({ files, ignores, allow, below }) => ({
+    { files: ['main/engine.ts'], allow: [], engine: true },
+  ].map(({ files, ignores, allow, below, engine }) => ({
     files,
     ...(ignores ? { ignores } : {}),
     rules: {
@@ -98,6 +99,9 @@ export default tseslint.config(
           { group: ['**/renderer/**', 'react', 'react-dom'], message: 'main/ never imports the screen.' },
           ...(below
             ? [{ group: ['**/engine.ts', '**/engine', '**/cli.ts', '**/cli', '**/cli/**'], message: 'Dependencies point down: the engine and the CLI are assembled above this folder; take what you need as a parameter.' }]
+            : []),
+          ...(engine
+            ? [{ group: ['**/sync/wiring.ts', '**/simulator/**'], allowTypeImports: true, message: 'The entry points hand the engine its sync part (main/sync/port.ts): loading the engine loads no Gameball sync or simulator.' }]
             : []),
         ],
       }],
