@@ -3,6 +3,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+
+// Dependencies point down: the entry points (main/index.ts, main/web/serve.ts, main/cli.ts and
+// main/cli/) assemble the engine; the capabilities below it never import it or the CLI back.
+const belowTheEngine = ['main/orders/**/*.ts', 'main/sync/**/*.ts', 'main/db/**/*.ts', 'main/config/**/*.ts', 'main/gameball/**/*.ts'];
 
 const nodeOnly = ['node:*', 'fs', 'path', 'os', 'child_process', 'better-sqlite3', 'node-hid', 'electron', 'ws', 'pino'];
 
@@ -33,6 +38,21 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  // No import cycles in any process's code. Every import names its file with its extension, so
+  // the plain node resolver finds .ts files (no TypeScript resolver needed); type-only imports
+  // do not count, since they vanish at run time.
+  {
+    files: ['main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'] })],
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
   {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
@@ -58,12 +78,15 @@ export default tseslint.config(
       }],
     },
   },
-  // main/: no screen code anywhere; `electron` only in the shell; `node-hid` only in its adapter.
+  // main/: no screen code anywhere; `electron` only in the shell; `node-hid` only in its adapter;
+  // the capabilities below the engine do not import it or the CLI (the last entry wins for them).
   ...[
     { files: ['main/**/*.ts'], ignores: ['main/index.ts', 'main/electron/**', 'main/scanner/node-hid-transport.ts'], allow: [] },
     { files: ['main/index.ts', 'main/electron/**/*.ts'], allow: ['electron'] },
     { files: ['main/scanner/node-hid-transport.ts'], allow: ['node-hid'] },
-  ].map(({ files, ignores, allow }) => ({
+    { files: belowTheEngine, allow: [], below: true },
+    { files: ['main/engine.ts'], allow: [], engine: true },
+  ].map(({ files, ignores, allow, below, engine }) => ({
     files,
     ...(ignores ? { ignores } : {}),
     rules: {
@@ -74,6 +97,12 @@ export default tseslint.config(
         ].filter((p) => !allow.includes(p.name)),
         patterns: [
           { group: ['**/renderer/**', 'react', 'react-dom'], message: 'main/ never imports the screen.' },
+          ...(below
+            ? [{ group: ['**/engine.ts', '**/engine', '**/cli.ts', '**/cli', '**/cli/**'], message: 'Dependencies point down: the engine and the CLI are assembled above this folder; take what you need as a parameter.' }]
+            : []),
+          ...(engine
+            ? [{ group: ['**/sync/wiring.ts', '**/simulator/**'], allowTypeImports: true, message: 'The entry points hand the engine its sync part (main/sync/port.ts): loading the engine loads no Gameball sync or simulator.' }]
+            : []),
         ],
       }],
     },

@@ -9,13 +9,13 @@ import { Command, CommanderError } from 'commander';
 import { DataFolderError } from './data-folder.ts';
 import { restrictNewFiles } from './config/private-files.ts';
 // Command modules (one per capability) register themselves here.
-import { registerSimulatorCommands } from './simulator/commands.ts';
-import { registerScannerCommands } from './scanner/commands.ts';
-import { registerOrderCommands } from './orders/commands.ts';
-import { registerConfigCommands } from './config/commands.ts';
-import { registerWebCommands } from './web/commands.ts';
-import { registerSyncCommands } from './sync/commands.ts';
-import { registerDatabaseCommands, reportDatabaseDamage } from './db/commands.ts';
+import { registerSimulatorCommands } from './cli/simulator.ts';
+import { registerScannerCommands } from './cli/scanner.ts';
+import { registerOrderCommands } from './cli/orders.ts';
+import { registerConfigCommands } from './cli/config.ts';
+import { registerWebCommands } from './cli/web.ts';
+import { registerSyncCommands } from './cli/sync.ts';
+import { registerDatabaseCommands, reportDatabaseDamage } from './cli/db.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')

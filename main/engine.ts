@@ -9,25 +9,24 @@ import type { Clock } from './clock.ts';
 import { gameballKeySchema } from './config/keys.ts';
 import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
 import { ensurePrivateDataDir } from './config/private-files.ts';
-import type { SecretCipher, SecretStore } from './config/secrets.ts';
+import type { SecretCipher } from './config/secrets.ts';
 import { StorePin } from './config/store-pin.ts';
-import type { Settings, StoredSettings } from './config/settings.ts';
+import type { Settings } from './config/settings.ts';
 import { asDataFolderError, checkDataFolder, DataFolderError, dataFolderMessage } from './data-folder.ts';
 import { DatabaseDamagedError } from './db/database.ts';
-import type { Database } from './db/database.ts';
 import { isNoticeCode } from './db/notices.ts';
 import type { TillNotice } from './db/notices.ts';
 import { recoverInto } from './db/recover.ts';
 import type { RecoveryReport } from './db/recover.ts';
-import { closeLogger, createLogger } from './log.ts';
+import { addSecretValues, closeLogger, createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
 import { OrderStore } from './orders/order-store.ts';
 import { OrderQueue } from './orders/queue.ts';
 import { ReferralChecker } from './orders/referral.ts';
-import type { ReferralAdvisor } from './orders/referral.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
-import { gameballSync } from './sync/wiring.ts';
+import { noSync } from './sync/port.ts';
+import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import type { TillStore } from './till-store.ts';
 import type {
@@ -46,6 +45,9 @@ import { z } from 'zod';
 
 export { CaptureRefusedError, DatabaseDamagedError };
 export type { TillNotice, RecoveryReport };
+// The sync port, for callers that know the engine only.
+export { noSync };
+export type { SyncContext, SyncFactory, SyncPart };
 
 export interface EngineOptions {
   dataDir: string;
@@ -64,8 +66,11 @@ export interface EngineOptions {
   startSync?: boolean;
   /** Environment for key/base-URL overrides (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** The sync part (default: the Gameball sync engine; tests pass their own). */
-  sync?: SyncFactory;
+  /**
+   * The sync part: the entry points pass the Gameball sync (main/sync/wiring.ts), tests their own,
+   * `noSync` none. Chosen by the caller so that the engine loads no Gameball or simulator code.
+   */
+  sync: SyncFactory;
   /**
    * What to do when opening finds the database damaged (and sets it right) or missing orders:
    * 'continue' (a screen, which shows the notices) or 'stop': close again and throw
@@ -78,58 +83,6 @@ export interface EngineOptions {
   checkpointDelayMs?: number;
 }
 
-// --- The sync wiring ----------------------------------------------------------------------------
-// The sync engine (main/sync) plugs in here. It receives everything it needs through SyncContext
-// and gives back a SyncPart; the rest of the engine never reaches into it.
-
-export interface SyncContext {
-  db: Database;
-  dataDir: string;
-  clock: Clock;
-  logger: Logger;
-  fetch: typeof fetch;
-  env: NodeJS.ProcessEnv;
-  /** Training: post only training rows, only to the built-in simulator. */
-  training: boolean;
-  /** false: the caller wants no background posting (one-shot CLI command). */
-  startSync: boolean;
-  settings(): StoredSettings;
-  /** Gameball settings with the keys decrypted; the environment already applied to the keys. Never log. */
-  gameball(): { baseUrl: string; apiVersion: string; apiKey: string | null; secretKey: string | null };
-  /** Tell the screen something changed (coalesced). */
-  notifyStatus(): void;
-  /**
-   * A statement failed: when SQLite says the database is damaged, this records the condition once
-   * (notice, log, flag for the next start) and returns DatabaseDamagedError; else it returns `err`.
-   */
-  databaseError(err: unknown, where: string): unknown;
-}
-
-export interface SyncPart {
-  /** Online referral advice; null when Gameball cannot be asked. */
-  readonly advisor: ReferralAdvisor | null;
-  online(): boolean;
-  /** The live status, when the sync part keeps one (else the engine builds it from the tables). */
-  status?(): SyncStatus;
-  syncNow(): void;
-  /** The outbox changed (a capture, a retry): look now, without cutting short any backoff. */
-  notify?(): void;
-  testConnection(): Promise<{ ok: boolean; message: string }>;
-  /** Stops posting; resolves when no request is in flight any more. */
-  close(): Promise<void>;
-}
-
-export type SyncFactory = (ctx: SyncContext) => SyncPart | Promise<SyncPart>;
-
-/** No sync: the till still captures and queues; nothing is posted. */
-export const noSync: SyncFactory = () => ({
-  advisor: null,
-  online: () => false,
-  syncNow: () => {},
-  testConnection: async () => ({ ok: false, message: 'Sync is not running in this process.' }),
-  close: async () => {},
-});
-
 /** Stands in when a sync part could not be built: captures queue, the reason is told when asked. */
 function unavailableSync(message: string): SyncPart {
   return {
@@ -140,8 +93,6 @@ function unavailableSync(message: string): SyncPart {
     close: async () => {},
   };
 }
-
-const defaultSync: SyncFactory = gameballSync();
 
 // --- The facade ---------------------------------------------------------------------------------
 
@@ -218,11 +169,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   ensurePrivateDataDir(dataDir);
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
-  // The logger scrubs the keys in use; the key store exists only once the database is open.
-  const keyRef: { store?: SecretStore } = {};
-  const logger =
-    opts.logger ??
-    createLogger({ file: join(dataDir, 'logs', 'pos-companion.log'), secretValues: () => keyRef.store?.knownValues() ?? [] });
+  // The process's logger when the caller gives one (the desktop shell, browser mode), else one of
+  // its own. Either way it scrubs the keys in use, from when the key store is open (below).
+  const logger = opts.logger ?? createLogger({ file: join(dataDir, 'logs', 'pos-companion.log') });
   const notices: TillNotice[] = [];
   if (folderProblem === 'full') notices.push({ code: 'DATA_FOLDER_FULL', message: dataFolderMessage('full', dataDir, 'start'), params: { folder: dataDir } });
   const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
@@ -234,13 +183,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     throw asDataFolderError(err, dataDir, 'start') ?? err;
   }
   const { db, settings: settingsStore, keys: keyStore } = store;
-  keyRef.store = keyStore;
+  // Until the database closes: the store reads a key it has not cached from the database.
+  const stopScrubbing = addSecretValues(logger, () => keyStore.knownValues());
   notices.push(...store.notices);
   const startSync = opts.startSync ?? true;
   const serious = seriousNotices(store.notices);
   if (serious.length > 0 && (opts.onDatabaseProblem ?? (startSync ? 'continue' : 'stop')) === 'stop') {
     // Kept for the next screen to show, since this process has none.
     for (const n of serious) store.identity.addIncident(n, false);
+    stopScrubbing();
     db.close();
     if (!opts.logger) await closeLogger(logger);
     throw new DatabaseDamagedError(`${serious.map((n) => n.message).join(' ')} The command was not run: run it again.`);
@@ -296,7 +247,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
   const queue = new OrderQueue({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, onChange: () => onChange() });
 
-  const syncFactory = opts.sync ?? defaultSync;
+  const syncFactory = opts.sync;
   const syncContext = (forTraining: boolean): SyncContext => ({
     db,
     dataDir,
@@ -482,6 +433,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         await sync.close();
         // The main file complete on its own (a copy without the -wal loses nothing) where possible.
         health.close();
+        stopScrubbing();
         db.close();
         if (!opts.logger) await closeLogger(logger);
       })();

@@ -16,6 +16,7 @@ import { scannerPortFrom } from './ipc/scanner-port.ts';
 import { closeLogger, createLogger, silentLogger, type Logger } from './log.ts';
 import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
 import { createScannerService, scannerConfigFrom, type ScannerService } from './scanner/service.ts';
+import { gameballSync } from './sync/wiring.ts';
 import { APP_ENTRY, APP_ORIGIN, registerAppScheme, serveAppProtocol } from './electron/app-protocol.ts';
 import { handleDownloads } from './electron/downloads.ts';
 import { hardenAllContents, hardenSession } from './electron/harden.ts';
@@ -94,7 +95,9 @@ async function start(): Promise<void> {
   serveAppProtocol(RENDERER_DIR);
   Menu.setApplicationMenu(null);
 
-  engine = await createEngine({ dataDir, secretCipher: createSafeStorageCipher() });
+  // The shell's logger is the process's one logger: the engine writes through it and adds its keys
+  // to the scrubber (a logger of its own would be a second stream on the same file).
+  engine = await createEngine({ dataDir, secretCipher: createSafeStorageCipher(), logger, sync: gameballSync() });
   for (const notice of engine.notices) logger.warn({ code: notice.code }, notice.message);
   const settings = engine.getSettings();
 

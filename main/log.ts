@@ -1,4 +1,6 @@
-// The engine's logger: pino, created once in engine.ts and passed in everywhere.
+// The process's logger: pino, created once by the entry point (desktop shell, browser mode) or by
+// the engine when none is given (CLI commands, tests), and passed in everywhere. One per process:
+// a second logger on the same file would be a second stream without the first one's scrubber.
 // Contract: no Gameball key ever reaches the output. Two independent guards:
 //  1. the key fields are censored wherever the code names them (top level, one level down, and
 //     in headers), by a copy-on-write walk of the line's object (`redactKeyFields`);
@@ -60,7 +62,10 @@ export interface LoggerOptions {
   fileOptions?: Omit<LogFileOptions, 'name'>;
   /** Any writable stream (tests). Wins over `file`. */
   destination?: pino.DestinationStream;
-  /** Current secret values to scrub from every line (called per line; keep it cheap). */
+  /**
+   * Current secret values to scrub from every line (called per line; keep it cheap). More sources
+   * can be added later with addSecretValues (the engine adds its key store once it is open).
+   */
   secretValues?: () => Iterable<string>;
   name?: string;
 }
@@ -93,22 +98,47 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     destination = file;
   } else destination = stderrDestination();
 
-  const secretValues = opts.secretValues;
+  const sources = new Set<() => Iterable<string>>();
+  if (opts.secretValues) sources.add(opts.secretValues);
   const logger = pino(
     {
       name,
       level: opts.level ?? 'info',
       formatters: { log: (o: Record<string, unknown>) => redactKeyFields(o) },
       timestamp: pino.stdTimeFunctions.isoTime,
-      ...(secretValues ? { hooks: { streamWrite: (s: string) => scrubSecrets(s, secretValues()) } } : {}),
+      hooks: { streamWrite: (s: string) => (sources.size === 0 ? s : scrubSecrets(s, allValues(sources))) },
     },
     destination,
   );
   if (file) logFiles.set(logger, file);
+  secretSources.set(logger, sources);
   return logger;
 }
 
+function* allValues(sources: Set<() => Iterable<string>>): Iterable<string> {
+  for (const source of sources) yield* source();
+}
+
 const logFiles = new WeakMap<Logger, LogFile>();
+const secretSources = new WeakMap<Logger, Set<() => Iterable<string>>>();
+
+/**
+ * Scrubs the values `source` returns (asked per line) from every line `logger` writes from now on,
+ * child loggers included, until the returned function is called. A logger not made by
+ * createLogger (silentLogger, a test's pino) has no scrubber: then this does nothing.
+ */
+export function addSecretValues(logger: Logger, source: () => Iterable<string>): () => void {
+  // pino's child loggers inherit from their parent: the root holds the sources.
+  let l: object | null = logger;
+  let sources: Set<() => Iterable<string>> | undefined;
+  while (l !== null && !(sources = secretSources.get(l as Logger))) l = Object.getPrototypeOf(l) as object | null;
+  if (!sources) return () => {};
+  const own = () => source();
+  sources.add(own);
+  return () => {
+    sources.delete(own);
+  };
+}
 
 /**
  * Writes out what a file logger still buffers and closes its file, within `timeoutMs` whatever the

@@ -1,6 +1,7 @@
-// The sync part of the engine facade (main/engine.ts): builds the Gameball client from settings,
-// keys and the environment (or, in training mode, the built-in simulator), runs the sync engine,
-// and answers the till's online referral questions over the same client.
+// The Gameball sync part of the engine, plugged in through ./port.ts by the entry points: builds
+// the Gameball client from settings, keys and the environment (or, in training mode, the built-in
+// simulator), runs the sync engine, and answers the till's online referral questions over the same
+// client.
 //
 // Training mode: the simulator starts on 127.0.0.1 when first needed, keeps its ledger in the
 // data folder (`training-ledger.json`), and only training rows are ever posted to it. Its port is
@@ -9,7 +10,7 @@
 // with real keys never posts a training row (the claim filters on the row's training flag).
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { SyncContext, SyncPart } from '../engine.ts';
+import type { SyncContext, SyncPart } from './port.ts';
 import { redactKeys } from '../config/keys.ts';
 import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';

@@ -15,6 +15,7 @@ import { closeLogger, createLogger, type Logger } from '../log.ts';
 import type { ScannerService, ScannerServiceConfig } from '../scanner/service.ts';
 import { createScannerService, scannerConfigFrom } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
+import { gameballSync } from '../sync/wiring.ts';
 import { createReplayHidTransport, REPLAY_DEVICES, type ReplayProfile } from './replay-transport.ts';
 import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
 import { startWebServer, type RunningWebServer } from './server.ts';
@@ -100,14 +101,12 @@ async function hidTransport(choice: ServeOptions['hid'], logger: Logger, scanner
 export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   const env = { ...(opts.env ?? process.env) };
   const clock = opts.clock ?? systemClock;
-  const ownLogger = opts.logger === undefined;
-  const logger = opts.logger ?? createLogger({ file: join(opts.dataDir, 'logs', 'pos-companion.log'), name: 'serve' });
   const token = opts.token ?? newSessionToken();
   if (token.length < MIN_TOKEN_LENGTH || !TOKEN_PATTERN.test(token)) {
     throw new ServeError(`The session token must be at least ${MIN_TOKEN_LENGTH} letters, digits, "-" or "_".`);
   }
 
-  const engineOpts: EngineOptions = { dataDir: opts.dataDir, clock, env };
+  const engineOpts: EngineOptions = { dataDir: opts.dataDir, clock, env, sync: gameballSync() };
   if (opts.simulatorUrl !== undefined) {
     if (!env.GAMEBALL_API_KEY || !env.GAMEBALL_SECRET_KEY) {
       throw new ServeError('--simulator-url needs the keys in GAMEBALL_API_KEY and GAMEBALL_SECRET_KEY.');
@@ -115,6 +114,11 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     env.GAMEBALL_BASE_URL = opts.simulatorUrl;
     engineOpts.training = false;
   }
+  // The one logger of this process (made once the options are accepted): the engine writes through
+  // it too, and adds its keys to its scrubber.
+  const ownLogger = opts.logger === undefined;
+  const logger = opts.logger ?? createLogger({ file: join(opts.dataDir, 'logs', 'pos-companion.log'), name: 'serve' });
+  engineOpts.logger = logger;
 
   let engine: Engine | undefined;
   let scanner: ScannerService | undefined;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactKeyFields } from '../../main/log.ts';
+import { addSecretValues, createLogger, redactKeyFields, silentLogger } from '../../main/log.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -47,6 +47,34 @@ describe('logger', () => {
     log.info({ orderId: 'till-1-abc', customerId: 'mobile_966500001234' }, 'order captured');
     const entry = JSON.parse(out.lines[0] ?? '{}') as Record<string, unknown>;
     expect(entry).toMatchObject({ orderId: 'till-1-abc', customerId: 'mobile_966500001234', msg: 'order captured' });
+  });
+});
+
+describe('addSecretValues', () => {
+  it('scrubs values added after the logger was made, in its child loggers too, until removed', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.destination, secretValues: () => [API_KEY] });
+    const child = log.child({ part: 'sync' });
+    log.info(`before: ${SECRET}`);
+    const stop = addSecretValues(child, () => [SECRET]);
+    log.info(`root: ${SECRET} ${API_KEY}`);
+    child.info(`child: ${SECRET}`);
+    stop();
+    log.info(`after: ${SECRET}`);
+    expect(out.lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      `before: ${SECRET}`,
+      'root: [Redacted] [Redacted]',
+      'child: [Redacted]',
+      `after: ${SECRET}`,
+    ]);
+  });
+
+  it('does nothing for a logger without a scrubber', () => {
+    const stop = addSecretValues(silentLogger(), () => {
+      throw new Error('never asked');
+    });
+    silentLogger().info('x');
+    stop();
   });
 });
 

@@ -2,7 +2,7 @@
 // stand-in for `electron` (no Electron binary here): window security settings, the IPC door,
 // the app:// protocol, the session policy, keys under safeStorage, and a shutdown that waits for
 // the engine before quitting.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startSimulator } from '../../../main/simulator/index.ts';
 import { buildMainAndPreload } from '../../../main/tools/build.ts';
 import { contentSecurityPolicy } from '../../../main/web/security.ts';
 import { createFakeElectron } from '../../support/fake-electron.ts';
+import { openDescriptorsOn } from '../../support/open-files.ts';
 
 const require = createRequire(import.meta.url);
 let root: string;
@@ -138,6 +139,19 @@ describe('desktop shell bundle', () => {
       else process.env.GAMEBALL_BASE_URL = prevBase;
       await sim.close();
     }
+  });
+
+  it('one logger for the process: the engine writes through the one stream of the shell on the log file', async () => {
+    const shell = await started();
+    const log = join(shell.dataDir, 'logs', 'pos-companion.log');
+    await expect.poll(() => (existsSync(log) ? readFileSync(log, 'utf8') : ''), { timeout: 10_000 }).toMatch(/desktop app started/);
+    // A logger of the engine's own would be a second descriptor on the same file.
+    const open = openDescriptorsOn(log);
+    if (open !== null) expect(open).toBe(1);
+    await shutdown(shell);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; name: string });
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['engine started', 'desktop app started', 'desktop app stopped']));
+    expect(lines.find((l) => l.msg === 'engine started')?.name).toBe('shell');
   });
 
   it('applies kiosk mode from the settings when the screen changes it', async () => {

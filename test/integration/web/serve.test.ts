@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { MASTER_KEY_FILE_ENV } from '../../../main/config/node-cipher.ts';
 import { silentLogger } from '../../../main/log.ts';
 import { startServe, ServeError, type RunningServe } from '../../../main/web/serve.ts';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import { newClientRef, saveSafely } from '../../../renderer/state/safe-save.ts';
 import { createWsClient, type WebSocketCtor, type WsClient } from '../../../renderer/transport/ws-client.ts';
+import { openDescriptorsOn } from '../../support/open-files.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const TOKEN = 'serve-test-token-0123456789';
@@ -187,6 +189,36 @@ describe('serve', () => {
     }, { timeout: 20_000 }).toBe('synced');
     // The external simulator, acting as Gameball, has the order.
     expect(JSON.stringify(sim.control.ledger())).toContain(orderId);
+  });
+
+  it('one logger for the process: the engine and browser mode write the log through one stream that scrubs the keys', async () => {
+    const dataDir = tempDir('pos-serve-log-');
+    const log = join(dataDir, 'logs', 'pos-companion.log');
+    const apiKey = 'serve-log-api-key-5f3a9c1e7b2d4a';
+    // Keys stored encrypted with a key file outside the data folder (no OS key store needed).
+    const env = { [MASTER_KEY_FILE_ENV]: join(tempDir('pos-serve-key-'), 'master.key') };
+    const s = await startServe({ dataDir, port: 0, token: TOKEN, staticDir: staticDir(), hid: { kind: 'none' }, env });
+    cleanups.push(() => s.close());
+    s.engine.setKeys({ apiKey });
+    // Browser mode logs a refused foreign Host header as it came: here, the key.
+    const status = await new Promise<number>((res, rej) => {
+      request({ host: '127.0.0.1', port: s.server.port, path: '/', headers: { host: `${apiKey}.example` } }, (r) => {
+        r.resume();
+        res(r.statusCode ?? 0);
+      }).on('error', rej).end();
+    });
+    expect(status).toBeGreaterThanOrEqual(400);
+    // The engine's lines and browser mode's go through the one file stream (two would be two).
+    await expect.poll(() => readFileSync(log, 'utf8'), { timeout: 10_000 }).toMatch(/foreign Host/);
+    const open = openDescriptorsOn(log);
+    if (open !== null) expect(open).toBe(1);
+    await s.close();
+    const text = readFileSync(log, 'utf8');
+    expect(text).not.toContain(apiKey);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; name: string; host?: string });
+    expect(lines.find((l) => /foreign Host/.test(l.msg))?.host).toBe('[Redacted].example');
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['engine started', 'keys updated', 'browser mode serving']));
+    expect(lines.find((l) => l.msg === 'engine started')?.name).toBe('serve');
   });
 
   it('refuses --simulator-url without keys, and a short token', async () => {

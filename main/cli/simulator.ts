@@ -4,8 +4,8 @@
 // need not appear in a process list; they are never printed.
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { startSimulator } from './index.ts';
-import type { RateLimitOption, SimulatorOptions } from './index.ts';
+import { startSimulator } from '../simulator/index.ts';
+import type { RateLimitOption, SimulatorOptions } from '../simulator/index.ts';
 
 /** What commander parses: the simulator's options under their flag names (`--state` is the state file). */
 export type SimulatorFlags = Pick<

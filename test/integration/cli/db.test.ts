@@ -16,7 +16,7 @@ import { silentLogger } from '../../../main/log.ts';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
 import { cutToPages, overwritePage, pageCount, pagesOf } from '../../support/damage.ts';
-import { EXIT_DATABASE_DAMAGED } from '../../../main/db/commands.ts';
+import { EXIT_DATABASE_DAMAGED } from '../../../main/cli/db.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const bin = join(repoRoot, 'main/bin/pos-companion.mjs');

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseRateLimit, registerSimulatorCommands, simulatorOptionsFromFlags } from '../../../main/simulator/commands.ts';
+import { parseRateLimit, registerSimulatorCommands, simulatorOptionsFromFlags } from '../../../main/cli/simulator.ts';
 
 describe('parseRateLimit', () => {
   it('reads PER_SECOND/PER_30S and off', () => {

@@ -3,9 +3,9 @@
 // (the write in progress finishes before the process ends).
 import { InvalidArgumentError, type Command } from 'commander';
 import { readSecretArg, SecretInputError } from '../config/secret-input.ts';
-import { dataDirOption, EXIT_REFUSED } from '../orders/commands.ts';
+import { dataDirOption, EXIT_REFUSED } from './orders.ts';
 import { resolveDataDir } from '../db/paths.ts';
-import { DEFAULT_PORT, startServe, type ServeOptions } from './serve.ts';
+import { DEFAULT_PORT, startServe, type ServeOptions } from '../web/serve.ts';
 
 /** The session token, when not random: from here or stdin, never the command line (ps shows it). */
 const SESSION_TOKEN_ENV = 'POS_COMPANION_SESSION_TOKEN';

@@ -1,8 +1,8 @@
 // `pos-companion status` as text: the clock line says, in a sentence, what the status's clock
 // figures mean and what to do about them.
 import { describe, expect, it } from 'vitest';
-import { formatStatus } from '../../../main/orders/commands.ts';
-import type { CliStatus } from '../../../main/orders/commands.ts';
+import { formatStatus } from '../../../main/cli/orders.ts';
+import type { CliStatus } from '../../../main/cli/orders.ts';
 
 const counts = { pending: 0, sending: 0, synced: 2, attention: 0, discarded: 0 };
 const base: CliStatus = { counts, refundCounts: counts, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: null, training: false };

@@ -12,8 +12,9 @@ import type { ClockAdvice } from '../../preload/clock-advice.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
-import { CaptureRefusedError } from './errors.ts';
-import type { SyncStatus } from './schemas.ts';
+import { gameballSync } from '../sync/wiring.ts';
+import { CaptureRefusedError } from '../orders/errors.ts';
+import type { SyncStatus } from '../orders/schemas.ts';
 
 export const EXIT_REFUSED = 2;
 
@@ -26,7 +27,7 @@ export function dataDirOption(): Option {
 export async function runWithEngine<T>(dataDir: string | undefined, fn: (engine: Engine) => T | Promise<T>): Promise<T | undefined> {
   const dir = resolveDataDir({ flag: dataDir });
   try {
-    return await withEngine({ dataDir: dir, startSync: false }, fn);
+    return await withEngine({ dataDir: dir, startSync: false, sync: gameballSync() }, fn);
   } catch (err) {
     if (err instanceof CaptureRefusedError && err.folder !== undefined) {
       process.stderr.write(`pos-companion: ${err.message}\n`);

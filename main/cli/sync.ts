@@ -19,10 +19,10 @@ import { asDataFolderError, exitCodeFor } from '../data-folder.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { createEngine } from '../engine.ts';
 import { clockAdvice } from '../../preload/clock-advice.ts';
-import { clockAdviceText, dataDirOption } from '../orders/commands.ts';
+import { clockAdviceText, dataDirOption } from './orders.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
-import { gameballSync } from './wiring.ts';
-import type { GameballSyncPart } from './wiring.ts';
+import { gameballSync } from '../sync/wiring.ts';
+import type { GameballSyncPart } from '../sync/wiring.ts';
 
 export const EXIT_TIMED_OUT = 3;
 const DEFAULT_TIMEOUT_S = 600;

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerScannerCommands } from '../../../main/scanner/commands.ts';
+import { registerScannerCommands } from '../../../main/cli/scanner.ts';
 import { parseCapture } from '../../../main/scanner/capture.ts';
 import { replayCapture } from '../../../main/scanner/replay.ts';
 import { encodeHidPosScan, SPEC_LAYOUTS, utf8 } from '../../unit/scanner/support/hid-spec.ts';
-import { FakeHid, settle } from './fake-hid.ts';
+import { FakeHid, settle } from '../scanner/fake-hid.ts';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -12,14 +12,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { resolveDataDir } from './paths.ts';
-import { DB_FILE_NAME } from './paths.ts';
+import { resolveDataDir } from '../db/paths.ts';
+import { DB_FILE_NAME } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
+import { gameballSync } from '../sync/wiring.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
-import { dataDirOption, EXIT_REFUSED } from '../orders/commands.ts';
-import { DatabaseDamagedError, isDatabaseDamage } from './database.ts';
-import { recoverySummary, runningDamageNotice } from './notices.ts';
-import type { RecoveryReport } from './recover.ts';
+import { dataDirOption, EXIT_REFUSED } from './orders.ts';
+import { DatabaseDamagedError, isDatabaseDamage } from '../db/database.ts';
+import { recoverySummary, runningDamageNotice } from '../db/notices.ts';
+import type { RecoveryReport } from '../db/recover.ts';
 
 /** The till's database is damaged or incomplete: stderr says what was done and what to do. */
 export const EXIT_DATABASE_DAMAGED = 6;
@@ -73,7 +74,7 @@ export function registerDatabaseCommands(program: Command): void {
         return;
       }
       try {
-        await withEngine({ dataDir, startSync: false, onDatabaseProblem: 'continue' }, (engine) => {
+        await withEngine({ dataDir, startSync: false, onDatabaseProblem: 'continue', sync: gameballSync() }, (engine) => {
           for (const n of engine.notices) process.stderr.write(`pos-companion: ${n.message}\n`);
           const reports = files.map((f) => engine.recoverFrom(f));
           if (flags.json) process.stdout.write(`${JSON.stringify(reports)}\n`);

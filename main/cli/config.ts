@@ -4,13 +4,13 @@
 // `--from-file FILE` from a file. `config set storePin` needs no current PIN: whoever runs the CLI
 // on the till can read the data folder anyway, so this is how a forgotten PIN is reset.
 import type { Command } from 'commander';
-import { dataDirOption, EXIT_REFUSED, runWithEngine } from '../orders/commands.ts';
-import { SETTING_KEYS, SettingsError, settingNames, settingPatchFromText, settingValue } from './settings.ts';
-import type { Settings } from './settings.ts';
-import { readSecretArg, SecretInputError } from './secret-input.ts';
-import { SECRET_ENV, SECRET_NAMES, SecretsUnavailableError } from './secrets.ts';
-import type { SecretName } from './secrets.ts';
-import { StorePinError } from './store-pin.ts';
+import { dataDirOption, EXIT_REFUSED, runWithEngine } from './orders.ts';
+import { SETTING_KEYS, SettingsError, settingNames, settingPatchFromText, settingValue } from '../config/settings.ts';
+import type { Settings } from '../config/settings.ts';
+import { readSecretArg, SecretInputError } from '../config/secret-input.ts';
+import { SECRET_ENV, SECRET_NAMES, SecretsUnavailableError } from '../config/secrets.ts';
+import type { SecretName } from '../config/secrets.ts';
+import { StorePinError } from '../config/store-pin.ts';
 
 /** The `config` name of the store PIN (main/config/store-pin.ts). */
 const STORE_PIN = 'storePin';

@@ -6,15 +6,15 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.ts';
 import { classifyScan, ClassifyOptionsSchema, DEFAULT_CLASSIFY_OPTIONS } from '../../preload/scan-classify.ts';
 import type { ClassifyOptions } from '../../preload/scan-classify.ts';
-import { formatCaptureLine, parseCapture } from './capture.ts';
-import { describeDevice } from './devices.ts';
-import type { ScannerDeviceInfo } from './devices.ts';
-import { HIDPOS_LAYOUTS, layoutByName } from './hidpos-layouts.ts';
-import { replayCapture } from './replay.ts';
-import type { ReplayMode } from './replay.ts';
-import { toScanLine } from './scan-result.ts';
-import { createScannerService } from './service.ts';
-import type { HidTransport } from './transport.ts';
+import { formatCaptureLine, parseCapture } from '../scanner/capture.ts';
+import { describeDevice } from '../scanner/devices.ts';
+import type { ScannerDeviceInfo } from '../scanner/devices.ts';
+import { HIDPOS_LAYOUTS, layoutByName } from '../scanner/hidpos-layouts.ts';
+import { replayCapture } from '../scanner/replay.ts';
+import type { ReplayMode } from '../scanner/replay.ts';
+import { toScanLine } from '../scanner/scan-result.ts';
+import { createScannerService } from '../scanner/service.ts';
+import type { HidTransport } from '../scanner/transport.ts';
 
 export interface ScannerCommandDeps {
   /** The HID transport; default: node-hid, loaded only by the commands that touch devices. */
@@ -62,7 +62,7 @@ function parseLayout(name: string): string {
 }
 
 async function defaultTransport(): Promise<HidTransport> {
-  const { createNodeHidTransport } = await import('./node-hid-transport.ts');
+  const { createNodeHidTransport } = await import('../scanner/node-hid-transport.ts');
   return createNodeHidTransport();
 }
 
