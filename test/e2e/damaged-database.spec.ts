@@ -27,9 +27,10 @@ test('a damaged database is told on the screen, and the readable orders are back
   const file = join(dataDir, 'pos-companion.db');
   overwritePage(file, pagesOf(file, 'orders')[1]!.pageno, 8, 3000);
 
-  till = await startTill({ keys: false, dataDir });
+  const started = await startTill({ keys: false, dataDir });
+  till = started;
   // The notice line may follow the printed address by a moment.
-  await expect.poll(() => till.output()).toMatch(/Notice: The till's database was damaged \(some of its pages are damaged/);
+  await expect.poll(() => started.output()).toMatch(/Notice: The till's database was damaged \(some of its pages are damaged/);
   await openTill(page, till);
   const notice = page.getByTestId('till-notice');
   await expect(notice).toHaveCount(1);
