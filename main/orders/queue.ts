@@ -1,6 +1,7 @@
 // The queue as people see and fix it: list and search, one order's detail with its Gameball
-// calls, retry of needs-attention, edit-and-resend, discard with a kept reason, export, status
-// counts, and retention pruning. Every change is one transaction; the order id never changes.
+// calls, retry of needs-attention, edit-and-resend, discard with a kept reason, export, and
+// retention pruning (the status is main/sync/status.ts's). Every change is one transaction; the
+// order id never changes. Outbox rows change only through the outbox module (Outbox).
 import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
@@ -19,7 +20,7 @@ import { prepareOrder, preparedColumns } from './prepare.ts';
 import { orderDetail, orderView, parseLineItems, refundView } from './rows.ts';
 import type { OrderRow, RefundRow, SyncLogRow } from './rows.ts';
 import { ExportQuerySchema, OrderEditPatchSchema, OrderInputSchema, OrderListQuerySchema } from './schemas.ts';
-import type { ExportQuery, OrderDetail, OrderList, OrderListQuery, OrderView, StateCounts, SyncStatus } from './schemas.ts';
+import type { ExportQuery, OrderDetail, OrderList, OrderListQuery, OrderView } from './schemas.ts';
 
 export interface OrderQueueDeps {
   db: Database;
@@ -29,8 +30,6 @@ export interface OrderQueueDeps {
   logger?: Logger;
   onChange?: () => void;
 }
-
-const emptyCounts = (): StateCounts => ({ pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 });
 
 function likeTerm(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -77,13 +76,6 @@ export class OrderQueue {
            updated_at = @updated_at
          WHERE order_id = @order_id`,
       ),
-      orderCounts: db.prepare<[number], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM orders WHERE training = ? GROUP BY state'),
-      refundCounts: db.prepare<[number], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM refunds WHERE training = ? GROUP BY state'),
-      oldestPending: db.prepare<[number, number], { at: string | null }>(
-        "SELECT MIN(at) AS at FROM (SELECT MIN(created_at) AS at FROM orders WHERE state IN ('pending','sending') AND training = ? UNION ALL SELECT MIN(created_at) FROM refunds WHERE state IN ('pending','sending') AND training = ?)",
-      ),
-      lastSuccess: db.prepare<[], { at: string }>("SELECT at FROM sync_log WHERE outcome IN ('ok','reconciled') ORDER BY id DESC LIMIT 1"),
-      lastError: db.prepare<[], SyncLogRow>("SELECT * FROM sync_log WHERE outcome NOT IN ('ok','reconciled') ORDER BY id DESC LIMIT 1"),
       exportAll: db.prepare<[], OrderRow>('SELECT * FROM orders ORDER BY created_at, order_id'),
       exportState: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE state = ? ORDER BY created_at, order_id'),
       prunable: db.prepare<[string], { order_id: string }>(
@@ -308,33 +300,6 @@ export class OrderQueue {
       }),
       { header: true, columns: [...columns] },
     );
-  }
-
-  /** Counts and ages of the orders and refunds of the current mode (training or live) only. */
-  status(online: boolean, training: boolean): SyncStatus {
-    const t = training ? 1 : 0;
-    const counts = emptyCounts();
-    for (const r of this.s.orderCounts.all(t)) if (r.state in counts) counts[r.state as keyof StateCounts] = r.n;
-    const refundCounts = emptyCounts();
-    for (const r of this.s.refundCounts.all(t)) if (r.state in refundCounts) refundCounts[r.state as keyof StateCounts] = r.n;
-    const oldest = this.s.oldestPending.get(t, t)?.at ?? null;
-    const err = this.s.lastError.get();
-    return {
-      counts,
-      refundCounts,
-      oldestPendingAgeMs: oldest === null ? null : Math.max(0, this.deps.clock.now() - Date.parse(oldest)),
-      lastSuccessAt: this.s.lastSuccess.get()?.at ?? null,
-      lastError: err
-        ? {
-            at: err.at,
-            message: err.message ?? err.outcome,
-            ...(err.gameball_code !== null ? { code: String(err.gameball_code) } : err.http_status !== null ? { code: String(err.http_status) } : {}),
-            ...(err.entity_id !== null ? { entityId: err.entity_id } : {}),
-          }
-        : null,
-      online,
-      training,
-    };
   }
 
   /**

@@ -61,7 +61,7 @@ import { OutboxStore } from './outbox-store.ts';
 import type { ClaimedRow, Finish, OutboxRow, SyncLogInput } from './outbox-store.ts';
 import { isLocalOwnerGone, newLeaseOwner } from './lease-owner.ts';
 import { GameballRateLimiter, rateGroupOf } from './rate-limiter.ts';
-import { lastErrorOf, StatusReader, statusChanged } from './status.ts';
+import { lastErrorOf, StatusFeed, StatusReader } from './status.ts';
 import type { LiveFacts } from './status.ts';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. Injected so tests can step time. */
@@ -148,6 +148,8 @@ export interface DrainResult {
 type Outcome = { finish: Finish; logs: SyncLogInput[] } | { abandoned: true; logs: SyncLogInput[] };
 
 const MIN_IDLE_MS = 200;
+/** The debounce of this engine's own status events. */
+const STATUS_DELAY_MS = 100;
 /** How often the leases of other engines are checked for owners that are gone. */
 const DEAD_LEASE_CHECK_MS = 5_000;
 /** Gameball's "transaction time is not valid": a date in its future. */
@@ -193,9 +195,9 @@ export class SyncEngine {
   private probing = false;
   private consecutiveTrouble = 0;
   private live: LiveFacts;
-  private lastStatus: SyncStatus | undefined;
-  private statusTimer: NodeJS.Timeout | undefined;
-  private readonly listeners = new Set<(s: SyncStatus) => void>();
+  /** Status events for this engine's own listeners (the facade listens to onChange instead). */
+  private readonly statusFeed: StatusFeed;
+  private readonly changeListeners = new Set<() => void>();
   private readonly idleWaiters = new Set<() => void>();
   /** Set when a statement met a damaged database: the engine has stopped for good. */
   private damage: Error | undefined;
@@ -227,6 +229,14 @@ export class SyncEngine {
       leaseMs: this.leaseMs,
     });
     this.statusReader = new StatusReader(opts.db);
+    this.statusFeed = new StatusFeed({
+      read: () => this.status(),
+      delayMs: STATUS_DELAY_MS,
+      onReadError: (err) => {
+        if (!this.databaseDamaged(err, 'reading the status')) this.logger?.warn({ err: errorText(err) }, 'could not read sync status');
+      },
+      logger: opts.logger,
+    });
     this.clockChecks = new ClockCheckStore(opts.db);
     const seed = this.statusReader.seed();
     this.live = { ...seed, online: false };
@@ -267,8 +277,7 @@ export class SyncEngine {
     // A status computation may be pending even when the loop never ran (a one-shot engine whose
     // capture called notify): it must not fire after stop, when the caller closes the database
     // and the log (it used to, on a slow machine, and the CLI then died with exit 1).
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    this.statusTimer = undefined;
+    this.statusFeed.cancel();
     // A second stop while the first still waits for its jobs gets the same wait: the caller closes
     // the database after it, and a job may still be writing its outcome.
     if (this.stopping) return this.stopping;
@@ -279,8 +288,7 @@ export class SyncEngine {
     this.stopping = (async () => {
       await this.loopDone;
       await Promise.allSettled([...this.active.values(), this.probing$]);
-      if (this.statusTimer) clearTimeout(this.statusTimer);
-      this.statusTimer = undefined;
+      this.statusFeed.cancel();
       for (const w of this.idleWaiters) w();
     })().finally(() => {
       this.stopping = undefined;
@@ -321,9 +329,18 @@ export class SyncEngine {
     return this.statusReader.read(this.opts.training, this.clock.now(), this.live);
   }
 
+  /** Status events, debounced and only when the status changed (see StatusFeed). */
   onStatus(listener: (s: SyncStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.statusFeed.subscribe(listener);
+  }
+
+  /**
+   * Told at once, every time something the status shows may have changed (no status is read):
+   * for a caller that debounces and reads the status itself (the engine facade).
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /**
@@ -983,32 +1000,19 @@ export class SyncEngine {
   // ---- status -------------------------------------------------------------------------------------
 
   private scheduleStatus(): void {
-    if (this.statusTimer || this.listeners.size === 0) return;
-    this.statusTimer = setTimeout(() => {
-      this.statusTimer = undefined;
-      this.emitStatus();
-    }, 100);
-    this.statusTimer.unref?.();
+    this.statusFeed.changed();
+    for (const l of this.changeListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.logger?.warn({ err: errorText(err) }, 'status change listener failed');
+      }
+    }
   }
 
   /** Computes the status and tells listeners when it changed. */
   emitStatus(): void {
-    let s: SyncStatus;
-    try {
-      s = this.status();
-    } catch (err) {
-      if (!this.databaseDamaged(err, 'reading the status')) this.logger?.warn({ err: errorText(err) }, 'could not read sync status');
-      return;
-    }
-    if (!statusChanged(this.lastStatus, s)) return;
-    this.lastStatus = s;
-    for (const l of this.listeners) {
-      try {
-        l(s);
-      } catch (err) {
-        this.logger?.warn({ err: errorText(err) }, 'status listener failed');
-      }
-    }
+    this.statusFeed.emit();
   }
 }
 
