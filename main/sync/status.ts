@@ -12,6 +12,8 @@
 // itself (an answer, the data folder refusing writes, missing keys). This is the rule `status`
 // and the screen have always shown (test/integration/sync/status.test.ts pins it).
 import type { Database } from '../db/database.ts';
+import type { Clock } from '../clock.ts';
+import { isoAt } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { StateCounts, SyncStatus } from '../orders/schemas.ts';
 import { ClockCheckStore } from './clock-check-store.ts';
@@ -186,5 +188,69 @@ export class StatusFeed {
   close(): void {
     this.cancel();
     this.listeners.clear();
+  }
+}
+
+/**
+ * A running sync engine's status: its live facts (seeded from the audit log; the engine's parts
+ * update them in place), read with the tables by StatusReader, and told two ways: debounced
+ * events for the engine's own listeners (StatusFeed), and an immediate "changed" for a caller that
+ * debounces and reads the status itself (the engine facade: one debounce, not two in series).
+ */
+export class EngineStatus {
+  readonly live: LiveFacts;
+  private readonly reader: StatusReader;
+  private readonly feed: StatusFeed;
+  private readonly changeListeners = new Set<() => void>();
+
+  constructor(
+    db: Database,
+    private readonly opts: {
+      training: boolean;
+      clock: Clock;
+      logger: Logger | undefined;
+      delayMs: number;
+      onReadError: (err: unknown) => void;
+      /** Gameball is not configured (a live engine without keys): the last error says why. */
+      notConfigured: string | null;
+    },
+  ) {
+    this.reader = new StatusReader(db);
+    this.feed = new StatusFeed({ read: () => this.read(), delayMs: opts.delayMs, onReadError: opts.onReadError, logger: opts.logger });
+    this.live = { ...this.reader.seed(), online: false };
+    if (opts.notConfigured !== null) this.live.lastError = lastErrorOf(isoAt(opts.clock.now()), opts.notConfigured, null, null);
+  }
+
+  read(): SyncStatus {
+    return this.reader.read(this.opts.training, this.opts.clock.now(), this.live);
+  }
+
+  subscribe(listener: (s: SyncStatus) => void): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Something the status shows may have changed. */
+  changed(): void {
+    this.feed.changed();
+    for (const l of this.changeListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.opts.logger?.warn({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'status change listener failed');
+      }
+    }
+  }
+
+  emit(): void {
+    this.feed.emit();
+  }
+
+  cancel(): void {
+    this.feed.cancel();
   }
 }
