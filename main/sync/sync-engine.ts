@@ -311,8 +311,7 @@ export class SyncEngine {
       this.wakeController = new AbortController();
       const now = this.clock.now();
       this.link.noticeClock(now);
-      const conn = this.link.connectivity;
-      let slots = this.client() ? claimableSlots(conn, now, this.concurrency - this.active.size, this.active.size) : 0;
+      let slots = this.client() ? claimableSlots(this.link.connectivity, now, this.concurrency - this.active.size, this.active.size) : 0;
       if (slots > 0 && !this.storage.writable(now)) slots = 0;
 
       let claimed = 0;
@@ -336,12 +335,13 @@ export class SyncEngine {
         this.idleSince = now;
         for (const w of this.idleWaiters) w();
       }
-      if (this.active.size === 0 && conn.pausedUntil <= now && !this.probing$ && now - this.link.lastContact >= this.probeEveryMs) {
+      const pausedUntil = this.link.connectivity.pausedUntil;
+      if (this.active.size === 0 && pausedUntil <= now && !this.probing$ && now - this.link.lastContact >= this.probeEveryMs) {
         this.probing$ = this.link.probe().finally(() => (this.probing$ = undefined));
       }
 
       let waitMs: number;
-      if (conn.pausedUntil > now) waitMs = conn.pausedUntil - now;
+      if (pausedUntil > now) waitMs = pausedUntil - now;
       else if (slots <= 0) waitMs = this.idlePollMs;
       else {
         let due: number | null = null;
