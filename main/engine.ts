@@ -27,6 +27,7 @@ import { ReferralChecker } from './orders/referral.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
 import { noSync } from './sync/port.ts';
 import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
+import { StatusFeed, StatusReader } from './sync/status.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import type { TillStore } from './till-store.ts';
 import type {
@@ -224,25 +225,19 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   /** The mode of new captures; the sync part follows it (syncTraining) once a swap is done. */
   let training = wantedTraining();
 
-  // Status events: computed only with listeners, and at most once per STATUS_COALESCE_MS however
-  // fast captures come (a status reads counts over every order: never once per capture).
-  const listeners = new Set<(s: SyncStatus) => void>();
-  let statusTimer: NodeJS.Timeout | undefined;
+  // Status events: the one debounce between a change (a capture, the sync's progress, a mode
+  // switch) and the event (see StatusFeed): at most once per STATUS_COALESCE_MS, only with listeners.
+  const statusFeed = new StatusFeed({
+    read: () => engine.status(),
+    delayMs: STATUS_COALESCE_MS,
+    onReadError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the status'),
+    logger,
+  });
   const notifyStatus = () => {
-    if (listeners.size === 0 || statusTimer || closed) return;
-    statusTimer = setTimeout(() => {
-      statusTimer = undefined;
-      if (closed || listeners.size === 0) return;
-      let s: SyncStatus;
-      try {
-        s = engine.status();
-      } catch (err) {
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the status');
-        return;
-      }
-      for (const l of listeners) l(s);
-    }, STATUS_COALESCE_MS);
+    if (!closed) statusFeed.changed();
   };
+  /** The status from the tables, for a sync part that keeps none of its own. */
+  const storedStatus = new StatusReader(db);
 
   const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
   const queue = new OrderQueue({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, onChange: () => onChange() });
@@ -374,10 +369,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     get training() {
       return training;
     },
-    status: () => guard('reading the status', () => sync.status?.() ?? queue.status(sync.online(), syncTraining)),
+    status: () => guard('reading the status', () => sync.status?.() ?? storedStatus.readStored(syncTraining, clock.now(), sync.online())),
     onStatus(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      return statusFeed.subscribe(listener);
     },
     getSettings: () => guard('reading the settings', settingsView),
     updateSettings(patch) {
@@ -427,8 +421,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       closing ??= (async () => {
         closed = true;
         if (pruneTimer) clearInterval(pruneTimer);
-        if (statusTimer) clearTimeout(statusTimer);
-        listeners.clear();
+        statusFeed.close();
         await switching;
         await sync.close();
         // The main file complete on its own (a copy without the -wal loses nothing) where possible.

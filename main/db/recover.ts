@@ -16,12 +16,14 @@
 // - everything is written in one transaction: all of it or, on failure, nothing;
 // - what could not be read is reported: by id where an index or the outbox still names it,
 //   otherwise as "incomplete" (the file is cut short, or a stretch of a table is unreadable).
-// The tables belong to the order and outbox stores; recovery writes them directly, as a
-// migration does, because it restores rows those stores wrote in the first place.
+// The order tables belong to the order store; recovery writes them directly, as a migration
+// does, because it restores rows that store wrote in the first place. Outbox rows go through the
+// outbox module (main/sync/outbox-store.ts), the one writer of that table.
 import { isoAt } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { SyncOrderRowSchema, SyncRefundRowSchema } from '../gameball/mappers.ts';
+import { Outbox } from '../sync/outbox-store.ts';
 import type { Database } from './database.ts';
 import { salvageFile } from './salvage.ts';
 import type { SalvageResult, SalvagedTable, TablePlan } from './salvage.ts';
@@ -178,6 +180,7 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
   const calls = outboxByEntity(salvaged.tables.get('outbox'));
   const orderCols = columnsOf(live, 'orders');
   const refundCols = columnsOf(live, 'refunds');
+  const outbox = new Outbox(live);
   const stmt = {
     setting: live.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)'),
     secret: live.prepare('INSERT OR IGNORE INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?)'),
@@ -188,10 +191,6 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
     refundExists: live.prepare<[string], { one: number }>('SELECT 1 AS one FROM refunds WHERE refund_id = ?'),
     orderByRef: live.prepare<[string], { order_id: string }>('SELECT order_id FROM orders WHERE client_ref = ?'),
     refundByRef: live.prepare<[string], { refund_id: string }>('SELECT refund_id FROM refunds WHERE client_ref = ?'),
-    outbox: live.prepare(
-      `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, unknown_outcome, last_error_code, last_error_message, created_at, updated_at)
-       VALUES (@kind, @entity, @customer, @state, @attempts, @next, 1, @code, @message, @created, @at)`,
-    ),
   };
 
   const unreadable = (kind: UnreadableEntry['kind'], id: string, own: 'track_order' | 'refund') => {
@@ -216,18 +215,19 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
     const ownWaits = state === 'attention' && !rows.some(stuck);
     for (const r of rows) {
       const waits = stuck(r) || (ownWaits && r.kind === own);
-      stmt.outbox.run({
-        kind: r.kind,
-        entity,
-        customer,
-        state: waits ? 'attention' : 'pending',
-        attempts: r.attempts,
-        next: now,
-        code: waits ? (r.last_error_code ?? attention.code) : r.last_error_code,
-        message: waits ? (r.last_error_message ?? attention.message) : r.last_error_message,
-        created: r.created_at ?? at,
-        at,
-      });
+      outbox.restore(
+        {
+          kind: r.kind,
+          entityId: entity,
+          customerId: customer,
+          state: waits ? 'attention' : 'pending',
+          attempts: r.attempts,
+          code: waits ? (r.last_error_code ?? attention.code) : r.last_error_code,
+          message: waits ? (r.last_error_message ?? attention.message) : r.last_error_message,
+          createdAt: r.created_at,
+        },
+        now,
+      );
     }
   };
 
@@ -366,5 +366,5 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
  * included the record of calls Gameball answered. Returns how many rows were marked.
  */
 export function markOwedUnknown(db: Database, now: number): number {
-  return db.prepare("UPDATE outbox SET unknown_outcome = 1, updated_at = ? WHERE state IN ('pending', 'in_flight') AND unknown_outcome = 0").run(isoAt(now)).changes;
+  return new Outbox(db).markOwedUnknown(now);
 }

@@ -15,6 +15,7 @@ import { isoAt } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { Outbox } from '../sync/outbox-store.ts';
 import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './errors.ts';
 import { uuid7Source } from './ids.ts';
 import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
@@ -97,6 +98,7 @@ export class OrderStore {
   private readonly db: Database;
   private readonly newUuid: () => string;
   private readonly stmt;
+  private readonly outbox: Outbox;
   private readonly captureTx: (p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) => CapturedOrder;
   private readonly refundTx: (r: RefundRequest, settings: StoredSettings, now: number) => CapturedRefund;
 
@@ -104,6 +106,7 @@ export class OrderStore {
     this.db = deps.db;
     this.newUuid = deps.newUuid ?? uuid7Source();
     this.rules = new ReferralRules(this.db);
+    this.outbox = new Outbox(this.db);
     const db = this.db;
     this.stmt = {
       insertOrder: db.prepare(
@@ -113,10 +116,6 @@ export class OrderStore {
          VALUES (@order_id, @customer_id, @mobile, @name, @email, @currency, @total_paid_minor, @total_price_minor,
            @total_discount_minor, @total_tax_minor, @total_shipping_minor, @line_items_json, @receipt_no, @referrer_code, @order_date,
            @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at, @client_ref)`,
-      ),
-      insertOutbox: db.prepare(
-        `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
       ),
       // The customer's history in one statement, on the customer's index: a same-receipt order
       // (double submit) and whether the customer is known (referral rules). A null receipt matches nothing.
@@ -135,7 +134,6 @@ export class OrderStore {
       ),
       orderByClientRef: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE client_ref = ?'),
       refundByClientRef: db.prepare<[string], RefundRow>('SELECT * FROM refunds WHERE client_ref = ?'),
-      callsOf: db.prepare<[string], { kind: OutboxKind }>('SELECT kind FROM outbox WHERE entity_id = ? ORDER BY id'),
       earlierOrder: db.prepare<[string, number, string, string, string], { one: number }>(
         `SELECT 1 AS one FROM orders INDEXED BY orders_customer WHERE customer_id = ? AND training = ? AND state != 'discarded'
            AND (created_at < ? OR (created_at = ? AND order_id < ?)) LIMIT 1`,
@@ -214,7 +212,7 @@ export class OrderStore {
         'clientRef',
       );
     }
-    const calls = [...new Set(this.stmt.callsOf.all(stored.order_id).map((c) => c.kind))];
+    const calls = [...new Set(this.outbox.kindsOf(stored.order_id))];
     const newCustomer = this.stmt.earlierOrder.get(stored.customer_id, stored.training, stored.created_at, stored.created_at, stored.order_id) === undefined;
     return { ...orderView(stored), calls, newCustomer, replayed: true };
   }
@@ -243,7 +241,7 @@ export class OrderStore {
     };
     this.stmt.insertOrder.run(row);
     const calls = callsFor(p.referrerCode, newCustomer);
-    for (const kind of calls) this.stmt.insertOutbox.run(kind, row.order_id, row.customer_id, now, iso, iso);
+    for (const kind of calls) this.outbox.enqueue(kind, row.order_id, row.customer_id, now);
     return { ...orderView(row), calls, newCustomer, replayed: false };
   }
 
@@ -304,7 +302,7 @@ export class OrderStore {
       ...newSyncTracked(order.training, iso, clientRef),
     };
     this.stmt.insertRefund.run(row);
-    this.stmt.insertOutbox.run('refund', row.refund_id, row.customer_id, now, iso, iso);
+    this.outbox.enqueue('refund', row.refund_id, row.customer_id, now);
     return { ...refundView(row), replayed: false };
   }
 

@@ -1,6 +1,7 @@
 // The queue as people see and fix it: list and search, one order's detail with its Gameball
-// calls, retry of needs-attention, edit-and-resend, discard with a kept reason, export, status
-// counts, and retention pruning. Every change is one transaction; the order id never changes.
+// calls, retry of needs-attention, edit-and-resend, discard with a kept reason, export, and
+// retention pruning (the status is main/sync/status.ts's). Every change is one transaction; the
+// order id never changes. Outbox rows change only through the outbox module (Outbox).
 import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
@@ -9,6 +10,7 @@ import { isoAt } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { Outbox } from '../sync/outbox-store.ts';
 import { spreadsheetSafe } from './csv-cells.ts';
 import { normaliseMobile } from './customer.ts';
 import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './errors.ts';
@@ -16,9 +18,9 @@ import { callsFor } from './order-store.ts';
 import type { ReferralRules } from './order-store.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
 import { orderDetail, orderExportRecord, orderView, parseLineItems, refundExportRecord } from './rows.ts';
-import type { OrderRow, OutboxRow, RefundRow, SyncLogRow } from './rows.ts';
+import type { OrderRow, RefundRow, SyncLogRow } from './rows.ts';
 import { ExportQuerySchema, OrderEditPatchSchema, OrderInputSchema, OrderListQuerySchema } from './schemas.ts';
-import type { ExportQuery, OrderDetail, OrderList, OrderListQuery, OrderView, StateCounts, SyncStatus } from './schemas.ts';
+import type { ExportQuery, OrderDetail, OrderList, OrderListQuery, OrderView } from './schemas.ts';
 
 export interface OrderQueueDeps {
   db: Database;
@@ -29,8 +31,6 @@ export interface OrderQueueDeps {
   onChange?: () => void;
 }
 
-const emptyCounts = (): StateCounts => ({ pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 });
-
 function likeTerm(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -38,6 +38,7 @@ function likeTerm(s: string): string {
 export class OrderQueue {
   private readonly db: Database;
   private readonly s;
+  private readonly outbox: Outbox;
   private readonly listCache = new Map<string, { count: Statement<unknown[], { n: number }>; rows: Statement<unknown[], OrderRow> }>();
 
   /**
@@ -54,30 +55,19 @@ export class OrderQueue {
 
   constructor(private readonly deps: OrderQueueDeps) {
     const db = (this.db = deps.db);
+    this.outbox = new Outbox(db);
     this.s = {
       order: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_id = ?'),
       refund: db.prepare<[string], RefundRow>('SELECT * FROM refunds WHERE refund_id = ?'),
       refundsOf: db.prepare<[string], RefundRow>('SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at, refund_id'),
-      outboxOf: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE entity_id = ? ORDER BY id'),
       logOf: db.prepare<[string], SyncLogRow>('SELECT * FROM sync_log WHERE entity_id = ? ORDER BY id'),
       attentionOrders: db.prepare<[], { order_id: string }>("SELECT order_id FROM orders WHERE state = 'attention'"),
       attentionRefunds: db.prepare<[], { refund_id: string }>("SELECT refund_id FROM refunds WHERE state = 'attention'"),
       attentionRefundsOf: db.prepare<[string], { refund_id: string }>("SELECT refund_id FROM refunds WHERE order_id = ? AND state = 'attention'"),
       reopenOrder: db.prepare("UPDATE orders SET state = 'pending', attention_code = NULL, attention_message = NULL, updated_at = ? WHERE order_id = ? AND state = 'attention'"),
       reopenRefund: db.prepare("UPDATE refunds SET state = 'pending', attention_code = NULL, attention_message = NULL, updated_at = ? WHERE refund_id = ? AND state = 'attention'"),
-      reopenOutbox: db.prepare(
-        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE entity_id = ? AND state IN ('attention','dead')",
-      ),
-      liveOutbox: db.prepare<[string], { n: number }>(
-        "SELECT COUNT(*) AS n FROM outbox WHERE entity_id = ? AND (state = 'in_flight' OR (unknown_outcome = 1 AND state NOT IN ('done','discarded')))",
-      ),
-      discardOutbox: db.prepare("UPDATE outbox SET state = 'discarded', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE entity_id = ? AND state NOT IN ('done','discarded')"),
       discardOrder: db.prepare("UPDATE orders SET state = 'discarded', discard_reason = ?, updated_at = ? WHERE order_id = ?"),
       discardRefund: db.prepare("UPDATE refunds SET state = 'discarded', discard_reason = ?, updated_at = ? WHERE refund_id = ?"),
-      doneCall: db.prepare<[string, string, string], { one: number }>("SELECT 1 AS one FROM outbox WHERE entity_id = ? AND kind = ? AND customer_id = ? AND state = 'done' LIMIT 1"),
-      insertOutbox: db.prepare(
-        "INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
-      ),
       updateEdited: db.prepare(
         `UPDATE orders SET customer_id = @customer_id, mobile = @mobile, name = @name, email = @email, currency = @currency,
            total_paid_minor = @total_paid_minor, total_price_minor = @total_price_minor, total_discount_minor = @total_discount_minor,
@@ -86,13 +76,6 @@ export class OrderQueue {
            updated_at = @updated_at
          WHERE order_id = @order_id`,
       ),
-      orderCounts: db.prepare<[number], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM orders WHERE training = ? GROUP BY state'),
-      refundCounts: db.prepare<[number], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM refunds WHERE training = ? GROUP BY state'),
-      oldestPending: db.prepare<[number, number], { at: string | null }>(
-        "SELECT MIN(at) AS at FROM (SELECT MIN(created_at) AS at FROM orders WHERE state IN ('pending','sending') AND training = ? UNION ALL SELECT MIN(created_at) FROM refunds WHERE state IN ('pending','sending') AND training = ?)",
-      ),
-      lastSuccess: db.prepare<[], { at: string }>("SELECT at FROM sync_log WHERE outcome IN ('ok','reconciled') ORDER BY id DESC LIMIT 1"),
-      lastError: db.prepare<[], SyncLogRow>("SELECT * FROM sync_log WHERE outcome NOT IN ('ok','reconciled') ORDER BY id DESC LIMIT 1"),
       exportAll: db.prepare<[], OrderRow>('SELECT * FROM orders ORDER BY created_at, order_id'),
       exportState: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE state = ? ORDER BY created_at, order_id'),
       prunable: db.prepare<[string], { order_id: string }>(
@@ -100,7 +83,6 @@ export class OrderQueue {
            AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.order_id AND r.state NOT IN ('synced','discarded'))`,
       ),
       refundIdsOf: db.prepare<[string], { refund_id: string }>('SELECT refund_id FROM refunds WHERE order_id = ?'),
-      deleteOutbox: db.prepare('DELETE FROM outbox WHERE entity_id = ?'),
       deleteLog: db.prepare('DELETE FROM sync_log WHERE entity_id = ?'),
       deleteRefunds: db.prepare('DELETE FROM refunds WHERE order_id = ?'),
       deleteOrder: db.prepare('DELETE FROM orders WHERE order_id = ?'),
@@ -153,7 +135,7 @@ export class OrderQueue {
     if (!row) return undefined;
     const refunds = this.s.refundsOf.all(orderId);
     const ids = [orderId, ...refunds.map((r) => r.refund_id)];
-    const outbox = ids.flatMap((id) => this.s.outboxOf.all(id)).sort((a, b) => a.id - b.id);
+    const outbox = ids.flatMap((id) => this.outbox.rowsOf(id)).sort((a, b) => a.id - b.id);
     const log = ids.flatMap((id) => this.s.logOf.all(id)).sort((a, b) => a.id - b.id);
     return orderDetail(row, refunds, outbox, log);
   }
@@ -184,13 +166,13 @@ export class OrderQueue {
       let count = 0;
       for (const id of orders) {
         if (this.s.reopenOrder.run(iso, id).changes > 0) {
-          this.s.reopenOutbox.run(now, iso, id);
+          this.outbox.reopen(id, now);
           count += 1;
         }
       }
       for (const id of refunds) {
         if (this.s.reopenRefund.run(iso, id).changes > 0) {
-          this.s.reopenOutbox.run(now, iso, id);
+          this.outbox.reopen(id, now);
           count += 1;
         }
       }
@@ -231,10 +213,10 @@ export class OrderQueue {
         ...preparedColumns(p),
         updated_at: iso,
       });
-      this.s.discardOutbox.run(iso, orderId);
+      this.outbox.discard(orderId, now);
       for (const kind of callsFor(p.referrerCode, newCustomer)) {
-        if (this.s.doneCall.get(orderId, kind, p.customerId)) continue;
-        this.s.insertOutbox.run(kind, orderId, p.customerId, now, iso, iso);
+        if (this.outbox.hasDone(orderId, kind, p.customerId)) continue;
+        this.outbox.enqueue(kind, orderId, p.customerId, now);
       }
       const updated = this.s.order.get(orderId);
       if (!updated) throw notFound(orderId);
@@ -253,22 +235,22 @@ export class OrderQueue {
   discard(orderId: string, reason: string): OrderView {
     const why = reason.trim();
     if (!why) throw new CaptureRefusedError('INVALID_INPUT', 'reason: say why the order is discarded; the reason is kept.', 'reason');
-    const iso = isoAt(this.deps.clock.now());
+    const now = this.deps.clock.now();
     const view = this.immediate(() => {
       let row = this.s.order.get(orderId);
       if (!row) {
         const refund = this.s.refund.get(orderId);
         if (!refund) throw notFound(orderId);
-        this.discardOne(refund.refund_id, refund.state, why, iso, 'refund');
+        this.discardOne(refund.refund_id, refund.state, why, now, 'refund');
         row = this.s.order.get(refund.order_id);
         if (!row) throw notFound(refund.order_id);
         return orderView(row);
       }
       if (row.state === 'discarded') return orderView(row);
-      this.discardOne(orderId, row.state, why, iso, 'order');
+      this.discardOne(orderId, row.state, why, now, 'order');
       for (const r of this.s.refundsOf.all(orderId)) {
         if (r.state === 'synced' || r.state === 'discarded') continue;
-        this.discardOne(r.refund_id, r.state, `order discarded: ${why}`, iso, 'refund');
+        this.discardOne(r.refund_id, r.state, `order discarded: ${why}`, now, 'refund');
       }
       const updated = this.s.order.get(orderId);
       if (!updated) throw notFound(orderId);
@@ -279,15 +261,16 @@ export class OrderQueue {
     return view;
   }
 
-  private discardOne(id: string, state: string, reason: string, iso: string, what: 'order' | 'refund'): void {
+  private discardOne(id: string, state: string, reason: string, now: number, what: 'order' | 'refund'): void {
     if (state === 'synced') throw new CaptureRefusedError('ALREADY_SYNCED', `This ${what} (${id}) is already in Gameball and cannot be discarded.`, 'orderId');
     if (state === 'discarded') return;
-    if (state === 'sending' || this.s.liveOutbox.get(id)!.n > 0) {
+    if (state === 'sending' || this.outbox.isLive(id)) {
       throw new CaptureRefusedError('ORDER_IN_FLIGHT', `This ${what} (${id}) is being sent to Gameball right now, or its last send is still being confirmed. Try again in a minute.`, 'orderId');
     }
+    const iso = isoAt(now);
     if (what === 'order') this.s.discardOrder.run(reason, iso, id);
     else this.s.discardRefund.run(reason, iso, id);
-    this.s.discardOutbox.run(iso, id);
+    this.outbox.discard(id, now);
   }
 
   exportOrders(query: ExportQuery): string {
@@ -319,33 +302,6 @@ export class OrderQueue {
     );
   }
 
-  /** Counts and ages of the orders and refunds of the current mode (training or live) only. */
-  status(online: boolean, training: boolean): SyncStatus {
-    const t = training ? 1 : 0;
-    const counts = emptyCounts();
-    for (const r of this.s.orderCounts.all(t)) if (r.state in counts) counts[r.state as keyof StateCounts] = r.n;
-    const refundCounts = emptyCounts();
-    for (const r of this.s.refundCounts.all(t)) if (r.state in refundCounts) refundCounts[r.state as keyof StateCounts] = r.n;
-    const oldest = this.s.oldestPending.get(t, t)?.at ?? null;
-    const err = this.s.lastError.get();
-    return {
-      counts,
-      refundCounts,
-      oldestPendingAgeMs: oldest === null ? null : Math.max(0, this.deps.clock.now() - Date.parse(oldest)),
-      lastSuccessAt: this.s.lastSuccess.get()?.at ?? null,
-      lastError: err
-        ? {
-            at: err.at,
-            message: err.message ?? err.outcome,
-            ...(err.gameball_code !== null ? { code: String(err.gameball_code) } : err.http_status !== null ? { code: String(err.http_status) } : {}),
-            ...(err.entity_id !== null ? { entityId: err.entity_id } : {}),
-          }
-        : null,
-      online,
-      training,
-    };
-  }
-
   /**
    * Deletes synced orders whose sync is older than `retentionDays` (with their refunds, outbox
    * rows and call log), unless a refund of theirs is still owed. Pending, needs-attention and
@@ -358,11 +314,11 @@ export class OrderQueue {
         const ids = this.s.prunable.all(cutoff).map((r) => r.order_id);
         for (const id of ids) {
           for (const r of this.s.refundIdsOf.all(id)) {
-            this.s.deleteOutbox.run(r.refund_id);
+            this.outbox.purge(r.refund_id);
             this.s.deleteLog.run(r.refund_id);
           }
           this.s.deleteRefunds.run(id);
-          this.s.deleteOutbox.run(id);
+          this.outbox.purge(id);
           this.s.deleteLog.run(id);
           this.s.deleteOrder.run(id);
         }

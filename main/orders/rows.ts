@@ -4,6 +4,7 @@ import { OrderStateSchema } from '../../preload/api.ts';
 import { formatMinor } from './money.ts';
 import { LineItemsSchema, OutboxKindSchema, OutboxStateSchema } from './schemas.ts';
 import type { LineItem, OrderDetail, OrderView, OutboxEntryView, RefundView, SyncLogEntry, SyncTrackedView } from './schemas.ts';
+import type { OutboxRow } from '../sync/outbox-store.ts';
 
 /**
  * The columns orders and refunds share: their mode, where they are in the sync, why a person
@@ -66,23 +67,6 @@ export interface RefundRow extends SyncTrackedRow {
   amount_minor: number | null;
   currency: string;
   transaction_time: string;
-}
-
-export interface OutboxRow {
-  id: number;
-  kind: string;
-  entity_id: string;
-  customer_id: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  unknown_outcome: number;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  created_at: string;
-  updated_at: string;
 }
 
 export interface SyncLogRow {

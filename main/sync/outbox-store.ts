@@ -1,6 +1,13 @@
-// The sync engine's view of the database: claiming outbox rows under a lease, and writing each
-// call's outcome together with its audit row in one transaction. Every statement is synchronous
-// and no transaction spans an await.
+// The outbox: the one module that writes outbox rows. Every state transition of a row is here:
+//  - `Outbox` (capture, the operator's queue actions, recovery): enqueue a call, reopen a call
+//    that needed attention, discard, purge with its order, restore from a damaged file, mark owed
+//    calls of unknown outcome; and the reads the queue screen shows. Its methods run inside the
+//    caller's transaction (the order and its outbox rows are written together).
+//  - `OutboxStore` (the sync engine): claim under a lease, renew, finish (done, retry, attention,
+//    dead) together with the entity's state and the audit rows, expire a gone engine's leases,
+//    bring waiting rows forward.
+// test/unit/sync/outbox-owner.test.ts fails when any other file under main/ writes the table.
+// Every statement is synchronous and no transaction spans an await.
 //
 // Claiming (`claim`) runs in an IMMEDIATE transaction, so two engines on one data folder (two
 // processes, or the app and the CLI) serialise on SQLite's write lock and never take the same
@@ -43,8 +50,127 @@ export const OutboxRowSchema = z.object({
   unknown_outcome: z.number().int(),
   last_error_code: z.string().nullable(),
   last_error_message: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
 });
+/** One outbox row as stored (the only type of it). */
 export type OutboxRow = z.infer<typeof OutboxRowSchema>;
+export type OutboxKind = OutboxRow['kind'];
+export type OutboxState = OutboxRow['state'];
+
+/** An outbox row as a damaged file still had it, put back by recovery (always of unknown outcome). */
+export interface RestoredCall {
+  kind: string;
+  entityId: string;
+  customerId: string;
+  state: 'pending' | 'attention';
+  attempts: number;
+  code: string | null;
+  message: string | null;
+  /** null: the damaged file did not say (then the time of recovery). */
+  createdAt: string | null;
+}
+
+/**
+ * The outbox transitions made outside the sync engine: a capture's calls, the operator's retry,
+ * edit-and-resend, discard and retention pruning, recovery. Each method is one or a few
+ * statements and runs inside the caller's transaction.
+ */
+export class Outbox {
+  private readonly s;
+
+  constructor(db: Database) {
+    this.s = {
+      insert: db.prepare<[OutboxKind, string, string, number, string, string]>(
+        `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      ),
+      restore: db.prepare(
+        `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, unknown_outcome, last_error_code, last_error_message, created_at, updated_at)
+         VALUES (@kind, @entity, @customer, @state, @attempts, @next, 1, @code, @message, @created, @at)`,
+      ),
+      rowsOf: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE entity_id = ? ORDER BY id'),
+      kindsOf: db.prepare<[string], { kind: OutboxKind }>('SELECT kind FROM outbox WHERE entity_id = ? ORDER BY id'),
+      reopen: db.prepare<[number, string, string]>(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE entity_id = ? AND state IN ('attention','dead')",
+      ),
+      live: db.prepare<[string], { n: number }>(
+        "SELECT COUNT(*) AS n FROM outbox WHERE entity_id = ? AND (state = 'in_flight' OR (unknown_outcome = 1 AND state NOT IN ('done','discarded')))",
+      ),
+      discard: db.prepare<[string, string]>(
+        "UPDATE outbox SET state = 'discarded', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE entity_id = ? AND state NOT IN ('done','discarded')",
+      ),
+      done: db.prepare<[string, string, string], { one: number }>(
+        "SELECT 1 AS one FROM outbox WHERE entity_id = ? AND kind = ? AND customer_id = ? AND state = 'done' LIMIT 1",
+      ),
+      purge: db.prepare<[string]>('DELETE FROM outbox WHERE entity_id = ?'),
+      markOwedUnknown: db.prepare<[string]>("UPDATE outbox SET unknown_outcome = 1, updated_at = ? WHERE state IN ('pending', 'in_flight') AND unknown_outcome = 0"),
+    };
+  }
+
+  /** Queues one call, due at once (`now`: the capture's time, also its created and updated time). */
+  enqueue(kind: OutboxKind, entityId: string, customerId: string, now: number): void {
+    const iso = isoAt(now);
+    this.s.insert.run(kind, entityId, customerId, now, iso, iso);
+  }
+
+  /** Every call of an order or refund, oldest first (the queue's detail view). */
+  rowsOf(entityId: string): OutboxRow[] {
+    return this.s.rowsOf.all(entityId);
+  }
+
+  /** The kinds of the calls queued for an entity, in the order they were queued. */
+  kindsOf(entityId: string): OutboxKind[] {
+    return this.s.kindsOf.all(entityId).map((r) => r.kind);
+  }
+
+  /** Whether a call of this kind for this entity and customer is done (Gameball has it). */
+  hasDone(entityId: string, kind: OutboxKind, customerId: string): boolean {
+    return this.s.done.get(entityId, kind, customerId) !== undefined;
+  }
+
+  /** Whether a call of the entity is in flight, or its last send is still to be confirmed. */
+  isLive(entityId: string): boolean {
+    return (this.s.live.get(entityId)?.n ?? 0) > 0;
+  }
+
+  /** Calls stopped in attention (or dead) go back to pending, due `now`, without a lease. */
+  reopen(entityId: string, now: number): void {
+    this.s.reopen.run(now, isoAt(now), entityId);
+  }
+
+  /** Every call of the entity not done yet is discarded (never sent). */
+  discard(entityId: string, now: number): void {
+    this.s.discard.run(isoAt(now), entityId);
+  }
+
+  /** Deletes every call of the entity (retention pruning, with the entity itself). */
+  purge(entityId: string): void {
+    this.s.purge.run(entityId);
+  }
+
+  /** Puts back a call recovery read from a damaged file, due `now` and of unknown outcome. */
+  restore(call: RestoredCall, now: number): void {
+    const at = isoAt(now);
+    this.s.restore.run({
+      kind: call.kind,
+      entity: call.entityId,
+      customer: call.customerId,
+      state: call.state,
+      attempts: call.attempts,
+      next: now,
+      code: call.code,
+      message: call.message,
+      created: call.createdAt ?? at,
+      at,
+    });
+  }
+
+  /** Marks every call still owed as of unknown outcome (see recover.ts markOwedUnknown); returns how many. */
+  markOwedUnknown(now: number): number {
+    return this.s.markOwedUnknown.run(isoAt(now)).changes;
+  }
+}
 
 /** A row this engine now holds. `takenOver`: it was in flight under another (expired) lease. */
 export interface ClaimedRow {

@@ -115,7 +115,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       secretValues: keyValues,
       ...tuning,
     });
-    engine.onStatus(() => ctx.notifyStatus());
+    engine.onChange(() => ctx.notifyStatus());
 
     const start = async () => {
       if (ctx.training) await ensureSimulator();

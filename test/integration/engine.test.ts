@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, noSync, STATUS_COALESCE_MS, withEngine } from '../../main/engine.ts';
 import type { Engine, SyncContext, SyncFactory } from '../../main/engine.ts';
 import { silentLogger } from '../../main/log.ts';
+import { gameballSync } from '../../main/sync/wiring.ts';
 import type { SyncStatus } from '../../main/orders/schemas.ts';
 import { testCipher } from '../support/test-cipher.ts';
 import { steppedClock, tempDir } from '../support/till-fixture.ts';
@@ -165,6 +166,28 @@ describe('createEngine', () => {
       e.captureOrder({ customerId: 'd', totalPaid: '1' });
       vi.runAllTimers();
       expect(got).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('with the Gameball sync part, a change reaches listeners after one debounce, not two in series', async () => {
+    // The sync engine tells the facade at once that something changed; the facade's timer is the
+    // only wait between a capture and its status event.
+    const e = await engineAt(folder(), { sync: gameballSync(), startSync: false });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+    try {
+      const got: SyncStatus[] = [];
+      e.onStatus((s) => got.push(s));
+      e.captureOrder({ customerId: 'a', totalPaid: '1' });
+      expect(got).toHaveLength(0);
+      vi.advanceTimersByTime(STATUS_COALESCE_MS);
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatchObject({ training: true, counts: { pending: 1 } });
+      // Told only when the status changed: a change that leaves it as it was sends nothing.
+      e.updateSettings({ currency: 'SAR' });
+      vi.runAllTimers();
+      expect(got).toHaveLength(1);
     } finally {
       vi.useRealTimers();
     }

@@ -217,30 +217,6 @@ describe('export: formulas', () => {
   });
 });
 
-describe('status', () => {
-  it('counts orders and refunds per state, the oldest pending age, last success and last error', () => {
-    till = tillFixture();
-    const a = till.orders.captureOrder({ customerId: 'a', totalPaid: '1' });
-    till.clock.advance(30_000);
-    const b = till.orders.captureOrder({ customerId: 'b', totalPaid: '1' });
-    till.orders.captureOrder({ customerId: 'c', totalPaid: '1' });
-    till.orders.captureRefund({ orderId: b.orderId });
-    synced(till, a.orderId, '2025-03-01T09:00:40.000Z');
-    gameballRefuses(till, b.orderId);
-    till.db.prepare("INSERT INTO sync_log (entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (?, 'POST', '/orders', 400, 3016, 'Invalid mobile', 'attention', '2025-03-01T09:00:50.000Z')").run(b.orderId);
-    till.clock.advance(60_000);
-    const s = till.queue.status(true, false);
-    expect(s.counts).toEqual({ pending: 1, sending: 0, synced: 1, attention: 1, discarded: 0 });
-    expect(s.refundCounts).toEqual({ pending: 1, sending: 0, synced: 0, attention: 0, discarded: 0 });
-    expect(s.oldestPendingAgeMs).toBe(60_000);
-    expect(s.lastSuccessAt).toBe('2025-03-01T09:00:40.000Z');
-    expect(s.lastError).toEqual({ at: '2025-03-01T09:00:50.000Z', message: 'Invalid mobile', code: '3016', entityId: b.orderId });
-    expect(s.online).toBe(true);
-    // Training status counts only training orders.
-    expect(till.queue.status(false, true).counts).toEqual({ pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 });
-  });
-});
-
 describe('retention', () => {
   it('prunes synced orders older than N days with their calls and log; never pending or needs-attention ones', () => {
     till = tillFixture();
