@@ -15,6 +15,7 @@ import type { ReplayMode } from '../scanner/replay.ts';
 import { toScanLine } from '../scanner/scan-result.ts';
 import { createScannerService } from '../scanner/service.ts';
 import type { HidTransport } from '../scanner/transport.ts';
+import { untilStopSignal } from './until-signal.ts';
 
 export interface ScannerCommandDeps {
   /** The HID transport; default: node-hid, loaded only by the commands that touch devices. */
@@ -66,17 +67,6 @@ async function defaultTransport(): Promise<HidTransport> {
   return createNodeHidTransport();
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
-}
 
 const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 
@@ -154,7 +144,7 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
       if (o.count !== undefined && seen >= o.count) stopNow?.();
     });
     service.start();
-    await Promise.race([counted, (deps.untilStopped ?? untilSignal)()]);
+    await Promise.race([counted, (deps.untilStopped ?? untilStopSignal)()]);
     await service.stop();
   });
 

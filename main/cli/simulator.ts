@@ -6,6 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { startSimulator } from '../simulator/index.ts';
 import type { RateLimitOption, SimulatorOptions } from '../simulator/index.ts';
+import { untilStopSignal } from './until-signal.ts';
 
 /** What commander parses: the simulator's options under their flag names (`--state` is the state file). */
 export type SimulatorFlags = Pick<
@@ -112,15 +113,7 @@ export function registerSimulatorCommands(program: Command): void {
       }
       process.stdout.write(`Gameball simulator listening on ${sim.url}\n`);
       process.stdout.write(`Control API: ${sim.url}/_sim/ledger, /_sim/faults, /_sim/outage, /_sim/reset\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await sim.close();
       process.stdout.write('Gameball simulator stopped.\n');
     });

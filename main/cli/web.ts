@@ -6,6 +6,7 @@ import { readSecretArg, SecretInputError } from '../config/secret-input.ts';
 import { dataDirOption, EXIT_REFUSED } from './orders.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { DEFAULT_PORT, startServe, type ServeOptions } from '../web/serve.ts';
+import { untilStopSignal } from './until-signal.ts';
 
 /** The session token, when not random: from here or stdin, never the command line (ps shows it). */
 const SESSION_TOKEN_ENV = 'POS_COMPANION_SESSION_TOKEN';
@@ -78,15 +79,7 @@ export function registerWebCommands(program: Command): void {
       }
       for (const notice of serve.engine.notices) out.write(`Notice: ${notice.message}\n`);
       out.write('Press Ctrl+C to stop.\n');
-      await new Promise<void>((resolveStop) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolveStop();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await serve.close();
       out.write('Stopped.\n');
     });
