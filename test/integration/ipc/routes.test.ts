@@ -198,7 +198,9 @@ describe('engine -> screen: the engine answers in the contract shapes', () => {
     const status = await ok('status:get');
     expect(status.lastError).toEqual({ at: 'x', message: 'Server error', code: '5000' });
     expect(status.counts.pending).toBe(1);
-    sql("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at) VALUES (NULL, NULL, 'GET', '/ping', NULL, NULL, 'Offline', NULL, 'offline', NULL, 'y')");
+    // A failure with no Gameball code (no answer at all) carries no code. (Only the outcomes the
+    // engine records count: retry, attention, unknown; see main/sync/status.ts.)
+    sql("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at) VALUES (NULL, NULL, 'GET', '/ping', NULL, NULL, 'Offline', NULL, 'unknown', NULL, 'y')");
     expect((await ok('status:get')).lastError).toEqual({ at: 'y', message: 'Offline' });
   });
 
