@@ -37,6 +37,15 @@ function amount(decimal: string | number | undefined, minor: number | undefined,
   }
 }
 
+/** The order's currency: the one given, else the till's; upper case, and one this system knows. */
+export function orderCurrency(given: string | undefined, tillCurrency: string): string {
+  const currency = (given ?? tillCurrency).toUpperCase();
+  if (!isKnownCurrency(currency)) {
+    throw new CaptureRefusedError('UNKNOWN_CURRENCY', `"${given}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`, 'currency');
+  }
+  return currency;
+}
+
 export function resolveCustomer(input: { mobile?: string | undefined; customerId?: string | undefined }, country: string): { customerId: string; mobile: string | null } {
   try {
     const mobile = input.mobile !== undefined ? normaliseMobile(input.mobile, country) : undefined;
@@ -52,10 +61,7 @@ export function resolveCustomer(input: { mobile?: string | undefined; customerId
 }
 
 export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): PreparedOrder {
-  const currency = (o.currency ?? settings.currency).toUpperCase();
-  if (!isKnownCurrency(currency)) {
-    throw new CaptureRefusedError('UNKNOWN_CURRENCY', `"${o.currency}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`, 'currency');
-  }
+  const currency = orderCurrency(o.currency, settings.currency);
   const { customerId, mobile } = resolveCustomer(o, settings.country);
   const totalPaidMinor = amount(o.totalPaid, o.totalPaidMinor, currency, 'totalPaid');
   if (totalPaidMinor === null) throw new CaptureRefusedError('INVALID_INPUT', 'totalPaid: the amount paid is required.', 'totalPaid');
