@@ -69,15 +69,17 @@ describe('captureOrder', () => {
     [{ totalPaidMinor: 1000 }, 'INVALID_INPUT', 'mobile'],
     [{ mobile: '12', totalPaidMinor: 1000 }, 'INVALID_MOBILE', 'mobile'],
     [{ customerId: 'a b', totalPaidMinor: 1000 }, 'INVALID_CUSTOMER_ID', 'customerId'],
-    [{ customerId: 'c', totalPaid: '-5' }, 'INVALID_AMOUNT', 'totalPaid'],
-    [{ customerId: 'c', totalPaid: '10.001' }, 'INVALID_AMOUNT', 'totalPaid'],
-    [{ customerId: 'c', totalPaid: 'abc' }, 'INVALID_AMOUNT', 'totalPaid'],
-    [{ customerId: 'c', totalPaid: '1e9' }, 'INVALID_AMOUNT', 'totalPaid'],
+    // Decimal text is the CLI's to convert (its refusals: test/unit/cli/amounts.test.ts); here, minor units.
+    [{ customerId: 'c', totalPaidMinor: -500 }, 'INVALID_INPUT', 'totalPaidMinor'],
+    [{ customerId: 'c', totalPaidMinor: 1000.1 }, 'INVALID_INPUT', 'totalPaidMinor'],
+    [{ customerId: 'c', totalPaidMinor: 'abc' }, 'INVALID_INPUT', 'totalPaidMinor'],
+    [{ customerId: 'c', totalPaidMinor: 100_000_000_001 }, 'INVALID_AMOUNT', 'totalPaidMinor'],
+    [{ customerId: 'c' }, 'INVALID_INPUT', 'totalPaidMinor'],
     [{ customerId: 'c', totalPaid: '10', totalPaidMinor: 1000 }, 'INVALID_INPUT', 'totalPaid'],
     [{ customerId: 'c', totalPaidMinor: 1000, currency: 'XXQ' }, 'UNKNOWN_CURRENCY', 'currency'],
     [{ customerId: 'c', totalPaidMinor: 1000, email: 'not-mail' }, 'INVALID_INPUT', 'email'],
     [{ customerId: 'c', totalPaidMinor: 1000, colour: 'red' }, 'INVALID_INPUT', undefined],
-    [{ customerId: 'c', totalPaidMinor: 1000, lineItems: [{ productId: 'p', quantity: 1 }] }, 'INVALID_INPUT', 'lineItems.0.price'],
+    [{ customerId: 'c', totalPaidMinor: 1000, lineItems: [{ productId: 'p', quantity: 1 }] }, 'INVALID_INPUT', 'lineItems.0.priceMinor'],
     [{ customerId: 'c', totalPaidMinor: 1000, referrerCode: 'https://sh.rt/x' }, 'REFERRAL_LINK_WITHOUT_CODE', 'referrerCode'],
     [null, 'INVALID_INPUT', undefined],
   ])('refuses %j with %s and writes nothing', (input, code, field) => {
@@ -89,6 +91,24 @@ describe('captureOrder', () => {
     expect(count(till, 'orders')).toBe(0);
     expect(count(till, 'outbox')).toBe(0);
     expect(till.changes.n).toBe(0);
+  });
+
+  it.each([
+    ['the amount paid', { customerId: 'c', totalPaid: '4.50' }, 'totalPaid', 'totalPaidMinor'],
+    ['the amount paid as a number', { customerId: 'c', totalPaid: 4.5 }, 'totalPaid', 'totalPaidMinor'],
+    ['another total', { customerId: 'c', totalPaidMinor: 450, totalShipping: '1' }, 'totalShipping', 'totalShippingMinor'],
+    ['in the screen form', { customer: { mobile: '0500001234' }, currency: 'SAR', totalPaid: '4.50' }, 'totalPaid', 'totalPaidMinor'],
+    ['a line item price', { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', price: '4.50' }] }, 'lineItems.0.price', 'priceMinor'],
+    ['a line item discount', { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', priceMinor: 450, discount: '0.50' }] }, 'lineItems.0.discount', 'discountMinor'],
+    ['line item taxes', { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', priceMinor: 450, taxes: '0.50' }] }, 'lineItems.0.taxes', 'taxesMinor'],
+  ])('refuses a decimal amount (%s) with INVALID_INPUT naming the field and the one to use, and writes nothing', (_what, input, field, minorField) => {
+    till = tillFixture();
+    const err = refusal(() => till.orders.captureOrder(input));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.field).toBe(field);
+    expect(err.message).toBe(`${field}: amounts are given in minor units: use ${minorField} (a whole number, e.g. 1250 for 12.50 SAR).`);
+    expect(count(till, 'orders')).toBe(0);
+    expect(count(till, 'outbox')).toBe(0);
   });
 
   it('writes order and outbox rows atomically: if the outbox insert fails, no order row remains', () => {
@@ -203,6 +223,20 @@ describe('captureRefund', () => {
     expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amountMinor: 0 })).code).toBe('INVALID_AMOUNT');
     expect(till.orders.captureRefund({ orderId: o.orderId }).amountMinor).toBe(69500);
     expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amountMinor: 1 })).code).toBe('NOTHING_TO_REFUND');
+  });
+
+  it('refuses a decimal refund amount with INVALID_INPUT naming the field, and refunds nothing', () => {
+    till = tillFixture();
+    const o = till.orders.captureOrder({ customerId: 'c1', totalPaidMinor: 10000 });
+    for (const amount of ['20', '20.00', 20]) {
+      const err = refusal(() => till.orders.captureRefund({ orderId: o.orderId, amount }));
+      expect(err.code).toBe('INVALID_INPUT');
+      expect(err.field).toBe('amount');
+      expect(err.message).toBe('amount: amounts are given in minor units: use amountMinor (a whole number, e.g. 1250 for 12.50 SAR).');
+    }
+    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amountMinor: 20.5 })).field).toBe('amountMinor');
+    expect(count(till, 'refunds')).toBe(0);
+    expect(count(till, 'outbox')).toBe(1);
   });
 
   it('refuses unknown and discarded orders, and inherits the order training flag', () => {

@@ -111,7 +111,10 @@ describe('editAndResend', () => {
     const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000, referrerCode: 'FRIEND1' });
     gameballRefuses(till, o.orderId, '7003', 'Referral code not found');
     till.clock.advance(60_000);
-    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '-1' })).code).toBe('INVALID_AMOUNT');
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaidMinor: 100_000_000_001 })).code).toBe('INVALID_AMOUNT');
+    // A decimal is refused as on capture: the engine takes minor units only.
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '12.5' }))).toMatchObject({ code: 'INVALID_INPUT', field: 'totalPaid' });
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { lineItems: [{ productId: 'p', price: '12.5' }] }))).toMatchObject({ code: 'INVALID_INPUT', field: 'lineItems.0.price' });
     expect(till.queue.get(o.orderId)?.state).toBe('attention');
 
     const v = till.queue.editAndResend(o.orderId, { referrerCode: null, totalPaidMinor: 1250, name: 'Fixed Name' });
