@@ -1,6 +1,7 @@
 // Admin CLI commands for orders: `order add`, `refund add`, `status`, `export`, `retry`.
-// stdout carries only the result (an order id, an export, a status); everything else goes to
-// stderr. A refusal exits with code 2 and writes nothing; other failures exit 1. A save the data
+// Amounts are typed as decimals here ("125.50"); the CLI converts them to the minor units the
+// engine takes, with the order's currency. stdout carries only the result (an order id, an export,
+// a status); everything else goes to stderr. A refusal exits with code 2 and writes nothing; other failures exit 1. A save the data
 // folder cannot take exits 5 (disk full) or 4 (read-only, missing, no permission), with the line
 // naming the folder.
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
 import { gameballSync } from '../sync/wiring.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
+import { MoneyError, toMinorUnits } from '../orders/money.ts';
+import { orderCurrency } from '../orders/prepare.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 
 export const EXIT_REFUSED = 2;
@@ -89,6 +92,79 @@ export function orderInputFromFlags(f: OrderAddFlags): Record<string, unknown> {
   ];
   for (const [flag, field] of map) if (f[flag] !== undefined) input[field] = f[flag];
   return input;
+}
+
+/** The decimal amounts an operator gives (flags, the documented JSON) and the engine's fields for them. */
+const ORDER_AMOUNTS = [
+  ['totalPaid', 'totalPaidMinor'],
+  ['totalPrice', 'totalPriceMinor'],
+  ['totalDiscount', 'totalDiscountMinor'],
+  ['totalTax', 'totalTaxMinor'],
+  ['totalShipping', 'totalShippingMinor'],
+] as const;
+const LINE_AMOUNTS = [
+  ['price', 'priceMinor'],
+  ['discount', 'discountMinor'],
+  ['taxes', 'taxesMinor'],
+] as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** "125.50" in minor units of `currency`; a bad amount is refused naming `field`. */
+export function amountToMinor(amount: string | number, currency: string, field: string): number {
+  try {
+    return toMinorUnits(amount, currency);
+  } catch (err) {
+    if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `${field}: ${err.message}`, field);
+    throw err;
+  }
+}
+
+/**
+ * Each decimal amount of `target` (a string or number, not blank) moved to its minor-units field.
+ * Given in both forms, it is refused: the operator meant one of them, and the CLI cannot tell which.
+ */
+function convertAmounts(target: Record<string, unknown>, pairs: readonly (readonly [string, string])[], currency: () => string, at: string): void {
+  for (const [decimal, minor] of pairs) {
+    const value = target[decimal];
+    if ((typeof value !== 'string' && typeof value !== 'number') || (typeof value === 'string' && value.trim() === '')) continue;
+    const field = `${at}${decimal}`;
+    if (target[minor] !== undefined) throw new CaptureRefusedError('INVALID_INPUT', `${field}: give each amount once, either as a decimal or in minor units.`, field);
+    target[minor] = amountToMinor(value, currency(), field);
+    delete target[decimal];
+  }
+}
+
+/**
+ * The order as the operator gave it, with its decimal amounts ("125.50") in minor units of the
+ * order's currency (the till's when the order names none), as the engine takes them. The amounts
+ * already in minor units, and everything else, go to the engine as they are, for it to judge.
+ */
+export function withMinorUnits(input: unknown, tillCurrency: string): unknown {
+  if (!isRecord(input)) return input;
+  const out = { ...input };
+  const given = out.currency;
+  if (given !== undefined && typeof given !== 'string') throw new CaptureRefusedError('INVALID_INPUT', 'currency: a currency is a code such as "SAR".', 'currency');
+  let currency: string | undefined;
+  const currencyOf = () => (currency ??= orderCurrency(given === undefined || given.trim() === '' ? undefined : given.trim(), tillCurrency));
+  convertAmounts(out, ORDER_AMOUNTS, currencyOf, '');
+  if (Array.isArray(out.lineItems)) {
+    out.lineItems = out.lineItems.map((item: unknown, i) => {
+      if (!isRecord(item)) return item;
+      const line = { ...item };
+      convertAmounts(line, LINE_AMOUNTS, currencyOf, `lineItems.${i}.`);
+      return line;
+    });
+  }
+  return out;
+}
+
+/** A refund's decimal amount in minor units of the original order's currency. */
+function refundAmountMinor(engine: Engine, orderId: string, amount: string): number {
+  const id = orderId.trim();
+  const order = engine.getOrder(id);
+  if (!order) throw new CaptureRefusedError('ORDER_NOT_FOUND', `There is no order ${id} on this till. Check the order id (see \`export\` or the queue).`, 'orderId');
+  return amountToMinor(amount, order.currency, 'amount');
 }
 
 function trainingNote(engine: Engine): void {
@@ -187,7 +263,7 @@ export function registerOrderCommands(program: Command): void {
           throw new CaptureRefusedError('INVALID_INPUT', 'Give the order either as flags or as --json/--json-file, not both.');
         }
         const input = hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags;
-        const captured = engine.captureOrder(input);
+        const captured = engine.captureOrder(withMinorUnits(input, engine.getSettings().currency));
         process.stdout.write(`${captured.orderId}\n`);
         trainingNote(engine);
       });
@@ -202,7 +278,7 @@ export function registerOrderCommands(program: Command): void {
     .option('--amount <amount>', 'amount to refund, e.g. 20.00 (default: everything still refundable)')
     .action(async (flags: { dataDir?: string; order: string; amount?: string }) => {
       await runWithEngine(flags.dataDir, (engine) => {
-        const r = engine.captureRefund({ orderId: flags.order, ...(flags.amount !== undefined ? { amount: flags.amount } : {}) });
+        const r = engine.captureRefund({ orderId: flags.order, ...(flags.amount !== undefined ? { amountMinor: refundAmountMinor(engine, flags.order, flags.amount) } : {}) });
         process.stdout.write(`${r.refundId}\n`);
       });
     });

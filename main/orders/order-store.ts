@@ -18,7 +18,7 @@ import type { Logger } from '../log.ts';
 import { Outbox } from '../sync/outbox-store.ts';
 import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './errors.ts';
 import { uuid7Source } from './ids.ts';
-import { formatMinor, MoneyError, toMinorUnits } from './money.ts';
+import { formatMinor } from './money.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
 import type { PreparedOrder } from './prepare.ts';
 import { newSyncTracked, orderView, refundView } from './rows.ts';
@@ -180,15 +180,15 @@ export class OrderStore {
     return refusalFromStorage(err, dirname(this.db.name)) ?? err;
   }
 
-  /** Queues a refund of an order: `amount` (decimal) or `amountMinor` up to what is still refundable; omitted: all of it. */
+  /** Queues a refund of an order: `amountMinor` up to what is still refundable; omitted: all of it. */
   captureRefund(input: unknown): CapturedRefund {
     const parsed = RefundInputSchema.safeParse(input);
     if (!parsed.success) throw refusalFromZod(parsed.error);
     const settings = this.deps.settings();
-    const { orderId, amount, amountMinor, clientRef } = parsed.data;
+    const { orderId, amountMinor, clientRef } = parsed.data;
     let refund: CapturedRefund;
     try {
-      refund = this.refundTx({ orderId, amount, amountMinor, clientRef: clientRef ?? null }, settings, this.deps.clock.now());
+      refund = this.refundTx({ orderId, amountMinor, clientRef: clientRef ?? null }, settings, this.deps.clock.now());
     } catch (err) {
       throw this.storageRefusal(err);
     }
@@ -246,14 +246,13 @@ export class OrderStore {
   }
 
   private insertRefund(r: RefundRequest, settings: StoredSettings, now: number): CapturedRefund {
-    const { orderId, amount, amountMinor, clientRef } = r;
-    const requestedIn = (currency: string) => (amount === undefined && amountMinor === undefined ? null : this.requestedMinor(amount, amountMinor, currency));
+    const { orderId, amountMinor, clientRef } = r;
+    const requested = amountMinor ?? null;
     if (clientRef !== null) {
       // Before any rule: a replay of a refund that emptied the order must not read "nothing to refund".
       const stored = this.stmt.refundByClientRef.get(clientRef);
       if (stored) {
         // Without an amount, the request meant "what is left": whatever the stored refund took.
-        const requested = stored.order_id === orderId ? requestedIn(stored.currency) : null;
         if (stored.order_id !== orderId || (requested !== null && stored.amount_minor !== requested)) {
           throw new CaptureRefusedError(
             'CLIENT_REF_REUSED',
@@ -273,7 +272,6 @@ export class OrderStore {
     const fullyRefunded = earlier.some((e) => e.amount_minor === null);
     const refunded = earlier.reduce((sum, e) => sum + (e.amount_minor ?? 0), 0);
     const remaining = fullyRefunded ? 0 : order.total_paid_minor - refunded;
-    const requested = requestedIn(order.currency);
     if (remaining <= 0) throw new CaptureRefusedError('NOTHING_TO_REFUND', `Order ${orderId} is already fully refunded.`, 'orderId');
     let minor: number | null;
     if (requested === null) {
@@ -305,20 +303,10 @@ export class OrderStore {
     this.outbox.enqueue('refund', row.refund_id, row.customer_id, now);
     return { ...refundView(row), replayed: false };
   }
-
-  private requestedMinor(amount: string | number | undefined, amountMinor: number | undefined, currency: string): number {
-    try {
-      return amountMinor ?? toMinorUnits(amount ?? '', currency);
-    } catch (err) {
-      if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `amount: ${err.message}`, 'amount');
-      throw err;
-    }
-  }
 }
 
 interface RefundRequest {
   orderId: string;
-  amount: string | number | undefined;
   amountMinor: number | undefined;
   clientRef: string | null;
 }

@@ -4,7 +4,7 @@
 import type { StoredSettings } from '../config/settings.ts';
 import { CustomerIdentityError, normaliseCustomerId, normaliseMobile } from './customer.ts';
 import { CaptureRefusedError } from './errors.ts';
-import { MAX_MAJOR_UNITS, MoneyError, currencyExponent, isKnownCurrency, toMinorUnits } from './money.ts';
+import { MAX_MAJOR_UNITS, currencyExponent, isKnownCurrency } from './money.ts';
 import { extractReferralCode } from './referral-code.ts';
 import type { LineItem, ParsedOrderInput } from './schemas.ts';
 
@@ -24,17 +24,20 @@ export interface PreparedOrder {
   referrerCode: string | null;
 }
 
-function amount(decimal: string | number | undefined, minor: number | undefined, currency: string, field: string): number | null {
-  try {
-    if (minor !== undefined) {
-      if (minor > MAX_MAJOR_UNITS * 10 ** currencyExponent(currency)) throw new MoneyError('The amount is too large.');
-      return minor;
-    }
-    return decimal === undefined ? null : toMinorUnits(decimal, currency);
-  } catch (err) {
-    if (err instanceof MoneyError) throw new CaptureRefusedError('INVALID_AMOUNT', `${field}: ${err.message}`, field);
-    throw err;
+/** An amount in minor units (the schema checked it is a whole number, not negative), up to MAX_MAJOR_UNITS of the currency. */
+function amount(minor: number | undefined, currency: string, field: string): number | null {
+  if (minor === undefined) return null;
+  if (minor > MAX_MAJOR_UNITS * 10 ** currencyExponent(currency)) throw new CaptureRefusedError('INVALID_AMOUNT', `${field}: The amount is too large.`, field);
+  return minor;
+}
+
+/** The order's currency: the one given, else the till's; upper case, and one this system knows. */
+export function orderCurrency(given: string | undefined, tillCurrency: string): string {
+  const currency = (given ?? tillCurrency).toUpperCase();
+  if (!isKnownCurrency(currency)) {
+    throw new CaptureRefusedError('UNKNOWN_CURRENCY', `"${given}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`, 'currency');
   }
+  return currency;
 }
 
 export function resolveCustomer(input: { mobile?: string | undefined; customerId?: string | undefined }, country: string): { customerId: string; mobile: string | null } {
@@ -52,24 +55,21 @@ export function resolveCustomer(input: { mobile?: string | undefined; customerId
 }
 
 export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): PreparedOrder {
-  const currency = (o.currency ?? settings.currency).toUpperCase();
-  if (!isKnownCurrency(currency)) {
-    throw new CaptureRefusedError('UNKNOWN_CURRENCY', `"${o.currency}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`, 'currency');
-  }
+  const currency = orderCurrency(o.currency, settings.currency);
   const { customerId, mobile } = resolveCustomer(o, settings.country);
-  const totalPaidMinor = amount(o.totalPaid, o.totalPaidMinor, currency, 'totalPaid');
-  if (totalPaidMinor === null) throw new CaptureRefusedError('INVALID_INPUT', 'totalPaid: the amount paid is required.', 'totalPaid');
+  const totalPaidMinor = amount(o.totalPaidMinor, currency, 'totalPaidMinor');
+  if (totalPaidMinor === null) throw new CaptureRefusedError('INVALID_INPUT', 'totalPaidMinor: the amount paid is required.', 'totalPaidMinor');
   const lineItems =
     o.lineItems?.map((l, i): LineItem => {
       const at = `lineItems.${i}`;
-      const item: LineItem = { productId: l.productId, quantity: l.quantity, priceMinor: amount(l.price, l.priceMinor, currency, `${at}.price`) ?? 0 };
+      const item: LineItem = { productId: l.productId, quantity: l.quantity, priceMinor: amount(l.priceMinor, currency, `${at}.priceMinor`) ?? 0 };
       if (l.sku !== undefined) item.sku = l.sku;
       if (l.title !== undefined) item.title = l.title;
       if (l.category !== undefined) item.category = l.category;
       if (l.tags !== undefined) item.tags = l.tags;
-      const discount = amount(l.discount, l.discountMinor, currency, `${at}.discount`);
+      const discount = amount(l.discountMinor, currency, `${at}.discountMinor`);
       if (discount !== null) item.discountMinor = discount;
-      const taxes = amount(l.taxes, l.taxesMinor, currency, `${at}.taxes`);
+      const taxes = amount(l.taxesMinor, currency, `${at}.taxesMinor`);
       if (taxes !== null) item.taxesMinor = taxes;
       return item;
     }) ?? null;
@@ -85,10 +85,10 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
     email: o.email ?? null,
     currency,
     totalPaidMinor,
-    totalPriceMinor: amount(o.totalPrice, o.totalPriceMinor, currency, 'totalPrice'),
-    totalDiscountMinor: amount(o.totalDiscount, o.totalDiscountMinor, currency, 'totalDiscount'),
-    totalTaxMinor: amount(o.totalTax, o.totalTaxMinor, currency, 'totalTax'),
-    totalShippingMinor: amount(o.totalShipping, o.totalShippingMinor, currency, 'totalShipping'),
+    totalPriceMinor: amount(o.totalPriceMinor, currency, 'totalPriceMinor'),
+    totalDiscountMinor: amount(o.totalDiscountMinor, currency, 'totalDiscountMinor'),
+    totalTaxMinor: amount(o.totalTaxMinor, currency, 'totalTaxMinor'),
+    totalShippingMinor: amount(o.totalShippingMinor, currency, 'totalShippingMinor'),
     lineItems,
     receiptNo: o.receiptNo ?? null,
     referrerCode,

@@ -28,31 +28,39 @@ export type OutboxState = z.infer<typeof OutboxStateSchema>;
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
 
-/** A decimal amount as typed ("125.50"); converted to minor units with the order's currency. */
-export const AmountInputSchema = z.union([z.string().trim().min(1, 'an amount is required').max(32), z.number()]);
-/** The same amount already in minor units (the screen sends these). */
-export const MinorInputSchema = z.number().int('amounts in minor units are whole numbers').min(0, 'amounts cannot be negative').max(Number.MAX_SAFE_INTEGER);
+/** An amount in minor units of the order's currency (1250 for 12.50 SAR): the only form the engine takes. */
+export const MinorInputSchema = z
+  .number({ error: 'an amount in minor units is a whole number (1250 for 12.50 SAR)' })
+  .int('amounts in minor units are whole numbers')
+  .min(0, 'amounts cannot be negative')
+  .max(Number.MAX_SAFE_INTEGER);
 
-const optionalAmount = z.preprocess(blankToUndefined, AmountInputSchema.optional());
+/**
+ * The name a decimal amount had (`totalPaid: "12.50"`): refused, naming the field in minor units to
+ * use instead. Decimal text belongs to the edges (the CLI converts its flags and JSON); a blank
+ * still reads as not given, as every blank field does.
+ */
+const decimalRefused = (minorField: string) =>
+  z.never({ error: `amounts are given in minor units: use ${minorField} (a whole number, e.g. 1250 for 12.50 SAR)` }).optional();
 
 export const LineItemInputSchema = z
   .object({
     productId: z.string().trim().min(1).max(200),
     quantity: z.number().positive().max(1_000_000).default(1),
-    /** Unit price, as a decimal; or `priceMinor` in minor units. */
-    price: optionalAmount,
+    /** Unit price, in minor units (`price` is its decimal name, refused). */
+    price: z.preprocess(blankToUndefined, decimalRefused('priceMinor')),
     priceMinor: MinorInputSchema.optional(),
     sku: optionalText(200),
     title: optionalText(500),
     category: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
     tags: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
-    discount: optionalAmount,
+    discount: z.preprocess(blankToUndefined, decimalRefused('discountMinor')),
     discountMinor: MinorInputSchema.optional(),
-    taxes: optionalAmount,
+    taxes: z.preprocess(blankToUndefined, decimalRefused('taxesMinor')),
     taxesMinor: MinorInputSchema.optional(),
   })
   .strict()
-  .refine((l) => (l.price === undefined) !== (l.priceMinor === undefined), { message: 'give the unit price (price or priceMinor)', path: ['price'] });
+  .refine((l) => l.priceMinor !== undefined, { message: 'give the unit price (priceMinor)', path: ['priceMinor'] });
 export type LineItemInput = z.input<typeof LineItemInputSchema>;
 
 /** The screen nests the customer (`customer: { mobile, customerId, name, email }`): flatten it. */
@@ -70,12 +78,12 @@ const textFields = {
   customerId: z.string().trim().max(128).optional(),
   name: z.string().trim().max(200).nullable().optional(),
   email: z.email('not a valid email address').max(254).nullable().optional(),
-  /** What the customer paid (rewards are computed from it): a decimal, or `totalPaidMinor`. */
-  totalPaid: AmountInputSchema.optional(),
-  totalPrice: AmountInputSchema.optional(),
-  totalDiscount: AmountInputSchema.optional(),
-  totalTax: AmountInputSchema.optional(),
-  totalShipping: AmountInputSchema.optional(),
+  /** The decimal names of the amounts: refused (see decimalRefused); the amounts are the `...Minor` fields. */
+  totalPaid: decimalRefused('totalPaidMinor'),
+  totalPrice: decimalRefused('totalPriceMinor'),
+  totalDiscount: decimalRefused('totalDiscountMinor'),
+  totalTax: decimalRefused('totalTaxMinor'),
+  totalShipping: decimalRefused('totalShippingMinor'),
   /** Default: the till's currency setting. */
   currency: z.string().trim().max(3).optional(),
   receiptNo: z.string().trim().max(100).nullable().optional(),
@@ -105,6 +113,7 @@ function plainOrderInput(v: unknown): unknown {
 /** The order's fields: the text fields, amounts in minor units (a blank there is an error), line items. */
 const orderFields = {
   ...textFields,
+  /** What the customer paid (rewards are computed from it). */
   totalPaidMinor: MinorInputSchema.optional(),
   totalPriceMinor: MinorInputSchema.optional(),
   totalDiscountMinor: MinorInputSchema.optional(),
@@ -112,8 +121,6 @@ const orderFields = {
   totalShippingMinor: MinorInputSchema.optional(),
   lineItems: z.array(LineItemInputSchema).max(500).optional(),
 };
-
-const oneOf = (a: unknown, b: unknown) => a === undefined || b === undefined;
 
 export const OrderInputSchema = z.preprocess(
   plainOrderInput,
@@ -124,16 +131,7 @@ export const OrderInputSchema = z.preprocess(
       message: 'identify the customer with a mobile number or a customer id',
       path: ['mobile'],
     })
-    .refine((o) => o.totalPaid !== undefined || o.totalPaidMinor !== undefined, { message: 'the amount paid is required', path: ['totalPaid'] })
-    .refine(
-      (o) =>
-        oneOf(o.totalPaid, o.totalPaidMinor) &&
-        oneOf(o.totalPrice, o.totalPriceMinor) &&
-        oneOf(o.totalDiscount, o.totalDiscountMinor) &&
-        oneOf(o.totalTax, o.totalTaxMinor) &&
-        oneOf(o.totalShipping, o.totalShippingMinor),
-      { message: 'give each amount once, either as a decimal or in minor units', path: ['totalPaid'] },
-    ),
+    .refine((o) => o.totalPaidMinor !== undefined, { message: 'the amount paid is required', path: ['totalPaidMinor'] }),
 );
 export type OrderInput = z.input<typeof OrderInputSchema>;
 export type ParsedOrderInput = z.output<typeof OrderInputSchema>;
@@ -169,13 +167,12 @@ export type CapturedOrder = ContractCapturedOrder & { calls: OutboxKind[]; newCu
 export const RefundInputSchema = z
   .object({
     orderId: z.string().trim().min(1).max(200),
-    /** Omitted (and no amountMinor): refund everything still refundable. */
-    amount: optionalAmount,
+    /** In minor units of the order's currency (`amount` is its decimal name, refused); omitted: refund everything still refundable. */
+    amount: z.preprocess(blankToUndefined, decimalRefused('amountMinor')),
     amountMinor: MinorInputSchema.optional(),
     clientRef: ClientRefSchema.optional(),
   })
-  .strict()
-  .refine((r) => oneOf(r.amount, r.amountMinor), { message: 'give the amount once', path: ['amount'] });
+  .strict();
 export type RefundInput = z.input<typeof RefundInputSchema>;
 
 /** A refund as the engine shows it: the contract's, plus when it was made and the rest of its way through the sync. */

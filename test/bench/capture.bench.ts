@@ -40,8 +40,8 @@ const referredAt = (i: number) => i % 10 === 0;
 function inputOf(i: number) {
   return {
     mobile: mobileOf(i),
-    totalPaid: `${(i % 500) + 1}.50`,
-    totalPrice: `${(i % 500) + 2}.00`,
+    totalPaidMinor: ((i % 500) + 1) * 100 + 50,
+    totalPriceMinor: ((i % 500) + 2) * 100,
     receiptNo: `R-${i}`,
     ...(referredAt(i) ? { referrerCode: 'FRIEND42' } : {}),
   };

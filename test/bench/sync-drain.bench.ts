@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const clock = { now: () => (last = Math.max(Date.now(), last + 1)) };
     const settings = new SettingsStore(db);
     const orders = new OrderStore({ db, clock, settings: () => settings.get(), training: () => false });
-    for (let i = 0; i < N; i += 1) orders.captureOrder({ mobile: `+96650${String(i + 1).padStart(7, '0')}`, totalPaid: `${(i % 90) + 10}.00` });
+    for (let i = 0; i < N; i += 1) orders.captureOrder({ mobile: `+96650${String(i + 1).padStart(7, '0')}`, totalPaidMinor: ((i % 90) + 10) * 100 });
 
     const engine = new SyncEngine({
       db,

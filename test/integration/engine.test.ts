@@ -32,7 +32,7 @@ describe('createEngine', () => {
     expect(e.training).toBe(true);
     const s = e.getSettings();
     expect(s).toMatchObject({ currency: 'SAR', country: 'SA', keys: { apiKeySet: false, secretKeySet: false } });
-    const o = e.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+    const o = e.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
     expect(o.training).toBe(true);
     expect(e.getOrder(o.orderId)?.state).toBe('pending');
     expect(e.status().counts.pending).toBe(1);
@@ -92,7 +92,7 @@ describe('createEngine', () => {
     e.setKeys({ secretKey: 'live-secret-key-0002' });
     // The next capture is live at once; the connection test waits for the live sync part.
     expect(e.training).toBe(false);
-    expect(e.captureOrder({ mobile: '0500001234', totalPaid: '10' }).training).toBe(false);
+    expect(e.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 }).training).toBe(false);
     expect(await e.testConnection()).toEqual({ ok: true, message: 'training=false' });
     await vi.waitFor(() => expect(statuses.at(-1)?.training).toBe(false));
 
@@ -134,7 +134,7 @@ describe('createEngine', () => {
       };
     };
     const e = await engineAt(folder(), { sync, startSync: false });
-    const o = e.captureOrder({ customerId: 'c', totalPaid: '1' });
+    const o = e.captureOrder({ customerId: 'c', totalPaidMinor: 100 });
     e.captureRefund({ orderId: o.orderId });
     expect(await e.testConnection()).toEqual({ ok: true, message: 'fine' });
     expect(e.status().online).toBe(true);
@@ -151,19 +151,19 @@ describe('createEngine', () => {
     try {
       const got: SyncStatus[] = [];
       const off = e.onStatus((s) => got.push(s));
-      e.captureOrder({ customerId: 'a', totalPaid: '1' });
-      e.captureOrder({ customerId: 'b', totalPaid: '1' });
+      e.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
+      e.captureOrder({ customerId: 'b', totalPaidMinor: 100 });
       // Nothing is computed on the capture path itself.
       expect(got).toHaveLength(0);
       vi.advanceTimersByTime(STATUS_COALESCE_MS);
       expect(got).toHaveLength(1);
       expect(got[0]?.counts.pending).toBe(2);
-      e.captureOrder({ customerId: 'c', totalPaid: '1' });
+      e.captureOrder({ customerId: 'c', totalPaidMinor: 100 });
       vi.advanceTimersByTime(STATUS_COALESCE_MS);
       expect(got).toHaveLength(2);
       expect(got[1]?.counts.pending).toBe(3);
       off();
-      e.captureOrder({ customerId: 'd', totalPaid: '1' });
+      e.captureOrder({ customerId: 'd', totalPaidMinor: 100 });
       vi.runAllTimers();
       expect(got).toHaveLength(2);
     } finally {
@@ -179,7 +179,7 @@ describe('createEngine', () => {
     try {
       const got: SyncStatus[] = [];
       e.onStatus((s) => got.push(s));
-      e.captureOrder({ customerId: 'a', totalPaid: '1' });
+      e.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
       expect(got).toHaveLength(0);
       vi.advanceTimersByTime(STATUS_COALESCE_MS);
       expect(got).toHaveLength(1);
@@ -206,7 +206,7 @@ describe('createEngine', () => {
     try {
       const got: SyncStatus[] = [];
       e.onStatus((s) => got.push(s));
-      e.captureOrder({ customerId: 'a', totalPaid: '1' });
+      e.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
       vi.runAllTimers();
       expect(got).toHaveLength(0);
       notify?.();
@@ -224,7 +224,7 @@ describe('createEngine', () => {
     expect(e.notices).toHaveLength(1);
     expect(e.notices[0]?.code).toBe('DB_DAMAGED_UNRECOVERED');
     expect(e.notices[0]?.message).toMatch(/moved aside to .*pos-companion\.db\.corrupt-/);
-    expect(e.captureOrder({ customerId: 'a', totalPaid: '1' }).state).toBe('pending');
+    expect(e.captureOrder({ customerId: 'a', totalPaidMinor: 100 }).state).toBe('pending');
   });
 
   it('withEngine closes the engine even when the work throws', async () => {

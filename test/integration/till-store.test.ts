@@ -49,7 +49,7 @@ describe('a database damaged while the till runs', () => {
   it('a failing statement becomes DatabaseDamagedError with a sentence, a notice and a flag; the next start recovers the orders', async () => {
     const dir = folder();
     const e = await engineAt(dir, { startSync: false, onDatabaseProblem: 'continue' });
-    const ids = Array.from({ length: 60 }, (_, i) => e.captureOrder({ mobile: `+96650${String(1000 + i).padStart(7, '0')}`, totalPaid: '3', name: longName(i) }).orderId);
+    const ids = Array.from({ length: 60 }, (_, i) => e.captureOrder({ mobile: `+96650${String(1000 + i).padStart(7, '0')}`, totalPaidMinor: 300, name: longName(i) }).orderId);
     damageUnderneath(dir, 'orders');
 
     let err: unknown;
@@ -94,7 +94,7 @@ describe('a database damaged while the till runs', () => {
       env: { GAMEBALL_API_KEY: 'sim-api-key', GAMEBALL_SECRET_KEY: 'sim-secret-key', GAMEBALL_BASE_URL: sim.url },
       sync: async (ctx) => (part = await gameballSync({ idlePollMs: 50 })(ctx)),
     });
-    for (let i = 0; i < 60; i++) e.captureOrder({ mobile: `+96650${String(2000 + i).padStart(7, '0')}`, totalPaid: '3', name: longName(i) });
+    for (let i = 0; i < 60; i++) e.captureOrder({ mobile: `+96650${String(2000 + i).padStart(7, '0')}`, totalPaidMinor: 300, name: longName(i) });
     damageUnderneath(dir, 'outbox');
     await expect(part!.drain({ untilEmpty: true, timeoutMs: 10_000 })).rejects.toBeInstanceOf(DatabaseDamagedError);
     expect(e.notices.map((n) => n.code)).toEqual(['DB_DAMAGED_RUNNING']);
@@ -107,7 +107,7 @@ describe('checkpoints', () => {
   it('a copy of the main file alone holds an order a moment after it was captured', async () => {
     const dir = folder();
     const e = await engineAt(dir, { checkpointDelayMs: 20 });
-    const id = e.captureOrder({ mobile: '0500001234', totalPaid: '3' }).orderId;
+    const id = e.captureOrder({ mobile: '0500001234', totalPaidMinor: 300 }).orderId;
     const copyAlone = async () => {
       const to = join(folder(), 'copy.db');
       copyFileSync(join(dir, 'pos-companion.db'), to);

@@ -44,7 +44,7 @@ if (mode === 'capture') {
   let n = Number(firstArg);
   const captureOne = () => {
     n += 1;
-    const input: Record<string, unknown> = { mobile: `+96650${String(n).padStart(7, '0')}`, totalPaid: `${(n % 50) + 1}.25` };
+    const input: Record<string, unknown> = { mobile: `+96650${String(n).padStart(7, '0')}`, totalPaidMinor: ((n % 50) + 1) * 100 + 25 };
     // Some new customers come with a referral code: two calls, registration first.
     if (n % 5 === 0) input.referrerCode = 'CRASHREF1';
     const order = orders.captureOrder(input);

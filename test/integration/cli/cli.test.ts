@@ -115,6 +115,39 @@ describe('pos-companion order add', () => {
     expect(broken.stderr).toMatch(/does not parse/);
   });
 
+  it("stores decimal flags and JSON in minor units of the order's currency (KWD: 3 decimals); a refund in the original order's", () => {
+    const dir = folder();
+    const byFlags = ok(['order', 'add', '--data-dir', dir, '--customer-id', 'k1', '--total', '125.50', '--price', '130', '--currency', 'KWD']).trim();
+    const byJson = ok([
+      'order',
+      'add',
+      '--data-dir',
+      dir,
+      '--json',
+      '{"customerId":"k2","totalPaid":"1.5","currency":"KWD","lineItems":[{"productId":"p","quantity":1,"price":"1.5","discount":"0.25"}]}',
+    ]).trim();
+    const d = db(dir);
+    const order = (id: string) => d.prepare('SELECT currency, total_paid_minor, total_price_minor, line_items_json FROM orders WHERE order_id = ?').get(id);
+    expect(order(byFlags)).toEqual({ currency: 'KWD', total_paid_minor: 125500, total_price_minor: 130000, line_items_json: null });
+    expect(order(byJson)).toEqual({
+      currency: 'KWD',
+      total_paid_minor: 1500,
+      total_price_minor: null,
+      line_items_json: JSON.stringify([{ productId: 'p', quantity: 1, priceMinor: 1500, discountMinor: 250 }]),
+    });
+    // The till's currency is SAR; the refund takes the order's.
+    const refundId = ok(['refund', 'add', '--data-dir', dir, '--order', byJson, '--amount', '0.75']).trim();
+    expect(d.prepare('SELECT currency, amount_minor FROM refunds WHERE refund_id = ?').get(refundId)).toEqual({ currency: 'KWD', amount_minor: 750 });
+    const tooPrecise = cli(['refund', 'add', '--data-dir', dir, '--order', byJson, '--amount', '0.0001']);
+    expect(tooPrecise.code, tooPrecise.stderr).toBe(2);
+    expect(tooPrecise.stderr).toMatch(/refused \(INVALID_AMOUNT\): amount: KWD amounts have at most 3 decimals/);
+    const noOrder = cli(['refund', 'add', '--data-dir', dir, '--order', 'till-0000000000-x', '--amount', '1']);
+    expect(noOrder.code, noOrder.stderr).toBe(2);
+    expect(noOrder.stderr).toMatch(/refused \(ORDER_NOT_FOUND\): There is no order till-0000000000-x on this till/);
+    expect(tooPrecise.stdout + noOrder.stdout).toBe('');
+    expect(d.prepare('SELECT COUNT(*) AS n FROM refunds').get()).toEqual({ n: 1 });
+  });
+
   it('uses POS_COMPANION_DATA_DIR when --data-dir is not given, and --data-dir over it', () => {
     const envDir = folder();
     const flagDir = folder();

@@ -86,7 +86,7 @@ async function till(dir = join(tempDir(), 'data')): Promise<Till> {
       const e = await createEngine({ dataDir: dir, env, logger: silentLogger(), startSync: false, sync: noSync });
       try {
         return Array.from({ length: n }, (_, i) =>
-          e.captureOrder({ mobile: `+96650${String(from + i).padStart(7, '0')}`, totalPaid: `${i + 1}.75`, name: `Customer ${from + i}, a name long enough to fill pages` }).orderId,
+          e.captureOrder({ mobile: `+96650${String(from + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 + 75, name: `Customer ${from + i}, a name long enough to fill pages` }).orderId,
         );
       } finally {
         await e.close();

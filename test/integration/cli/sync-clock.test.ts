@@ -70,7 +70,7 @@ async function capture(n: number): Promise<string[]> {
     startSync: false,
   });
   try {
-    return Array.from({ length: n }, (_, i) => engine.captureOrder({ mobile: `+96650${String(9_000 + i).padStart(7, '0')}`, totalPaid: `${i + 1}` }).orderId);
+    return Array.from({ length: n }, (_, i) => engine.captureOrder({ mobile: `+96650${String(9_000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
   } finally {
     await engine.close();
   }

@@ -69,7 +69,7 @@ describe.skipIf(noTmpfs !== null)('pos-companion sync on a disk that fills up', 
     disk = mountTmpfs({ sizeKb: 2048 });
     const dataDir = join(disk.dir, 'data');
     const engine = await createEngine({ dataDir, training: false, sync: noSync, secretCipher: null, env: {}, logger: silentLogger(), startSync: false });
-    const ids = Array.from({ length: ORDERS }, (_, i) => engine.captureOrder({ mobile: `+96650${String(8100 + i).padStart(7, '0')}`, totalPaid: `${i + 1}` }).orderId);
+    const ids = Array.from({ length: ORDERS }, (_, i) => engine.captureOrder({ mobile: `+96650${String(8100 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
     await engine.close();
     sim = await startSimulator({ apiKey: API_KEY, secretKey: SECRET_KEY, rateLimit: false, latencyMs });
     return { dataDir, ids };

@@ -53,7 +53,7 @@ async function capture(training: boolean, n: number, settings: Record<string, un
   const engine = await createEngine({ dataDir: dir, training, sync: noSync, secretCipher: null, env: {}, logger: silentLogger(), startSync: false });
   try {
     engine.updateSettings(settings);
-    return Array.from({ length: n }, (_, i) => engine.captureOrder({ mobile: `+96650${String(7000 + i).padStart(7, '0')}`, totalPaid: `${i + 1}` }).orderId);
+    return Array.from({ length: n }, (_, i) => engine.captureOrder({ mobile: `+96650${String(7000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
   } finally {
     await engine.close();
   }

@@ -67,14 +67,14 @@ describe('till.json', () => {
     first.setKeys({ apiKey: API, secretKey: SECRET });
     first.updateSettings({ currency: 'EGP', country: 'EG', branchId: 'b-3' });
     const tillId = first.getSettings().tillId;
-    first.captureOrder({ mobile: '01000000001', totalPaid: '5' });
+    first.captureOrder({ mobile: '01000000001', totalPaidMinor: 500 });
     await first.close();
     removeDatabase(dir);
 
     const second = await engineAt(dir, { training: 'auto' });
     expect(second.getSettings()).toMatchObject({ tillId, currency: 'EGP', country: 'EG', branchId: 'b-3', keys: { apiKeySet: true, secretKeySet: true } });
     expect(second.training).toBe(false); // the keys decrypt: live, as before
-    expect(second.captureOrder({ mobile: '01000000002', totalPaid: '5' }).orderId.startsWith(`${tillId}-`)).toBe(true);
+    expect(second.captureOrder({ mobile: '01000000002', totalPaidMinor: 500 }).orderId.startsWith(`${tillId}-`)).toBe(true);
     // The database is gone with its order: said so, with the till id kept.
     expect(second.notices.map((n) => n.code)).toEqual(['DB_EMPTY']);
     expect(second.notices[0]?.message).toContain(`The till id (${tillId}), settings and keys were kept.`);
@@ -114,7 +114,7 @@ describe('till.json', () => {
   it('a database flagged damaged while the till ran is set aside at the next start, even when SQLite finds nothing wrong', async () => {
     const dir = folder();
     const e = await engineAt(dir);
-    const id = e.captureOrder({ mobile: '0500001234', totalPaid: '7' }).orderId;
+    const id = e.captureOrder({ mobile: '0500001234', totalPaidMinor: 700 }).orderId;
     await e.close();
     const read = readIdentity(dir);
     if (read.kind !== 'ok') throw new Error('no identity');
@@ -139,11 +139,11 @@ describe('till.json', () => {
   it('records how far the database got; one that holds less later is reported, and its owed calls are looked up first', async () => {
     const dir = folder();
     const e = await engineAt(dir);
-    e.captureOrder({ mobile: '0500001234', totalPaid: '7' });
+    e.captureOrder({ mobile: '0500001234', totalPaidMinor: 700 });
     await e.close();
     const copy = readFileSync(db(dir));
     const e2 = await engineAt(dir);
-    e2.captureOrder({ mobile: '0500001235', totalPaid: '8' });
+    e2.captureOrder({ mobile: '0500001235', totalPaidMinor: 800 });
     await e2.close();
     writeFileSync(db(dir), copy); // an older copy of the file put back
     const again = await engineAt(dir);

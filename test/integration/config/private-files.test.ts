@@ -66,7 +66,7 @@ describe.runIf(posix)('the data folder is private to the till user', () => {
 
     const engine = await createEngine({ dataDir: dir, env: {}, secretCipher: null, sync: noSync });
     cleanups.push(() => engine.close());
-    engine.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+    engine.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
     expect(mode(dir)).toBe('0700');
     expect(mode(join(dir, 'logs'))).toBe('0700');
     expect(mode(join(dir, 'logs', 'pos-companion.log'))).toBe('0600');

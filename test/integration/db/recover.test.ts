@@ -65,12 +65,12 @@ interface Till {
 async function tillBeforeTheFault(): Promise<Till> {
   const f = await createSyncFixture();
   cleanups.push(() => f.close());
-  const synced = Array.from({ length: 40 }, (_, i) => f.capture({ mobile: mobile(), totalPaid: `${i + 1}.25`, name: longName(i) }).orderId);
+  const synced = Array.from({ length: 40 }, (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 + 25, name: longName(i) }).orderId);
   const live = engineOn(f, f.db);
   expect((await live.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   await live.stop();
-  const postedAfterCopy = Array.from({ length: 40 }, (_, i) => f.capture({ mobile: mobile(), totalPaid: `${i + 3}.50`, name: longName(100 + i) }).orderId);
-  const refundId = f.orders.captureRefund({ orderId: synced[0]!, amount: '1.00' }).refundId;
+  const postedAfterCopy = Array.from({ length: 40 }, (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 3) * 100 + 50, name: longName(100 + i) }).orderId);
+  const refundId = f.orders.captureRefund({ orderId: synced[0]!, amountMinor: 100 }).refundId;
   f.db.pragma('wal_checkpoint(TRUNCATE)');
   const dir = tempDir();
   const copy = join(dir, 'pos-companion.db');
@@ -83,7 +83,7 @@ async function tillBeforeTheFault(): Promise<Till> {
   const cdb = openDatabase(copy);
   const settings = new SettingsStore(cdb);
   const store = new OrderStore({ db: cdb, clock, settings: () => settings.get(), training: () => false });
-  const onlyInCopy = Array.from({ length: 10 }, (_, i) => store.captureOrder({ mobile: mobile(), totalPaid: '9', name: longName(200 + i), referrerCode: i === 0 ? 'FRIEND1' : undefined }).orderId);
+  const onlyInCopy = Array.from({ length: 10 }, (_, i) => store.captureOrder({ mobile: mobile(), totalPaidMinor: 900, name: longName(200 + i), referrerCode: i === 0 ? 'FRIEND1' : undefined }).orderId);
   const tillId = settings.get().tillId;
   cdb.close();
   checkpointFully(copy);

@@ -32,7 +32,7 @@ async function till() {
   const logger = createLogger({ destination: new Writable({ write: (chunk, _e, done) => (logText.push(String(chunk)), done()) }) });
   const engine: Engine = await createEngine({ dataDir: t.dir, clock, logger, secretCipher: testCipher(), env: {}, sync: noSync });
   cleanups.push(() => engine.close());
-  engine.captureOrder({ mobile: '0500001234', name: 'Sara', totalPaid: '10' });
+  engine.captureOrder({ mobile: '0500001234', name: 'Sara', totalPaidMinor: 1000 });
   const bridge = createBridge({ engine, trustedOrigins: [ORIGIN], logger, clock, app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' } });
   cleanups.push(() => bridge.close());
   const call = (channel: string, request?: unknown) => bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });

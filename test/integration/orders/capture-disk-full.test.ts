@@ -65,11 +65,11 @@ describe.skipIf(noTmpfs !== null)('capture when the data folder cannot take the 
     disk = mountTmpfs({ sizeKb: 1024 });
     const dataDir = join(disk.dir, 'data');
     engine = await createEngine({ dataDir, sync: noSync, secretCipher: null, env: {}, startSync: false });
-    const before = [1, 2, 3].map((i) => engine!.captureOrder({ mobile: `+96650000120${i}`, totalPaid: `${i}0` }));
-    const refund = engine.captureRefund({ orderId: before[0]!.orderId, amount: '5' });
+    const before = [1, 2, 3].map((i) => engine!.captureOrder({ mobile: `+96650000120${i}`, totalPaidMinor: i * 1000 }));
+    const refund = engine.captureRefund({ orderId: before[0]!.orderId, amountMinor: 500 });
     expect(disk.fill()).toBeGreaterThan(100 * 1024);
 
-    const err = thrown(() => engine!.captureOrder({ mobile: '+966500001299', totalPaid: '99' }));
+    const err = thrown(() => engine!.captureOrder({ mobile: '+966500001299', totalPaidMinor: 9900 }));
     expect(err).toBeInstanceOf(CaptureRefusedError);
     expect(err).toMatchObject({
       code: 'DISK_FULL',
@@ -104,7 +104,7 @@ describe.skipIf(noTmpfs !== null)('capture when the data folder cannot take the 
     expect(engine.getOrder(before[0]!.orderId)?.refunds.map((r) => r.refundId)).toEqual([refund.refundId]);
 
     disk.free();
-    const after = engine.captureOrder({ mobile: '+966500001299', totalPaid: '99' });
+    const after = engine.captureOrder({ mobile: '+966500001299', totalPaidMinor: 9900 });
     expect(ordersOnDisk(dataDir).map((o) => o.order_id)).toEqual([...before.map((o) => o.orderId), after.orderId]);
   }, 30_000);
 });

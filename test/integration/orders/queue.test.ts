@@ -57,7 +57,7 @@ describe('list and get', () => {
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) {
       till.clock.advance(1000);
-      ids.push(till.orders.captureOrder({ mobile: `05000012${String(i).padStart(2, '0')}`, totalPaid: '1', receiptNo: `RCPT-${i}` }).orderId);
+      ids.push(till.orders.captureOrder({ mobile: `05000012${String(i).padStart(2, '0')}`, totalPaidMinor: 100, receiptNo: `RCPT-${i}` }).orderId);
     }
     const page1 = till.queue.list({ offset: 0, limit: 10 });
     expect(page1.total).toBe(25);
@@ -73,8 +73,8 @@ describe('list and get', () => {
 
   it('get returns line items, refunds, outbox rows and the call log of the order and its refunds', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10', referrerCode: 'FRIEND1', lineItems: [{ productId: 'p', price: '10' }] });
-    const r = till.orders.captureRefund({ orderId: o.orderId, amount: '2' });
+    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000, referrerCode: 'FRIEND1', lineItems: [{ productId: 'p', priceMinor: 1000 }] });
+    const r = till.orders.captureRefund({ orderId: o.orderId, amountMinor: 200 });
     till.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (1, ?, 'POST', '/customers', 500, 5000, 'boom', 'retry', 'x')").run(o.orderId);
     till.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, outcome, at) VALUES (3, ?, 'POST', '/transactions/refund', 'ok', 'y')").run(r.refundId);
     const d = till.queue.get(o.orderId);
@@ -89,9 +89,9 @@ describe('list and get', () => {
 describe('retry', () => {
   it('moves needs-attention back to pending with its outbox rows due now', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ customerId: 'a', totalPaid: '1' });
-    const b = till.orders.captureOrder({ customerId: 'b', totalPaid: '1' });
-    const c = till.orders.captureOrder({ customerId: 'c', totalPaid: '1' });
+    const a = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
+    const b = till.orders.captureOrder({ customerId: 'b', totalPaidMinor: 100 });
+    const c = till.orders.captureOrder({ customerId: 'c', totalPaidMinor: 100 });
     gameballRefuses(till, a.orderId);
     gameballRefuses(till, b.orderId);
     till.clock.advance(5000);
@@ -108,13 +108,16 @@ describe('retry', () => {
 describe('editAndResend', () => {
   it('re-validates the corrected order, keeps its id and date, and replaces its unsent calls', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10', referrerCode: 'FRIEND1' });
+    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000, referrerCode: 'FRIEND1' });
     gameballRefuses(till, o.orderId, '7003', 'Referral code not found');
     till.clock.advance(60_000);
-    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '-1' })).code).toBe('INVALID_AMOUNT');
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaidMinor: 100_000_000_001 })).code).toBe('INVALID_AMOUNT');
+    // A decimal is refused as on capture: the engine takes minor units only.
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '12.5' }))).toMatchObject({ code: 'INVALID_INPUT', field: 'totalPaid' });
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { lineItems: [{ productId: 'p', price: '12.5' }] }))).toMatchObject({ code: 'INVALID_INPUT', field: 'lineItems.0.price' });
     expect(till.queue.get(o.orderId)?.state).toBe('attention');
 
-    const v = till.queue.editAndResend(o.orderId, { referrerCode: null, totalPaid: '12.5', name: 'Fixed Name' });
+    const v = till.queue.editAndResend(o.orderId, { referrerCode: null, totalPaidMinor: 1250, name: 'Fixed Name' });
     expect(v).toMatchObject({ orderId: o.orderId, orderDate: o.orderDate, state: 'pending', referrerCode: null, totalPaidMinor: 1250, name: 'Fixed Name', attentionCode: null });
     const outbox = till.rows<{ kind: string; state: string }>('SELECT kind, state FROM outbox WHERE entity_id = ? ORDER BY id', o.orderId);
     expect(outbox).toEqual([
@@ -126,20 +129,20 @@ describe('editAndResend', () => {
 
   it('a corrected mobile moves a mobile-derived customer id with it; an explicit id stays', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
     gameballRefuses(till, o.orderId);
     expect(till.queue.editAndResend(o.orderId, { mobile: '0500009999' })).toMatchObject({ customerId: 'mobile_966500009999', mobile: '+966500009999' });
     expect(till.rows("SELECT customer_id FROM outbox WHERE entity_id = ? AND state = 'pending'", o.orderId)).toEqual([{ customer_id: 'mobile_966500009999' }]);
-    const e = till.orders.captureOrder({ customerId: 'CUST-1', mobile: '0500001111', totalPaid: '10' });
+    const e = till.orders.captureOrder({ customerId: 'CUST-1', mobile: '0500001111', totalPaidMinor: 1000 });
     gameballRefuses(till, e.orderId);
     expect(till.queue.editAndResend(e.orderId, { mobile: '0500002222' })).toMatchObject({ customerId: 'CUST-1', mobile: '+966500002222' });
   });
 
   it('applies the referral rules again, and only works on orders in needs-attention', () => {
     till = tillFixture();
-    till.orders.captureOrder({ customerId: 'known', totalPaid: '1' });
-    const o = till.orders.captureOrder({ customerId: 'other', totalPaid: '1' });
-    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '2' })).code).toBe('NOT_IN_ATTENTION');
+    till.orders.captureOrder({ customerId: 'known', totalPaidMinor: 100 });
+    const o = till.orders.captureOrder({ customerId: 'other', totalPaidMinor: 100 });
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaidMinor: 200 })).code).toBe('NOT_IN_ATTENTION');
     gameballRefuses(till, o.orderId);
     expect(refusal(() => till.queue.editAndResend(o.orderId, { customerId: 'known', referrerCode: 'FRIEND1' })).code).toBe('REFERRAL_NOT_FIRST_PURCHASE');
     // Its own earlier capture does not make the customer "known" to itself.
@@ -151,8 +154,8 @@ describe('editAndResend', () => {
 describe('discard', () => {
   it('keeps the reason, discards its unsent calls and its unsynced refunds', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ customerId: 'a', totalPaid: '10' });
-    const r = till.orders.captureRefund({ orderId: o.orderId, amount: '1' });
+    const o = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 1000 });
+    const r = till.orders.captureRefund({ orderId: o.orderId, amountMinor: 100 });
     gameballRefuses(till, o.orderId);
     expect(refusal(() => till.queue.discard(o.orderId, '  ')).code).toBe('INVALID_INPUT');
     const v = till.queue.discard(o.orderId, 'customer cancelled the sale');
@@ -163,13 +166,13 @@ describe('discard', () => {
 
   it('refuses synced orders, and orders being sent or whose last send is unconfirmed', () => {
     till = tillFixture();
-    const s = till.orders.captureOrder({ customerId: 'a', totalPaid: '1' });
+    const s = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
     synced(till, s.orderId, '2025-03-01T09:00:01.000Z');
     expect(refusal(() => till.queue.discard(s.orderId, 'x')).code).toBe('ALREADY_SYNCED');
-    const f = till.orders.captureOrder({ customerId: 'b', totalPaid: '1' });
+    const f = till.orders.captureOrder({ customerId: 'b', totalPaidMinor: 100 });
     till.db.prepare("UPDATE outbox SET state = 'in_flight', lease_owner = 'e1' WHERE entity_id = ?").run(f.orderId);
     expect(refusal(() => till.queue.discard(f.orderId, 'x')).code).toBe('ORDER_IN_FLIGHT');
-    const u = till.orders.captureOrder({ customerId: 'c', totalPaid: '1' });
+    const u = till.orders.captureOrder({ customerId: 'c', totalPaidMinor: 100 });
     till.db.prepare('UPDATE outbox SET unknown_outcome = 1 WHERE entity_id = ?').run(u.orderId);
     expect(refusal(() => till.queue.discard(u.orderId, 'x')).code).toBe('ORDER_IN_FLIGHT');
     expect(till.queue.get(u.orderId)?.state).toBe('pending');
@@ -179,8 +182,8 @@ describe('discard', () => {
 describe('export', () => {
   it('writes CSV with a header and one row per order of the state, and JSON with line items and refunds', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ mobile: '0500001234', name: 'Comma, "Quoted"', totalPaid: '10', lineItems: [{ productId: 'p', price: '10' }] });
-    const b = till.orders.captureOrder({ customerId: 'b', totalPaid: '2.5', currency: 'KWD' });
+    const a = till.orders.captureOrder({ mobile: '0500001234', name: 'Comma, "Quoted"', totalPaidMinor: 1000, lineItems: [{ productId: 'p', priceMinor: 1000 }] });
+    const b = till.orders.captureOrder({ customerId: 'b', totalPaidMinor: 2500, currency: 'KWD' });
     gameballRefuses(till, b.orderId);
     const csv = till.queue.exportOrders({ state: 'all', format: 'csv' });
     const records = parse(csv, { columns: true }) as Record<string, string>[];
@@ -198,8 +201,8 @@ describe('export', () => {
 describe('export: formulas', () => {
   it('neutralises every text cell a spreadsheet would run as a formula; our own numbers stay numbers', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ mobile: '0500001234', name: '=HYPERLINK("http://x","y")', totalPaid: '10', receiptNo: "+cmd|' /C calc'!A0" });
-    const b = till.orders.captureOrder({ customerId: '@SUM(1+1)*cmd', totalPaid: '12.50', receiptNo: '-2+3+cmd|\' /C calc\'!A0', referrerCode: '-REF1' });
+    const a = till.orders.captureOrder({ mobile: '0500001234', name: '=HYPERLINK("http://x","y")', totalPaidMinor: 1000, receiptNo: "+cmd|' /C calc'!A0" });
+    const b = till.orders.captureOrder({ customerId: '@SUM(1+1)*cmd', totalPaidMinor: 1250, receiptNo: '-2+3+cmd|\' /C calc\'!A0', referrerCode: '-REF1' });
     gameballRefuses(till, b.orderId, '3003', '\t=1+1');
     till.db.prepare('UPDATE orders SET rewarded_points = -5 WHERE order_id = ?').run(a.orderId);
     const records = parse(till.queue.exportOrders({ state: 'all', format: 'csv' }), { columns: true });
@@ -220,16 +223,16 @@ describe('export: formulas', () => {
 describe('retention', () => {
   it('prunes synced orders older than N days with their calls and log; never pending or needs-attention ones', () => {
     till = tillFixture();
-    const old = till.orders.captureOrder({ customerId: 'a', totalPaid: '5' });
-    const oldWithOpenRefund = till.orders.captureOrder({ customerId: 'b', totalPaid: '5' });
-    const pending = till.orders.captureOrder({ customerId: 'c', totalPaid: '5' });
-    const attention = till.orders.captureOrder({ customerId: 'd', totalPaid: '5' });
+    const old = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 500 });
+    const oldWithOpenRefund = till.orders.captureOrder({ customerId: 'b', totalPaidMinor: 500 });
+    const pending = till.orders.captureOrder({ customerId: 'c', totalPaidMinor: 500 });
+    const attention = till.orders.captureOrder({ customerId: 'd', totalPaidMinor: 500 });
     synced(till, old.orderId, '2025-03-01T09:00:00.000Z');
     synced(till, oldWithOpenRefund.orderId, '2025-03-01T09:00:00.000Z');
     till.orders.captureRefund({ orderId: oldWithOpenRefund.orderId });
     gameballRefuses(till, attention.orderId);
     till.clock.advance(200 * DAY);
-    const recent = till.orders.captureOrder({ customerId: 'e', totalPaid: '5' });
+    const recent = till.orders.captureOrder({ customerId: 'e', totalPaidMinor: 500 });
     synced(till, recent.orderId, new Date(till.clock.now()).toISOString());
 
     expect(till.queue.prune(90)).toBe(1);

@@ -52,12 +52,12 @@ describe('checkReferral', () => {
     expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'FRIEND1' })).status).toBe('already-customer');
     expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'MINE42' })).status).toBe('self');
     // Learned: the capture itself now refuses the customer's own code, even with no network.
-    expect(() => till.orders.captureOrder({ mobile: '0500001234', totalPaid: '5', referrerCode: 'mine42' })).toThrow(/own referral code/);
+    expect(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500, referrerCode: 'mine42' })).toThrow(/own referral code/);
   });
 
   it('answers from the till alone, without asking Gameball, for a second purchase or an own id', async () => {
     till = tillFixture();
-    till.orders.captureOrder({ mobile: '0500001234', totalPaid: '5' });
+    till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500 });
     const gb = gameball({}, ['FRIEND1']);
     const c = checker(till, gb.advisor);
     expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'FRIEND1' })).status).toBe('not-first-purchase');

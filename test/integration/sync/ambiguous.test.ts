@@ -15,7 +15,7 @@ afterEach(async () => {
 
 test('commit-then-drop and resets: each order exactly once in the ledger, no duplicate posts', async () => {
   f = await createSyncFixture({ sim: { dropRate: 0.4, resetRate: 0.2, seed: 11 } });
-  const orders = Array.from({ length: 30 }, (_, i) => f!.capture({ mobile: mobile(), totalPaid: `${i + 1}.50` }));
+  const orders = Array.from({ length: 30 }, (_, i) => f!.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 + 50 }));
   const engine = f.engine();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 30_000 })).empty).toBe(true);
 
@@ -41,11 +41,11 @@ test('commit-then-drop and resets: each order exactly once in the ledger, no dup
 
 test('refunds with lost answers are recorded exactly once', async () => {
   f = await createSyncFixture({ sim: { seed: 5 } });
-  const orders = Array.from({ length: 10 }, () => f!.capture({ mobile: mobile(), totalPaid: '100.00' }));
+  const orders = Array.from({ length: 10 }, () => f!.capture({ mobile: mobile(), totalPaidMinor: 10000 }));
   const engine = f.engine();
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
   f.sim.control.setFaults({ dropRate: 0.5 });
-  const refunds = orders.map((o, i) => f!.orders.captureRefund(i % 2 === 0 ? { orderId: o.orderId } : { orderId: o.orderId, amount: '40.00' }));
+  const refunds = orders.map((o, i) => f!.orders.captureRefund(i % 2 === 0 ? { orderId: o.orderId } : { orderId: o.orderId, amountMinor: 4000 }));
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   const ledger = f.sim.control.ledger();
   expect(ledger.counters.drops).toBeGreaterThan(0);
@@ -60,7 +60,7 @@ test('refunds with lost answers are recorded exactly once', async () => {
 
 test('an engine that died mid-call: its expired lease is taken over and reconciled, not re-posted blindly', async () => {
   f = await createSyncFixture();
-  const order = f.capture({ mobile: mobile(), totalPaid: '12.00' });
+  const order = f.capture({ mobile: mobile(), totalPaidMinor: 1200 });
   // The dead engine claimed the row and its POST reached Gameball; then it vanished.
   const { OutboxStore } = await import('../../../main/sync/outbox-store.ts');
   const { buildTrackOrderBody, parseOrderRow } = await import('../../../main/gameball/mappers.ts');

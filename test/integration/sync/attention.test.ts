@@ -19,8 +19,8 @@ test('needs attention with Gameball\'s code and message; edit and resend syncs i
   const frozen = Date.parse('2026-02-01T10:00:00.000Z');
   f = await createSyncFixture({ clock: { now: () => frozen } });
   const typo = mobile(501);
-  const first = f.capture({ mobile: typo, totalPaid: '10.00' });
-  const second = f.capture({ mobile: typo, totalPaid: '25.00', receiptNo: 'R-2' });
+  const first = f.capture({ mobile: typo, totalPaidMinor: 1000 });
+  const second = f.capture({ mobile: typo, totalPaidMinor: 2500, receiptNo: 'R-2' });
   const engine = f.engine({ clock: { now: () => Date.now() } });
   const statuses: number[] = [];
   engine.onStatus((s) => statuses.push(s.counts.attention));
@@ -50,8 +50,8 @@ test('discarded with a reason: never sent, reason kept', async () => {
   const frozen = Date.parse('2026-02-01T10:00:00.000Z');
   f = await createSyncFixture({ clock: { now: () => frozen } });
   const m = mobile(601);
-  f.capture({ mobile: m, totalPaid: '10.00' });
-  const dup = f.capture({ mobile: m, totalPaid: '11.00' });
+  f.capture({ mobile: m, totalPaidMinor: 1000 });
+  const dup = f.capture({ mobile: m, totalPaidMinor: 1100 });
   const engine = f.engine({ clock: { now: () => Date.now() } });
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
   expect(f.order(dup.orderId).state).toBe('attention');
@@ -65,8 +65,8 @@ test('discarded with a reason: never sent, reason kept', async () => {
 
 test('a stored row that no longer parses goes to needs attention; the loop goes on', async () => {
   f = await createSyncFixture();
-  const broken = f.capture({ mobile: mobile(), totalPaid: '5.00' });
-  const fine = f.capture({ mobile: mobile(), totalPaid: '6.00' });
+  const broken = f.capture({ mobile: mobile(), totalPaidMinor: 500 });
+  const fine = f.capture({ mobile: mobile(), totalPaidMinor: 600 });
   f.db.prepare(`UPDATE orders SET line_items_json = '{oops' WHERE order_id = ?`).run(broken.orderId);
   const engine = f.engine();
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
@@ -77,8 +77,8 @@ test('a stored row that no longer parses goes to needs attention; the loop goes 
 
 test('keys refused (401): sync pauses, orders stay pending (not needs-attention), a clear last error', async () => {
   f = await createSyncFixture();
-  const order = f.capture({ mobile: mobile(), totalPaid: '5.00' });
-  const other = f.capture({ mobile: mobile(), totalPaid: '6.00' });
+  const order = f.capture({ mobile: mobile(), totalPaidMinor: 500 });
+  const other = f.capture({ mobile: mobile(), totalPaidMinor: 600 });
   const wrongSecret = 'not-the-secret-key-123';
   const client = simulatorClient({ baseUrl: f.sim.url, secretKey: wrongSecret, timeoutMs: 2_000 });
   const engine = f.engine({ client, concurrency: 1 });

@@ -59,7 +59,7 @@ const cases: Array<[NetworkBehaviour, number, RegExp]> = [
 test.each(cases)('network answers %s: not synced, the status says why; network fixed: in Gameball exactly once', async (behaviour, timeoutMs, sentence) => {
   const { f, net } = await tillBehindNetwork(timeoutMs);
   net.rule = () => ({ answer: behaviour });
-  const order = f.capture({ mobile: mobile(), totalPaid: '25.00' });
+  const order = f.capture({ mobile: mobile(), totalPaidMinor: 2500 });
   const engine = f.engine();
   engine.start();
 
@@ -100,7 +100,7 @@ test.each(['truncated', 'portal'] as const)(
   async (mangled) => {
     const { f, net } = await tillBehindNetwork();
     net.rule = (method, path) => (method === 'POST' && path.endsWith('/orders') ? { answer: mangled, forwardFirst: true } : { answer: 'pass' });
-    const order = f.capture({ mobile: mobile(), totalPaid: '40.00' });
+    const order = f.capture({ mobile: mobile(), totalPaidMinor: 4000 });
     const engine = f.engine();
     expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
 
@@ -120,7 +120,7 @@ test.each(['truncated', 'portal'] as const)(
 
 test('a refund whose answer a proxy mangled: re-posted with the same id, Gameball 9004 confirms, recorded once', async () => {
   const { f, net } = await tillBehindNetwork();
-  const order = f.capture({ mobile: mobile(), totalPaid: '30.00' });
+  const order = f.capture({ mobile: mobile(), totalPaidMinor: 3000 });
   const engine = f.engine();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
 
@@ -132,7 +132,7 @@ test('a refund whose answer a proxy mangled: re-posted with the same id, Gamebal
     }
     return { answer: 'pass' };
   };
-  const refund = f.orders.captureRefund({ orderId: order.orderId, amount: '10.00' });
+  const refund = f.orders.captureRefund({ orderId: order.orderId, amountMinor: 1000 });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
 
   expect(f.db.prepare('SELECT state FROM refunds WHERE refund_id = ?').get(refund.refundId)).toEqual({ state: 'synced' });
@@ -145,7 +145,7 @@ test('a refund whose answer a proxy mangled: re-posted with the same id, Gamebal
 test('a captive portal is not hammered: offline, one probe at a time with backoff, not every order on its own', async () => {
   const { f, net } = await tillBehindNetwork();
   net.rule = () => ({ answer: 'portal' });
-  const orders = Array.from({ length: 12 }, (_, i) => f.capture({ mobile: mobile(), totalPaid: `${i + 1}.00` }));
+  const orders = Array.from({ length: 12 }, (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 }));
   const engine = f.engine({ backoff: { baseMs: 100, capMs: 400, minMs: 50 }, random: () => 0.5 });
   engine.start();
   await new Promise((r) => setTimeout(r, 2_000));

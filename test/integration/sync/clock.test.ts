@@ -38,8 +38,8 @@ test('orders captured with the clock two days ahead go as soon as the clock is c
   const clock = movableClock();
   clock.offset = 2 * DAY;
   f = await createSyncFixture({ clock });
-  const a = f.capture({ mobile: mobile(), totalPaid: '10.00' });
-  const b = f.capture({ mobile: mobile(), totalPaid: '20.00' });
+  const a = f.capture({ mobile: mobile(), totalPaidMinor: 1000 });
+  const b = f.capture({ mobile: mobile(), totalPaidMinor: 2000 });
   clock.offset = 0;
 
   const engine = f.engine();
@@ -61,7 +61,7 @@ test('orders captured with the clock two days ahead go as soon as the clock is c
 test('clock set back after a failed attempt: the retry goes within its backoff, not when the clock catches up', async () => {
   const clock = movableClock();
   f = await createSyncFixture({ clock });
-  const a = f.capture({ mobile: mobile(), totalPaid: '10.00' });
+  const a = f.capture({ mobile: mobile(), totalPaidMinor: 1000 });
   const backoff = { baseMs: 1_500, capMs: 1_500, minMs: 1_500 };
   f.sim.control.setFaults({ errorRate: 1 });
   const first = f.engine({ backoff });
@@ -81,7 +81,7 @@ test('clock set back after a failed attempt: the retry goes within its backoff, 
 test('the clock set back while the engine waits out trouble: the pause keeps its length', async () => {
   const clock = movableClock();
   f = await createSyncFixture({ clock });
-  const a = f.capture({ mobile: mobile(), totalPaid: '10.00' });
+  const a = f.capture({ mobile: mobile(), totalPaidMinor: 1000 });
   f.sim.control.setOutage(true);
   const engine = f.engine({ backoff: { baseMs: 1_000, capMs: 1_000, minMs: 1_000 }, idlePollMs: 50 });
   engine.start();
@@ -99,9 +99,9 @@ test('the clock set back while the engine waits out trouble: the pause keeps its
 test("Gameball's clock an hour behind the till's: orders and refunds still go, dated by Gameball's clock; the skew is measured", async () => {
   f = await createSyncFixture({ sim: { now: () => Date.now() - HOUR } });
   const customer = mobile();
-  const a = f.capture({ mobile: customer, totalPaid: '50.00' });
-  const b = f.capture({ mobile: customer, totalPaid: '30.00' });
-  const refund = f.orders.captureRefund({ orderId: a.orderId, amount: '10.00' });
+  const a = f.capture({ mobile: customer, totalPaidMinor: 5000 });
+  const b = f.capture({ mobile: customer, totalPaidMinor: 3000 });
+  const refund = f.orders.captureRefund({ orderId: a.orderId, amountMinor: 1000 });
   const engine = f.engine();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
 

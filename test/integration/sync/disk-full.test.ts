@@ -42,7 +42,7 @@ describe.skipIf(noTmpfs !== null)('sync when the disk fills up', () => {
     const dataDir = join(disk.dir, 'data');
     mkdirSync(dataDir);
     f = await createSyncFixture({ dir: dataDir, sim: { latencyMs } });
-    const ids = Array.from({ length: n }, (_, i) => f!.capture({ mobile: mobile(), totalPaid: `${i + 10}` }).orderId);
+    const ids = Array.from({ length: n }, (_, i) => f!.capture({ mobile: mobile(), totalPaidMinor: (i + 10) * 100 }).orderId);
     return { ids, dataDir };
   }
 

@@ -89,7 +89,7 @@ test('a key with a line break in the environment: sync idles with a configuratio
   const halves = ['KEYAAAAAAA1234', 'KEYBBBBBBB5678'];
   const t = await till({ GAMEBALL_BASE_URL: gb.url, GAMEBALL_API_KEY: halves.join('\n'), GAMEBALL_SECRET_KEY: 'secret-key-0123456789' });
   expect(t.engine.training).toBe(false);
-  const order = t.engine.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+  const order = t.engine.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
   t.engine.syncNow();
   await new Promise((r) => setTimeout(r, 400));
 
@@ -130,7 +130,7 @@ test('an answer that quotes a key back: the audit row, the needs-attention messa
   const gb = await fakeGameball((req) => ({ status: 400, body: { code: 3003, message: `Invalid request: APIKey=${String(req.headers.apikey)} SecretKey=${String(req.headers.secretkey)}` } }));
   const t = await till({ GAMEBALL_BASE_URL: gb.url }, { keys: { apiKey, secretKey } });
   expect(t.engine.training).toBe(false);
-  const order = t.engine.captureOrder({ mobile: '0500001234', totalPaid: '10' });
+  const order = t.engine.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
   t.engine.syncNow();
   await until(() => t.engine.getOrder(order.orderId)?.state === 'attention');
   expect(gb.requests.length).toBeGreaterThan(0);

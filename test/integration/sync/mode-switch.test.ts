@@ -57,14 +57,14 @@ test('keys saved on a running training till take it live at once; removed, it is
   const statuses: SyncStatus[] = [];
   till.onStatus((s) => statuses.push(s));
   expect(till.training).toBe(true);
-  const practice = till.captureOrder({ mobile: '+966500000601', totalPaid: '7' });
+  const practice = till.captureOrder({ mobile: '+966500000601', totalPaidMinor: 700 });
   expect(practice.training).toBe(true);
   // The training engine tried it (and could not reach its simulator): it is really in play.
   await expect.poll(() => sent.some((l) => l.startsWith('training POST') && l.includes(practice.orderId)), { timeout: 10_000 }).toBe(true);
 
   till.setKeys({ apiKey: API_KEY, secretKey: SECRET_KEY });
   expect(till.training).toBe(false);
-  const sale = till.captureOrder({ mobile: '+966500000602', totalPaid: '12' });
+  const sale = till.captureOrder({ mobile: '+966500000602', totalPaidMinor: 1200 });
   expect(sale.training).toBe(false);
   await till.whenModeSettled();
   await expect.poll(() => till.getOrder(sale.orderId)?.state, { timeout: 10_000 }).toBe('synced');
@@ -81,7 +81,7 @@ test('keys saved on a running training till take it live at once; removed, it is
   await till.whenModeSettled();
   trainingOffline = false;
   till.syncNow();
-  const practice2 = till.captureOrder({ mobile: '+966500000603', totalPaid: '3' });
+  const practice2 = till.captureOrder({ mobile: '+966500000603', totalPaidMinor: 300 });
   expect(practice2.training).toBe(true);
   await expect.poll(() => [till.getOrder(practice.orderId)?.state, till.getOrder(practice2.orderId)?.state], { timeout: 10_000 }).toEqual(['synced', 'synced']);
   await expect.poll(() => statuses.at(-1)?.training, { timeout: 5_000 }).toBe(true);

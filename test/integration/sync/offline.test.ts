@@ -44,7 +44,7 @@ test('six hours offline, then back: bounded probing, then every order once', asy
     });
   f = await createSyncFixture({ clock, sim: { now: clock.now, rateLimit: false } });
   const customers = Array.from({ length: 8 }, () => mobile());
-  const orders = Array.from({ length: 24 }, (_, i) => f!.capture({ mobile: customers[i % 8], totalPaid: `${i + 1}.00` }));
+  const orders = Array.from({ length: 24 }, (_, i) => f!.capture({ mobile: customers[i % 8], totalPaidMinor: (i + 1) * 100 }));
 
   f.sim.control.setOutage(true);
   const engine = f.engine({ sleep, backoff: DEFAULT_BACKOFF, idlePollMs: 2_000, leaseMs: 24 * HOUR, random: () => 0.5 });

@@ -16,18 +16,18 @@ test('a referred new customer is registered with the code right before the first
   const engine = f.engine();
 
   // The referrer: an existing customer whose order reached Gameball.
-  const referrer = f.capture({ mobile: mobile(1), totalPaid: '50.00' });
+  const referrer = f.capture({ mobile: mobile(1), totalPaidMinor: 5000 });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   const profile = await f.client.getCustomer(referrer.customerId);
   const code = profile.value?.referralCode;
   expect(code).toMatch(/^SIM/);
 
   // The friend: new to the till, scans the referral link.
-  const first = f.capture({ mobile: mobile(2), totalPaid: '200.00', referrerCode: `https://shop.example/?GBReferral=${code}` });
+  const first = f.capture({ mobile: mobile(2), totalPaidMinor: 20000, referrerCode: `https://shop.example/?GBReferral=${code}` });
   expect(first.calls).toEqual(['register_customer', 'track_order']);
   expect(first.referrerCode).toBe(code);
   // A second order of the same friend, captured before anything synced, must come after.
-  const second = f.capture({ mobile: mobile(2), totalPaid: '30.00' });
+  const second = f.capture({ mobile: mobile(2), totalPaidMinor: 3000 });
 
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
 
@@ -74,13 +74,13 @@ test('a referral captured offline for hours still counts: registration happens a
   const clock = { now: () => now };
   f = await createSyncFixture({ clock, sim: { now: clock.now } });
   const engine = f.engine();
-  const referrer = f.capture({ mobile: mobile(11), totalPaid: '10.00' });
+  const referrer = f.capture({ mobile: mobile(11), totalPaidMinor: 1000 });
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
   const code = (await f.client.getCustomer(referrer.customerId)).value?.referralCode ?? '';
   await engine.stop();
 
   f.sim.control.setOutage(true);
-  const friend = f.capture({ mobile: mobile(12), totalPaid: '80.00', referrerCode: code });
+  const friend = f.capture({ mobile: mobile(12), totalPaidMinor: 8000, referrerCode: code });
   now += 6 * 60 * 60_000; // six hours later the store is back online
   f.sim.control.setOutage(false);
   const again = f.engine();

@@ -57,7 +57,7 @@ function expectEachOnce(sim: RunningSimulator, orderIds: string[]): void {
 
 test('a sync stops at the limit, a new engine on the same folder sends the rest: no 429', async () => {
   f = await createSyncFixture({ sim: { rateLimit: LIMIT } });
-  const orders = Array.from({ length: ORDERS }, (_, i) => f!.capture({ mobile: mobile(), totalPaid: `${i + 1}.00` }).orderId);
+  const orders = Array.from({ length: ORDERS }, (_, i) => f!.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 }).orderId);
   const first = f.engine(LIMITER);
   first.start();
   await until(() => f!.sim.control.ledger().orders.length >= PER_SECOND);
@@ -96,7 +96,7 @@ test('a sync process killed at the limit: the next engine counts its calls and i
   try {
     const settings = new SettingsStore(db);
     const capture = new OrderStore({ db, clock: { now: () => Date.now() }, settings: () => settings.get(), training: () => false });
-    const orders = Array.from({ length: ORDERS }, (_, i) => capture.captureOrder({ mobile: `+96650${String(8_000 + i).padStart(7, '0')}`, totalPaid: `${i + 1}.00` }).orderId);
+    const orders = Array.from({ length: ORDERS }, (_, i) => capture.captureOrder({ mobile: `+96650${String(8_000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
 
     // The till process, killed once it has used up a second's allowance.
     const child = spawn(process.execPath, [childJs, dir, sim.url, 'sync', '0', `${LIMIT.perSecond}/${LIMIT.per30s}`], { env: { PATH: process.env.PATH, NODE_PATH: join(repoRoot, 'node_modules') } });

@@ -45,7 +45,7 @@ test('network error: nothing listening -> offline, rows wait; Gameball back -> s
   f = await createSyncFixture();
   const port = await freePort();
   const client = simulatorClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2_000 });
-  const orders = Array.from({ length: 10 }, (_, i) => f!.capture({ mobile: mobile(), totalPaid: String(10 + i) }));
+  const orders = Array.from({ length: 10 }, (_, i) => f!.capture({ mobile: mobile(), totalPaidMinor: (10 + i) * 100 }));
   // A long backoff keeps this first pass to the requests that start before the first failure is
   // known, however slow the machine: the count below then depends on the rule, not on timing.
   // syncNow() later brings every waiting call forward.
@@ -71,7 +71,7 @@ test('network error: nothing listening -> offline, rows wait; Gameball back -> s
 
 test('timeout after sending: the order is reconciled, never posted twice', async () => {
   f = await createSyncFixture({ sim: { latencyMs: 400 }, timeoutMs: 150 });
-  const order = f.capture({ mobile: mobile(), totalPaid: '42.00' });
+  const order = f.capture({ mobile: mobile(), totalPaidMinor: 4200 });
   const engine = f.engine();
   await engine.drain({ untilEmpty: false, timeoutMs: 5_000 });
   expect(f.outbox(order.orderId)[0]).toMatchObject({ state: 'pending', unknown_outcome: 1 });
@@ -91,7 +91,7 @@ test('timeout after sending: the order is reconciled, never posted twice', async
 
 test('429: a limiter set above Gameball\'s limits meets 429s, backs off and gets everything through', async () => {
   f = await createSyncFixture({ sim: { rateLimit: { perSecond: 5, per30s: 1_000 } } });
-  const orders = Array.from({ length: 12 }, () => f!.capture({ mobile: mobile(), totalPaid: '5' }));
+  const orders = Array.from({ length: 12 }, () => f!.capture({ mobile: mobile(), totalPaidMinor: 500 }));
   const engine = f.engine({ rateLimits: { orders: { perSecond: 1_000, per30s: 100_000 } }, concurrency: 6 });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().counters.rateLimited).toBeGreaterThan(0);
@@ -101,7 +101,7 @@ test('429: a limiter set above Gameball\'s limits meets 429s, backs off and gets
 
 test('429 never happens when the limiter matches Gameball\'s limits', async () => {
   f = await createSyncFixture({ sim: { rateLimit: { perSecond: 8, per30s: 1_000 } } });
-  const orders = Array.from({ length: 20 }, () => f!.capture({ mobile: mobile(), totalPaid: '5' }));
+  const orders = Array.from({ length: 20 }, () => f!.capture({ mobile: mobile(), totalPaidMinor: 500 }));
   const engine = f.engine({ rateLimits: { orders: { perSecond: 8, per30s: 1_000 } }, concurrency: 6 });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().counters.rateLimited).toBe(0);
@@ -110,7 +110,7 @@ test('429 never happens when the limiter matches Gameball\'s limits', async () =
 
 test('5xx: injected 500/503 answers are retried until every order is in', async () => {
   f = await createSyncFixture({ sim: { errorRate: 0.5 } });
-  const orders = Array.from({ length: 15 }, () => f!.capture({ mobile: mobile(), totalPaid: '7.25' }));
+  const orders = Array.from({ length: 15 }, () => f!.capture({ mobile: mobile(), totalPaidMinor: 725 }));
   const engine = f.engine();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().counters.injectedErrors).toBeGreaterThan(0);
@@ -120,7 +120,7 @@ test('5xx: injected 500/503 answers are retried until every order is in', async 
 
 test('2001: another write for the same customer in progress -> retried later', async () => {
   f = await createSyncFixture({ sim: { latencyMs: 300 } });
-  const order = f.capture({ mobile: mobile(), totalPaid: '15' });
+  const order = f.capture({ mobile: mobile(), totalPaidMinor: 1500 });
   // Someone else (another system of the merchant) writes this customer at the same moment.
   const other = f.client.upsertCustomer({ customerId: order.customerId, customerAttributes: { displayName: 'Elsewhere' } });
   await new Promise((r) => setTimeout(r, 50));

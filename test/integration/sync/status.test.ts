@@ -30,10 +30,10 @@ function status(t: TillFixture, online: boolean, training: boolean): SyncStatus 
 describe('status', () => {
   it('counts orders and refunds per state, the oldest pending age, last success and last error', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ customerId: 'a', totalPaid: '1' });
+    const a = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
     till.clock.advance(30_000);
-    const b = till.orders.captureOrder({ customerId: 'b', totalPaid: '1' });
-    till.orders.captureOrder({ customerId: 'c', totalPaid: '1' });
+    const b = till.orders.captureOrder({ customerId: 'b', totalPaidMinor: 100 });
+    till.orders.captureOrder({ customerId: 'c', totalPaidMinor: 100 });
     till.orders.captureRefund({ orderId: b.orderId });
     synced(till, a.orderId, '2025-03-01T09:00:40.000Z');
     gameballRefuses(till, b.orderId);
@@ -54,7 +54,7 @@ describe('status', () => {
 describe('the last error, one rule', () => {
   it('is the newest call that did not succeed, with Gameball\'s code only when the answer had one; successes and reconciliations never count', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ customerId: 'a', totalPaid: '1' });
+    const a = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
     const log = till.db.prepare('INSERT INTO sync_log (entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     log.run(a.orderId, 'POST', '/orders', 400, 3016, 'Invalid mobile', 'attention', '2025-03-01T09:00:10.000Z');
     log.run(a.orderId, 'POST', '/orders', 503, null, 'Gameball is unavailable (HTTP 503).', 'retry', '2025-03-01T09:00:20.000Z');

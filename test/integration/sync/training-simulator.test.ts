@@ -61,7 +61,7 @@ function call(origin: string, method: string, path: string, headers: Record<stri
 
 test('the training simulator gives a rebound page, a cross-site POST or a local process without its secrets nothing', async () => {
   const { engine, part, simOrigin } = await trainingTill();
-  const first = engine.captureOrder({ mobile: '+966500000101', totalPaid: '19.99' });
+  const first = engine.captureOrder({ mobile: '+966500000101', totalPaidMinor: 1999 });
   expect((await part.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   expect(engine.getOrder(first.orderId)).toMatchObject({ state: 'synced' });
   const origin = simOrigin();
@@ -90,7 +90,7 @@ test('the training simulator gives a rebound page, a cross-site POST or a local 
   expect(read.text).not.toContain('referralCode');
 
   // The till itself is unaffected: the next order goes through.
-  const second = engine.captureOrder({ mobile: '+966500000102', totalPaid: '5' });
+  const second = engine.captureOrder({ mobile: '+966500000102', totalPaidMinor: 500 });
   expect((await part.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   expect(engine.getOrder(second.orderId)).toMatchObject({ state: 'synced' });
 });

@@ -49,7 +49,7 @@ async function open(opts: { training: boolean | 'auto'; env?: NodeJS.ProcessEnv;
 test('training mode (no keys): training orders go to the built-in simulator, its ledger kept in the data folder', async () => {
   const { engine, part } = await open({ training: 'auto' });
   expect(engine.training).toBe(true);
-  const order = engine.captureOrder({ mobile: '+966500000101', totalPaid: '19.99' });
+  const order = engine.captureOrder({ mobile: '+966500000101', totalPaidMinor: 1999 });
   expect(order.training).toBe(true);
   expect((await part.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   expect(engine.getOrder(order.orderId)).toMatchObject({ state: 'synced', rewardedPoints: 19 });
@@ -64,8 +64,8 @@ test('training mode (no keys): training orders go to the built-in simulator, its
 test('an engine configured for a real Gameball never posts a training order', async () => {
   // A training session first leaves training orders pending in the folder.
   const first = await open({ training: true });
-  const t1 = first.engine.captureOrder({ mobile: '+966500000201', totalPaid: '10' });
-  const t2 = first.engine.captureOrder({ mobile: '+966500000202', totalPaid: '11', referrerCode: 'REFX1' });
+  const t1 = first.engine.captureOrder({ mobile: '+966500000201', totalPaidMinor: 1000 });
+  const t2 = first.engine.captureOrder({ mobile: '+966500000202', totalPaidMinor: 1100, referrerCode: 'REFX1' });
   await first.engine.close();
   engines.length = 0;
 
@@ -79,7 +79,7 @@ test('an engine configured for a real Gameball never posts a training order', as
   const env = { GAMEBALL_BASE_URL: sim.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY };
   const live = await open({ training: 'auto', env, fetch: countingFetch });
   expect(live.engine.training).toBe(false);
-  const real = live.engine.captureOrder({ mobile: '+966500000203', totalPaid: '12' });
+  const real = live.engine.captureOrder({ mobile: '+966500000203', totalPaidMinor: 1200 });
   expect((await live.part.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   expect(sim.control.ledger().orders.map((o) => o.orderId)).toEqual([real.orderId]);
   expect(seen).toHaveLength(1);
@@ -95,7 +95,7 @@ test('training mode before the simulator starts: no keys is not an error, in the
   // A one-shot engine (every CLI command) never starts the simulator; nothing is wrong with that.
   const { engine } = await open({ training: 'auto' });
   expect(engine.training).toBe(true);
-  engine.captureOrder({ mobile: '+966500000111', totalPaid: '4' });
+  engine.captureOrder({ mobile: '+966500000111', totalPaidMinor: 400 });
   expect(engine.status()).toMatchObject({ training: true, lastError: null, counts: { pending: 1 } });
   await engine.close();
   engines.length = 0;
@@ -111,7 +111,7 @@ test('training mode before the simulator starts: no keys is not an error, in the
 
 test('no keys and training off: nothing is posted, the status says why; background sync picks up captures', async () => {
   const { engine } = await open({ training: false });
-  engine.captureOrder({ mobile: '+966500000301', totalPaid: '5' });
+  engine.captureOrder({ mobile: '+966500000301', totalPaidMinor: 500 });
   expect(engine.status().lastError?.message).toMatch(/keys are not set/);
   expect((await engine.testConnection()).ok).toBe(false);
   await engine.close();
@@ -122,7 +122,7 @@ test('no keys and training off: nothing is posted, the status says why; backgrou
   const { engine: live } = await open({ training: false, env, startSync: true });
   const statuses: SyncStatus[] = [];
   live.onStatus((s) => statuses.push(s));
-  const later = live.captureOrder({ mobile: '+966500000302', totalPaid: '6' });
+  const later = live.captureOrder({ mobile: '+966500000302', totalPaidMinor: 600 });
   await expect.poll(() => live.getOrder(later.orderId)?.state, { timeout: 10_000 }).toBe('synced');
   await expect.poll(() => statuses.at(-1)?.counts.synced, { timeout: 5_000 }).toBe(2);
   expect(statuses.at(-1)).toMatchObject({ online: true, training: false });
@@ -134,7 +134,7 @@ test('referral advice over the client: a valid code, a customer Gameball already
   sim = await startSimulator({ apiKey: API_KEY, secretKey: SECRET_KEY, rateLimit: false });
   const env = { GAMEBALL_BASE_URL: sim.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY };
   const { engine, part } = await open({ training: false, env });
-  const owner = engine.captureOrder({ mobile: '+966500000401', totalPaid: '5' });
+  const owner = engine.captureOrder({ mobile: '+966500000401', totalPaidMinor: 500 });
   await part.drain({ untilEmpty: true, timeoutMs: 10_000 });
   const code = sim.control.ledger().customers.find((c) => c.customerId === owner.customerId)?.referralCode ?? '';
   expect(await engine.checkReferral({ customer: { mobile: '+966500000402' }, referrerCode: code })).toMatchObject({ status: 'ok' });

@@ -17,7 +17,7 @@ test('two engines, one folder: every order once, never two calls for one custome
   const clock = { now: () => (last = Math.max(Date.now(), last + 1)) };
   f = await createSyncFixture({ clock, sim: { latencyMs: 8, jitterMs: 8 } });
   const customers = Array.from({ length: 20 }, () => mobile());
-  const orders = Array.from({ length: 80 }, (_, i) => f!.capture({ mobile: customers[i % 20], totalPaid: `${(i % 9) + 1}` }));
+  const orders = Array.from({ length: 80 }, (_, i) => f!.capture({ mobile: customers[i % 20], totalPaidMinor: ((i % 9) + 1) * 100 }));
 
   const calls = { a: 0, b: 0 };
   const clientFor = (name: 'a' | 'b') =>
