@@ -337,8 +337,6 @@ function notFound(id: string): CaptureRefusedError {
   return new CaptureRefusedError('ORDER_NOT_FOUND', `There is no order or refund ${id} on this till.`, 'orderId');
 }
 
-const AMOUNTS = ['totalPaid', 'totalPrice', 'totalDiscount', 'totalTax', 'totalShipping'] as const;
-
 /** The stored order in input form, with the patch laid over it (null removes a field). */
 export function mergeForEdit(row: OrderRow, patch: Record<string, unknown>, country: string): Record<string, unknown> {
   const base: Record<string, unknown> = {
@@ -374,10 +372,6 @@ export function mergeForEdit(row: OrderRow, patch: Record<string, unknown>, coun
   }
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'customerId' || key === 'mobile' || value === undefined) continue;
-    for (const a of AMOUNTS) {
-      if (key === a) delete base[`${a}Minor`];
-      if (key === `${a}Minor`) delete base[a];
-    }
     if (value === null) delete base[key];
     else base[key] = value;
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { refusal, tillFixture } from '../../support/till-fixture.ts';
+import { gameballRefuses, refusal, synced, tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
 let till: TillFixture;
@@ -41,16 +41,6 @@ function parse(text: string, _opts: { columns: true }): Record<string, string>[]
   return body.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
 }
 
-/** What the sync engine does when Gameball refuses an order with a 4xx: attention, with its code and message. */
-function gameballRefuses(t: TillFixture, orderId: string, code = '3016', message = 'Invalid mobile'): void {
-  t.db.prepare("UPDATE orders SET state = 'attention', attention_code = ?, attention_message = ? WHERE order_id = ?").run(code, message, orderId);
-  t.db.prepare("UPDATE outbox SET state = 'attention', attempts = attempts + 1, last_error_code = ?, last_error_message = ?, next_attempt_at = 0 WHERE entity_id = ? AND state = 'pending'").run(code, message, orderId);
-}
-function synced(t: TillFixture, orderId: string, at: string): void {
-  t.db.prepare("UPDATE orders SET state = 'synced', synced_at = ?, rewarded_points = 10 WHERE order_id = ?").run(at, orderId);
-  t.db.prepare("UPDATE outbox SET state = 'done' WHERE entity_id = ?").run(orderId);
-  t.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (1, ?, 'POST', '/orders', 200, 'ok', ?)").run(orderId, at);
-}
 describe('list and get', () => {
   it('pages newest first and searches by order id, customer, mobile (any form) and receipt', () => {
     till = tillFixture();

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StatusReader } from '../../../main/sync/status.ts';
 import type { SyncStatus } from '../../../main/orders/schemas.ts';
-import { tillFixture } from '../../support/till-fixture.ts';
+import { gameballRefuses, synced, tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
 let till: TillFixture | undefined;
@@ -13,15 +13,6 @@ afterEach(() => {
   till = undefined;
 });
 
-function gameballRefuses(t: TillFixture, orderId: string, code = '3016', message = 'Invalid mobile'): void {
-  t.db.prepare("UPDATE orders SET state = 'attention', attention_code = ?, attention_message = ? WHERE order_id = ?").run(code, message, orderId);
-  t.db.prepare("UPDATE outbox SET state = 'attention', attempts = attempts + 1, last_error_code = ?, last_error_message = ?, next_attempt_at = 0 WHERE entity_id = ? AND state = 'pending'").run(code, message, orderId);
-}
-function synced(t: TillFixture, orderId: string, at: string): void {
-  t.db.prepare("UPDATE orders SET state = 'synced', synced_at = ?, rewarded_points = 10 WHERE order_id = ?").run(at, orderId);
-  t.db.prepare("UPDATE outbox SET state = 'done' WHERE entity_id = ?").run(orderId);
-  t.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (1, ?, 'POST', '/orders', 200, 'ok', ?)").run(orderId, at);
-}
 /** The status with no engine running, as the facade reads it. */
 function status(t: TillFixture, online: boolean, training: boolean): SyncStatus {
   return new StatusReader(t.db).readStored(training, t.clock.now(), online);
