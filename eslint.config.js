@@ -59,23 +59,29 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/main/**', '../main', '../../main'], message: 'The renderer talks to main only through preload/api.ts.' },
-          { group: nodeOnly, message: 'The renderer runs in a sandboxed page: no Node modules.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/main/**', '../main', '../../main'], message: 'The renderer talks to main only through preload/api.ts.' },
+            { group: nodeOnly, message: 'The renderer runs in a sandboxed page: no Node modules.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/main/**', '**/renderer/**'], message: 'preload/ is the contract: it imports neither side.' },
-          { group: ['react', 'react-dom', 'better-sqlite3', 'node-hid'], message: 'preload/ stays small: zod and the contract only.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/main/**', '**/renderer/**'], message: 'preload/ is the contract: it imports neither side.' },
+            { group: ['react', 'react-dom', 'better-sqlite3', 'node-hid'], message: 'preload/ stays small: zod and the contract only.' },
+          ],
+        },
+      ],
     },
   },
   // main/: no screen code anywhere; `electron` only in the shell; `node-hid` only in its adapter;
@@ -90,21 +96,40 @@ export default tseslint.config(
     files,
     ...(ignores ? { ignores } : {}),
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', message: 'Only the Electron shell (main/index.ts, main/electron/) imports electron; pass platform effects in.' },
-          { name: 'node-hid', message: 'Only main/scanner/node-hid-transport.ts opens HID devices (one owner).' },
-        ].filter((p) => !allow.includes(p.name)),
-        patterns: [
-          { group: ['**/renderer/**', 'react', 'react-dom'], message: 'main/ never imports the screen.' },
-          ...(below
-            ? [{ group: ['**/engine.ts', '**/engine', '**/cli.ts', '**/cli', '**/cli/**'], message: 'Dependencies point down: the engine and the CLI are assembled above this folder; take what you need as a parameter.' }]
-            : []),
-          ...(engine
-            ? [{ group: ['**/sync/wiring.ts', '**/simulator/**'], allowTypeImports: true, message: 'The entry points hand the engine its sync part (main/sync/port.ts): loading the engine loads no Gameball sync or simulator.' }]
-            : []),
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only the Electron shell (main/index.ts, main/electron/) imports electron; pass platform effects in.',
+            },
+            { name: 'node-hid', message: 'Only main/scanner/node-hid-transport.ts opens HID devices (one owner).' },
+          ].filter((p) => !allow.includes(p.name)),
+          patterns: [
+            { group: ['**/renderer/**', 'react', 'react-dom'], message: 'main/ never imports the screen.' },
+            ...(below
+              ? [
+                  {
+                    group: ['**/engine.ts', '**/engine', '**/cli.ts', '**/cli', '**/cli/**'],
+                    message:
+                      'Dependencies point down: the engine and the CLI are assembled above this folder; take what you need as a parameter.',
+                  },
+                ]
+              : []),
+            ...(engine
+              ? [
+                  {
+                    group: ['**/sync/wiring.ts', '**/simulator/**'],
+                    allowTypeImports: true,
+                    message:
+                      'The entry points hand the engine its sync part (main/sync/port.ts): loading the engine loads no Gameball sync or simulator.',
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
     },
   })),
 );

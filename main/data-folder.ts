@@ -171,7 +171,7 @@ export function checkDataFolder(folder: string): DataFolderProblem | null {
  */
 function createFolder(folder: string): DataFolderProblem | null {
   const missing: string[] = [];
-  for (let dir = folder; ; ) {
+  for (let dir = folder; ;) {
     try {
       if (!statSync(dir).isDirectory()) return 'not-a-folder';
       break;

@@ -174,7 +174,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   // its own. Either way it scrubs the keys in use, from when the key store is open (below).
   const logger = opts.logger ?? createLogger({ file: join(dataDir, 'logs', 'pos-companion.log') });
   const notices: TillNotice[] = [];
-  if (folderProblem === 'full') notices.push({ code: 'DATA_FOLDER_FULL', message: dataFolderMessage('full', dataDir, 'start'), params: { folder: dataDir } });
+  if (folderProblem === 'full')
+    notices.push({ code: 'DATA_FOLDER_FULL', message: dataFolderMessage('full', dataDir, 'start'), params: { folder: dataDir } });
   const cipher = opts.secretCipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.secretCipher;
   let store: TillStore;
   try {
@@ -239,7 +240,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   /** The status from the tables, for a sync part that keeps none of its own. */
   const storedStatus = new StatusReader(db);
 
-  const orders = new OrderStore({ db, clock, logger, settings: () => settingsStore.get(), training: () => training, onChange: () => onChange() });
+  const orders = new OrderStore({
+    db,
+    clock,
+    logger,
+    settings: () => settingsStore.get(),
+    training: () => training,
+    onChange: () => onChange(),
+  });
   const queue = new OrderQueue({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, onChange: () => onChange() });
 
   const syncFactory = opts.sync;
@@ -304,7 +312,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     syncTraining = target;
     notifyStatus();
   }
-  const referrals = new ReferralChecker({ db, clock, logger, settings: () => settingsStore.get(), rules: orders.rules, training: () => training, advisor: () => sync.advisor });
+  const referrals = new ReferralChecker({
+    db,
+    clock,
+    logger,
+    settings: () => settingsStore.get(),
+    rules: orders.rules,
+    training: () => training,
+    advisor: () => sync.advisor,
+  });
 
   function onChange(): void {
     if (startSync) health.changed();
@@ -383,7 +399,12 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     },
     setKeys(keys) {
       const parsed = KeysSchema.safeParse(keys);
-      if (!parsed.success) throw new CaptureRefusedError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Keys must be text (or null to remove).', String(parsed.error.issues[0]?.path[0] ?? 'apiKey'));
+      if (!parsed.success)
+        throw new CaptureRefusedError(
+          'INVALID_INPUT',
+          parsed.error.issues[0]?.message ?? 'Keys must be text (or null to remove).',
+          String(parsed.error.issues[0]?.path[0] ?? 'apiKey'),
+        );
       guard('saving the keys', () =>
         db.transaction(() => {
           if (parsed.data.apiKey !== undefined) keyStore.set('apiKey', parsed.data.apiKey);
@@ -392,7 +413,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       );
       // The identity file keeps the ciphertext as stored, so a new database gets the keys back.
       store.identity.record(db, settingsStore, keyStore);
-      logger.info({ apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined }, 'keys updated');
+      logger.info(
+        { apiKeyChanged: parsed.data.apiKey !== undefined, secretKeyChanged: parsed.data.secretKey !== undefined },
+        'keys updated',
+      );
       followMode();
     },
     storePin,
@@ -406,9 +430,18 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     pruneNow: () => guard('deleting old orders', prune),
     recoverFrom(file) {
       const from = resolve(file);
-      if (!existsSync(from)) throw new CaptureRefusedError('INVALID_INPUT', `There is no file ${from}. Give the damaged database file, e.g. ${store.file}.corrupt-<time>.`, 'from');
+      if (!existsSync(from))
+        throw new CaptureRefusedError(
+          'INVALID_INPUT',
+          `There is no file ${from}. Give the damaged database file, e.g. ${store.file}.corrupt-<time>.`,
+          'from',
+        );
       if (sameFile(from, store.file)) {
-        throw new CaptureRefusedError('INVALID_INPUT', `${from} is this till's live database, not a damaged copy: give the moved-aside file (${store.file}.corrupt-<time>).`, 'from');
+        throw new CaptureRefusedError(
+          'INVALID_INPUT',
+          `${from} is this till's live database, not a damaged copy: give the moved-aside file (${store.file}.corrupt-<time>).`,
+          'from',
+        );
       }
       const report = guard('recovering orders', () => recoverInto(db, from, { clock, logger }));
       if (report.orders.recovered + report.refunds.recovered > 0) {

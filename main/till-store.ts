@@ -81,7 +81,9 @@ export function openTillStore(opts: TillStoreOptions): TillStore {
   const opened = openTillDatabase(file, { clock, logger, condemn: (db) => identity.condemnReason(db) });
   const db = opened.db;
   const settings = new SettingsStore(db, (key, reason) => logger.warn({ key, reason }, 'stored setting invalid: default used'));
-  const keys = new SecretStore(db, opts.cipher, clock, opts.env, (name, reason) => logger.warn({ secret: name, reason }, 'stored key unreadable'));
+  const keys = new SecretStore(db, opts.cipher, clock, opts.env, (name, reason) =>
+    logger.warn({ secret: name, reason }, 'stored key unreadable'),
+  );
 
   try {
     // Before anything reads a setting: a new database would make itself a new till id.
@@ -101,11 +103,21 @@ export function openTillStore(opts: TillStoreOptions): TillStore {
         }
       }
       const tillId = settings.get().tillId;
-      tell(damagedNotice(opened.damage, { tillId, keys: keys.isStored('apiKey') || keys.isStored('secretKey'), report: recovery, recoveryError }), {
-        file,
-        movedTo: opened.damage.movedTo,
-        recovered: recovery ? { orders: recovery.orders, refunds: recovery.refunds, unreadable: recovery.unreadable, incomplete: recovery.incomplete } : null,
-      });
+      tell(
+        damagedNotice(opened.damage, {
+          tillId,
+          keys: keys.isStored('apiKey') || keys.isStored('secretKey'),
+          report: recovery,
+          recoveryError,
+        }),
+        {
+          file,
+          movedTo: opened.damage.movedTo,
+          recovered: recovery
+            ? { orders: recovery.orders, refunds: recovery.refunds, unreadable: recovery.unreadable, incomplete: recovery.incomplete }
+            : null,
+        },
+      );
     } else if (finding.kind === 'empty') {
       tell(emptyNotice(file, settings.get().tillId, finding.had), { file, had: finding.had });
     } else if (finding.kind === 'behind') {
@@ -188,7 +200,8 @@ export class DatabaseHealth {
   checkpoint(): void {
     if (this.damage || !this.store.db.open) return;
     const r = checkpoint(this.store.db, 'PASSIVE');
-    if (!r.complete) this.logger.debug({ frames: r.frames }, 'checkpoint could not copy the whole -wal now (another connection reads); later');
+    if (!r.complete)
+      this.logger.debug({ frames: r.frames }, 'checkpoint could not copy the whole -wal now (another connection reads); later');
     this.store.identity.recordProgress(databaseProgress(this.store.db));
   }
 

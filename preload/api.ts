@@ -51,7 +51,9 @@ export const ReferrerCodeSchema = NonEmptyText(512);
  * (`replayed: true`) instead of a second one, so a save whose answer was lost can be repeated
  * safely; the same reference with another input is refused. Same rule as the engine's.
  */
-export const ClientRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: 'A client reference is 8 to 64 letters, digits, "-" or "_".' });
+export const ClientRefSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, { message: 'A client reference is 8 to 64 letters, digits, "-" or "_".' });
 
 /**
  * The store PIN (4 to 12 ASCII digits; the screen turns Arabic-Indic digits into ASCII first).
@@ -185,10 +187,7 @@ export type ApiError = z.infer<typeof ApiErrorSchema>;
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 export const resultSchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: ApiErrorSchema }),
-  ]);
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ApiErrorSchema })]);
 
 // ---------------------------------------------------------------------------------------------
 // Wire shapes
@@ -346,10 +345,7 @@ export type OrderListResponse = z.infer<typeof OrderListResponseSchema>;
 
 export const OrderRefSchema = z.strictObject({ orderId: OrderIdSchema });
 
-export const RetryRequestSchema = z.union([
-  z.strictObject({ orderId: OrderIdSchema }),
-  z.strictObject({ all: z.literal(true) }),
-]);
+export const RetryRequestSchema = z.union([z.strictObject({ orderId: OrderIdSchema }), z.strictObject({ all: z.literal(true) })]);
 export type RetryRequest = z.input<typeof RetryRequestSchema>;
 
 /** What a person may correct on an order in 'attention' before it is sent again (absent: unchanged). */
@@ -498,7 +494,9 @@ export type SettingsPatch = z.input<typeof SettingsPatchSchema>;
 const GameballKeySchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9._~+/=-]{8,256}$/, { message: 'A Gameball key is 8 to 256 letters, digits or - _ . ~ + / = (no spaces or line breaks): paste it again, as one line.' });
+  .regex(/^[A-Za-z0-9._~+/=-]{8,256}$/, {
+    message: 'A Gameball key is 8 to 256 letters, digits or - _ . ~ + / = (no spaces or line breaks): paste it again, as one line.',
+  });
 
 /** Write-only: a string sets the key, null clears it, absent leaves it as it is. */
 export const SetKeysRequestSchema = z
@@ -588,10 +586,7 @@ export const ScannerSelectRequestSchema = z.strictObject({
  * handles every scan in one place (the `scan` listener); the answer is that same event.
  */
 export const KeyboardScanRequestSchema = z.strictObject({
-  text: z
-    .string()
-    .min(1, { message: 'Empty scan.' })
-    .max(4096, { message: 'Scan too long.' }),
+  text: z.string().min(1, { message: 'Empty scan.' }).max(4096, { message: 'Scan too long.' }),
   source: z.enum(['keyboard', 'manual']).default('keyboard'),
 });
 export type KeyboardScanRequest = z.input<typeof KeyboardScanRequestSchema>;
@@ -658,7 +653,11 @@ export const CHANNELS = {
   'scanner:list-devices': channel({ method: 'listScannerDevices', request: NoArgsSchema, response: z.array(ScannerDeviceSchema) }),
   'scanner:get-state': channel({ method: 'getScannerState', request: NoArgsSchema, response: ScannerStateSchema }),
   'scanner:select': channel({ method: 'selectScanner', request: ScannerSelectRequestSchema, response: ScannerStateSchema }),
-  'scanner:submit-keyboard-scan': channel({ method: 'submitKeyboardScan', request: KeyboardScanRequestSchema, response: ScanEventWireSchema }),
+  'scanner:submit-keyboard-scan': channel({
+    method: 'submitKeyboardScan',
+    request: KeyboardScanRequestSchema,
+    response: ScanEventWireSchema,
+  }),
   'app:info': channel({ method: 'getAppInfo', request: NoArgsSchema, response: AppInfoSchema }),
 } as const;
 

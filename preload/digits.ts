@@ -17,8 +17,10 @@ export function normalizeDigits(text: string): string {
     const cp = ch.codePointAt(0) ?? 0;
     if (cp >= 0x0660 && cp <= 0x0669) out += String(cp - 0x0660);
     else if (cp >= 0x06f0 && cp <= 0x06f9) out += String(cp - 0x06f0);
-    else if (ch === '\u066b') out += '.'; // ARABIC DECIMAL SEPARATOR
-    else if (ch === '\u066c') out += ','; // ARABIC THOUSANDS SEPARATOR
+    else if (ch === '\u066b')
+      out += '.'; // ARABIC DECIMAL SEPARATOR
+    else if (ch === '\u066c')
+      out += ','; // ARABIC THOUSANDS SEPARATOR
     else out += ch;
   }
   return out;

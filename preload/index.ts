@@ -9,7 +9,8 @@ import { buildPosApi, eventIpcChannel, isChannelName, isEventName, POS_API_GLOBA
 
 const api = buildPosApi(
   (channel, request) => {
-    if (!isChannelName(channel)) return Promise.resolve({ ok: false, error: { code: 'unknown-channel', message: 'This action does not exist.' } });
+    if (!isChannelName(channel))
+      return Promise.resolve({ ok: false, error: { code: 'unknown-channel', message: 'This action does not exist.' } });
     // No-argument channels send nothing, so main's "no arguments" check sees exactly what was meant.
     return (request === undefined ? ipcRenderer.invoke(channel) : ipcRenderer.invoke(channel, request)) as Promise<Result<unknown>>;
   },

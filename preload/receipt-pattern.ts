@@ -109,7 +109,9 @@ class Parser {
       min = Number(m[1]);
       max = m[2] === undefined ? min : m[3] === '' ? INFINITE : Number(m[3]);
       if (min > MAX_RECEIPT_TEXT_LENGTH || (max !== INFINITE && max > MAX_RECEIPT_TEXT_LENGTH)) {
-        throw new Refused(`a count above ${MAX_RECEIPT_TEXT_LENGTH} is not allowed (a receipt number is at most ${MAX_RECEIPT_TEXT_LENGTH} characters)`);
+        throw new Refused(
+          `a count above ${MAX_RECEIPT_TEXT_LENGTH} is not allowed (a receipt number is at most ${MAX_RECEIPT_TEXT_LENGTH} characters)`,
+        );
       }
     } else {
       return atom;

@@ -118,7 +118,8 @@ const ACTIVE_SCHEMES = new Set(['javascript', 'vbscript', 'data', 'file', 'blob'
  * BOM, interlinear annotation marks. They can hide what a code really says on screen (an Arabic
  * till shows right-to-left text, so direction marks matter there most).
  */
-const FORBIDDEN_SET = '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff\\ufff9-\\ufffb';
+const FORBIDDEN_SET =
+  '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff\\ufff9-\\ufffb';
 const FORBIDDEN_CHARS = new RegExp(`[${FORBIDDEN_SET}]`);
 const FORBIDDEN_CHARS_GLOBAL = new RegExp(`[${FORBIDDEN_SET}]`, 'g');
 /** What scanners append after the data (CR, LF, Tab) and stray spaces around it. */
@@ -164,7 +165,8 @@ function classify(raw: unknown, opts: ClassifyOptions): ScanClassification {
     if (scheme === 'http' || scheme === 'https') return classifyLink(data, base, opts);
     // A receipt pattern may legitimately contain a colon (`POS:1234`); only the store can say
     // so, and never for the schemes a browser would run or read (javascript:, data:, file: ...).
-    if (ACTIVE_SCHEMES.has(scheme) || !matchesReceipt(data, opts)) return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: 'scheme-not-allowed' };
+    if (ACTIVE_SCHEMES.has(scheme) || !matchesReceipt(data, opts))
+      return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: 'scheme-not-allowed' };
   }
 
   const customer = matchCustomer(data, opts);

@@ -102,14 +102,26 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  if (loadError) return <div className="app-message" role="alert">{t('app.fatal')}</div>;
-  if (!info || !settings) return <div className="app-message" aria-busy="true">{t('app.loading')}</div>;
+  if (loadError)
+    return (
+      <div className="app-message" role="alert">
+        {t('app.fatal')}
+      </div>
+    );
+  if (!info || !settings)
+    return (
+      <div className="app-message" aria-busy="true">
+        {t('app.loading')}
+      </div>
+    );
 
   const training = timedStatus?.status.training ?? info.training;
   return (
     <SettingsContext.Provider value={{ settings, info, replace: replaceSettings }}>
       <div className="app" data-screen={screen}>
-        <a className="skip-link" href="#screen">{t('app.skipToContent')}</a>
+        <a className="skip-link" href="#screen">
+          {t('app.skipToContent')}
+        </a>
         {connection !== 'open' && (
           <div className="connection-banner" role="alert" data-testid="connection-banner">
             {t('app.connectionLost')}
@@ -158,7 +170,11 @@ function localScan(text: string, settings: Settings | null): ScanEventWire {
   const classification = classifyScan(
     text,
     settings
-      ? { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern }
+      ? {
+          customerIdPrefixes: settings.customerIdPrefixes,
+          referralParams: settings.referralParams,
+          receiptPattern: settings.receiptPattern,
+        }
       : undefined,
   );
   return { source: 'keyboard', classification, at: Date.now() };

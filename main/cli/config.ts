@@ -23,7 +23,11 @@ function show(value: unknown): string {
 export function describeSettings(s: Settings): string[] {
   const lines: string[] = [];
   for (const name of settingNames()) lines.push(`${name}=${show(settingValue(s, name))}`);
-  lines.push(`apiKey=${s.keys.apiKeySet ? 'set' : 'not set'}`, `secretKey=${s.keys.secretKeySet ? 'set' : 'not set'}`, `${STORE_PIN}=${s.storePinSet ? 'set' : 'not set'}`);
+  lines.push(
+    `apiKey=${s.keys.apiKeySet ? 'set' : 'not set'}`,
+    `secretKey=${s.keys.secretKeySet ? 'set' : 'not set'}`,
+    `${STORE_PIN}=${s.storePinSet ? 'set' : 'not set'}`,
+  );
   return lines;
 }
 
@@ -63,7 +67,9 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('set')
-    .description('Change one setting (validated). Keys (apiKey, secretKey) and the store PIN (storePin) are never given on the command line: - reads them from stdin, --from-file FILE from a file; "null" removes them')
+    .description(
+      'Change one setting (validated). Keys (apiKey, secretKey) and the store PIN (storePin) are never given on the command line: - reads them from stdin, --from-file FILE from a file; "null" removes them',
+    )
     .addOption(dataDirOption())
     .argument('<name>', 'setting name, e.g. currency, country, retentionDays, scanner.mode, apiKey, storePin')
     .argument('[value]', 'new value (for a key or the store PIN: - or null)')
@@ -81,7 +87,9 @@ export function registerConfigCommands(program: Command): void {
           return;
         }
       } else if (flags.fromFile !== undefined) {
-        process.stderr.write(`pos-companion: --from-file is for apiKey, secretKey and storePin only; give ${name} as: pos-companion config set ${name} VALUE\n`);
+        process.stderr.write(
+          `pos-companion: --from-file is for apiKey, secretKey and storePin only; give ${name} as: pos-companion config set ${name} VALUE\n`,
+        );
         process.exitCode = EXIT_REFUSED;
         return;
       }
@@ -129,7 +137,9 @@ function keyFromInput(name: SecretName, value: string | undefined, fromFile: str
   });
   if (given === 'null') return null;
   if (given === undefined || given === '') {
-    throw new SecretInputError(`No ${label} was given; nothing was changed. To remove the stored ${label}: pos-companion config set ${name} null`);
+    throw new SecretInputError(
+      `No ${label} was given; nothing was changed. To remove the stored ${label}: pos-companion config set ${name} null`,
+    );
   }
   return given;
 }
@@ -145,7 +155,9 @@ function pinFromInput(value: string | undefined, fromFile: string | undefined): 
   });
   if (given === 'null') return null;
   if (given === undefined || given === '') {
-    throw new SecretInputError(`No store PIN was given; nothing was changed. To remove the store PIN: pos-companion config set ${STORE_PIN} null`);
+    throw new SecretInputError(
+      `No store PIN was given; nothing was changed. To remove the store PIN: pos-companion config set ${STORE_PIN} null`,
+    );
   }
   return given;
 }

@@ -32,7 +32,8 @@ export const EXIT_DATABASE_DAMAGED = 6;
  */
 export function reportDatabaseDamage(err: unknown): number | null {
   if (!isDatabaseDamage(err)) return null;
-  const text = err instanceof DatabaseDamagedError ? err.message : runningDamageNotice(err instanceof Error ? err.message : String(err)).message;
+  const text =
+    err instanceof DatabaseDamagedError ? err.message : runningDamageNotice(err instanceof Error ? err.message : String(err)).message;
   process.stderr.write(`pos-companion: ${text}\n`);
   return EXIT_DATABASE_DAMAGED;
 }
@@ -52,8 +53,11 @@ export function movedAsideFiles(dataDir: string): string[] {
 
 function unreadableLines(report: RecoveryReport): string[] {
   return report.unreadable.map((u) => {
-    const about = [u.customerId ? `customer ${u.customerId}` : null, u.capturedAt ? `captured ${u.capturedAt}` : null].filter(Boolean).join(', ');
-    const gameball = u.atGameball === true ? 'Gameball has it' : u.atGameball === false ? 'not yet sent to Gameball' : 'not known whether Gameball has it';
+    const about = [u.customerId ? `customer ${u.customerId}` : null, u.capturedAt ? `captured ${u.capturedAt}` : null]
+      .filter(Boolean)
+      .join(', ');
+    const gameball =
+      u.atGameball === true ? 'Gameball has it' : u.atGameball === false ? 'not yet sent to Gameball' : 'not known whether Gameball has it';
     return `Could not read ${u.kind} ${u.id}${about ? ` (${about})` : ''}: ${gameball}.`;
   });
 }
@@ -61,7 +65,9 @@ function unreadableLines(report: RecoveryReport): string[] {
 export function registerDatabaseCommands(program: Command): void {
   program
     .command('recover')
-    .description('Copy every readable order and refund from a damaged database file into the queue (default: every file this till moved aside)')
+    .description(
+      'Copy every readable order and refund from a damaged database file into the queue (default: every file this till moved aside)',
+    )
     .addOption(dataDirOption())
     .option('--from <file>', 'the damaged database file (e.g. pos-companion.db.corrupt-<time>); its -wal beside it is read too')
     .option('--json', 'machine-readable output')
@@ -69,7 +75,9 @@ export function registerDatabaseCommands(program: Command): void {
       const dataDir = resolveDataDir({ flag: flags.dataDir });
       const files = flags.from !== undefined ? [flags.from] : movedAsideFiles(dataDir);
       if (files.length === 0) {
-        process.stderr.write(`pos-companion: no damaged database file in ${dataDir} (none named ${DB_FILE_NAME}.corrupt-*). Give one with --from FILE.\n`);
+        process.stderr.write(
+          `pos-companion: no damaged database file in ${dataDir} (none named ${DB_FILE_NAME}.corrupt-*). Give one with --from FILE.\n`,
+        );
         process.exitCode = 1;
         return;
       }
@@ -80,7 +88,8 @@ export function registerDatabaseCommands(program: Command): void {
           if (flags.json) process.stdout.write(`${JSON.stringify(reports)}\n`);
           else for (const r of reports) process.stdout.write(`${[recoverySummary(r), ...unreadableLines(r)].join('\n')}\n`);
           if (reports.some((r) => !r.readable)) process.exitCode = 1;
-          else if (reports.some((r) => r.unreadable.length > 0 || r.unreadableUnnamed > 0 || r.incomplete)) process.exitCode = EXIT_DATABASE_DAMAGED;
+          else if (reports.some((r) => r.unreadable.length > 0 || r.unreadableUnnamed > 0 || r.incomplete))
+            process.exitCode = EXIT_DATABASE_DAMAGED;
         });
       } catch (err) {
         if (!(err instanceof CaptureRefusedError)) throw err;

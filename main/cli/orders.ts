@@ -124,12 +124,18 @@ export function amountToMinor(amount: string | number, currency: string, field: 
  * Each decimal amount of `target` (a string or number, not blank) moved to its minor-units field.
  * Given in both forms, it is refused: the operator meant one of them, and the CLI cannot tell which.
  */
-function convertAmounts(target: Record<string, unknown>, pairs: readonly (readonly [string, string])[], currency: () => string, at: string): void {
+function convertAmounts(
+  target: Record<string, unknown>,
+  pairs: readonly (readonly [string, string])[],
+  currency: () => string,
+  at: string,
+): void {
   for (const [decimal, minor] of pairs) {
     const value = target[decimal];
     if ((typeof value !== 'string' && typeof value !== 'number') || (typeof value === 'string' && value.trim() === '')) continue;
     const field = `${at}${decimal}`;
-    if (target[minor] !== undefined) throw new CaptureRefusedError('INVALID_INPUT', `${field}: give each amount once, either as a decimal or in minor units.`, field);
+    if (target[minor] !== undefined)
+      throw new CaptureRefusedError('INVALID_INPUT', `${field}: give each amount once, either as a decimal or in minor units.`, field);
     target[minor] = amountToMinor(value, currency(), field);
     delete target[decimal];
   }
@@ -144,9 +150,11 @@ export function withMinorUnits(input: unknown, tillCurrency: string): unknown {
   if (!isRecord(input)) return input;
   const out = { ...input };
   const given = out.currency;
-  if (given !== undefined && typeof given !== 'string') throw new CaptureRefusedError('INVALID_INPUT', 'currency: a currency is a code such as "SAR".', 'currency');
+  if (given !== undefined && typeof given !== 'string')
+    throw new CaptureRefusedError('INVALID_INPUT', 'currency: a currency is a code such as "SAR".', 'currency');
   let currency: string | undefined;
-  const currencyOf = () => (currency ??= orderCurrency(given === undefined || given.trim() === '' ? undefined : given.trim(), tillCurrency));
+  const currencyOf = () =>
+    (currency ??= orderCurrency(given === undefined || given.trim() === '' ? undefined : given.trim(), tillCurrency));
   convertAmounts(out, ORDER_AMOUNTS, currencyOf, '');
   if (Array.isArray(out.lineItems)) {
     out.lineItems = out.lineItems.map((item: unknown, i) => {
@@ -163,7 +171,12 @@ export function withMinorUnits(input: unknown, tillCurrency: string): unknown {
 function refundAmountMinor(engine: Engine, orderId: string, amount: string): number {
   const id = orderId.trim();
   const order = engine.getOrder(id);
-  if (!order) throw new CaptureRefusedError('ORDER_NOT_FOUND', `There is no order ${id} on this till. Check the order id (see \`export\` or the queue).`, 'orderId');
+  if (!order)
+    throw new CaptureRefusedError(
+      'ORDER_NOT_FOUND',
+      `There is no order ${id} on this till. Check the order id (see \`export\` or the queue).`,
+      'orderId',
+    );
   return amountToMinor(amount, order.currency, 'amount');
 }
 
@@ -278,7 +291,10 @@ export function registerOrderCommands(program: Command): void {
     .option('--amount <amount>', 'amount to refund, e.g. 20.00 (default: everything still refundable)')
     .action(async (flags: { dataDir?: string; order: string; amount?: string }) => {
       await runWithEngine(flags.dataDir, (engine) => {
-        const r = engine.captureRefund({ orderId: flags.order, ...(flags.amount !== undefined ? { amountMinor: refundAmountMinor(engine, flags.order, flags.amount) } : {}) });
+        const r = engine.captureRefund({
+          orderId: flags.order,
+          ...(flags.amount !== undefined ? { amountMinor: refundAmountMinor(engine, flags.order, flags.amount) } : {}),
+        });
         process.stdout.write(`${r.refundId}\n`);
       });
     });
@@ -291,7 +307,11 @@ export function registerOrderCommands(program: Command): void {
     .action(async (flags: { dataDir?: string; json?: boolean }) => {
       await runWithEngine(flags.dataDir, (engine) => {
         const s = oneShotStatus(engine.status());
-        process.stdout.write(flags.json ? `${JSON.stringify({ ...s, tillId: engine.getSettings().tillId, dataDir: engine.dataDir })}\n` : formatStatus(s, engine.getSettings().tillId, engine.dataDir));
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify({ ...s, tillId: engine.getSettings().tillId, dataDir: engine.dataDir })}\n`
+            : formatStatus(s, engine.getSettings().tillId, engine.dataDir),
+        );
       });
     });
 

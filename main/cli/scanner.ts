@@ -37,7 +37,10 @@ const EXIT_REFUSED = 2;
  * (exit code 2): a receipt pattern is checked the way the till's settings check it, so a pattern
  * that could backtrack for minutes is never run here either.
  */
-function classifyOptionsFrom(o: { referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }, err: (s: string) => void): ClassifyOptions | null {
+function classifyOptionsFrom(
+  o: { referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string },
+  err: (s: string) => void,
+): ClassifyOptions | null {
   const opts: ClassifyOptions = {
     customerIdPrefixes: o.customerPrefix ?? DEFAULT_CLASSIFY_OPTIONS.customerIdPrefixes,
     referralParams: [...DEFAULT_CLASSIFY_OPTIONS.referralParams, ...(o.referralParam ?? [])],
@@ -67,7 +70,6 @@ async function defaultTransport(): Promise<HidTransport> {
   return createNodeHidTransport();
 }
 
-
 const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 
 export function registerScannerCommands(program: Command, deps: ScannerCommandDeps = {}): void {
@@ -92,9 +94,18 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
         return;
       }
       for (const d of sortForPeople(devices)) {
-        const what = d.kind === 'hidpos' ? 'HID POS scanner' : d.kind === 'keyboard' ? (d.likelyScanner ? 'keyboard-mode scanner' : 'keyboard') : 'other';
+        const what =
+          d.kind === 'hidpos'
+            ? 'HID POS scanner'
+            : d.kind === 'keyboard'
+              ? d.likelyScanner
+                ? 'keyboard-mode scanner'
+                : 'keyboard'
+              : 'other';
         const name = [d.manufacturer, d.product].filter(Boolean).join(' ') || '(unnamed)';
-        out(`${what.padEnd(22)} ${hex4(d.vendorId)}:${hex4(d.productId)}  ${name}\n${''.padEnd(23)}id ${d.id}${d.readable ? '' : '  (the system keeps it; read it through the app window)'}\n`);
+        out(
+          `${what.padEnd(22)} ${hex4(d.vendorId)}:${hex4(d.productId)}  ${name}\n${''.padEnd(23)}id ${d.id}${d.readable ? '' : '  (the system keeps it; read it through the app window)'}\n`,
+        );
       }
     });
 
@@ -110,43 +121,53 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
         if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of scans, at least 1');
         return n;
       }),
-  ).action(async (o: { device?: string; record?: string; layout?: string; count?: number; referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }) => {
-    const classify = classifyOptionsFrom(o, err);
-    if (!classify) return;
-    const transport = await getTransport();
-    const clock = systemClock;
-    const startedAt = clock.now();
-    if (o.record) writeFileSync(o.record, `# POS Companion scanner capture, recorded ${new Date(startedAt).toISOString()}\n`);
-    const service = createScannerService({
-      transport,
-      clock,
-      config: { mode: 'auto', device: o.device ?? null, layout: o.layout ?? null, classify, platform },
-    });
-    let seen = 0;
-    let stopNow: (() => void) | undefined;
-    const counted = new Promise<void>((resolve) => {
-      stopNow = resolve;
-    });
-    service.on('state', (s) => {
-      err(`scanner: ${s.state}${s.device ? ` ${s.device.product ?? s.device.id}` : ''}${s.reason ? ` (${s.reason})` : ''}\n`);
-      if (o.record && s.state === 'connected' && s.device) {
-        const lines = [`# device: ${s.device.id}`, `# mode: ${s.device.kind === 'keyboard' ? 'keyboard' : 'hidpos'}`];
-        if (s.device.layout) lines.push(`# layout: ${s.device.layout}`);
-        appendFileSync(o.record, `${lines.join('\n')}\n`);
-      }
-    });
-    service.on('report', (r) => {
-      if (o.record) appendFileSync(o.record, `${formatCaptureLine(Buffer.from(r.hex, 'hex'), r.at - startedAt)}\n`);
-    });
-    service.on('scan', (e) => {
-      out(`${JSON.stringify(toScanLine(e.classification))}\n`);
-      seen += 1;
-      if (o.count !== undefined && seen >= o.count) stopNow?.();
-    });
-    service.start();
-    await Promise.race([counted, (deps.untilStopped ?? untilStopSignal)()]);
-    await service.stop();
-  });
+  ).action(
+    async (o: {
+      device?: string;
+      record?: string;
+      layout?: string;
+      count?: number;
+      referralParam?: string[];
+      customerPrefix?: string[];
+      receiptPattern?: string;
+    }) => {
+      const classify = classifyOptionsFrom(o, err);
+      if (!classify) return;
+      const transport = await getTransport();
+      const clock = systemClock;
+      const startedAt = clock.now();
+      if (o.record) writeFileSync(o.record, `# POS Companion scanner capture, recorded ${new Date(startedAt).toISOString()}\n`);
+      const service = createScannerService({
+        transport,
+        clock,
+        config: { mode: 'auto', device: o.device ?? null, layout: o.layout ?? null, classify, platform },
+      });
+      let seen = 0;
+      let stopNow: (() => void) | undefined;
+      const counted = new Promise<void>((resolve) => {
+        stopNow = resolve;
+      });
+      service.on('state', (s) => {
+        err(`scanner: ${s.state}${s.device ? ` ${s.device.product ?? s.device.id}` : ''}${s.reason ? ` (${s.reason})` : ''}\n`);
+        if (o.record && s.state === 'connected' && s.device) {
+          const lines = [`# device: ${s.device.id}`, `# mode: ${s.device.kind === 'keyboard' ? 'keyboard' : 'hidpos'}`];
+          if (s.device.layout) lines.push(`# layout: ${s.device.layout}`);
+          appendFileSync(o.record, `${lines.join('\n')}\n`);
+        }
+      });
+      service.on('report', (r) => {
+        if (o.record) appendFileSync(o.record, `${formatCaptureLine(Buffer.from(r.hex, 'hex'), r.at - startedAt)}\n`);
+      });
+      service.on('scan', (e) => {
+        out(`${JSON.stringify(toScanLine(e.classification))}\n`);
+        seen += 1;
+        if (o.count !== undefined && seen >= o.count) stopNow?.();
+      });
+      service.start();
+      await Promise.race([counted, (deps.untilStopped ?? untilStopSignal)()]);
+      await service.stop();
+    },
+  );
 
   withClassifyOptions(
     program
@@ -155,21 +176,26 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
       .argument('<file>', 'capture file')
       .addOption(new Option('--mode <mode>', 'report format').choices(['auto', 'keyboard', 'hidpos']).default('auto'))
       .addOption(new Option('--layout <name>', 'HID POS report layout (default: from the file, or guessed)').argParser(parseLayout)),
-  ).action((file: string, o: { mode: ReplayMode; layout?: string; referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }) => {
-    const classify = classifyOptionsFrom(o, err);
-    if (!classify) return;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const capture = parseCapture(text);
-    for (const e of capture.errors) err(`${file}:${e.line}: ${e.message}\n`);
-    const result = replayCapture(capture, { mode: o.mode, classify, ...(o.layout ? { layout: o.layout } : {}) });
-    for (const m of result.malformed) err(`${file}:${m.line}: ${m.detail}\n`);
-    for (const c of result.scans) out(`${JSON.stringify(toScanLine(c))}\n`);
-  });
+  ).action(
+    (
+      file: string,
+      o: { mode: ReplayMode; layout?: string; referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string },
+    ) => {
+      const classify = classifyOptionsFrom(o, err);
+      if (!classify) return;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new Error(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const capture = parseCapture(text);
+      for (const e of capture.errors) err(`${file}:${e.line}: ${e.message}\n`);
+      const result = replayCapture(capture, { mode: o.mode, classify, ...(o.layout ? { layout: o.layout } : {}) });
+      for (const m of result.malformed) err(`${file}:${m.line}: ${m.detail}\n`);
+      for (const c of result.scans) out(`${JSON.stringify(toScanLine(c))}\n`);
+    },
+  );
 
   withClassifyOptions(
     program

@@ -94,7 +94,11 @@ export function registerSimulatorCommands(program: Command): void {
     .option('--reset-rate <share>', 'share of connections reset before anything is committed', share)
     .option('--drop-rate <share>', 'share of requests committed, then dropped without an answer', share)
     .option('--rate-limit <spec>', "PER_SECOND/PER_30S (Gameball's: 30/360) or off", parseRateLimit)
-    .option('--referral-window-ms <ms>', 'how long after registration a referral code still counts (default 300000)', nonNegative('--referral-window-ms'))
+    .option(
+      '--referral-window-ms <ms>',
+      'how long after registration a referral code still counts (default 300000)',
+      nonNegative('--referral-window-ms'),
+    )
     .option('--points-per-unit <n>', 'earning rule: rewardedPoints = floor(totalPaid * n) (default 1)', nonNegative('--points-per-unit'))
     .option('--seed <n>', 'seed of the fault PRNG, for repeatable chaos runs', nonNegative('--seed'))
     .option('--state <file>', 'keep the ledger in this JSON file across restarts')
@@ -102,10 +106,14 @@ export function registerSimulatorCommands(program: Command): void {
       if (v !== 'upper' && v !== 'title') throw new InvalidArgumentError('use upper or title.');
       return v;
     })
-    .option('--unknown-order-transactions <answer>', 'GET /orders/{id}/transactions for an unknown order: not-found or empty', (v: string) => {
-      if (v !== 'not-found' && v !== 'empty') throw new InvalidArgumentError('use not-found or empty.');
-      return v;
-    })
+    .option(
+      '--unknown-order-transactions <answer>',
+      'GET /orders/{id}/transactions for an unknown order: not-found or empty',
+      (v: string) => {
+        if (v !== 'not-found' && v !== 'empty') throw new InvalidArgumentError('use not-found or empty.');
+        return v;
+      },
+    )
     .action(async (flags: SimulatorFlags) => {
       const sim = await startSimulator(simulatorOptionsFromFlags(flags));
       if (sim.stateFileMovedAside) {

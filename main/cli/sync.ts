@@ -114,7 +114,13 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
     // Stops posting and waits for nothing: the summary below still reads the open database,
     // and the finally block closes it.
     void part?.engine.stop();
-    watchdogs.push(exitIfStillRunning(STOP_GRACE_MS, SIGNAL_EXIT[signal], `the sync did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ending now. The next sync confirms with Gameball whatever was in flight.`));
+    watchdogs.push(
+      exitIfStillRunning(
+        STOP_GRACE_MS,
+        SIGNAL_EXIT[signal],
+        `the sync did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ending now. The next sync confirms with Gameball whatever was in flight.`,
+      ),
+    );
   };
   const onSigint = () => stop('SIGINT');
   const onSigterm = () => stop('SIGTERM');
@@ -129,14 +135,20 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
       deadline.abort();
       void part?.engine.stop();
     }, timeoutMs),
-    exitIfStillRunning(timeoutMs + STOP_GRACE_MS, EXIT_TIMED_OUT, `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`),
+    exitIfStillRunning(
+      timeoutMs + STOP_GRACE_MS,
+      EXIT_TIMED_OUT,
+      `the sync did not stop within ${STOP_GRACE_MS / 1000} s of its timeout; ending now. The next sync confirms with Gameball whatever was in flight.`,
+    ),
   );
   try {
     if (!part) throw new Error('The sync engine did not start.');
     const runStartedAt = Date.now();
     const before = part.status();
     // The check gets at most half the time, so the sending still tries (and records what it met).
-    const probe = await part.testConnection(AbortSignal.any([interruption.signal, deadline.signal, AbortSignal.timeout(Math.ceil(timeoutMs / 2))]));
+    const probe = await part.testConnection(
+      AbortSignal.any([interruption.signal, deadline.signal, AbortSignal.timeout(Math.ceil(timeoutMs / 2))]),
+    );
     if (!interrupted && !probe.ok && /not set|refused the keys/.test(probe.message)) {
       process.stderr.write(`pos-companion: ${probe.message}\n`);
       process.exitCode = 1;

@@ -46,7 +46,10 @@ export function registerWebCommands(program: Command): void {
     .description('Serve the till screen to a browser on this computer (loopback only, session token required)')
     .option('--port <n>', `port on 127.0.0.1 (0 = any free port)`, portNumber, DEFAULT_PORT)
     .addOption(dataDirOption())
-    .option('--token <source>', `- : read the session token from stdin instead of making a random one (or set ${SESSION_TOKEN_ENV}); never the token itself`)
+    .option(
+      '--token <source>',
+      `- : read the session token from stdin instead of making a random one (or set ${SESSION_TOKEN_ENV}); never the token itself`,
+    )
     .option('--simulator-url <url>', 'treat this simulator as Gameball, keys from GAMEBALL_API_KEY / GAMEBALL_SECRET_KEY', loopbackUrl)
     .option('--static-dir <dir>', 'the built screen (default: build/renderer)')
     .option('--no-hid', 'do not open HID POS scanners (keyboard-mode scanners still work in the page)')

@@ -4,7 +4,8 @@
 // One rule for the stored setting (config/settings.ts) and the GAMEBALL_BASE_URL override
 // (gameball/config.ts).
 
-export const BASE_URL_RULE = 'https://, or http:// only to this computer (127.0.0.1, ::1 or localhost), so the keys never cross a network in clear';
+export const BASE_URL_RULE =
+  'https://, or http:// only to this computer (127.0.0.1, ::1 or localhost), so the keys never cross a network in clear';
 
 /** True for a URL hostname that names this computer: 127.0.0.0/8, [::1], localhost. */
 export function isLoopbackHost(hostname: string): boolean {

@@ -77,10 +77,17 @@ export function readIdentity(dataDir: string): IdentityRead {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    return { kind: 'unreadable', reason: err instanceof SyntaxError ? 'it is not valid JSON' : err instanceof Error ? err.message : String(err) };
+    return {
+      kind: 'unreadable',
+      reason: err instanceof SyntaxError ? 'it is not valid JSON' : err instanceof Error ? err.message : String(err),
+    };
   }
   const parsed = TillIdentitySchema.safeParse(raw);
-  if (!parsed.success) return { kind: 'unreadable', reason: `${parsed.error.issues[0]?.path.join('.') || 'file'}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  if (!parsed.success)
+    return {
+      kind: 'unreadable',
+      reason: `${parsed.error.issues[0]?.path.join('.') || 'file'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    };
   return { kind: 'ok', identity: parsed.data };
 }
 
@@ -189,7 +196,8 @@ export class IdentityKeeper {
     result.settings = settings.restoreRows(id.settings);
     for (const name of SECRET_NAMES) {
       const k = id.keys[name];
-      if (k && secrets.restoreSecret(name, { ciphertext: Buffer.from(k.ciphertext, 'base64'), scheme: k.scheme, updatedAt: k.updatedAt })) result.keys += 1;
+      if (k && secrets.restoreSecret(name, { ciphertext: Buffer.from(k.ciphertext, 'base64'), scheme: k.scheme, updatedAt: k.updatedAt }))
+        result.keys += 1;
     }
     if (result.tillId || result.settings > 0 || result.keys > 0) {
       this.logger.info({ tillId: id.tillId, restored: result }, 'till identity restored into the database from till.json');
@@ -238,7 +246,10 @@ export class IdentityKeeper {
         incidents: cur?.incidents ?? [],
       }));
     } catch (err) {
-      this.logger.error({ file: identityFile(this.dataDir), err: err instanceof Error ? err.message : String(err) }, 'could not record the till identity');
+      this.logger.error(
+        { file: identityFile(this.dataDir), err: err instanceof Error ? err.message : String(err) },
+        'could not record the till identity',
+      );
     }
   }
 
@@ -248,11 +259,19 @@ export class IdentityKeeper {
    */
   recordProgress(progress: DatabaseProgress): void {
     const markerId = this.markerId;
-    const grew = (d: NonNullable<TillIdentity['database']>) => d.id === markerId && (progress.outboxSeq > d.outboxSeq || progress.syncLogSeq > d.syncLogSeq);
+    const grew = (d: NonNullable<TillIdentity['database']>) =>
+      d.id === markerId && (progress.outboxSeq > d.outboxSeq || progress.syncLogSeq > d.syncLogSeq);
     if (!this.identity?.database || markerId === null || !grew(this.identity.database)) return;
     this.safeUpdate((c) =>
       c?.database && grew(c.database)
-        ? { ...c, database: { ...c.database, outboxSeq: Math.max(c.database.outboxSeq, progress.outboxSeq), syncLogSeq: Math.max(c.database.syncLogSeq, progress.syncLogSeq) } }
+        ? {
+            ...c,
+            database: {
+              ...c.database,
+              outboxSeq: Math.max(c.database.outboxSeq, progress.outboxSeq),
+              syncLogSeq: Math.max(c.database.syncLogSeq, progress.syncLogSeq),
+            },
+          }
         : c,
     );
   }
@@ -282,7 +301,10 @@ export class IdentityKeeper {
     try {
       this.update(fn);
     } catch (err) {
-      this.logger.error({ file: identityFile(this.dataDir), err: err instanceof Error ? err.message : String(err) }, 'could not record the till identity');
+      this.logger.error(
+        { file: identityFile(this.dataDir), err: err instanceof Error ? err.message : String(err) },
+        'could not record the till identity',
+      );
     }
   }
 

@@ -37,7 +37,8 @@ export const gameballKeySchema = (name: keyof typeof KEY_LABEL) =>
     .trim()
     .superRefine((v, ctx) => {
       const problem = keyProblem(v);
-      if (problem !== null) ctx.addIssue({ code: 'custom', message: `The ${KEY_LABEL[name]} cannot be used: ${problem}. Nothing was saved; ${KEY_RULE}.` });
+      if (problem !== null)
+        ctx.addIssue({ code: 'custom', message: `The ${KEY_LABEL[name]} cannot be used: ${problem}. Nothing was saved; ${KEY_RULE}.` });
     });
 
 /**

@@ -120,10 +120,10 @@ export function linuxSecretToolCipher(exec: ExecFile = realExec): SecretCipher {
 }
 
 const PS_PROTECT =
-  "Add-Type -AssemblyName System.Security; $in=[Console]::In.ReadToEnd().Trim(); $b=[Text.Encoding]::UTF8.GetBytes($in); " +
+  'Add-Type -AssemblyName System.Security; $in=[Console]::In.ReadToEnd().Trim(); $b=[Text.Encoding]::UTF8.GetBytes($in); ' +
   "[Convert]::ToBase64String([Security.Cryptography.ProtectedData]::Protect($b,$null,'CurrentUser'))";
 const PS_UNPROTECT =
-  "Add-Type -AssemblyName System.Security; $in=[Console]::In.ReadToEnd().Trim(); $b=[Convert]::FromBase64String($in); " +
+  'Add-Type -AssemblyName System.Security; $in=[Console]::In.ReadToEnd().Trim(); $b=[Convert]::FromBase64String($in); ' +
   "[Text.Encoding]::UTF8.GetString([Security.Cryptography.ProtectedData]::Unprotect($b,$null,'CurrentUser'))";
 
 export function windowsDpapiCipher(exec: ExecFile = realExec): SecretCipher {
@@ -209,22 +209,31 @@ export class MasterKeyFileCipher implements SecretCipher {
     const folder = dirname(this.file);
     if (this.opts.dataDir !== undefined) {
       const data = resolve(this.opts.dataDir);
-      if (isInside(this.file, data) || isInside(realOrSelf(this.file), realOrSelf(data)) || isInside(realOrSelf(folder), realOrSelf(data))) {
-        return this.refuse('is inside the data folder; keep it elsewhere, so that a copy of the database never carries the key that opens it');
+      if (
+        isInside(this.file, data) ||
+        isInside(realOrSelf(this.file), realOrSelf(data)) ||
+        isInside(realOrSelf(folder), realOrSelf(data))
+      ) {
+        return this.refuse(
+          'is inside the data folder; keep it elsewhere, so that a copy of the database never carries the key that opens it',
+        );
       }
     }
     let st;
     try {
       st = statSync(this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return this.refuse(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        return this.refuse(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       if (!create) return this.refuse('does not exist');
       return this.createKey(folder);
     }
     if (!st.isFile()) return this.refuse('is not a regular file');
     if (this.platform !== 'win32') {
       if ((st.mode & 0o077) !== 0) {
-        return this.refuse(`is open to other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); make it private with: chmod 600 "${this.file}"`);
+        return this.refuse(
+          `is open to other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); make it private with: chmod 600 "${this.file}"`,
+        );
       }
       const uid = process.getuid?.();
       if (uid !== undefined && st.uid !== uid) return this.refuse('belongs to another user; it must belong to the user the till runs as');

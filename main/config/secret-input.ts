@@ -38,9 +38,12 @@ const fileText = (path: string): string => readFileSync(path, 'utf8');
  */
 export function readSecretArg(s: SecretArg): string | undefined {
   if (s.arg !== undefined && s.arg !== '-' && !(s.allowed ?? []).includes(s.arg)) {
-    throw new SecretInputError(`a ${s.what} on the command line is visible to every user of this computer (ps) and stays in the shell history, so it is refused and nothing was changed. ${s.howTo}`);
+    throw new SecretInputError(
+      `a ${s.what} on the command line is visible to every user of this computer (ps) and stays in the shell history, so it is refused and nothing was changed. ${s.howTo}`,
+    );
   }
-  if (s.arg !== undefined && s.file !== undefined) throw new SecretInputError(`give the ${s.what} one way only: - (stdin) or a file, not both.`);
+  if (s.arg !== undefined && s.file !== undefined)
+    throw new SecretInputError(`give the ${s.what} one way only: - (stdin) or a file, not both.`);
   if (s.file !== undefined) {
     try {
       return (s.readFile ?? fileText)(s.file).trim();

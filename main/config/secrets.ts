@@ -60,7 +60,9 @@ export class SecretStore {
     private readonly onUnreadable: (name: SecretName, reason: string) => void = () => {},
   ) {
     this.select = db.prepare<[string], { ciphertext: Buffer; scheme: string }>('SELECT ciphertext, scheme FROM secrets WHERE name = ?');
-    this.selectRaw = db.prepare<[string], { ciphertext: Buffer; scheme: string; updated_at: string }>('SELECT ciphertext, scheme, updated_at FROM secrets WHERE name = ?');
+    this.selectRaw = db.prepare<[string], { ciphertext: Buffer; scheme: string; updated_at: string }>(
+      'SELECT ciphertext, scheme, updated_at FROM secrets WHERE name = ?',
+    );
     this.insertRaw = db.prepare('INSERT OR IGNORE INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?)');
     this.upsert = db.prepare(
       'INSERT INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ciphertext = excluded.ciphertext, scheme = excluded.scheme, updated_at = excluded.updated_at',
@@ -119,7 +121,8 @@ export class SecretStore {
     const plain = value.trim();
     if (!plain) throw new Error(`The ${name === 'apiKey' ? 'API key' : 'secret key'} is empty.`);
     if (!this.cipher) throw new SecretsUnavailableError('no secure key store is available');
-    if (!this.cipher.available()) throw new SecretsUnavailableError(this.cipher.unavailableReason?.() ?? `the ${this.cipher.id} key store is not available`);
+    if (!this.cipher.available())
+      throw new SecretsUnavailableError(this.cipher.unavailableReason?.() ?? `the ${this.cipher.id} key store is not available`);
     const ciphertext = this.cipher.encrypt(plain);
     this.upsert.run(name, ciphertext, this.cipher.id, isoAt(this.clock.now()));
     this.cache.set(name, plain);

@@ -42,7 +42,14 @@ export const BaseUrlSchema = z
   .refine((s) => {
     try {
       const u = new URL(s);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password;
+      return (
+        (u.protocol === 'https:' || u.protocol === 'http:') &&
+        (u.pathname === '/' || u.pathname === '') &&
+        !u.search &&
+        !u.hash &&
+        !u.username &&
+        !u.password
+      );
     } catch {
       return false;
     }
@@ -163,7 +170,9 @@ export function settingNames(): string[] {
 
 function textToValue(sample: unknown, t: string): unknown {
   if (typeof sample === 'boolean') {
-    const b = ({ true: true, on: true, yes: true, '1': true, false: false, off: false, no: false, '0': false } as Record<string, boolean>)[t.toLowerCase()];
+    const b = ({ true: true, on: true, yes: true, '1': true, false: false, off: false, no: false, '0': false } as Record<string, boolean>)[
+      t.toLowerCase()
+    ];
     return b ?? t;
   }
   if (typeof sample === 'number') return /^-?\d+$/.test(t) ? Number(t) : t;
@@ -210,7 +219,8 @@ export function settingPatchFromText(name: string, text: string, current: Stored
 /** A setting's current value by `config get` name (`scanner.mode` reaches inside objects). */
 export function settingValue(settings: StoredSettings, name: string): unknown {
   const [key, sub] = name.split('.');
-  if (key === undefined || !isSettingKey(key)) throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
+  if (key === undefined || !isSettingKey(key))
+    throw new SettingsError(`Unknown setting "${name}". Known settings: ${settingNames().join(', ')}.`, name);
   const v: unknown = settings[key];
   if (sub === undefined) return v;
   if (v !== null && typeof v === 'object' && Object.hasOwn(v, sub)) return (v as Record<string, unknown>)[sub];
@@ -284,7 +294,10 @@ export class SettingsStore {
       const issue = parsed.error.issues[0];
       const key = issue?.path[0] !== undefined ? String(issue.path[0]) : undefined;
       const path = issue?.path.map(String).join('.');
-      const what = issue?.code === 'unrecognized_keys' ? `Unknown setting: ${issue.keys.join(', ')}` : `Invalid value for ${path || 'settings'}: ${issue?.message ?? 'invalid'}`;
+      const what =
+        issue?.code === 'unrecognized_keys'
+          ? `Unknown setting: ${issue.keys.join(', ')}`
+          : `Invalid value for ${path || 'settings'}: ${issue?.message ?? 'invalid'}`;
       throw new SettingsError(`${what}.`, key);
     }
     this.db.transaction(() => {

@@ -30,7 +30,11 @@ const KEY_BYTES = 32;
 
 export const PinRecordSchema = z.strictObject({
   v: z.literal(1),
-  N: z.number().int().min(2).max(2 ** 20),
+  N: z
+    .number()
+    .int()
+    .min(2)
+    .max(2 ** 20),
   r: z.number().int().min(1).max(32),
   p: z.number().int().min(1).max(16),
   salt: z.string().min(16),
@@ -62,7 +66,11 @@ function derive(pin: string, salt: Buffer, params: PinHashParams): Promise<Buffe
   });
 }
 
-export async function hashPin(pin: string, params: PinHashParams = DEFAULT_PIN_HASH_PARAMS, salt: Buffer = randomBytes(16)): Promise<PinRecord> {
+export async function hashPin(
+  pin: string,
+  params: PinHashParams = DEFAULT_PIN_HASH_PARAMS,
+  salt: Buffer = randomBytes(16),
+): Promise<PinRecord> {
   const key = await derive(pin, salt, params);
   return { v: 1, ...params, salt: salt.toString('base64'), hash: key.toString('base64') };
 }
@@ -176,7 +184,11 @@ export class StorePin {
     if (raw === null) return;
     const record = parseRecord(raw);
     if (!record) {
-      throw new StorePinError('PIN_UNREADABLE', 'The store PIN saved on this till cannot be read. Set it again on the till: pos-companion config set storePin -', field);
+      throw new StorePinError(
+        'PIN_UNREADABLE',
+        'The store PIN saved on this till cannot be read. Set it again on the till: pos-companion config set storePin -',
+        field,
+      );
     }
     const locked = this.attempts.lockedForMs();
     if (locked > 0) throw new StorePinError('PIN_LOCKED', lockedMessage(locked), field, locked);

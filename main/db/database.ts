@@ -155,7 +155,9 @@ function reasonOf(err: unknown): string {
 /** The database's marker (migration 4): which file this is. null before that step or when unreadable. */
 export function databaseMarker(db: Database): { id: string; createdAt: string } | null {
   try {
-    const row = db.prepare<[], { database_id: string; created_at: string }>('SELECT database_id, created_at FROM database_info WHERE id = 1').get();
+    const row = db
+      .prepare<[], { database_id: string; created_at: string }>('SELECT database_id, created_at FROM database_info WHERE id = 1')
+      .get();
     return row ? { id: row.database_id, createdAt: row.created_at } : null;
   } catch {
     return null;
@@ -175,7 +177,9 @@ export interface DatabaseProgress {
 export function databaseProgress(db: Database): DatabaseProgress {
   const out: DatabaseProgress = { outboxSeq: 0, syncLogSeq: 0 };
   try {
-    for (const r of db.prepare<[], { name: string; seq: number }>("SELECT name, seq FROM sqlite_sequence WHERE name IN ('outbox', 'sync_log')").all()) {
+    for (const r of db
+      .prepare<[], { name: string; seq: number }>("SELECT name, seq FROM sqlite_sequence WHERE name IN ('outbox', 'sync_log')")
+      .all()) {
       if (r.name === 'outbox') out.outboxSeq = Number(r.seq);
       else out.syncLogSeq = Number(r.seq);
     }
@@ -233,7 +237,14 @@ function inspect(file: string, opts: OpenDatabaseOptions): boolean {
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const check = db.pragma('quick_check(1)', { simple: true });
-    if (check !== 'ok') throw new CorruptDatabaseError(`some of its pages are damaged (${String(check).split('\n').filter((l) => !l.startsWith('***'))[0] ?? String(check)})`);
+    if (check !== 'ok')
+      throw new CorruptDatabaseError(
+        `some of its pages are damaged (${
+          String(check)
+            .split('\n')
+            .filter((l) => !l.startsWith('***'))[0] ?? String(check)
+        })`,
+      );
     const version = userVersion(db);
     const latest = (opts.migrations ?? MIGRATIONS).length;
     if (version > latest) throw new DatabaseTooNewError(file, version, latest);

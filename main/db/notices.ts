@@ -18,13 +18,22 @@ export interface TillNotice {
 }
 
 /** Codes that mean orders may be missing or cannot be saved: a one-shot command stops on them. */
-export const SERIOUS_NOTICES: ReadonlySet<NoticeCode> = new Set<NoticeCode>(['DB_DAMAGED', 'DB_DAMAGED_PARTIAL', 'DB_DAMAGED_UNRECOVERED', 'DB_DAMAGED_RUNNING', 'DB_EMPTY', 'DB_BEHIND']);
+export const SERIOUS_NOTICES: ReadonlySet<NoticeCode> = new Set<NoticeCode>([
+  'DB_DAMAGED',
+  'DB_DAMAGED_PARTIAL',
+  'DB_DAMAGED_UNRECOVERED',
+  'DB_DAMAGED_RUNNING',
+  'DB_EMPTY',
+  'DB_BEHIND',
+]);
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function listIds(entries: UnreadableEntry[], max = 5): string {
   const shown = entries.slice(0, max).map((e) => `${e.kind} ${e.id}`);
-  return entries.length > max ? `${shown.join(', ')} and ${entries.length - max} more (pos-companion recover lists them all)` : shown.join(', ');
+  return entries.length > max
+    ? `${shown.join(', ')} and ${entries.length - max} more (pos-companion recover lists them all)`
+    : shown.join(', ');
 }
 
 /** What could not be read, and what to do about it; '' when everything was read. */
@@ -35,21 +44,34 @@ export function unreadableSentences(report: RecoveryReport): string {
   if (missing.length > 0) {
     parts.push(
       `${plural(missing.length, 'record')} could not be read and may not have reached Gameball: ${listIds(missing)}. ` +
-        (missing.length === 1 ? 'Look it up in Gameball and capture it again if it is not there.' : 'Look them up in Gameball and capture again any that are not there.'),
+        (missing.length === 1
+          ? 'Look it up in Gameball and capture it again if it is not there.'
+          : 'Look them up in Gameball and capture again any that are not there.'),
     );
   }
-  if (atGameball.length > 0) parts.push(`${plural(atGameball.length, 'more record')} could not be read, but Gameball already has ${atGameball.length === 1 ? 'it' : 'them'}.`);
-  if (report.unreadableUnnamed > 0) parts.push(`${plural(report.unreadableUnnamed, 'more row')} ${report.unreadableUnnamed === 1 ? 'was' : 'were'} unreadable and named no order.`);
+  if (atGameball.length > 0)
+    parts.push(
+      `${plural(atGameball.length, 'more record')} could not be read, but Gameball already has ${atGameball.length === 1 ? 'it' : 'them'}.`,
+    );
+  if (report.unreadableUnnamed > 0)
+    parts.push(
+      `${plural(report.unreadableUnnamed, 'more row')} ${report.unreadableUnnamed === 1 ? 'was' : 'were'} unreadable and named no order.`,
+    );
   if (report.incomplete) {
-    const where = report.cutShort ? `The damaged file is cut short (${report.cutShort.pages} of ${report.cutShort.expectedPages} pages) and part` : 'Part';
-    parts.push(`${where} of its orders could not be read at all, so some may be gone without a trace: compare the day's receipts with the queue.`);
+    const where = report.cutShort
+      ? `The damaged file is cut short (${report.cutShort.pages} of ${report.cutShort.expectedPages} pages) and part`
+      : 'Part';
+    parts.push(
+      `${where} of its orders could not be read at all, so some may be gone without a trace: compare the day's receipts with the queue.`,
+    );
   }
   return parts.join(' ');
 }
 
 /** One line for the `recover` command and the log: counts, then what could not be read. */
 export function recoverySummary(report: RecoveryReport): string {
-  if (!report.readable) return `Nothing could be read from ${report.from}: it is not a readable database (${report.problems[0] ?? 'unknown reason'}).`;
+  if (!report.readable)
+    return `Nothing could be read from ${report.from}: it is not a readable database (${report.problems[0] ?? 'unknown reason'}).`;
   const o = report.orders;
   const r = report.refunds;
   const head =
@@ -60,12 +82,25 @@ export function recoverySummary(report: RecoveryReport): string {
   return lost ? `${head} ${lost}` : `${head} Every row was read.`;
 }
 
-export function damagedNotice(damage: CorruptDatabaseReport, opts: { tillId: string; keys: boolean; report: RecoveryReport | null; recoveryError: string | null }): TillNotice {
+export function damagedNotice(
+  damage: CorruptDatabaseReport,
+  opts: { tillId: string; keys: boolean; report: RecoveryReport | null; recoveryError: string | null },
+): TillNotice {
   const movedTo = damage.movedTo[0] ?? `${damage.file}.corrupt-*`;
-  const kept = opts.keys ? `the same till id (${opts.tillId}), settings and Gameball keys` : `the same till id (${opts.tillId}) and settings`;
+  const kept = opts.keys
+    ? `the same till id (${opts.tillId}), settings and Gameball keys`
+    : `the same till id (${opts.tillId}) and settings`;
   const head = `The till's database was damaged (${damage.reason}). It was moved aside to ${movedTo} (kept, not deleted) and a new database was started with ${kept}.`;
   const report = opts.report;
-  const params: Record<string, string | number> = { movedTo, reason: damage.reason, tillId: opts.tillId, orders: 0, refunds: 0, requeued: 0, unreadable: 0 };
+  const params: Record<string, string | number> = {
+    movedTo,
+    reason: damage.reason,
+    tillId: opts.tillId,
+    orders: 0,
+    refunds: 0,
+    requeued: 0,
+    unreadable: 0,
+  };
   if (!report || !report.readable) {
     const why = opts.recoveryError ?? report?.problems[0] ?? 'unknown reason';
     return {
@@ -81,7 +116,9 @@ export function damagedNotice(damage: CorruptDatabaseReport, opts: { tillId: str
   const requeued = o.requeued + r.requeued;
   const body =
     ` Recovered from the damaged file: ${plural(o.recovered, 'order')} and ${plural(r.recovered, 'refund')}` +
-    (requeued > 0 ? `; ${requeued} of them had not been confirmed by Gameball and are back in the queue, where each is checked with Gameball before it is sent, so nothing is sent twice.` : '.');
+    (requeued > 0
+      ? `; ${requeued} of them had not been confirmed by Gameball and are back in the queue, where each is checked with Gameball before it is sent, so nothing is sent twice.`
+      : '.');
   const lost = unreadableSentences(report);
   const unreadable = report.unreadable.filter((u) => u.atGameball !== true).length + report.unreadableUnnamed;
   return {

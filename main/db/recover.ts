@@ -124,7 +124,15 @@ function outboxByEntity(t: SalvagedTable | undefined): Map<string, OutboxFacts[]
     const state = text(r.state);
     if (!entity || !kind || !state) continue;
     const list = out.get(entity) ?? [];
-    list.push({ kind, customer_id: text(r.customer_id), state, attempts: int(r.attempts) ?? 0, last_error_code: text(r.last_error_code), last_error_message: text(r.last_error_message), created_at: text(r.created_at) });
+    list.push({
+      kind,
+      customer_id: text(r.customer_id),
+      state,
+      attempts: int(r.attempts) ?? 0,
+      last_error_code: text(r.last_error_code),
+      last_error_message: text(r.last_error_message),
+      created_at: text(r.created_at),
+    });
     out.set(entity, list);
   }
   return out;
@@ -139,11 +147,16 @@ function atGameball(calls: OutboxFacts[] | undefined, kind: 'track_order' | 'ref
 
 /** The columns of a live table, so a row from an older or newer file copies only what both have. */
 function columnsOf(db: Database, table: string): string[] {
-  return db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((c) => c.name);
+  return db
+    .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+    .all()
+    .map((c) => c.name);
 }
 
 function insertStatement(db: Database, table: string, columns: string[]) {
-  return db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ON CONFLICT DO NOTHING`);
+  return db.prepare(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ON CONFLICT DO NOTHING`,
+  );
 }
 
 function pick(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
@@ -184,7 +197,9 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
   const stmt = {
     setting: live.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)'),
     secret: live.prepare('INSERT OR IGNORE INTO secrets (name, ciphertext, scheme, updated_at) VALUES (?, ?, ?, ?)'),
-    customer: live.prepare('INSERT OR IGNORE INTO customer_cache (customer_id, referral_code, exists_in_gameball, fetched_at) VALUES (?, ?, ?, ?)'),
+    customer: live.prepare(
+      'INSERT OR IGNORE INTO customer_cache (customer_id, referral_code, exists_in_gameball, fetched_at) VALUES (?, ?, ?, ?)',
+    ),
     order: insertStatement(live, 'orders', orderCols),
     refund: insertStatement(live, 'refunds', refundCols),
     orderExists: live.prepare<[string], { one: number }>('SELECT 1 AS one FROM orders WHERE order_id = ?'),
@@ -196,7 +211,13 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
   const unreadable = (kind: UnreadableEntry['kind'], id: string, own: 'track_order' | 'refund') => {
     if (report.unreadable.some((u) => u.id === id)) return;
     const known = calls.get(id);
-    report.unreadable.push({ kind, id, atGameball: atGameball(known, own), customerId: known?.find((c) => c.customer_id)?.customer_id ?? null, capturedAt: capturedAtOf(id) });
+    report.unreadable.push({
+      kind,
+      id,
+      atGameball: atGameball(known, own),
+      customerId: known?.find((c) => c.customer_id)?.customer_id ?? null,
+      capturedAt: capturedAtOf(id),
+    });
   };
 
   /**
@@ -204,9 +225,23 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
    * said nothing of it, those it must owe (`owes`, its own call last). Its own call is always among
    * them, or nothing would ever send it. Every row is of unknown outcome: look up before posting.
    */
-  const requeue = (entity: string, customer: string, state: string, owes: readonly string[], attention: { code: string | null; message: string | null }) => {
+  const requeue = (
+    entity: string,
+    customer: string,
+    state: string,
+    owes: readonly string[],
+    attention: { code: string | null; message: string | null },
+  ) => {
     const own = owes[owes.length - 1]!;
-    const fresh = (kind: string): OutboxFacts => ({ kind, customer_id: customer, state: 'pending', attempts: 0, last_error_code: null, last_error_message: null, created_at: null });
+    const fresh = (kind: string): OutboxFacts => ({
+      kind,
+      customer_id: customer,
+      state: 'pending',
+      attempts: 0,
+      last_error_code: null,
+      last_error_message: null,
+      created_at: null,
+    });
     const seen = calls.get(entity);
     let rows = seen ? seen.filter((c) => c.state !== 'done' && c.state !== 'discarded') : owes.map(fresh);
     if (!rows.some((r) => r.kind === own)) rows = [...rows, fresh(own)];
@@ -241,11 +276,18 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
       for (const r of salvaged.tables.get('secrets')?.rows ?? []) {
         const name = text(r.name);
         const scheme = text(r.scheme);
-        if (name && scheme && Buffer.isBuffer(r.ciphertext) && stmt.secret.run(name, r.ciphertext, scheme, text(r.updated_at) ?? at).changes === 1) report.keys += 1;
+        if (
+          name &&
+          scheme &&
+          Buffer.isBuffer(r.ciphertext) &&
+          stmt.secret.run(name, r.ciphertext, scheme, text(r.updated_at) ?? at).changes === 1
+        )
+          report.keys += 1;
       }
       for (const r of salvaged.tables.get('customer_cache')?.rows ?? []) {
         const id = text(r.customer_id);
-        if (id && stmt.customer.run(id, text(r.referral_code), int(r.exists_in_gameball), text(r.fetched_at) ?? at).changes === 1) report.customers += 1;
+        if (id && stmt.customer.run(id, text(r.referral_code), int(r.exists_in_gameball), text(r.fetched_at) ?? at).changes === 1)
+          report.customers += 1;
       }
 
       const orders = salvaged.tables.get('orders');
@@ -322,7 +364,10 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
         stmt.refund.run(values);
         report.refunds.recovered += 1;
         if (!owed) continue;
-        requeue(refundId, String(row.customer_id), state, ['refund'], { code: text(row.attention_code), message: text(row.attention_message) });
+        requeue(refundId, String(row.customer_id), state, ['refund'], {
+          code: text(row.attention_code),
+          message: text(row.attention_message),
+        });
         report.refunds.requeued += 1;
       }
       for (const key of refunds?.unreadableKeys ?? []) {
@@ -350,7 +395,10 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
     incomplete: report.incomplete,
   };
   if (report.unreadable.length > 0 || report.unreadableUnnamed > 0 || report.incomplete) {
-    opts.logger?.error({ ...logFields, unreadableIds: report.unreadable, problems: report.problems.slice(0, 50) }, 'recovery from a damaged database: some rows could not be read');
+    opts.logger?.error(
+      { ...logFields, unreadableIds: report.unreadable, problems: report.problems.slice(0, 50) },
+      'recovery from a damaged database: some rows could not be read',
+    );
   } else {
     opts.logger?.info(logFields, 'recovery from a damaged database: every row read');
   }

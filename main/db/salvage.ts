@@ -172,7 +172,13 @@ function salvageRows(db: BetterSqlite3.Database, plan: TablePlan, problems: stri
   return finish(plan, rows, known, damaged, indexed);
 }
 
-function finish(plan: TablePlan, rows: Map<number, Record<string, unknown>>, known: Map<number, string | null>, damaged: boolean, indexed: boolean): SalvagedTable {
+function finish(
+  plan: TablePlan,
+  rows: Map<number, Record<string, unknown>>,
+  known: Map<number, string | null>,
+  damaged: boolean,
+  indexed: boolean,
+): SalvagedTable {
   const readKeys = new Set(plan.key ? [...rows.values()].map((r) => r[plan.key!]).filter((k): k is string => typeof k === 'string') : []);
   const unreadableRowids: number[] = [];
   const unreadableKeys: string[] = [];
@@ -194,7 +200,8 @@ export function salvageFile(file: string, plans: readonly TablePlan[]): SalvageR
     copyFileSync(file, copy);
     if (hasWalContent(file)) copyFileSync(`${file}-wal`, `${copy}-wal`);
     result.cutShort = cutShort(copy);
-    if (result.cutShort) result.problems.push(`the file is cut short: ${result.cutShort.pages} of ${result.cutShort.expectedPages} pages are there`);
+    if (result.cutShort)
+      result.problems.push(`the file is cut short: ${result.cutShort.pages} of ${result.cutShort.expectedPages} pages are there`);
     db = new BetterSqlite3(copy, { fileMustExist: true });
     // Off the defensive mode, so writable_schema can make SQLite read a file shorter than its
     // header says instead of refusing it whole; this connection only ever reads.
@@ -202,11 +209,17 @@ export function salvageFile(file: string, plans: readonly TablePlan[]): SalvageR
     db.pragma('writable_schema = ON');
     db.pragma('cell_size_check = ON');
     db.pragma('query_only = ON');
-    const present = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+    const present = new Set(
+      db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((r) => r.name),
+    );
     result.readable = true;
     if (present.has('sqlite_sequence')) {
       try {
-        for (const s of db.prepare<[], { name: string; seq: number }>('SELECT name, seq FROM sqlite_sequence').all()) result.sequences.set(s.name, Number(s.seq));
+        for (const s of db.prepare<[], { name: string; seq: number }>('SELECT name, seq FROM sqlite_sequence').all())
+          result.sequences.set(s.name, Number(s.seq));
       } catch (err) {
         result.problems.push(`sqlite_sequence: unreadable (${message(err)})`);
       }

@@ -33,7 +33,8 @@ export function decideDownload(url: string, suggestedName: string, pageUrl: stri
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
     .trim();
   const extension = extname(filename).toLowerCase();
-  if (!Object.hasOwn(ALLOWED, extension) || filename.length <= extension.length) return { allow: false, reason: 'only .csv and .json exports are saved' };
+  if (!Object.hasOwn(ALLOWED, extension) || filename.length <= extension.length)
+    return { allow: false, reason: 'only .csv and .json exports are saved' };
   return { allow: true, filename, extension: extension as AllowedExtension };
 }
 

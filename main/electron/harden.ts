@@ -66,4 +66,3 @@ function hardenContents(contents: WebContents): void {
 export function hardenAllContents(): void {
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 }
-

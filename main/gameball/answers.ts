@@ -25,7 +25,13 @@ import { z } from 'zod';
 import { GAMEBALL_CODES } from './outcome.ts';
 import type { GameballResult } from './outcome.ts';
 
-const Num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const Num = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 const Id = z.union([z.number(), z.string()]);
 
 /** True when `value` has at least one of `keys` with a value other than null/undefined. */

@@ -13,12 +13,26 @@ import {
   TrackOrderAnswerSchema,
   UpsertCustomerAnswerSchema,
 } from './answers.ts';
-import type { CustomerAnswer, OrderTransactions, RefundAnswer, ReferralValidation, TrackOrderAnswer, UpsertCustomerAnswer } from './answers.ts';
+import type {
+  CustomerAnswer,
+  OrderTransactions,
+  RefundAnswer,
+  ReferralValidation,
+  TrackOrderAnswer,
+  UpsertCustomerAnswer,
+} from './answers.ts';
 import type { GameballConfig } from './config.ts';
 import { classifyAnswer, classifyTransportError } from './outcome.ts';
 import type { AnswerBody, GameballResult } from './outcome.ts';
 
-export type { CustomerAnswer, OrderTransactions, RefundAnswer, ReferralValidation, TrackOrderAnswer, UpsertCustomerAnswer } from './answers.ts';
+export type {
+  CustomerAnswer,
+  OrderTransactions,
+  RefundAnswer,
+  ReferralValidation,
+  TrackOrderAnswer,
+  UpsertCustomerAnswer,
+} from './answers.ts';
 
 export type FetchFn = typeof fetch;
 
@@ -174,11 +188,20 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
     config: { baseUrl: config.baseUrl, apiVersion: config.apiVersion, timeoutMs: config.timeoutMs },
     request,
     // Create-or-update: repeating it is safe, so a lost answer is a plain retry.
-    upsertCustomer: (body, signal) => request({ method: 'POST', path: '/customers', body, schema: UpsertCustomerAnswerSchema, idempotent: true, signal }),
-    trackOrder: (body, signal) => request({ method: 'POST', path: '/orders', body, schema: TrackOrderAnswerSchema, idempotent: false, signal }),
-    refund: (body, signal) => request({ method: 'POST', path: '/transactions/refund', body, schema: RefundAnswerSchema, idempotent: false, signal }),
+    upsertCustomer: (body, signal) =>
+      request({ method: 'POST', path: '/customers', body, schema: UpsertCustomerAnswerSchema, idempotent: true, signal }),
+    trackOrder: (body, signal) =>
+      request({ method: 'POST', path: '/orders', body, schema: TrackOrderAnswerSchema, idempotent: false, signal }),
+    refund: (body, signal) =>
+      request({ method: 'POST', path: '/transactions/refund', body, schema: RefundAnswerSchema, idempotent: false, signal }),
     orderTransactions: (orderId, signal) =>
-      request({ method: 'GET', path: `/orders/${seg(orderId)}/transactions`, schema: OrderTransactionsSchema, idempotent: true, signal }).then(notFoundAsNoTransactions),
+      request({
+        method: 'GET',
+        path: `/orders/${seg(orderId)}/transactions`,
+        schema: OrderTransactionsSchema,
+        idempotent: true,
+        signal,
+      }).then(notFoundAsNoTransactions),
     getCustomer: (customerId, signal) =>
       request({ method: 'GET', path: `/customers/${seg(customerId)}`, schema: CustomerAnswerSchema, idempotent: true, signal }),
     validateReferral: (referrerCode, forCustomerId, signal) =>

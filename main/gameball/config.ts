@@ -64,7 +64,9 @@ function usableKey(label: string, envName: string, fromEnv: string | undefined, 
   const problem = keyProblem(value);
   if (problem !== null) {
     const where = envValue !== undefined ? `The Gameball ${label} in ${envName}` : `The stored Gameball ${label}`;
-    throw new GameballConfigError(`${where} cannot be used: ${problem}. Enter it again as one line of letters and digits, as Gameball shows it.`);
+    throw new GameballConfigError(
+      `${where} cannot be used: ${problem}. Enter it again as one line of letters and digits, as Gameball shows it.`,
+    );
   }
   return value;
 }
@@ -74,14 +76,13 @@ function usableKey(label: string, envName: string, fromEnv: string | undefined, 
  * points one till at another host without touching its data) and validates the result.
  * Throws GameballConfigError naming the setting (never its value) when something is missing.
  */
-export function resolveGameballConfig(
-  stored: GameballConfigInput,
-  env: Record<string, string | undefined> = {},
-): GameballConfig {
+export function resolveGameballConfig(stored: GameballConfigInput, env: Record<string, string | undefined> = {}): GameballConfig {
   const baseUrlRaw = nonEmpty(env.GAMEBALL_BASE_URL) ?? nonEmpty(stored.baseUrl) ?? GAMEBALL_DEFAULT_BASE_URL;
   const baseUrl = GameballBaseUrlSchema.safeParse(baseUrlRaw);
   if (!baseUrl.success) {
-    throw new GameballConfigError(`The Gameball base URL ${JSON.stringify(baseUrlRaw)} ${baseUrl.error.issues[0]?.message ?? 'is not valid'}.`);
+    throw new GameballConfigError(
+      `The Gameball base URL ${JSON.stringify(baseUrlRaw)} ${baseUrl.error.issues[0]?.message ?? 'is not valid'}.`,
+    );
   }
   const versionRaw = nonEmpty(env.GAMEBALL_API_VERSION) ?? nonEmpty(stored.apiVersion) ?? 'v4.0';
   const version = GameballApiVersionSchema.safeParse(versionRaw.startsWith('v') ? versionRaw : `v${versionRaw}`);

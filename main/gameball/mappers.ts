@@ -8,7 +8,10 @@ import { minorToNumber } from '../orders/money.ts';
 import { LineItemsSchema } from '../orders/schemas.ts';
 
 const Int = z.number().int();
-const OptText = z.string().nullish().transform((v) => (v === null || v === undefined || v === '' ? undefined : v));
+const OptText = z
+  .string()
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? undefined : v));
 const OptInt = Int.nullish().transform((v) => (v === null ? undefined : v));
 
 /** The columns of `orders` the mappers read (snake_case, as stored). */
@@ -75,7 +78,10 @@ export function parseRefundRow(row: unknown, entityId: string): SyncRefundRow {
   return parsed.data;
 }
 
-function merchantOf(storeId: string | undefined, branchId: string | undefined): { uniqueId: string; branch?: { uniqueId: string } } | undefined {
+function merchantOf(
+  storeId: string | undefined,
+  branchId: string | undefined,
+): { uniqueId: string; branch?: { uniqueId: string } } | undefined {
   if (!storeId) return undefined;
   return branchId ? { uniqueId: storeId, branch: { uniqueId: branchId } } : { uniqueId: storeId };
 }

@@ -105,7 +105,8 @@ export function parseErrorBody(text: string): ParsedErrorBody {
 }
 
 function describeBody(text: string, contentType: string | null, overLimitBytes: number | null): string {
-  if (overLimitBytes !== null) return `a body larger than ${overLimitBytes} bytes (${mediaTypeOf(contentType)}) that the till stopped reading`;
+  if (overLimitBytes !== null)
+    return `a body larger than ${overLimitBytes} bytes (${mediaTypeOf(contentType)}) that the till stopped reading`;
   if (text.trim() === '') return 'an empty body';
   return `a body that is not a Gameball error (${contentType ?? 'no content type'}, ${text.length} bytes)`;
 }
@@ -188,7 +189,13 @@ const CHECK_AND_RETRY = 'The till will check with Gameball and try again; ask IT
 
 /** The media type of a Content-Type header, safe to show (the header comes from any network). */
 function mediaTypeOf(contentType: string | null): string {
-  const media = (contentType ?? '').split(';')[0]?.trim().toLowerCase().replace(/[^a-z0-9.+/-]/g, '').slice(0, 60) ?? '';
+  const media =
+    (contentType ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9.+/-]/g, '')
+      .slice(0, 60) ?? '';
   return media === '' ? 'no content type' : media;
 }
 
@@ -238,7 +245,12 @@ function jsonKindOf(value: unknown): string {
 }
 
 /** What arrived instead of Gameball's answer to a 2xx, said for a person. */
-function describeNotGameball(httpStatus: number, contentType: string | null, body: AnswerBody, parsed: { ok: true; value: unknown } | { ok: false }): string {
+function describeNotGameball(
+  httpStatus: number,
+  contentType: string | null,
+  body: AnswerBody,
+  parsed: { ok: true; value: unknown } | { ok: false },
+): string {
   const media = mediaTypeOf(contentType);
   const text = body.text.replace(/^\uFEFF/, '');
   if (body.overLimit) {
@@ -279,7 +291,9 @@ export function classifyAnswer<T>(a: AnswerInput<T>): Classified & { value?: T }
   if (a.httpStatus < 200 || a.httpStatus >= 300) {
     const host = redirectHostOf(a.location);
     const where = host === null ? '' : ` to ${host}`;
-    return notGameball(`The network redirected the till's request (HTTP ${a.httpStatus}${where}) instead of letting it reach Gameball: ${PORTAL_ADVICE}`);
+    return notGameball(
+      `The network redirected the till's request (HTTP ${a.httpStatus}${where}) instead of letting it reach Gameball: ${PORTAL_ADVICE}`,
+    );
   }
   let parsed: { ok: true; value: unknown } | { ok: false } = { ok: false };
   if (!a.body.overLimit) {
@@ -380,7 +394,10 @@ export function classifyTransportError(err: unknown, opts: TransportErrorContext
       kind: afterSending,
       cause: 'timeout',
       code: null,
-      message: opts.timeoutMs === undefined ? 'Gameball did not answer in time' : `Gameball did not answer in time (no answer within ${seconds(opts.timeoutMs)})`,
+      message:
+        opts.timeoutMs === undefined
+          ? 'Gameball did not answer in time'
+          : `Gameball did not answer in time (no answer within ${seconds(opts.timeoutMs)})`,
       requestId: null,
     };
   }

@@ -125,7 +125,12 @@ export function createBridge(opts: BridgeOptions): Bridge {
     trustedOrigins: opts.trustedOrigins,
     logger: opts.logger,
     mapError: (err) =>
-      mapEngineError(err, (code, e) => opts.logger.error({ code, name: e.name }, 'engine error code is not a refusal reason of the contract (REFUSAL_REASONS): answered as internal')),
+      mapEngineError(err, (code, e) =>
+        opts.logger.error(
+          { code, name: e.name },
+          'engine error code is not a refusal reason of the contract (REFUSAL_REASONS): answered as internal',
+        ),
+      ),
   });
 
   const detach: Array<() => void> = [];

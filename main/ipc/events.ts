@@ -22,7 +22,10 @@ export function createEventHub(logger: RouterLogger): EventHub {
     emit(event, payload) {
       const parsed = EVENTS[event].safeParse(payload);
       if (!parsed.success) {
-        logger.error({ event, issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.'), code: i.code })) }, 'event payload does not match the contract; dropped');
+        logger.error(
+          { event, issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.'), code: i.code })) },
+          'event payload does not match the contract; dropped',
+        );
         return;
       }
       lastPayloads.set(event, parsed.data);

@@ -34,10 +34,7 @@ export interface CallContext {
   caller: CallerInfo;
 }
 
-export type Handler<C extends ChannelName> = (
-  request: RequestOf<C>,
-  ctx: CallContext,
-) => ResponseOf<C> | Promise<ResponseOf<C>>;
+export type Handler<C extends ChannelName> = (request: RequestOf<C>, ctx: CallContext) => ResponseOf<C> | Promise<ResponseOf<C>>;
 
 export type Handlers = { [C in ChannelName]: Handler<C> };
 
@@ -159,7 +156,10 @@ export function createIpcRouter(opts: RouterOptions): IpcRouter {
     const out = spec.response.safeParse(value);
     if (!out.success) {
       // A bug on main's side: never send the unchecked value; log only where it went wrong.
-      logger.error({ channel, issues: out.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.'), code: i.code })) }, 'handler answer does not match the contract');
+      logger.error(
+        { channel, issues: out.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.'), code: i.code })) },
+        'handler answer does not match the contract',
+      );
       return fail('internal', INTERNAL_MESSAGE);
     }
     return { ok: true, value: out.data };

@@ -76,7 +76,11 @@ const NO_SCANNER: ScannerState = { state: 'disabled', reason: 'no-hid-in-this-mo
 
 /** Classification options from the engine's settings. */
 function classifyOptionsFrom(settings: Settings): ClassifyOptions {
-  return { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern };
+  return {
+    customerIdPrefixes: settings.customerIdPrefixes,
+    referralParams: settings.referralParams,
+    receiptPattern: settings.receiptPattern,
+  };
 }
 
 function scannerSettingsFrom(settings: Settings): ScannerSettings {
@@ -87,10 +91,19 @@ function scannerSettingsFrom(settings: Settings): ScannerSettings {
  * The contract's settings patch as the engine takes it. The engine replaces the `scanner` object
  * as a whole, so a patch of one scanner field is completed from the current settings.
  */
-export function settingsPatchFor(patch: SettingsPatch, current: Settings): Omit<SettingsPatch, 'scanner'> & { scanner?: Settings['scanner'] } {
+export function settingsPatchFor(
+  patch: SettingsPatch,
+  current: Settings,
+): Omit<SettingsPatch, 'scanner'> & { scanner?: Settings['scanner'] } {
   const { scanner, ...rest } = patch;
   if (scanner === undefined) return rest;
-  return { ...rest, scanner: { mode: scanner.mode ?? current.scanner.mode, deviceId: scanner.deviceId === undefined ? current.scanner.deviceId : scanner.deviceId } };
+  return {
+    ...rest,
+    scanner: {
+      mode: scanner.mode ?? current.scanner.mode,
+      deviceId: scanner.deviceId === undefined ? current.scanner.deviceId : scanner.deviceId,
+    },
+  };
 }
 
 export function createHandlers(deps: RouteDeps): Handlers {
@@ -145,7 +158,8 @@ export function createHandlers(deps: RouteDeps): Handlers {
     'scanner:get-state': () => (deps.scanner ? deps.scanner.state() : NO_SCANNER),
     'scanner:select': async (req) => {
       const scanner = deps.scanner;
-      if (!scanner) throw new PosError('unavailable', 'USB scanners in HID POS mode are not available here; keyboard-mode scanners work as they are.');
+      if (!scanner)
+        throw new PosError('unavailable', 'USB scanners in HID POS mode are not available here; keyboard-mode scanners work as they are.');
       const updated = engine.updateSettings(settingsPatchFor({ scanner: { deviceId: req.deviceId } }, engine.getSettings()));
       await scanner.apply(scannerSettingsFrom(updated));
       return scanner.state();

@@ -13,7 +13,8 @@ interface WireEvents {
 }
 
 export function scannerPortFrom(service: ScannerService): ScannerPort & ScannerEvents {
-  const on = <E extends keyof WireEvents>(event: E, listener: (value: WireEvents[E]) => void): (() => void) => service.on(event, (value) => listener(value));
+  const on = <E extends keyof WireEvents>(event: E, listener: (value: WireEvents[E]) => void): (() => void) =>
+    service.on(event, (value) => listener(value));
   return {
     listDevices: () => service.listDevices(),
     state: () => service.getState(),

@@ -48,7 +48,12 @@ export class CaptureRefusedError extends Error {
   }
 
   toJSON(): { code: RefusalCode; message: string; field?: string; folder?: string } {
-    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}), ...(this.folder ? { folder: this.folder } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.field ? { field: this.field } : {}),
+      ...(this.folder ? { folder: this.folder } : {}),
+    };
   }
 }
 

@@ -39,7 +39,7 @@ export interface OrderStoreDeps {
   newUuid?: () => string;
 }
 
-export const SELF_REFERRAL_MESSAGE = "A customer cannot use their own referral code. Remove the referral code and capture the order again.";
+export const SELF_REFERRAL_MESSAGE = 'A customer cannot use their own referral code. Remove the referral code and capture the order again.';
 export const NOT_FIRST_PURCHASE_MESSAGE =
   "This customer already has a purchase on this till, and a referral code only counts on a customer's first purchase. Remove the referral code and capture the order again.";
 
@@ -99,7 +99,13 @@ export class OrderStore {
   private readonly newUuid: () => string;
   private readonly stmt;
   private readonly outbox: Outbox;
-  private readonly captureTx: (p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) => CapturedOrder;
+  private readonly captureTx: (
+    p: PreparedOrder,
+    clientRef: string | null,
+    training: boolean,
+    settings: StoredSettings,
+    now: number,
+  ) => CapturedOrder;
   private readonly refundTx: (r: RefundRequest, settings: StoredSettings, now: number) => CapturedRefund;
 
   constructor(private readonly deps: OrderStoreDeps) {
@@ -119,7 +125,10 @@ export class OrderStore {
       ),
       // The customer's history in one statement, on the customer's index: a same-receipt order
       // (double submit) and whether the customer is known (referral rules). A null receipt matches nothing.
-      history: db.prepare<{ customer: string; training: number; receipt: string | null; paid: number }, { dup: string | null; known: number }>(
+      history: db.prepare<
+        { customer: string; training: number; receipt: string | null; paid: number },
+        { dup: string | null; known: number }
+      >(
         `SELECT
            (SELECT order_id FROM orders INDEXED BY orders_customer WHERE customer_id = @customer AND training = @training
               AND state != 'discarded' AND receipt_no = @receipt AND total_paid_minor = @paid LIMIT 1) AS dup,
@@ -127,7 +136,9 @@ export class OrderStore {
               AND state != 'discarded') AS known`,
       ),
       orderById: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_id = ?'),
-      refundsOf: db.prepare<[string], { amount_minor: number | null }>("SELECT amount_minor FROM refunds WHERE order_id = ? AND state != 'discarded'"),
+      refundsOf: db.prepare<[string], { amount_minor: number | null }>(
+        "SELECT amount_minor FROM refunds WHERE order_id = ? AND state != 'discarded'",
+      ),
       insertRefund: db.prepare(
         `INSERT INTO refunds (refund_id, order_id, customer_id, amount_minor, currency, transaction_time, training, state, created_at, updated_at, client_ref)
          VALUES (@refund_id, @order_id, @customer_id, @amount_minor, @currency, @transaction_time, @training, 'pending', @created_at, @created_at, @client_ref)`,
@@ -139,10 +150,15 @@ export class OrderStore {
            AND (created_at < ? OR (created_at = ? AND order_id < ?)) LIMIT 1`,
       ),
     };
-    this.captureTx = db.transaction((p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) =>
-      clientRef === null ? this.insertCaptured(p, null, training, settings, now) : this.replayOrInsert(p, clientRef, training, settings, now),
+    this.captureTx = db.transaction(
+      (p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) =>
+        clientRef === null
+          ? this.insertCaptured(p, null, training, settings, now)
+          : this.replayOrInsert(p, clientRef, training, settings, now),
     ).immediate;
-    this.refundTx = db.transaction((r: RefundRequest, settings: StoredSettings, now: number) => this.insertRefund(r, settings, now)).immediate;
+    this.refundTx = db.transaction((r: RefundRequest, settings: StoredSettings, now: number) =>
+      this.insertRefund(r, settings, now),
+    ).immediate;
   }
 
   /** Validates, applies the referral rules, and commits the order with its outbox rows. */
@@ -152,7 +168,10 @@ export class OrderStore {
     const settings = this.deps.settings();
     const captured = this.commitPrepared(prepareOrder(parsed.data, settings), parsed.data.clientRef ?? null, settings);
     if (captured.replayed) {
-      this.deps.logger?.info({ orderId: captured.orderId, clientRef: parsed.data.clientRef }, 'order capture replayed: already stored, nothing written');
+      this.deps.logger?.info(
+        { orderId: captured.orderId, clientRef: parsed.data.clientRef },
+        'order capture replayed: already stored, nothing written',
+      );
       return captured;
     }
     // No log line for a plain capture: the committed row is its record (ids, customer, mode,
@@ -193,7 +212,10 @@ export class OrderStore {
       throw this.storageRefusal(err);
     }
     if (refund.replayed) {
-      this.deps.logger?.info({ refundId: refund.refundId, orderId: refund.orderId, clientRef }, 'refund capture replayed: already stored, nothing written');
+      this.deps.logger?.info(
+        { refundId: refund.refundId, orderId: refund.orderId, clientRef },
+        'refund capture replayed: already stored, nothing written',
+      );
       return refund;
     }
     // As for orders, the committed row is the record of a plain capture.
@@ -213,11 +235,18 @@ export class OrderStore {
       );
     }
     const calls = [...new Set(this.outbox.kindsOf(stored.order_id))];
-    const newCustomer = this.stmt.earlierOrder.get(stored.customer_id, stored.training, stored.created_at, stored.created_at, stored.order_id) === undefined;
+    const newCustomer =
+      this.stmt.earlierOrder.get(stored.customer_id, stored.training, stored.created_at, stored.created_at, stored.order_id) === undefined;
     return { ...orderView(stored), calls, newCustomer, replayed: true };
   }
 
-  private insertCaptured(p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
+  private insertCaptured(
+    p: PreparedOrder,
+    clientRef: string | null,
+    training: boolean,
+    settings: StoredSettings,
+    now: number,
+  ): CapturedOrder {
     const t = training ? 1 : 0;
     const history = this.stmt.history.get({ customer: p.customerId, training: t, receipt: p.receiptNo, paid: p.totalPaidMinor });
     if (history?.dup) {
@@ -264,9 +293,18 @@ export class OrderStore {
       }
     }
     const order = this.stmt.orderById.get(orderId);
-    if (!order) throw new CaptureRefusedError('ORDER_NOT_FOUND', `There is no order ${orderId} on this till. Check the order id (see \`export\` or the queue).`, 'orderId');
+    if (!order)
+      throw new CaptureRefusedError(
+        'ORDER_NOT_FOUND',
+        `There is no order ${orderId} on this till. Check the order id (see \`export\` or the queue).`,
+        'orderId',
+      );
     if (order.state === 'discarded') {
-      throw new CaptureRefusedError('ORDER_DISCARDED', `Order ${orderId} was discarded and never reached Gameball, so there is nothing to refund there.`, 'orderId');
+      throw new CaptureRefusedError(
+        'ORDER_DISCARDED',
+        `Order ${orderId} was discarded and never reached Gameball, so there is nothing to refund there.`,
+        'orderId',
+      );
     }
     const earlier = this.stmt.refundsOf.all(orderId);
     const fullyRefunded = earlier.some((e) => e.amount_minor === null);

@@ -27,7 +27,8 @@ export interface PreparedOrder {
 /** An amount in minor units (the schema checked it is a whole number, not negative), up to MAX_MAJOR_UNITS of the currency. */
 function amount(minor: number | undefined, currency: string, field: string): number | null {
   if (minor === undefined) return null;
-  if (minor > MAX_MAJOR_UNITS * 10 ** currencyExponent(currency)) throw new CaptureRefusedError('INVALID_AMOUNT', `${field}: The amount is too large.`, field);
+  if (minor > MAX_MAJOR_UNITS * 10 ** currencyExponent(currency))
+    throw new CaptureRefusedError('INVALID_AMOUNT', `${field}: The amount is too large.`, field);
   return minor;
 }
 
@@ -35,12 +36,19 @@ function amount(minor: number | undefined, currency: string, field: string): num
 export function orderCurrency(given: string | undefined, tillCurrency: string): string {
   const currency = (given ?? tillCurrency).toUpperCase();
   if (!isKnownCurrency(currency)) {
-    throw new CaptureRefusedError('UNKNOWN_CURRENCY', `"${given}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`, 'currency');
+    throw new CaptureRefusedError(
+      'UNKNOWN_CURRENCY',
+      `"${given}" is not a currency code (use ISO codes such as SAR, AED, EGP, KWD, USD).`,
+      'currency',
+    );
   }
   return currency;
 }
 
-export function resolveCustomer(input: { mobile?: string | undefined; customerId?: string | undefined }, country: string): { customerId: string; mobile: string | null } {
+export function resolveCustomer(
+  input: { mobile?: string | undefined; customerId?: string | undefined },
+  country: string,
+): { customerId: string; mobile: string | null } {
   try {
     const mobile = input.mobile !== undefined ? normaliseMobile(input.mobile, country) : undefined;
     if (input.customerId !== undefined) return { customerId: normaliseCustomerId(input.customerId), mobile: mobile?.e164 ?? null };
@@ -58,11 +66,16 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
   const currency = orderCurrency(o.currency, settings.currency);
   const { customerId, mobile } = resolveCustomer(o, settings.country);
   const totalPaidMinor = amount(o.totalPaidMinor, currency, 'totalPaidMinor');
-  if (totalPaidMinor === null) throw new CaptureRefusedError('INVALID_INPUT', 'totalPaidMinor: the amount paid is required.', 'totalPaidMinor');
+  if (totalPaidMinor === null)
+    throw new CaptureRefusedError('INVALID_INPUT', 'totalPaidMinor: the amount paid is required.', 'totalPaidMinor');
   const lineItems =
     o.lineItems?.map((l, i): LineItem => {
       const at = `lineItems.${i}`;
-      const item: LineItem = { productId: l.productId, quantity: l.quantity, priceMinor: amount(l.priceMinor, currency, `${at}.priceMinor`) ?? 0 };
+      const item: LineItem = {
+        productId: l.productId,
+        quantity: l.quantity,
+        priceMinor: amount(l.priceMinor, currency, `${at}.priceMinor`) ?? 0,
+      };
       if (l.sku !== undefined) item.sku = l.sku;
       if (l.title !== undefined) item.title = l.title;
       if (l.category !== undefined) item.category = l.category;
@@ -77,7 +90,11 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
   const referrerCode =
     raw === null
       ? null
-      : extractReferralCode(raw, { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null }, customerId);
+      : extractReferralCode(
+          raw,
+          { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null },
+          customerId,
+        );
   return {
     customerId,
     mobile,

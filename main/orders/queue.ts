@@ -63,9 +63,15 @@ export class OrderQueue {
       logOf: db.prepare<[string], SyncLogRow>('SELECT * FROM sync_log WHERE entity_id = ? ORDER BY id'),
       attentionOrders: db.prepare<[], { order_id: string }>("SELECT order_id FROM orders WHERE state = 'attention'"),
       attentionRefunds: db.prepare<[], { refund_id: string }>("SELECT refund_id FROM refunds WHERE state = 'attention'"),
-      attentionRefundsOf: db.prepare<[string], { refund_id: string }>("SELECT refund_id FROM refunds WHERE order_id = ? AND state = 'attention'"),
-      reopenOrder: db.prepare("UPDATE orders SET state = 'pending', attention_code = NULL, attention_message = NULL, updated_at = ? WHERE order_id = ? AND state = 'attention'"),
-      reopenRefund: db.prepare("UPDATE refunds SET state = 'pending', attention_code = NULL, attention_message = NULL, updated_at = ? WHERE refund_id = ? AND state = 'attention'"),
+      attentionRefundsOf: db.prepare<[string], { refund_id: string }>(
+        "SELECT refund_id FROM refunds WHERE order_id = ? AND state = 'attention'",
+      ),
+      reopenOrder: db.prepare(
+        "UPDATE orders SET state = 'pending', attention_code = NULL, attention_message = NULL, updated_at = ? WHERE order_id = ? AND state = 'attention'",
+      ),
+      reopenRefund: db.prepare(
+        "UPDATE refunds SET state = 'pending', attention_code = NULL, attention_message = NULL, updated_at = ? WHERE refund_id = ? AND state = 'attention'",
+      ),
       discardOrder: db.prepare("UPDATE orders SET state = 'discarded', discard_reason = ?, updated_at = ? WHERE order_id = ?"),
       discardRefund: db.prepare("UPDATE refunds SET state = 'discarded', discard_reason = ?, updated_at = ? WHERE refund_id = ?"),
       updateEdited: db.prepare(
@@ -110,7 +116,9 @@ export class OrderQueue {
       }
       const ors: string[] = [];
       for (const t of terms) {
-        ors.push("order_id LIKE ? ESCAPE '\\' OR customer_id LIKE ? ESCAPE '\\' OR mobile LIKE ? ESCAPE '\\' OR receipt_no LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'");
+        ors.push(
+          "order_id LIKE ? ESCAPE '\\' OR customer_id LIKE ? ESCAPE '\\' OR mobile LIKE ? ESCAPE '\\' OR receipt_no LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'",
+        );
         params.push(t, t, t, t, t);
       }
       where.push(`(${ors.join(' OR ')})`);
@@ -120,7 +128,9 @@ export class OrderQueue {
     if (!cached) {
       cached = {
         count: this.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM orders ${clause}`),
-        rows: this.db.prepare<unknown[], OrderRow>(`SELECT * FROM orders ${clause} ORDER BY created_at DESC, order_id DESC LIMIT ? OFFSET ?`),
+        rows: this.db.prepare<unknown[], OrderRow>(
+          `SELECT * FROM orders ${clause} ORDER BY created_at DESC, order_id DESC LIMIT ? OFFSET ?`,
+        ),
       };
       if (this.listCache.size > 32) this.listCache.clear();
       this.listCache.set(clause, cached);
@@ -200,7 +210,11 @@ export class OrderQueue {
       const row = this.s.order.get(orderId);
       if (!row) throw notFound(orderId);
       if (row.state !== 'attention') {
-        throw new CaptureRefusedError('NOT_IN_ATTENTION', `Order ${orderId} is ${row.state}, not in needs-attention: only orders Gameball refused can be edited and resent.`, 'orderId');
+        throw new CaptureRefusedError(
+          'NOT_IN_ATTENTION',
+          `Order ${orderId} is ${row.state}, not in needs-attention: only orders Gameball refused can be edited and resent.`,
+          'orderId',
+        );
       }
       const merged = mergeForEdit(row, parsedPatch.data as Record<string, unknown>, settings.country);
       const parsed = OrderInputSchema.safeParse(merged);
@@ -262,10 +276,15 @@ export class OrderQueue {
   }
 
   private discardOne(id: string, state: string, reason: string, now: number, what: 'order' | 'refund'): void {
-    if (state === 'synced') throw new CaptureRefusedError('ALREADY_SYNCED', `This ${what} (${id}) is already in Gameball and cannot be discarded.`, 'orderId');
+    if (state === 'synced')
+      throw new CaptureRefusedError('ALREADY_SYNCED', `This ${what} (${id}) is already in Gameball and cannot be discarded.`, 'orderId');
     if (state === 'discarded') return;
     if (state === 'sending' || this.outbox.isLive(id)) {
-      throw new CaptureRefusedError('ORDER_IN_FLIGHT', `This ${what} (${id}) is being sent to Gameball right now, or its last send is still being confirmed. Try again in a minute.`, 'orderId');
+      throw new CaptureRefusedError(
+        'ORDER_IN_FLIGHT',
+        `This ${what} (${id}) is being sent to Gameball right now, or its last send is still being confirmed. Try again in a minute.`,
+        'orderId',
+      );
     }
     const iso = isoAt(now);
     if (what === 'order') this.s.discardOrder.run(reason, iso, id);
@@ -280,15 +299,38 @@ export class OrderQueue {
     const rows = state === 'all' ? this.s.exportAll.all() : this.s.exportState.all(state);
     if (format === 'json') {
       return `${JSON.stringify(
-        rows.map((r) => ({ ...orderExportRecord(r), lineItems: parseLineItems(r.line_items_json), refunds: this.s.refundsOf.all(r.order_id).map(refundExportRecord) })),
+        rows.map((r) => ({
+          ...orderExportRecord(r),
+          lineItems: parseLineItems(r.line_items_json),
+          refunds: this.s.refundsOf.all(r.order_id).map(refundExportRecord),
+        })),
         null,
         2,
       )}\n`;
     }
     const columns = [
-      'orderId', 'state', 'customerId', 'mobile', 'name', 'email', 'currency', 'totalPaid', 'totalPrice', 'receiptNo', 'referrerCode',
-      'orderDate', 'tillId', 'storeId', 'branchId', 'training', 'rewardedPoints', 'attentionCode', 'attentionMessage', 'discardReason',
-      'createdAt', 'syncedAt',
+      'orderId',
+      'state',
+      'customerId',
+      'mobile',
+      'name',
+      'email',
+      'currency',
+      'totalPaid',
+      'totalPrice',
+      'receiptNo',
+      'referrerCode',
+      'orderDate',
+      'tillId',
+      'storeId',
+      'branchId',
+      'training',
+      'rewardedPoints',
+      'attentionCode',
+      'attentionMessage',
+      'discardReason',
+      'createdAt',
+      'syncedAt',
     ] as const;
     return stringify(
       rows.map((r) => {
@@ -363,7 +405,7 @@ export function mergeForEdit(row: OrderRow, patch: Record<string, unknown>, coun
   }
   if (patch.customerId !== undefined || patch.mobile !== undefined) {
     base.customerId = patch.customerId ?? (derivedFromMobile ? undefined : row.customer_id);
-    base.mobile = patch.mobile ?? (patch.customerId !== undefined ? undefined : row.mobile ?? undefined);
+    base.mobile = patch.mobile ?? (patch.customerId !== undefined ? undefined : (row.mobile ?? undefined));
     if (patch.customerId === null) base.customerId = undefined;
     if (patch.mobile === null) base.mobile = undefined;
   } else {

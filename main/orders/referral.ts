@@ -39,7 +39,8 @@ export interface ReferralCheckerDeps {
   timeoutMs?: number;
 }
 
-export const OFFLINE_MESSAGE = "Couldn't check the code with Gameball right now. You can still save the order: the code is sent with it when the till is back online.";
+export const OFFLINE_MESSAGE =
+  "Couldn't check the code with Gameball right now. You can still save the order: the code is sent with it when the till is back online.";
 
 export class ReferralChecker {
   private readonly cache;
@@ -59,20 +60,29 @@ export class ReferralChecker {
     const { customerId } = resolveCustomer(parsed.data.customer, settings.country);
     let code: string;
     try {
-      code = extractReferralCode(parsed.data.referrerCode, { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null }, customerId);
+      code = extractReferralCode(
+        parsed.data.referrerCode,
+        { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null },
+        customerId,
+      );
     } catch (err) {
-      if (err instanceof CaptureRefusedError) return { status: err.code === 'SELF_REFERRAL' ? 'self' : 'invalid', message: err.message, customerId };
+      if (err instanceof CaptureRefusedError)
+        return { status: err.code === 'SELF_REFERRAL' ? 'self' : 'invalid', message: err.message, customerId };
       throw err;
     }
     const base = { referrerCode: code, customerId };
     if (this.deps.rules.isOwnCode(customerId, code)) return { status: 'self', message: SELF_REFERRAL_MESSAGE, ...base };
-    if (this.deps.rules.isKnownCustomer(customerId, this.deps.training())) return { status: 'not-first-purchase', message: NOT_FIRST_PURCHASE_MESSAGE, ...base };
+    if (this.deps.rules.isKnownCustomer(customerId, this.deps.training()))
+      return { status: 'not-first-purchase', message: NOT_FIRST_PURCHASE_MESSAGE, ...base };
 
     const advisor = this.deps.advisor();
     if (!advisor) return { status: 'offline', message: OFFLINE_MESSAGE, ...base };
     const signal = AbortSignal.timeout(this.deps.timeoutMs ?? 4000);
     try {
-      const [customer, validity] = await Promise.all([advisor.getCustomer(customerId, signal), advisor.validateReferral(code, customerId, signal)]);
+      const [customer, validity] = await Promise.all([
+        advisor.getCustomer(customerId, signal),
+        advisor.validateReferral(code, customerId, signal),
+      ]);
       this.cache.run(customerId, customer?.referralCode ?? null, customer ? 1 : 0, isoAt(this.deps.clock.now()));
       if (customer?.referralCode && customer.referralCode.toLowerCase() === code.toLowerCase()) {
         return { status: 'self', message: SELF_REFERRAL_MESSAGE, ...base };
@@ -80,12 +90,17 @@ export class ReferralChecker {
       if (customer) {
         return {
           status: 'already-customer',
-          message: 'This customer is already registered with Gameball, so the referral will not count for them. Remove the referral code, or save the order as it is.',
+          message:
+            'This customer is already registered with Gameball, so the referral will not count for them. Remove the referral code, or save the order as it is.',
           ...base,
         };
       }
       if (!validity.isValid) {
-        return { status: 'invalid', message: 'Gameball does not know this referral code. Check it with the customer, or remove it and save the order.', ...base };
+        return {
+          status: 'invalid',
+          message: 'Gameball does not know this referral code. Check it with the customer, or remove it and save the order.',
+          ...base,
+        };
       }
       return { status: 'ok', message: 'The referral code is valid and the customer is new to Gameball.', ...base };
     } catch (err) {

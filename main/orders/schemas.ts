@@ -159,7 +159,10 @@ export type LineItem = z.infer<typeof StoredLineItemSchema>;
 export const LineItemsSchema = z.array(StoredLineItemSchema);
 
 /** What orders and refunds both show of their way through the sync (see SyncTrackedRow). */
-export type SyncTrackedView = Pick<OrderView, 'training' | 'state' | 'attentionCode' | 'attentionMessage' | 'discardReason' | 'createdAt' | 'updatedAt' | 'syncedAt'>;
+export type SyncTrackedView = Pick<
+  OrderView,
+  'training' | 'state' | 'attentionCode' | 'attentionMessage' | 'discardReason' | 'createdAt' | 'updatedAt' | 'syncedAt'
+>;
 
 /** The answer to a capture: the contract's, plus the Gameball calls queued in the capture transaction, in the order they will be made. */
 export type CapturedOrder = ContractCapturedOrder & { calls: OutboxKind[]; newCustomer: boolean };

@@ -68,9 +68,7 @@ function parseVidPid(selector: string): { vid: number; pid: number } | undefined
   return { vid: parseInt(m[1]!, 16), pid: parseInt(m[2]!, 16) };
 }
 
-export type DevicePick =
-  | { device: ScannerDeviceInfo }
-  | { device?: undefined; code: 'not-found' | 'keyboard-mode'; reason: string };
+export type DevicePick = { device: ScannerDeviceInfo } | { device?: undefined; code: 'not-found' | 'keyboard-mode'; reason: string };
 
 /**
  * Chooses what to open. `selector`: a device id, an OS path, or `vid:pid` (hex); without one,

@@ -30,12 +30,28 @@ const US: ReadonlyArray<readonly [string, string] | undefined> = (() => {
   t[0x27] = ['0', ')'];
   t[0x2c] = [' ', ' '];
   const punct: Array<[number, string, string]> = [
-    [0x2d, '-', '_'], [0x2e, '=', '+'], [0x2f, '[', '{'], [0x30, ']', '}'], [0x31, '\\', '|'],
-    [0x33, ';', ':'], [0x34, "'", '"'], [0x35, '`', '~'], [0x36, ',', '<'], [0x37, '.', '>'], [0x38, '/', '?'],
+    [0x2d, '-', '_'],
+    [0x2e, '=', '+'],
+    [0x2f, '[', '{'],
+    [0x30, ']', '}'],
+    [0x31, '\\', '|'],
+    [0x33, ';', ':'],
+    [0x34, "'", '"'],
+    [0x35, '`', '~'],
+    [0x36, ',', '<'],
+    [0x37, '.', '>'],
+    [0x38, '/', '?'],
   ];
   for (const [u, a, b] of punct) t[u] = [a, b];
   // Keypad: scanners send these with Num Lock assumed on; shift does not change them.
-  const keypad: Array<[number, string]> = [[0x54, '/'], [0x55, '*'], [0x56, '-'], [0x57, '+'], [0x62, '0'], [0x63, '.']];
+  const keypad: Array<[number, string]> = [
+    [0x54, '/'],
+    [0x55, '*'],
+    [0x56, '-'],
+    [0x57, '+'],
+    [0x62, '0'],
+    [0x63, '.'],
+  ];
   for (const [u, c] of keypad) t[u] = [c, c];
   for (let i = 0; i < 9; i += 1) t[0x59 + i] = [String(i + 1), String(i + 1)];
   return t;

@@ -72,7 +72,12 @@ export class HidPosDecoder implements ReportDecoder {
 
     const done: DecoderOutput = this.overflowed
       ? withAt({ type: 'rejected', reason: 'overflow', text: partialPreview(this.text()) }, at)
-      : withAt(this.symbology === undefined ? { type: 'scan', text: this.text() } : { type: 'scan', text: this.text(), symbology: this.symbology }, at);
+      : withAt(
+          this.symbology === undefined
+            ? { type: 'scan', text: this.text() }
+            : { type: 'scan', text: this.text(), symbology: this.symbology },
+          at,
+        );
     this.clear();
     return out === NOTHING ? [done] : [...out, done];
   }
@@ -125,7 +130,9 @@ function isAim(b: Uint8Array, i: number): boolean {
   const c2 = b[i + 2];
   return (
     b[i] === 0x5d &&
-    c1 !== undefined && ((c1 >= 0x41 && c1 <= 0x5a) || (c1 >= 0x61 && c1 <= 0x7a)) &&
-    c2 !== undefined && ((c2 >= 0x30 && c2 <= 0x39) || (c2 >= 0x41 && c2 <= 0x5a) || (c2 >= 0x61 && c2 <= 0x7a))
+    c1 !== undefined &&
+    ((c1 >= 0x41 && c1 <= 0x5a) || (c1 >= 0x61 && c1 <= 0x7a)) &&
+    c2 !== undefined &&
+    ((c2 >= 0x30 && c2 <= 0x39) || (c2 >= 0x41 && c2 <= 0x5a) || (c2 >= 0x61 && c2 <= 0x7a))
   );
 }

@@ -20,7 +20,13 @@ export function createNodeHidTransport(opts: NodeHidTransportOptions = {}): HidT
       const out: HidDeviceInfo[] = [];
       for (const d of found) {
         if (!d.path) continue; // cannot be opened without a path
-        const info: HidDeviceInfo = { path: d.path, vendorId: d.vendorId, productId: d.productId, interface: d.interface, release: d.release };
+        const info: HidDeviceInfo = {
+          path: d.path,
+          vendorId: d.vendorId,
+          productId: d.productId,
+          interface: d.interface,
+          release: d.release,
+        };
         if (d.product) info.product = d.product;
         if (d.manufacturer) info.manufacturer = d.manufacturer;
         if (d.serialNumber) info.serialNumber = d.serialNumber;

@@ -115,7 +115,11 @@ export function scannerConfigFrom(settings: ScannerSettingsSource, platform: str
   return {
     mode: settings.scanner.mode,
     device: settings.scanner.deviceId,
-    classify: { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern },
+    classify: {
+      customerIdPrefixes: settings.customerIdPrefixes,
+      referralParams: settings.referralParams,
+      receiptPattern: settings.receiptPattern,
+    },
     platform,
   };
 }
@@ -161,7 +165,8 @@ export function createScannerService(deps: ScannerServiceDeps): ScannerService {
   }
 
   function setState(next: ScannerStateEvent): void {
-    const same = next.state === state.state && next.code === state.code && next.reason === state.reason && next.device?.id === state.device?.id;
+    const same =
+      next.state === state.state && next.code === state.code && next.reason === state.reason && next.device?.id === state.device?.id;
     state = next;
     if (!same) emit('state', next);
   }
@@ -244,7 +249,12 @@ export function createScannerService(deps: ScannerServiceDeps): ScannerService {
         if (gen !== generation) return;
         const message = err instanceof Error ? err.message : String(err);
         logger.warn({ deviceId: device.id, err: message }, 'could not open scanner');
-        setState({ state: 'error', code: 'open-failed', device: stateDevice(device), reason: openFailureReason(device, message, config.platform) });
+        setState({
+          state: 'error',
+          code: 'open-failed',
+          device: stateDevice(device),
+          reason: openFailureReason(device, message, config.platform),
+        });
         schedule(backoffDelay());
         return;
       }

@@ -78,7 +78,9 @@ export interface SimulatorOptions {
   controlToken?: string;
 }
 
-export type FaultSettings = Partial<Pick<SimulatorOptions, 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'dropRate' | 'rateLimit'>> & {
+export type FaultSettings = Partial<
+  Pick<SimulatorOptions, 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'dropRate' | 'rateLimit'>
+> & {
   /** The next N `POST /orders` are refused with 422/3003, nothing committed (the needs-attention path). */
   refuseOrders?: number;
 };
@@ -114,7 +116,8 @@ export const DEFAULT_API_KEY = 'sim-api-key';
 export const DEFAULT_SECRET_KEY = 'sim-secret-key';
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
-  if (opts.controlToken !== undefined && opts.controlToken.length < 16) throw new Error('The control token must be at least 16 characters.');
+  if (opts.controlToken !== undefined && opts.controlToken.length < 16)
+    throw new Error('The control token must be at least 16 characters.');
   const now = opts.now ?? Date.now;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   const initialFaults: Faults = {
@@ -140,9 +143,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     const loaded = loadStateFile(opts.stateFile, now());
     if (loaded.snapshot) state.restore(loaded.snapshot);
     movedAside = loaded.movedAside;
-    writer = new StateWriter(opts.stateFile, () => state.snapshot(), (err) => {
-      process.emitWarning(`Gameball simulator could not write its state file: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    writer = new StateWriter(
+      opts.stateFile,
+      () => state.snapshot(),
+      (err) => {
+        process.emitWarning(`Gameball simulator could not write its state file: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
   }
 
   let baseUrl = '';

@@ -179,9 +179,11 @@ const ROUTES: Route[] = [
 export function batchItems(body: unknown, what: string): unknown[] {
   let items: unknown = body;
   if (!Array.isArray(body)) {
-    if (body === null || typeof body !== 'object') throw new SimError(422, CODES.invalidValue, `body: expected { "body": [...] } or an array of ${what}.`);
+    if (body === null || typeof body !== 'object')
+      throw new SimError(422, CODES.invalidValue, `body: expected { "body": [...] } or an array of ${what}.`);
     items = (body as { body?: unknown }).body;
-    if (items === undefined || items === null) throw new SimError(400, CODES.missingField, `body is required: an array of 1 to ${MAX_BATCH_ITEMS.toLocaleString('en-US')} ${what}.`);
+    if (items === undefined || items === null)
+      throw new SimError(400, CODES.missingField, `body is required: an array of 1 to ${MAX_BATCH_ITEMS.toLocaleString('en-US')} ${what}.`);
     if (!Array.isArray(items)) throw new SimError(422, CODES.invalidValue, `body: expected an array of ${what}.`);
   }
   const list = items as unknown[];
@@ -196,7 +198,10 @@ export function batchItems(body: unknown, what: string): unknown[] {
   return list;
 }
 
-function listTransactions(state: SimulatorState, orderId: string): { transactions: Array<Omit<LedgerTransaction, 'customerId'>>; count: number } | undefined {
+function listTransactions(
+  state: SimulatorState,
+  orderId: string,
+): { transactions: Array<Omit<LedgerTransaction, 'customerId'>>; count: number } | undefined {
   const list = state.orderTransactions(orderId);
   if (!list) return undefined;
   const transactions = list.map((t) => ({

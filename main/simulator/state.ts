@@ -361,7 +361,12 @@ export class SimulatorState {
    * or the whole remaining amount) or partially. Unknown order (or another customer's) 404/9005;
    * a known refundTransactionId 422/9004; more than what remains 422/3003.
    */
-  refund(req: Refund): { gameballTransactionId: string; refundTransactionId: string; refundAmount: number; refundEquivalentPoints: number } {
+  refund(req: Refund): {
+    gameballTransactionId: string;
+    refundTransactionId: string;
+    refundAmount: number;
+    refundEquivalentPoints: number;
+  } {
     const now = this.config.now();
     const order = this.orders.get(req.reverseTransactionId);
     if (!order || order.customerId !== req.customerId) {
@@ -379,7 +384,11 @@ export class SimulatorState {
     }
     const amount = req.refundAmount ?? remaining;
     if (amount > remaining + EPSILON) {
-      throw new SimError(422, CODES.invalidValue, `refundAmount ${amount} is more than the ${remaining} left to refund on order ${order.orderId}.`);
+      throw new SimError(
+        422,
+        CODES.invalidValue,
+        `refundAmount ${amount} is more than the ${remaining} left to refund on order ${order.orderId}.`,
+      );
     }
     const full = amount >= remaining - EPSILON;
     const pointsLeft = order.rewardedPoints - order.refundedPoints;
@@ -454,7 +463,13 @@ export class SimulatorState {
       } catch (err) {
         if (!(err instanceof SimError)) throw err;
         batch.failedItems += 1;
-        batch.results.push({ index, ...(orderId !== undefined ? { orderId } : {}), status: 'failed', code: err.code, message: err.message });
+        batch.results.push({
+          index,
+          ...(orderId !== undefined ? { orderId } : {}),
+          status: 'failed',
+          code: err.code,
+          message: err.message,
+        });
       }
       batch.processedItems += 1;
     });
@@ -549,7 +564,14 @@ export class SimulatorState {
     };
   }
 
-  private addTransaction(type: TransactionType, customerId: string, orderId: string, amount: number, points: number, now: number): LedgerTransaction {
+  private addTransaction(
+    type: TransactionType,
+    customerId: string,
+    orderId: string,
+    amount: number,
+    points: number,
+    now: number,
+  ): LedgerTransaction {
     const tx: LedgerTransaction = {
       gameballTransactionId: this.nextTransactionId++,
       transactionType: type,

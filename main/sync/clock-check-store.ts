@@ -35,7 +35,12 @@ export class ClockCheckStore {
   /** Records a measurement made at `now` (the till's clock). */
   save(training: boolean, skewMs: number, now: number): void {
     const newest = this.newestRecordedAt();
-    this.upsertCheck.run({ training: training ? 1 : 0, skew: Math.round(skewMs), at: now, behind: newest === null ? 0 : Math.max(0, newest - now) });
+    this.upsertCheck.run({
+      training: training ? 1 : 0,
+      skew: Math.round(skewMs),
+      at: now,
+      behind: newest === null ? 0 : Math.max(0, newest - now),
+    });
   }
 
   /** The latest of the dates on the last order, refund and call written (epoch ms); null on an empty till. */

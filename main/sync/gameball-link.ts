@@ -108,7 +108,13 @@ export class GameballLink {
    * updates the engine's view of Gameball (online, pauses). 'abandoned': stopped before sending,
    * or the lease was lost.
    */
-  async call<T>(row: ClaimedRow, logs: SyncLogInput[], fn: Call<T>, method: 'GET' | 'POST', path: string): Promise<GameballResult<T> | 'abandoned'> {
+  async call<T>(
+    row: ClaimedRow,
+    logs: SyncLogInput[],
+    fn: Call<T>,
+    method: 'GET' | 'POST',
+    path: string,
+  ): Promise<GameballResult<T> | 'abandoned'> {
     const { clock, limiter, sleep } = this.deps;
     const client = this.deps.client();
     if (!client) return 'abandoned';
@@ -176,7 +182,13 @@ export class GameballLink {
     return this.call(row, logs, (c, s) => post(c, second, s), 'POST', path);
   }
 
-  private redated(row: ClaimedRow, body: Record<string, unknown>, field: string, captured: string, sendable: string): Record<string, unknown> {
+  private redated(
+    row: ClaimedRow,
+    body: Record<string, unknown>,
+    field: string,
+    captured: string,
+    sendable: string,
+  ): Record<string, unknown> {
     if (sendable === captured) return body;
     this.deps.logger?.warn(
       { outboxId: row.id, entityId: row.entityId, captured, sentAs: sendable },
@@ -204,7 +216,13 @@ export class GameballLink {
       this.noticeAnswer(res.serverTime, sentAt);
       const wasOnline = live.online;
       this.move({ type: 'probe', cause: res.cause });
-      if (!live.online) live.lastError = lastErrorOf(isoAt(clock.now()), res.message, res.code ?? (res.httpStatus === null ? res.cause : `HTTP_${res.httpStatus}`), null);
+      if (!live.online)
+        live.lastError = lastErrorOf(
+          isoAt(clock.now()),
+          res.message,
+          res.code ?? (res.httpStatus === null ? res.cause : `HTTP_${res.httpStatus}`),
+          null,
+        );
       if (wasOnline !== live.online) logger?.info({ online: live.online }, live.online ? 'Gameball reachable' : 'Gameball unreachable');
       this.deps.changed();
     } catch (err) {
@@ -225,9 +243,18 @@ export class GameballLink {
     // Back online: whatever waited out the trouble goes now.
     if (this.move({ type: 'answer', cause: res.cause, now })) this.deps.bringForward(now);
     if (res.kind === 'ok') live.lastSuccessAt = at;
-    else live.lastError = lastErrorOf(at, res.message, res.code ?? (res.httpStatus === null ? res.cause : `HTTP_${res.httpStatus}`), row.entityId);
+    else
+      live.lastError = lastErrorOf(
+        at,
+        res.message,
+        res.code ?? (res.httpStatus === null ? res.cause : `HTTP_${res.httpStatus}`),
+        row.entityId,
+      );
     if (wasOnline !== live.online) {
-      logger?.info({ online: live.online, message: res.message }, live.online ? 'Gameball reachable' : 'Gameball unreachable; retrying with backoff');
+      logger?.info(
+        { online: live.online, message: res.message },
+        live.online ? 'Gameball reachable' : 'Gameball unreachable; retrying with backoff',
+      );
     }
     this.deps.changed();
   }
@@ -274,7 +301,8 @@ export class GameballLink {
     }
     const wasOff = this.savedSkew !== null && Math.abs(this.savedSkew) >= CLOCK_ADVICE_THRESHOLD_MS;
     const isOff = Math.abs(skew) >= CLOCK_ADVICE_THRESHOLD_MS;
-    if (isOff) logger?.warn({ clockSkewMs: skew }, skew > 0 ? "the till's clock is ahead of Gameball's" : "the till's clock is behind Gameball's");
+    if (isOff)
+      logger?.warn({ clockSkewMs: skew }, skew > 0 ? "the till's clock is ahead of Gameball's" : "the till's clock is behind Gameball's");
     else if (wasOff) logger?.info({ clockSkewMs: skew }, "the till's clock agrees with Gameball's again");
     this.savedSkew = skew;
     this.deps.changed();
@@ -306,7 +334,10 @@ export class GameballLink {
       }
       for (const [group, at] of times) limiter.seed(group, at, now);
       if (audited.length + inFlight.length > 0) {
-        logger?.info({ audited: audited.length, inFlight: inFlight.length }, 'rate limiter counts the calls other syncs made in the last 30 s');
+        logger?.info(
+          { audited: audited.length, inFlight: inFlight.length },
+          'rate limiter counts the calls other syncs made in the last 30 s',
+        );
       }
     } catch (err) {
       logger?.warn({ err: errorText(err) }, 'could not read the recent calls; the rate limiter starts empty');

@@ -104,7 +104,9 @@ export class Outbox {
         "SELECT 1 AS one FROM outbox WHERE entity_id = ? AND kind = ? AND customer_id = ? AND state = 'done' LIMIT 1",
       ),
       purge: db.prepare<[string]>('DELETE FROM outbox WHERE entity_id = ?'),
-      markOwedUnknown: db.prepare<[string]>("UPDATE outbox SET unknown_outcome = 1, updated_at = ? WHERE state IN ('pending', 'in_flight') AND unknown_outcome = 0"),
+      markOwedUnknown: db.prepare<[string]>(
+        "UPDATE outbox SET unknown_outcome = 1, updated_at = ? WHERE state IN ('pending', 'in_flight') AND unknown_outcome = 0",
+      ),
     };
   }
 
@@ -320,7 +322,16 @@ export class OutboxStore {
     this.finishDone = db.prepare<{ id: number; owner: string; at: string }>(`
       UPDATE outbox SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, unknown_outcome = 0,
         attempts = attempts + 1, last_error_code = NULL, last_error_message = NULL, updated_at = @at ${mine}`);
-    this.finishRetry = db.prepare<{ id: number; owner: string; at: string; next: number; code: string | null; message: string; unknown: number; inc: number }>(`
+    this.finishRetry = db.prepare<{
+      id: number;
+      owner: string;
+      at: string;
+      next: number;
+      code: string | null;
+      message: string;
+      unknown: number;
+      inc: number;
+    }>(`
       UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, unknown_outcome = @unknown,
         attempts = attempts + @inc, next_attempt_at = @next, last_error_code = @code, last_error_message = @message, updated_at = @at ${mine}`);
     this.finishStop = db.prepare<{ id: number; owner: string; at: string; state: string; code: string; message: string }>(`
@@ -341,7 +352,10 @@ export class OutboxStore {
       SELECT l.method, l.path, l.at FROM (SELECT * FROM sync_log ORDER BY id DESC LIMIT @limit) l
       WHERE l.at >= @since
         AND COALESCE((SELECT training FROM orders WHERE order_id = l.entity_id), (SELECT training FROM refunds WHERE refund_id = l.entity_id), @training) = @training`);
-    this.selectOthersInFlight = db.prepare<{ owner: string; since: number; training: number }, { kind: OutboxRow['kind']; unknown_outcome: number }>(`
+    this.selectOthersInFlight = db.prepare<
+      { owner: string; since: number; training: number },
+      { kind: OutboxRow['kind']; unknown_outcome: number }
+    >(`
       SELECT o.kind, o.unknown_outcome FROM outbox o
       WHERE o.state = 'in_flight' AND o.lease_owner IS NOT @owner AND o.lease_expires_at > @since AND ${training} = @training`);
     this.selectActive = db.prepare<{ training: number }, { n: number }>(`
@@ -349,7 +363,9 @@ export class OutboxStore {
     this.selectOrder = db.prepare<[string], Record<string, unknown>>('SELECT * FROM orders WHERE order_id = ?');
     this.selectRefund = db.prepare<[string], Record<string, unknown>>('SELECT * FROM refunds WHERE refund_id = ?');
 
-    this.pullAll = db.prepare<{ now: number }>(`UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now`);
+    this.pullAll = db.prepare<{ now: number }>(
+      `UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now`,
+    );
     this.pullRetried = db.prepare<{ now: number }>(
       `UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now AND attempts > 0`,
     );
@@ -494,7 +510,10 @@ export class OutboxStore {
    * call in flight is not audited until its answer, so those rows are returned for the caller to
    * count as sent now (the worst case).
    */
-  recentCalls(now: number, windowMs: number): { audited: RecentCall[]; inFlight: Array<{ kind: OutboxRow['kind']; unknownOutcome: boolean }> } {
+  recentCalls(
+    now: number,
+    windowMs: number,
+  ): { audited: RecentCall[]; inFlight: Array<{ kind: OutboxRow['kind']; unknownOutcome: boolean }> } {
     const audited: RecentCall[] = [];
     for (const r of this.selectRecentLog.all({ since: isoAt(now - windowMs), training: this.training, limit: RECENT_CALLS_LIMIT })) {
       const at = Date.parse(r.at);

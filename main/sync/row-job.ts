@@ -65,7 +65,14 @@ export async function runJob(row: ClaimedRow, deps: RowJobDeps): Promise<void> {
     // Stopped before sending (or the lease is gone): hand the row back as it was. A POST made
     // earlier in this job (answered, then the job stopped) makes the outcome unknown.
     const unknownOutcome = row.unknownOutcome || outcome.logs.some((l) => l.method === 'POST');
-    const handBack: Finish = { type: 'retry', nextAttemptAt: clock.now(), code: null, message: 'Sync stopped before sending.', unknownOutcome, countAttempt: false };
+    const handBack: Finish = {
+      type: 'retry',
+      nextAttemptAt: clock.now(),
+      code: null,
+      message: 'Sync stopped before sending.',
+      unknownOutcome,
+      countAttempt: false,
+    };
     await record(row, handBack, outcome.logs, true, deps);
     return;
   }
@@ -85,15 +92,25 @@ async function record(row: ClaimedRow, finish: Finish, logs: SyncLogInput[], han
       const held = deps.store.finish(row, finish, logs, deps.clock.now());
       deps.storage.recovered();
       if (handBack) return;
-      if (!held) deps.logger?.warn({ outboxId: row.id, entityId: row.entityId }, 'lease lost before the outcome was written; the new holder reconciles');
+      if (!held)
+        deps.logger?.warn(
+          { outboxId: row.id, entityId: row.entityId },
+          'lease lost before the outcome was written; the new holder reconciles',
+        );
       if (finish.type === 'attention' || finish.type === 'dead') {
-        deps.logger?.warn({ outboxId: row.id, entityId: row.entityId, kind: row.kind, code: finish.code, message: finish.message }, 'needs attention');
+        deps.logger?.warn(
+          { outboxId: row.id, entityId: row.entityId, kind: row.kind, code: finish.code, message: finish.message },
+          'needs attention',
+        );
       }
       return;
     } catch (err) {
       if (deps.databaseDamaged(err, handBack ? 'releasing a call' : 'recording what Gameball answered')) return;
       if (!deps.storage.trouble(err)) {
-        deps.logger?.error({ outboxId: row.id, entityId: row.entityId, err: errorText(err) }, handBack ? 'could not release an outbox row' : 'could not record a sync outcome');
+        deps.logger?.error(
+          { outboxId: row.id, entityId: row.entityId, err: errorText(err) },
+          handBack ? 'could not release an outbox row' : 'could not record a sync outcome',
+        );
         return;
       }
       if (deps.stopSignal().aborted) {

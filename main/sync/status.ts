@@ -114,7 +114,12 @@ export function statusChanged(a: SyncStatus | undefined, b: SyncStatus): boolean
 }
 
 /** The status's last-error shape: absent fields rather than nulls. */
-export function lastErrorOf(at: string, message: string, code: string | number | null, entityId: string | null): NonNullable<SyncStatus['lastError']> {
+export function lastErrorOf(
+  at: string,
+  message: string,
+  code: string | number | null,
+  entityId: string | null,
+): NonNullable<SyncStatus['lastError']> {
   return {
     at,
     message,
@@ -241,7 +246,10 @@ export class EngineStatus {
       try {
         l();
       } catch (err) {
-        this.opts.logger?.warn({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'status change listener failed');
+        this.opts.logger?.warn(
+          { err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+          'status change listener failed',
+        );
       }
     }
   }

@@ -84,7 +84,10 @@ export class StorageWatch {
     this.current = null;
     this.retryAt = 0;
     if (this.deps.live.lastError?.code === was.code) this.deps.live.lastError = null;
-    this.deps.logger?.info({ folder: was.folder, code: was.code, forMs: this.deps.clock.now() - was.since }, 'the data folder takes writes again: sync resumes');
+    this.deps.logger?.info(
+      { folder: was.folder, code: was.code, forMs: this.deps.clock.now() - was.since },
+      'the data folder takes writes again: sync resumes',
+    );
     this.deps.changed();
   }
 }

@@ -89,13 +89,21 @@ export class SyncEngine {
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger;
     this.concurrency = Math.max(1, opts.concurrency ?? 6);
-    this.policy = { backoff: opts.backoff ?? DEFAULT_BACKOFF, random: opts.random ?? Math.random, authPauseMs: opts.authPauseMs ?? 5 * 60_000 };
+    this.policy = {
+      backoff: opts.backoff ?? DEFAULT_BACKOFF,
+      random: opts.random ?? Math.random,
+      authPauseMs: opts.authPauseMs ?? 5 * 60_000,
+    };
     this.sleep = opts.sleep ?? realSleep;
     this.idlePollMs = opts.idlePollMs ?? 2_000;
     this.probeEveryMs = opts.probeEveryMs ?? 60_000;
     this.storageRetryMs = opts.storageRetryMs ?? 2_000;
     this.isOwnerGone = opts.isOwnerGone ?? ((owner) => isLocalOwnerGone(owner));
-    this.store = new OutboxStore(opts.db, { training: opts.training, ownerId: opts.ownerId ?? newLeaseOwner(), leaseMs: opts.leaseMs ?? 60_000 });
+    this.store = new OutboxStore(opts.db, {
+      training: opts.training,
+      ownerId: opts.ownerId ?? newLeaseOwner(),
+      leaseMs: opts.leaseMs ?? 60_000,
+    });
     this.statusBox = new EngineStatus(opts.db, {
       training: opts.training,
       clock: this.clock,
@@ -108,16 +116,47 @@ export class SyncEngine {
     });
     const live = this.statusBox.live;
     const changed = () => this.statusBox.changed();
-    this.storage = new StorageWatch({ folder: dirname(opts.db.name), retryMs: this.storageRetryMs, clock: this.clock, logger: this.logger, live, changed });
+    this.storage = new StorageWatch({
+      folder: dirname(opts.db.name),
+      retryMs: this.storageRetryMs,
+      clock: this.clock,
+      logger: this.logger,
+      live,
+      changed,
+    });
     // What the parts share: the outbox, the clock, the stop signal, the backoff, the status.
-    const parts = { store: this.store, training: opts.training, clock: this.clock, logger: this.logger, sleep: this.sleep, policy: this.policy, changed };
+    const parts = {
+      store: this.store,
+      training: opts.training,
+      clock: this.clock,
+      logger: this.logger,
+      sleep: this.sleep,
+      policy: this.policy,
+      changed,
+    };
     const stopSignal = () => this.stopController.signal;
     const limiter = new GameballRateLimiter({ limits: opts.rateLimits, marginMs: opts.rateMarginMs });
     const clockChecks = new ClockCheckStore(opts.db);
     const bringForward = (now: number) => this.pullForward(now, true);
-    const link = new GameballLink({ ...parts, client: () => this.client(), limiter, clockChecks, live, stopSignal, secretValues: opts.secretValues, bringForward });
+    const link = new GameballLink({
+      ...parts,
+      client: () => this.client(),
+      limiter,
+      clockChecks,
+      live,
+      stopSignal,
+      secretValues: opts.secretValues,
+      bringForward,
+    });
     this.link = link;
-    this.jobs = { ...parts, link, storage: this.storage, storageRetryMs: this.storageRetryMs, stopSignal, databaseDamaged: (err, where) => this.databaseDamaged(err, where) };
+    this.jobs = {
+      ...parts,
+      link,
+      storage: this.storage,
+      storageRetryMs: this.storageRetryMs,
+      stopSignal,
+      databaseDamaged: (err, where) => this.databaseDamaged(err, where),
+    };
   }
 
   private client(): GameballClient | null {
@@ -195,7 +234,8 @@ export class SyncEngine {
     try {
       this.store.pullForward(now, onlyRetried);
     } catch (err) {
-      if (!this.storage.trouble(err) && !this.databaseDamaged(err, 'bringing waiting calls forward')) this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
+      if (!this.storage.trouble(err) && !this.databaseDamaged(err, 'bringing waiting calls forward'))
+        this.logger?.warn({ err: errorText(err) }, 'could not bring waiting calls forward');
     }
   }
 
@@ -367,7 +407,11 @@ export class SyncEngine {
     for (const owner of this.store.leaseOwners(now)) {
       if (!this.isOwnerGone(owner)) continue;
       const n = this.store.expireLeasesOf(owner, now);
-      if (n > 0) this.logger?.warn({ owner, rows: n }, 'took over the calls of a sync that is no longer running; each is confirmed with Gameball before it is sent again');
+      if (n > 0)
+        this.logger?.warn(
+          { owner, rows: n },
+          'took over the calls of a sync that is no longer running; each is confirmed with Gameball before it is sent again',
+        );
     }
   }
 

@@ -35,7 +35,9 @@ export interface GameballSyncPart extends SyncPart {
   readonly engine: SyncEngine;
 }
 
-export type GameballSyncTuning = Partial<Pick<SyncEngineOptions, 'concurrency' | 'leaseMs' | 'backoff' | 'rateLimits' | 'idlePollMs' | 'random' | 'sleep'>>;
+export type GameballSyncTuning = Partial<
+  Pick<SyncEngineOptions, 'concurrency' | 'leaseMs' | 'backoff' | 'rateLimits' | 'idlePollMs' | 'random' | 'sleep'>
+>;
 
 const NO_KEYS = 'Gameball keys are not set: orders are kept on this till until the API key and secret key are entered in the settings.';
 
@@ -78,11 +80,16 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       }
       const g = ctx.gameball();
       // A digest, so the comparison does not keep another copy of the keys around.
-      const key = createHash('sha256').update(JSON.stringify([g.baseUrl, g.apiVersion, g.apiKey, g.secretKey, ctx.env.GAMEBALL_BASE_URL, ctx.env.GAMEBALL_API_VERSION])).digest('hex');
+      const key = createHash('sha256')
+        .update(JSON.stringify([g.baseUrl, g.apiVersion, g.apiKey, g.secretKey, ctx.env.GAMEBALL_BASE_URL, ctx.env.GAMEBALL_API_VERSION]))
+        .digest('hex');
       if (key === clientKey) return client;
       clientKey = key;
       try {
-        const config = resolveGameballConfig({ baseUrl: g.baseUrl, apiVersion: g.apiVersion, apiKey: g.apiKey, secretKey: g.secretKey }, ctx.env);
+        const config = resolveGameballConfig(
+          { baseUrl: g.baseUrl, apiVersion: g.apiVersion, apiKey: g.apiKey, secretKey: g.secretKey },
+          ctx.env,
+        );
         client = createGameballClient({ config, fetch: ctx.fetch });
         configProblem = null;
       } catch (err) {
@@ -170,8 +177,16 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         const r = await c.orderTransactions('pos-companion-connection-test', signal);
         const where = ctx.training ? 'the built-in training simulator' : `Gameball (${c.config.apiVersion})`;
         // Gameball's own 404 (an error body with a code) proves the keys too; a proxy's 404 page does not.
-        if (r.kind === 'ok' || (r.httpStatus === 404 && r.code !== null)) return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
-        if (r.cause === 'auth') return { ok: false, message: redactKeys(`Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.`, keyValues()) };
+        if (r.kind === 'ok' || (r.httpStatus === 404 && r.code !== null))
+          return { ok: true, message: `Connected to ${where}: the keys were accepted.` };
+        if (r.cause === 'auth')
+          return {
+            ok: false,
+            message: redactKeys(
+              `Gameball refused the keys (${r.code ?? r.httpStatus}): ${r.message}. Check the API key and secret key.`,
+              keyValues(),
+            ),
+          };
         return { ok: false, message: redactKeys(`Could not talk to ${where}: ${sentence(r.message)}`, keyValues()) };
       },
       async close() {

@@ -38,7 +38,16 @@ export async function buildMainAndPreload(outDir = join(BUILD_DIR, 'app')): Prom
   await Promise.all([
     esbuild({ ...common, entryPoints: [join(repoRoot, 'main/index.ts')], outfile: join(outDir, 'main/index.cjs') }),
     // The preload runs sandboxed: only `electron` may be required; everything else is bundled in.
-    esbuild({ ...common, entryPoints: [join(repoRoot, 'preload/index.ts')], outfile: join(outDir, 'preload/index.cjs'), external: ['electron'], platform: 'browser', target: 'chrome130', banner: {}, define: {} }),
+    esbuild({
+      ...common,
+      entryPoints: [join(repoRoot, 'preload/index.ts')],
+      outfile: join(outDir, 'preload/index.cjs'),
+      external: ['electron'],
+      platform: 'browser',
+      target: 'chrome130',
+      banner: {},
+      define: {},
+    }),
   ]);
 }
 

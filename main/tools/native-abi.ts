@@ -19,7 +19,8 @@ export function loadsInNode(moduleName: string): { ok: boolean; detail: string }
 }
 
 /** True when the failure is an ABI mismatch (built for Electron), the one thing a rebuild fixes. */
-export const isAbiMismatch = (detail: string): boolean => /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(detail);
+export const isAbiMismatch = (detail: string): boolean =>
+  /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(detail);
 
 export function ensureNodeAbi(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): boolean {
   const stale = NATIVE_MODULES.filter((m) => {

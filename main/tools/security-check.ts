@@ -50,7 +50,15 @@ interface RawIssue {
   manualReview?: boolean;
   description?: string;
 }
-type Runner = (options: Record<string, unknown>, forCli: boolean) => Promise<{ issues: RawIssue[]; errors: Array<{ file: string; message: string; tolerable: boolean }>; globalChecks: number; atomicChecks: number }>;
+type Runner = (
+  options: Record<string, unknown>,
+  forCli: boolean,
+) => Promise<{
+  issues: RawIssue[];
+  errors: Array<{ file: string; message: string; tolerable: boolean }>;
+  globalChecks: number;
+  atomicChecks: number;
+}>;
 
 /**
  * The tool fetches fresh translations and Electron's release feed over HTTP. The check must give
@@ -62,7 +70,12 @@ function offlineHttp(require: NodeJS.Require): void {
   const gotPath = toolRequire.resolve('got');
   const offline = () => Promise.reject(new Error('offline'));
   const stub = Object.assign(offline, { head: offline, get: offline });
-  require.cache[gotPath] = { id: gotPath, filename: gotPath, loaded: true, exports: { __esModule: true, default: stub } } as unknown as NodeJS.Module;
+  require.cache[gotPath] = {
+    id: gotPath,
+    filename: gotPath,
+    loaded: true,
+    exports: { __esModule: true, default: stub },
+  } as unknown as NodeJS.Module;
 }
 
 /** Runs the checks over `files` (copied together so the global checks see them as one app). */
@@ -78,7 +91,10 @@ export async function runSecurityCheck(files: readonly string[], root = repoRoot
     console.log = () => {};
     let result: Awaited<ReturnType<Runner>>;
     try {
-      result = await run({ input: work, isRelative: true, excludeFromScan: EXCLUDED_CHECKS, customScan: [], electronVersionOverride: electronVersion() }, false);
+      result = await run(
+        { input: work, isRelative: true, excludeFromScan: EXCLUDED_CHECKS, customScan: [], electronVersionOverride: electronVersion() },
+        false,
+      );
     } finally {
       console.log = log;
     }
@@ -109,10 +125,15 @@ if (invokedDirectly) {
     (report) => {
       const out = process.stdout;
       out.write(`electronegativity: ${report.checks} checks over ${files.length} files\n`);
-      for (const f of report.findings) out.write(`  ${f.severity.padEnd(13)} ${f.id} ${f.file}:${f.line}${f.manualReview ? ' (review)' : ''}\n`);
+      for (const f of report.findings)
+        out.write(`  ${f.severity.padEnd(13)} ${f.id} ${f.file}:${f.line}${f.manualReview ? ' (review)' : ''}\n`);
       for (const e of report.parseErrors) out.write(`  could not parse ${e.file}: ${e.message}\n`);
       const ok = report.failing.length === 0 && report.parseErrors.length === 0;
-      out.write(ok ? 'No medium or high findings.\n' : `${report.failing.length} medium/high finding(s), ${report.parseErrors.length} unparsed file(s): failing.\n`);
+      out.write(
+        ok
+          ? 'No medium or high findings.\n'
+          : `${report.failing.length} medium/high finding(s), ${report.parseErrors.length} unparsed file(s): failing.\n`,
+      );
       process.exitCode = ok ? 0 : 1;
     },
     (err: unknown) => {

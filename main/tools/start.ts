@@ -25,7 +25,10 @@ async function main(): Promise<number> {
   await rebuild({ buildPath: repoRoot, electronVersion: version, onlyModules: [...NATIVE_MODULES], force: false });
   process.stdout.write('Building...\n');
   await buildAll();
-  const child = spawn(bin, [repoRoot, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' } });
+  const child = spawn(bin, [repoRoot, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' },
+  });
   return new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0))));
 }
 

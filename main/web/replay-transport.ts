@@ -104,7 +104,8 @@ export function createReplayHidTransport(opts: ReplayTransportOptions): ReplayHi
   let watching = false;
 
   /** The handle the scanner service has open on the current device, with a data listener. */
-  const readyHandle = (): OpenHandle | undefined => [...handles].find((h) => h.path === REPLAY_DEVICES[profile.mode].path && h.listeners.size > 0);
+  const readyHandle = (): OpenHandle | undefined =>
+    [...handles].find((h) => h.path === REPLAY_DEVICES[profile.mode].path && h.listeners.size > 0);
 
   function whenReady(): Promise<OpenHandle | undefined> {
     const ready = readyHandle();

@@ -42,7 +42,8 @@ export function securityHeaders(csp: string): Record<string, string> {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
-    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), hid=(), serial=(), bluetooth=(), payment=(), clipboard-read=()',
+    'Permissions-Policy':
+      'camera=(), microphone=(), geolocation=(), usb=(), hid=(), serial=(), bluetooth=(), payment=(), clipboard-read=()',
     'X-DNS-Prefetch-Control': 'off',
   };
 }

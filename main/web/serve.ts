@@ -72,7 +72,11 @@ function replayScannerConfig(profile: ReplayProfile): Partial<ScannerServiceConf
   return { device: REPLAY_DEVICES[profile.mode].path, layout: profile.layout };
 }
 
-async function hidTransport(choice: ServeOptions['hid'], logger: Logger, scanner: () => ScannerService | undefined): Promise<HidChoice | undefined> {
+async function hidTransport(
+  choice: ServeOptions['hid'],
+  logger: Logger,
+  scanner: () => ScannerService | undefined,
+): Promise<HidChoice | undefined> {
   if (!choice || choice.kind === 'node-hid') {
     try {
       // Loaded lazily: a till without a usable node-hid build still serves the screen.

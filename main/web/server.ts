@@ -19,14 +19,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import {
-  SESSION_TOKEN_QUERY,
-  WS_PATH,
-  WS_PROTOCOL,
-  WS_TOKEN_PROTOCOL_PREFIX,
-  WsCallFrameSchema,
-  type Result,
-} from '../../preload/api.ts';
+import { SESSION_TOKEN_QUERY, WS_PATH, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, WsCallFrameSchema, type Result } from '../../preload/api.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Bridge } from '../ipc/bridge.ts';
 import { describeZodError, type CallerInfo, type RouterLogger } from '../ipc/handle.ts';
@@ -121,7 +114,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
 
     const offered = url.searchParams.get(SESSION_TOKEN_QUERY);
     if (offered !== null) {
-      if (!tokenMatches(offered, token)) return plain(res, 401, 'This address has an old or wrong token. Open the address the app printed when it started.');
+      if (!tokenMatches(offered, token))
+        return plain(res, 401, 'This address has an old or wrong token. Open the address the app printed when it started.');
       // An address from an older version (a shortcut made with --token): the same session, with
       // the token moved into the fragment. Always the fixed path `/`, whatever path was asked
       // for, so no request can make this an open redirect.
@@ -131,7 +125,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     }
     if (url.pathname === WS_PATH) return plain(res, 426, 'Upgrade required.', { Upgrade: 'websocket' });
 
-    if (!existsSync(opts.staticDir)) return plain(res, 503, 'The screen is not built yet: run `npm run build` (or `npm run serve`, which builds it).');
+    if (!existsSync(opts.staticDir))
+      return plain(res, 503, 'The screen is not built yet: run `npm run build` (or `npm run serve`, which builds it).');
     const found = lookupStatic(opts.staticDir, url.pathname);
     if (found.kind === 'bad-path') return plain(res, 400, 'Bad path.');
     if (found.kind === 'not-found') return plain(res, 404, 'Not found.');
@@ -174,7 +169,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const host = req.headers.host;
-    if (!isAllowedHost(host, port)) return refuseUpgrade(socket, 403, 'Forbidden', 'foreign host', { host: String(host ?? '').slice(0, 100) });
+    if (!isAllowedHost(host, port))
+      return refuseUpgrade(socket, 403, 'Forbidden', 'foreign host', { host: String(host ?? '').slice(0, 100) });
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', `http://${host}`).pathname;
@@ -183,7 +179,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     }
     if (pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found', 'wrong path');
     const origin = req.headers.origin;
-    if (!isAllowedOrigin(origin, port)) return refuseUpgrade(socket, 403, 'Forbidden', 'foreign origin', { origin: String(origin ?? 'none').slice(0, 100) });
+    if (!isAllowedOrigin(origin, port))
+      return refuseUpgrade(socket, 403, 'Forbidden', 'foreign origin', { origin: String(origin ?? 'none').slice(0, 100) });
 
     const offeredProtocols = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
@@ -192,7 +189,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     const protocolToken = offeredProtocols.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX))?.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
     if (!tokenMatches(protocolToken, token)) return refuseUpgrade(socket, 401, 'Unauthorized', 'missing or wrong token');
     // A client that offers subprotocols must offer ours: the answer never echoes the token.
-    if (offeredProtocols.length > 0 && !offeredProtocols.includes(WS_PROTOCOL)) return refuseUpgrade(socket, 400, 'Bad Request', 'no supported subprotocol');
+    if (offeredProtocols.length > 0 && !offeredProtocols.includes(WS_PROTOCOL))
+      return refuseUpgrade(socket, 400, 'Bad Request', 'no supported subprotocol');
     if (wss.clients.size >= maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many pages connected');
 
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, (origin as string).toLowerCase()));
@@ -230,12 +228,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
       }
       const frame = WsCallFrameSchema.safeParse(json);
       if (!frame.success) {
-        const id = typeof (json as { id?: unknown } | null)?.id === 'number' && Number.isSafeInteger((json as { id: number }).id) ? (json as { id: number }).id : null;
+        const id =
+          typeof (json as { id?: unknown } | null)?.id === 'number' && Number.isSafeInteger((json as { id: number }).id)
+            ? (json as { id: number }).id
+            : null;
         return send(ws, frameError(`Not a call frame: ${describeZodError(frame.error).message}`, id));
       }
       const { id, channel, request } = frame.data;
       if (inFlight >= maxInFlight) {
-        return send(ws, { id, result: { ok: false, error: { code: 'unavailable', message: 'Too many requests at once; wait for the answers.' } } });
+        return send(ws, {
+          id,
+          result: { ok: false, error: { code: 'unavailable', message: 'Too many requests at once; wait for the answers.' } },
+        });
       }
       inFlight += 1;
       const args = request === undefined ? [] : [request];

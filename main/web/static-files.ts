@@ -33,10 +33,7 @@ export function contentTypeOf(file: string): string {
   return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export type StaticLookup =
-  | { kind: 'file'; file: string; contentType: string; size: number }
-  | { kind: 'not-found' }
-  | { kind: 'bad-path' };
+export type StaticLookup = { kind: 'file'; file: string; contentType: string; size: number } | { kind: 'not-found' } | { kind: 'bad-path' };
 
 /**
  * Maps a URL pathname (still percent-encoded, no query) to a file under `root`.

@@ -39,11 +39,19 @@ export function Field({ label, optional, hint, error, ok, className, children, s
       ) : (
         control
       )}
-      {hint && !error && <p id={`${id}-hint`} className="field-msg msg-hint">{hint}</p>}
+      {hint && !error && (
+        <p id={`${id}-hint`} className="field-msg msg-hint">
+          {hint}
+        </p>
+      )}
       {error ? (
-        <p id={`${id}-error`} className="field-msg msg-error" role="alert">{error}</p>
+        <p id={`${id}-error`} className="field-msg msg-error" role="alert">
+          {error}
+        </p>
       ) : ok ? (
-        <p id={`${id}-ok`} className="field-msg msg-ok">{ok}</p>
+        <p id={`${id}-ok`} className="field-msg msg-ok">
+          {ok}
+        </p>
       ) : null}
     </div>
   );

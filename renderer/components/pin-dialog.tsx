@@ -64,14 +64,29 @@ function PinDialog({ why, onDone }: { why: PinAsk; onDone: (pin: string | null) 
       data-why={why}
     >
       <form onSubmit={submit} noValidate autoComplete="off">
-        <h2 id="pin-title" className="card-title">{t('pin.title')}</h2>
+        <h2 id="pin-title" className="card-title">
+          {t('pin.title')}
+        </h2>
         <p className="muted small">{t('pin.help')}</p>
         <Field label={t('pin.label')} error={message}>
-          <input ref={inputRef} type="password" inputMode="numeric" autoComplete="off" className="input ltr-field" dir="ltr" maxLength={24} data-testid="pin-input" />
+          <input
+            ref={inputRef}
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            className="input ltr-field"
+            dir="ltr"
+            maxLength={24}
+            data-testid="pin-input"
+          />
         </Field>
         <div className="actions">
-          <button type="submit" className="btn btn-primary" data-testid="pin-confirm">{t('pin.confirm')}</button>
-          <button type="button" className="btn" onClick={() => onDone(null)} data-testid="pin-cancel">{t('pin.cancel')}</button>
+          <button type="submit" className="btn btn-primary" data-testid="pin-confirm">
+            {t('pin.confirm')}
+          </button>
+          <button type="button" className="btn" onClick={() => onDone(null)} data-testid="pin-cancel">
+            {t('pin.cancel')}
+          </button>
         </div>
       </form>
     </dialog>

@@ -8,7 +8,15 @@ import type { Language } from '../i18n/format.ts';
 import type { TimedStatus } from '../state/use-engine-state.ts';
 import { useTick } from '../state/use-engine-state.ts';
 
-export function StatusBar({ timed, scanner, onOpenQueue }: { timed: TimedStatus | null; scanner: ScannerState | null; onOpenQueue: () => void }) {
+export function StatusBar({
+  timed,
+  scanner,
+  onOpenQueue,
+}: {
+  timed: TimedStatus | null;
+  scanner: ScannerState | null;
+  onOpenQueue: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Language;
   const now = useTick(5_000);
@@ -26,7 +34,9 @@ export function StatusBar({ timed, scanner, onOpenQueue }: { timed: TimedStatus 
           </span>
           <button type="button" className="status-link" onClick={onOpenQueue} data-testid="status-pending" data-count={waiting}>
             {waiting === 0 && status.counts.attention === 0 ? t('status.allSent') : t('status.pending', { count: waiting })}
-            {waiting > 0 && oldestAge !== null && <span className="muted"> · {t('status.oldest', { age: formatAge(oldestAge, lang) })}</span>}
+            {waiting > 0 && oldestAge !== null && (
+              <span className="muted"> · {t('status.oldest', { age: formatAge(oldestAge, lang) })}</span>
+            )}
           </button>
           {status.counts.attention > 0 && (
             <button type="button" className="status-link status-attention" onClick={onOpenQueue} data-testid="status-attention">
@@ -35,13 +45,19 @@ export function StatusBar({ timed, scanner, onOpenQueue }: { timed: TimedStatus 
           )}
           <ClockWarning status={status} lang={lang} />
           {status.lastSuccessAt && (
-            <span className="muted status-hide-narrow">{t('status.lastSent', { age: formatAge(Date.now() - Date.parse(status.lastSuccessAt), lang) })}</span>
+            <span className="muted status-hide-narrow">
+              {t('status.lastSent', { age: formatAge(Date.now() - Date.parse(status.lastSuccessAt), lang) })}
+            </span>
           )}
         </>
       )}
       <span className="statusbar-spacer" />
       <ScannerPill scanner={scanner} />
-      {status?.training && <span className="pill pill-training" data-testid="status-training">{t('app.trainingShort')}</span>}
+      {status?.training && (
+        <span className="pill pill-training" data-testid="status-training">
+          {t('app.trainingShort')}
+        </span>
+      )}
     </footer>
   );
 }
@@ -53,7 +69,11 @@ function ClockWarning({ status, lang }: { status: SyncStatus; lang: Language }) 
   if (!advice) return null;
   const duration = formatDuration(advice.ms, lang);
   const text =
-    advice.kind === 'ahead' ? t('status.clockAhead', { duration }) : advice.kind === 'behind' ? t('status.clockBehind', { duration }) : t('status.clockWentBack', { duration });
+    advice.kind === 'ahead'
+      ? t('status.clockAhead', { duration })
+      : advice.kind === 'behind'
+        ? t('status.clockBehind', { duration })
+        : t('status.clockWentBack', { duration });
   return (
     <span className="pill pill-bad" role="status" data-testid="status-clock" data-kind={advice.kind}>
       {text}
@@ -64,7 +84,11 @@ function ClockWarning({ status, lang }: { status: SyncStatus; lang: Language }) 
 function ScannerPill({ scanner }: { scanner: ScannerState | null }) {
   const { t } = useTranslation();
   if (!scanner || scanner.state === 'disabled') {
-    return <span className="pill" data-testid="status-scanner" data-state="keyboard">{t('status.scannerKeyboard')}</span>;
+    return (
+      <span className="pill" data-testid="status-scanner" data-state="keyboard">
+        {t('status.scannerKeyboard')}
+      </span>
+    );
   }
   if (scanner.state === 'connected') {
     const name = scanner.device?.product;
@@ -76,7 +100,15 @@ function ScannerPill({ scanner }: { scanner: ScannerState | null }) {
     );
   }
   if (scanner.state === 'error') {
-    return <span className="pill pill-bad" data-testid="status-scanner" data-state="error">{t('status.scannerError', { reason: scanner.reason ?? '' })}</span>;
+    return (
+      <span className="pill pill-bad" data-testid="status-scanner" data-state="error">
+        {t('status.scannerError', { reason: scanner.reason ?? '' })}
+      </span>
+    );
   }
-  return <span className="pill pill-warn" data-testid="status-scanner" data-state="disconnected">{t('status.scannerDisconnected')}</span>;
+  return (
+    <span className="pill pill-warn" data-testid="status-scanner" data-state="disconnected">
+      {t('status.scannerDisconnected')}
+    </span>
+  );
 }

@@ -9,7 +9,8 @@ export const en = {
     connectionLost: 'Lost the connection to the till engine. Reconnecting…',
     fatal: 'The till engine cannot be reached. Close this window and open POS Companion again.',
     noSession: 'Open this screen with the address POS Companion printed when it started: it includes the session token.',
-    training: 'Training mode: orders go to the built-in simulator and never to a real Gameball account. Add your Gameball keys in Settings to go live.',
+    training:
+      'Training mode: orders go to the built-in simulator and never to a real Gameball account. Add your Gameball keys in Settings to go live.',
     trainingShort: 'Training',
     till: 'Till {{id}}',
     skipToContent: 'Skip to the screen',
@@ -37,7 +38,8 @@ export const en = {
     scannerKeyboard: 'Scanner: keyboard mode',
     clockAhead: 'The till’s clock is {{duration}} ahead of Gameball: set the date and time on this computer.',
     clockBehind: 'The till’s clock is {{duration}} behind Gameball: set the date and time on this computer.',
-    clockWentBack: 'The till’s clock went back {{duration}} (it reads earlier than the last order or Gameball call it recorded): check the date and time on this computer.',
+    clockWentBack:
+      'The till’s clock went back {{duration}} (it reads earlier than the last order or Gameball call it recorded): check the date and time on this computer.',
   },
   checkout: {
     title: 'New order',
@@ -55,7 +57,8 @@ export const en = {
     referralHint: 'Scan the QR a friend shared, or type the code.',
     submit: 'Save order',
     saving: 'Saving…',
-    saveRetrying: 'The connection to the till app dropped while saving. Saving again as soon as it is back; the order will not be saved twice.',
+    saveRetrying:
+      'The connection to the till app dropped while saving. Saving again as soon as it is back; the order will not be saved twice.',
     clear: 'Clear',
     keysHint: 'Enter saves · Esc clears · F2 checkout · F3 queue · F4 settings',
     saved: 'Order saved',
@@ -171,13 +174,16 @@ export const en = {
     saveKeys: 'Save keys',
     keysSaved: 'Keys saved. This till is live: new orders go to Gameball.',
     keysSavedTraining: 'Keys saved. This till stays in training mode until both keys are set (and training mode is not switched on).',
-    keysTraining: 'Training mode: no Gameball keys are set, so this till works against the built-in Gameball simulator. Orders saved now stay training orders. Save both keys to go live: the till switches at once.',
+    keysTraining:
+      'Training mode: no Gameball keys are set, so this till works against the built-in Gameball simulator. Orders saved now stay training orders. Save both keys to go live: the till switches at once.',
     removeKeys: 'Remove keys',
     keysRemoved: 'Keys removed. Orders wait on this till until keys are set again.',
-    keysRemovedTraining: 'Keys removed. This till is in training mode: new orders go to the built-in simulator; orders waiting for Gameball wait until keys are set again.',
+    keysRemovedTraining:
+      'Keys removed. This till is in training mode: new orders go to the built-in simulator; orders waiting for Gameball wait until keys are set again.',
     keysNotSaved: 'Keys not saved: the store PIN was not given. Type the keys again to retry.',
     storePin: 'Store PIN',
-    storePinHelp: 'With a store PIN, exporting orders and changing the Gameball keys ask for it. The till keeps only a scrambled form of it. Forgotten? A manager resets it on this computer: pos-companion config set storePin -',
+    storePinHelp:
+      'With a store PIN, exporting orders and changing the Gameball keys ask for it. The till keeps only a scrambled form of it. Forgotten? A manager resets it on this computer: pos-companion config set storePin -',
     currentPin: 'Current PIN',
     newPin: 'New PIN (4 to 12 digits)',
     repeatPin: 'Repeat the new PIN',
@@ -241,12 +247,16 @@ export const en = {
       'The till’s database was damaged. A new one was started with the same till id and keys, and {{orders}} orders and {{refunds}} refunds were recovered from the damaged file, but {{unreadable}} records could not be read. Tell store IT today: they may have to be captured again.',
     DB_DAMAGED_UNRECOVERED:
       'The till’s database was damaged. A new one was started with the same till id and keys, but no orders could be recovered from the damaged file yet. Tell store IT today: orders that were waiting to be sent are not in the queue.',
-    DB_DAMAGED_RUNNING: 'The till’s database is damaged: orders cannot be saved safely. Close POS Companion and open it again to recover the orders, then tell store IT.',
-    DB_EMPTY: 'This till’s database is empty, but this till had orders: it may have been restored without all its files. Tell store IT before saving more orders. The till id and keys were kept.',
-    DB_BEHIND: 'This till’s database is missing orders it had saved: it may have been restored without all its files. Tell store IT. Nothing is sent to Gameball twice.',
+    DB_DAMAGED_RUNNING:
+      'The till’s database is damaged: orders cannot be saved safely. Close POS Companion and open it again to recover the orders, then tell store IT.',
+    DB_EMPTY:
+      'This till’s database is empty, but this till had orders: it may have been restored without all its files. Tell store IT before saving more orders. The till id and keys were kept.',
+    DB_BEHIND:
+      'This till’s database is missing orders it had saved: it may have been restored without all its files. Tell store IT. Nothing is sent to Gameball twice.',
     IDENTITY_UNREADABLE: 'The till’s identity file could not be read and was written again from the database.',
     KEYS_UNSTORABLE: 'Gameball keys cannot be stored on this computer. Tell store IT.',
-    DATA_FOLDER_FULL: 'The till’s disk is full (data folder {{folder}}): new orders cannot be saved until IT frees some space on that disk. Orders already saved are safe.',
+    DATA_FOLDER_FULL:
+      'The till’s disk is full (data folder {{folder}}): new orders cannot be saved until IT frees some space on that disk. Orders already saved are safe.',
   },
   errors: {
     generic: 'Something went wrong: {{message}}',
@@ -262,8 +272,10 @@ export const en = {
     INVALID_AMOUNT: 'Not accepted: the amount cannot be used. Enter it as a number, with no more decimals than the currency has.',
     UNKNOWN_CURRENCY: 'Not saved: the till’s currency is not a known currency code. Choose the currency in Settings, then save again.',
     SELF_REFERRAL: 'Not saved: customers cannot use their own referral code. Remove the referral code and save again.',
-    REFERRAL_NOT_FIRST_PURCHASE: 'Not saved: this customer already has a purchase on this till, and a referral code only counts on a first purchase. Remove the referral code and save again.',
-    INVALID_REFERRAL_CODE: 'Not saved: this is not a referral code or a referral link. Scan the friend’s referral QR or type their code, or remove it and save again.',
+    REFERRAL_NOT_FIRST_PURCHASE:
+      'Not saved: this customer already has a purchase on this till, and a referral code only counts on a first purchase. Remove the referral code and save again.',
+    INVALID_REFERRAL_CODE:
+      'Not saved: this is not a referral code or a referral link. Scan the friend’s referral QR or type their code, or remove it and save again.',
     REFERRAL_LINK_WITHOUT_CODE: 'Not saved: this link has no referral code the till can read. Ask the customer for the code and type it.',
     DUPLICATE_RECEIPT: 'Not saved again: this receipt was already saved for this customer and amount. Find it in the queue.',
     CLIENT_REF_REUSED: 'Not saved: this sale was mixed up with another one. Clear the form (Esc) and save the sale again.',
@@ -274,16 +286,22 @@ export const en = {
     NOT_IN_ATTENTION: 'Only an order that needs attention can be edited and resent. Refresh the queue to see its state now.',
     ORDER_IN_FLIGHT: 'This order is being sent to Gameball right now. Wait a minute, then try again.',
     ALREADY_SYNCED: 'This order is already in Gameball: it can no longer be discarded.',
-    DISK_FULL: 'Not saved: the till’s disk is full (data folder {{folder}}). Ask IT to free some space on that disk, then save again. Orders saved before are safe.',
-    DATA_FOLDER_READ_ONLY: 'Not saved: the till’s data folder {{folder}} is read-only. Ask IT to make it writable again, then save again. Orders saved before are safe.',
-    DATA_FOLDER_UNAVAILABLE: 'Not saved: the till’s data folder {{folder}} cannot be reached (missing, moved or not allowed). Ask IT to check it, then save again. Orders saved before are safe.',
-    DB_DAMAGED: 'The till’s database is damaged: orders cannot be saved safely. Close POS Companion and open it again to recover the orders, then tell store IT.',
+    DISK_FULL:
+      'Not saved: the till’s disk is full (data folder {{folder}}). Ask IT to free some space on that disk, then save again. Orders saved before are safe.',
+    DATA_FOLDER_READ_ONLY:
+      'Not saved: the till’s data folder {{folder}} is read-only. Ask IT to make it writable again, then save again. Orders saved before are safe.',
+    DATA_FOLDER_UNAVAILABLE:
+      'Not saved: the till’s data folder {{folder}} cannot be reached (missing, moved or not allowed). Ask IT to check it, then save again. Orders saved before are safe.',
+    DB_DAMAGED:
+      'The till’s database is damaged: orders cannot be saved safely. Close POS Companion and open it again to recover the orders, then tell store IT.',
     INVALID_SETTING: 'Settings not saved: one of them cannot be used as entered. Check the settings and save again.',
-    SECRETS_UNAVAILABLE: 'Keys not saved: this computer cannot store them safely. Ask store IT to set the Gameball keys in the till’s environment instead.',
+    SECRETS_UNAVAILABLE:
+      'Keys not saved: this computer cannot store them safely. Ask store IT to set the Gameball keys in the till’s environment instead.',
     PIN_REQUIRED: 'This action needs the store PIN.',
     PIN_WRONG: 'That is not the store PIN. Try again.',
     PIN_LOCKED: 'Too many wrong PINs. Wait a few minutes, then try again.',
-    PIN_UNREADABLE: 'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
+    PIN_UNREADABLE:
+      'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
     INVALID_PIN: 'A store PIN is 4 to 12 digits.',
   } satisfies Record<RefusalReason, string>,
 } as const;

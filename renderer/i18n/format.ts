@@ -28,8 +28,11 @@ export function formatMoney(minor: number, currency: string, lang: Language): st
   // Exact decimal text first, then Intl for symbols and digits: avoids float division of minor units.
   const decimal = minorToDecimalText(minor, digits);
   try {
-    const nf = cached(`money:${lang}:${currency}`, () =>
-      new Intl.NumberFormat(LOCALES[lang], { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }));
+    const nf = cached(
+      `money:${lang}:${currency}`,
+      () =>
+        new Intl.NumberFormat(LOCALES[lang], { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }),
+    );
     // Intl accepts decimal strings exactly (no float rounding) in current engines.
     return nf.format(decimal as Intl.StringNumericLiteral);
   } catch {
@@ -75,5 +78,7 @@ export function formatAge(ageMs: number, lang: Language): string {
 /** "2 days" / "يومان": a length of time in the coarse unit the clock advice uses (see clockAdviceUnit). */
 export function formatDuration(ms: number, lang: Language): string {
   const { unit, value } = clockAdviceUnit(ms);
-  return cached(`dur:${lang}:${unit}`, () => new Intl.NumberFormat(LOCALES[lang], { style: 'unit', unit, unitDisplay: 'long' })).format(value);
+  return cached(`dur:${lang}:${unit}`, () => new Intl.NumberFormat(LOCALES[lang], { style: 'unit', unit, unitDisplay: 'long' })).format(
+    value,
+  );
 }

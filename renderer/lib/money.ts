@@ -14,8 +14,7 @@ export function currencyDigits(currency: string): number {
 }
 
 export type AmountParse =
-  | { ok: true; minor: number }
-  | { ok: false; reason: 'empty' | 'invalid' | 'too-many-decimals' | 'not-positive' | 'too-large' };
+  { ok: true; minor: number } | { ok: false; reason: 'empty' | 'invalid' | 'too-many-decimals' | 'not-positive' | 'too-large' };
 
 /**
  * Parses what a cashier typed ("12.5", "1,250.00", "١٢٫٥") into minor units of a currency with

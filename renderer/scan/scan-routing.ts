@@ -25,7 +25,9 @@ export type ClassificationLike = Pick<ScanClassification, 'text'> & {
 export function routeScan(c: ClassificationLike): ScanRoute {
   switch (c.kind) {
     case 'customer':
-      return c.customerId ? { kind: 'fill', field: 'customer', value: c.customerId } : { kind: 'ignore', note: 'unknown', reason: c.reason };
+      return c.customerId
+        ? { kind: 'fill', field: 'customer', value: c.customerId }
+        : { kind: 'ignore', note: 'unknown', reason: c.reason };
     case 'referral':
       return c.referrerCode ? { kind: 'fill', field: 'referral', value: c.referrerCode } : { kind: 'type-code', reason: c.reason };
     case 'receipt':

@@ -32,7 +32,10 @@ export function useKeyboardWedge(onScan: (text: string) => void, enabled = true)
       const field = isTextEntry(target) ? target : null;
       if (decision.release !== '' && field) {
         // Keys held back while a burst looked like a scan were a person typing: give them back.
-        setFieldValue(field, insertText(field.value, field.selectionStart ?? field.value.length, field.selectionEnd ?? field.value.length, decision.release));
+        setFieldValue(
+          field,
+          insertText(field.value, field.selectionStart ?? field.value.length, field.selectionEnd ?? field.value.length, decision.release),
+        );
       }
       if (decision.scan) {
         if (decision.leaked !== '' && field) {
@@ -64,10 +67,13 @@ export function useKeyboardWedge(onScan: (text: string) => void, enabled = true)
       apply(decision);
       if (decision.flushAt !== undefined) {
         const flushAt = decision.flushAt;
-        timer = setTimeout(() => {
-          timer = undefined;
-          apply(detector.flush(Math.max(flushAt, performance.now())));
-        }, Math.max(0, flushAt - e.timeStamp) + FLUSH_SLACK_MS);
+        timer = setTimeout(
+          () => {
+            timer = undefined;
+            apply(detector.flush(Math.max(flushAt, performance.now())));
+          },
+          Math.max(0, flushAt - e.timeStamp) + FLUSH_SLACK_MS,
+        );
       }
     };
     // Keys typed while the window had no focus went elsewhere: forget the burst.

@@ -165,7 +165,13 @@ export class KeyboardWedgeDetector {
 
   /** Ends the burst as typing: the held keys (all but the first, which passed) go back. */
   private end(): string {
-    const held = this.keys > 1 ? this.burst.slice(1).map((k) => k.typed).join('') : '';
+    const held =
+      this.keys > 1
+        ? this.burst
+            .slice(1)
+            .map((k) => k.typed)
+            .join('')
+        : '';
     this.reset();
     return held;
   }

@@ -51,8 +51,19 @@ export function terminatorForCode(code: string): 'Enter' | 'Tab' | undefined {
 }
 
 const MODIFIER_CODES = new Set([
-  'ShiftLeft', 'ShiftRight', 'ControlLeft', 'ControlRight', 'AltLeft', 'AltRight', 'MetaLeft', 'MetaRight',
-  'CapsLock', 'NumLock', 'OSLeft', 'OSRight', 'Fn',
+  'ShiftLeft',
+  'ShiftRight',
+  'ControlLeft',
+  'ControlRight',
+  'AltLeft',
+  'AltRight',
+  'MetaLeft',
+  'MetaRight',
+  'CapsLock',
+  'NumLock',
+  'OSLeft',
+  'OSRight',
+  'Fn',
 ]);
 
 /** Keys pressed on their own before another key (a scanner presses Shift before `A`). */

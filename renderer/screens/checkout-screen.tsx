@@ -88,14 +88,16 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
 
-  const customerError = !customer && (submitted || mobile?.state === 'invalid')
-    ? mobile?.state === 'invalid'
-      ? t('checkout.mobileInvalid', { country: countryName(settings.country, lang) })
-      : t('customerError.empty')
-    : null;
-  const amountError = !amount.ok && (submitted || amount.reason !== 'empty')
-    ? t(`amountError.${amount.reason}`, { currency: settings.currency, digits, example: amountExample(digits) })
-    : null;
+  const customerError =
+    !customer && (submitted || mobile?.state === 'invalid')
+      ? mobile?.state === 'invalid'
+        ? t('checkout.mobileInvalid', { country: countryName(settings.country, lang) })
+        : t('customerError.empty')
+      : null;
+  const amountError =
+    !amount.ok && (submitted || amount.reason !== 'empty')
+      ? t(`amountError.${amount.reason}`, { currency: settings.currency, digits, example: amountExample(digits) })
+      : null;
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -138,7 +140,11 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     // A pasted or typed link: keep only its code, as a scan would.
     if (/^\s*https?:\/\//i.test(value)) {
       const route = routeScan(
-        classifyScan(value, { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: settings.receiptPattern }),
+        classifyScan(value, {
+          customerIdPrefixes: settings.customerIdPrefixes,
+          referralParams: settings.referralParams,
+          receiptPattern: settings.receiptPattern,
+        }),
       );
       if (route.kind === 'fill' && route.field === 'referral') return store.update({ referral: route.value, note: null });
       if (route.kind === 'type-code') return store.update({ referral: '', note: { key: 'referral.typeCode', tone: 'warn' } });
@@ -150,15 +156,30 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
 
   return (
     <div className="checkout">
-      <form className="card checkout-form" onSubmit={onEvent(onSubmit)} noValidate aria-labelledby="checkout-title" data-testid="checkout-form">
-        <h1 id="checkout-title" className="card-title">{t('checkout.title')}</h1>
+      <form
+        className="card checkout-form"
+        onSubmit={onEvent(onSubmit)}
+        noValidate
+        aria-labelledby="checkout-title"
+        data-testid="checkout-form"
+      >
+        <h1 id="checkout-title" className="card-title">
+          {t('checkout.title')}
+        </h1>
 
         {form.customerId ? (
           <div className="field" data-testid="customer-field">
             <span className="field-label">{t('checkout.customerFromQr')}</span>
             <div className="customer-chip">
-              <bdi className="code" data-testid="customer-id">{form.customerId}</bdi>
-              <button ref={clearCustomerRef} type="button" className="btn btn-link" onClick={() => store.update({ customerId: null, focus: { field: 'mobile', seq: Date.now() } })}>
+              <bdi className="code" data-testid="customer-id">
+                {form.customerId}
+              </bdi>
+              <button
+                ref={clearCustomerRef}
+                type="button"
+                className="btn btn-link"
+                onClick={() => store.update({ customerId: null, focus: { field: 'mobile', seq: Date.now() } })}
+              >
                 {t('checkout.clearCustomer')}
               </button>
             </div>
@@ -242,8 +263,16 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
           {form.note ? t(form.note.key, form.note.params ?? {}) : null}
         </div>
 
-        {saveError && <p className="form-error" role="alert" data-testid="save-error">{saveError}</p>}
-        {reconnecting && <p className="notice notice-warn" role="status" data-testid="save-retrying">{t('checkout.saveRetrying')}</p>}
+        {saveError && (
+          <p className="form-error" role="alert" data-testid="save-error">
+            {saveError}
+          </p>
+        )}
+        {reconnecting && (
+          <p className="notice notice-warn" role="status" data-testid="save-retrying">
+            {t('checkout.saveRetrying')}
+          </p>
+        )}
 
         <div className="actions">
           <button type="submit" className="btn btn-primary btn-large" disabled={saving} data-testid="submit-order">
@@ -268,7 +297,13 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
 
       <aside className="checkout-side">
         {saved && (
-          <section className="card saved-card" aria-live="polite" data-testid="saved-card" data-order-id={saved.orderId} data-state={saved.state}>
+          <section
+            className="card saved-card"
+            aria-live="polite"
+            data-testid="saved-card"
+            data-order-id={saved.orderId}
+            data-state={saved.state}
+          >
             <div className="saved-head">
               <span className="saved-check" aria-hidden="true" />
               <h2 className="card-title">{t('checkout.saved')}</h2>
@@ -276,7 +311,9 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
             <dl className="saved-facts">
               <dt>{t('checkout.orderId')}</dt>
               <dd>
-                <bdi className="code code-large" data-testid="saved-order-id">{saved.orderId}</bdi>
+                <bdi className="code code-large" data-testid="saved-order-id">
+                  {saved.orderId}
+                </bdi>
               </dd>
               <dt>{t('checkout.amount')}</dt>
               <dd>{formatMoney(saved.totalPaidMinor, saved.currency, lang)}</dd>
@@ -286,7 +323,9 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
           </section>
         )}
         <section className="card recent-card" aria-labelledby="recent-title">
-          <h2 id="recent-title" className="card-title">{t('checkout.recent')}</h2>
+          <h2 id="recent-title" className="card-title">
+            {t('checkout.recent')}
+          </h2>
           {recent.length === 0 ? (
             <p className="muted">{t('checkout.noRecent')}</p>
           ) : (
@@ -294,7 +333,9 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
               {recent.map((o) => (
                 <li key={o.orderId} className="recent-row" data-order-id={o.orderId} data-state={o.state}>
                   <span className="muted small">{formatTime(o.createdAt, lang)}</span>
-                  <bdi className="code recent-id" title={o.orderId}>{shortId(o.orderId)}</bdi>
+                  <bdi className="code recent-id" title={o.orderId}>
+                    {shortId(o.orderId)}
+                  </bdi>
                   <span className="recent-amount">{formatMoney(o.totalPaidMinor, o.currency, lang)}</span>
                   <StateBadge state={o.state} points={o.rewardedPoints} />
                 </li>
@@ -319,7 +360,13 @@ function ReferralLine({ feedback, code }: { feedback: ReferralFeedback; code: st
     text = t('referral.local', { code: code.trim() });
   }
   return (
-    <div className={`referral-line tone-${tone}`} role="status" aria-live="polite" data-testid="referral-feedback" data-status={feedback.state === 'done' ? feedback.result.status : feedback.state}>
+    <div
+      className={`referral-line tone-${tone}`}
+      role="status"
+      aria-live="polite"
+      data-testid="referral-feedback"
+      data-status={feedback.state === 'done' ? feedback.result.status : feedback.state}
+    >
       {text}
     </div>
   );

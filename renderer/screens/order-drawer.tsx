@@ -94,16 +94,24 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
               {t('queue.gameballSays', { code: order.attentionCode ?? '—', message: order.attentionMessage ?? '' })}
             </p>
           )}
-          {order.state === 'discarded' && order.discardReason && <p className="muted">{t('queue.discardReason', { reason: order.discardReason })}</p>}
+          {order.state === 'discarded' && order.discardReason && (
+            <p className="muted">{t('queue.discardReason', { reason: order.discardReason })}</p>
+          )}
           <dl className="facts">
             <dt>{t('queue.colCustomer')}</dt>
-            <dd><bdi className="code">{order.mobile ?? order.customerId}</bdi></dd>
+            <dd>
+              <bdi className="code">{order.mobile ?? order.customerId}</bdi>
+            </dd>
             <dt>{t('queue.colAmount')}</dt>
             <dd>{formatMoney(order.totalPaidMinor, order.currency, lang)}</dd>
             <dt>{t('queue.receipt')}</dt>
-            <dd><bdi className="code">{order.receiptNo ?? '—'}</bdi></dd>
+            <dd>
+              <bdi className="code">{order.receiptNo ?? '—'}</bdi>
+            </dd>
             <dt>{t('queue.colReferral')}</dt>
-            <dd><bdi className="code">{order.referrerCode ?? '—'}</bdi></dd>
+            <dd>
+              <bdi className="code">{order.referrerCode ?? '—'}</bdi>
+            </dd>
             <dt>{t('queue.created')}</dt>
             <dd>{formatDateTime(order.createdAt, lang)}</dd>
             {order.syncedAt && (
@@ -114,13 +122,23 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
             )}
           </dl>
 
-          {error && <p className="form-error" role="alert">{error}</p>}
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
 
           {mode === 'view' && (
             <div className="actions">
               {order.state === 'attention' && (
                 <>
-                  <button type="button" className="btn btn-primary" disabled={busy} onClick={onEvent(() => act(() => unwrap(api.retryOrders({ orderId }))))} data-testid="retry-order">
+                  <button
+                    type="button"
+                    className="btn btn-primary"
+                    disabled={busy}
+                    onClick={onEvent(() => act(() => unwrap(api.retryOrders({ orderId }))))}
+                    data-testid="retry-order"
+                  >
                     {t('queue.retry')}
                   </button>
                   <button type="button" className="btn" disabled={busy} onClick={() => setMode('edit')} data-testid="edit-order">
@@ -129,17 +147,32 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
                 </>
               )}
               {(order.state === 'attention' || order.state === 'pending') && (
-                <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setMode('discard')} data-testid="discard-order">
+                <button
+                  type="button"
+                  className="btn btn-danger"
+                  disabled={busy}
+                  onClick={() => setMode('discard')}
+                  data-testid="discard-order"
+                >
                   {t('queue.discard')}
                 </button>
               )}
             </div>
           )}
           {mode === 'edit' && (
-            <EditForm order={order} busy={busy} onCancel={() => setMode('view')} onSave={onEvent((patch) => act(() => unwrap(api.editAndResendOrder({ orderId, patch }))))} />
+            <EditForm
+              order={order}
+              busy={busy}
+              onCancel={() => setMode('view')}
+              onSave={onEvent((patch) => act(() => unwrap(api.editAndResendOrder({ orderId, patch }))))}
+            />
           )}
           {mode === 'discard' && (
-            <DiscardForm busy={busy} onCancel={() => setMode('view')} onDiscard={onEvent((reason: string) => act(() => unwrap(api.discardOrder({ orderId, reason }))))} />
+            <DiscardForm
+              busy={busy}
+              onCancel={() => setMode('view')}
+              onDiscard={onEvent((reason: string) => act(() => unwrap(api.discardOrder({ orderId, reason }))))}
+            />
           )}
 
           <h3 className="section-title">{t('queue.history')}</h3>
@@ -154,7 +187,11 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
                   <span className="small">
                     <bdi>{[entry.httpStatus, entry.gameballCode, entry.outcome].filter((v) => v !== null).join(' · ')}</bdi>
                   </span>
-                  {entry.message && <span className="small muted"><bdi>{entry.message}</bdi></span>}
+                  {entry.message && (
+                    <span className="small muted">
+                      <bdi>{entry.message}</bdi>
+                    </span>
+                  )}
                 </li>
               ))}
             </ol>
@@ -165,7 +202,17 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
   );
 }
 
-function EditForm({ order, busy, onCancel, onSave }: { order: OrderDetail; busy: boolean; onCancel: () => void; onSave: (patch: OrderPatch) => void }) {
+function EditForm({
+  order,
+  busy,
+  onCancel,
+  onSave,
+}: {
+  order: OrderDetail;
+  busy: boolean;
+  onCancel: () => void;
+  onSave: (patch: OrderPatch) => void;
+}) {
   const { t } = useTranslation();
   const digits = currencyDigits(order.currency);
   const [mobile, setMobile] = useState(order.mobile ?? '');
@@ -192,20 +239,56 @@ function EditForm({ order, busy, onCancel, onSave }: { order: OrderDetail; busy:
     <form className="drawer-form" onSubmit={submit} noValidate data-testid="edit-form">
       <h3 className="section-title">{t('queue.editTitle')}</h3>
       <Field label={t('checkout.customer')}>
-        <input ref={firstRef} className="input ltr-field" dir="ltr" type="tel" value={mobile} onChange={(e) => setMobile(e.target.value)} data-testid="edit-mobile" />
+        <input
+          ref={firstRef}
+          className="input ltr-field"
+          dir="ltr"
+          type="tel"
+          value={mobile}
+          onChange={(e) => setMobile(e.target.value)}
+          data-testid="edit-mobile"
+        />
       </Field>
-      <Field label={t('checkout.amount')} end={<bdi>{order.currency}</bdi>} error={parsed.ok ? null : t(`amountError.${parsed.reason}`, { currency: order.currency, digits, example: '12.50' })}>
-        <input className="input ltr-field" dir="ltr" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="edit-amount" />
+      <Field
+        label={t('checkout.amount')}
+        end={<bdi>{order.currency}</bdi>}
+        error={parsed.ok ? null : t(`amountError.${parsed.reason}`, { currency: order.currency, digits, example: '12.50' })}
+      >
+        <input
+          className="input ltr-field"
+          dir="ltr"
+          inputMode="decimal"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          data-testid="edit-amount"
+        />
       </Field>
       <Field label={t('checkout.receipt')} optional>
-        <input className="input ltr-field" dir="ltr" value={receipt} onChange={(e) => setReceipt(e.target.value)} data-testid="edit-receipt" />
+        <input
+          className="input ltr-field"
+          dir="ltr"
+          value={receipt}
+          onChange={(e) => setReceipt(e.target.value)}
+          data-testid="edit-receipt"
+        />
       </Field>
       <Field label={t('checkout.referral')} optional>
-        <input className="input ltr-field" dir="ltr" spellCheck={false} value={referral} onChange={(e) => setReferral(e.target.value)} data-testid="edit-referral" />
+        <input
+          className="input ltr-field"
+          dir="ltr"
+          spellCheck={false}
+          value={referral}
+          onChange={(e) => setReferral(e.target.value)}
+          data-testid="edit-referral"
+        />
       </Field>
       <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={busy || !parsed.ok} data-testid="resend-order">{t('queue.resend')}</button>
-        <button type="button" className="btn" onClick={onCancel}>{t('queue.cancel')}</button>
+        <button type="submit" className="btn btn-primary" disabled={busy || !parsed.ok} data-testid="resend-order">
+          {t('queue.resend')}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          {t('queue.cancel')}
+        </button>
       </div>
     </form>
   );
@@ -231,11 +314,22 @@ function DiscardForm({ busy, onCancel, onDiscard }: { busy: boolean; onCancel: (
       <h3 className="section-title">{t('queue.discardTitle')}</h3>
       <p className="muted small">{t('queue.discardHelp')}</p>
       <Field label={t('queue.discardReasonLabel')} error={tried && reason.trim() === '' ? t('queue.reasonRequired') : null}>
-        <textarea ref={ref} className="input" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="discard-reason" />
+        <textarea
+          ref={ref}
+          className="input"
+          rows={3}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          data-testid="discard-reason"
+        />
       </Field>
       <div className="actions">
-        <button type="submit" className="btn btn-danger" disabled={busy} data-testid="confirm-discard">{t('queue.discardConfirm')}</button>
-        <button type="button" className="btn" onClick={onCancel}>{t('queue.cancel')}</button>
+        <button type="submit" className="btn btn-danger" disabled={busy} data-testid="confirm-discard">
+          {t('queue.discardConfirm')}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          {t('queue.cancel')}
+        </button>
       </div>
     </form>
   );

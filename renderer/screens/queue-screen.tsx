@@ -122,7 +122,10 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
     const state = filter === 'pending' || filter === 'attention' || filter === 'synced' ? filter : 'all';
     // Every customer's details in one file: with a store PIN set, main asks for it first.
     setError(null);
-    const result = await withStorePin((pin) => api.exportOrders(pin === undefined ? { state, format: 'csv' } : { state, format: 'csv', pin }), pinPrompt.ask).catch(() => null);
+    const result = await withStorePin(
+      (pin) => api.exportOrders(pin === undefined ? { state, format: 'csv' } : { state, format: 'csv', pin }),
+      pinPrompt.ask,
+    ).catch(() => null);
     if (result && !result.ok) setError(errorText(t, new ApiCallError(result.error)));
     if (!result?.ok) return;
     const file = result.value;
@@ -139,7 +142,13 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
         <div className="queue-head">
           <h1 className="card-title">{t('queue.title')}</h1>
           <div className="queue-actions">
-            <button type="button" className="btn" onClick={onEvent(retryAll)} disabled={!counts || counts.attention + counts.pending === 0} data-testid="retry-all">
+            <button
+              type="button"
+              className="btn"
+              onClick={onEvent(retryAll)}
+              disabled={!counts || counts.attention + counts.pending === 0}
+              data-testid="retry-all"
+            >
               {t('queue.retryAll')}
             </button>
             <button type="button" className="btn" onClick={onEvent(exportCsv)} data-testid="export-csv">
@@ -168,7 +177,14 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
           </label>
           <div className="segmented" role="group" aria-label={t('queue.filter')}>
             {FILTERS.map((f) => (
-              <button key={f} type="button" aria-pressed={filter === f} onClick={() => setFilter(f)} data-testid={`filter-${f}`} className={`seg seg-${f}`}>
+              <button
+                key={f}
+                type="button"
+                aria-pressed={filter === f}
+                onClick={() => setFilter(f)}
+                data-testid={`filter-${f}`}
+                className={`seg seg-${f}`}
+              >
                 {t(`state.${f}`)}
                 {countOf(f) !== null && <span className="seg-count">{formatNumber(countOf(f) ?? 0, lang)}</span>}
               </button>
@@ -230,15 +246,35 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
         </div>
         <div className="grid-foot muted small">{pages.total !== null && t('queue.total', { count: formatNumber(pages.total, lang) })}</div>
       </div>
-      {openId && <OrderDrawer orderId={openId} status={status} onClose={() => {
-        setOpenId(null);
-        scrollRef.current?.focus();
-      }} />}
+      {openId && (
+        <OrderDrawer
+          orderId={openId}
+          status={status}
+          onClose={() => {
+            setOpenId(null);
+            scrollRef.current?.focus();
+          }}
+        />
+      )}
     </div>
   );
 }
 
-function QueueRow({ index, top, row, selected, lang, onOpen }: { index: number; top: number; row: OrderView | undefined; selected: boolean; lang: Language; onOpen: () => void }) {
+function QueueRow({
+  index,
+  top,
+  row,
+  selected,
+  lang,
+  onOpen,
+}: {
+  index: number;
+  top: number;
+  row: OrderView | undefined;
+  selected: boolean;
+  lang: Language;
+  onOpen: () => void;
+}) {
   const { t } = useTranslation();
   return (
     <div
@@ -254,11 +290,21 @@ function QueueRow({ index, top, row, selected, lang, onOpen }: { index: number; 
     >
       {row ? (
         <>
-          <span role="gridcell" className="muted small">{formatShortDateTime(row.createdAt, lang)}</span>
-          <span role="gridcell" className="cell-id" title={row.orderId}><bdi className="code">{shortId(row.orderId)}</bdi></span>
-          <span role="gridcell"><bdi className="code">{row.mobile ?? row.customerId}</bdi></span>
-          <span role="gridcell" className="num">{formatMoney(row.totalPaidMinor, row.currency, lang)}</span>
-          <span role="gridcell"><bdi className="code">{row.referrerCode ?? ''}</bdi></span>
+          <span role="gridcell" className="muted small">
+            {formatShortDateTime(row.createdAt, lang)}
+          </span>
+          <span role="gridcell" className="cell-id" title={row.orderId}>
+            <bdi className="code">{shortId(row.orderId)}</bdi>
+          </span>
+          <span role="gridcell">
+            <bdi className="code">{row.mobile ?? row.customerId}</bdi>
+          </span>
+          <span role="gridcell" className="num">
+            {formatMoney(row.totalPaidMinor, row.currency, lang)}
+          </span>
+          <span role="gridcell">
+            <bdi className="code">{row.referrerCode ?? ''}</bdi>
+          </span>
           <span role="gridcell" className="cell-state">
             <StateBadge state={row.state} points={row.rewardedPoints} />
             {row.state === 'attention' && (row.attentionCode || row.attentionMessage) && (
@@ -269,7 +315,9 @@ function QueueRow({ index, top, row, selected, lang, onOpen }: { index: number; 
           </span>
         </>
       ) : (
-        <span role="gridcell" className="muted">{t('queue.loadingRow')}</span>
+        <span role="gridcell" className="muted">
+          {t('queue.loadingRow')}
+        </span>
       )}
     </div>
   );

@@ -6,7 +6,15 @@ import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiVersionSchema } from '../../preload/api.ts';
-import type { ApiVersion, ConnectionTest, ScanEventWire, ScannerDevice, ScannerReport, ScannerState, SettingsPatch } from '../../preload/api.ts';
+import type {
+  ApiVersion,
+  ConnectionTest,
+  ScanEventWire,
+  ScannerDevice,
+  ScannerReport,
+  ScannerState,
+  SettingsPatch,
+} from '../../preload/api.ts';
 import { Field } from '../components/field.tsx';
 import { usePinPrompt } from '../components/pin-dialog.tsx';
 import { formatTime } from '../i18n/format.ts';
@@ -65,7 +73,10 @@ function TillSettings() {
       currency: draft.currency,
       country: draft.country,
       apiVersion: draft.apiVersion,
-      referralParams: draft.referralParams.split(/[,\s،]+/).map((s) => s.trim()).filter(Boolean),
+      referralParams: draft.referralParams
+        .split(/[,\s،]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
     try {
       replace(await unwrap(api.updateSettings(patch)));
@@ -84,10 +95,20 @@ function TillSettings() {
     <form className="card settings-card" onSubmit={onEvent(save)} noValidate data-testid="settings-form">
       <h1 className="card-title">{t('settings.title')}</h1>
       <div className="field">
-        <span className="field-label" id="language-label">{t('settings.language')}</span>
+        <span className="field-label" id="language-label">
+          {t('settings.language')}
+        </span>
         <div className="segmented" role="group" aria-labelledby="language-label">
           {LANGUAGES.map((l) => (
-            <button key={l} type="button" lang={l} aria-pressed={settings.language === l} className="seg" onClick={onEvent(() => setLanguage(l))} data-testid={`language-${l}`}>
+            <button
+              key={l}
+              type="button"
+              lang={l}
+              aria-pressed={settings.language === l}
+              className="seg"
+              onClick={onEvent(() => setLanguage(l))}
+              data-testid={`language-${l}`}
+            >
               {t(`languageName.${l}`)}
             </button>
           ))}
@@ -96,44 +117,90 @@ function TillSettings() {
       <h2 className="section-title">{t('settings.till')}</h2>
       <div className="field-row three">
         <Field label={t('settings.tillId')}>
-          <input className="input ltr-field" dir="ltr" value={draft.tillId} onChange={(e) => setDraft({ ...draft, tillId: e.target.value })} data-testid="setting-till" />
+          <input
+            className="input ltr-field"
+            dir="ltr"
+            value={draft.tillId}
+            onChange={(e) => setDraft({ ...draft, tillId: e.target.value })}
+            data-testid="setting-till"
+          />
         </Field>
         <Field label={t('settings.storeId')} optional>
-          <input className="input ltr-field" dir="ltr" value={draft.storeId} onChange={(e) => setDraft({ ...draft, storeId: e.target.value })} />
+          <input
+            className="input ltr-field"
+            dir="ltr"
+            value={draft.storeId}
+            onChange={(e) => setDraft({ ...draft, storeId: e.target.value })}
+          />
         </Field>
         <Field label={t('settings.branchId')} optional>
-          <input className="input ltr-field" dir="ltr" value={draft.branchId} onChange={(e) => setDraft({ ...draft, branchId: e.target.value })} />
+          <input
+            className="input ltr-field"
+            dir="ltr"
+            value={draft.branchId}
+            onChange={(e) => setDraft({ ...draft, branchId: e.target.value })}
+          />
         </Field>
       </div>
       <div className="field-row three">
         <Field label={t('settings.currency')}>
-          <select className="input" value={draft.currency} onChange={(e) => setDraft({ ...draft, currency: e.target.value })} data-testid="setting-currency">
+          <select
+            className="input"
+            value={draft.currency}
+            onChange={(e) => setDraft({ ...draft, currency: e.target.value })}
+            data-testid="setting-currency"
+          >
             {currencies.map((c) => (
               <option key={c} value={c}>{`${c} · ${currencyName(c, lang)}`}</option>
             ))}
           </select>
         </Field>
         <Field label={t('settings.country')}>
-          <select className="input" value={draft.country} onChange={(e) => setDraft({ ...draft, country: e.target.value })} data-testid="setting-country">
+          <select
+            className="input"
+            value={draft.country}
+            onChange={(e) => setDraft({ ...draft, country: e.target.value })}
+            data-testid="setting-country"
+          >
             {countries.map((c) => (
-              <option key={c} value={c}>{names?.of(c) ?? c}</option>
+              <option key={c} value={c}>
+                {names?.of(c) ?? c}
+              </option>
             ))}
           </select>
         </Field>
         <Field label={t('settings.apiVersion')}>
-          <select className="input" value={draft.apiVersion} onChange={(e) => setDraft({ ...draft, apiVersion: e.target.value as ApiVersion })}>
+          <select
+            className="input"
+            value={draft.apiVersion}
+            onChange={(e) => setDraft({ ...draft, apiVersion: e.target.value as ApiVersion })}
+          >
             {API_VERSIONS.map((v) => (
-              <option key={v} value={v}>{v}</option>
+              <option key={v} value={v}>
+                {v}
+              </option>
             ))}
           </select>
         </Field>
       </div>
       <Field label={t('settings.referralParams')} hint={t('settings.referralParamsHint')}>
-        <input className="input ltr-field" dir="ltr" spellCheck={false} value={draft.referralParams} onChange={(e) => setDraft({ ...draft, referralParams: e.target.value })} />
+        <input
+          className="input ltr-field"
+          dir="ltr"
+          spellCheck={false}
+          value={draft.referralParams}
+          onChange={(e) => setDraft({ ...draft, referralParams: e.target.value })}
+        />
       </Field>
-      {message && <p className={message.ok ? 'notice' : 'form-error'} role="status">{message.text}</p>}
+      {message && (
+        <p className={message.ok ? 'notice' : 'form-error'} role="status">
+          {message.text}
+        </p>
+      )}
       <div className="actions">
-        <button type="submit" className="btn btn-primary" data-testid="save-settings">{t('settings.save')}</button>
+        <button type="submit" className="btn btn-primary" data-testid="save-settings">
+          {t('settings.save')}
+        </button>
       </div>
     </form>
   );
@@ -178,14 +245,25 @@ function KeySettings({ training }: { training: boolean }) {
       return;
     }
     // Keys switch the till between training and live at once: the answer says which it runs in now.
-    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysSavedTraining' : 'settings.keysSaved') } : { ok: false, text: errorText(t, new ApiCallError(r.error)) });
+    setMessage(
+      r.ok
+        ? { ok: true, text: t(r.value.training ? 'settings.keysSavedTraining' : 'settings.keysSaved') }
+        : { ok: false, text: errorText(t, new ApiCallError(r.error)) },
+    );
     await refresh();
   }
 
   async function remove() {
-    const r = await withStorePin((pin) => api.setKeys(pin === undefined ? { apiKey: null, secretKey: null } : { apiKey: null, secretKey: null, pin }), pinPrompt.ask);
+    const r = await withStorePin(
+      (pin) => api.setKeys(pin === undefined ? { apiKey: null, secretKey: null } : { apiKey: null, secretKey: null, pin }),
+      pinPrompt.ask,
+    );
     if (r === null) return;
-    setMessage(r.ok ? { ok: true, text: t(r.value.training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') } : { ok: false, text: errorText(t, new ApiCallError(r.error)) });
+    setMessage(
+      r.ok
+        ? { ok: true, text: t(r.value.training ? 'settings.keysRemovedTraining' : 'settings.keysRemoved') }
+        : { ok: false, text: errorText(t, new ApiCallError(r.error)) },
+    );
     await refresh();
   }
 
@@ -202,22 +280,52 @@ function KeySettings({ training }: { training: boolean }) {
     <>
       <form className="card settings-card" onSubmit={onEvent(save)} noValidate autoComplete="off" data-testid="keys-form">
         <h2 className="card-title">{t('settings.keys')}</h2>
-        {training && <p className="notice notice-warn" data-testid="keys-training">{t('settings.keysTraining')}</p>}
+        {training && (
+          <p className="notice notice-warn" data-testid="keys-training">
+            {t('settings.keysTraining')}
+          </p>
+        )}
         <p className="muted small">{t('settings.keysHelp')}</p>
         <Field label={t('settings.apiKey')} end={<KeyState set={keys.apiKeySet} testId="api-key-state" />}>
-          <input ref={apiRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.apiKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="api-key-input" />
+          <input
+            ref={apiRef}
+            type="password"
+            autoComplete="new-password"
+            spellCheck={false}
+            className="input ltr-field"
+            dir="ltr"
+            placeholder={keys.apiKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')}
+            data-testid="api-key-input"
+          />
         </Field>
         <Field label={t('settings.secretKey')} end={<KeyState set={keys.secretKeySet} testId="secret-key-state" />}>
-          <input ref={secretRef} type="password" autoComplete="new-password" spellCheck={false} className="input ltr-field" dir="ltr" placeholder={keys.secretKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')} data-testid="secret-key-input" />
+          <input
+            ref={secretRef}
+            type="password"
+            autoComplete="new-password"
+            spellCheck={false}
+            className="input ltr-field"
+            dir="ltr"
+            placeholder={keys.secretKeySet ? t('settings.keyPlaceholderSet') : t('settings.keyPlaceholderEmpty')}
+            data-testid="secret-key-input"
+          />
         </Field>
-        {message && <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="keys-message">{message.text}</p>}
+        {message && (
+          <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="keys-message">
+            {message.text}
+          </p>
+        )}
         <div className="actions">
-          <button type="submit" className="btn btn-primary" data-testid="save-keys">{t('settings.saveKeys')}</button>
+          <button type="submit" className="btn btn-primary" data-testid="save-keys">
+            {t('settings.saveKeys')}
+          </button>
           <button type="button" className="btn" onClick={onEvent(testConnection)} disabled={testing} data-testid="test-connection">
             {testing ? t('settings.testing') : t('settings.testConnection')}
           </button>
           {(keys.apiKeySet || keys.secretKeySet) && (
-            <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-keys">{t('settings.removeKeys')}</button>
+            <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-keys">
+              {t('settings.removeKeys')}
+            </button>
           )}
         </div>
         {test && (
@@ -257,7 +365,14 @@ function StorePinSettings() {
     if (current === null) return setMessage({ ok: false, text: t('pin.invalid') });
     const r = await api.setStorePin(current === undefined ? { pin } : { pin, currentPin: current });
     if (!r.ok) {
-      const key = r.error.code === 'pin-wrong' ? 'pin.wrong' : r.error.code === 'pin-locked' ? 'pin.locked' : r.error.code === 'pin-required' ? 'pin.help' : null;
+      const key =
+        r.error.code === 'pin-wrong'
+          ? 'pin.wrong'
+          : r.error.code === 'pin-locked'
+            ? 'pin.locked'
+            : r.error.code === 'pin-required'
+              ? 'pin.help'
+              : null;
       return setMessage({ ok: false, text: key ? t(key) : errorText(t, new ApiCallError(r.error)) });
     }
     setMessage({ ok: true, text: t(r.value.storePinSet ? 'settings.pinSaved' : 'settings.pinRemoved') });
@@ -288,22 +403,57 @@ function StorePinSettings() {
       </p>
       {isSet && (
         <Field label={t('settings.currentPin')}>
-          <input ref={currentRef} type="password" inputMode="numeric" autoComplete="off" className="input ltr-field" dir="ltr" maxLength={24} data-testid="current-pin-input" />
+          <input
+            ref={currentRef}
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            className="input ltr-field"
+            dir="ltr"
+            maxLength={24}
+            data-testid="current-pin-input"
+          />
         </Field>
       )}
       <div className="field-row">
         <Field label={t('settings.newPin')}>
-          <input ref={nextRef} type="password" inputMode="numeric" autoComplete="new-password" className="input ltr-field" dir="ltr" maxLength={24} data-testid="new-pin-input" />
+          <input
+            ref={nextRef}
+            type="password"
+            inputMode="numeric"
+            autoComplete="new-password"
+            className="input ltr-field"
+            dir="ltr"
+            maxLength={24}
+            data-testid="new-pin-input"
+          />
         </Field>
         <Field label={t('settings.repeatPin')}>
-          <input ref={repeatRef} type="password" inputMode="numeric" autoComplete="new-password" className="input ltr-field" dir="ltr" maxLength={24} data-testid="repeat-pin-input" />
+          <input
+            ref={repeatRef}
+            type="password"
+            inputMode="numeric"
+            autoComplete="new-password"
+            className="input ltr-field"
+            dir="ltr"
+            maxLength={24}
+            data-testid="repeat-pin-input"
+          />
         </Field>
       </div>
-      {message && <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="store-pin-message">{message.text}</p>}
+      {message && (
+        <p className={message.ok ? 'notice' : 'form-error'} role="status" data-testid="store-pin-message">
+          {message.text}
+        </p>
+      )}
       <div className="actions">
-        <button type="submit" className="btn btn-primary" data-testid="save-pin">{t('settings.savePin')}</button>
+        <button type="submit" className="btn btn-primary" data-testid="save-pin">
+          {t('settings.savePin')}
+        </button>
         {isSet && (
-          <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-pin">{t('settings.removePin')}</button>
+          <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-pin">
+            {t('settings.removePin')}
+          </button>
         )}
       </div>
     </form>
@@ -351,22 +501,35 @@ function ScannerSettings({ scanner }: { scanner: ScannerState | null }) {
   }
 
   const kindLabel = (d: ScannerDevice) =>
-    d.kind === 'hidpos' ? t('settings.deviceKindHidpos') : d.kind === 'keyboard' ? t('settings.deviceKindKeyboard') : t('settings.deviceKindOther');
-  const current = settings.scanner.deviceId ?? (scanner?.state === 'connected' ? scanner.device?.id ?? '' : '');
+    d.kind === 'hidpos'
+      ? t('settings.deviceKindHidpos')
+      : d.kind === 'keyboard'
+        ? t('settings.deviceKindKeyboard')
+        : t('settings.deviceKindOther');
+  const current = settings.scanner.deviceId ?? (scanner?.state === 'connected' ? (scanner.device?.id ?? '') : '');
 
   return (
     <section className="card settings-card" aria-labelledby="scanner-title" data-testid="scanner-settings">
-      <h2 id="scanner-title" className="card-title">{t('settings.scanner')}</h2>
+      <h2 id="scanner-title" className="card-title">
+        {t('settings.scanner')}
+      </h2>
       <div className="field-inline">
         <Field label={t('settings.device')} className="grow">
-          <select className="input" value={current} onChange={onEvent((e: ChangeEvent<HTMLSelectElement>) => select(e.target.value))} data-testid="scanner-select">
+          <select
+            className="input"
+            value={current}
+            onChange={onEvent((e: ChangeEvent<HTMLSelectElement>) => select(e.target.value))}
+            data-testid="scanner-select"
+          >
             <option value="">{t('settings.keyboardMode')}</option>
             {devices.map((d) => (
               <option key={d.id} value={d.id}>{`${d.product ?? d.id} · ${kindLabel(d)}`}</option>
             ))}
           </select>
         </Field>
-        <button type="button" className="btn" onClick={onEvent(loadDevices)}>{t('settings.refreshDevices')}</button>
+        <button type="button" className="btn" onClick={onEvent(loadDevices)}>
+          {t('settings.refreshDevices')}
+        </button>
       </div>
 
       <h3 className="section-title">{t('settings.liveScans')}</h3>
@@ -388,7 +551,9 @@ function ScannerSettings({ scanner }: { scanner: ScannerState | null }) {
                 <td className="muted">{formatTime(s.at, lang)}</td>
                 <td>{t(`scanSource.${s.source}`)}</td>
                 <td>{t(`scanKind.${s.classification.kind}`)}</td>
-                <td><bdi className="code break">{s.classification.referrerCode ?? s.classification.customerId ?? s.classification.text}</bdi></td>
+                <td>
+                  <bdi className="code break">{s.classification.referrerCode ?? s.classification.customerId ?? s.classification.text}</bdi>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -8,7 +8,11 @@ import type { RefusalReason } from '../../preload/api.ts';
 import { ApiCallError } from './api-context.tsx';
 
 /** The reasons whose sentence names the till's data folder (`{{folder}}`). */
-export const FOLDER_REFUSALS = ['DISK_FULL', 'DATA_FOLDER_READ_ONLY', 'DATA_FOLDER_UNAVAILABLE'] as const satisfies readonly RefusalReason[];
+export const FOLDER_REFUSALS = [
+  'DISK_FULL',
+  'DATA_FOLDER_READ_ONLY',
+  'DATA_FOLDER_UNAVAILABLE',
+] as const satisfies readonly RefusalReason[];
 type FolderRefusal = (typeof FOLDER_REFUSALS)[number];
 
 const isFolderRefusal = (reason: RefusalReason): reason is FolderRefusal => (FOLDER_REFUSALS as readonly string[]).includes(reason);

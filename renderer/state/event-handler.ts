@@ -6,7 +6,10 @@ export type ReportError = (err: unknown) => void;
 
 const reportToConsole: ReportError = (err) => console.error('A screen action failed unexpectedly:', err);
 
-export function onEvent<A extends unknown[]>(run: (...args: A) => Promise<unknown>, report: ReportError = reportToConsole): (...args: A) => void {
+export function onEvent<A extends unknown[]>(
+  run: (...args: A) => Promise<unknown>,
+  report: ReportError = reportToConsole,
+): (...args: A) => void {
   return (...args: A) => {
     let pending: Promise<unknown>;
     try {

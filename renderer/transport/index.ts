@@ -20,7 +20,11 @@ export function connectPosApi(): PosApi | null {
     const token = takeSessionToken(window.location, window.history, tabStorage());
     if (token === undefined) return null;
     const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    client = createWsClient({ url: `${scheme}//${window.location.host}${WS_PATH}`, WebSocketCtor: WebSocket as unknown as WebSocketCtor, token });
+    client = createWsClient({
+      url: `${scheme}//${window.location.host}${WS_PATH}`,
+      WebSocketCtor: WebSocket as unknown as WebSocketCtor,
+      token,
+    });
   }
   return client.api;
 }

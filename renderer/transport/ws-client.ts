@@ -56,7 +56,8 @@ export interface WsClient {
 }
 
 const OPEN = 1;
-const LOST_MESSAGE = 'The connection to the till app was lost. The action may or may not have been saved: check the queue before trying again.';
+const LOST_MESSAGE =
+  'The connection to the till app was lost. The action may or may not have been saved: check the queue before trying again.';
 const OFFLINE_MESSAGE = 'The till app is not reachable. Check that it is running, then try again.';
 
 function unavailable(message: string): Result<never> {

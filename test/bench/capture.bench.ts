@@ -72,7 +72,18 @@ function interleaved(dir: string, tillId: string, capture: (i: number) => void):
   );
   const bareRows = bare.transaction((id: string, i: number, mobile: string, referred: boolean, now: string) => {
     const customer = `mobile_9665${mobile.slice(2)}`;
-    insert.run(id, customer, `+9665${mobile.slice(2)}`, ((i % 500) + 1) * 100 + 50, ((i % 500) + 2) * 100, `R-${i}`, referred ? 'FRIEND42' : null, now, now, now);
+    insert.run(
+      id,
+      customer,
+      `+9665${mobile.slice(2)}`,
+      ((i % 500) + 1) * 100 + 50,
+      ((i % 500) + 2) * 100,
+      `R-${i}`,
+      referred ? 'FRIEND42' : null,
+      now,
+      now,
+      now,
+    );
     if (referred) insertOutbox.run('register_customer', id, customer, Date.now(), now, now);
     insertOutbox.run('track_order', id, customer, Date.now(), now, now);
   }).immediate;
@@ -95,7 +106,18 @@ function interleaved(dir: string, tillId: string, capture: (i: number) => void):
     const singleId = `${tillId}-${uuidv7()}`;
     now = new Date().toISOString();
     t = performance.now();
-    insert.run(singleId, `mobile_9665${mobile.slice(2)}`, `+9665${mobile.slice(2)}`, ((i % 500) + 1) * 100 + 50, ((i % 500) + 2) * 100, `R-${i}`, referredAt(i) ? 'FRIEND42' : null, now, now, now);
+    insert.run(
+      singleId,
+      `mobile_9665${mobile.slice(2)}`,
+      `+9665${mobile.slice(2)}`,
+      ((i % 500) + 1) * 100 + 50,
+      ((i % 500) + 2) * 100,
+      `R-${i}`,
+      referredAt(i) ? 'FRIEND42' : null,
+      now,
+      now,
+      now,
+    );
     const single = performance.now() - t;
 
     pass.capture.push(c);

@@ -51,7 +51,9 @@ try {
   const call = db.prepare(
     `INSERT INTO outbox (kind, entity_id, customer_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES ('track_order', ?, ?, ?, 1, ?, ?, ?)`,
   );
-  const log = db.prepare(`INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (?, ?, 'POST', '/orders', ?, ?, ?)`);
+  const log = db.prepare(
+    `INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (?, ?, 'POST', '/orders', ?, ?, ?)`,
+  );
   const stateOf = (i: number): string => {
     const r = i % 100;
     if (i >= N - 3_000) return r < 90 ? 'pending' : 'sending'; // the newest: a backlog not yet sent
@@ -66,10 +68,32 @@ try {
       const customer = `mobile_9665${String(i % 20_000).padStart(8, '0')}`;
       const state = stateOf(i);
       const training = i % 10 === 0 ? 1 : 0;
-      order.run(id, customer, `+9665${String(i % 20_000).padStart(8, '0')}`, 1000 + (i % 5000), `R-${i}`, iso, training, state, iso, iso, state === 'synced' ? iso : null);
-      const outboxState = state === 'synced' ? 'done' : state === 'sending' ? 'in_flight' : state === 'attention' ? 'attention' : state === 'discarded' ? 'discarded' : 'pending';
+      order.run(
+        id,
+        customer,
+        `+9665${String(i % 20_000).padStart(8, '0')}`,
+        1000 + (i % 5000),
+        `R-${i}`,
+        iso,
+        training,
+        state,
+        iso,
+        iso,
+        state === 'synced' ? iso : null,
+      );
+      const outboxState =
+        state === 'synced'
+          ? 'done'
+          : state === 'sending'
+            ? 'in_flight'
+            : state === 'attention'
+              ? 'attention'
+              : state === 'discarded'
+                ? 'discarded'
+                : 'pending';
       const outboxId = Number(call.run(id, customer, outboxState, t0 + i * 60_000, iso, iso).lastInsertRowid);
-      if (state !== 'pending' && state !== 'discarded') log.run(outboxId, id, state === 'attention' ? 422 : 200, state === 'attention' ? 'attention' : 'ok', iso);
+      if (state !== 'pending' && state !== 'discarded')
+        log.run(outboxId, id, state === 'attention' ? 422 : 200, state === 'attention' ? 'attention' : 'ok', iso);
       if (i % 20 === 0) refund.run(`${id}-r`, id, customer, iso, training, state === 'synced' ? 'synced' : 'pending', iso, iso);
     }
   })();
@@ -89,7 +113,11 @@ try {
     ['list: page 40 (offset 2,000), all states', PAGE_TARGET_MS, () => queue.list({ offset: 2_000, limit: 50 })],
     ['status (sync engine: counts, oldest unsynced)', STATUS_TARGET_MS, () => reader.read(false, clock.now(), live)],
     ['status (training counts)', STATUS_TARGET_MS, () => reader.read(true, clock.now(), live)],
-    ['status (no engine: counts, oldest, last success and error from the log)', STATUS_TARGET_MS, () => reader.readStored(false, clock.now(), true)],
+    [
+      'status (no engine: counts, oldest, last success and error from the log)',
+      STATUS_TARGET_MS,
+      () => reader.readStored(false, clock.now(), true),
+    ],
     ['status seed (last success and error from the log)', STATUS_TARGET_MS, () => reader.seed()],
   ];
   process.stdout.write(`${N} orders, ${Math.ceil(N / 20)} refunds, ${N} outbox rows; medians of ${RUNS} runs\n`);
@@ -110,7 +138,11 @@ try {
       ['status: oldest', "SELECT MIN(created_at) AS at FROM orders WHERE state IN ('pending', 'sending') AND training = 0", []],
     ];
     for (const [label, sql, params] of plans) {
-      const detail = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail).join(' | ');
+      const detail = db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params)
+        .map((r) => r.detail)
+        .join(' | ');
       process.stdout.write(`  plan ${label}: ${detail}\n`);
     }
   }

@@ -98,7 +98,9 @@ async function scanToScreen(browser: Browser): Promise<boolean> {
     const raf = await rafBaseline(page, 100);
     const p95 = pct(painted, 95);
     console.log(`scan event -> code in DOM        p50 ${ms(pct(inDom, 50))}  p95 ${ms(pct(inDom, 95))}`);
-    console.log(`scan event -> code painted       p50 ${ms(pct(painted, 50))}  p95 ${ms(p95)} vs empty rAF round trip p50 ${ms(pct(raf, 50))}: ${(pct(painted, 50) / pct(raf, 50)).toFixed(2)}x`);
+    console.log(
+      `scan event -> code painted       p50 ${ms(pct(painted, 50))}  p95 ${ms(p95)} vs empty rAF round trip p50 ${ms(pct(raf, 50))}: ${(pct(painted, 50) / pct(raf, 50)).toFixed(2)}x`,
+    );
     const inFrame = pct(inDom, 95) <= FRAME_MS;
     console.log(`scan -> screen p95 in DOM ${ms(pct(inDom, 95))} (target <= ${FRAME_MS} ms, one frame) ${inFrame ? 'PASS' : 'FAIL'}`);
     await page.close();
@@ -122,9 +124,22 @@ async function seededDataDir(n: number): Promise<string> {
       const state = states[i % states.length] as (typeof states)[number];
       const at = new Date(start + i * 1000).toISOString();
       const mobile = `+9665${String(10_000_000 + i)}`;
-      insert.run(`T1-${String(i).padStart(8, '0')}`, `mobile_${mobile.slice(1)}`, mobile, 1000 + i, i % 3 ? `R-${i}` : null, i % 5 ? null : 'SIMABCDEFGH', at,
-        state, state === 'synced' ? 10 + (i % 90) : null, state === 'attention' ? '9007' : null, state === 'attention' ? 'orderDate is in the future.' : null,
-        at, at, state === 'synced' ? at : null);
+      insert.run(
+        `T1-${String(i).padStart(8, '0')}`,
+        `mobile_${mobile.slice(1)}`,
+        mobile,
+        1000 + i,
+        i % 3 ? `R-${i}` : null,
+        i % 5 ? null : 'SIMABCDEFGH',
+        at,
+        state,
+        state === 'synced' ? 10 + (i % 90) : null,
+        state === 'attention' ? '9007' : null,
+        state === 'attention' ? 'orderDate is in the future.' : null,
+        at,
+        at,
+        state === 'synced' ? at : null,
+      );
     }
   })();
   db.close();
@@ -157,7 +172,9 @@ async function queueFirstRender(browser: Browser, orders: number): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', E2E_STATIC_DIR, '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', E2E_STATIC_DIR, '--logLevel', 'warn'], {
+    stdio: 'inherit',
+  });
   const browser = await chromium.launch({ executablePath: chromiumExecutable, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const scanOk = await scanToScreen(browser);
@@ -168,7 +185,9 @@ async function main(): Promise<void> {
     // quarter of a second, the point where a wait starts to feel like one.
     const ratio = pct(large, 50) / pct(small, 50);
     const queueOk = pct(large, 95) <= QUEUE_TARGET_MS;
-    console.log(`queue first render, 100,000 orders p50 ${ms(pct(large, 50))} p95 ${ms(pct(large, 95))} vs 100 orders p50 ${ms(pct(small, 50))}: ${ratio.toFixed(2)}x (target p95 <= ${QUEUE_TARGET_MS} ms) ${queueOk ? 'PASS' : 'FAIL'}`);
+    console.log(
+      `queue first render, 100,000 orders p50 ${ms(pct(large, 50))} p95 ${ms(pct(large, 95))} vs 100 orders p50 ${ms(pct(small, 50))}: ${ratio.toFixed(2)}x (target p95 <= ${QUEUE_TARGET_MS} ms) ${queueOk ? 'PASS' : 'FAIL'}`,
+    );
     process.exitCode = scanOk && queueOk ? 0 : 1;
   } finally {
     await browser.close();

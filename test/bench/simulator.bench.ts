@@ -11,10 +11,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function post(url: string, path: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      new URL(path, url),
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -38,7 +42,11 @@ async function drive(label: string, send: (i: number) => Promise<number>): Promi
   const total = performance.now() - t0;
   if (bad > 0) throw new Error(`${label}: ${bad} requests did not answer 200`);
   times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(times.length / 2)] ?? 0, p99: times[Math.floor(times.length * 0.99)] ?? 0, perSecond: (REQUESTS / total) * 1000 };
+  return {
+    p50: times[Math.floor(times.length / 2)] ?? 0,
+    p99: times[Math.floor(times.length * 0.99)] ?? 0,
+    perSecond: (REQUESTS / total) * 1000,
+  };
 }
 
 function orderBody(i: number, run: string): string {
@@ -99,7 +107,10 @@ const ledger = sim.control.ledger();
 const ratio = simulated.p50 / base.p50;
 const throughputRatio = base.perSecond / simulated.perSecond;
 report(`simulator start p50 ${(starts[10] ?? 0).toFixed(2)} ms (target < 50 ms)`, (starts[10] ?? Infinity) < 50);
-report(`POST /orders p50 ${simulated.p50.toFixed(3)} ms vs bare http ${base.p50.toFixed(3)} ms: ${ratio.toFixed(2)}x (target <= 2x)`, ratio <= 2);
+report(
+  `POST /orders p50 ${simulated.p50.toFixed(3)} ms vs bare http ${base.p50.toFixed(3)} ms: ${ratio.toFixed(2)}x (target <= 2x)`,
+  ratio <= 2,
+);
 report(
   `throughput ${simulated.perSecond.toFixed(0)}/s vs bare ${base.perSecond.toFixed(0)}/s: ${throughputRatio.toFixed(2)}x slower (target <= 2x); p99 ${simulated.p99.toFixed(2)} ms vs ${base.p99.toFixed(2)} ms`,
   throughputRatio <= 2,

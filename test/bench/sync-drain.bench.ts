@@ -68,7 +68,16 @@ function claimCost(owed: number): { claimMs: number; lookupMs: number } {
       for (let i = 0; i < owed; i += 1) {
         const inFlight = i < 64;
         order.run(`o${i}`, `c${i % customers}`, iso, iso, iso);
-        call.run(`o${i}`, `c${i % customers}`, inFlight ? 'in_flight' : 'pending', t0, inFlight ? 'other' : null, inFlight ? t0 + 60_000 : null, iso, iso);
+        call.run(
+          `o${i}`,
+          `c${i % customers}`,
+          inFlight ? 'in_flight' : 'pending',
+          t0,
+          inFlight ? 'other' : null,
+          inFlight ? t0 + 60_000 : null,
+          iso,
+          iso,
+        );
       }
     })();
     const store = new OutboxStore(db, { training: false, ownerId: 'bench', leaseMs: 60_000 });
@@ -123,7 +132,8 @@ async function main(): Promise<void> {
     const clock = { now: () => (last = Math.max(Date.now(), last + 1)) };
     const settings = new SettingsStore(db);
     const orders = new OrderStore({ db, clock, settings: () => settings.get(), training: () => false });
-    for (let i = 0; i < N; i += 1) orders.captureOrder({ mobile: `+96650${String(i + 1).padStart(7, '0')}`, totalPaidMinor: ((i % 90) + 10) * 100 });
+    for (let i = 0; i < N; i += 1)
+      orders.captureOrder({ mobile: `+96650${String(i + 1).padStart(7, '0')}`, totalPaidMinor: ((i % 90) + 10) * 100 });
 
     const engine = new SyncEngine({
       db,
@@ -154,7 +164,9 @@ async function main(): Promise<void> {
         `${ratio.toFixed(2)}x (target >= 0.90) ${okDrain ? 'PASS' : 'FAIL'}\n`,
     );
     process.stdout.write(`429 answers: ${ledger.counters.rateLimited} (target 0) ${ok429 ? 'PASS' : 'FAIL'}\n`);
-    process.stdout.write(`ledger: ${ledger.orders.length} orders recorded, ${new Set(ledger.orders.map((o) => o.orderId)).size} distinct\n`);
+    process.stdout.write(
+      `ledger: ${ledger.orders.length} orders recorded, ${new Set(ledger.orders.map((o) => o.orderId)).size} distinct\n`,
+    );
     if (!okDrain || !ok429 || !claimOk) process.exitCode = 1;
   } finally {
     db.close();

@@ -83,7 +83,9 @@ async function clearForm(page: Page): Promise<void> {
   await expect(page.getByTestId('save-error')).toHaveCount(0);
 }
 
-test('self-referral, a second referral and an invalid referral code read in Arabic, from the advice and from the refused save', async ({ page }) => {
+test('self-referral, a second referral and an invalid referral code read in Arabic, from the advice and from the refused save', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 1366, height: 820 });
   await openTill(page, till);
   await page.keyboard.press('F4');

@@ -73,7 +73,9 @@ test('a needs-attention order can be discarded with a reason, which it keeps', a
   expect(till.sim.control.ledger().orders.some((o) => o.orderId === orderId)).toBe(false);
 });
 
-test('a till clock two hours ahead of Gameball: the order still reaches Gameball, and the status bar says to set the clock', async ({ page }) => {
+test('a till clock two hours ahead of Gameball: the order still reaches Gameball, and the status bar says to set the clock', async ({
+  page,
+}) => {
   // Gameball's clock two hours behind the till's: the order's date is in Gameball's future (9007)
   // unless the till sends it with Gameball's time, which it does.
   till.skewSimulatorClock(-2 * 3_600_000);

@@ -20,7 +20,9 @@ test('new customer with a referral scanned in keyboard mode is saved, synced and
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   const code = await seedReferrer(till);
   await page.setViewportSize({ width: 1366, height: 820 });

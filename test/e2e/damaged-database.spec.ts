@@ -22,7 +22,12 @@ test('a damaged database is told on the screen, and the readable orders are back
   dataDir = await mkdtemp(join(tmpdir(), 'pos-companion-e2e-damaged-'));
   const seed = await createEngine({ dataDir, logger: silentLogger(), secretCipher: null, env: {}, sync: noSync, startSync: false });
   const tillId = seed.getSettings().tillId;
-  for (let i = 0; i < 60; i++) seed.captureOrder({ mobile: `+96650${String(5000 + i).padStart(7, '0')}`, totalPaidMinor: 450, name: `Customer ${i}, a name long enough to fill pages` });
+  for (let i = 0; i < 60; i++)
+    seed.captureOrder({
+      mobile: `+96650${String(5000 + i).padStart(7, '0')}`,
+      totalPaidMinor: 450,
+      name: `Customer ${i}, a name long enough to fill pages`,
+    });
   await seed.close();
   const file = join(dataDir, 'pos-companion.db');
   overwritePage(file, pagesOf(file, 'orders')[1]!.pageno, 8, 3000);

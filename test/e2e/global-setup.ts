@@ -10,5 +10,8 @@ export default function globalSetup(): void {
   const root = resolve(import.meta.dirname, '../..');
   mkdirSync(join(root, 'test-results', 'screenshots'), { recursive: true });
   if (process.env.POS_COMPANION_E2E_SKIP_BUILD === '1' && existsSync(join(E2E_STATIC_DIR, 'index.html'))) return;
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', E2E_STATIC_DIR, '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', E2E_STATIC_DIR, '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

@@ -21,7 +21,8 @@ async function readablePageText(page: Page): Promise<string> {
   return page.evaluate(async () => {
     const parts: string[] = [document.documentElement.outerHTML];
     for (const el of Array.from(document.querySelectorAll('input, textarea, select'))) parts.push((el as HTMLInputElement).value);
-    for (const store of [localStorage, sessionStorage]) for (let i = 0; i < store.length; i += 1) parts.push(`${store.key(i)}=${store.getItem(store.key(i) ?? '')}`);
+    for (const store of [localStorage, sessionStorage])
+      for (let i = 0; i < store.length; i += 1) parts.push(`${store.key(i)}=${store.getItem(store.key(i) ?? '')}`);
     parts.push(document.cookie);
     parts.push(JSON.stringify((await indexedDB.databases?.()) ?? []));
     // Walk every global reachable from window (bounded), including React's props on DOM nodes.

@@ -23,7 +23,9 @@ test.afterEach(async () => {
 
 /** Every file under `dir`, relative paths. */
 function filesUnder(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 test('the session token never reaches another local server, leaves the address bar, and survives a reload', async ({ page, context }) => {

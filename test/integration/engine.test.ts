@@ -21,7 +21,15 @@ function folder(): string {
 }
 async function engineAt(dataDir: string, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Promise<Engine> {
   // The facade alone: the sync part is stubbed (the Gameball sync has its own tests).
-  const e = await createEngine({ dataDir, clock: steppedClock(), logger: silentLogger(), secretCipher: null, env: {}, sync: noSync, ...extra });
+  const e = await createEngine({
+    dataDir,
+    clock: steppedClock(),
+    logger: silentLogger(),
+    secretCipher: null,
+    env: {},
+    sync: noSync,
+    ...extra,
+  });
   cleanups.push(() => e.close());
   return e;
 }
@@ -51,8 +59,17 @@ describe('createEngine', () => {
     const seen: SyncContext[] = [];
     const second = await engineAt(dir, { secretCipher: cipher, sync: (ctx) => (seen.push(ctx), noopSync()) });
     expect(second.training).toBe(false);
-    expect(seen[0]?.gameball()).toEqual({ baseUrl: 'https://api.gameball.co', apiVersion: 'v4.0', apiKey: 'live-api-key-0001', secretKey: 'live-secret-key-0002' });
-    const onDisk = Buffer.concat(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => readFileSync(join(d.parentPath, d.name))));
+    expect(seen[0]?.gameball()).toEqual({
+      baseUrl: 'https://api.gameball.co',
+      apiVersion: 'v4.0',
+      apiKey: 'live-api-key-0001',
+      secretKey: 'live-secret-key-0002',
+    });
+    const onDisk = Buffer.concat(
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => readFileSync(join(d.parentPath, d.name))),
+    );
     expect(onDisk.includes(Buffer.from('live-secret-key-0002'))).toBe(false);
   });
 
@@ -73,7 +90,15 @@ describe('createEngine', () => {
       return {
         advisor: null,
         online: () => true,
-        status: () => ({ counts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 }, refundCounts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 }, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: true, training: ctx.training }),
+        status: () => ({
+          counts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 },
+          refundCounts: { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 },
+          oldestPendingAgeMs: null,
+          lastSuccessAt: null,
+          lastError: null,
+          online: true,
+          training: ctx.training,
+        }),
         syncNow: () => {},
         testConnection: async () => ({ ok: true, message: `training=${ctx.training}` }),
         close: async () => {
@@ -107,7 +132,13 @@ describe('createEngine', () => {
     await vi.waitFor(() => expect(statuses.at(-1)?.training).toBe(true));
     // One swap at a time, each part closed before the next is built; changes made while a swap
     // runs are taken together (on, auto, keys removed: one swap to training, not three).
-    expect(events).toEqual(['start training=true', 'close training=true', 'start training=false', 'close training=false', 'start training=true']);
+    expect(events).toEqual([
+      'start training=true',
+      'close training=true',
+      'start training=false',
+      'close training=false',
+      'start training=true',
+    ]);
   });
 
   it('a mode fixed by the caller does not follow keys or settings', async () => {
@@ -199,7 +230,18 @@ describe('createEngine', () => {
       sync: (ctx) => {
         notify = ctx.notifyStatus;
         const empty = { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 };
-        return { ...noopSync(), status: () => ({ counts: empty, refundCounts: empty, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: true, training: true }) };
+        return {
+          ...noopSync(),
+          status: () => ({
+            counts: empty,
+            refundCounts: empty,
+            oldestPendingAgeMs: null,
+            lastSuccessAt: null,
+            lastError: null,
+            online: true,
+            training: true,
+          }),
+        };
       },
     });
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
@@ -241,5 +283,11 @@ describe('createEngine', () => {
 });
 
 function noopSync() {
-  return { advisor: null, online: () => false, syncNow: () => {}, testConnection: async () => ({ ok: false, message: '' }), close: async () => {} };
+  return {
+    advisor: null,
+    online: () => false,
+    syncNow: () => {},
+    testConnection: async () => ({ ok: false, message: '' }),
+    close: async () => {},
+  };
 }

@@ -49,7 +49,10 @@ describe.skipIf(noTmpfs !== null)('the log on a full disk', () => {
     disk.free();
     logger.info({ n: 9_999 }, 'after space came back');
     await until(() => text(file).includes('after space came back'), 5_000);
-    const lines = text(file).trimEnd().split('\n').map((l) => JSON.parse(l) as { n?: number; msg: string; dropped?: number });
+    const lines = text(file)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { n?: number; msg: string; dropped?: number });
     // Whole lines, in order; the ones beyond the buffer were dropped and said so.
     const ns = lines.filter((l) => typeof l.n === 'number').map((l) => l.n as number);
     expect([...ns].sort((a, b) => a - b)).toEqual(ns);

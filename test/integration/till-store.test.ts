@@ -49,7 +49,10 @@ describe('a database damaged while the till runs', () => {
   it('a failing statement becomes DatabaseDamagedError with a sentence, a notice and a flag; the next start recovers the orders', async () => {
     const dir = folder();
     const e = await engineAt(dir, { startSync: false, onDatabaseProblem: 'continue' });
-    const ids = Array.from({ length: 60 }, (_, i) => e.captureOrder({ mobile: `+96650${String(1000 + i).padStart(7, '0')}`, totalPaidMinor: 300, name: longName(i) }).orderId);
+    const ids = Array.from(
+      { length: 60 },
+      (_, i) => e.captureOrder({ mobile: `+96650${String(1000 + i).padStart(7, '0')}`, totalPaidMinor: 300, name: longName(i) }).orderId,
+    );
     damageUnderneath(dir, 'orders');
 
     let err: unknown;
@@ -59,7 +62,9 @@ describe('a database damaged while the till runs', () => {
       err = x;
     }
     expect(err).toBeInstanceOf(DatabaseDamagedError);
-    expect((err as Error).message).toMatch(/^The till's database is damaged \(exporting orders failed: database disk image is malformed\)\. Orders cannot be saved safely until POS Companion is started again/);
+    expect((err as Error).message).toMatch(
+      /^The till's database is damaged \(exporting orders failed: database disk image is malformed\)\. Orders cannot be saved safely until POS Companion is started again/,
+    );
     expect(e.notices.map((n) => n.code)).toEqual(['DB_DAMAGED_RUNNING']);
     // The same condition, not a second report, for whatever fails next.
     expect(() => e.exportOrders({ state: 'all', format: 'csv' })).toThrow(DatabaseDamagedError);
@@ -94,7 +99,8 @@ describe('a database damaged while the till runs', () => {
       env: { GAMEBALL_API_KEY: 'sim-api-key', GAMEBALL_SECRET_KEY: 'sim-secret-key', GAMEBALL_BASE_URL: sim.url },
       sync: async (ctx) => (part = await gameballSync({ idlePollMs: 50 })(ctx)),
     });
-    for (let i = 0; i < 60; i++) e.captureOrder({ mobile: `+96650${String(2000 + i).padStart(7, '0')}`, totalPaidMinor: 300, name: longName(i) });
+    for (let i = 0; i < 60; i++)
+      e.captureOrder({ mobile: `+96650${String(2000 + i).padStart(7, '0')}`, totalPaidMinor: 300, name: longName(i) });
     damageUnderneath(dir, 'outbox');
     await expect(part!.drain({ untilEmpty: true, timeoutMs: 10_000 })).rejects.toBeInstanceOf(DatabaseDamagedError);
     expect(e.notices.map((n) => n.code)).toEqual(['DB_DAMAGED_RUNNING']);

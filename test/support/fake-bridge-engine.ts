@@ -12,7 +12,11 @@ export interface FakeEngine extends BridgeEngine {
 }
 
 /** A fresh till's settings, as the engine shows them (no keys, no store PIN). */
-export const SAMPLE_SETTINGS: Settings = { ...defaultSettings('till-fake'), keys: { apiKeySet: false, secretKeySet: false }, storePinSet: false };
+export const SAMPLE_SETTINGS: Settings = {
+  ...defaultSettings('till-fake'),
+  keys: { apiKeySet: false, secretKeySet: false },
+  storePinSet: false,
+};
 
 export const SAMPLE_STATUS: SyncStatus = {
   counts: { pending: 1, sending: 0, synced: 3, attention: 0, discarded: 0 },
@@ -46,7 +50,11 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
     getSettings: notConfigured('getSettings'),
     updateSettings: notConfigured('updateSettings'),
     setKeys: notConfigured('setKeys'),
-    storePin: { isSet: notConfigured('storePin.isSet'), verify: notConfigured('storePin.verify'), change: notConfigured('storePin.change') },
+    storePin: {
+      isSet: notConfigured('storePin.isSet'),
+      verify: notConfigured('storePin.verify'),
+      change: notConfigured('storePin.change'),
+    },
     testConnection: notConfigured('testConnection'),
     // A fake's mode never changes, so it is always settled.
     whenModeSettled: () => Promise.resolve(),

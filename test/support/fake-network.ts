@@ -56,7 +56,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(upstream: string, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+function forward(
+  upstream: string,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
@@ -65,7 +69,8 @@ function forward(upstream: string, req: IncomingMessage, body: Buffer): Promise<
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string' && k !== 'connection' && k !== 'transfer-encoding') h[k] = v;
+        for (const [k, v] of Object.entries(res.headers))
+          if (typeof v === 'string' && k !== 'connection' && k !== 'transfer-encoding') h[k] = v;
         resolve({ status: res.statusCode ?? 502, headers: h, body: Buffer.concat(chunks) });
       });
       res.on('error', reject);
@@ -110,7 +115,8 @@ export async function startFakeNetwork(): Promise<FakeNetwork> {
         return;
       case 'truncated': {
         // Half of Gameball's own answer when there is one, else half of a plausible one.
-        const whole = upstreamAnswer?.body.toString() ?? '{"customerId":"mobile_966500000001","rewardedPoints":12,"redeemedPoints":0,"lineItems":[]}';
+        const whole =
+          upstreamAnswer?.body.toString() ?? '{"customerId":"mobile_966500000001","rewardedPoints":12,"redeemedPoints":0,"lineItems":[]}';
         const half = whole.slice(0, Math.max(1, Math.floor(whole.length / 2)));
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(half)) });
         res.end(half);

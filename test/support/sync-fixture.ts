@@ -103,7 +103,8 @@ export async function createSyncFixture(opts: SyncFixtureOptions = {}): Promise<
     },
     capture: (input) => orders.captureOrder(input),
     order: (orderId) => db.prepare('SELECT * FROM orders WHERE order_id = ?').get(orderId) as ReturnType<SyncFixture['order']>,
-    outbox: (entityId) => db.prepare('SELECT * FROM outbox WHERE entity_id = ? ORDER BY id').all(entityId) as ReturnType<SyncFixture['outbox']>,
+    outbox: (entityId) =>
+      db.prepare('SELECT * FROM outbox WHERE entity_id = ? ORDER BY id').all(entityId) as ReturnType<SyncFixture['outbox']>,
     async close() {
       await Promise.all(engines.map((e) => e.stop()));
       await sim.close();

@@ -75,7 +75,7 @@ export function tillFixture(opts: { settings?: SettingsPatch; training?: boolean
       queue,
       training,
       changes,
-      rows: <T,>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
+      rows: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
       reopen: () => {
         db.close();
         return build();
@@ -103,12 +103,22 @@ export function refusal(fn: () => unknown): CaptureRefusedError {
 
 /** What the sync engine does when Gameball refuses an order with a 4xx: attention, with its code and message. */
 export function gameballRefuses(t: TillFixture, orderId: string, code = '3016', message = 'Invalid mobile'): void {
-  t.db.prepare("UPDATE orders SET state = 'attention', attention_code = ?, attention_message = ? WHERE order_id = ?").run(code, message, orderId);
-  t.db.prepare("UPDATE outbox SET state = 'attention', attempts = attempts + 1, last_error_code = ?, last_error_message = ?, next_attempt_at = 0 WHERE entity_id = ? AND state = 'pending'").run(code, message, orderId);
+  t.db
+    .prepare("UPDATE orders SET state = 'attention', attention_code = ?, attention_message = ? WHERE order_id = ?")
+    .run(code, message, orderId);
+  t.db
+    .prepare(
+      "UPDATE outbox SET state = 'attention', attempts = attempts + 1, last_error_code = ?, last_error_message = ?, next_attempt_at = 0 WHERE entity_id = ? AND state = 'pending'",
+    )
+    .run(code, message, orderId);
 }
 /** What the sync engine does when Gameball accepts an order: synced, its call done and audited. */
 export function synced(t: TillFixture, orderId: string, at: string): void {
   t.db.prepare("UPDATE orders SET state = 'synced', synced_at = ?, rewarded_points = 10 WHERE order_id = ?").run(at, orderId);
   t.db.prepare("UPDATE outbox SET state = 'done' WHERE entity_id = ?").run(orderId);
-  t.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (1, ?, 'POST', '/orders', 200, 'ok', ?)").run(orderId, at);
+  t.db
+    .prepare(
+      "INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, outcome, at) VALUES (1, ?, 'POST', '/orders', 200, 'ok', ?)",
+    )
+    .run(orderId, at);
 }

@@ -84,4 +84,3 @@ export function mountTmpfs(opts: { sizeKb: number; readOnly?: boolean }): Tmpfs 
     },
   };
 }
-

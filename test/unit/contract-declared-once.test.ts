@@ -29,12 +29,14 @@ const contractSchemas = Object.keys(api).filter((name) => name.endsWith('Schema'
 
 describe('the contract is declared once', () => {
   it('finds the contract schemas and the declarations it looks for', () => {
-    expect(contractSchemas).toEqual(expect.arrayContaining(['OrderViewSchema', 'SyncStatusSchema', 'SettingsSchema', 'CapturedOrderSchema']));
-    expect(declaredSchemas("export const OrderViewSchema = z.object({});\nconst SyncStatusSchema: z.ZodType = x;\nlet SettingsSchema = z.object({});")).toEqual([
-      'OrderViewSchema',
-      'SyncStatusSchema',
-      'SettingsSchema',
-    ]);
+    expect(contractSchemas).toEqual(
+      expect.arrayContaining(['OrderViewSchema', 'SyncStatusSchema', 'SettingsSchema', 'CapturedOrderSchema']),
+    );
+    expect(
+      declaredSchemas(
+        'export const OrderViewSchema = z.object({});\nconst SyncStatusSchema: z.ZodType = x;\nlet SettingsSchema = z.object({});',
+      ),
+    ).toEqual(['OrderViewSchema', 'SyncStatusSchema', 'SettingsSchema']);
     expect(declaredSchemas("import { OrderViewSchema } from '../../preload/api.ts';\nconst a = OrderViewSchema.parse(x);")).toEqual([]);
   });
 

@@ -54,13 +54,16 @@ describe('problemFromCode', () => {
 describe('the sentences', () => {
   const problems: DataFolderProblem[] = ['full', 'read-only', 'no-permission', 'missing', 'not-a-folder'];
   const activities: DataFolderActivity[] = ['save', 'sync', 'start'];
-  it.each(problems.flatMap((p) => activities.map((a) => [p, a] as const)))('%s while %s: one line naming the folder and what to do', (problem, activity) => {
-    const text = dataFolderMessage(problem, '/srv/till data', activity);
-    expect(text).toContain('/srv/till data');
-    expect(text).not.toMatch(/\n/);
-    expect(text).toMatch(/: (free|make|give|connect|move) /);
-    expect(text).toMatch(/\.$/);
-  });
+  it.each(problems.flatMap((p) => activities.map((a) => [p, a] as const)))(
+    '%s while %s: one line naming the folder and what to do',
+    (problem, activity) => {
+      const text = dataFolderMessage(problem, '/srv/till data', activity);
+      expect(text).toContain('/srv/till data');
+      expect(text).not.toMatch(/\n/);
+      expect(text).toMatch(/: (free|make|give|connect|move) /);
+      expect(text).toMatch(/\.$/);
+    },
+  );
 
   it('says the disk is full, and after a refused save that nothing new was saved', () => {
     expect(dataFolderMessage('full', '/x/y', 'save')).toBe(

@@ -108,7 +108,10 @@ describe('LogFile', () => {
       state.writeFails = null;
       await vi.advanceTimersByTimeAsync(1_000);
       await settle();
-      const written = state.data.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const written = state.data
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       // Lines 1..10 were kept (the bound), 11..30 dropped and counted on one line after them.
       expect(written.slice(0, 11).map((l) => l.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(written[11]).toMatchObject({ level: 40, name: 'till', dropped: 20, reason: 'ENOSPC' });

@@ -14,7 +14,11 @@ export type Outcome = { finish: Finish; logs: SyncLogInput[] } | { abandoned: tr
 export interface RowCalls {
   readonly row: ClaimedRow;
   readonly logs: SyncLogInput[];
-  call<T>(fn: (client: GameballClient, signal: AbortSignal) => Promise<GameballResult<T>>, method: 'GET' | 'POST', path: string): Promise<GameballResult<T> | 'abandoned'>;
+  call<T>(
+    fn: (client: GameballClient, signal: AbortSignal) => Promise<GameballResult<T>>,
+    method: 'GET' | 'POST',
+    path: string,
+  ): Promise<GameballResult<T> | 'abandoned'>;
   /** A POST of a dated body, with a date Gameball accepts (see GameballLink.postDated). */
   postDated<T>(
     body: Record<string, unknown>,

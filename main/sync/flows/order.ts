@@ -22,7 +22,10 @@ export async function syncOrder(calls: RowCalls, order: SyncOrderRow): Promise<O
   if (res === 'abandoned') return { abandoned: true, logs };
   if (res.kind === 'ok') {
     const points = res.value?.rewardedPoints;
-    return { finish: { type: 'done', rewardedPoints: typeof points === 'number' && Number.isFinite(points) ? Math.round(points) : null }, logs };
+    return {
+      finish: { type: 'done', rewardedPoints: typeof points === 'number' && Number.isFinite(points) ? Math.round(points) : null },
+      logs,
+    };
   }
   if (res.cause === 'duplicate') {
     const rec = await reconcileOrder(calls, order.order_id);
@@ -48,7 +51,9 @@ async function reconcileOrder(
   const res = await calls.transactionsOf(orderId);
   if (res === 'abandoned') return res;
   if (res.kind === 'ok' && res.value) {
-    const mine = res.value.transactions.filter((t) => t.transactionId === undefined || t.transactionId === null || t.transactionId === orderId);
+    const mine = res.value.transactions.filter(
+      (t) => t.transactionId === undefined || t.transactionId === null || t.transactionId === orderId,
+    );
     if (mine.length > 0) {
       markReconciled(calls.logs);
       return { kind: 'found', points: rewardedPointsOf(res.value, orderId) };

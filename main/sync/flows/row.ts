@@ -28,10 +28,15 @@ export async function runRow(calls: RowCalls, deps: RowDeps): Promise<Outcome> {
   try {
     if (row.kind === 'refund') {
       const refundRaw = store.loadRefund(row.entityId);
-      if (!refundRaw) return { finish: { type: 'dead', code: 'LOCAL_MISSING', message: `Refund ${row.entityId} no longer exists on this till.` }, logs };
+      if (!refundRaw)
+        return { finish: { type: 'dead', code: 'LOCAL_MISSING', message: `Refund ${row.entityId} no longer exists on this till.` }, logs };
       const refund = parseRefundRow(refundRaw, row.entityId);
       const orderRaw = store.loadOrder(refund.order_id);
-      if (!orderRaw) return { finish: { type: 'dead', code: 'LOCAL_MISSING', message: `The refunded order ${refund.order_id} no longer exists on this till.` }, logs };
+      if (!orderRaw)
+        return {
+          finish: { type: 'dead', code: 'LOCAL_MISSING', message: `The refunded order ${refund.order_id} no longer exists on this till.` },
+          logs,
+        };
       if (orderRaw.state === 'discarded') {
         return {
           finish: {
@@ -47,7 +52,8 @@ export async function runRow(calls: RowCalls, deps: RowDeps): Promise<Outcome> {
       refundBody = buildRefundBody(refund, order);
     } else {
       const orderRaw = store.loadOrder(row.entityId);
-      if (!orderRaw) return { finish: { type: 'dead', code: 'LOCAL_MISSING', message: `Order ${row.entityId} no longer exists on this till.` }, logs };
+      if (!orderRaw)
+        return { finish: { type: 'dead', code: 'LOCAL_MISSING', message: `Order ${row.entityId} no longer exists on this till.` }, logs };
       order = parseOrderRow(orderRaw, row.entityId);
     }
     if (order.training !== (deps.training ? 1 : 0)) return wrongWorld(row, logs, deps);
@@ -71,7 +77,14 @@ function wrongWorld(row: ClaimedRow, logs: SyncLogInput[], deps: RowDeps): Outco
   // and a real row never reaches the simulator.
   deps.logger?.error({ outboxId: row.id, entityId: row.entityId, training: deps.training }, 'refused to post a row of the other mode');
   return {
-    finish: { type: 'retry', nextAttemptAt: deps.now() + 60 * 60_000, code: 'LOCAL_MODE', message: 'Waiting for an engine in the matching mode.', unknownOutcome: false, countAttempt: false },
+    finish: {
+      type: 'retry',
+      nextAttemptAt: deps.now() + 60 * 60_000,
+      code: 'LOCAL_MODE',
+      message: 'Waiting for an engine in the matching mode.',
+      unknownOutcome: false,
+      countAttempt: false,
+    },
     logs,
   };
 }

@@ -23,9 +23,21 @@ test.describe('desktop app (Electron)', () => {
 
   test.beforeAll(async () => {
     // The native add-ons must match Electron's ABI, and the app must be built.
-    const rebuild = spawnSync(process.execPath, ['--import', 'tsx', '-e', "const { rebuild } = await import('@electron/rebuild'); const { electronVersion } = await import('./main/tools/electron-binary.ts'); await rebuild({ buildPath: process.cwd(), electronVersion: electronVersion(), onlyModules: ['better-sqlite3', 'node-hid'] });"], { cwd: repoRoot, stdio: 'inherit' });
+    const rebuild = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "const { rebuild } = await import('@electron/rebuild'); const { electronVersion } = await import('./main/tools/electron-binary.ts'); await rebuild({ buildPath: process.cwd(), electronVersion: electronVersion(), onlyModules: ['better-sqlite3', 'node-hid'] });",
+      ],
+      { cwd: repoRoot, stdio: 'inherit' },
+    );
     expect(rebuild.status).toBe(0);
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/tools/build.ts')], { cwd: repoRoot, stdio: 'inherit' });
+    const build = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/tools/build.ts')], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
     expect(build.status).toBe(0);
     sim = await startSimulator({ port: 0, apiKey: 'e2e-api-key-123456', secretKey: 'e2e-secret-key-123456' });
     dataDir = mkdtempSync(join(tmpdir(), 'pos-electron-e2e-'));
@@ -42,17 +54,30 @@ test.describe('desktop app (Electron)', () => {
     const app = await electron.launch({
       executablePath: binary!,
       args: [repoRoot, `--data-dir=${dataDir}`],
-      env: { ...process.env, GAMEBALL_BASE_URL: sim.url, GAMEBALL_API_KEY: 'e2e-api-key-123456', GAMEBALL_SECRET_KEY: 'e2e-secret-key-123456' },
+      env: {
+        ...process.env,
+        GAMEBALL_BASE_URL: sim.url,
+        GAMEBALL_API_KEY: 'e2e-api-key-123456',
+        GAMEBALL_SECRET_KEY: 'e2e-secret-key-123456',
+      },
     });
     try {
       const page = await app.firstWindow();
       await expect(page).toHaveURL(/^app:\/\/pos-companion\//);
       // The page has the bridge and nothing of Node.
       expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-      expect(await page.evaluate(() => Object.keys((window as unknown as { posCompanion: object }).posCompanion).sort().includes('captureOrder'))).toBe(true);
+      expect(
+        await page.evaluate(() =>
+          Object.keys((window as unknown as { posCompanion: object }).posCompanion)
+            .sort()
+            .includes('captureOrder'),
+        ),
+      ).toBe(true);
 
       const captured = await page.evaluate(() =>
-        (window as unknown as { posCompanion: { captureOrder: (r: unknown) => Promise<{ ok: boolean; value?: { orderId: string } }> } }).posCompanion.captureOrder({
+        (
+          window as unknown as { posCompanion: { captureOrder: (r: unknown) => Promise<{ ok: boolean; value?: { orderId: string } }> } }
+        ).posCompanion.captureOrder({
           customer: { mobile: '0500007777' },
           currency: 'SAR',
           totalPaidMinor: 15000,
@@ -65,7 +90,14 @@ test.describe('desktop app (Electron)', () => {
         .poll(
           async () =>
             page.evaluate(
-              async (id) => (await (window as unknown as { posCompanion: { getOrder: (r: unknown) => Promise<{ ok: boolean; value?: { state: string } | null }> } }).posCompanion.getOrder({ orderId: id })).value?.state,
+              async (id) =>
+                (
+                  await (
+                    window as unknown as {
+                      posCompanion: { getOrder: (r: unknown) => Promise<{ ok: boolean; value?: { state: string } | null }> };
+                    }
+                  ).posCompanion.getOrder({ orderId: id })
+                ).value?.state,
               orderId,
             ),
           { timeout: 30_000 },

@@ -53,7 +53,19 @@ export async function startTill(opts: TillOptions = {}): Promise<Till> {
   const masterKeyFile = join(keyDir, 'master.key');
   await writeFile(masterKeyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   const token = randomBytes(24).toString('base64url');
-  const args = ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--static-dir', E2E_STATIC_DIR, ...(opts.serveArgs ?? [])];
+  const args = [
+    '--import',
+    'tsx',
+    join(repoRoot, 'main/cli.ts'),
+    'serve',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--static-dir',
+    E2E_STATIC_DIR,
+    ...(opts.serveArgs ?? []),
+  ];
   if (opts.keys) args.push('--simulator-url', sim.url);
   // Gameball is always the test's simulator: whatever mode the till is in, no request can leave
   // the machine.
@@ -138,7 +150,8 @@ export async function keyboardScan(page: Page, text: string, gapMs = 4): Promise
     const start = Date.now() / 1000;
     const sends: Array<Promise<unknown>> = [];
     [...text, '\n'].forEach((ch, i) => {
-      for (const event of cdpKeyEventsFor(ch)) sends.push(cdp.send('Input.dispatchKeyEvent', { ...event, timestamp: start + (i * gapMs) / 1000 }));
+      for (const event of cdpKeyEventsFor(ch))
+        sends.push(cdp.send('Input.dispatchKeyEvent', { ...event, timestamp: start + (i * gapMs) / 1000 }));
     });
     await Promise.all(sends);
   } finally {
@@ -150,7 +163,11 @@ export async function keyboardScan(page: Page, text: string, gapMs = 4): Promise
 export async function seedReferrer(till: Till, customerId = `mobile_9665${randomBytes(4).readUInt32BE(0) % 100000000}`): Promise<string> {
   const headers = { 'Content-Type': 'application/json', APIKey: till.apiKey, SecretKey: till.secretKey };
   const base = `${till.sim.url}/api/v4.0/integrations`;
-  const created = await fetch(`${base}/customers`, { method: 'POST', headers, body: JSON.stringify({ customerId, customerAttributes: { displayName: 'Referrer' } }) });
+  const created = await fetch(`${base}/customers`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ customerId, customerAttributes: { displayName: 'Referrer' } }),
+  });
   expect(created.ok).toBe(true);
   const got = await fetch(`${base}/customers/${encodeURIComponent(customerId)}`, { headers });
   const body = (await got.json()) as { referralCode?: string };

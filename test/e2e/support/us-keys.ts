@@ -1,13 +1,41 @@
 // Playwright key names that make a US-layout keyboard (and so a keyboard-mode scanner) type each
 // printable ASCII character: the physical key plus Shift, as the scanner's HID reports would.
 const UNSHIFTED: Record<string, string> = {
-  '-': 'Minus', '=': 'Equal', '[': 'BracketLeft', ']': 'BracketRight', '\\': 'Backslash', ';': 'Semicolon',
-  "'": 'Quote', '`': 'Backquote', ',': 'Comma', '.': 'Period', '/': 'Slash', ' ': 'Space',
+  '-': 'Minus',
+  '=': 'Equal',
+  '[': 'BracketLeft',
+  ']': 'BracketRight',
+  '\\': 'Backslash',
+  ';': 'Semicolon',
+  "'": 'Quote',
+  '`': 'Backquote',
+  ',': 'Comma',
+  '.': 'Period',
+  '/': 'Slash',
+  ' ': 'Space',
 };
 const SHIFTED: Record<string, string> = {
-  '!': 'Digit1', '@': 'Digit2', '#': 'Digit3', $: 'Digit4', '%': 'Digit5', '^': 'Digit6', '&': 'Digit7', '*': 'Digit8',
-  '(': 'Digit9', ')': 'Digit0', _: 'Minus', '+': 'Equal', '{': 'BracketLeft', '}': 'BracketRight', '|': 'Backslash',
-  ':': 'Semicolon', '"': 'Quote', '~': 'Backquote', '<': 'Comma', '>': 'Period', '?': 'Slash',
+  '!': 'Digit1',
+  '@': 'Digit2',
+  '#': 'Digit3',
+  $: 'Digit4',
+  '%': 'Digit5',
+  '^': 'Digit6',
+  '&': 'Digit7',
+  '*': 'Digit8',
+  '(': 'Digit9',
+  ')': 'Digit0',
+  _: 'Minus',
+  '+': 'Equal',
+  '{': 'BracketLeft',
+  '}': 'BracketRight',
+  '|': 'Backslash',
+  ':': 'Semicolon',
+  '"': 'Quote',
+  '~': 'Backquote',
+  '<': 'Comma',
+  '>': 'Period',
+  '?': 'Slash',
 };
 
 export function usKeyFor(ch: string): string {
@@ -24,8 +52,20 @@ export function usKeyFor(ch: string): string {
 
 /** Windows virtual-key codes Chromium expects with each physical key (keyCode on the event). */
 const VK: Record<string, number> = {
-  Minus: 189, Equal: 187, BracketLeft: 219, BracketRight: 221, Backslash: 220, Semicolon: 186, Quote: 222,
-  Backquote: 192, Comma: 188, Period: 190, Slash: 191, Space: 32, Enter: 13, Tab: 9,
+  Minus: 189,
+  Equal: 187,
+  BracketLeft: 219,
+  BracketRight: 221,
+  Backslash: 220,
+  Semicolon: 186,
+  Quote: 222,
+  Backquote: 192,
+  Comma: 188,
+  Period: 190,
+  Slash: 191,
+  Space: 32,
+  Enter: 13,
+  Tab: 9,
 };
 
 export interface CdpKeyEvent {

@@ -47,7 +47,24 @@ function db(dir: string): BetterSqlite3.Database {
 describe('pos-companion order add', () => {
   it('prints only the order id, after the order is on disk; status and export see it', () => {
     const dir = folder();
-    const r = cli(['order', 'add', '--data-dir', dir, '--mobile', '050 000 1234', '--name', 'Sara', '--total', '125.50', '--price', '150', '--receipt', 'R-1', '--referrer', 'https://shop.example/?ref=FRIEND1']);
+    const r = cli([
+      'order',
+      'add',
+      '--data-dir',
+      dir,
+      '--mobile',
+      '050 000 1234',
+      '--name',
+      'Sara',
+      '--total',
+      '125.50',
+      '--price',
+      '150',
+      '--receipt',
+      'R-1',
+      '--referrer',
+      'https://shop.example/?ref=FRIEND1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^till-[0-9a-f]{10}-[0-9a-f-]{36}\n$/);
     const id = r.stdout.trim();
@@ -57,7 +74,13 @@ describe('pos-companion order add', () => {
     const status = cli(['status', '--json', '--data-dir', dir]);
     expect(status.code, status.stderr).toBe(0);
     // Training mode needs no keys (nothing is wrong), and this process runs no sync (online unknown).
-    expect(JSON.parse(status.stdout)).toMatchObject({ counts: { pending: 1 }, training: true, dataDir: dir, lastError: null, online: null });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      counts: { pending: 1 },
+      training: true,
+      dataDir: dir,
+      lastError: null,
+      online: null,
+    });
     const text = cli(['status', '--data-dir', dir]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^Last error: none$/m);
@@ -71,7 +94,20 @@ describe('pos-companion order add', () => {
 
   it('export neutralises cells a spreadsheet would run as formulas', () => {
     const dir = folder();
-    ok(['order', 'add', '--data-dir', dir, '--mobile', '0500001234', '--name', '=HYPERLINK("http://x","y")', '--total', '10', '--receipt', "+cmd|' /C calc'!A0"]);
+    ok([
+      'order',
+      'add',
+      '--data-dir',
+      dir,
+      '--mobile',
+      '0500001234',
+      '--name',
+      '=HYPERLINK("http://x","y")',
+      '--total',
+      '10',
+      '--receipt',
+      "+cmd|' /C calc'!A0",
+    ]);
     const csv = ok(['export', '--data-dir', dir, '--format', 'csv']);
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csv).toContain(`'+cmd|' /C calc'!A0`);
@@ -99,7 +135,12 @@ describe('pos-companion order add', () => {
     expect(inline.code, inline.stderr).toBe(0);
     expect(inline.stdout.trim()).toMatch(ORDER_ID);
     const stdin = cli(['order', 'add', '--data-dir', dir, '--json-file', '-'], {
-      input: JSON.stringify({ mobile: '+201001234567', totalPaid: '99', currency: 'EGP', lineItems: [{ productId: 'p1', quantity: 2, price: '49.5' }] }),
+      input: JSON.stringify({
+        mobile: '+201001234567',
+        totalPaid: '99',
+        currency: 'EGP',
+        lineItems: [{ productId: 'p1', quantity: 2, price: '49.5' }],
+      }),
     });
     expect(stdin.code, stdin.stderr).toBe(0);
     const rows = db(dir).prepare('SELECT customer_id, currency, total_paid_minor FROM orders ORDER BY created_at').all();
@@ -117,7 +158,20 @@ describe('pos-companion order add', () => {
 
   it("stores decimal flags and JSON in minor units of the order's currency (KWD: 3 decimals); a refund in the original order's", () => {
     const dir = folder();
-    const byFlags = ok(['order', 'add', '--data-dir', dir, '--customer-id', 'k1', '--total', '125.50', '--price', '130', '--currency', 'KWD']).trim();
+    const byFlags = ok([
+      'order',
+      'add',
+      '--data-dir',
+      dir,
+      '--customer-id',
+      'k1',
+      '--total',
+      '125.50',
+      '--price',
+      '130',
+      '--currency',
+      'KWD',
+    ]).trim();
     const byJson = ok([
       'order',
       'add',
@@ -127,7 +181,8 @@ describe('pos-companion order add', () => {
       '{"customerId":"k2","totalPaid":"1.5","currency":"KWD","lineItems":[{"productId":"p","quantity":1,"price":"1.5","discount":"0.25"}]}',
     ]).trim();
     const d = db(dir);
-    const order = (id: string) => d.prepare('SELECT currency, total_paid_minor, total_price_minor, line_items_json FROM orders WHERE order_id = ?').get(id);
+    const order = (id: string) =>
+      d.prepare('SELECT currency, total_paid_minor, total_price_minor, line_items_json FROM orders WHERE order_id = ?').get(id);
     expect(order(byFlags)).toEqual({ currency: 'KWD', total_paid_minor: 125500, total_price_minor: 130000, line_items_json: null });
     expect(order(byJson)).toEqual({
       currency: 'KWD',
@@ -137,7 +192,10 @@ describe('pos-companion order add', () => {
     });
     // The till's currency is SAR; the refund takes the order's.
     const refundId = ok(['refund', 'add', '--data-dir', dir, '--order', byJson, '--amount', '0.75']).trim();
-    expect(d.prepare('SELECT currency, amount_minor FROM refunds WHERE refund_id = ?').get(refundId)).toEqual({ currency: 'KWD', amount_minor: 750 });
+    expect(d.prepare('SELECT currency, amount_minor FROM refunds WHERE refund_id = ?').get(refundId)).toEqual({
+      currency: 'KWD',
+      amount_minor: 750,
+    });
     const tooPrecise = cli(['refund', 'add', '--data-dir', dir, '--order', byJson, '--amount', '0.0001']);
     expect(tooPrecise.code, tooPrecise.stderr).toBe(2);
     expect(tooPrecise.stderr).toMatch(/refused \(INVALID_AMOUNT\): amount: KWD amounts have at most 3 decimals/);
@@ -213,7 +271,10 @@ describe('pos-companion config', () => {
     expect(unknown.stderr).toMatch(/Unknown setting "colour"/);
     // The changed currency is the default for the next order.
     const id = ok(['order', 'add', '--data-dir', dir, '--customer-id', 'k', '--total', '1.125']).trim();
-    expect(db(dir).prepare('SELECT currency, total_paid_minor FROM orders WHERE order_id = ?').get(id)).toEqual({ currency: 'KWD', total_paid_minor: 1125 });
+    expect(db(dir).prepare('SELECT currency, total_paid_minor FROM orders WHERE order_id = ?').get(id)).toEqual({
+      currency: 'KWD',
+      total_paid_minor: 1125,
+    });
   });
 
   it('sets and clears the store PIN from stdin (how a forgotten one is reset); only its hash is stored, never printed', () => {
@@ -241,7 +302,10 @@ describe('pos-companion config', () => {
     const status = cli(['status', '--data-dir', dir, '--json'], { env });
     expect(JSON.parse(status.stdout).training).toBe(false);
     // No OS key store on this machine: refused, the key is not echoed, nothing stored.
-    const set = cli(['config', 'set', '--data-dir', dir, 'apiKey', '-'], { input: 'typed-key-never-shown\n', env: { XDG_RUNTIME_DIR: '/nonexistent', DBUS_SESSION_BUS_ADDRESS: 'disabled:' } });
+    const set = cli(['config', 'set', '--data-dir', dir, 'apiKey', '-'], {
+      input: 'typed-key-never-shown\n',
+      env: { XDG_RUNTIME_DIR: '/nonexistent', DBUS_SESSION_BUS_ADDRESS: 'disabled:' },
+    });
     if (set.code === 0) {
       // A machine with a working Secret Service stores it (encrypted) instead.
       expect(set.stdout).toBe('apiKey=set\n');

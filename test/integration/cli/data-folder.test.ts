@@ -85,7 +85,14 @@ describe.skipIf(noTmpfs !== null)('a read-only data folder', () => {
     disk = mountTmpfs({ sizeKb: 64, readOnly: true });
     const folder = join(disk.dir, 'data');
     const runs = await all(COMMANDS.map((c) => () => cli([...c.args, '--data-dir', folder])));
-    runs.forEach((r, i) => expectOneLine(r, folder, /is read-only .*: make it writable again, or choose another folder with --data-dir or POS_COMPANION_DATA_DIR; nothing was changed\.$/, COMMANDS[i]?.label ?? ''));
+    runs.forEach((r, i) =>
+      expectOneLine(
+        r,
+        folder,
+        /is read-only .*: make it writable again, or choose another folder with --data-dir or POS_COMPANION_DATA_DIR; nothing was changed\.$/,
+        COMMANDS[i]?.label ?? '',
+      ),
+    );
   }, 180_000);
 
   it('a till whose folder was remounted read-only: its orders are kept, and commands say read-only', async () => {
@@ -119,8 +126,12 @@ describe('a data folder that is missing, or not a folder', () => {
   it('a link to a drive that is not connected: "does not exist and cannot be created", exit 4', async () => {
     const folder = join(root, 'usb-data');
     symlinkSync(join(root, 'unplugged', 'POS'), folder);
-    const runs = await all([() => cli(['status', '--data-dir', folder]), () => cli(['order', 'add', '--mobile', '0500001234', '--total', '5', '--data-dir', folder])]);
-    for (const r of runs) expectOneLine(r, folder, /does not exist and cannot be created .*: connect the drive or create the folder/, 'missing');
+    const runs = await all([
+      () => cli(['status', '--data-dir', folder]),
+      () => cli(['order', 'add', '--mobile', '0500001234', '--total', '5', '--data-dir', folder]),
+    ]);
+    for (const r of runs)
+      expectOneLine(r, folder, /does not exist and cannot be created .*: connect the drive or create the folder/, 'missing');
   }, 60_000);
 
   it('a file in its place, or on its path: "is not a folder", exit 4', async () => {
@@ -137,8 +148,13 @@ describe('a data folder that is missing, or not a folder', () => {
 /** Why this machine cannot run the CLI as an unprivileged user (null: it can). */
 function whyNoUnprivilegedRun(): string | null {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'running the CLI as another user needs root on Linux';
-  const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(repoRoot, 'main/cli.ts'))})`], { uid: NOBODY, gid: NOBODY });
-  return r.status === 0 ? null : `user ${NOBODY} cannot read the repository here (${r.stderr.toString().trim().split('\n')[0] ?? r.status})`;
+  const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(repoRoot, 'main/cli.ts'))})`], {
+    uid: NOBODY,
+    gid: NOBODY,
+  });
+  return r.status === 0
+    ? null
+    : `user ${NOBODY} cannot read the repository here (${r.stderr.toString().trim().split('\n')[0] ?? r.status})`;
 }
 const noUnprivileged = whyNoUnprivilegedRun();
 if (noUnprivileged) console.warn(`Permission-denied CLI test skipped: ${noUnprivileged}`);
@@ -158,7 +174,12 @@ describe.skipIf(noUnprivileged !== null)('a data folder the user may not write',
       () => cli(['order', 'add', '--mobile', '0500001234', '--total', '5', '--data-dir', folder], { uid: NOBODY }),
       () => cli(['status', '--data-dir', join(folder, 'sub')], { uid: NOBODY }),
     ]);
-    expectOneLine(runs[0] as Run, folder, /cannot be written \(permission denied\): give the user who runs POS Companion write access to it/, 'order add');
+    expectOneLine(
+      runs[0] as Run,
+      folder,
+      /cannot be written \(permission denied\): give the user who runs POS Companion write access to it/,
+      'order add',
+    );
     expectOneLine(runs[1] as Run, join(folder, 'sub'), /permission denied/, 'status, folder to create');
   }, 60_000);
 });

@@ -62,19 +62,21 @@ async function till(dir = join(tempDir(), 'data')): Promise<Till> {
   const home = tempDir();
   // The master key lives outside the data folder: a copy of the folder alone opens no key.
   const env = { [MASTER_KEY_FILE_ENV]: join(home, 'master.key'), GAMEBALL_BASE_URL: sim.url };
-  const at = (folder: string): Cli => (args, input = '') =>
-    new Promise((done) => {
-      const child = spawn(process.execPath, [bin, ...args, '--data-dir', folder], {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home, NODE_ENV: 'test', ...env },
+  const at =
+    (folder: string): Cli =>
+    (args, input = '') =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [bin, ...args, '--data-dir', folder], {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home, NODE_ENV: 'test', ...env },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (code) => done({ code, stdout, stderr }));
+        child.stdin.end(input);
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => done({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
   const cli = at(dir);
   const t: Till = {
     dir,
@@ -85,8 +87,14 @@ async function till(dir = join(tempDir(), 'data')): Promise<Till> {
     async capture(n, from) {
       const e = await createEngine({ dataDir: dir, env, logger: silentLogger(), startSync: false, sync: noSync });
       try {
-        return Array.from({ length: n }, (_, i) =>
-          e.captureOrder({ mobile: `+96650${String(from + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 + 75, name: `Customer ${from + i}, a name long enough to fill pages` }).orderId,
+        return Array.from(
+          { length: n },
+          (_, i) =>
+            e.captureOrder({
+              mobile: `+96650${String(from + i).padStart(7, '0')}`,
+              totalPaidMinor: (i + 1) * 100 + 75,
+              name: `Customer ${from + i}, a name long enough to fill pages`,
+            }).orderId,
         );
       } finally {
         await e.close();
@@ -114,7 +122,12 @@ const keptBy = (tillId: string) => ({ tillId, apiKey: 'set', secretKey: 'set' })
 function ordersIn(dir: string): Map<string, string> {
   const d = new BetterSqlite3(join(dir, DB), { readonly: true });
   try {
-    return new Map(d.prepare<[], { order_id: string; state: string }>('SELECT order_id, state FROM orders').all().map((r) => [r.order_id, r.state]));
+    return new Map(
+      d
+        .prepare<[], { order_id: string; state: string }>('SELECT order_id, state FROM orders')
+        .all()
+        .map((r) => [r.order_id, r.state]),
+    );
   } finally {
     d.close();
   }
@@ -141,7 +154,8 @@ async function tillWithHistory(): Promise<Till & { synced: string[]; waiting: st
   return { ...t, synced, waiting, id: (await identityOf(t.cli)).tillId };
 }
 
-const DAMAGED = /^pos-companion: The till's database was damaged \((.+?)\)\. It was moved aside to (\S+pos-companion\.db\.corrupt-[0-9TZ-]+) \(kept, not deleted\) and a new database was started with the same till id \((till-[0-9a-f]{10})\), settings and Gameball keys\. Recovered from the damaged file: (\d+) orders and 0 refunds; (\d+) of them had not been confirmed by Gameball and are back in the queue, where each is checked with Gameball before it is sent, so nothing is sent twice\. (.*) The command was not run: run it again\.\n$/;
+const DAMAGED =
+  /^pos-companion: The till's database was damaged \((.+?)\)\. It was moved aside to (\S+pos-companion\.db\.corrupt-[0-9TZ-]+) \(kept, not deleted\) and a new database was started with the same till id \((till-[0-9a-f]{10})\), settings and Gameball keys\. Recovered from the damaged file: (\d+) orders and 0 refunds; (\d+) of them had not been confirmed by Gameball and are back in the queue, where each is checked with Gameball before it is sent, so nothing is sent twice\. (.*) The command was not run: run it again\.\n$/;
 
 describe('a damaged database, as the operator meets it', () => {
   it('an overwritten page: exit 6 and the story on stderr; till id and keys kept; the screen told; nothing posted twice', async () => {
@@ -259,7 +273,13 @@ describe('a damaged database, as the operator meets it', () => {
     expect((await screenNotices(copyDir, t.env)).map((n) => n.code)).toEqual(['DB_BEHIND']);
 
     // The copy still has the five orders as waiting: they are looked up, not posted again.
-    expect([...ordersIn(copyDir).entries()].filter(([o]) => ids.includes(o)).map(([, st]) => st)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    expect([...ordersIn(copyDir).entries()].filter(([o]) => ids.includes(o)).map(([, st]) => st)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
     const sync = await restored.cli(['sync', '--until-empty', '--timeout', '30']);
     expect(sync.code, sync.stderr).toBe(0);
     expect(t.posts()).toBe(5);
@@ -295,7 +315,10 @@ describe('a damaged database, as the operator meets it', () => {
     const dir = join(tempDir(), 'data');
     const run = (args: string[]) =>
       new Promise<Run>((done) => {
-        const child = spawn(process.execPath, [bin, ...args, '--data-dir', dir], { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: dir, NODE_ENV: 'test' } });
+        const child = spawn(process.execPath, [bin, ...args, '--data-dir', dir], {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH, HOME: dir, NODE_ENV: 'test' },
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

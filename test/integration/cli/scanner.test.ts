@@ -21,7 +21,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, ['--import', 'tsx', join(root, 'main/cli.ts'), ...args], { cwd: root, timeout: 20_000 });
 }
-const jsonLines = (s: string): unknown[] => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (s: string): unknown[] =>
+  s
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('pos-companion scanner commands (real process)', () => {
   it('replay prints one JSON object per scan, in order', async () => {
@@ -44,7 +49,9 @@ describe('pos-companion scanner commands (real process)', () => {
     expect(jsonLines((await cli('scan-parse', ']Q1https://shop.example/j?ref=AB12CD')).stdout)).toEqual([
       { text: 'https://shop.example/j?ref=AB12CD', kind: 'referral', symbology: ']Q1', referrerCode: 'AB12CD' },
     ]);
-    expect(jsonLines((await cli('scan-parse', 'javascript:alert(1)')).stdout)).toEqual([{ text: 'javascript:alert(1)', kind: 'rejected', reason: 'scheme-not-allowed' }]);
+    expect(jsonLines((await cli('scan-parse', 'javascript:alert(1)')).stdout)).toEqual([
+      { text: 'javascript:alert(1)', kind: 'rejected', reason: 'scheme-not-allowed' },
+    ]);
     expect(jsonLines((await cli('scan-parse', 'https://s.example/?invite=Q1W2', '--referral-param', 'invite')).stdout)).toEqual([
       { text: 'https://s.example/?invite=Q1W2', kind: 'referral', referrerCode: 'Q1W2' },
     ]);
@@ -53,7 +60,11 @@ describe('pos-companion scanner commands (real process)', () => {
   it('scan-parse refuses a receipt pattern that backtracks catastrophically, at once, naming what is not allowed', async () => {
     const started = Date.now();
     const run = cli('scan-parse', `${'a'.repeat(28)}!`, '--receipt-pattern', '(a+)+');
-    await expect(run).rejects.toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('The receipt pattern is refused: nested quantifiers, such as (a+)+') });
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('The receipt pattern is refused: nested quantifiers, such as (a+)+'),
+    });
     // Before the check this ran for more than a minute in one regular expression.
     expect(Date.now() - started).toBeLessThan(15_000);
   });
@@ -68,7 +79,13 @@ describe('scanner commands against a fake transport (in process)', () => {
     const out: string[] = [];
     const err: string[] = [];
     const p = new Command('pos-companion').exitOverride();
-    registerScannerCommands(p, { transport: async () => hid, out: (s) => out.push(s), err: (s) => err.push(s), platform: 'darwin', ...(untilStopped ? { untilStopped } : {}) });
+    registerScannerCommands(p, {
+      transport: async () => hid,
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      platform: 'darwin',
+      ...(untilStopped ? { untilStopped } : {}),
+    });
     return { p, out, err };
   }
 
@@ -113,10 +130,16 @@ describe('scanner commands against a fake transport (in process)', () => {
 
   it('scan-parse prints exactly the listed fields for each kind', async () => {
     const cases: Array<[string[], Record<string, string>]> = [
-      [['mobile_966500001234123456'], { text: 'mobile_966500001234123456', kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' }],
+      [
+        ['mobile_966500001234123456'],
+        { text: 'mobile_966500001234123456', kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' },
+      ],
       [[']E04006381333931'], { text: '4006381333931', kind: 'product', symbology: ']E0' }],
       [['https://gb.page.link/AbCd'], { text: 'https://gb.page.link/AbCd', kind: 'unknown', reason: 'link-without-referral-code' }],
-      [['cust-42001234567', '--customer-prefix', 'cust-'], { text: 'cust-42001234567', kind: 'customer', customerId: 'cust-42001', hash: '234567' }],
+      [
+        ['cust-42001234567', '--customer-prefix', 'cust-'],
+        { text: 'cust-42001234567', kind: 'customer', customerId: 'cust-42001', hash: '234567' },
+      ],
       [['R-000123', '--receipt-pattern', 'R-\\d{6}'], { text: 'R-000123', kind: 'receipt' }],
     ];
     for (const [args, expected] of cases) {

@@ -43,7 +43,13 @@ function setup(): { dir: string; env: Record<string, string>; secretCount(): num
 
 function cli(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...opts.env };
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, env, input: opts.input ?? '', encoding: 'utf8', timeout: opts.timeoutMs ?? 20_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env,
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 20_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -73,16 +79,25 @@ describe('config set apiKey / secretKey', () => {
 
   it('takes a key from stdin or from a file; "null" on the command line removes it; empty stdin changes nothing', () => {
     const t = setup();
-    expect(cli(['config', 'set', '--data-dir', t.dir, 'apiKey', '-'], { env: t.env, input: `${KEY}\n` })).toMatchObject({ code: 0, stdout: 'apiKey=set\n' });
+    expect(cli(['config', 'set', '--data-dir', t.dir, 'apiKey', '-'], { env: t.env, input: `${KEY}\n` })).toMatchObject({
+      code: 0,
+      stdout: 'apiKey=set\n',
+    });
     const file = join(t.dir, '..', 'secret.txt');
     writeFileSync(file, 'gb-secret-key-88b1d0c4e7aa\n', { mode: 0o600 });
-    expect(cli(['config', 'set', '--data-dir', t.dir, 'secretKey', '--from-file', file], { env: t.env })).toMatchObject({ code: 0, stdout: 'secretKey=set\n' });
+    expect(cli(['config', 'set', '--data-dir', t.dir, 'secretKey', '--from-file', file], { env: t.env })).toMatchObject({
+      code: 0,
+      stdout: 'secretKey=set\n',
+    });
     expect(t.secretCount()).toBe(2);
     const empty = cli(['config', 'set', '--data-dir', t.dir, 'apiKey', '-'], { env: t.env, input: '' });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/No API key was given.*config set apiKey null/);
     expect(t.secretCount()).toBe(2);
-    expect(cli(['config', 'set', '--data-dir', t.dir, 'apiKey', 'null'], { env: t.env })).toMatchObject({ code: 0, stdout: 'apiKey=not set\n' });
+    expect(cli(['config', 'set', '--data-dir', t.dir, 'apiKey', 'null'], { env: t.env })).toMatchObject({
+      code: 0,
+      stdout: 'apiKey=not set\n',
+    });
     expect(t.secretCount()).toBe(1);
     const missing = cli(['config', 'set', '--data-dir', t.dir, 'apiKey', '--from-file', join(t.dir, 'nope.txt')], { env: t.env });
     expect(missing.code).toBe(2);

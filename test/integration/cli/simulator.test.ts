@@ -19,8 +19,16 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function run(args: string[]): { child: ChildProcessWithoutNullStreams; url: Promise<string>; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'simulator', ...args], { cwd: repoRoot, env: { ...process.env, GAMEBALL_SIM_API_KEY: '', GAMEBALL_SIM_SECRET_KEY: '' } });
+function run(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  url: Promise<string>;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [bin, 'simulator', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, GAMEBALL_SIM_API_KEY: '', GAMEBALL_SIM_SECRET_KEY: '' },
+  });
   children.push(child);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -43,12 +51,26 @@ describe('pos-companion simulator (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gb-sim-cli-'));
     dirs.push(dir);
     const stateFile = join(dir, 'state.json');
-    const p = run(['--port', '0', '--api-key', 'cli-api-key-123', '--secret-key', 'cli-secret-key-456', '--state', stateFile, '--rate-limit', 'off']);
+    const p = run([
+      '--port',
+      '0',
+      '--api-key',
+      'cli-api-key-123',
+      '--secret-key',
+      'cli-secret-key-456',
+      '--state',
+      stateFile,
+      '--rate-limit',
+      'off',
+    ]);
     const url = await p.url;
     const headers = { APIKey: 'cli-api-key-123', SecretKey: 'cli-secret-key-456' };
     const ok = await call(url, 'POST', '/api/v4.0/integrations/orders', { json: order({ customerId: 'cli' }), headers });
     expect(ok.status).toBe(200);
-    const wrong = await call(url, 'POST', '/api/v4.0/integrations/orders', { json: order(), headers: { APIKey: 'sim-api-key', SecretKey: 'sim-secret-key' } });
+    const wrong = await call(url, 'POST', '/api/v4.0/integrations/orders', {
+      json: order(),
+      headers: { APIKey: 'sim-api-key', SecretKey: 'sim-secret-key' },
+    });
     expect(wrong.status).toBe(401);
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
@@ -61,7 +83,10 @@ describe('pos-companion simulator (CLI)', () => {
   it('applies fault flags (drop: committed, no answer) and stops on SIGINT', async () => {
     const p = run(['--drop-rate', '1', '--seed', '9']);
     const url = await p.url;
-    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', { json: { customerId: 'x' }, headers: { APIKey: 'sim-api-key' } }).catch(() => 'failed');
+    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', {
+      json: { customerId: 'x' },
+      headers: { APIKey: 'sim-api-key' },
+    }).catch(() => 'failed');
     expect(answer).toBe('failed');
     const ledger = await call(url, 'GET', '/_sim/ledger');
     expect(ledger.body.customers).toHaveLength(1);
@@ -71,7 +96,22 @@ describe('pos-companion simulator (CLI)', () => {
   });
 
   it('every fault flag reaches the running simulator (GET /_sim/faults) and --error-rate 1 answers 5xx', async () => {
-    const p = run(['--latency-ms', '7', '--jitter-ms', '3', '--error-rate', '1', '--reset-rate', '0', '--drop-rate', '0.125', '--rate-limit', '2/10', '--seed', '4']);
+    const p = run([
+      '--latency-ms',
+      '7',
+      '--jitter-ms',
+      '3',
+      '--error-rate',
+      '1',
+      '--reset-rate',
+      '0',
+      '--drop-rate',
+      '0.125',
+      '--rate-limit',
+      '2/10',
+      '--seed',
+      '4',
+    ]);
     const url = await p.url;
     const faults = await call(url, 'GET', '/_sim/faults');
     expect(faults.body).toMatchObject({
@@ -83,7 +123,10 @@ describe('pos-companion simulator (CLI)', () => {
       rateLimit: { orders: { perSecond: 2, per30s: 10 }, customerWrites: { perSecond: 2, per30s: 10 } },
       outage: { on: false },
     });
-    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', { json: { customerId: 'x' }, headers: { APIKey: 'sim-api-key' } });
+    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', {
+      json: { customerId: 'x' },
+      headers: { APIKey: 'sim-api-key' },
+    });
     expect([500, 503]).toContain(answer.status);
     expect((await call(url, 'GET', '/_sim/ledger')).body.customers).toEqual([]);
     p.child.kill('SIGTERM');
@@ -93,7 +136,10 @@ describe('pos-companion simulator (CLI)', () => {
   it('--reset-rate 1 resets connections before anything is committed', async () => {
     const p = run(['--reset-rate', '1']);
     const url = await p.url;
-    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', { json: { customerId: 'x' }, headers: { APIKey: 'sim-api-key' } }).catch(() => 'failed');
+    const answer = await call(url, 'POST', '/api/v4.0/integrations/customers', {
+      json: { customerId: 'x' },
+      headers: { APIKey: 'sim-api-key' },
+    }).catch(() => 'failed');
     expect(answer).toBe('failed');
     const ledger = await call(url, 'GET', '/_sim/ledger');
     expect(ledger.body.customers).toEqual([]);

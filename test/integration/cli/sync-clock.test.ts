@@ -39,7 +39,15 @@ interface Run {
 
 /** Runs the CLI, under `faketime -f OFFSET` when given (e.g. '+2d'), without blocking this process. */
 function cli(args: string[], opts: { offset?: string } = {}): Promise<Run> {
-  const env = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: dir, NODE_ENV: 'test', ...(sim ? { GAMEBALL_BASE_URL: sim.url } : {}), GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: dir,
+    NODE_ENV: 'test',
+    ...(sim ? { GAMEBALL_BASE_URL: sim.url } : {}),
+    GAMEBALL_API_KEY: API_KEY,
+    GAMEBALL_SECRET_KEY: SECRET_KEY,
+  };
   const argv = [bin, ...args, '--data-dir', dir];
   const [cmd, cmdArgs] = opts.offset ? [FAKETIME, ['-f', opts.offset, process.execPath, ...argv]] : [process.execPath, argv];
   return new Promise((done) => {
@@ -70,7 +78,10 @@ async function capture(n: number): Promise<string[]> {
     startSync: false,
   });
   try {
-    return Array.from({ length: n }, (_, i) => engine.captureOrder({ mobile: `+96650${String(9_000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
+    return Array.from(
+      { length: n },
+      (_, i) => engine.captureOrder({ mobile: `+96650${String(9_000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId,
+    );
   } finally {
     await engine.close();
   }
@@ -153,6 +164,8 @@ describe.skipIf(!existsSync(FAKETIME))('with the till clock shifted by faketime 
     const s = await statusJson('-1d');
     expect(s.clockSkewMs).toBeLessThan(-DAY + 2_000);
     expect(s.clockSkewMs).toBeGreaterThan(-DAY - 2_000);
-    expect((await cli(['status'], { offset: '-1d' })).stdout).toContain("Clock: The till's clock is 1 day behind Gameball: set the date and time on this computer.\n");
+    expect((await cli(['status'], { offset: '-1d' })).stdout).toContain(
+      "Clock: The till's clock is 1 day behind Gameball: set the date and time on this computer.\n",
+    );
   }, 120_000);
 });

@@ -53,14 +53,23 @@ describe.skipIf(noTmpfs !== null)('pos-companion sync on a disk that fills up', 
   function sync(dataDir: string, args: string[]): Running {
     const child = spawn(process.execPath, [bin, 'sync', ...args, '--data-dir', dataDir], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: dataDir, NODE_ENV: 'test', GAMEBALL_BASE_URL: sim!.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY },
+      env: {
+        PATH: process.env.PATH,
+        HOME: dataDir,
+        NODE_ENV: 'test',
+        GAMEBALL_BASE_URL: sim!.url,
+        GAMEBALL_API_KEY: API_KEY,
+        GAMEBALL_SECRET_KEY: SECRET_KEY,
+      },
     });
     children.push(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const done = new Promise<Awaited<Running['done']>>((r) => child.on('close', (code, signal) => r({ code, signal, stdout, stderr, endedAt: Date.now() })));
+    const done = new Promise<Awaited<Running['done']>>((r) =>
+      child.on('close', (code, signal) => r({ code, signal, stdout, stderr, endedAt: Date.now() })),
+    );
     return { child, done };
   }
 
@@ -68,8 +77,19 @@ describe.skipIf(noTmpfs !== null)('pos-companion sync on a disk that fills up', 
   async function till(latencyMs: number): Promise<{ dataDir: string; ids: string[] }> {
     disk = mountTmpfs({ sizeKb: 2048 });
     const dataDir = join(disk.dir, 'data');
-    const engine = await createEngine({ dataDir, training: false, sync: noSync, secretCipher: null, env: {}, logger: silentLogger(), startSync: false });
-    const ids = Array.from({ length: ORDERS }, (_, i) => engine.captureOrder({ mobile: `+96650${String(8100 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
+    const engine = await createEngine({
+      dataDir,
+      training: false,
+      sync: noSync,
+      secretCipher: null,
+      env: {},
+      logger: silentLogger(),
+      startSync: false,
+    });
+    const ids = Array.from(
+      { length: ORDERS },
+      (_, i) => engine.captureOrder({ mobile: `+96650${String(8100 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId,
+    );
     await engine.close();
     sim = await startSimulator({ apiKey: API_KEY, secretKey: SECRET_KEY, rateLimit: false, latencyMs });
     return { dataDir, ids };
@@ -109,7 +129,11 @@ describe.skipIf(noTmpfs !== null)('pos-companion sync on a disk that fills up', 
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(fullLine(dataDir));
     expect(r.stderr).not.toMatch(/ENOSPC|Unhandled|throw er|\n\s+at /);
-    expect(r.stdout).toMatch(new RegExp(`^Synced 0 orders and 0 refunds\\. ${ORDERS} calls still owed, 0 need attention\\. Last error: \\[DISK_FULL\\] The data folder `));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Synced 0 orders and 0 refunds\\. ${ORDERS} calls still owed, 0 need attention\\. Last error: \\[DISK_FULL\\] The data folder `,
+      ),
+    );
   }
 
   it('--timeout is honoured with the disk full; after space is freed a new sync delivers everything exactly once', async () => {

@@ -50,10 +50,21 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 async function capture(training: boolean, n: number, settings: Record<string, unknown> = {}): Promise<string[]> {
-  const engine = await createEngine({ dataDir: dir, training, sync: noSync, secretCipher: null, env: {}, logger: silentLogger(), startSync: false });
+  const engine = await createEngine({
+    dataDir: dir,
+    training,
+    sync: noSync,
+    secretCipher: null,
+    env: {},
+    logger: silentLogger(),
+    startSync: false,
+  });
   try {
     engine.updateSettings(settings);
-    return Array.from({ length: n }, (_, i) => engine.captureOrder({ mobile: `+96650${String(7000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
+    return Array.from(
+      { length: n },
+      (_, i) => engine.captureOrder({ mobile: `+96650${String(7000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId,
+    );
   } finally {
     await engine.close();
   }
@@ -78,7 +89,12 @@ test('sync --until-empty posts everything to Gameball, prints a summary, never a
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^Synced 3 orders and 0 refunds\. 0 calls still owed, 0 need attention\.\n$/);
   expect(r.stdout + r.stderr).not.toContain(SECRET_KEY);
-  expect(sim.control.ledger().orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
+  expect(
+    sim.control
+      .ledger()
+      .orders.map((o) => o.orderId)
+      .sort(),
+  ).toEqual([...ids].sort());
   expect(states()).toEqual({ synced: 3 });
 }, 30_000);
 

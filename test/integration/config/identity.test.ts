@@ -72,7 +72,13 @@ describe('till.json', () => {
     removeDatabase(dir);
 
     const second = await engineAt(dir, { training: 'auto' });
-    expect(second.getSettings()).toMatchObject({ tillId, currency: 'EGP', country: 'EG', branchId: 'b-3', keys: { apiKeySet: true, secretKeySet: true } });
+    expect(second.getSettings()).toMatchObject({
+      tillId,
+      currency: 'EGP',
+      country: 'EG',
+      branchId: 'b-3',
+      keys: { apiKeySet: true, secretKeySet: true },
+    });
     expect(second.training).toBe(false); // the keys decrypt: live, as before
     expect(second.captureOrder({ mobile: '01000000002', totalPaidMinor: 500 }).orderId.startsWith(`${tillId}-`)).toBe(true);
     // The database is gone with its order: said so, with the till id kept.
@@ -103,7 +109,9 @@ describe('till.json', () => {
     writeFileSync(join(dir, IDENTITY_FILE), '{ "format": 1, "tillId": ');
     const again = await engineAt(dir);
     expect(again.notices.map((n) => n.code)).toEqual(['IDENTITY_UNREADABLE']);
-    expect(again.notices[0]?.message).toMatch(/till\.json could not be read \(it is not valid JSON\); it was moved aside to .*till\.json\.corrupt-/);
+    expect(again.notices[0]?.message).toMatch(
+      /till\.json could not be read \(it is not valid JSON\); it was moved aside to .*till\.json\.corrupt-/,
+    );
     const kept = readdirSync(dir).filter((f) => f.startsWith(`${IDENTITY_FILE}.corrupt-`));
     expect(kept).toHaveLength(1);
     expect(readFileSync(join(dir, kept[0]!), 'utf8')).toBe('{ "format": 1, "tillId": ');
@@ -118,7 +126,13 @@ describe('till.json', () => {
     await e.close();
     const read = readIdentity(dir);
     if (read.kind !== 'ok') throw new Error('no identity');
-    writeFileSync(join(dir, IDENTITY_FILE), JSON.stringify({ ...read.identity, damaged: { databaseId: read.identity.database!.id, at: '2025-01-01T00:00:00.000Z', reason: 'reading the queue failed' } }));
+    writeFileSync(
+      join(dir, IDENTITY_FILE),
+      JSON.stringify({
+        ...read.identity,
+        damaged: { databaseId: read.identity.database!.id, at: '2025-01-01T00:00:00.000Z', reason: 'reading the queue failed' },
+      }),
+    );
     const again = await engineAt(dir);
     expect(again.notices.map((n) => n.code)).toEqual(['DB_DAMAGED']);
     expect(again.notices[0]?.message).toMatch(/found damaged while the till ran \(2025-01-01T00:00:00\.000Z: reading the queue failed\)/);
@@ -130,7 +144,10 @@ describe('till.json', () => {
     await again.close();
     const r2 = readIdentity(dir);
     if (r2.kind !== 'ok') throw new Error('no identity');
-    writeFileSync(join(dir, IDENTITY_FILE), JSON.stringify({ ...r2.identity, damaged: { databaseId: 'someotherdatabase', at: '2025-01-01T00:00:00.000Z', reason: 'x' } }));
+    writeFileSync(
+      join(dir, IDENTITY_FILE),
+      JSON.stringify({ ...r2.identity, damaged: { databaseId: 'someotherdatabase', at: '2025-01-01T00:00:00.000Z', reason: 'x' } }),
+    );
     const third = await engineAt(dir);
     expect(third.notices).toEqual([]);
     expect(existsSync(db(dir))).toBe(true);

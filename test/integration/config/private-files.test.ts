@@ -37,12 +37,29 @@ async function until(what: () => boolean, ms = 5_000): Promise<void> {
 describe.runIf(posix)('the data folder is private to the till user', () => {
   it('the admin CLI, started with umask 022, leaves the folder 0700 and every file in it 0600', () => {
     const dir = join(folder(), 'data');
-    const r = spawnSync('/bin/sh', ['-c', 'umask 022; exec "$0" "$@"', process.execPath, bin, 'order', 'add', '--data-dir', dir, '--mobile', '0500001234', '--total', '10'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const r = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        'umask 022; exec "$0" "$@"',
+        process.execPath,
+        bin,
+        'order',
+        'add',
+        '--data-dir',
+        dir,
+        '--mobile',
+        '0500001234',
+        '--total',
+        '10',
+      ],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(mode(dir)).toBe('0700');
     expect(mode(join(dir, 'pos-companion.db'))).toBe('0600');
@@ -78,7 +95,7 @@ describe.runIf(posix)('the data folder is private to the till user', () => {
     expect(mode(join(dir, 'pos-companion.db-shm'))).toBe('0600');
   });
 
-  it('on Windows leaves modes and the umask alone (the folder is in the user\'s own AppData, whose ACL is theirs)', () => {
+  it("on Windows leaves modes and the umask alone (the folder is in the user's own AppData, whose ACL is theirs)", () => {
     const dir = folder();
     chmodSync(dir, 0o755);
     const before = process.umask();

@@ -17,7 +17,12 @@ const SECRET = 'gb-secret-key-88b1d0c4e7';
 
 /** Every byte the till has on disk (database, WAL, anything else in the folder). */
 function allBytesOnDisk(dir: string): Buffer {
-  return Buffer.concat(readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f)));
+  return Buffer.concat(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((f) => join(dir, f))
+      .filter((f) => statSync(f).isFile())
+      .map((f) => readFileSync(f)),
+  );
 }
 
 describe('SecretStore', () => {
@@ -67,18 +72,22 @@ describe('SecretStore', () => {
     expect(store.value('secretKey')).toBe(SECRET);
     store.set('secretKey', null);
     expect(store.isSet('secretKey')).toBe(false);
-    expect(till.rows("SELECT name FROM secrets")).toEqual([{ name: 'apiKey' }]);
+    expect(till.rows('SELECT name FROM secrets')).toEqual([{ name: 'apiKey' }]);
   });
 
   it('a key stored by another cipher (another machine, or the desktop app) is reported, not used', () => {
     till = tillFixture();
     new SecretStore(till.db, testCipher('electron-safestorage'), till.clock).set('apiKey', API);
     const unreadable: string[] = [];
-    const other = new SecretStore(till.db, testCipher('linux-secret-service'), till.clock, {}, (name, reason) => unreadable.push(`${name}: ${reason}`));
+    const other = new SecretStore(till.db, testCipher('linux-secret-service'), till.clock, {}, (name, reason) =>
+      unreadable.push(`${name}: ${reason}`),
+    );
     expect(other.isSet('apiKey')).toBe(false);
     expect(other.isStored('apiKey')).toBe(true);
     expect(unreadable).toEqual(['apiKey: stored with electron-safestorage, which is not available here']);
-    const wrongKey = new SecretStore(till.db, testCipher('electron-safestorage'), till.clock, {}, (name, reason) => unreadable.push(`${name}: ${reason}`));
+    const wrongKey = new SecretStore(till.db, testCipher('electron-safestorage'), till.clock, {}, (name, reason) =>
+      unreadable.push(`${name}: ${reason}`),
+    );
     expect(wrongKey.value('apiKey')).toBeNull();
     expect(unreadable.at(-1)).toBe('apiKey: the stored ciphertext could not be decrypted');
   });
@@ -123,7 +132,12 @@ describe('keys with a master key file (POS_COMPANION_MASTER_KEY_FILE)', () => {
 
   it('a key file inside the data folder is refused with a notice, and setting keys says why', async () => {
     const dataDir = join(root(), 'data');
-    const engine = await createEngine({ dataDir, env: { [MASTER_KEY_FILE_ENV]: join(dataDir, 'master.key') }, startSync: false, sync: noSync });
+    const engine = await createEngine({
+      dataDir,
+      env: { [MASTER_KEY_FILE_ENV]: join(dataDir, 'master.key') },
+      startSync: false,
+      sync: noSync,
+    });
     try {
       expect(engine.notices.map((n) => n.message).join('\n')).toMatch(/inside the data folder/);
       expect(() => engine.setKeys({ apiKey: API })).toThrow(SecretsUnavailableError);

@@ -20,7 +20,11 @@ describe('SettingsStore', () => {
   it('persists valid changes as JSON and refuses a patch with any bad or unknown key, writing none of it', () => {
     till = tillFixture();
     const s = new SettingsStore(till.db);
-    expect(s.update({ currency: 'egp', country: 'eg', retentionDays: 30, scanner: { mode: 'keyboard', deviceId: null } })).toMatchObject({ currency: 'EGP', country: 'EG', retentionDays: 30 });
+    expect(s.update({ currency: 'egp', country: 'eg', retentionDays: 30, scanner: { mode: 'keyboard', deviceId: null } })).toMatchObject({
+      currency: 'EGP',
+      country: 'EG',
+      retentionDays: 30,
+    });
     expect(till.rows("SELECT value FROM settings WHERE key = 'currency'")).toEqual([{ value: '"EGP"' }]);
     expect(() => s.update({ currency: 'SAR', retentionDays: -1 })).toThrow(SettingsError);
     expect(() => s.update({ currencyy: 'SAR' })).toThrow(/Unknown setting: currencyy/);

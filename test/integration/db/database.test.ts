@@ -18,7 +18,11 @@ function fileInTemp(): { dir: string; file: string } {
 }
 
 const tables = (db: BetterSqlite3.Database) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  (
+    db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
 
 describe('openDatabase', () => {
   it('creates the schema at the latest version with WAL, synchronous=FULL, foreign keys and a busy timeout', () => {
@@ -29,7 +33,19 @@ describe('openDatabase', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(tables(db)).toEqual(expect.arrayContaining(['settings', 'secrets', 'orders', 'refunds', 'outbox', 'sync_log', 'customer_cache', 'outbox_ready', 'orders_state_created']));
+    expect(tables(db)).toEqual(
+      expect.arrayContaining([
+        'settings',
+        'secrets',
+        'orders',
+        'refunds',
+        'outbox',
+        'sync_log',
+        'customer_cache',
+        'outbox_ready',
+        'orders_state_created',
+      ]),
+    );
     db.close();
   });
 

@@ -39,7 +39,10 @@ function engineOn(f: SyncFixture, db: Database): SyncEngine {
 
 /** Ids of every order (and refund) row in a database. */
 const idsIn = (db: Database, table: 'orders' | 'refunds' = 'orders') =>
-  db.prepare<[], { id: string }>(`SELECT ${table === 'orders' ? 'order_id' : 'refund_id'} AS id FROM ${table}`).all().map((r) => r.id);
+  db
+    .prepare<[], { id: string }>(`SELECT ${table === 'orders' ? 'order_id' : 'refund_id'} AS id FROM ${table}`)
+    .all()
+    .map((r) => r.id);
 
 const longName = (i: number) => `Customer ${i} with a name long enough to fill the pages of the orders table quickly`;
 
@@ -65,11 +68,17 @@ interface Till {
 async function tillBeforeTheFault(): Promise<Till> {
   const f = await createSyncFixture();
   cleanups.push(() => f.close());
-  const synced = Array.from({ length: 40 }, (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 + 25, name: longName(i) }).orderId);
+  const synced = Array.from(
+    { length: 40 },
+    (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 + 25, name: longName(i) }).orderId,
+  );
   const live = engineOn(f, f.db);
   expect((await live.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   await live.stop();
-  const postedAfterCopy = Array.from({ length: 40 }, (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 3) * 100 + 50, name: longName(100 + i) }).orderId);
+  const postedAfterCopy = Array.from(
+    { length: 40 },
+    (_, i) => f.capture({ mobile: mobile(), totalPaidMinor: (i + 3) * 100 + 50, name: longName(100 + i) }).orderId,
+  );
   const refundId = f.orders.captureRefund({ orderId: synced[0]!, amountMinor: 100 }).refundId;
   f.db.pragma('wal_checkpoint(TRUNCATE)');
   const dir = tempDir();
@@ -83,7 +92,12 @@ async function tillBeforeTheFault(): Promise<Till> {
   const cdb = openDatabase(copy);
   const settings = new SettingsStore(cdb);
   const store = new OrderStore({ db: cdb, clock, settings: () => settings.get(), training: () => false });
-  const onlyInCopy = Array.from({ length: 10 }, (_, i) => store.captureOrder({ mobile: mobile(), totalPaidMinor: 900, name: longName(200 + i), referrerCode: i === 0 ? 'FRIEND1' : undefined }).orderId);
+  const onlyInCopy = Array.from(
+    { length: 10 },
+    (_, i) =>
+      store.captureOrder({ mobile: mobile(), totalPaidMinor: 900, name: longName(200 + i), referrerCode: i === 0 ? 'FRIEND1' : undefined })
+        .orderId,
+  );
   const tillId = settings.get().tillId;
   cdb.close();
   checkpointFully(copy);
@@ -121,14 +135,23 @@ describe('recovery from a damaged database', () => {
 
     // Synced orders come back as history, with no call owed; the others owe theirs, to be looked up first.
     const row = (id: string) => opened.db.prepare<[string], { state: string }>('SELECT state FROM orders WHERE order_id = ?').get(id);
-    const calls = (id: string) => opened.db.prepare<[string], { kind: string; state: string; unknown_outcome: number }>('SELECT kind, state, unknown_outcome FROM outbox WHERE entity_id = ? ORDER BY id').all(id);
+    const calls = (id: string) =>
+      opened.db
+        .prepare<[string], { kind: string; state: string; unknown_outcome: number }>(
+          'SELECT kind, state, unknown_outcome FROM outbox WHERE entity_id = ? ORDER BY id',
+        )
+        .all(id);
     for (const id of t.synced.filter((x) => here.has(x))) {
       expect(row(id)?.state).toBe('synced');
       expect(calls(id)).toEqual([]);
     }
     for (const id of [...t.postedAfterCopy, ...t.onlyInCopy].filter((x) => here.has(x))) {
       expect(row(id)?.state).toBe('pending');
-      expect(calls(id).map((c) => [c.kind === 'register_customer' ? 'register_customer' : 'track_order', c.state, c.unknown_outcome]).at(-1)).toEqual(['track_order', 'pending', 1]);
+      expect(
+        calls(id)
+          .map((c) => [c.kind === 'register_customer' ? 'register_customer' : 'track_order', c.state, c.unknown_outcome])
+          .at(-1),
+      ).toEqual(['track_order', 'pending', 1]);
     }
     if (here.has(t.onlyInCopy[0]!)) expect(calls(t.onlyInCopy[0]!).map((c) => c.kind)).toEqual(['register_customer', 'track_order']);
     expect(opened.db.prepare('SELECT state FROM refunds WHERE refund_id = ?').get(t.refundId)).toEqual({ state: 'pending' });
@@ -216,7 +239,9 @@ describe('recovery from a damaged database', () => {
     const leaves = pagesOf(t.copy, 'orders');
     const bad = [leaves[1]!, leaves[leaves.length - 2]!];
     for (const p of bad) overwritePage(t.copy, p.pageno, 8, 3000);
-    const salvaged = salvageFile(t.copy, [{ table: 'orders', key: 'order_id', indexes: [{ name: 'sqlite_autoindex_orders_1', orderBy: ['order_id'] }] }]);
+    const salvaged = salvageFile(t.copy, [
+      { table: 'orders', key: 'order_id', indexes: [{ name: 'sqlite_autoindex_orders_1', orderBy: ['order_id'] }] },
+    ]);
     const orders = salvaged.tables.get('orders')!;
     const lost = bad[0]!.ncell + bad[1]!.ncell;
     expect(orders.rows).toHaveLength(90 - lost);
@@ -228,7 +253,9 @@ describe('recovery from a damaged database', () => {
   it('a damaged index alone loses nothing: every row is read from the table', async () => {
     const t = await tillBeforeTheFault();
     overwritePage(t.copy, pagesOf(t.copy, 'orders_customer')[0]!.pageno);
-    const salvaged = salvageFile(t.copy, [{ table: 'orders', key: 'order_id', indexes: [{ name: 'orders_created', orderBy: ['created_at', 'order_id'] }] }]);
+    const salvaged = salvageFile(t.copy, [
+      { table: 'orders', key: 'order_id', indexes: [{ name: 'orders_created', orderBy: ['created_at', 'order_id'] }] },
+    ]);
     expect(salvaged.tables.get('orders')?.rows).toHaveLength(90);
     expect(salvaged.tables.get('orders')?.damaged).toBe(false);
   }, 90_000);

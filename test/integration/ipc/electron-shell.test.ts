@@ -40,7 +40,14 @@ function loadShell(opts: { lock?: boolean; dataDir?: string } = {}) {
   const fake = createFakeElectron(opts);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pos-shell-data-'));
   dataDirs.push(dataDir);
-  const fakeHid = { devicesAsync: async () => [], HIDAsync: { open: async () => { throw new Error('no device'); } } };
+  const fakeHid = {
+    devicesAsync: async () => [],
+    HIDAsync: {
+      open: async () => {
+        throw new Error('no device');
+      },
+    },
+  };
   const mod = Module as unknown as { _load: LoadHook };
   const original = mod._load;
   mod._load = function (request, parent, isMain) {
@@ -72,7 +79,12 @@ const frame = { url: 'app://pos-companion/index.html' };
 const ownEvent = { senderFrame: frame, sender: { mainFrame: frame } };
 
 async function shutdown(shell: ReturnType<typeof loadShell>) {
-  const event = { prevented: false, preventDefault() { this.prevented = true; } };
+  const event = {
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
   shell.emitApp('before-quit', event);
   await expect.poll(() => shell.state.quitCalls, { timeout: 20_000 }).toBe(1);
   return event;
@@ -83,11 +95,20 @@ describe('desktop shell bundle', () => {
     const shell = await started();
     expect(shell.state.sandboxEnabled).toBe(true);
     expect(shell.state.userData).toBe(shell.dataDir);
-    expect(shell.state.privilegedSchemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    expect(shell.state.privilegedSchemes).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+    ]);
     const win = shell.state.windows[0]!;
     expect(win.url).toBe('app://pos-companion/index.html');
     const prefs = win.options.webPreferences as Record<string, unknown>;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
     expect(String(prefs.preload)).toBe(join(root, 'app', 'preload', 'index.cjs'));
     await shutdown(shell);
   });
@@ -96,7 +117,9 @@ describe('desktop shell bundle', () => {
     const shell = await started();
     const status = shell.state.handlers.get('status:get')!;
     expect(await status(ownEvent)).toMatchObject({ ok: true, value: { counts: { pending: 0 } } });
-    expect(await status({ senderFrame: { url: 'https://evil.example/' }, sender: { mainFrame: { url: 'https://evil.example/' } } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(
+      await status({ senderFrame: { url: 'https://evil.example/' }, sender: { mainFrame: { url: 'https://evil.example/' } } }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const sub = { url: 'app://pos-companion/index.html' };
     expect(await status({ senderFrame: sub, sender: { mainFrame: frame } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await status({ senderFrame: null, sender: { mainFrame: frame } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -119,7 +142,10 @@ describe('desktop shell bundle', () => {
     try {
       const shell = await started();
       const setKeys = shell.state.handlers.get('settings:set-keys')!;
-      expect(await setKeys(ownEvent, { secretKey: key })).toEqual({ ok: true, value: { apiKeySet: false, secretKeySet: true, training: true } });
+      expect(await setKeys(ownEvent, { secretKey: key })).toEqual({
+        ok: true,
+        value: { apiKeySet: false, secretKeySet: true, training: true },
+      });
       expect(await setKeys(ownEvent, { apiKey })).toEqual({ ok: true, value: { apiKeySet: true, secretKeySet: true, training: false } });
       // The shell's engine wrapper reports the mode as it is now, not as it was at start.
       expect(await shell.state.handlers.get('app:info')!(ownEvent)).toMatchObject({ ok: true, value: { training: false } });
@@ -149,7 +175,10 @@ describe('desktop shell bundle', () => {
     const open = openDescriptorsOn(log);
     if (open !== null) expect(open).toBe(1);
     await shutdown(shell);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; name: string });
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; name: string });
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['engine started', 'desktop app started', 'desktop app stopped']));
     expect(lines.find((l) => l.msg === 'engine started')?.name).toBe('shell');
   });
@@ -197,17 +226,29 @@ describe('desktop shell bundle', () => {
     expect(decide('file:///etc/passwd')).toBe(true);
     expect(decide('ws://127.0.0.1:4477/ws')).toBe(true);
     let headers: Record<string, string[]> | undefined;
-    s.headersReceived!({ responseHeaders: { 'X-Test': ['1'] } }, (r: { responseHeaders: Record<string, string[]> }) => (headers = r.responseHeaders));
+    s.headersReceived!(
+      { responseHeaders: { 'X-Test': ['1'] } },
+      (r: { responseHeaders: Record<string, string[]> }) => (headers = r.responseHeaders),
+    );
     expect(headers?.['Content-Security-Policy']).toEqual([contentSecurityPolicy()]);
 
     // Every web contents: no new windows, no navigation away, no webviews.
     const listeners = new Map<string, (...a: unknown[]) => void>();
     let openHandler: (() => { action: string }) | undefined;
-    const contents = { setWindowOpenHandler: (fn: () => { action: string }) => (openHandler = fn), on: (e: string, fn: (...a: unknown[]) => void) => listeners.set(e, fn) };
+    const contents = {
+      setWindowOpenHandler: (fn: () => { action: string }) => (openHandler = fn),
+      on: (e: string, fn: (...a: unknown[]) => void) => listeners.set(e, fn),
+    };
     shell.emitApp('web-contents-created', {}, contents);
     expect(openHandler?.()).toEqual({ action: 'deny' });
     const nav = (event: string, url: string) => {
-      const ev = { prevented: false, url, preventDefault() { this.prevented = true; } };
+      const ev = {
+        prevented: false,
+        url,
+        preventDefault() {
+          this.prevented = true;
+        },
+      };
       listeners.get(event)!(ev, url);
       return ev.prevented;
     };
@@ -236,7 +277,12 @@ describe('desktop shell bundle', () => {
         },
         once() {},
       };
-      const event = { prevented: false, preventDefault() { this.prevented = true; } };
+      const event = {
+        prevented: false,
+        preventDefault() {
+          this.prevented = true;
+        },
+      };
       willDownload(event, item, { getURL: () => pageUrl });
       return { prevented: event.prevented, item };
     };
@@ -268,7 +314,12 @@ describe('desktop shell bundle', () => {
     const first = await shutdown(shell);
     expect(first.prevented).toBe(true);
     expect(await shell.state.handlers.get('status:get')?.(ownEvent)).toBeUndefined(); // handlers removed
-    const second = { prevented: false, preventDefault() { this.prevented = true; } };
+    const second = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     shell.emitApp('before-quit', second);
     expect(second.prevented).toBe(false);
   });

@@ -27,16 +27,35 @@ afterEach(async () => {
 let tAr: Translate;
 beforeAll(async () => {
   const i18n = i18next.createInstance();
-  await i18n.init({ resources: { en: { translation: en }, ar: { translation: ar } }, lng: 'ar', interpolation: { escapeValue: true, escape: isolate }, showSupportNotice: false });
+  await i18n.init({
+    resources: { en: { translation: en }, ar: { translation: ar } },
+    lng: 'ar',
+    interpolation: { escapeValue: true, escape: isolate },
+    showSupportNotice: false,
+  });
   tAr = (key, options) => i18n.t(key, options ?? {});
 });
 
 async function router() {
   const t = tempDir('pos-reasons-');
   cleanups.push(t.cleanup);
-  const engine = await createEngine({ dataDir: t.dir, clock: steppedClock(), logger: silentLogger(), secretCipher: null, env: {}, sync: noSync, startSync: false });
+  const engine = await createEngine({
+    dataDir: t.dir,
+    clock: steppedClock(),
+    logger: silentLogger(),
+    secretCipher: null,
+    env: {},
+    sync: noSync,
+    startSync: false,
+  });
   cleanups.push(() => engine.close());
-  const bridge = createBridge({ engine, trustedOrigins: [OWN], logger: silentLogger(), clock: { now: () => Date.now() }, app: { name: 'POS Companion', version: 't', shell: 'electron', platform: 'linux' } });
+  const bridge = createBridge({
+    engine,
+    trustedOrigins: [OWN],
+    logger: silentLogger(),
+    clock: { now: () => Date.now() },
+    app: { name: 'POS Companion', version: 't', shell: 'electron', platform: 'linux' },
+  });
   cleanups.push(() => bridge.close());
   return {
     async capture(request: Omit<OrderCaptureRequest, 'currency'>): Promise<ApiError | null> {

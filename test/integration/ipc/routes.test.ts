@@ -28,9 +28,16 @@ async function till() {
   const logger = createLogger({ destination: new Writable({ write: (_chunk, _e, done) => done() }) });
   const engine = await createEngine({ dataDir: t.dir, clock, logger, secretCipher: testCipher(), env: {}, sync: noSync });
   cleanups.push(() => engine.close());
-  const bridge = createBridge({ engine, trustedOrigins: [ORIGIN], logger, clock, app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' } });
+  const bridge = createBridge({
+    engine,
+    trustedOrigins: [ORIGIN],
+    logger,
+    clock,
+    app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' },
+  });
   cleanups.push(() => bridge.close());
-  const call = (channel: string, request?: unknown) => bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });
+  const call = (channel: string, request?: unknown) =>
+    bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });
   /** A call that must succeed: its answer, as the contract's response schema reads it. */
   const ok = async <C extends ChannelName>(channel: C, request?: unknown) => {
     const r = await call(channel, request);
@@ -56,16 +63,29 @@ const SAR = { customer: { mobile: '0500001234' }, currency: 'SAR', totalPaidMino
 describe('screen -> engine: the contract request goes in as it is', () => {
   it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
     ['a mobile-only capture in SAR', SAR, { mobile: '+966500001234', currency: 'SAR', totalPaidMinor: 12550 }, '125.50'],
-    ['KWD has three decimals', { customer: { customerId: 'mobile_96550000000' }, currency: 'KWD', totalPaidMinor: 1500 }, { customerId: 'mobile_96550000000', currency: 'KWD', totalPaidMinor: 1500 }, '1.500'],
-    ['JPY has none', { customer: { customerId: 'cust-jp-1' }, currency: 'JPY', totalPaidMinor: 980 }, { currency: 'JPY', totalPaidMinor: 980 }, '980'],
-  ])('capture: %s is stored in those minor units, and the export file reads them in the currency', async (_what, req, expected, decimal) => {
-    const { ok } = await till();
-    const captured = await ok('orders:capture', req);
-    expect(captured).toMatchObject(expected);
-    expect(await ok('orders:get', { orderId: captured.orderId })).toMatchObject(expected);
-    const csv = (await ok('orders:export', { format: 'csv' })).content;
-    expect(csv.split('\n')[1]).toContain(`,${decimal},`);
-  });
+    [
+      'KWD has three decimals',
+      { customer: { customerId: 'mobile_96550000000' }, currency: 'KWD', totalPaidMinor: 1500 },
+      { customerId: 'mobile_96550000000', currency: 'KWD', totalPaidMinor: 1500 },
+      '1.500',
+    ],
+    [
+      'JPY has none',
+      { customer: { customerId: 'cust-jp-1' }, currency: 'JPY', totalPaidMinor: 980 },
+      { currency: 'JPY', totalPaidMinor: 980 },
+      '980',
+    ],
+  ])(
+    'capture: %s is stored in those minor units, and the export file reads them in the currency',
+    async (_what, req, expected, decimal) => {
+      const { ok } = await till();
+      const captured = await ok('orders:capture', req);
+      expect(captured).toMatchObject(expected);
+      expect(await ok('orders:get', { orderId: captured.orderId })).toMatchObject(expected);
+      const csv = (await ok('orders:export', { format: 'csv' })).content;
+      expect(csv.split('\n')[1]).toContain(`,${decimal},`);
+    },
+  );
 
   it('capture: every optional field arrives, every amount in minor units', async () => {
     const { ok } = await till();
@@ -83,7 +103,14 @@ describe('screen -> engine: the contract request goes in as it is', () => {
       referrerCode: 'REF123456',
       clientRef,
     });
-    expect(captured).toMatchObject({ name: 'Sara', email: 'sara@example.com', totalPaidMinor: 9000, receiptNo: 'R-9', referrerCode: 'REF123456', replayed: false });
+    expect(captured).toMatchObject({
+      name: 'Sara',
+      email: 'sara@example.com',
+      totalPaidMinor: 9000,
+      receiptNo: 'R-9',
+      referrerCode: 'REF123456',
+      replayed: false,
+    });
     const detail = await ok('orders:get', { orderId: captured.orderId });
     expect(detail).toMatchObject({ totalPriceMinor: 10000, totalDiscountMinor: 1000, totalTaxMinor: 0, totalShippingMinor: 5 });
     expect(detail?.lineItems).toEqual([{ productId: 'p1', title: 'Tea', sku: 'T-1', quantity: 2, priceMinor: 5000 }]);
@@ -91,7 +118,11 @@ describe('screen -> engine: the contract request goes in as it is', () => {
 
   it('line item prices are the unit price in minor units', async () => {
     const { ok } = await till();
-    const captured = await ok('orders:capture', { ...SAR, totalPaidMinor: 1, lineItems: [{ productId: 'p', quantity: 3, priceMinor: 199 }] });
+    const captured = await ok('orders:capture', {
+      ...SAR,
+      totalPaidMinor: 1,
+      lineItems: [{ productId: 'p', quantity: 3, priceMinor: 199 }],
+    });
     expect((await ok('orders:get', { orderId: captured.orderId }))?.lineItems).toEqual([{ productId: 'p', quantity: 3, priceMinor: 199 }]);
   });
 
@@ -102,7 +133,10 @@ describe('screen -> engine: the contract request goes in as it is', () => {
     expect(again).toMatchObject({ orderId: first.orderId, replayed: true });
     const refund = await ok('refunds:capture', { orderId: first.orderId, amountMinor: 1000, clientRef: 'refund-ref-0001' });
     expect(refund).toMatchObject({ amountMinor: 1000, replayed: false });
-    expect(await ok('refunds:capture', { orderId: first.orderId, amountMinor: 1000, clientRef: 'refund-ref-0001' })).toMatchObject({ refundId: refund.refundId, replayed: true });
+    expect(await ok('refunds:capture', { orderId: first.orderId, amountMinor: 1000, clientRef: 'refund-ref-0001' })).toMatchObject({
+      refundId: refund.refundId,
+      replayed: true,
+    });
   });
 
   it('a refund keeps its minor units and its clientRef; a clientRef the engine would refuse is refused at the door', async () => {
@@ -114,7 +148,10 @@ describe('screen -> engine: the contract request goes in as it is', () => {
     const rest = await ok('refunds:capture', { orderId: order.orderId });
     expect(rest.amountMinor).toBe(12550 - 1250);
     for (const ref of ['short', 'has space in it', 'x'.repeat(65), 'ref/with/slashes']) {
-      expect(await call('refunds:capture', { orderId: order.orderId, clientRef: ref }), ref).toMatchObject({ ok: false, error: { code: 'invalid-request', field: 'clientRef' } });
+      expect(await call('refunds:capture', { orderId: order.orderId, clientRef: ref }), ref).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request', field: 'clientRef' },
+      });
     }
     const detail = await ok('orders:get', { orderId: order.orderId });
     expect(detail?.refunds.map((r) => r.amountMinor)).toEqual([1250, 12550 - 1250]);
@@ -126,17 +163,30 @@ describe('screen -> engine: the contract request goes in as it is', () => {
     sql("UPDATE orders SET state = 'attention' WHERE order_id = ?", order.orderId);
     const patch = { mobile: '0500001234', name: 'Sara', email: 'a@b.co', totalPaidMinor: 1001, receiptNo: 'R1', referrerCode: null };
     const edited = await ok('orders:edit-resend', { orderId: order.orderId, patch });
-    expect(edited).toMatchObject({ orderId: order.orderId, name: 'Sara', email: 'a@b.co', totalPaidMinor: 1001, receiptNo: 'R1', referrerCode: null, state: 'pending' });
+    expect(edited).toMatchObject({
+      orderId: order.orderId,
+      name: 'Sara',
+      email: 'a@b.co',
+      totalPaidMinor: 1001,
+      receiptNo: 'R1',
+      referrerCode: null,
+      state: 'pending',
+    });
   });
 
   it('an edit of an order that does not exist is not-found', async () => {
     const { call } = await till();
-    expect(await call('orders:edit-resend', { orderId: 'till-1-000404', patch: { totalPaidMinor: 1 } })).toMatchObject({ ok: false, error: { code: 'not-found', field: 'orderId' } });
+    expect(await call('orders:edit-resend', { orderId: 'till-1-000404', patch: { totalPaidMinor: 1 } })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found', field: 'orderId' },
+    });
   });
 
   it('a referral check, and list and export queries, are taken by the engine as the contract gives them', async () => {
     const { ok } = await till();
-    expect(await ok('referrals:check', { customer: { mobile: '0500001234' }, referrerCode: 'REF123456' })).toMatchObject({ referrerCode: 'REF123456' });
+    expect(await ok('referrals:check', { customer: { mobile: '0500001234' }, referrerCode: 'REF123456' })).toMatchObject({
+      referrerCode: 'REF123456',
+    });
     await ok('orders:capture', SAR);
     expect(await ok('orders:list', { state: 'attention', search: 'x' })).toEqual({ total: 0, rows: [] });
     expect((await ok('orders:list', {})).total).toBe(1);
@@ -162,7 +212,14 @@ describe('screen -> engine: the contract request goes in as it is', () => {
       kiosk: true,
       startAtLogin: false,
     });
-    expect(settings).toMatchObject({ tillId: 'till-7', currency: 'KWD', country: 'KW', apiVersion: 'v4.1', scanner: { mode: 'hidpos', deviceId: '0c2e:0b61' }, kiosk: true });
+    expect(settings).toMatchObject({
+      tillId: 'till-7',
+      currency: 'KWD',
+      country: 'KW',
+      apiVersion: 'v4.1',
+      scanner: { mode: 'hidpos', deviceId: '0c2e:0b61' },
+      kiosk: true,
+    });
     // A patch of one scanner field keeps the other.
     expect((await ok('settings:update', { scanner: { mode: 'keyboard' } })).scanner).toEqual({ mode: 'keyboard', deviceId: '0c2e:0b61' });
   });
@@ -185,22 +242,43 @@ describe('engine -> screen: the engine answers in the contract shapes', () => {
       order.createdAt,
     );
     const detail = await ok('orders:get', { orderId: order.orderId });
-    expect(detail).toMatchObject({ totalPaidMinor: 12550, totalPriceMinor: 13000, totalDiscountMinor: 450, totalTaxMinor: null, totalShippingMinor: null });
+    expect(detail).toMatchObject({
+      totalPaidMinor: 12550,
+      totalPriceMinor: 13000,
+      totalDiscountMinor: 450,
+      totalTaxMinor: null,
+      totalShippingMinor: null,
+    });
     expect(detail?.refunds[0]?.amountMinor).toBe(1000);
-    expect(detail?.syncLog[0]).toEqual({ at: order.createdAt, method: 'POST', path: '/orders', httpStatus: 422, gameballCode: 7003, message: 'Referral code not found', requestId: 'r1', outcome: 'attention', durationMs: 40 });
+    expect(detail?.syncLog[0]).toEqual({
+      at: order.createdAt,
+      method: 'POST',
+      path: '/orders',
+      httpStatus: 422,
+      gameballCode: 7003,
+      message: 'Referral code not found',
+      requestId: 'r1',
+      outcome: 'attention',
+      durationMs: 40,
+    });
     expect(await ok('orders:get', { orderId: 'till-1-000404' })).toBeNull();
   });
 
   it('the status carries Gameball error codes as text, and never the id of the order they were about', async () => {
     const { ok, sql } = await till();
     const order = await ok('orders:capture', SAR);
-    sql("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at) VALUES (1, ?, 'POST', '/orders', 500, 5000, 'Server error', NULL, 'retry', 10, 'x')", order.orderId);
+    sql(
+      "INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at) VALUES (1, ?, 'POST', '/orders', 500, 5000, 'Server error', NULL, 'retry', 10, 'x')",
+      order.orderId,
+    );
     const status = await ok('status:get');
     expect(status.lastError).toEqual({ at: 'x', message: 'Server error', code: '5000' });
     expect(status.counts.pending).toBe(1);
     // A failure with no Gameball code (no answer at all) carries no code. (Only the outcomes the
     // engine records count: retry, attention, unknown; see main/sync/status.ts.)
-    sql("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at) VALUES (NULL, NULL, 'GET', '/ping', NULL, NULL, 'Offline', NULL, 'unknown', NULL, 'y')");
+    sql(
+      "INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, request_id, outcome, duration_ms, at) VALUES (NULL, NULL, 'GET', '/ping', NULL, NULL, 'Offline', NULL, 'unknown', NULL, 'y')",
+    );
     expect((await ok('status:get')).lastError).toEqual({ at: 'y', message: 'Offline' });
   });
 

@@ -33,9 +33,16 @@ async function till() {
   const engine: Engine = await createEngine({ dataDir: t.dir, clock, logger, secretCipher: testCipher(), env: {}, sync: noSync });
   cleanups.push(() => engine.close());
   engine.captureOrder({ mobile: '0500001234', name: 'Sara', totalPaidMinor: 1000 });
-  const bridge = createBridge({ engine, trustedOrigins: [ORIGIN], logger, clock, app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' } });
+  const bridge = createBridge({
+    engine,
+    trustedOrigins: [ORIGIN],
+    logger,
+    clock,
+    app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' },
+  });
   cleanups.push(() => bridge.close());
-  const call = (channel: string, request?: unknown) => bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });
+  const call = (channel: string, request?: unknown) =>
+    bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });
   return { engine, call, clock, dir: t.dir, log: () => logText.join('') };
 }
 
@@ -43,7 +50,10 @@ describe('store PIN', () => {
   it('without a PIN, export and keys work as before, and settings say none is set', async () => {
     const { call } = await till();
     expect(await call('settings:get')).toMatchObject({ ok: true, value: { storePinSet: false } });
-    expect(await call('orders:export', { state: 'all', format: 'csv' })).toMatchObject({ ok: true, value: { content: expect.stringContaining('966500001234') } });
+    expect(await call('orders:export', { state: 'all', format: 'csv' })).toMatchObject({
+      ok: true,
+      value: { content: expect.stringContaining('966500001234') },
+    });
     expect(await call('settings:set-keys', { apiKey: 'key-without-pin-1' })).toMatchObject({ ok: true, value: { apiKeySet: true } });
   });
 
@@ -51,30 +61,55 @@ describe('store PIN', () => {
     const { call } = await till();
     expect(await call('settings:set-store-pin', { pin: PIN })).toEqual({ ok: true, value: { storePinSet: true } });
     const none = await call('orders:export', { state: 'all', format: 'csv' });
-    expect(none).toEqual({ ok: false, error: { code: 'pin-required', message: 'This action needs the store PIN.', field: 'pin', reason: 'PIN_REQUIRED' } });
+    expect(none).toEqual({
+      ok: false,
+      error: { code: 'pin-required', message: 'This action needs the store PIN.', field: 'pin', reason: 'PIN_REQUIRED' },
+    });
     const wrong = await call('orders:export', { state: 'all', format: 'csv', pin: OTHER });
-    expect(wrong).toEqual({ ok: false, error: { code: 'pin-wrong', message: 'That is not the store PIN.', field: 'pin', reason: 'PIN_WRONG' } });
+    expect(wrong).toEqual({
+      ok: false,
+      error: { code: 'pin-wrong', message: 'That is not the store PIN.', field: 'pin', reason: 'PIN_WRONG' },
+    });
     for (const r of [none, wrong]) expect(JSON.stringify(r)).not.toContain('966500001234');
-    expect(await call('orders:export', { state: 'all', format: 'csv', pin: PIN })).toMatchObject({ ok: true, value: { content: expect.stringContaining('966500001234') } });
+    expect(await call('orders:export', { state: 'all', format: 'csv', pin: PIN })).toMatchObject({
+      ok: true,
+      value: { content: expect.stringContaining('966500001234') },
+    });
     // A PIN that is not 4-12 digits never reaches the check.
-    expect(await call('orders:export', { state: 'all', format: 'csv', pin: '12' })).toMatchObject({ ok: false, error: { code: 'invalid-request', field: 'pin' } });
+    expect(await call('orders:export', { state: 'all', format: 'csv', pin: '12' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', field: 'pin' },
+    });
   });
 
   it('once set, changing or removing the Gameball keys needs it, and nothing changes without it', async () => {
     const { call, engine } = await till();
     await call('settings:set-store-pin', { pin: PIN });
-    expect(await call('settings:set-keys', { apiKey: 'attacker-api-key-1', secretKey: 'attacker-secret-1' })).toMatchObject({ ok: false, error: { code: 'pin-required' } });
-    expect(await call('settings:set-keys', { apiKey: null, secretKey: null, pin: OTHER })).toMatchObject({ ok: false, error: { code: 'pin-wrong' } });
+    expect(await call('settings:set-keys', { apiKey: 'attacker-api-key-1', secretKey: 'attacker-secret-1' })).toMatchObject({
+      ok: false,
+      error: { code: 'pin-required' },
+    });
+    expect(await call('settings:set-keys', { apiKey: null, secretKey: null, pin: OTHER })).toMatchObject({
+      ok: false,
+      error: { code: 'pin-wrong' },
+    });
     expect(engine.getSettings().keys).toEqual({ apiKeySet: false, secretKeySet: false });
     expect(engine.training).toBe(true);
-    expect(await call('settings:set-keys', { apiKey: 'store-api-key-1', secretKey: 'store-secret-key-1', pin: PIN })).toMatchObject({ ok: true, value: { apiKeySet: true, secretKeySet: true } });
+    expect(await call('settings:set-keys', { apiKey: 'store-api-key-1', secretKey: 'store-secret-key-1', pin: PIN })).toMatchObject({
+      ok: true,
+      value: { apiKeySet: true, secretKeySet: true },
+    });
   });
 
   it('wrong PINs lock it in main: after five, even the right one waits a minute', async () => {
     const { call, clock } = await till();
     await call('settings:set-store-pin', { pin: PIN });
-    for (let i = 0; i < 4; i += 1) expect(await call('orders:export', { pin: OTHER })).toMatchObject({ ok: false, error: { code: 'pin-wrong' } });
-    expect(await call('orders:export', { pin: OTHER })).toEqual({ ok: false, error: { code: 'pin-locked', message: 'Too many wrong PINs. Try again in 1 minute.', field: 'pin', reason: 'PIN_LOCKED' } });
+    for (let i = 0; i < 4; i += 1)
+      expect(await call('orders:export', { pin: OTHER })).toMatchObject({ ok: false, error: { code: 'pin-wrong' } });
+    expect(await call('orders:export', { pin: OTHER })).toEqual({
+      ok: false,
+      error: { code: 'pin-locked', message: 'Too many wrong PINs. Try again in 1 minute.', field: 'pin', reason: 'PIN_LOCKED' },
+    });
     expect(await call('orders:export', { pin: PIN })).toMatchObject({ ok: false, error: { code: 'pin-locked' } });
     expect(await call('settings:set-keys', { apiKey: 'k-1234567', pin: PIN })).toMatchObject({ ok: false, error: { code: 'pin-locked' } });
     clock.advance(60_000);
@@ -84,8 +119,14 @@ describe('store PIN', () => {
   it('changing or removing the PIN from the screen needs the current one', async () => {
     const { call } = await till();
     await call('settings:set-store-pin', { pin: PIN });
-    expect(await call('settings:set-store-pin', { pin: OTHER })).toMatchObject({ ok: false, error: { code: 'pin-required', field: 'currentPin' } });
-    expect(await call('settings:set-store-pin', { pin: null, currentPin: OTHER })).toMatchObject({ ok: false, error: { code: 'pin-wrong', field: 'currentPin' } });
+    expect(await call('settings:set-store-pin', { pin: OTHER })).toMatchObject({
+      ok: false,
+      error: { code: 'pin-required', field: 'currentPin' },
+    });
+    expect(await call('settings:set-store-pin', { pin: null, currentPin: OTHER })).toMatchObject({
+      ok: false,
+      error: { code: 'pin-wrong', field: 'currentPin' },
+    });
     expect(await call('settings:set-store-pin', { pin: OTHER, currentPin: PIN })).toEqual({ ok: true, value: { storePinSet: true } });
     expect(await call('orders:export', { pin: OTHER })).toMatchObject({ ok: true });
     expect(await call('settings:set-store-pin', { pin: null, currentPin: OTHER })).toEqual({ ok: true, value: { storePinSet: false } });

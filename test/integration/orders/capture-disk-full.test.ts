@@ -36,7 +36,10 @@ function thrown(fn: () => unknown): unknown {
 function ordersOnDisk(dataDir: string): Array<{ order_id: string; total_paid_minor: number }> {
   const db = new BetterSqlite3(join(dataDir, 'pos-companion.db'), { readonly: true });
   try {
-    return db.prepare('SELECT order_id, total_paid_minor FROM orders ORDER BY created_at').all() as Array<{ order_id: string; total_paid_minor: number }>;
+    return db.prepare('SELECT order_id, total_paid_minor FROM orders ORDER BY created_at').all() as Array<{
+      order_id: string;
+      total_paid_minor: number;
+    }>;
   } finally {
     db.close();
   }
@@ -89,7 +92,11 @@ describe.skipIf(noTmpfs !== null)('capture when the data folder cannot take the 
       clock: { now: () => Date.now() },
       app: { name: 'POS Companion', version: 't', shell: 'electron', platform: 'linux' },
     });
-    const res = await bridge.router.dispatch('orders:capture', [{ customer: { mobile: '+966500001298' }, currency: 'SAR', totalPaidMinor: 1234 }], page);
+    const res = await bridge.router.dispatch(
+      'orders:capture',
+      [{ customer: { mobile: '+966500001298' }, currency: 'SAR', totalPaidMinor: 1234 }],
+      page,
+    );
     bridge.close();
     expect(res).toEqual({ ok: false, error: { code: 'refused', reason: 'DISK_FULL', folder: dataDir, message: (err as Error).message } });
     if (res.ok) return;

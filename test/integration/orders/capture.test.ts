@@ -6,12 +6,19 @@ import type { TillFixture } from '../../support/till-fixture.ts';
 let till: TillFixture;
 afterEach(() => till?.close());
 
-const count = (t: TillFixture, table: string) => (t.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n ?? -1);
+const count = (t: TillFixture, table: string) => t.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n ?? -1;
 
 describe('captureOrder', () => {
   it('commits the order and its outbox row; both are on disk after a restart', () => {
     till = tillFixture({ settings: { tillId: 'till-a1', storeId: 'store-9', branchId: 'br-2' } });
-    const o = till.orders.captureOrder({ mobile: '050 000 1234', name: 'Sara', email: 'sara@example.com', totalPaidMinor: 12550, totalPriceMinor: 15000, receiptNo: 'R-77' });
+    const o = till.orders.captureOrder({
+      mobile: '050 000 1234',
+      name: 'Sara',
+      email: 'sara@example.com',
+      totalPaidMinor: 12550,
+      totalPriceMinor: 15000,
+      receiptNo: 'R-77',
+    });
     expect(o).toMatchObject({
       customerId: 'mobile_966500001234',
       mobile: '+966500001234',
@@ -37,9 +44,25 @@ describe('captureOrder', () => {
     till = till.reopen();
     const stored = till.rows<Record<string, unknown>>('SELECT * FROM orders');
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ order_id: o.orderId, total_paid_minor: 12550, total_price_minor: 15000, receipt_no: 'R-77', name: 'Sara', state: 'pending' });
+    expect(stored[0]).toMatchObject({
+      order_id: o.orderId,
+      total_paid_minor: 12550,
+      total_price_minor: 15000,
+      receipt_no: 'R-77',
+      name: 'Sara',
+      state: 'pending',
+    });
     const outbox = till.rows<Record<string, unknown>>('SELECT * FROM outbox');
-    expect(outbox).toEqual([expect.objectContaining({ kind: 'track_order', entity_id: o.orderId, customer_id: 'mobile_966500001234', state: 'pending', attempts: 0, next_attempt_at: till.clock.now() })]);
+    expect(outbox).toEqual([
+      expect.objectContaining({
+        kind: 'track_order',
+        entity_id: o.orderId,
+        customer_id: 'mobile_966500001234',
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: till.clock.now(),
+      }),
+    ]);
   });
 
   it('stores amounts in the currency minor units (KWD 3 decimals, JPY none) and line items in minor units', () => {
@@ -54,13 +77,20 @@ describe('captureOrder', () => {
     // The view carries minor units only; they read back as the amount typed, in KWD's 3 decimals.
     expect(formatMinor(kwd.totalPaidMinor, kwd.currency)).toBe('10.125');
     const row = till.rows<{ line_items_json: string }>('SELECT line_items_json FROM orders WHERE order_id = ?', kwd.orderId)[0];
-    expect(JSON.parse(row?.line_items_json ?? 'null')).toEqual([{ productId: 'p1', quantity: 2, priceMinor: 5062, sku: 'S1', discountMinor: 1 }]);
+    expect(JSON.parse(row?.line_items_json ?? 'null')).toEqual([
+      { productId: 'p1', quantity: 2, priceMinor: 5062, sku: 'S1', discountMinor: 1 },
+    ]);
     expect(till.orders.captureOrder({ customerId: 'cust-2', currency: 'JPY', totalPaidMinor: 1500 }).totalPaidMinor).toBe(1500);
   });
 
   it('accepts the screen form: a nested customer and amounts already in minor units', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ customer: { mobile: '0500001234', name: 'Ali' }, currency: 'SAR', totalPaidMinor: 9900, lineItems: [{ productId: 'x', quantity: 1, priceMinor: 9900 }] });
+    const o = till.orders.captureOrder({
+      customer: { mobile: '0500001234', name: 'Ali' },
+      currency: 'SAR',
+      totalPaidMinor: 9900,
+      lineItems: [{ productId: 'x', quantity: 1, priceMinor: 9900 }],
+    });
     expect(o).toMatchObject({ customerId: 'mobile_966500001234', name: 'Ali', totalPaidMinor: 9900 });
     expect(formatMinor(o.totalPaidMinor, o.currency)).toBe('99.00');
   });
@@ -98,22 +128,42 @@ describe('captureOrder', () => {
     ['the amount paid as a number', { customerId: 'c', totalPaid: 4.5 }, 'totalPaid', 'totalPaidMinor'],
     ['another total', { customerId: 'c', totalPaidMinor: 450, totalShipping: '1' }, 'totalShipping', 'totalShippingMinor'],
     ['in the screen form', { customer: { mobile: '0500001234' }, currency: 'SAR', totalPaid: '4.50' }, 'totalPaid', 'totalPaidMinor'],
-    ['a line item price', { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', price: '4.50' }] }, 'lineItems.0.price', 'priceMinor'],
-    ['a line item discount', { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', priceMinor: 450, discount: '0.50' }] }, 'lineItems.0.discount', 'discountMinor'],
-    ['line item taxes', { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', priceMinor: 450, taxes: '0.50' }] }, 'lineItems.0.taxes', 'taxesMinor'],
-  ])('refuses a decimal amount (%s) with INVALID_INPUT naming the field and the one to use, and writes nothing', (_what, input, field, minorField) => {
-    till = tillFixture();
-    const err = refusal(() => till.orders.captureOrder(input));
-    expect(err.code).toBe('INVALID_INPUT');
-    expect(err.field).toBe(field);
-    expect(err.message).toBe(`${field}: amounts are given in minor units: use ${minorField} (a whole number, e.g. 1250 for 12.50 SAR).`);
-    expect(count(till, 'orders')).toBe(0);
-    expect(count(till, 'outbox')).toBe(0);
-  });
+    [
+      'a line item price',
+      { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', price: '4.50' }] },
+      'lineItems.0.price',
+      'priceMinor',
+    ],
+    [
+      'a line item discount',
+      { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', priceMinor: 450, discount: '0.50' }] },
+      'lineItems.0.discount',
+      'discountMinor',
+    ],
+    [
+      'line item taxes',
+      { customerId: 'c', totalPaidMinor: 450, lineItems: [{ productId: 'p', priceMinor: 450, taxes: '0.50' }] },
+      'lineItems.0.taxes',
+      'taxesMinor',
+    ],
+  ])(
+    'refuses a decimal amount (%s) with INVALID_INPUT naming the field and the one to use, and writes nothing',
+    (_what, input, field, minorField) => {
+      till = tillFixture();
+      const err = refusal(() => till.orders.captureOrder(input));
+      expect(err.code).toBe('INVALID_INPUT');
+      expect(err.field).toBe(field);
+      expect(err.message).toBe(`${field}: amounts are given in minor units: use ${minorField} (a whole number, e.g. 1250 for 12.50 SAR).`);
+      expect(count(till, 'orders')).toBe(0);
+      expect(count(till, 'outbox')).toBe(0);
+    },
+  );
 
   it('writes order and outbox rows atomically: if the outbox insert fails, no order row remains', () => {
     till = tillFixture();
-    till.db.exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'track_order' BEGIN SELECT RAISE(ABORT, 'disk said no'); END");
+    till.db.exec(
+      "CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'track_order' BEGIN SELECT RAISE(ABORT, 'disk said no'); END",
+    );
     expect(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000, referrerCode: 'FRIEND1' })).toThrow('disk said no');
     expect(count(till, 'orders')).toBe(0);
     expect(count(till, 'outbox')).toBe(0);
@@ -146,9 +196,13 @@ describe('captureOrder', () => {
 });
 
 describe('referral rules at the till', () => {
-  it("a new referred customer gets register_customer then track_order, with the code taken from a link", () => {
+  it('a new referred customer gets register_customer then track_order, with the code taken from a link', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 5000, referrerCode: 'https://shop.example/invite?GBReferral=Vg6945F76CkP1B' });
+    const o = till.orders.captureOrder({
+      mobile: '0500001234',
+      totalPaidMinor: 5000,
+      referrerCode: 'https://shop.example/invite?GBReferral=Vg6945F76CkP1B',
+    });
     expect(o).toMatchObject({ referrerCode: 'Vg6945F76CkP1B', calls: ['register_customer', 'track_order'], newCustomer: true });
     const outbox = till.rows<{ id: number; kind: string; entity_id: string }>('SELECT id, kind, entity_id FROM outbox ORDER BY id');
     expect(outbox.map((r) => r.kind)).toEqual(['register_customer', 'track_order']);
@@ -171,16 +225,31 @@ describe('referral rules at the till', () => {
     till = tillFixture();
     const first = till.orders.captureOrder({ customerId: 'c1', totalPaidMinor: 500 });
     till.queue.discard(first.orderId, 'typed the wrong customer');
-    expect(till.orders.captureOrder({ customerId: 'c1', totalPaidMinor: 500, referrerCode: 'FRIEND1' }).calls).toEqual(['register_customer', 'track_order']);
+    expect(till.orders.captureOrder({ customerId: 'c1', totalPaidMinor: 500, referrerCode: 'FRIEND1' }).calls).toEqual([
+      'register_customer',
+      'track_order',
+    ]);
     till.training.on = true;
-    expect(till.orders.captureOrder({ customerId: 'c1', totalPaidMinor: 500, referrerCode: 'FRIEND1' }).calls).toEqual(['register_customer', 'track_order']);
+    expect(till.orders.captureOrder({ customerId: 'c1', totalPaidMinor: 500, referrerCode: 'FRIEND1' }).calls).toEqual([
+      'register_customer',
+      'track_order',
+    ]);
   });
 
   it("refuses self-referral: the customer's own id, own QR, or own referral code when the till has seen it", () => {
     till = tillFixture();
-    expect(refusal(() => till.orders.captureOrder({ customerId: 'Cust42', totalPaidMinor: 500, referrerCode: 'cust42' })).code).toBe('SELF_REFERRAL');
-    expect(refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500, referrerCode: 'mobile_966500001234654321' })).code).toBe('SELF_REFERRAL');
-    till.db.prepare("INSERT INTO customer_cache (customer_id, referral_code, exists_in_gameball, fetched_at) VALUES ('mobile_966500001234', 'MYCODE9', 0, 'x')").run();
+    expect(refusal(() => till.orders.captureOrder({ customerId: 'Cust42', totalPaidMinor: 500, referrerCode: 'cust42' })).code).toBe(
+      'SELF_REFERRAL',
+    );
+    expect(
+      refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500, referrerCode: 'mobile_966500001234654321' }))
+        .code,
+    ).toBe('SELF_REFERRAL');
+    till.db
+      .prepare(
+        "INSERT INTO customer_cache (customer_id, referral_code, exists_in_gameball, fetched_at) VALUES ('mobile_966500001234', 'MYCODE9', 0, 'x')",
+      )
+      .run();
     const err = refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500, referrerCode: 'mycode9' }));
     expect(err.code).toBe('SELF_REFERRAL');
     expect(err.message).toMatch(/own referral code.*Remove the referral code/);
@@ -192,7 +261,9 @@ describe('referral rules at the till', () => {
     const first = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 5000, referrerCode: 'FRIEND1' });
     const second = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
     expect(second.calls).toEqual(['track_order']);
-    const kinds = till.rows<{ kind: string; entity_id: string }>("SELECT kind, entity_id FROM outbox WHERE customer_id = 'mobile_966500001234' ORDER BY id");
+    const kinds = till.rows<{ kind: string; entity_id: string }>(
+      "SELECT kind, entity_id FROM outbox WHERE customer_id = 'mobile_966500001234' ORDER BY id",
+    );
     expect(kinds).toEqual([
       { kind: 'register_customer', entity_id: first.orderId },
       { kind: 'track_order', entity_id: first.orderId },
@@ -207,9 +278,18 @@ describe('captureRefund', () => {
     const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 10000 });
     till.clock.advance(60_000);
     const r = till.orders.captureRefund({ orderId: o.orderId });
-    expect(r).toMatchObject({ orderId: o.orderId, customerId: o.customerId, amountMinor: null, currency: 'SAR', state: 'pending', transactionTime: '2025-03-01T09:01:00.000Z' });
+    expect(r).toMatchObject({
+      orderId: o.orderId,
+      customerId: o.customerId,
+      amountMinor: null,
+      currency: 'SAR',
+      state: 'pending',
+      transactionTime: '2025-03-01T09:01:00.000Z',
+    });
     expect(r.refundId).not.toBe(o.orderId);
-    expect(till.rows("SELECT kind, entity_id, customer_id FROM outbox WHERE kind = 'refund'")).toEqual([{ kind: 'refund', entity_id: r.refundId, customer_id: o.customerId }]);
+    expect(till.rows("SELECT kind, entity_id, customer_id FROM outbox WHERE kind = 'refund'")).toEqual([
+      { kind: 'refund', entity_id: r.refundId, customer_id: o.customerId },
+    ]);
     expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId })).code).toBe('NOTHING_TO_REFUND');
   });
 
@@ -277,7 +357,12 @@ describe('idempotent capture (clientRef)', () => {
   it('refuses a clientRef reused for a different order with CLIENT_REF_REUSED, and writes nothing', () => {
     till = tillFixture();
     const first = till.orders.captureOrder(order);
-    for (const other of [{ ...order, totalPaidMinor: 9951 }, { ...order, mobile: '0500009999' }, { ...order, referrerCode: undefined }, { ...order, receiptNo: 'R-2' }]) {
+    for (const other of [
+      { ...order, totalPaidMinor: 9951 },
+      { ...order, mobile: '0500009999' },
+      { ...order, referrerCode: undefined },
+      { ...order, receiptNo: 'R-2' },
+    ]) {
       const err = refusal(() => till.orders.captureOrder(other));
       expect(err.code).toBe('CLIENT_REF_REUSED');
       expect(err.field).toBe('clientRef');
@@ -322,9 +407,16 @@ describe('idempotent capture (clientRef)', () => {
 
     const p = till.orders.captureOrder({ customerId: 'c-2', totalPaidMinor: 10000 });
     const part = till.orders.captureRefund({ orderId: p.orderId, amountMinor: 3000, clientRef: 'refund-ref-02' });
-    expect(till.orders.captureRefund({ orderId: p.orderId, amountMinor: 3000, clientRef: 'refund-ref-02' })).toEqual({ ...part, replayed: true });
-    expect(refusal(() => till.orders.captureRefund({ orderId: p.orderId, amountMinor: 3100, clientRef: 'refund-ref-02' })).code).toBe('CLIENT_REF_REUSED');
-    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amountMinor: 3000, clientRef: 'refund-ref-02' })).code).toBe('CLIENT_REF_REUSED');
+    expect(till.orders.captureRefund({ orderId: p.orderId, amountMinor: 3000, clientRef: 'refund-ref-02' })).toEqual({
+      ...part,
+      replayed: true,
+    });
+    expect(refusal(() => till.orders.captureRefund({ orderId: p.orderId, amountMinor: 3100, clientRef: 'refund-ref-02' })).code).toBe(
+      'CLIENT_REF_REUSED',
+    );
+    expect(refusal(() => till.orders.captureRefund({ orderId: o.orderId, amountMinor: 3000, clientRef: 'refund-ref-02' })).code).toBe(
+      'CLIENT_REF_REUSED',
+    );
     expect(count(till, 'refunds')).toBe(2);
     expect(count(till, 'outbox')).toBe(4);
   });

@@ -47,7 +47,9 @@ describe('list and get', () => {
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) {
       till.clock.advance(1000);
-      ids.push(till.orders.captureOrder({ mobile: `05000012${String(i).padStart(2, '0')}`, totalPaidMinor: 100, receiptNo: `RCPT-${i}` }).orderId);
+      ids.push(
+        till.orders.captureOrder({ mobile: `05000012${String(i).padStart(2, '0')}`, totalPaidMinor: 100, receiptNo: `RCPT-${i}` }).orderId,
+      );
     }
     const page1 = till.queue.list({ offset: 0, limit: 10 });
     expect(page1.total).toBe(25);
@@ -63,10 +65,23 @@ describe('list and get', () => {
 
   it('get returns line items, refunds, outbox rows and the call log of the order and its refunds', () => {
     till = tillFixture();
-    const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000, referrerCode: 'FRIEND1', lineItems: [{ productId: 'p', priceMinor: 1000 }] });
+    const o = till.orders.captureOrder({
+      mobile: '0500001234',
+      totalPaidMinor: 1000,
+      referrerCode: 'FRIEND1',
+      lineItems: [{ productId: 'p', priceMinor: 1000 }],
+    });
     const r = till.orders.captureRefund({ orderId: o.orderId, amountMinor: 200 });
-    till.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (1, ?, 'POST', '/customers', 500, 5000, 'boom', 'retry', 'x')").run(o.orderId);
-    till.db.prepare("INSERT INTO sync_log (outbox_id, entity_id, method, path, outcome, at) VALUES (3, ?, 'POST', '/transactions/refund', 'ok', 'y')").run(r.refundId);
+    till.db
+      .prepare(
+        "INSERT INTO sync_log (outbox_id, entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (1, ?, 'POST', '/customers', 500, 5000, 'boom', 'retry', 'x')",
+      )
+      .run(o.orderId);
+    till.db
+      .prepare(
+        "INSERT INTO sync_log (outbox_id, entity_id, method, path, outcome, at) VALUES (3, ?, 'POST', '/transactions/refund', 'ok', 'y')",
+      )
+      .run(r.refundId);
     const d = till.queue.get(o.orderId);
     expect(d?.lineItems).toEqual([{ productId: 'p', quantity: 1, priceMinor: 1000 }]);
     expect(d?.refunds.map((x) => x.refundId)).toEqual([r.refundId]);
@@ -87,7 +102,9 @@ describe('retry', () => {
     till.clock.advance(5000);
     expect(till.queue.retry({ orderId: a.orderId })).toBe(1);
     expect(till.queue.get(a.orderId)).toMatchObject({ state: 'pending', attentionCode: null, attentionMessage: null });
-    expect(till.rows('SELECT state, next_attempt_at FROM outbox WHERE entity_id = ?', a.orderId)).toEqual([{ state: 'pending', next_attempt_at: till.clock.now() }]);
+    expect(till.rows('SELECT state, next_attempt_at FROM outbox WHERE entity_id = ?', a.orderId)).toEqual([
+      { state: 'pending', next_attempt_at: till.clock.now() },
+    ]);
     expect(till.queue.retry({ orderId: c.orderId })).toBe(0);
     expect(till.queue.retry({ all: true })).toBe(1);
     expect(till.queue.get(b.orderId)?.state).toBe('pending');
@@ -103,12 +120,26 @@ describe('editAndResend', () => {
     till.clock.advance(60_000);
     expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaidMinor: 100_000_000_001 })).code).toBe('INVALID_AMOUNT');
     // A decimal is refused as on capture: the engine takes minor units only.
-    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '12.5' }))).toMatchObject({ code: 'INVALID_INPUT', field: 'totalPaid' });
-    expect(refusal(() => till.queue.editAndResend(o.orderId, { lineItems: [{ productId: 'p', price: '12.5' }] }))).toMatchObject({ code: 'INVALID_INPUT', field: 'lineItems.0.price' });
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaid: '12.5' }))).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'totalPaid',
+    });
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { lineItems: [{ productId: 'p', price: '12.5' }] }))).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'lineItems.0.price',
+    });
     expect(till.queue.get(o.orderId)?.state).toBe('attention');
 
     const v = till.queue.editAndResend(o.orderId, { referrerCode: null, totalPaidMinor: 1250, name: 'Fixed Name' });
-    expect(v).toMatchObject({ orderId: o.orderId, orderDate: o.orderDate, state: 'pending', referrerCode: null, totalPaidMinor: 1250, name: 'Fixed Name', attentionCode: null });
+    expect(v).toMatchObject({
+      orderId: o.orderId,
+      orderDate: o.orderDate,
+      state: 'pending',
+      referrerCode: null,
+      totalPaidMinor: 1250,
+      name: 'Fixed Name',
+      attentionCode: null,
+    });
     const outbox = till.rows<{ kind: string; state: string }>('SELECT kind, state FROM outbox WHERE entity_id = ? ORDER BY id', o.orderId);
     expect(outbox).toEqual([
       { kind: 'register_customer', state: 'discarded' },
@@ -121,8 +152,13 @@ describe('editAndResend', () => {
     till = tillFixture();
     const o = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
     gameballRefuses(till, o.orderId);
-    expect(till.queue.editAndResend(o.orderId, { mobile: '0500009999' })).toMatchObject({ customerId: 'mobile_966500009999', mobile: '+966500009999' });
-    expect(till.rows("SELECT customer_id FROM outbox WHERE entity_id = ? AND state = 'pending'", o.orderId)).toEqual([{ customer_id: 'mobile_966500009999' }]);
+    expect(till.queue.editAndResend(o.orderId, { mobile: '0500009999' })).toMatchObject({
+      customerId: 'mobile_966500009999',
+      mobile: '+966500009999',
+    });
+    expect(till.rows("SELECT customer_id FROM outbox WHERE entity_id = ? AND state = 'pending'", o.orderId)).toEqual([
+      { customer_id: 'mobile_966500009999' },
+    ]);
     const e = till.orders.captureOrder({ customerId: 'CUST-1', mobile: '0500001111', totalPaidMinor: 1000 });
     gameballRefuses(till, e.orderId);
     expect(till.queue.editAndResend(e.orderId, { mobile: '0500002222' })).toMatchObject({ customerId: 'CUST-1', mobile: '+966500002222' });
@@ -134,7 +170,9 @@ describe('editAndResend', () => {
     const o = till.orders.captureOrder({ customerId: 'other', totalPaidMinor: 100 });
     expect(refusal(() => till.queue.editAndResend(o.orderId, { totalPaidMinor: 200 })).code).toBe('NOT_IN_ATTENTION');
     gameballRefuses(till, o.orderId);
-    expect(refusal(() => till.queue.editAndResend(o.orderId, { customerId: 'known', referrerCode: 'FRIEND1' })).code).toBe('REFERRAL_NOT_FIRST_PURCHASE');
+    expect(refusal(() => till.queue.editAndResend(o.orderId, { customerId: 'known', referrerCode: 'FRIEND1' })).code).toBe(
+      'REFERRAL_NOT_FIRST_PURCHASE',
+    );
     // Its own earlier capture does not make the customer "known" to itself.
     expect(till.queue.editAndResend(o.orderId, { referrerCode: 'FRIEND1' }).referrerCode).toBe('FRIEND1');
     expect(refusal(() => till.queue.editAndResend('missing', {})).code).toBe('ORDER_NOT_FOUND');
@@ -151,7 +189,9 @@ describe('discard', () => {
     const v = till.queue.discard(o.orderId, 'customer cancelled the sale');
     expect(v).toMatchObject({ state: 'discarded', discardReason: 'customer cancelled the sale', attentionCode: '3016' });
     expect(till.rows('SELECT DISTINCT state FROM outbox')).toEqual([{ state: 'discarded' }]);
-    expect(till.rows('SELECT state, discard_reason FROM refunds WHERE refund_id = ?', r.refundId)).toEqual([{ state: 'discarded', discard_reason: 'order discarded: customer cancelled the sale' }]);
+    expect(till.rows('SELECT state, discard_reason FROM refunds WHERE refund_id = ?', r.refundId)).toEqual([
+      { state: 'discarded', discard_reason: 'order discarded: customer cancelled the sale' },
+    ]);
   });
 
   it('refuses synced orders, and orders being sent or whose last send is unconfirmed', () => {
@@ -172,17 +212,33 @@ describe('discard', () => {
 describe('export', () => {
   it('writes CSV with a header and one row per order of the state, and JSON with line items and refunds', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ mobile: '0500001234', name: 'Comma, "Quoted"', totalPaidMinor: 1000, lineItems: [{ productId: 'p', priceMinor: 1000 }] });
+    const a = till.orders.captureOrder({
+      mobile: '0500001234',
+      name: 'Comma, "Quoted"',
+      totalPaidMinor: 1000,
+      lineItems: [{ productId: 'p', priceMinor: 1000 }],
+    });
     const b = till.orders.captureOrder({ customerId: 'b', totalPaidMinor: 2500, currency: 'KWD' });
     gameballRefuses(till, b.orderId);
     const csv = till.queue.exportOrders({ state: 'all', format: 'csv' });
     const records = parse(csv, { columns: true }) as Record<string, string>[];
     expect(records).toHaveLength(2);
-    expect(records[0]).toMatchObject({ orderId: a.orderId, name: 'Comma, "Quoted"', totalPaid: '10.00', currency: 'SAR', state: 'pending', training: '0' });
+    expect(records[0]).toMatchObject({
+      orderId: a.orderId,
+      name: 'Comma, "Quoted"',
+      totalPaid: '10.00',
+      currency: 'SAR',
+      state: 'pending',
+      training: '0',
+    });
     expect(records[1]).toMatchObject({ orderId: b.orderId, totalPaid: '2.500', state: 'attention', attentionCode: '3016' });
     const attention = parse(till.queue.exportOrders({ state: 'attention', format: 'csv' }), { columns: true }) as Record<string, string>[];
     expect(attention.map((r) => r.orderId)).toEqual([b.orderId]);
-    const json = JSON.parse(till.queue.exportOrders({ state: 'pending', format: 'json' })) as { orderId: string; lineItems: unknown[]; refunds: unknown[] }[];
+    const json = JSON.parse(till.queue.exportOrders({ state: 'pending', format: 'json' })) as {
+      orderId: string;
+      lineItems: unknown[];
+      refunds: unknown[];
+    }[];
     expect(json.map((o) => o.orderId)).toEqual([a.orderId]);
     expect(json[0]?.lineItems).toEqual([{ productId: 'p', quantity: 1, priceMinor: 1000 }]);
   });
@@ -191,17 +247,40 @@ describe('export', () => {
 describe('export: formulas', () => {
   it('neutralises every text cell a spreadsheet would run as a formula; our own numbers stay numbers', () => {
     till = tillFixture();
-    const a = till.orders.captureOrder({ mobile: '0500001234', name: '=HYPERLINK("http://x","y")', totalPaidMinor: 1000, receiptNo: "+cmd|' /C calc'!A0" });
-    const b = till.orders.captureOrder({ customerId: '@SUM(1+1)*cmd', totalPaidMinor: 1250, receiptNo: '-2+3+cmd|\' /C calc\'!A0', referrerCode: '-REF1' });
+    const a = till.orders.captureOrder({
+      mobile: '0500001234',
+      name: '=HYPERLINK("http://x","y")',
+      totalPaidMinor: 1000,
+      receiptNo: "+cmd|' /C calc'!A0",
+    });
+    const b = till.orders.captureOrder({
+      customerId: '@SUM(1+1)*cmd',
+      totalPaidMinor: 1250,
+      receiptNo: "-2+3+cmd|' /C calc'!A0",
+      referrerCode: '-REF1',
+    });
     gameballRefuses(till, b.orderId, '3003', '\t=1+1');
     till.db.prepare('UPDATE orders SET rewarded_points = -5 WHERE order_id = ?').run(a.orderId);
     const records = parse(till.queue.exportOrders({ state: 'all', format: 'csv' }), { columns: true });
-    expect(records[0]).toMatchObject({ name: '\'=HYPERLINK("http://x","y")', receiptNo: "'+cmd|' /C calc'!A0", mobile: '+966500001234', totalPaid: '10.00', rewardedPoints: '-5' });
-    expect(records[1]).toMatchObject({ customerId: "'@SUM(1+1)*cmd", receiptNo: "'-2+3+cmd|' /C calc'!A0", referrerCode: "'-REF1", attentionMessage: "'\t=1+1", totalPaid: '12.50' });
+    expect(records[0]).toMatchObject({
+      name: '\'=HYPERLINK("http://x","y")',
+      receiptNo: "'+cmd|' /C calc'!A0",
+      mobile: '+966500001234',
+      totalPaid: '10.00',
+      rewardedPoints: '-5',
+    });
+    expect(records[1]).toMatchObject({
+      customerId: "'@SUM(1+1)*cmd",
+      receiptNo: "'-2+3+cmd|' /C calc'!A0",
+      referrerCode: "'-REF1",
+      attentionMessage: "'\t=1+1",
+      totalPaid: '12.50',
+    });
     // No cell of the CSV starts with a formula character unless it is one of our own numbers.
     for (const r of records) {
       for (const [column, value] of Object.entries(r)) {
-        if (/^[=+\-@\t\r]/.test(value)) expect(['mobile', 'totalPaid', 'totalPrice', 'rewardedPoints'], `${column}: ${value}`).toContain(column);
+        if (/^[=+\-@\t\r]/.test(value))
+          expect(['mobile', 'totalPaid', 'totalPrice', 'rewardedPoints'], `${column}: ${value}`).toContain(column);
       }
     }
     // JSON is data, not a sheet: kept exactly as stored.

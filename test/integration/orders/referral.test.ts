@@ -26,14 +26,25 @@ function gameball(customers: Record<string, { referralCode: string }>, validCode
 }
 
 function checker(t: TillFixture, advisor: ReferralAdvisor | null, timeoutMs = 2000) {
-  return new ReferralChecker({ db: t.db, clock: t.clock, settings: () => t.settings.get(), rules: t.orders.rules, training: () => false, advisor: () => advisor, timeoutMs });
+  return new ReferralChecker({
+    db: t.db,
+    clock: t.clock,
+    settings: () => t.settings.get(),
+    rules: t.orders.rules,
+    training: () => false,
+    advisor: () => advisor,
+    timeoutMs,
+  });
 }
 
 describe('checkReferral', () => {
   it('ok for a valid code and a customer new to Gameball; the code is taken from a link', async () => {
     till = tillFixture();
     const gb = gameball({}, ['FRIEND1']);
-    const r = await checker(till, gb.advisor).check({ customer: { mobile: '0500001234' }, referrerCode: 'https://shop.example/?ref=FRIEND1' });
+    const r = await checker(till, gb.advisor).check({
+      customer: { mobile: '0500001234' },
+      referrerCode: 'https://shop.example/?ref=FRIEND1',
+    });
     expect(r).toMatchObject({ status: 'ok', referrerCode: 'FRIEND1', customerId: 'mobile_966500001234' });
     expect(gb.calls.sort()).toEqual(['customer mobile_966500001234', 'validate FRIEND1 mobile_966500001234']);
   });
@@ -45,14 +56,16 @@ describe('checkReferral', () => {
     expect(r.message).toMatch(/does not know this referral code/);
   });
 
-  it("already-customer when Gameball knows the customer; self when the code is their own, remembered for offline captures", async () => {
+  it('already-customer when Gameball knows the customer; self when the code is their own, remembered for offline captures', async () => {
     till = tillFixture();
     const gb = gameball({ mobile_966500001234: { referralCode: 'MINE42' } }, ['MINE42', 'FRIEND1']);
     const c = checker(till, gb.advisor);
     expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'FRIEND1' })).status).toBe('already-customer');
     expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'MINE42' })).status).toBe('self');
     // Learned: the capture itself now refuses the customer's own code, even with no network.
-    expect(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500, referrerCode: 'mine42' })).toThrow(/own referral code/);
+    expect(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 500, referrerCode: 'mine42' })).toThrow(
+      /own referral code/,
+    );
   });
 
   it('answers from the till alone, without asking Gameball, for a second purchase or an own id', async () => {
@@ -93,7 +106,9 @@ describe('checkReferral', () => {
   it("logs that Gameball could not be reached with the customer's id masked, never the mobile number", async () => {
     till = tillFixture();
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString('utf8')), cb()) }) });
+    const logger = createLogger({
+      destination: new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString('utf8')), cb()) }),
+    });
     const down: ReferralAdvisor = {
       validateReferral: async () => {
         throw new TypeError('fetch failed');
@@ -102,7 +117,15 @@ describe('checkReferral', () => {
         throw new Error(`GET /customers/${id}: connection reset`);
       },
     };
-    const c = new ReferralChecker({ db: till.db, clock: till.clock, settings: () => till.settings.get(), rules: till.orders.rules, training: () => false, advisor: () => down, logger });
+    const c = new ReferralChecker({
+      db: till.db,
+      clock: till.clock,
+      settings: () => till.settings.get(),
+      rules: till.orders.rules,
+      training: () => false,
+      advisor: () => down,
+      logger,
+    });
     expect((await c.check({ customer: { mobile: '0500001234' }, referrerCode: 'FRIEND1' })).status).toBe('offline');
     const log = lines.join('');
     expect(log).toContain('referral check: Gameball not reachable');
@@ -113,6 +136,8 @@ describe('checkReferral', () => {
   it('refuses malformed input (no customer) as a capture would', async () => {
     till = tillFixture();
     await expect(checker(till, null).check({ customer: {}, referrerCode: 'X' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(checker(till, null).check({ customer: { mobile: '12' }, referrerCode: 'FRIEND1' })).rejects.toMatchObject({ code: 'INVALID_MOBILE' });
+    await expect(checker(till, null).check({ customer: { mobile: '12' }, referrerCode: 'FRIEND1' })).rejects.toMatchObject({
+      code: 'INVALID_MOBILE',
+    });
   });
 });

@@ -5,10 +5,39 @@ import type { HidDeviceInfo } from '../../../main/scanner/transport.ts';
 import { encodeHidPosScan, encodeKeyboardScan, SPEC_LAYOUTS, utf8 } from '../../unit/scanner/support/hid-spec.ts';
 import { FakeHid, ManualTime, settle } from './fake-hid.ts';
 
-const POS: HidDeviceInfo = { path: '/dev/hidraw4', vendorId: 0x05e0, productId: 0x1900, product: 'Symbol Bar Code Scanner', usagePage: 0x8c, usage: 0x02 };
-const HONEYWELL: HidDeviceInfo = { path: '/dev/hidraw5', vendorId: 0x0c2e, productId: 0x0b8f, product: 'Voyager 1470g', serialNumber: 'SN1', usagePage: 0x8c, usage: 0x02 };
-const KEYBOARD: HidDeviceInfo = { path: '/dev/hidraw0', vendorId: 0x046d, productId: 0xc31c, product: 'USB Keyboard', usagePage: 0x01, usage: 0x06 };
-const WEDGE: HidDeviceInfo = { path: '/dev/hidraw6', vendorId: 0x0c2e, productId: 0x0b87, product: 'Voyager (keyboard)', usagePage: 0x01, usage: 0x06 };
+const POS: HidDeviceInfo = {
+  path: '/dev/hidraw4',
+  vendorId: 0x05e0,
+  productId: 0x1900,
+  product: 'Symbol Bar Code Scanner',
+  usagePage: 0x8c,
+  usage: 0x02,
+};
+const HONEYWELL: HidDeviceInfo = {
+  path: '/dev/hidraw5',
+  vendorId: 0x0c2e,
+  productId: 0x0b8f,
+  product: 'Voyager 1470g',
+  serialNumber: 'SN1',
+  usagePage: 0x8c,
+  usage: 0x02,
+};
+const KEYBOARD: HidDeviceInfo = {
+  path: '/dev/hidraw0',
+  vendorId: 0x046d,
+  productId: 0xc31c,
+  product: 'USB Keyboard',
+  usagePage: 0x01,
+  usage: 0x06,
+};
+const WEDGE: HidDeviceInfo = {
+  path: '/dev/hidraw6',
+  vendorId: 0x0c2e,
+  productId: 0x0b87,
+  product: 'Voyager (keyboard)',
+  usagePage: 0x01,
+  usage: 0x06,
+};
 const LINK = 'https://shop.example/invite/welcome?utm_source=qr&utm_medium=till&GBReferral=Vg6945F76CkP1B&campaign=spring';
 
 interface Harness {
@@ -28,7 +57,12 @@ function harness(devices: HidDeviceInfo[], config: Partial<ScannerServiceConfig>
   const hid = new FakeHid();
   hid.devices = [...devices];
   const time = new ManualTime();
-  const service = createScannerService({ transport: hid, clock: time, timers: time, config: { mode: 'auto', platform: 'linux', ...config } });
+  const service = createScannerService({
+    transport: hid,
+    clock: time,
+    timers: time,
+    config: { mode: 'auto', platform: 'linux', ...config },
+  });
   const events: Harness['events'] = { scan: [], state: [], report: [] };
   service.on('scan', (e) => events.scan.push(e));
   service.on('state', (e) => events.state.push(e));
@@ -48,7 +82,11 @@ describe('scanner service against a fake HID transport', () => {
   it('opens the HID POS scanner (not the keyboard) and turns its reports into classified scan events', async () => {
     const h = await started([KEYBOARD, POS]);
     expect(h.hid.opened.map((o) => o.path)).toEqual([POS.path]);
-    expect(h.service.getState()).toMatchObject({ state: 'connected', code: 'connected', device: { kind: 'hidpos', layout: 'generic', product: POS.product } });
+    expect(h.service.getState()).toMatchObject({
+      state: 'connected',
+      code: 'connected',
+      device: { kind: 'hidpos', layout: 'generic', product: POS.product },
+    });
     await h.time.advance(1234);
     for (const r of encodeHidPosScan(utf8(LINK), SPEC_LAYOUTS.generic!)) h.hid.current!.send(r);
     expect(h.events.report).toHaveLength(2);
@@ -67,7 +105,13 @@ describe('scanner service against a fake HID transport', () => {
     const h = await started([HONEYWELL]);
     expect(h.service.getState().device).toMatchObject({ layout: 'honeywell', vendorName: 'Honeywell', id: '0c2e:0b8f:SN1/8c:02' });
     for (const r of encodeHidPosScan(utf8('mobile_966500001234123456'), SPEC_LAYOUTS.honeywell!, { aim: ']Q1' })) h.hid.current!.send(r);
-    expect(h.events.scan[0]!.classification).toEqual({ kind: 'customer', text: 'mobile_966500001234123456', symbology: ']Q1', customerId: 'mobile_966500001234', hash: '123456' });
+    expect(h.events.scan[0]!.classification).toEqual({
+      kind: 'customer',
+      text: 'mobile_966500001234123456',
+      symbology: ']Q1',
+      customerId: 'mobile_966500001234',
+      hash: '123456',
+    });
   });
 
   it('unplugged mid-scan: drops the half scan as incomplete, reports disconnected, polls with backoff, reopens and decodes cleanly', async () => {
@@ -130,7 +174,10 @@ describe('scanner service against a fake HID transport', () => {
 
   it('reports an open failure with the reason and what to do, and retries until it opens', async () => {
     const h = harness([POS]);
-    h.hid.openErrors.set(POS.path, [new Error('cannot open device with path /dev/hidraw4'), new Error('cannot open device with path /dev/hidraw4')]);
+    h.hid.openErrors.set(POS.path, [
+      new Error('cannot open device with path /dev/hidraw4'),
+      new Error('cannot open device with path /dev/hidraw4'),
+    ]);
     h.service.start();
     await settle();
     const state = h.service.getState();
@@ -242,7 +289,12 @@ describe('scanner service against a fake HID transport', () => {
 describe('scannerConfigFrom', () => {
   it("reads the till's scanner mode, pinned device and scan classification settings", () => {
     const config = scannerConfigFrom(
-      { scanner: { mode: 'hidpos', deviceId: '0c2e:0b61/8c:02' }, customerIdPrefixes: ['cust_'], referralParams: ['ref'], receiptPattern: '^R\\d+$' },
+      {
+        scanner: { mode: 'hidpos', deviceId: '0c2e:0b61/8c:02' },
+        customerIdPrefixes: ['cust_'],
+        referralParams: ['ref'],
+        receiptPattern: '^R\\d+$',
+      },
       'linux',
     );
     expect(config).toEqual({

@@ -51,7 +51,9 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
   const requestValidator = (template: string): ValidateFunction =>
     ajv.compile({ $ref: pointer('paths', PREFIX + template, 'post', 'requestBody', 'content', 'application/json', 'schema') });
   const responseValidator = (method: string, template: string): ValidateFunction =>
-    ajv.compile({ $ref: pointer('paths', PREFIX + template, method.toLowerCase(), 'responses', '200', 'content', 'application/json', 'schema') });
+    ajv.compile({
+      $ref: pointer('paths', PREFIX + template, method.toLowerCase(), 'responses', '200', 'content', 'application/json', 'schema'),
+    });
 
   /** The spec's request schema with $refs into components resolved (one level is enough here). */
   function requestSchema(template: string): JsonSchema {
@@ -74,11 +76,21 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     sim = await startSimulator({ seed: 3, rateLimit: false, batchDelayMs: 0 });
 
     // A realistic session touching every endpoint the simulator serves.
-    await send('POST', '/customers', '/customers', { customerId: 'ref-owner', email: 'owner@example.com', mobile: '+966500000001', customerAttributes: { displayName: 'Owner', channel: 'pos', custom: { tier: 'gold' } } });
+    await send('POST', '/customers', '/customers', {
+      customerId: 'ref-owner',
+      email: 'owner@example.com',
+      mobile: '+966500000001',
+      customerAttributes: { displayName: 'Owner', channel: 'pos', custom: { tier: 'gold' } },
+    });
     const owner = await send('GET', '/customers/{customerId}', '/customers/ref-owner');
     const code = owner.body.referralCode as string;
     await send('GET', '/referrals/validate', `/referrals/validate?referrerCode=${code}&forCustomerId=mobile_966500001234`);
-    await send('POST', '/customers', '/customers', { customerId: 'mobile_966500001234', mobile: '+966500001234', referrerCode: code, guest: false });
+    await send('POST', '/customers', '/customers', {
+      customerId: 'mobile_966500001234',
+      mobile: '+966500001234',
+      referrerCode: code,
+      guest: false,
+    });
     const first = order({
       customerId: 'mobile_966500001234',
       totalPaid: 95.5,
@@ -86,18 +98,45 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
       totalDiscount: 4.5,
       totalTax: 0,
       totalShipping: 0,
-      lineItems: [{ productId: 'P1', sku: 'SKU1', title: 'Coffee', quantity: 2, price: 50, discount: 4.5, category: ['drinks'], tags: ['hot'], extra: { size: 'L', shots: 2 } }],
+      lineItems: [
+        {
+          productId: 'P1',
+          sku: 'SKU1',
+          title: 'Coffee',
+          quantity: 2,
+          price: 50,
+          discount: 4.5,
+          category: ['drinks'],
+          tags: ['hot'],
+          extra: { size: 'L', shots: 2 },
+        },
+      ],
       merchant: { uniqueId: 'store-1', name: 'Store', branch: { uniqueId: 'b-1', name: 'Main' } },
       extra: { receiptNo: 'R-1', till: 3 },
       referrerCode: code,
     });
     await send('POST', '/orders', '/orders', first);
     await send('POST', '/orders', '/orders', order({ customerId: 'walk-in', totalPaid: 10 }));
-    await send('POST', '/transactions/refund', '/transactions/refund', { customerId: 'mobile_966500001234', refundTransactionId: 'RF-1', reverseTransactionId: first.orderId, transactionTime: '2026-01-02T00:00:00.000Z', refundAmount: 20 });
-    await send('POST', '/transactions/refund', '/transactions/refund', { customerId: 'mobile_966500001234', refundTransactionId: 'RF-2', reverseTransactionId: first.orderId, transactionTime: '2026-01-02T00:00:01.000Z' });
+    await send('POST', '/transactions/refund', '/transactions/refund', {
+      customerId: 'mobile_966500001234',
+      refundTransactionId: 'RF-1',
+      reverseTransactionId: first.orderId,
+      transactionTime: '2026-01-02T00:00:00.000Z',
+      refundAmount: 20,
+    });
+    await send('POST', '/transactions/refund', '/transactions/refund', {
+      customerId: 'mobile_966500001234',
+      refundTransactionId: 'RF-2',
+      reverseTransactionId: first.orderId,
+      transactionTime: '2026-01-02T00:00:01.000Z',
+    });
     await send('GET', '/orders/{orderId}/transactions', `/orders/${first.orderId as string}/transactions`);
-    const batch = await send('POST', '/batch/orders', '/batch/orders', { body: [order({ customerId: 'batch-1' }), order({ customerId: 'batch-2' })] });
-    const lookup = await send('POST', '/batch/orders/transactions', '/batch/orders/transactions', { body: [first.orderId, 'unknown-order'] });
+    const batch = await send('POST', '/batch/orders', '/batch/orders', {
+      body: [order({ customerId: 'batch-1' }), order({ customerId: 'batch-2' })],
+    });
+    const lookup = await send('POST', '/batch/orders/transactions', '/batch/orders/transactions', {
+      body: [first.orderId, 'unknown-order'],
+    });
     // Let both jobs finish (polling, not a fixed sleep) so the status bodies checked against the
     // spec carry results.
     const deadline = Date.now() + 10_000;
@@ -141,7 +180,18 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
 
   const writes: Array<[string, () => Record<string, unknown>]> = [
     ['/customers', () => ({ customerId: `c-${Math.random()}`, email: 'x@example.com', mobile: '+966500000009', guest: true })],
-    ['/orders', () => order({ customerId: `o-${Math.random()}`, email: 'x@example.com', mobile: '+966500000009', channel: 'pos', totalPrice: 1, guest: false })],
+    [
+      '/orders',
+      () =>
+        order({
+          customerId: `o-${Math.random()}`,
+          email: 'x@example.com',
+          mobile: '+966500000009',
+          channel: 'pos',
+          totalPrice: 1,
+          guest: false,
+        }),
+    ],
   ];
 
   it.each(writes)('POST %s: every field the spec marks required is required (400/3000)', async (template, valid) => {
@@ -158,7 +208,16 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
 
   it.each(writes)('POST %s: a wrong type or an unknown enum value for a spec property is refused (422/3003)', async (template, valid) => {
     const schema = requestSchema(template);
-    const wrongFor = (s: JsonSchema): unknown => (s.enum ? 'not-in-enum' : s.type === 'string' ? 12345 : s.type === 'number' || s.type === 'integer' ? 'twelve' : s.type === 'boolean' ? 'yes' : undefined);
+    const wrongFor = (s: JsonSchema): unknown =>
+      s.enum
+        ? 'not-in-enum'
+        : s.type === 'string'
+          ? 12345
+          : s.type === 'number' || s.type === 'integer'
+            ? 'twelve'
+            : s.type === 'boolean'
+              ? 'yes'
+              : undefined;
     let checked = 0;
     for (const [name, prop] of Object.entries(schema.properties ?? {})) {
       const wrong = wrongFor(prop);
@@ -178,7 +237,13 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     await api(sim, 'POST', '/orders', o);
     const schema = requestSchema('/transactions/refund');
     for (const field of schema.required ?? []) {
-      const body: Record<string, unknown> = { customerId: 'refund-contract', refundTransactionId: `RF-${field}`, reverseTransactionId: o.orderId, transactionTime: '2026-01-02T00:00:00.000Z', refundAmount: 1 };
+      const body: Record<string, unknown> = {
+        customerId: 'refund-contract',
+        refundTransactionId: `RF-${field}`,
+        reverseTransactionId: o.orderId,
+        transactionTime: '2026-01-02T00:00:00.000Z',
+        refundAmount: 1,
+      };
       delete body[field];
       const answer = await api(sim, 'POST', '/transactions/refund', body);
       expect([field, answer.status, answer.body.code]).toEqual([field, 400, 3000]);
@@ -188,7 +253,9 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
   it("error bodies carry the spec's error fields (code integer, type and message strings)", async () => {
     // The spec documents error bodies inline; take every one that has code, type and message.
     const shapes: JsonSchema[] = [];
-    for (const item of Object.values(spec.paths) as Array<Record<string, { responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }>>) {
+    for (const item of Object.values(spec.paths) as Array<
+      Record<string, { responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }>
+    >) {
       for (const op of Object.values(item)) {
         for (const [status, response] of Object.entries(op.responses ?? {})) {
           const schema = response.content?.['application/json']?.schema;

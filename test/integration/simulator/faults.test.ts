@@ -108,7 +108,8 @@ describe('rate limits', () => {
     const now = Date.UTC(2026, 0, 1);
     const s = await sim({ now: () => now });
     const answers = [];
-    for (let i = 0; i < 31; i += 1) answers.push(await api(s, 'POST', '/orders', order({ customerId: `rl-${i}`, orderDate: new Date(now - 1000 - i).toISOString() })));
+    for (let i = 0; i < 31; i += 1)
+      answers.push(await api(s, 'POST', '/orders', order({ customerId: `rl-${i}`, orderDate: new Date(now - 1000 - i).toISOString() })));
     expect(answers.slice(0, 30).every((a) => a.status === 200)).toBe(true);
     expect(answers[30]?.status).toBe(429);
     expect(answers[30]?.body).toMatchObject({ code: 4290, message: expect.any(String) });

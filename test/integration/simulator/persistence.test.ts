@@ -32,7 +32,13 @@ describe('state file', () => {
     await api(a, 'POST', '/customers', { customerId: 'friend', referrerCode: code });
     const o = order({ customerId: 'friend', totalPaid: 40 });
     await api(a, 'POST', '/orders', o);
-    await api(a, 'POST', '/transactions/refund', { customerId: 'friend', refundTransactionId: 'RF', reverseTransactionId: o.orderId, transactionTime: '2026-01-02T00:00:00.000Z', refundAmount: 10 });
+    await api(a, 'POST', '/transactions/refund', {
+      customerId: 'friend',
+      refundTransactionId: 'RF',
+      reverseTransactionId: o.orderId,
+      transactionTime: '2026-01-02T00:00:00.000Z',
+      refundAmount: 10,
+    });
     const before = a.control.ledger();
     await a.close();
 

@@ -62,7 +62,14 @@ export function call(sim: RunningSimulator | string, method: string, path: strin
 }
 
 /** Calls an integration endpoint with both keys (override with `headers`). */
-export function api(sim: RunningSimulator, method: string, path: string, json?: unknown, version: 'v4.0' | 'v4.1' = 'v4.0', headers: Record<string, string> = { ...KEYS }): Promise<Answer> {
+export function api(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  json?: unknown,
+  version: 'v4.0' | 'v4.1' = 'v4.0',
+  headers: Record<string, string> = { ...KEYS },
+): Promise<Answer> {
   return call(sim, method, `/api/${version}/integrations${path}`, { json, headers });
 }
 

@@ -28,9 +28,16 @@ async function holdInFlight(s: RunningSimulator, customerId: string, first: () =
   s.control.setFaults({ latencyMs: 0 });
 }
 
-function expectError(answer: { status: number; body: any }, status: number, code: number): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function expectError(answer: { status: number; body: any }, status: number, code: number): void {
   expect(answer.status).toBe(status);
-  expect(answer.body).toMatchObject({ code, type: expect.any(String), message: expect.any(String), documentationUrl: expect.any(String), requestId: expect.any(String) });
+  expect(answer.body).toMatchObject({
+    code,
+    type: expect.any(String),
+    message: expect.any(String),
+    documentationUrl: expect.any(String),
+    requestId: expect.any(String),
+  });
 }
 
 describe('startup', () => {
@@ -140,9 +147,24 @@ describe('payload validation', () => {
     const s = await sim();
     const path = '/api/v4.0/integrations/orders';
     expectError(await call(s, 'POST', path, { raw: '{"customerId": "c",', headers: { ...KEYS } }), 400, 3016);
-    expectError(await call(s, 'POST', path, { raw: JSON.stringify(order()), headers: { ...KEYS, 'content-type': 'text/plain' } }), 415, 3013);
-    expectError(await call(s, 'POST', path, { raw: 'customerId=c', headers: { ...KEYS, 'content-type': 'application/x-www-form-urlencoded' } }), 415, 3013);
-    expect((await call(s, 'POST', path, { raw: JSON.stringify(order()), headers: { ...KEYS, 'content-type': 'application/json; charset=utf-8' } })).status).toBe(200);
+    expectError(
+      await call(s, 'POST', path, { raw: JSON.stringify(order()), headers: { ...KEYS, 'content-type': 'text/plain' } }),
+      415,
+      3013,
+    );
+    expectError(
+      await call(s, 'POST', path, { raw: 'customerId=c', headers: { ...KEYS, 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      3013,
+    );
+    expect(
+      (
+        await call(s, 'POST', path, {
+          raw: JSON.stringify(order()),
+          headers: { ...KEYS, 'content-type': 'application/json; charset=utf-8' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('error bodies carry code, type, message, documentationUrl and requestId; type spelling is selectable', async () => {
@@ -168,7 +190,11 @@ describe('payload validation', () => {
 describe('orders', () => {
   it('records the order, rewards points by the earning rule, and lists its transactions', async () => {
     const s = await sim({ pointsPerUnit: 10 });
-    const body = order({ customerId: 'c-earn', totalPaid: 12.29, lineItems: [{ productId: 'p1', quantity: 2, price: 6.5, discount: 0.71 }] });
+    const body = order({
+      customerId: 'c-earn',
+      totalPaid: 12.29,
+      lineItems: [{ productId: 'p1', quantity: 2, price: 6.5, discount: 0.71 }],
+    });
     const answer = await api(s, 'POST', '/orders', body);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ customerId: 'c-earn', rewardedPoints: 122, redeemedPoints: 0 });
@@ -176,7 +202,12 @@ describe('orders', () => {
     const tx = await api(s, 'GET', `/orders/${body.orderId as string}/transactions`);
     expect(tx.status).toBe(200);
     expect(tx.body.count).toBe(1);
-    expect(tx.body.transactions[0]).toMatchObject({ transactionType: 'PaymentReward', transactionId: body.orderId, amount: 12.29, equivalentPoints: 122 });
+    expect(tx.body.transactions[0]).toMatchObject({
+      transactionType: 'PaymentReward',
+      transactionId: body.orderId,
+      amount: 12.29,
+      equivalentPoints: 122,
+    });
     const ledger = s.control.ledger();
     expect(ledger.orders[0]).toMatchObject({ orderId: body.orderId, rewardedPoints: 122, via: 'orders' });
     expect(ledger.orders[0]?.request).toMatchObject({ channel: 'pos', totalPaid: 12.29 });
@@ -212,7 +243,7 @@ describe('orders', () => {
     expect((await api(s, 'POST', '/orders', order({ orderDate: new Date(now).toISOString() }))).status).toBe(200);
   });
 
-  it('answers carry a Date header from the simulator\'s own clock, errors too', async () => {
+  it("answers carry a Date header from the simulator's own clock, errors too", async () => {
     const now = Date.UTC(2026, 5, 1, 12, 0, 0, 700);
     const s = await sim({ now: () => now });
     const ok = await api(s, 'POST', '/orders', order({ orderDate: new Date(now - 1_000).toISOString() }));
@@ -256,7 +287,11 @@ describe('orders', () => {
     expect((await api(s, 'POST', '/orders', o)).status).toBe(200);
     let refund!: Promise<Answer>;
     const base = { customerId: 'c9', reverseTransactionId: o.orderId, transactionTime: '2026-01-02T00:00:00.000Z' };
-    await holdInFlight(s, 'c9', () => (refund = api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-A', refundAmount: 1 })));
+    await holdInFlight(
+      s,
+      'c9',
+      () => (refund = api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-A', refundAmount: 1 })),
+    );
     expectError(await api(s, 'POST', '/customers', { customerId: 'c9', email: 'c9@example.com' }), 422, 2001);
     expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-B', refundAmount: 1 }), 422, 2001);
     expect((await refund).status).toBe(200);
@@ -290,10 +325,20 @@ describe('referrals', () => {
     await api(s, 'POST', '/orders', first);
     await api(s, 'POST', '/orders', order({ customerId: 'newbie', totalPaid: 10 }));
     const ledger = s.control.ledger();
-    expect(ledger.referrals).toEqual([expect.objectContaining({ referrerCustomerId: 'referrer', referredCustomerId: 'newbie', rewardedOrderId: first.orderId, referrerPoints: 100, referredPoints: 50 })]);
+    expect(ledger.referrals).toEqual([
+      expect.objectContaining({
+        referrerCustomerId: 'referrer',
+        referredCustomerId: 'newbie',
+        rewardedOrderId: first.orderId,
+        referrerPoints: 100,
+        referredPoints: 50,
+      }),
+    ]);
     expect(ledger.customers.find((c) => c.customerId === 'referrer')?.points).toBe(100);
     expect(ledger.customers.find((c) => c.customerId === 'newbie')?.points).toBe(10 + 10 + 50);
-    const types = (await api(s, 'GET', `/orders/${first.orderId as string}/transactions`)).body.transactions.map((t: { transactionType: string }) => t.transactionType);
+    const types = (await api(s, 'GET', `/orders/${first.orderId as string}/transactions`)).body.transactions.map(
+      (t: { transactionType: string }) => t.transactionType,
+    );
     expect(types).toEqual(['PaymentReward', 'AchievementReward', 'AchievementReward']);
   });
 
@@ -333,7 +378,9 @@ describe('referrals', () => {
     const code = await referrer(s);
     const first = order({ customerId: 'via-order', referrerCode: code });
     expect((await api(s, 'POST', '/orders', first)).status).toBe(200);
-    expect(s.control.ledger().referrals).toEqual([expect.objectContaining({ referredCustomerId: 'via-order', linkedBy: 'order', rewardedOrderId: first.orderId })]);
+    expect(s.control.ledger().referrals).toEqual([
+      expect.objectContaining({ referredCustomerId: 'via-order', linkedBy: 'order', rewardedOrderId: first.orderId }),
+    ]);
   });
 
   it('referrerCode on an order of an existing customer is ignored', async () => {
@@ -370,7 +417,10 @@ describe('refunds', () => {
     expect(rest.body).toMatchObject({ refundAmount: 70, refundEquivalentPoints: 70 });
     expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'RF-3', refundAmount: 1 }), 422, 3003);
     const ledger = s.control.ledger();
-    expect(ledger.refunds.map((r) => [r.refundTransactionId, r.full])).toEqual([['RF-1', false], ['RF-2', true]]);
+    expect(ledger.refunds.map((r) => [r.refundTransactionId, r.full])).toEqual([
+      ['RF-1', false],
+      ['RF-2', true],
+    ]);
     expect(ledger.customers[0]?.points).toBe(0);
     expect(ledger.transactions[o.orderId as string]?.map((t) => t.transactionType)).toEqual(['PaymentReward', 'PartialRefund', 'Refund']);
   });
@@ -385,15 +435,34 @@ describe('refunds', () => {
     expect(full.body.refundAmount).toBe(50);
   });
 
-  it('an unknown order (or another customer\'s) is 404/9005; a repeated refundTransactionId is 422/9004', async () => {
+  it("an unknown order (or another customer's) is 404/9005; a repeated refundTransactionId is 422/9004", async () => {
     const s = await sim();
     const o = order({ customerId: 'r3', totalPaid: 20 });
     await api(s, 'POST', '/orders', o);
     const base = { customerId: 'r3', transactionTime: '2026-01-02T00:00:00.000Z', refundAmount: 5 };
-    expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: 'no-such-order' }), 404, 9005);
-    expectError(await api(s, 'POST', '/transactions/refund', { ...base, customerId: 'other', refundTransactionId: 'Y1', reverseTransactionId: o.orderId }), 404, 9005);
-    expect((await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: o.orderId })).status).toBe(200);
-    expectError(await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: o.orderId }), 422, 9004);
+    expectError(
+      await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: 'no-such-order' }),
+      404,
+      9005,
+    );
+    expectError(
+      await api(s, 'POST', '/transactions/refund', {
+        ...base,
+        customerId: 'other',
+        refundTransactionId: 'Y1',
+        reverseTransactionId: o.orderId,
+      }),
+      404,
+      9005,
+    );
+    expect(
+      (await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: o.orderId })).status,
+    ).toBe(200);
+    expectError(
+      await api(s, 'POST', '/transactions/refund', { ...base, refundTransactionId: 'Y1', reverseTransactionId: o.orderId }),
+      422,
+      9004,
+    );
     expect(s.control.ledger().refunds).toHaveLength(1);
   });
 });
@@ -410,7 +479,8 @@ describe('order transactions lookup', () => {
 });
 
 describe('batches', () => {
-  async function waitFor(s: RunningSimulator, jobId: number): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function waitFor(s: RunningSimulator, jobId: number): Promise<any> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const st = await api(s, 'GET', `/batches/${jobId}/status`);
@@ -432,11 +502,19 @@ describe('batches', () => {
     expect(pending.body.status).toBe('pending');
     const done = await waitFor(s, accepted.body.jobId);
     expect(done).toMatchObject({ totalItems: 3, processedItems: 3, failedItems: 2, progress: 100 });
-    expect(done.results.map((r: { status: string; code?: number }) => [r.status, r.code])).toEqual([['success', undefined], ['failed', 9004], ['failed', 3000]]);
+    expect(done.results.map((r: { status: string; code?: number }) => [r.status, r.code])).toEqual([
+      ['success', undefined],
+      ['failed', 9004],
+      ['failed', 3000],
+    ]);
     const bare = await api(s, 'POST', '/batch/orders', [order({ customerId: 'b4' })]);
     expect((await waitFor(s, bare.body.jobId)).failedItems).toBe(0);
     const ledger = s.control.ledger();
-    expect(ledger.orders.map((o) => [o.customerId, o.via])).toEqual([['b1', 'orders'], ['b2', 'batch'], ['b4', 'batch']]);
+    expect(ledger.orders.map((o) => [o.customerId, o.via])).toEqual([
+      ['b1', 'orders'],
+      ['b2', 'batch'],
+      ['b4', 'batch'],
+    ]);
   });
 
   it('batch items never link a referral (their schema has no referrerCode)', async () => {
@@ -455,7 +533,12 @@ describe('batches', () => {
     const accepted = await api(s, 'POST', '/batch/orders/transactions', { body: [known.orderId, 'ghost'] });
     expect(accepted.status).toBe(200);
     const done = await waitFor(s, accepted.body.jobId);
-    expect(done.results[0]).toMatchObject({ orderId: known.orderId, status: 'success', count: 1, transactions: [expect.objectContaining({ transactionType: 'PaymentReward' })] });
+    expect(done.results[0]).toMatchObject({
+      orderId: known.orderId,
+      status: 'success',
+      count: 1,
+      transactions: [expect.objectContaining({ transactionType: 'PaymentReward' })],
+    });
     expect(done.results[1]).toMatchObject({ orderId: 'ghost', status: 'failed', code: 9005 });
     expectError(await api(s, 'POST', '/batch/orders/transactions', { body: [1, 2] }), 422, 3003);
     expectError(await api(s, 'POST', '/batch/orders/transactions', { body: [] }), 422, 3003);
@@ -494,7 +577,11 @@ describe('control API over HTTP (/_sim)', () => {
     expect(ledger.body.counters.responses['200']).toBe(1);
 
     const faults = await call(s, 'POST', '/_sim/faults', { json: { latencyMs: 5, errorRate: 0, rateLimit: { perSecond: 2, per30s: 9 } } });
-    expect(faults.body).toMatchObject({ latencyMs: 5, errorRate: 0, rateLimit: { orders: { perSecond: 2, per30s: 9 }, customerReads: { perSecond: 100, per30s: 1200 } } });
+    expect(faults.body).toMatchObject({
+      latencyMs: 5,
+      errorRate: 0,
+      rateLimit: { orders: { perSecond: 2, per30s: 9 }, customerReads: { perSecond: 100, per30s: 1200 } },
+    });
     expect((await call(s, 'POST', '/_sim/faults', { json: { errorRate: 2 } })).status).toBe(400);
     expect((await call(s, 'POST', '/_sim/faults', { json: { bogus: 1 } })).status).toBe(400);
 
@@ -507,7 +594,11 @@ describe('control API over HTTP (/_sim)', () => {
     const empty = s.control.ledger();
     expect(empty.orders).toEqual([]);
     expect(empty.counters.requests).toEqual({});
-    expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({ latencyMs: 0, rateLimit: { orders: { perSecond: 30, per30s: 360 } }, outage: { on: false } });
+    expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({
+      latencyMs: 0,
+      rateLimit: { orders: { perSecond: 30, per30s: 360 } },
+      outage: { on: false },
+    });
     expect((await call(s, 'GET', '/_sim/nothing')).status).toBe(404);
   });
 });
@@ -540,21 +631,24 @@ describe('who can reach it: Host allow-list, JSON-only control, control token', 
     expect((await call(s, 'GET', '/_sim/ledger', { headers: { Host: 'sim.internal:80' } })).status).toBe(200);
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain; a=application/json', undefined])(
-    'refuses a control POST sent as %s (what a web page may send across sites unasked): 415, nothing changes',
-    async (type) => {
-      const s = await sim();
-      // No type at all: an empty header (the test client would add application/json otherwise).
-      const headers: Record<string, string> = { 'content-type': type ?? '' };
-      const outage = await call(s, 'POST', '/_sim/outage', { raw: '{"on":true}', headers });
-      expect(outage.status).toBe(415);
-      expect((await call(s, 'POST', '/_sim/faults', { raw: '{"errorRate":1}', headers })).status).toBe(415);
-      await api(s, 'POST', '/orders', order({ customerId: customer }));
-      expect((await call(s, 'POST', '/_sim/reset', { raw: '{}', headers })).status).toBe(415);
-      expect(s.control.ledger().orders).toHaveLength(1);
-      expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({ errorRate: 0, outage: { on: false } });
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'text/plain; a=application/json',
+    undefined,
+  ])('refuses a control POST sent as %s (what a web page may send across sites unasked): 415, nothing changes', async (type) => {
+    const s = await sim();
+    // No type at all: an empty header (the test client would add application/json otherwise).
+    const headers: Record<string, string> = { 'content-type': type ?? '' };
+    const outage = await call(s, 'POST', '/_sim/outage', { raw: '{"on":true}', headers });
+    expect(outage.status).toBe(415);
+    expect((await call(s, 'POST', '/_sim/faults', { raw: '{"errorRate":1}', headers })).status).toBe(415);
+    await api(s, 'POST', '/orders', order({ customerId: customer }));
+    expect((await call(s, 'POST', '/_sim/reset', { raw: '{}', headers })).status).toBe(415);
+    expect(s.control.ledger().orders).toHaveLength(1);
+    expect((await call(s, 'GET', '/_sim/faults')).body).toMatchObject({ errorRate: 0, outage: { on: false } });
+  });
 
   it('with a control token, the control API needs it (Authorization: Bearer); the Gameball API still needs its keys', async () => {
     const token = 'control-token-0123456789abcdef';
@@ -567,7 +661,9 @@ describe('who can reach it: Host allow-list, JSON-only control, control token', 
       expect(JSON.stringify(ledger.body), auth).not.toContain(customer);
       expect((await call(s, 'POST', '/_sim/outage', { json: { on: true }, headers })).status, auth).toBe(401);
     }
-    expect((await call(s, 'GET', '/_sim/faults', { headers: { Authorization: `Bearer ${token}` } })).body).toMatchObject({ outage: { on: false } });
+    expect((await call(s, 'GET', '/_sim/faults', { headers: { Authorization: `Bearer ${token}` } })).body).toMatchObject({
+      outage: { on: false },
+    });
     expect((await call(s, 'GET', '/_sim/ledger', { headers: { Authorization: `bearer ${token}` } })).body.orders).toHaveLength(1);
     // The token does not stand in for the keys.
     expect((await api(s, 'GET', `/customers/${customer}`, undefined, 'v4.0', { Authorization: `Bearer ${token}` })).status).toBe(401);

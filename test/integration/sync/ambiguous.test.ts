@@ -45,7 +45,9 @@ test('refunds with lost answers are recorded exactly once', async () => {
   const engine = f.engine();
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
   f.sim.control.setFaults({ dropRate: 0.5 });
-  const refunds = orders.map((o, i) => f!.orders.captureRefund(i % 2 === 0 ? { orderId: o.orderId } : { orderId: o.orderId, amountMinor: 4000 }));
+  const refunds = orders.map((o, i) =>
+    f!.orders.captureRefund(i % 2 === 0 ? { orderId: o.orderId } : { orderId: o.orderId, amountMinor: 4000 }),
+  );
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   const ledger = f.sim.control.ledger();
   expect(ledger.counters.drops).toBeGreaterThan(0);

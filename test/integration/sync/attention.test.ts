@@ -13,7 +13,7 @@ afterEach(async () => {
   f = undefined;
 });
 
-test('needs attention with Gameball\'s code and message; edit and resend syncs it', async () => {
+test("needs attention with Gameball's code and message; edit and resend syncs it", async () => {
   // Two sales rung up in the same millisecond for what the cashier typed as the same customer:
   // Gameball refuses the second (9003, same customer and time).
   const frozen = Date.parse('2026-02-01T10:00:00.000Z');

@@ -37,7 +37,11 @@ async function tillBehindNetwork(timeoutMs = 3_000): Promise<{ f: SyncFixture; n
 }
 
 function failures(fx: SyncFixture) {
-  return fx.db.prepare("SELECT method, path, http_status, gameball_code, outcome FROM sync_log WHERE outcome IN ('retry', 'attention', 'unknown') ORDER BY id").all() as Array<{
+  return fx.db
+    .prepare(
+      "SELECT method, path, http_status, gameball_code, outcome FROM sync_log WHERE outcome IN ('retry', 'attention', 'unknown') ORDER BY id",
+    )
+    .all() as Array<{
     method: string;
     path: string;
     http_status: number | null;
@@ -46,60 +50,77 @@ function failures(fx: SyncFixture) {
   }>;
 }
 
-const PORTAL_SENTENCE = 'The network answered with a web page instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.';
+const PORTAL_SENTENCE =
+  'The network answered with a web page instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.';
 
 const cases: Array<[NetworkBehaviour, number, RegExp]> = [
   ['portal', 3_000, new RegExp(`^${PORTAL_SENTENCE.replace(/[.?()]/g, '\\$&')}$`)],
-  ['truncated', 3_000, /^Gameball's answer was cut short \(HTTP 200, application\/json, only \d+ bytes arrived\): the connection or a proxy broke it off\. The till will check with Gameball and try again; ask IT if this keeps happening\.$/],
-  ['empty', 3_000, /^The network gave an empty answer instead of Gameball's \(HTTP 200, application\/json\): a captive portal or proxy\? Sign the till in to the network or ask IT\.$/],
-  ['huge', 3_000, /^The network sent an answer larger than 1048576 bytes instead of Gameball's \(HTTP 200, application\/json\): a proxy, or a wrong Gameball address\? The till stopped reading it\./],
+  [
+    'truncated',
+    3_000,
+    /^Gameball's answer was cut short \(HTTP 200, application\/json, only \d+ bytes arrived\): the connection or a proxy broke it off\. The till will check with Gameball and try again; ask IT if this keeps happening\.$/,
+  ],
+  [
+    'empty',
+    3_000,
+    /^The network gave an empty answer instead of Gameball's \(HTTP 200, application\/json\): a captive portal or proxy\? Sign the till in to the network or ask IT\.$/,
+  ],
+  [
+    'huge',
+    3_000,
+    /^The network sent an answer larger than 1048576 bytes instead of Gameball's \(HTTP 200, application\/json\): a proxy, or a wrong Gameball address\? The till stopped reading it\./,
+  ],
   ['silent', 400, /^Gameball did not answer in time \(no answer within 0\.4 s\)$/],
 ];
 
-test.each(cases)('network answers %s: not synced, the status says why; network fixed: in Gameball exactly once', async (behaviour, timeoutMs, sentence) => {
-  const { f, net } = await tillBehindNetwork(timeoutMs);
-  net.rule = () => ({ answer: behaviour });
-  const order = f.capture({ mobile: mobile(), totalPaidMinor: 2500 });
-  const engine = f.engine();
-  engine.start();
+test.each(cases)(
+  'network answers %s: not synced, the status says why; network fixed: in Gameball exactly once',
+  async (behaviour, timeoutMs, sentence) => {
+    const { f, net } = await tillBehindNetwork(timeoutMs);
+    net.rule = () => ({ answer: behaviour });
+    const order = f.capture({ mobile: mobile(), totalPaidMinor: 2500 });
+    const engine = f.engine();
+    engine.start();
 
-  // The post, then at least one reconcile read: both met by the network, never by Gameball.
-  await until(() => (f.outbox(order.orderId)[0]?.attempts ?? 0) >= 2 && engine.status().lastError !== null, 'two attempts');
-  expect(['pending', 'sending']).toContain(f.order(order.orderId).state);
-  expect(f.outbox(order.orderId)[0]).toMatchObject({ unknown_outcome: 1 });
-  const status = engine.status();
-  expect(status.lastError?.message).toMatch(sentence);
-  expect(status.lastSuccessAt).toBeNull();
-  expect(status.online).toBe(false);
-  expect(status.counts.synced).toBe(0);
-  expect(f.sim.control.ledger().orders).toEqual([]);
-  expect(net.seen.filter((s) => s === ORDERS)).toHaveLength(1);
-  expect(net.seen.some((s) => s.startsWith('GET ') && s.endsWith(`/orders/${order.orderId}/transactions`))).toBe(true);
-  if (behaviour === 'huge') {
-    // Each answer was dropped after about 1 MiB: the 50 MB never crossed. The network gets further
-    // than 1 MiB only by filling socket buffers (6-8 MB measured on loopback).
-    expect(net.hugeBytesWritten).toBeLessThan(net.seen.length * 16 * 1024 * 1024);
-  }
+    // The post, then at least one reconcile read: both met by the network, never by Gameball.
+    await until(() => (f.outbox(order.orderId)[0]?.attempts ?? 0) >= 2 && engine.status().lastError !== null, 'two attempts');
+    expect(['pending', 'sending']).toContain(f.order(order.orderId).state);
+    expect(f.outbox(order.orderId)[0]).toMatchObject({ unknown_outcome: 1 });
+    const status = engine.status();
+    expect(status.lastError?.message).toMatch(sentence);
+    expect(status.lastSuccessAt).toBeNull();
+    expect(status.online).toBe(false);
+    expect(status.counts.synced).toBe(0);
+    expect(f.sim.control.ledger().orders).toEqual([]);
+    expect(net.seen.filter((s) => s === ORDERS)).toHaveLength(1);
+    expect(net.seen.some((s) => s.startsWith('GET ') && s.endsWith(`/orders/${order.orderId}/transactions`))).toBe(true);
+    if (behaviour === 'huge') {
+      // Each answer was dropped after about 1 MiB: the 50 MB never crossed. The network gets further
+      // than 1 MiB only by filling socket buffers (6-8 MB measured on loopback).
+      expect(net.hugeBytesWritten).toBeLessThan(net.seen.length * 16 * 1024 * 1024);
+    }
 
-  net.rule = () => ({ answer: 'pass' });
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  expect(f.order(order.orderId)).toMatchObject({ state: 'synced', rewarded_points: 25 });
-  const ledger = f.sim.control.ledger();
-  expect(ledger.orders.map((o) => o.orderId)).toEqual([order.orderId]);
-  expect(ledger.counters.requests['POST /orders']).toBe(1);
-  const after = engine.status();
-  expect(after.online).toBe(true);
-  expect(after.lastSuccessAt).not.toBeNull();
-  // The reconcile read that found nothing (Gameball's 404/9005) is an answer, never the "last error".
-  expect(after.lastError?.message).toMatch(sentence);
-  expect(failures(f).some((l) => l.gameball_code === 9005)).toBe(false);
-});
+    net.rule = () => ({ answer: 'pass' });
+    expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+    expect(f.order(order.orderId)).toMatchObject({ state: 'synced', rewarded_points: 25 });
+    const ledger = f.sim.control.ledger();
+    expect(ledger.orders.map((o) => o.orderId)).toEqual([order.orderId]);
+    expect(ledger.counters.requests['POST /orders']).toBe(1);
+    const after = engine.status();
+    expect(after.online).toBe(true);
+    expect(after.lastSuccessAt).not.toBeNull();
+    // The reconcile read that found nothing (Gameball's 404/9005) is an answer, never the "last error".
+    expect(after.lastError?.message).toMatch(sentence);
+    expect(failures(f).some((l) => l.gameball_code === 9005)).toBe(false);
+  },
+);
 
 test.each(['truncated', 'portal'] as const)(
   'a proxy forwards POST /orders to Gameball but hands the till a %s answer: reconciled, marked synced, never posted twice',
   async (mangled) => {
     const { f, net } = await tillBehindNetwork();
-    net.rule = (method, path) => (method === 'POST' && path.endsWith('/orders') ? { answer: mangled, forwardFirst: true } : { answer: 'pass' });
+    net.rule = (method, path) =>
+      method === 'POST' && path.endsWith('/orders') ? { answer: mangled, forwardFirst: true } : { answer: 'pass' };
     const order = f.capture({ mobile: mobile(), totalPaidMinor: 4000 });
     const engine = f.engine();
     expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
@@ -164,7 +185,12 @@ test('a captive portal is not hammered: offline, one probe at a time with backof
   net.rule = () => ({ answer: 'pass' });
   engine.syncNow();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  expect(f.sim.control.ledger().orders.map((o) => o.orderId).sort()).toEqual(orders.map((o) => o.orderId).sort());
+  expect(
+    f.sim.control
+      .ledger()
+      .orders.map((o) => o.orderId)
+      .sort(),
+  ).toEqual(orders.map((o) => o.orderId).sort());
   expect(f.sim.control.ledger().counters.requests['POST /orders']).toBe(12);
 });
 

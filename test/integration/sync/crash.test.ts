@@ -134,7 +134,10 @@ test(`SIGKILL ${KILLS} times during capture and sync: every acknowledged order s
     const reconciled = db.prepare(`SELECT COUNT(*) AS n FROM sync_log WHERE outcome = 'reconciled'`).get() as { n: number };
     expect(reconciled.n + inFlightAtKill.n, `no kill landed mid-call (seed ${seed})`).toBeGreaterThan(0);
     // Referred customers were registered before their first order, crashes or not.
-    const referred = db.prepare(`SELECT order_id, customer_id FROM orders WHERE referrer_code IS NOT NULL`).all() as { order_id: string; customer_id: string }[];
+    const referred = db.prepare(`SELECT order_id, customer_id FROM orders WHERE referrer_code IS NOT NULL`).all() as {
+      order_id: string;
+      customer_id: string;
+    }[];
     expect(referred.length).toBeGreaterThan(0);
     for (const r of referred) expect(ledger.customers.find((c) => c.customerId === r.customer_id)?.createdBy).toBe('customers');
     process.stdout.write(

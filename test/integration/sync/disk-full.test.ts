@@ -70,14 +70,22 @@ describe.skipIf(noTmpfs !== null)('sync when the disk fills up', () => {
     // Gameball has every order; the till could not record it, and says why.
     await until(() => f!.sim.control.ledger().orders.length === 4, 5_000, 'the simulator to commit');
     expect(engine.storageProblem()).toMatchObject({ problem: 'full', code: 'DISK_FULL', folder: dataDir });
-    expect(engine.status().lastError).toMatchObject({ code: 'DISK_FULL', message: expect.stringContaining(`The data folder ${dataDir} is full`) });
+    expect(engine.status().lastError).toMatchObject({
+      code: 'DISK_FULL',
+      message: expect.stringContaining(`The data folder ${dataDir} is full`),
+    });
     for (const id of ids) expect(f!.outbox(id)[0]).toMatchObject({ state: 'in_flight', unknown_outcome: 0 });
 
     disk!.free();
     const result = await drained;
     expect(result).toMatchObject({ empty: true, timedOut: false });
     for (const id of ids) expect(f!.order(id).state).toBe('synced');
-    expect(f!.sim.control.ledger().orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
+    expect(
+      f!.sim.control
+        .ledger()
+        .orders.map((o) => o.orderId)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(postCount()).toBe(4);
     expect(reconciled()).toBe(0);
     expect(engine.storageProblem()).toBeNull();
@@ -103,7 +111,12 @@ describe.skipIf(noTmpfs !== null)('sync when the disk fills up', () => {
     const next = f!.engine({ isOwnerGone: (owner) => owner === first.ownerId });
     expect(await next.drain({ untilEmpty: true, timeoutMs: 20_000 })).toMatchObject({ empty: true });
     for (const id of ids) expect(f!.order(id).state).toBe('synced');
-    expect(f!.sim.control.ledger().orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
+    expect(
+      f!.sim.control
+        .ledger()
+        .orders.map((o) => o.orderId)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(postCount()).toBe(3);
     expect(reconciled()).toBe(3);
     expect(f!.sim.control.ledger().counters.responses['422/9004']).toBeUndefined();

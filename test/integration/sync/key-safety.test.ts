@@ -25,7 +25,9 @@ afterEach(async () => {
 });
 
 /** A stand-in Gameball that answers every request with `answer` and remembers what it got. */
-async function fakeGameball(answer: (req: IncomingMessage) => { status: number; body: unknown }): Promise<{ url: string; requests: IncomingMessage[] }> {
+async function fakeGameball(
+  answer: (req: IncomingMessage) => { status: number; body: unknown },
+): Promise<{ url: string; requests: IncomingMessage[] }> {
   const requests: IncomingMessage[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req);
@@ -72,7 +74,12 @@ async function till(env: Record<string, string>, opts: { keys?: { apiKey: string
   const db = new BetterSqlite3(join(dir, 'pos-companion.db'), { readonly: true });
   cleanups.push(() => void db.close());
   /** Every byte the till keeps in its data folder. */
-  const onDisk = () => Buffer.concat(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => readFileSync(join(d.parentPath, d.name))));
+  const onDisk = () =>
+    Buffer.concat(
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => readFileSync(join(d.parentPath, d.name))),
+    );
   return { dir, engine, db, log, onDisk };
 }
 
@@ -127,7 +134,10 @@ test('an answer that quotes a key back: the audit row, the needs-attention messa
   const apiKey = 'gb-api-key-0f1e2d3c4b5a6978';
   const secretKey = 'gb-secret-key-8899aabbccddeeff';
   // A Gameball (or a proxy in front of it) that echoes the headers it got in its error message.
-  const gb = await fakeGameball((req) => ({ status: 400, body: { code: 3003, message: `Invalid request: APIKey=${String(req.headers.apikey)} SecretKey=${String(req.headers.secretkey)}` } }));
+  const gb = await fakeGameball((req) => ({
+    status: 400,
+    body: { code: 3003, message: `Invalid request: APIKey=${String(req.headers.apikey)} SecretKey=${String(req.headers.secretkey)}` },
+  }));
   const t = await till({ GAMEBALL_BASE_URL: gb.url }, { keys: { apiKey, secretKey } });
   expect(t.engine.training).toBe(false);
   const order = t.engine.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
@@ -141,7 +151,8 @@ test('an answer that quotes a key back: the audit row, the needs-attention messa
   expect(t.engine.getOrder(order.orderId)?.attentionMessage).toBe('Invalid request: APIKey=[Redacted] SecretKey=[Redacted]');
   await until(() => t.engine.status().lastError !== null);
   expect(t.engine.status().lastError?.message).toBe('Invalid request: APIKey=[Redacted] SecretKey=[Redacted]');
-  const seen = JSON.stringify(t.engine.status()) + JSON.stringify(t.engine.getOrder(order.orderId)) + t.log.text() + t.onDisk().toString('latin1');
+  const seen =
+    JSON.stringify(t.engine.status()) + JSON.stringify(t.engine.getOrder(order.orderId)) + t.log.text() + t.onDisk().toString('latin1');
   expect(seen).not.toContain(apiKey);
   expect(seen).not.toContain(secretKey);
 });

@@ -83,7 +83,9 @@ test('keys saved on a running training till take it live at once; removed, it is
   till.syncNow();
   const practice2 = till.captureOrder({ mobile: '+966500000603', totalPaidMinor: 300 });
   expect(practice2.training).toBe(true);
-  await expect.poll(() => [till.getOrder(practice.orderId)?.state, till.getOrder(practice2.orderId)?.state], { timeout: 10_000 }).toEqual(['synced', 'synced']);
+  await expect
+    .poll(() => [till.getOrder(practice.orderId)?.state, till.getOrder(practice2.orderId)?.state], { timeout: 10_000 })
+    .toEqual(['synced', 'synced']);
   await expect.poll(() => statuses.at(-1)?.training, { timeout: 5_000 }).toBe(true);
   expect(till.status()).toMatchObject({ training: true, counts: { synced: 2 } });
 

@@ -37,10 +37,14 @@ test('six hours offline, then back: bounded probing, then every order once', asy
         now = last + ms;
         resolve();
       }, 1);
-      signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   f = await createSyncFixture({ clock, sim: { now: clock.now, rateLimit: false } });
   const customers = Array.from({ length: 8 }, () => mobile());

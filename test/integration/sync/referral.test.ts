@@ -52,7 +52,11 @@ test('a referred new customer is registered with the code right before the first
     totalPaid: 200,
   });
   // Rewards on the first order: the order's own points plus both referral rewards.
-  expect(ledger.transactions[first.orderId]?.map((t) => t.transactionType).sort()).toEqual(['AchievementReward', 'AchievementReward', 'PaymentReward']);
+  expect(ledger.transactions[first.orderId]?.map((t) => t.transactionType).sort()).toEqual([
+    'AchievementReward',
+    'AchievementReward',
+    'PaymentReward',
+  ]);
   expect(f.order(first.orderId)).toMatchObject({ state: 'synced', rewarded_points: 200 });
   expect(f.order(second.orderId)).toMatchObject({ state: 'synced', rewarded_points: 30 });
 
@@ -86,6 +90,10 @@ test('a referral captured offline for hours still counts: registration happens a
   const again = f.engine();
   expect((await again.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().referrals).toEqual([
-    expect.objectContaining({ referredCustomerId: friend.customerId, referrerCustomerId: referrer.customerId, rewardedOrderId: friend.orderId }),
+    expect.objectContaining({
+      referredCustomerId: friend.customerId,
+      referrerCustomerId: referrer.customerId,
+      rewardedOrderId: friend.orderId,
+    }),
   ]);
 });

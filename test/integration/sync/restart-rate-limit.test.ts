@@ -96,10 +96,15 @@ test('a sync process killed at the limit: the next engine counts its calls and i
   try {
     const settings = new SettingsStore(db);
     const capture = new OrderStore({ db, clock: { now: () => Date.now() }, settings: () => settings.get(), training: () => false });
-    const orders = Array.from({ length: ORDERS }, (_, i) => capture.captureOrder({ mobile: `+96650${String(8_000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId);
+    const orders = Array.from(
+      { length: ORDERS },
+      (_, i) => capture.captureOrder({ mobile: `+96650${String(8_000 + i).padStart(7, '0')}`, totalPaidMinor: (i + 1) * 100 }).orderId,
+    );
 
     // The till process, killed once it has used up a second's allowance.
-    const child = spawn(process.execPath, [childJs, dir, sim.url, 'sync', '0', `${LIMIT.perSecond}/${LIMIT.per30s}`], { env: { PATH: process.env.PATH, NODE_PATH: join(repoRoot, 'node_modules') } });
+    const child = spawn(process.execPath, [childJs, dir, sim.url, 'sync', '0', `${LIMIT.perSecond}/${LIMIT.per30s}`], {
+      env: { PATH: process.env.PATH, NODE_PATH: join(repoRoot, 'node_modules') },
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<NodeJS.Signals | null>((done) => child.on('close', (_code, signal) => done(signal)));

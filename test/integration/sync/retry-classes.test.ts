@@ -66,7 +66,10 @@ test('network error: nothing listening -> offline, rows wait; Gameball back -> s
   engine.syncNow();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
   expect(engine.status().online).toBe(true);
-  expectOnceEach(extraSim, orders.map((o) => o.orderId));
+  expectOnceEach(
+    extraSim,
+    orders.map((o) => o.orderId),
+  );
 });
 
 test('timeout after sending: the order is reconciled, never posted twice', async () => {
@@ -89,23 +92,29 @@ test('timeout after sending: the order is reconciled, never posted twice', async
   expectOnceEach(f.sim, [order.orderId]);
 });
 
-test('429: a limiter set above Gameball\'s limits meets 429s, backs off and gets everything through', async () => {
+test("429: a limiter set above Gameball's limits meets 429s, backs off and gets everything through", async () => {
   f = await createSyncFixture({ sim: { rateLimit: { perSecond: 5, per30s: 1_000 } } });
   const orders = Array.from({ length: 12 }, () => f!.capture({ mobile: mobile(), totalPaidMinor: 500 }));
   const engine = f.engine({ rateLimits: { orders: { perSecond: 1_000, per30s: 100_000 } }, concurrency: 6 });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().counters.rateLimited).toBeGreaterThan(0);
   expect(log(f).some((l) => l.http_status === 429 && l.outcome === 'retry')).toBe(true);
-  expectOnceEach(f.sim, orders.map((o) => o.orderId));
+  expectOnceEach(
+    f.sim,
+    orders.map((o) => o.orderId),
+  );
 });
 
-test('429 never happens when the limiter matches Gameball\'s limits', async () => {
+test("429 never happens when the limiter matches Gameball's limits", async () => {
   f = await createSyncFixture({ sim: { rateLimit: { perSecond: 8, per30s: 1_000 } } });
   const orders = Array.from({ length: 20 }, () => f!.capture({ mobile: mobile(), totalPaidMinor: 500 }));
   const engine = f.engine({ rateLimits: { orders: { perSecond: 8, per30s: 1_000 } }, concurrency: 6 });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().counters.rateLimited).toBe(0);
-  expectOnceEach(f.sim, orders.map((o) => o.orderId));
+  expectOnceEach(
+    f.sim,
+    orders.map((o) => o.orderId),
+  );
 });
 
 test('5xx: injected 500/503 answers are retried until every order is in', async () => {
@@ -115,7 +124,10 @@ test('5xx: injected 500/503 answers are retried until every order is in', async 
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
   expect(f.sim.control.ledger().counters.injectedErrors).toBeGreaterThan(0);
   expect(log(f).some((l) => (l.gameball_code === 5000 || l.gameball_code === 5003) && l.outcome === 'retry')).toBe(true);
-  expectOnceEach(f.sim, orders.map((o) => o.orderId));
+  expectOnceEach(
+    f.sim,
+    orders.map((o) => o.orderId),
+  );
 });
 
 test('2001: another write for the same customer in progress -> retried later', async () => {

@@ -28,7 +28,11 @@ describe('status', () => {
     till.orders.captureRefund({ orderId: b.orderId });
     synced(till, a.orderId, '2025-03-01T09:00:40.000Z');
     gameballRefuses(till, b.orderId);
-    till.db.prepare("INSERT INTO sync_log (entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (?, 'POST', '/orders', 400, 3016, 'Invalid mobile', 'attention', '2025-03-01T09:00:50.000Z')").run(b.orderId);
+    till.db
+      .prepare(
+        "INSERT INTO sync_log (entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (?, 'POST', '/orders', 400, 3016, 'Invalid mobile', 'attention', '2025-03-01T09:00:50.000Z')",
+      )
+      .run(b.orderId);
     till.clock.advance(60_000);
     const s = status(till, true, false);
     expect(s.counts).toEqual({ pending: 1, sending: 0, synced: 1, attention: 1, discarded: 0 });
@@ -43,10 +47,12 @@ describe('status', () => {
 });
 
 describe('the last error, one rule', () => {
-  it('is the newest call that did not succeed, with Gameball\'s code only when the answer had one; successes and reconciliations never count', () => {
+  it("is the newest call that did not succeed, with Gameball's code only when the answer had one; successes and reconciliations never count", () => {
     till = tillFixture();
     const a = till.orders.captureOrder({ customerId: 'a', totalPaidMinor: 100 });
-    const log = till.db.prepare('INSERT INTO sync_log (entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const log = till.db.prepare(
+      'INSERT INTO sync_log (entity_id, method, path, http_status, gameball_code, message, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     log.run(a.orderId, 'POST', '/orders', 400, 3016, 'Invalid mobile', 'attention', '2025-03-01T09:00:10.000Z');
     log.run(a.orderId, 'POST', '/orders', 503, null, 'Gameball is unavailable (HTTP 503).', 'retry', '2025-03-01T09:00:20.000Z');
     log.run(a.orderId, 'GET', '/orders/x/transactions', 200, null, 'OK', 'reconciled', '2025-03-01T09:00:30.000Z');

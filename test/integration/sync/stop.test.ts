@@ -22,17 +22,20 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test.each([true, false])('a status asked for before stop is never computed after it (training %s, loop never started)', async (training) => {
-  vi.useFakeTimers();
-  const engine = new SyncEngine({ db, client: null, training, notConfiguredMessage: 'no keys' });
-  const seen: SyncStatus[] = [];
-  engine.onStatus((s) => seen.push(s));
-  engine.notify();
-  await engine.stop();
-  // The database stays open here so that a late status would be computed and seen.
-  vi.advanceTimersByTime(10_000);
-  expect(seen).toEqual([]);
-});
+test.each([true, false])(
+  'a status asked for before stop is never computed after it (training %s, loop never started)',
+  async (training) => {
+    vi.useFakeTimers();
+    const engine = new SyncEngine({ db, client: null, training, notConfiguredMessage: 'no keys' });
+    const seen: SyncStatus[] = [];
+    engine.onStatus((s) => seen.push(s));
+    engine.notify();
+    await engine.stop();
+    // The database stays open here so that a late status would be computed and seen.
+    vi.advanceTimersByTime(10_000);
+    expect(seen).toEqual([]);
+  },
+);
 
 test('without stop, the same notify does tell the listener (the test above would see a late status)', () => {
   vi.useFakeTimers();

@@ -46,7 +46,13 @@ async function trainingTill() {
   return { engine, part: part!, simOrigin: () => new URL(urls[0] ?? 'http://0.0.0.0').origin };
 }
 
-function call(origin: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+function call(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, origin), { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -85,7 +91,11 @@ test('the training simulator gives a rebound page, a cross-site POST or a local 
   expect([401, 415]).toContain(outage.status);
 
   // The simulator's well-known default keys do not open this instance's Gameball API.
-  const read = await call(origin, 'GET', '/api/v4.0/integrations/customers/mobile_966500000101', { Host: `127.0.0.1:${port}`, APIKey: 'sim-api-key', SecretKey: 'sim-secret-key' });
+  const read = await call(origin, 'GET', '/api/v4.0/integrations/customers/mobile_966500000101', {
+    Host: `127.0.0.1:${port}`,
+    APIKey: 'sim-api-key',
+    SecretKey: 'sim-secret-key',
+  });
   expect(read.status).toBe(401);
   expect(read.text).not.toContain('referralCode');
 

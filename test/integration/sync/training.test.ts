@@ -138,12 +138,16 @@ test('referral advice over the client: a valid code, a customer Gameball already
   await part.drain({ untilEmpty: true, timeoutMs: 10_000 });
   const code = sim.control.ledger().customers.find((c) => c.customerId === owner.customerId)?.referralCode ?? '';
   expect(await engine.checkReferral({ customer: { mobile: '+966500000402' }, referrerCode: code })).toMatchObject({ status: 'ok' });
-  expect(await engine.checkReferral({ customer: { mobile: '+966500000402' }, referrerCode: 'NOSUCHCODE' })).toMatchObject({ status: 'invalid' });
+  expect(await engine.checkReferral({ customer: { mobile: '+966500000402' }, referrerCode: 'NOSUCHCODE' })).toMatchObject({
+    status: 'invalid',
+  });
   // Known to Gameball but not to this till.
   await fetch(`${sim.url}/api/v4.0/integrations/customers`, {
     method: 'POST',
     headers: { APIKey: API_KEY, SecretKey: SECRET_KEY, 'content-type': 'application/json' },
     body: JSON.stringify({ customerId: 'mobile_966500000403' }),
   });
-  expect(await engine.checkReferral({ customer: { mobile: '+966500000403' }, referrerCode: code })).toMatchObject({ status: 'already-customer' });
+  expect(await engine.checkReferral({ customer: { mobile: '+966500000403' }, referrerCode: code })).toMatchObject({
+    status: 'already-customer',
+  });
 });

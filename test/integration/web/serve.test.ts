@@ -36,7 +36,16 @@ function staticDir(): string {
 }
 
 async function serve(opts: Partial<Parameters<typeof startServe>[0]> = {}): Promise<RunningServe> {
-  const s = await startServe({ dataDir: tempDir('pos-serve-data-'), port: 0, token: TOKEN, staticDir: staticDir(), hid: { kind: 'none' }, env: {}, logger: silentLogger(), ...opts });
+  const s = await startServe({
+    dataDir: tempDir('pos-serve-data-'),
+    port: 0,
+    token: TOKEN,
+    staticDir: staticDir(),
+    hid: { kind: 'none' },
+    env: {},
+    logger: silentLogger(),
+    ...opts,
+  });
   cleanups.push(() => s.close());
   return s;
 }
@@ -60,20 +69,36 @@ describe('serve', () => {
     const info = await c.api.getAppInfo();
     expect(info).toMatchObject({ ok: true, value: { shell: 'browser', training: true, name: 'POS Companion' } });
 
-    const captured = await c.api.captureOrder({ customer: { mobile: '0500001234' }, currency: 'SAR', totalPaidMinor: 12550, referrerCode: 'REF123456' });
+    const captured = await c.api.captureOrder({
+      customer: { mobile: '0500001234' },
+      currency: 'SAR',
+      totalPaidMinor: 12550,
+      referrerCode: 'REF123456',
+    });
     expect(captured.ok).toBe(true);
     if (!captured.ok) return;
-    expect(captured.value).toMatchObject({ customerId: 'mobile_966500001234', totalPaidMinor: 12550, training: true, newCustomer: true, referrerCode: 'REF123456' });
+    expect(captured.value).toMatchObject({
+      customerId: 'mobile_966500001234',
+      totalPaidMinor: 12550,
+      training: true,
+      newCustomer: true,
+      referrerCode: 'REF123456',
+    });
     const list = await c.api.listOrders({});
     expect(list).toMatchObject({ ok: true, value: { total: 1, rows: [{ orderId: captured.value.orderId, training: true }] } });
     const detail = await c.api.getOrder({ orderId: captured.value.orderId });
     expect(detail).toMatchObject({ ok: true, value: { orderId: captured.value.orderId, lineItems: [], refunds: [] } });
     // Sent to the built-in simulator, and shown synced with its points.
     const orderId = captured.value.orderId;
-    await expect.poll(async () => {
-      const d = await c.api.getOrder({ orderId });
-      return d.ok && d.value ? [d.value.state, (d.value.rewardedPoints ?? 0) > 0] : ['missing', false];
-    }, { timeout: 20_000 }).toEqual(['synced', true]);
+    await expect
+      .poll(
+        async () => {
+          const d = await c.api.getOrder({ orderId });
+          return d.ok && d.value ? [d.value.state, (d.value.rewardedPoints ?? 0) > 0] : ['missing', false];
+        },
+        { timeout: 20_000 },
+      )
+      .toEqual(['synced', true]);
     // Keys are write-only: the answer is only whether each is set (or, with no OS key store on
     // this computer, a refusal that says so); the value never comes back.
     const keys = await c.api.setKeys({ apiKey: 'a-real-looking-api-key-123' });
@@ -83,7 +108,6 @@ describe('serve', () => {
     const settings = await c.api.getSettings();
     expect(settings.ok).toBe(true);
     expect(JSON.stringify(settings)).not.toContain('a-real-looking-api-key-123');
-
   });
 
   it('a save whose answer is lost with the connection is saved again with its clientRef: one order, never two', async () => {
@@ -146,7 +170,12 @@ describe('serve', () => {
     const clientRef = newClientRef();
     const request = { customer: { mobile: '0500004321' }, currency: 'SAR', totalPaidMinor: 4200, clientRef };
     const retries: number[] = [];
-    const saved = await saveSafely(() => c.api.captureOrder(request), { whenConnected, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onRetry: (n) => retries.push(n), baseDelayMs: 10 });
+    const saved = await saveSafely(() => c.api.captureOrder(request), {
+      whenConnected,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      onRetry: (n) => retries.push(n),
+      baseDelayMs: 10,
+    });
 
     expect(dropped).toBe(1);
     expect(retries).toEqual([1]);
@@ -176,17 +205,25 @@ describe('serve', () => {
   it('treats --simulator-url as Gameball with the keys from the environment: not training', async () => {
     const sim = await startSimulator({ port: 0, apiKey: 'ext-api-key-000', secretKey: 'ext-secret-key-000' });
     cleanups.push(() => sim.close());
-    const s = await serve({ simulatorUrl: sim.url, env: { GAMEBALL_API_KEY: 'ext-api-key-000', GAMEBALL_SECRET_KEY: 'ext-secret-key-000' } });
+    const s = await serve({
+      simulatorUrl: sim.url,
+      env: { GAMEBALL_API_KEY: 'ext-api-key-000', GAMEBALL_SECRET_KEY: 'ext-secret-key-000' },
+    });
     expect(s.training).toBe(false);
     const c = client(s.server.port);
     expect(await c.api.getAppInfo()).toMatchObject({ ok: true, value: { training: false } });
     const captured = await c.api.captureOrder({ customer: { mobile: '0500009999' }, currency: 'SAR', totalPaidMinor: 10000 });
     expect(captured).toMatchObject({ ok: true, value: { training: false } });
     const orderId = captured.ok ? captured.value.orderId : '';
-    await expect.poll(async () => {
-      const d = await c.api.getOrder({ orderId });
-      return d.ok ? d.value?.state : 'missing';
-    }, { timeout: 20_000 }).toBe('synced');
+    await expect
+      .poll(
+        async () => {
+          const d = await c.api.getOrder({ orderId });
+          return d.ok ? d.value?.state : 'missing';
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('synced');
     // The external simulator, acting as Gameball, has the order.
     expect(JSON.stringify(sim.control.ledger())).toContain(orderId);
   });
@@ -205,7 +242,9 @@ describe('serve', () => {
       request({ host: '127.0.0.1', port: s.server.port, path: '/', headers: { host: `${apiKey}.example` } }, (r) => {
         r.resume();
         res(r.statusCode ?? 0);
-      }).on('error', rej).end();
+      })
+        .on('error', rej)
+        .end();
     });
     expect(status).toBeGreaterThanOrEqual(400);
     // The engine's lines and browser mode's go through the one file stream (two would be two).
@@ -215,7 +254,10 @@ describe('serve', () => {
     await s.close();
     const text = readFileSync(log, 'utf8');
     expect(text).not.toContain(apiKey);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; name: string; host?: string });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; name: string; host?: string });
     expect(lines.find((l) => /foreign Host/.test(l.msg))?.host).toBe('[Redacted].example');
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['engine started', 'keys updated', 'browser mode serving']));
     expect(lines.find((l) => l.msg === 'engine started')?.name).toBe('serve');
@@ -233,10 +275,15 @@ describe('serve', () => {
     const c = client(s.server.port);
     const scans: unknown[] = [];
     c.api.on('scan', (e) => scans.push(e));
-    await expect.poll(async () => {
-      const st = await c.api.getScannerState();
-      return st.ok ? st.value.state : 'none';
-    }, { timeout: 10_000 }).toBe('connected');
+    await expect
+      .poll(
+        async () => {
+          const st = await c.api.getScannerState();
+          return st.ok ? st.value.state : 'none';
+        },
+        { timeout: 10_000 },
+      )
+      .toBe('connected');
     // Written whole, then renamed into place: the replay sees one complete capture.
     copyFileSync(join(repoRoot, 'test/fixtures/scanner/hidpos-honeywell-referral-link.cap'), `${capture}.tmp`);
     renameSync(`${capture}.tmp`, capture);
@@ -257,7 +304,9 @@ describe('serve', () => {
     c.api.on('scan', (e) => scans.push(e));
     const scannerState = async () => {
       const st = await c.api.getScannerState();
-      return st.ok ? { state: st.value.state, device: st.value.device?.id, layout: (st.value.device as { layout?: string } | undefined)?.layout } : undefined;
+      return st.ok
+        ? { state: st.value.state, device: st.value.device?.id, layout: (st.value.device as { layout?: string } | undefined)?.layout }
+        : undefined;
     };
     await expect.poll(scannerState, { timeout: 10_000 }).toMatchObject({ state: 'connected', layout: 'honeywell' });
     const play = async (fixture: string, count: number) => {
@@ -265,7 +314,11 @@ describe('serve', () => {
       copyFileSync(join(repoRoot, 'test/fixtures/scanner', fixture), `${capture}.tmp`);
       renameSync(`${capture}.tmp`, capture);
       await expect.poll(() => scans.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(count);
-      return scans.map((e) => ({ source: e.source, kind: e.classification.kind, value: e.classification.customerId ?? e.classification.referrerCode ?? e.classification.text }));
+      return scans.map((e) => ({
+        source: e.source,
+        kind: e.classification.kind,
+        value: e.classification.customerId ?? e.classification.referrerCode ?? e.classification.text,
+      }));
     };
 
     // `# layout: generic`: data from byte 2 (a Honeywell reading would start at byte 5 and lose the id).
@@ -293,12 +346,28 @@ describe('serve', () => {
 describe('serve CLI', () => {
   it('prints the address with its token, serves it, and stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir('pos-serve-cli-');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-hid', '--static-dir', staticDir()], {
-      cwd: repoRoot,
-      // The token comes from the environment: the command line would show it to every user (ps).
-      env: { ...process.env, GAMEBALL_API_KEY: '', GAMEBALL_SECRET_KEY: '', POS_COMPANION_SESSION_TOKEN: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'main/cli.ts'),
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--no-hid',
+        '--static-dir',
+        staticDir(),
+      ],
+      {
+        cwd: repoRoot,
+        // The token comes from the environment: the command line would show it to every user (ps).
+        env: { ...process.env, GAMEBALL_API_KEY: '', GAMEBALL_SECRET_KEY: '', POS_COMPANION_SESSION_TOKEN: TOKEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     cleanups.push(() => child.kill('SIGKILL'));
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
@@ -315,7 +384,9 @@ describe('serve CLI', () => {
       request({ host: '127.0.0.1', port: Number(u.port), path: `${u.pathname}${u.search}` }, (r) => {
         r.resume();
         res({ status: r.statusCode ?? 0, cookie: r.headers['set-cookie'] });
-      }).on('error', rej).end();
+      })
+        .on('error', rej)
+        .end();
     });
     expect(answer).toEqual({ status: 200, cookie: undefined });
     const exit = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));

@@ -18,10 +18,16 @@ let staticDir: string;
 
 beforeAll(() => {
   staticDir = mkdtempSync(join(tmpdir(), 'pos-web-static-'));
-  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>POS Companion</title><script type="module" src="./assets/app.js"></script>');
+  writeFileSync(
+    join(staticDir, 'index.html'),
+    '<!doctype html><title>POS Companion</title><script type="module" src="./assets/app.js"></script>',
+  );
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("screen");\n//# sourceMappingURL=app.js.map');
-  writeFileSync(join(staticDir, 'assets', 'app.js.map'), '{"version":3,"sources":["../../renderer/app.tsx"],"sourcesContent":["secret source"]}');
+  writeFileSync(
+    join(staticDir, 'assets', 'app.js.map'),
+    '{"version":3,"sources":["../../renderer/app.tsx"],"sourcesContent":["secret source"]}',
+  );
   writeFileSync(join(staticDir, '..', 'pos-web-outside.txt'), 'outside the root');
 });
 afterAll(() => {
@@ -39,7 +45,10 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.server.close();
 });
 
-async function start(overrides: Parameters<typeof fakeEngine>[0] = {}, extra: { maxInFlight?: number; maxFrameBytes?: number } = {}): Promise<Started> {
+async function start(
+  overrides: Parameters<typeof fakeEngine>[0] = {},
+  extra: { maxInFlight?: number; maxFrameBytes?: number } = {},
+): Promise<Started> {
   const engine = fakeEngine(overrides);
   const logger = testLogger();
   const server = await startWebServer({
@@ -49,7 +58,13 @@ async function start(overrides: Parameters<typeof fakeEngine>[0] = {}, extra: { 
     logger,
     ...extra,
     createBridge: (trustedOrigins) =>
-      createBridge({ engine, trustedOrigins, logger, clock: { now: () => 1_700_000_000_000 }, app: { name: 'POS Companion', version: '0.0.0-test', shell: 'browser', platform: 'linux' } }),
+      createBridge({
+        engine,
+        trustedOrigins,
+        logger,
+        clock: { now: () => 1_700_000_000_000 },
+        app: { name: 'POS Companion', version: '0.0.0-test', shell: 'browser', platform: 'linux' },
+      }),
   });
   const s = { server, engine, logger };
   running.push(s);
@@ -77,7 +92,10 @@ const cookieFor = (port: number, token = TOKEN) => ({ Cookie: `pos_companion_ses
 /** How the page authenticates: the token as a subprotocol next to ours, on the upgrade only. */
 const withToken = (token = TOKEN) => ({ protocols: [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`] });
 
-function openWs(port: number, opts: { headers?: Record<string, string>; origin?: string | null; protocols?: string[] } = {}): Promise<WebSocket> {
+function openWs(
+  port: number,
+  opts: { headers?: Record<string, string>; origin?: string | null; protocols?: string[] } = {},
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const origin = opts.origin === undefined ? `http://127.0.0.1:${port}` : opts.origin;
     const ws = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`, opts.protocols ?? [], {
@@ -105,10 +123,11 @@ function collect(ws: WebSocket) {
   ws.on('message', (data) => {
     const f = JSON.parse(String(data)) as Record<string, unknown>;
     seen.push(f);
-    for (const w of [...waiters]) if (w.pred(f)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(f);
-    }
+    for (const w of [...waiters])
+      if (w.pred(f)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(f);
+      }
   });
   return {
     seen,
@@ -165,15 +184,21 @@ describe('HTTP', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
-  it.each(['/.//evil.example', '//evil.example', '/.//evil.example/path', '/%2F%2Fevil.example', '/\\evil.example', '/queue', '/assets/app.js', '/ws'])(
-    'never redirects anywhere but / with a valid token: %s',
-    async (path) => {
-      const { server } = await start();
-      const res = await get(server.port, `${path}?token=${TOKEN}`);
-      expect(res.status).toBe(303);
-      expect(res.headers.location).toBe(`/#token=${TOKEN}`);
-    },
-  );
+  it.each([
+    '/.//evil.example',
+    '//evil.example',
+    '/.//evil.example/path',
+    '/%2F%2Fevil.example',
+    '/\\evil.example',
+    '/queue',
+    '/assets/app.js',
+    '/ws',
+  ])('never redirects anywhere but / with a valid token: %s', async (path) => {
+    const { server } = await start();
+    const res = await get(server.port, `${path}?token=${TOKEN}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/#token=${TOKEN}`);
+  });
 
   it('serves the screen under a strict CSP', async () => {
     const { server } = await start();
@@ -197,12 +222,15 @@ describe('HTTP', () => {
     expect((await get(server.port, '/assets/none.js')).status).toBe(404);
   });
 
-  it.each(['/assets/app.js.map', '/assets/APP.JS.MAP', '/assets/app.js.map?x=1', '/assets/app%2Ejs%2Emap'])('never serves a source map: %s', async (path) => {
-    const { server } = await start();
-    const res = await get(server.port, path);
-    expect(res.status).toBe(404);
-    expect(res.body).not.toContain('secret source');
-  });
+  it.each(['/assets/app.js.map', '/assets/APP.JS.MAP', '/assets/app.js.map?x=1', '/assets/app%2Ejs%2Emap'])(
+    'never serves a source map: %s',
+    async (path) => {
+      const { server } = await start();
+      const res = await get(server.port, path);
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('secret source');
+    },
+  );
 
   it('refuses a request without a Host header', async () => {
     const { server } = await start();
@@ -241,15 +269,19 @@ describe('HTTP', () => {
     expect((await get(server.port, '/', { Host: `localhost:${server.port}` })).status).toBe(200);
   });
 
-  it.each(['/../pos-web-outside.txt', '/%2e%2e/pos-web-outside.txt', '/assets/..%2f..%2fpos-web-outside.txt', '/assets%5c..%5c..%5cpos-web-outside.txt', '/%00.js', '/%E0%A4%A.js'])(
-    'never serves outside the screen folder: %s',
-    async (path) => {
-      const { server } = await start();
-      const res = await get(server.port, path);
-      expect([400, 404]).toContain(res.status);
-      expect(res.body).not.toContain('outside the root');
-    },
-  );
+  it.each([
+    '/../pos-web-outside.txt',
+    '/%2e%2e/pos-web-outside.txt',
+    '/assets/..%2f..%2fpos-web-outside.txt',
+    '/assets%5c..%5c..%5cpos-web-outside.txt',
+    '/%00.js',
+    '/%E0%A4%A.js',
+  ])('never serves outside the screen folder: %s', async (path) => {
+    const { server } = await start();
+    const res = await get(server.port, path);
+    expect([400, 404]).toContain(res.status);
+    expect(res.body).not.toContain('outside the root');
+  });
 
   it('allows only GET and HEAD', async () => {
     const { server } = await start();
@@ -266,15 +298,20 @@ describe('HTTP', () => {
     const flood = 1_000;
     try {
       const statuses = await Promise.all(
-        Array.from({ length: flood }, (_, i) =>
-          new Promise<number>((resolve, reject) => {
-            request({ host: '127.0.0.1', port: server.port, path: '/', agent, headers: { Host: `evil-${i}.example:${server.port}` } }, (res) => {
-              res.resume();
-              res.on('end', () => resolve(res.statusCode ?? 0));
-            })
-              .on('error', reject)
-              .end();
-          }),
+        Array.from(
+          { length: flood },
+          (_, i) =>
+            new Promise<number>((resolve, reject) => {
+              request(
+                { host: '127.0.0.1', port: server.port, path: '/', agent, headers: { Host: `evil-${i}.example:${server.port}` } },
+                (res) => {
+                  res.resume();
+                  res.on('end', () => resolve(res.statusCode ?? 0));
+                },
+              )
+                .on('error', reject)
+                .end();
+            }),
         ),
       );
       expect(statuses.every((st) => st === 403)).toBe(true);
@@ -332,14 +369,31 @@ describe('frames', () => {
     ws.send(JSON.stringify({ id: 7, channel: 'status:get' }));
     expect(await f.answer(7)).toEqual({ id: 7, result: { ok: true, value: SAMPLE_STATUS } });
     ws.send(JSON.stringify({ id: 8, channel: 'app:info' }));
-    expect(await f.answer(8)).toEqual({ id: 8, result: { ok: true, value: { name: 'POS Companion', version: '0.0.0-test', shell: 'browser', platform: 'linux', training: true, dataDir: '/tmp/fake', notices: [] } } });
+    expect(await f.answer(8)).toEqual({
+      id: 8,
+      result: {
+        ok: true,
+        value: {
+          name: 'POS Companion',
+          version: '0.0.0-test',
+          shell: 'browser',
+          platform: 'linux',
+          training: true,
+          dataDir: '/tmp/fake',
+          notices: [],
+        },
+      },
+    });
     ws.close();
   });
 
   it('gives malformed frames clear errors and keeps serving', async () => {
     const { ws, f, server } = await connected();
     ws.send('not json{');
-    expect((await f.next((x) => x.id === null)).result).toEqual({ ok: false, error: { code: 'invalid-request', message: 'The frame is not valid JSON.' } });
+    expect((await f.next((x) => x.id === null)).result).toEqual({
+      ok: false,
+      error: { code: 'invalid-request', message: 'The frame is not valid JSON.' },
+    });
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await f.next((x) => x.id === null && JSON.stringify(x).includes('JSON text'));
     ws.send(JSON.stringify({ id: 3, chan: 'status:get' }));
@@ -361,7 +415,14 @@ describe('frames', () => {
 
   it('survives random frames: every one gets an answer, the server keeps working', async () => {
     const { ws, f } = await connected();
-    const samples = fc.sample(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.record({ id: fc.nat(), channel: fc.string(), request: fc.jsonValue() }).map((v) => JSON.stringify(v))), { numRuns: 300, seed: 11 });
+    const samples = fc.sample(
+      fc.oneof(
+        fc.string(),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        fc.record({ id: fc.nat(), channel: fc.string(), request: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+      ),
+      { numRuns: 300, seed: 11 },
+    );
     for (const s of samples) ws.send(s);
     // Every frame gets exactly one answer (an error, or 'unavailable' past the in-flight limit).
     await expect.poll(() => f.seen.filter((x) => 'result' in x).length).toBe(samples.length);
@@ -387,7 +448,15 @@ describe('frames', () => {
   it('answers unavailable beyond the in-flight limit', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const { ws, f } = await connected({ testConnection: async () => { await gate; return { ok: true, message: 'Connected.' }; } }, { maxInFlight: 2 });
+    const { ws, f } = await connected(
+      {
+        testConnection: async () => {
+          await gate;
+          return { ok: true, message: 'Connected.' };
+        },
+      },
+      { maxInFlight: 2 },
+    );
     for (const id of [1, 2, 3]) ws.send(JSON.stringify({ id, channel: 'settings:test-connection' }));
     expect(await f.answer(3)).toMatchObject({ result: { ok: false, error: { code: 'unavailable' } } });
     release();
@@ -398,7 +467,11 @@ describe('frames', () => {
 
   it('pushes status events to every page, and the last one to a page that connects later', async () => {
     const { ws, f, engine, server } = await connected();
-    const next = { ...SAMPLE_STATUS, counts: { ...SAMPLE_STATUS.counts, pending: 9 }, lastError: { at: 'x', message: 'Gameball is down', code: '5000' } };
+    const next = {
+      ...SAMPLE_STATUS,
+      counts: { ...SAMPLE_STATUS.counts, pending: 9 },
+      lastError: { at: 'x', message: 'Gameball is down', code: '5000' },
+    };
     engine.pushStatus(next);
     const ev = await f.next((x) => x.event === 'status');
     expect(ev.payload).toMatchObject({ counts: { pending: 9 }, lastError: { code: '5000' } });
@@ -410,13 +483,20 @@ describe('frames', () => {
   });
 
   it('a keyboard-wedge scan submitted by one page is classified and pushed to every page', async () => {
-    const { ws, f, server } = await connected({ getSettings: () => ({ ...SAMPLE_SETTINGS, referralParams: ['ref'], customerIdPrefixes: ['mobile_'], receiptPattern: null }) });
+    const { ws, f, server } = await connected({
+      getSettings: () => ({ ...SAMPLE_SETTINGS, referralParams: ['ref'], customerIdPrefixes: ['mobile_'], receiptPattern: null }),
+    });
     const other = await openWs(server.port, withToken());
     const of = frames(other);
     ws.send(JSON.stringify({ id: 1, channel: 'scanner:submit-keyboard-scan', request: { text: 'https://shop.example/r?ref=REF123456' } }));
     const answer = await f.answer(1);
-    expect(answer.result).toMatchObject({ ok: true, value: { source: 'keyboard', classification: { kind: 'referral', referrerCode: 'REF123456' }, at: 1_700_000_000_000 } });
-    expect((await of.next((x) => x.event === 'scan')).payload).toMatchObject({ classification: { kind: 'referral', referrerCode: 'REF123456' } });
+    expect(answer.result).toMatchObject({
+      ok: true,
+      value: { source: 'keyboard', classification: { kind: 'referral', referrerCode: 'REF123456' }, at: 1_700_000_000_000 },
+    });
+    expect((await of.next((x) => x.event === 'scan')).payload).toMatchObject({
+      classification: { kind: 'referral', referrerCode: 'REF123456' },
+    });
     ws.close();
     other.close();
   });

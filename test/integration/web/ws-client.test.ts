@@ -30,7 +30,14 @@ async function serve(engine = fakeEngine(), port = 0): Promise<RunningWebServer>
     staticDir,
     token: TOKEN,
     logger,
-    createBridge: (trustedOrigins) => createBridge({ engine, trustedOrigins, logger, clock: { now: () => 5 }, app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' } }),
+    createBridge: (trustedOrigins) =>
+      createBridge({
+        engine,
+        trustedOrigins,
+        logger,
+        clock: { now: () => 5 },
+        app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' },
+      }),
   });
   cleanups.push(() => server.close());
   return server;
@@ -46,7 +53,14 @@ function ctorFor(port: number): WebSocketCtor {
 }
 
 function client(port: number, extra: Partial<Parameters<typeof createWsClient>[0]> = {}): WsClient {
-  const c = createWsClient({ url: `ws://127.0.0.1:${port}/ws`, WebSocketCtor: ctorFor(port), token: TOKEN, baseDelayMs: 20, maxDelayMs: 100, ...extra });
+  const c = createWsClient({
+    url: `ws://127.0.0.1:${port}/ws`,
+    WebSocketCtor: ctorFor(port),
+    token: TOKEN,
+    baseDelayMs: 20,
+    maxDelayMs: 100,
+    ...extra,
+  });
   cleanups.push(() => c.close());
   return c;
 }

@@ -16,7 +16,12 @@ function refusal(fn: () => unknown): CaptureRefusedError {
 
 describe('withMinorUnits: the order as the CLI hands it to the engine', () => {
   it('converts each decimal amount with the till currency when the order names none', () => {
-    expect(withMinorUnits({ mobile: '0500001234', totalPaid: '125.50', totalPrice: '150', totalDiscount: '24.5', totalTax: 0, totalShipping: '٣' }, 'SAR')).toEqual({
+    expect(
+      withMinorUnits(
+        { mobile: '0500001234', totalPaid: '125.50', totalPrice: '150', totalDiscount: '24.5', totalTax: 0, totalShipping: '٣' },
+        'SAR',
+      ),
+    ).toEqual({
       mobile: '0500001234',
       totalPaidMinor: 12550,
       totalPriceMinor: 15000,
@@ -27,7 +32,11 @@ describe('withMinorUnits: the order as the CLI hands it to the engine', () => {
   });
 
   it("uses the order's own currency (KWD 3 decimals, JPY none), in any case", () => {
-    expect(withMinorUnits({ customerId: 'c', currency: 'KWD', totalPaid: '1.5' }, 'SAR')).toEqual({ customerId: 'c', currency: 'KWD', totalPaidMinor: 1500 });
+    expect(withMinorUnits({ customerId: 'c', currency: 'KWD', totalPaid: '1.5' }, 'SAR')).toEqual({
+      customerId: 'c',
+      currency: 'KWD',
+      totalPaidMinor: 1500,
+    });
     expect(withMinorUnits({ customerId: 'c', currency: ' kwd ', totalPaid: '125.50' }, 'SAR')).toMatchObject({ totalPaidMinor: 125500 });
     expect(withMinorUnits({ customerId: 'c', currency: 'JPY', totalPaid: '1500' }, 'SAR')).toMatchObject({ totalPaidMinor: 1500 });
     expect(withMinorUnits({ customerId: 'c', currency: '', totalPaid: '1.5' }, 'KWD')).toMatchObject({ totalPaidMinor: 1500 });
@@ -35,7 +44,12 @@ describe('withMinorUnits: the order as the CLI hands it to the engine', () => {
 
   it('converts line item amounts and leaves the rest of each item as it was', () => {
     const out = withMinorUnits(
-      { customerId: 'c', currency: 'KWD', totalPaid: '10.125', lineItems: [{ productId: 'p1', quantity: 2, price: '5.062', sku: 'S1', discount: '0.001', taxes: '0.5' }, 'odd'] },
+      {
+        customerId: 'c',
+        currency: 'KWD',
+        totalPaid: '10.125',
+        lineItems: [{ productId: 'p1', quantity: 2, price: '5.062', sku: 'S1', discount: '0.001', taxes: '0.5' }, 'odd'],
+      },
       'SAR',
     );
     expect(out).toEqual({
@@ -47,7 +61,12 @@ describe('withMinorUnits: the order as the CLI hands it to the engine', () => {
   });
 
   it('passes amounts already in minor units, blanks and anything not an order on to the engine as they are', () => {
-    expect(withMinorUnits({ customerId: 'c', totalPaidMinor: 990, totalPrice: '', lineItems: [{ productId: 'x', priceMinor: 990, discount: ' ' }] }, 'SAR')).toEqual({
+    expect(
+      withMinorUnits(
+        { customerId: 'c', totalPaidMinor: 990, totalPrice: '', lineItems: [{ productId: 'x', priceMinor: 990, discount: ' ' }] },
+        'SAR',
+      ),
+    ).toEqual({
       customerId: 'c',
       totalPaidMinor: 990,
       totalPrice: '',
@@ -71,7 +90,19 @@ describe('withMinorUnits: the order as the CLI hands it to the engine', () => {
     [{ customerId: 'c', totalPaid: '1e9' }, 'INVALID_AMOUNT', 'totalPaid', /is not an amount/],
     [{ customerId: 'c', totalPaid: '1000000001' }, 'INVALID_AMOUNT', 'totalPaid', /too large/],
     [{ customerId: 'c', totalPaid: '10', totalDiscount: '1.005' }, 'INVALID_AMOUNT', 'totalDiscount', /at most 2 decimals/],
-    [{ customerId: 'c', totalPaid: '10', lineItems: [{ productId: 'p', price: '1' }, { productId: 'q', price: '1.5', taxes: 'x' }] }, 'INVALID_AMOUNT', 'lineItems.1.taxes', /is not an amount/],
+    [
+      {
+        customerId: 'c',
+        totalPaid: '10',
+        lineItems: [
+          { productId: 'p', price: '1' },
+          { productId: 'q', price: '1.5', taxes: 'x' },
+        ],
+      },
+      'INVALID_AMOUNT',
+      'lineItems.1.taxes',
+      /is not an amount/,
+    ],
     [{ customerId: 'c', totalPaid: '10', totalPaidMinor: 1000 }, 'INVALID_INPUT', 'totalPaid', /give each amount once/],
     [{ customerId: 'c', totalPaid: '10', currency: 'XXQ' }, 'UNKNOWN_CURRENCY', 'currency', /"XXQ" is not a currency code/],
     [{ customerId: 'c', totalPaid: '10', currency: 3 }, 'INVALID_INPUT', 'currency', /currency/],

@@ -17,14 +17,47 @@ describe('parseRateLimit', () => {
 
 describe('simulatorOptionsFromFlags', () => {
   it('flags win over the environment; empty variables count as unset', () => {
-    expect(simulatorOptionsFromFlags({ port: 0, apiKey: 'flag' }, { GAMEBALL_SIM_API_KEY: 'env', GAMEBALL_SIM_SECRET_KEY: 'env-secret' })).toEqual({ port: 0, apiKey: 'flag', secretKey: 'env-secret' });
+    expect(
+      simulatorOptionsFromFlags({ port: 0, apiKey: 'flag' }, { GAMEBALL_SIM_API_KEY: 'env', GAMEBALL_SIM_SECRET_KEY: 'env-secret' }),
+    ).toEqual({ port: 0, apiKey: 'flag', secretKey: 'env-secret' });
     expect(simulatorOptionsFromFlags({ port: 5 }, { GAMEBALL_SIM_API_KEY: '' })).toEqual({ port: 5 });
   });
 
   it('maps every flag to its option', () => {
     expect(
-      simulatorOptionsFromFlags({ port: 1, latencyMs: 2, jitterMs: 3, errorRate: 0.1, resetRate: 0.2, dropRate: 0.3, rateLimit: false, referralWindowMs: 4, pointsPerUnit: 5, seed: 6, state: 'f.json', errorTypeStyle: 'title', unknownOrderTransactions: 'empty' }, {}),
-    ).toEqual({ port: 1, latencyMs: 2, jitterMs: 3, errorRate: 0.1, resetRate: 0.2, dropRate: 0.3, rateLimit: false, referralWindowMs: 4, pointsPerUnit: 5, seed: 6, stateFile: 'f.json', errorTypeStyle: 'title', unknownOrderTransactions: 'empty' });
+      simulatorOptionsFromFlags(
+        {
+          port: 1,
+          latencyMs: 2,
+          jitterMs: 3,
+          errorRate: 0.1,
+          resetRate: 0.2,
+          dropRate: 0.3,
+          rateLimit: false,
+          referralWindowMs: 4,
+          pointsPerUnit: 5,
+          seed: 6,
+          state: 'f.json',
+          errorTypeStyle: 'title',
+          unknownOrderTransactions: 'empty',
+        },
+        {},
+      ),
+    ).toEqual({
+      port: 1,
+      latencyMs: 2,
+      jitterMs: 3,
+      errorRate: 0.1,
+      resetRate: 0.2,
+      dropRate: 0.3,
+      rateLimit: false,
+      referralWindowMs: 4,
+      pointsPerUnit: 5,
+      seed: 6,
+      stateFile: 'f.json',
+      errorTypeStyle: 'title',
+      unknownOrderTransactions: 'empty',
+    });
   });
 });
 
@@ -48,8 +81,40 @@ describe('registerSimulatorCommands', () => {
   }
 
   it('parses the documented flags', () => {
-    const { flags } = parse(['--port', '8787', '--api-key', 'K', '--secret-key', 'S', '--latency-ms', '50', '--jitter-ms', '10', '--error-rate', '0.1', '--reset-rate', '0.05', '--drop-rate', '0.02', '--rate-limit', '5/20', '--state', 's.json']);
-    expect(flags).toMatchObject({ port: 8787, apiKey: 'K', secretKey: 'S', latencyMs: 50, jitterMs: 10, errorRate: 0.1, resetRate: 0.05, dropRate: 0.02, rateLimit: { perSecond: 5, per30s: 20 }, state: 's.json' });
+    const { flags } = parse([
+      '--port',
+      '8787',
+      '--api-key',
+      'K',
+      '--secret-key',
+      'S',
+      '--latency-ms',
+      '50',
+      '--jitter-ms',
+      '10',
+      '--error-rate',
+      '0.1',
+      '--reset-rate',
+      '0.05',
+      '--drop-rate',
+      '0.02',
+      '--rate-limit',
+      '5/20',
+      '--state',
+      's.json',
+    ]);
+    expect(flags).toMatchObject({
+      port: 8787,
+      apiKey: 'K',
+      secretKey: 'S',
+      latencyMs: 50,
+      jitterMs: 10,
+      errorRate: 0.1,
+      resetRate: 0.05,
+      dropRate: 0.02,
+      rateLimit: { perSecond: 5, per30s: 20 },
+      state: 's.json',
+    });
   });
 
   it.each([

@@ -18,7 +18,8 @@ describe('a Gameball key', () => {
       'short',
       'x'.repeat(257),
     ];
-    for (const s of samples) expect(SetKeysRequestSchema.safeParse({ apiKey: s }).success, JSON.stringify(s)).toBe(keyProblem(s.trim()) === null);
+    for (const s of samples)
+      expect(SetKeysRequestSchema.safeParse({ apiKey: s }).success, JSON.stringify(s)).toBe(keyProblem(s.trim()) === null);
     const refused = SetKeysRequestSchema.safeParse({ secretKey: 'KEYAAAAAAA KEYBBBBBBB' });
     expect(refused.error?.issues[0]?.message).toMatch(/letters, digits/);
     expect(JSON.stringify(refused.error?.issues)).not.toContain('KEYAAAAAAA');

@@ -107,7 +107,13 @@ describe('windows DPAPI cipher', () => {
     const exec: ExecFile = (_file, args, input) => {
       calls.push({ args, input });
       const script = args[args.length - 1] ?? '';
-      return script.includes('Unprotect') ? Buffer.from(input ?? '', 'base64').toString('utf8').split('').reverse().join('') : Buffer.from((input ?? '').split('').reverse().join('')).toString('base64');
+      return script.includes('Unprotect')
+        ? Buffer.from(input ?? '', 'base64')
+            .toString('utf8')
+            .split('')
+            .reverse()
+            .join('')
+        : Buffer.from((input ?? '').split('').reverse().join('')).toString('base64');
     };
     const cipher = windowsDpapiCipher(exec);
     expect(cipher.available()).toBe(true);
@@ -126,12 +132,20 @@ describe('createNodeSecretCipher', () => {
     expect(createNodeSecretCipher({ platform: 'aix', exec: fakeKeyStore().exec, env })).toBeNull();
   });
 
-  it.each<NodeJS.Platform>(['linux', 'darwin', 'win32', 'aix'])('uses the master key file on %s when the variable is set, without asking the OS store', (platform) => {
-    const store = fakeKeyStore();
-    const cipher = createNodeSecretCipher({ platform, exec: store.exec, env: { [MASTER_KEY_FILE_ENV]: '/somewhere/master.key' }, dataDir: '/data' });
-    expect(cipher?.id).toBe('master-key-file');
-    expect(store.calls).toHaveLength(0);
-  });
+  it.each<NodeJS.Platform>(['linux', 'darwin', 'win32', 'aix'])(
+    'uses the master key file on %s when the variable is set, without asking the OS store',
+    (platform) => {
+      const store = fakeKeyStore();
+      const cipher = createNodeSecretCipher({
+        platform,
+        exec: store.exec,
+        env: { [MASTER_KEY_FILE_ENV]: '/somewhere/master.key' },
+        dataDir: '/data',
+      });
+      expect(cipher?.id).toBe('master-key-file');
+      expect(store.calls).toHaveLength(0);
+    },
+  );
 });
 
 const posix = process.platform !== 'win32';

@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { SettingsPatchSchema } from '../../../preload/api.ts';
-import { defaultSettings, generateTillId, SettingsError, settingNames, settingPatchFromText, settingValue, StoredSettingsPatchSchema, StoredSettingsSchema } from '../../../main/config/settings.ts';
+import {
+  defaultSettings,
+  generateTillId,
+  SettingsError,
+  settingNames,
+  settingPatchFromText,
+  settingValue,
+  StoredSettingsPatchSchema,
+  StoredSettingsSchema,
+} from '../../../main/config/settings.ts';
 
 const current = defaultSettings('till-1');
 
 describe('defaults', () => {
   it('every setting has a valid default (a fresh till works at once)', () => {
     expect(StoredSettingsSchema.parse(defaultSettings(generateTillId()))).toBeTruthy();
-    expect(current).toMatchObject({ currency: 'SAR', country: 'SA', apiVersion: 'v4.0', apiBaseUrl: 'https://api.gameball.co', retentionDays: 90, language: 'en' });
+    expect(current).toMatchObject({
+      currency: 'SAR',
+      country: 'SA',
+      apiVersion: 'v4.0',
+      apiBaseUrl: 'https://api.gameball.co',
+      retentionDays: 90,
+      language: 'en',
+    });
   });
 
   it('till ids are generated distinct and valid', () => {
@@ -71,20 +87,28 @@ describe('setting schemas refuse bad values', () => {
 
 describe('apiBaseUrl: https, or plain http to this computer only', () => {
   const schema = StoredSettingsSchema.shape.apiBaseUrl;
-  it.each(['https://api.gameball.co', 'http://127.0.0.1:8787', 'http://127.0.0.53:1', 'http://localhost:8787', 'http://[::1]:8787'])('%s is accepted', (url) => {
-    expect(schema.parse(url)).toBe(url);
-  });
-  it.each(['http://api.gameball.co', 'http://10.1.2.3', 'http://localhost.example.com', 'http://127.0.0.1.example.com'])('%s is refused, saying why', (url) => {
-    const r = schema.safeParse(url);
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.message).toMatch(/https/);
-  });
+  it.each(['https://api.gameball.co', 'http://127.0.0.1:8787', 'http://127.0.0.53:1', 'http://localhost:8787', 'http://[::1]:8787'])(
+    '%s is accepted',
+    (url) => {
+      expect(schema.parse(url)).toBe(url);
+    },
+  );
+  it.each(['http://api.gameball.co', 'http://10.1.2.3', 'http://localhost.example.com', 'http://127.0.0.1.example.com'])(
+    '%s is refused, saying why',
+    (url) => {
+      const r = schema.safeParse(url);
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.message).toMatch(/https/);
+    },
+  );
 });
 
 describe('the screen and the engine refuse the same receipt patterns', () => {
   it('the contract patch refuses the receipt patterns the stored-settings patch refuses', () => {
     for (const p of ['^R-\\d+$', 'POS:\\d{4,8}', '(INV|RC)-\\d+', '(a+)+', '(a|ab)*c', '(\\d+)\\1', '(?=a)a', '\\w+\\w+\\w+\\w+', '[']) {
-      expect(SettingsPatchSchema.safeParse({ receiptPattern: p }).success, p).toBe(StoredSettingsPatchSchema.safeParse({ receiptPattern: p }).success);
+      expect(SettingsPatchSchema.safeParse({ receiptPattern: p }).success, p).toBe(
+        StoredSettingsPatchSchema.safeParse({ receiptPattern: p }).success,
+      );
     }
     expect(SettingsPatchSchema.safeParse({ receiptPattern: '(a+)+' }).success).toBe(false);
   });

@@ -40,7 +40,13 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; field: stri
   try {
     await p;
   } catch (err) {
-    if (err instanceof StorePinError) return { code: err.code, field: err.field, message: err.message, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
+    if (err instanceof StorePinError)
+      return {
+        code: err.code,
+        field: err.field,
+        message: err.message,
+        ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      };
     throw err;
   }
   throw new Error('accepted');
@@ -102,7 +108,11 @@ describe('StorePin', () => {
     await pin.change('48260193', undefined);
     expect(pin.isSet()).toBe(true);
     expect(stored()).not.toContain('48260193');
-    expect(await refusal(pin.verify(undefined))).toMatchObject({ code: 'PIN_REQUIRED', field: 'pin', message: 'This action needs the store PIN.' });
+    expect(await refusal(pin.verify(undefined))).toMatchObject({
+      code: 'PIN_REQUIRED',
+      field: 'pin',
+      message: 'This action needs the store PIN.',
+    });
     expect(await refusal(pin.verify(''))).toMatchObject({ code: 'PIN_REQUIRED' });
     expect(await refusal(pin.verify('11112222'))).toMatchObject({ code: 'PIN_WRONG', field: 'pin', message: 'That is not the store PIN.' });
     expect(await refusal(pin.verify('not digits'))).toMatchObject({ code: 'PIN_WRONG' });
@@ -115,7 +125,12 @@ describe('StorePin', () => {
     const { pin, advance } = setup();
     await pin.change('48260193', undefined);
     for (let i = 1; i < FREE_ATTEMPTS; i += 1) expect((await refusal(pin.verify('00000000'))).code).toBe('PIN_WRONG');
-    expect(await refusal(pin.verify('00000000'))).toEqual({ code: 'PIN_LOCKED', field: 'pin', retryAfterMs: 60_000, message: 'Too many wrong PINs. Try again in 1 minute.' });
+    expect(await refusal(pin.verify('00000000'))).toEqual({
+      code: 'PIN_LOCKED',
+      field: 'pin',
+      retryAfterMs: 60_000,
+      message: 'Too many wrong PINs. Try again in 1 minute.',
+    });
     advance(30_000);
     expect(await refusal(pin.verify('48260193'))).toMatchObject({ code: 'PIN_LOCKED', retryAfterMs: 30_000 });
     expect(await refusal(pin.verify(undefined))).toMatchObject({ code: 'PIN_LOCKED' });
@@ -128,7 +143,9 @@ describe('StorePin', () => {
     await pin.change('48260193', undefined);
     const guesses = Array.from({ length: 40 }, (_, i) => String(10_000_000 + i));
     // The right PIN hides at the end of the burst.
-    const results = await Promise.all([...guesses, '48260193'].map((g) => refusal(pin.verify(g)).catch((e: Error) => ({ code: e.message }))));
+    const results = await Promise.all(
+      [...guesses, '48260193'].map((g) => refusal(pin.verify(g)).catch((e: Error) => ({ code: e.message }))),
+    );
     expect(results.filter((r) => r.code === 'PIN_WRONG')).toHaveLength(FREE_ATTEMPTS - 1);
     expect(results.filter((r) => r.code === 'PIN_LOCKED')).toHaveLength(41 - (FREE_ATTEMPTS - 1));
     expect(warnings).toHaveLength(FREE_ATTEMPTS);
@@ -168,6 +185,9 @@ describe('StorePin', () => {
     const { pin, corrupt } = setup();
     corrupt('{"v":1,"hash":');
     expect(pin.isSet()).toBe(true);
-    expect(await refusal(pin.verify('48260193'))).toMatchObject({ code: 'PIN_UNREADABLE', message: expect.stringContaining('pos-companion config set storePin') });
+    expect(await refusal(pin.verify('48260193'))).toMatchObject({
+      code: 'PIN_UNREADABLE',
+      message: expect.stringContaining('pos-companion config set storePin'),
+    });
   });
 });

@@ -41,7 +41,10 @@ const cases: Array<[string, z.ZodType, unknown[], unknown[]]> = [
     'GET /orders/{id}/transactions',
     OrderTransactionsSchema,
     [
-      { transactions: [{ transactionId: 'o-1', transactionType: 'PaymentReward', equivalentPoints: 5, gameballTransactionId: 3 }], count: 1 },
+      {
+        transactions: [{ transactionId: 'o-1', transactionType: 'PaymentReward', equivalentPoints: 5, gameballTransactionId: 3 }],
+        count: 1,
+      },
       { transactions: [], count: 0 },
       { count: 0 },
       { transactions: [] },
@@ -52,13 +55,25 @@ const cases: Array<[string, z.ZodType, unknown[], unknown[]]> = [
     'GET /customers/{id}',
     CustomerAnswerSchema,
     [
-      { gameballId: 1, customerId: 'c-1', referralCode: 'SIMAB12CD34', referralLink: 'https://x', isReferred: false, customerAttributes: {} },
+      {
+        gameballId: 1,
+        customerId: 'c-1',
+        referralCode: 'SIMAB12CD34',
+        referralLink: 'https://x',
+        isReferred: false,
+        customerAttributes: {},
+      },
       { customerId: 'c-1' },
       { gameballId: 1 },
     ],
     [{}, { referralCode: 'SIMAB12CD34' }, { customerId: 'c-1', isReferred: 'no' }],
   ],
-  ['GET /referrals/validate', ReferralValidationSchema, [{ isValid: true }, { isValid: false, reason: 'x' }], [{}, { isValid: 'true' }, { valid: true }]],
+  [
+    'GET /referrals/validate',
+    ReferralValidationSchema,
+    [{ isValid: true }, { isValid: false, reason: 'x' }],
+    [{}, { isValid: 'true' }, { valid: true }],
+  ],
 ];
 
 describe.each(cases)('%s', (_name, schema, accepted, refused) => {
@@ -89,7 +104,13 @@ describe('notFoundAsNoTransactions', () => {
   });
 
   test("Gameball's own 404/9005 is an answer: nothing recorded", () => {
-    expect(notFoundAsNoTransactions(result({}))).toMatchObject({ kind: 'ok', cause: 'ok', httpStatus: 404, code: 9005, value: { transactions: [] } });
+    expect(notFoundAsNoTransactions(result({}))).toMatchObject({
+      kind: 'ok',
+      cause: 'ok',
+      httpStatus: 404,
+      code: 9005,
+      value: { transactions: [] },
+    });
   });
 
   test.each([

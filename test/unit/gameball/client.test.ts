@@ -84,7 +84,8 @@ describe('requests', () => {
   });
 
   test('a success is parsed leniently and rewardedPoints kept', async () => {
-    respond = (_q, res) => json(res, 200, { customerId: 'c', rewardedPoints: '42', pointsEarned: 42, extra: { a: 1 } }, { 'x-request-id': 'rq-9' });
+    respond = (_q, res) =>
+      json(res, 200, { customerId: 'c', rewardedPoints: '42', pointsEarned: 42, extra: { a: 1 } }, { 'x-request-id': 'rq-9' });
     const r = await client().trackOrder({});
     expect(r).toMatchObject({ kind: 'ok', httpStatus: 200, requestId: 'rq-9', method: 'POST', path: '/orders' });
     expect(r.value?.rewardedPoints).toBe(42);
@@ -92,7 +93,7 @@ describe('requests', () => {
 });
 
 describe('answers', () => {
-  test('the answer\'s Date header is kept as Gameball\'s clock (errors too); none without one', async () => {
+  test("the answer's Date header is kept as Gameball's clock (errors too); none without one", async () => {
     respond = (_q, res) => json(res, 200, { rewardedPoints: 1 }, { date: 'Tue, 02 Jun 2026 10:11:12 GMT' });
     expect((await client().trackOrder({ orderId: 'o-1' })).serverTime).toBe(Date.UTC(2026, 5, 2, 10, 11, 12));
     respond = (_q, res) => json(res, 422, { code: 9007, message: 'future' }, { date: 'Tue, 02 Jun 2026 10:11:13 GMT' });
@@ -150,7 +151,9 @@ describe('answers', () => {
     const r = await client().trackOrder({ orderId: 'o-1' });
     expect(r).toMatchObject({ kind: 'unknown', cause: 'bad-answer', httpStatus: 200, code: null });
     expect(r.value).toBeUndefined();
-    expect(r.message).toBe('The network answered with a web page instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.');
+    expect(r.message).toBe(
+      'The network answered with a web page instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.',
+    );
     expect(await client().refund({})).toMatchObject({ kind: 'unknown', cause: 'bad-answer' });
     expect(await client().upsertCustomer({})).toMatchObject({ kind: 'retry', cause: 'bad-answer' });
     expect(await client().getCustomer('c')).toMatchObject({ kind: 'retry', cause: 'bad-answer' });
@@ -237,7 +240,9 @@ describe('answers', () => {
       };
       const r = await client().trackOrder({});
       expect(r).toMatchObject({ kind: 'unknown', cause: 'bad-answer', httpStatus: 302 });
-      expect(r.message).toMatch(/^The network redirected the till's request \(HTTP 302 to 127\.0\.0\.1:\d+\) instead of letting it reach Gameball/);
+      expect(r.message).toMatch(
+        /^The network redirected the till's request \(HTTP 302 to 127\.0\.0\.1:\d+\) instead of letting it reach Gameball/,
+      );
       expect(await client().getCustomer('c')).toMatchObject({ kind: 'retry', cause: 'bad-answer', httpStatus: 302 });
       expect(elsewhere).toEqual([]);
     } finally {
@@ -287,7 +292,11 @@ describe('answers', () => {
   test('no answer in time: unknown for a write, retry for a read, within the timeout', async () => {
     respond = () => {};
     const started = Date.now();
-    expect(await client('v4.0', 150).trackOrder({})).toMatchObject({ kind: 'unknown', cause: 'timeout', message: 'Gameball did not answer in time (no answer within 0.2 s)' });
+    expect(await client('v4.0', 150).trackOrder({})).toMatchObject({
+      kind: 'unknown',
+      cause: 'timeout',
+      message: 'Gameball did not answer in time (no answer within 0.2 s)',
+    });
     expect(await client('v4.0', 150).orderTransactions('o')).toMatchObject({ kind: 'retry', cause: 'timeout' });
     expect(Date.now() - started).toBeLessThan(1_500);
   });

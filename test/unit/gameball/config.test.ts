@@ -15,7 +15,12 @@ describe('resolveGameballConfig', () => {
   test('the environment wins over stored settings', () => {
     const c = resolveGameballConfig(
       { baseUrl: 'https://api.gameball.co', apiVersion: 'v4.0', apiKey: 'stored-api-key', secretKey: 'stored-secret-key' },
-      { GAMEBALL_BASE_URL: 'http://127.0.0.1:9999/', GAMEBALL_API_VERSION: '4.1', GAMEBALL_API_KEY: 'env-api-key', GAMEBALL_SECRET_KEY: 'env-secret-key' },
+      {
+        GAMEBALL_BASE_URL: 'http://127.0.0.1:9999/',
+        GAMEBALL_API_VERSION: '4.1',
+        GAMEBALL_API_KEY: 'env-api-key',
+        GAMEBALL_SECRET_KEY: 'env-secret-key',
+      },
     );
     expect(c).toMatchObject({ baseUrl: 'http://127.0.0.1:9999', apiVersion: 'v4.1', apiKey: 'env-api-key', secretKey: 'env-secret-key' });
   });
@@ -48,7 +53,10 @@ describe('resolveGameballConfig', () => {
     ['http://127.0.0.1.example.com', 'a name that only starts like loopback'],
     ['http://localhost.example.com:8080', 'a name that only starts like localhost'],
   ])('plain http to %s (%s) is refused: the keys would cross the network in clear', (url) => {
-    for (const [stored, env] of [[{ baseUrl: url }, {}], [{}, { GAMEBALL_BASE_URL: url }]] as const) {
+    for (const [stored, env] of [
+      [{ baseUrl: url }, {}],
+      [{}, { GAMEBALL_BASE_URL: url }],
+    ] as const) {
       const run = () => resolveGameballConfig({ apiKey: 'a-key-0001', secretKey: 's-key-0001', ...stored }, env);
       expect(run).toThrow(GameballConfigError);
       expect(run).toThrow(/https/);
@@ -64,8 +72,16 @@ describe('resolveGameballConfig', () => {
 
   test('a key the HTTP client cannot send is a configuration error naming where it came from, never its value', () => {
     const cases: [Parameters<typeof resolveGameballConfig>[0], Record<string, string>, RegExp][] = [
-      [{ apiKey: 'stored-api-key', secretKey: 'stored-secret-key' }, { GAMEBALL_API_KEY: 'KEYAAAAAAA\nKEYBBBBBBB' }, /Gameball API key in GAMEBALL_API_KEY cannot be used: it contains a line break/],
-      [{ apiKey: 'stored-api-key', secretKey: 'KEYAAAAAAA KEYBBBBBBB' }, {}, /stored Gameball secret key cannot be used: it contains a space/],
+      [
+        { apiKey: 'stored-api-key', secretKey: 'stored-secret-key' },
+        { GAMEBALL_API_KEY: 'KEYAAAAAAA\nKEYBBBBBBB' },
+        /Gameball API key in GAMEBALL_API_KEY cannot be used: it contains a line break/,
+      ],
+      [
+        { apiKey: 'stored-api-key', secretKey: 'KEYAAAAAAA KEYBBBBBBB' },
+        {},
+        /stored Gameball secret key cannot be used: it contains a space/,
+      ],
       [{ apiKey: 'KEYAAAAAAA\u00e9', secretKey: 'stored-secret-key' }, {}, /stored Gameball API key cannot be used: .*ASCII/],
     ];
     for (const [stored, env, message] of cases) {

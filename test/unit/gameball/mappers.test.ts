@@ -77,7 +77,9 @@ describe('buildTrackOrderBody', () => {
   });
 
   test('line items in minor units become unit prices, taxes and discounts in decimals', () => {
-    const items = [{ productId: 'P1', quantity: 2, priceMinor: 1999, taxesMinor: 300, discountMinor: 100, title: 'Tea', category: ['drinks'] }];
+    const items = [
+      { productId: 'P1', quantity: 2, priceMinor: 1999, taxesMinor: 300, discountMinor: 100, title: 'Tea', category: ['drinks'] },
+    ];
     expect(buildTrackOrderBody(order({ currency: 'KWD', line_items_json: JSON.stringify(items) })).lineItems).toEqual([
       { productId: 'P1', quantity: 2, price: 1.999, taxes: 0.3, discount: 0.1, title: 'Tea', category: ['drinks'] },
     ]);
@@ -120,7 +122,15 @@ describe('register and refund bodies', () => {
   test('refund: reverses the original order; no amount = full refund', () => {
     const refund = (amount: number | null) =>
       parseRefundRow(
-        { refund_id: 'rf-1', order_id: 'till-a-0001', customer_id: 'mobile_966500001234', amount_minor: amount, currency: 'KWD', transaction_time: '2026-01-03T00:00:00.000Z', training: 0 },
+        {
+          refund_id: 'rf-1',
+          order_id: 'till-a-0001',
+          customer_id: 'mobile_966500001234',
+          amount_minor: amount,
+          currency: 'KWD',
+          transaction_time: '2026-01-03T00:00:00.000Z',
+          training: 0,
+        },
         'rf-1',
       );
     expect(buildRefundBody(refund(null), order())).toEqual({
@@ -154,7 +164,9 @@ describe.skipIf(!haveSpec)("bodies validate against Gameball's OpenAPI", () => {
     email: 'a@b.co',
     total_tax_minor: 100,
     total_shipping_minor: 200,
-    line_items_json: JSON.stringify([{ productId: 'P', quantity: 1, priceMinor: 100, sku: 'S', tags: ['t'], taxesMinor: 1, discountMinor: 2 }]),
+    line_items_json: JSON.stringify([
+      { productId: 'P', quantity: 1, priceMinor: 100, sku: 'S', tags: ['t'], taxesMinor: 1, discountMinor: 2 },
+    ]),
   });
 
   test.each([
@@ -164,7 +176,18 @@ describe.skipIf(!haveSpec)("bodies validate against Gameball's OpenAPI", () => {
       '/api/v4.0/integrations/transactions/refund',
       () =>
         buildRefundBody(
-          parseRefundRow({ refund_id: 'r', order_id: 'o', customer_id: 'c', amount_minor: 50, currency: 'SAR', transaction_time: '2026-01-03T00:00:00.000Z', training: 0 }, 'r'),
+          parseRefundRow(
+            {
+              refund_id: 'r',
+              order_id: 'o',
+              customer_id: 'c',
+              amount_minor: 50,
+              currency: 'SAR',
+              transaction_time: '2026-01-03T00:00:00.000Z',
+              training: 0,
+            },
+            'r',
+          ),
           full,
         ),
     ],

@@ -1,9 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { classifyAnswer, classifyErrorAnswer, classifyTransportError, looksCutShort, meansGameballUnreachable, parseErrorBody } from '../../../main/gameball/outcome.ts';
+import {
+  classifyAnswer,
+  classifyErrorAnswer,
+  classifyTransportError,
+  looksCutShort,
+  meansGameballUnreachable,
+  parseErrorBody,
+} from '../../../main/gameball/outcome.ts';
 import type { AnswerBody } from '../../../main/gameball/outcome.ts';
 
-const gb = (code: number, message = 'msg') => JSON.stringify({ code, type: 'PAYLOAD_ERROR', message, documentationUrl: 'x', requestId: 'rq-1' });
+const gb = (code: number, message = 'msg') =>
+  JSON.stringify({ code, type: 'PAYLOAD_ERROR', message, documentationUrl: 'x', requestId: 'rq-1' });
 
 describe('classifyErrorAnswer', () => {
   test.each([
@@ -94,8 +102,14 @@ describe('classifyTransportError', () => {
     [{ code: 'EPIPE', syscall: 'write' }],
     [{}],
   ])('after sending (%j): a write is an unknown outcome, a read a retry', (cause) => {
-    expect(classifyTransportError(fetchFailed(cause), { idempotent: false, timedOut: false })).toMatchObject({ kind: 'unknown', cause: 'lost' });
-    expect(classifyTransportError(fetchFailed(cause), { idempotent: true, timedOut: false })).toMatchObject({ kind: 'retry', cause: 'lost' });
+    expect(classifyTransportError(fetchFailed(cause), { idempotent: false, timedOut: false })).toMatchObject({
+      kind: 'unknown',
+      cause: 'lost',
+    });
+    expect(classifyTransportError(fetchFailed(cause), { idempotent: true, timedOut: false })).toMatchObject({
+      kind: 'retry',
+      cause: 'lost',
+    });
   });
 
   test('our timeout: unknown for a write, retry for a read', () => {
@@ -118,7 +132,11 @@ describe('classifyAnswer: a 2xx is a success only when it is Gameball answer', (
     limit: 1024 * 1024,
     ...extra,
   });
-  const read = (text: string, contentType: string | null, opts: { idempotent?: boolean; status?: number; extra?: Partial<AnswerBody> } = {}) =>
+  const read = (
+    text: string,
+    contentType: string | null,
+    opts: { idempotent?: boolean; status?: number; extra?: Partial<AnswerBody> } = {},
+  ) =>
     classifyAnswer({
       httpStatus: opts.status ?? 200,
       contentType,
@@ -138,18 +156,34 @@ describe('classifyAnswer: a 2xx is a success only when it is Gameball answer', (
     [
       '<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body><form>Log in</form></body></html>',
       'text/html; charset=UTF-8',
-      "The network answered with a web page instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.",
+      'The network answered with a web page instead of Gameball (HTTP 200, text/html): a captive portal or proxy? Sign the till in to the network or ask IT.',
     ],
-    ['  <html><body>Access denied</body></html>', 'text/plain', 'The network answered with a web page instead of Gameball (HTTP 200, text/plain)'],
+    [
+      '  <html><body>Access denied</body></html>',
+      'text/plain',
+      'The network answered with a web page instead of Gameball (HTTP 200, text/plain)',
+    ],
     ['<?xml version="1.0"?><portal/>', null, 'a web page instead of Gameball (HTTP 200, no content type)'],
-    ['{"customerId":"c-1","rewardedPoi', 'application/json', "Gameball's answer was cut short (HTTP 200, application/json, only 32 bytes arrived)"],
+    [
+      '{"customerId":"c-1","rewardedPoi',
+      'application/json',
+      "Gameball's answer was cut short (HTTP 200, application/json, only 32 bytes arrived)",
+    ],
     ['[{"a":"b\\"', 'application/json', "Gameball's answer was cut short"],
     ['{"customerId":"c-1"', 'application/json', "Gameball's answer was cut short"],
-    ['', 'application/json', "The network gave an empty answer instead of Gameball's (HTTP 200, application/json): a captive portal or proxy?"],
+    [
+      '',
+      'application/json',
+      "The network gave an empty answer instead of Gameball's (HTTP 200, application/json): a captive portal or proxy?",
+    ],
     ['   \n', null, "The network gave an empty answer instead of Gameball's (HTTP 200, no content type)"],
     ['OK!', 'text/plain', "The network answered with something that is not Gameball's answer (HTTP 200, text/plain, 3 bytes of text)"],
     ['{"customerId": "c-1"} trailing', 'application/json', "something that is not Gameball's answer"],
-    ['[1,2,3]', 'application/json', "The network answered with data that is not Gameball's answer (HTTP 200, application/json, a JSON list)"],
+    [
+      '[1,2,3]',
+      'application/json',
+      "The network answered with data that is not Gameball's answer (HTTP 200, application/json, a JSON list)",
+    ],
     ['"c-1"', 'application/json', 'a JSON string'],
     ['42', 'application/json', 'a JSON number'],
     ['true', 'application/json', 'a JSON boolean'],
@@ -157,7 +191,11 @@ describe('classifyAnswer: a 2xx is a success only when it is Gameball answer', (
     ['{}', 'application/json', "a JSON object without the fields of Gameball's answer"],
     ['{"status":"ok","redirect":"https://login.example"}', 'application/json', "a JSON object without the fields of Gameball's answer"],
     ['{"customerId": 12}', 'application/json', "a JSON object without the fields of Gameball's answer"],
-    ['\u0000\u0001\u0002garbage', 'application/octet-stream', "something that is not Gameball's answer (HTTP 200, application/octet-stream"],
+    [
+      '\u0000\u0001\u0002garbage',
+      'application/octet-stream',
+      "something that is not Gameball's answer (HTTP 200, application/octet-stream",
+    ],
   ])('%j (%s) is not Gameball: unknown for a write, retry for a read, and says what arrived', (text, contentType, sentence) => {
     const write = read(text, contentType);
     expect(write).toMatchObject({ kind: 'unknown', cause: 'bad-answer', code: null, requestId: 'rq-7' });
@@ -190,21 +228,45 @@ describe('classifyAnswer: a 2xx is a success only when it is Gameball answer', (
   });
 
   test.each([
-    [302, 'http://login.hotel-wifi.example/portal?mac=00:11', 'The network redirected the till\'s request (HTTP 302 to login.hotel-wifi.example) instead of letting it reach Gameball: a captive portal or proxy? Sign the till in to the network or ask IT.'],
+    [
+      302,
+      'http://login.hotel-wifi.example/portal?mac=00:11',
+      "The network redirected the till's request (HTTP 302 to login.hotel-wifi.example) instead of letting it reach Gameball: a captive portal or proxy? Sign the till in to the network or ask IT.",
+    ],
     [307, null, "The network redirected the till's request (HTTP 307) instead of letting it reach Gameball"],
     [301, 'not a url \u0007', "The network redirected the till's request (HTTP 301) instead"],
     [303, 'https://evil.example/<script>alert(1)</script>', 'HTTP 303 to evil.example)'],
   ])('a redirect (%i) is not followed and not Gameball: unknown for a write, retry for a read', (status, location, sentence) => {
-    const write = classifyAnswer({ httpStatus: status, contentType: 'text/html', location, requestIdHeader: null, body: body('<html/>'), schema: Shape, idempotent: false });
+    const write = classifyAnswer({
+      httpStatus: status,
+      contentType: 'text/html',
+      location,
+      requestIdHeader: null,
+      body: body('<html/>'),
+      schema: Shape,
+      idempotent: false,
+    });
     expect(write).toMatchObject({ kind: 'unknown', cause: 'bad-answer' });
     expect(write.message).toContain(sentence);
     for (const bad of ['<', '>', '\u0000', '\u0007']) expect(write.message).not.toContain(bad);
-    const again = classifyAnswer({ httpStatus: status, contentType: null, location, requestIdHeader: null, body: body(''), schema: Shape, idempotent: true });
+    const again = classifyAnswer({
+      httpStatus: status,
+      contentType: null,
+      location,
+      requestIdHeader: null,
+      body: body(''),
+      schema: Shape,
+      idempotent: true,
+    });
     expect(again.kind).toBe('retry');
   });
 
   test('4xx/5xx still read as Gameball errors', () => {
-    expect(read(gb(9003, 'Time exists'), 'application/json', { status: 422 })).toMatchObject({ kind: 'attention', code: 9003, message: 'Time exists' });
+    expect(read(gb(9003, 'Time exists'), 'application/json', { status: 422 })).toMatchObject({
+      kind: 'attention',
+      code: 9003,
+      message: 'Time exists',
+    });
     expect(read('<html>Bad gateway</html>', 'text/html', { status: 502 })).toMatchObject({ kind: 'retry', cause: 'server' });
   });
 
@@ -244,16 +306,19 @@ describe('looksCutShort', () => {
 describe('classifyTransportError: certificates, our timeout, the till giving up', () => {
   const fetchFailed = (cause: Record<string, unknown>) => Object.assign(new TypeError('fetch failed'), { cause });
 
-  test.each(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER'])(
-    '%s: a portal or inspecting proxy answered; nothing was sent, so a plain retry even for a write',
-    (code) => {
-      const r = classifyTransportError(fetchFailed({ code, message: 'x' }), { idempotent: false, timedOut: false });
-      expect(r).toMatchObject({ kind: 'retry', cause: 'network' });
-      expect(r.message).toBe(
-        `The network answered with a certificate that is not Gameball's (${code}), so nothing was sent: a captive portal, or a proxy that inspects traffic? Sign the till in to the network or ask IT.`,
-      );
-    },
-  );
+  test.each([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+  ])('%s: a portal or inspecting proxy answered; nothing was sent, so a plain retry even for a write', (code) => {
+    const r = classifyTransportError(fetchFailed({ code, message: 'x' }), { idempotent: false, timedOut: false });
+    expect(r).toMatchObject({ kind: 'retry', cause: 'network' });
+    expect(r.message).toBe(
+      `The network answered with a certificate that is not Gameball's (${code}), so nothing was sent: a captive portal, or a proxy that inspects traffic? Sign the till in to the network or ask IT.`,
+    );
+  });
 
   test.each(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])('%s points at the till clock first', (code) => {
     const r = classifyTransportError(fetchFailed({ code }), { idempotent: false, timedOut: false });
@@ -263,15 +328,26 @@ describe('classifyTransportError: certificates, our timeout, the till giving up'
 
   test('our timeout names how long the till waited', () => {
     const abort = new DOMException('aborted', 'AbortError');
-    expect(classifyTransportError(abort, { idempotent: false, timedOut: true, timeoutMs: 15_000 }).message).toBe('Gameball did not answer in time (no answer within 15 s)');
-    expect(classifyTransportError(abort, { idempotent: true, timedOut: true, timeoutMs: 250 }).message).toBe('Gameball did not answer in time (no answer within 0.3 s)');
+    expect(classifyTransportError(abort, { idempotent: false, timedOut: true, timeoutMs: 15_000 }).message).toBe(
+      'Gameball did not answer in time (no answer within 15 s)',
+    );
+    expect(classifyTransportError(abort, { idempotent: true, timedOut: true, timeoutMs: 250 }).message).toBe(
+      'Gameball did not answer in time (no answer within 0.3 s)',
+    );
   });
 
   test('the caller giving up (sync stopping) is said as such, not as a broken connection', () => {
     const abort = new DOMException('This operation was aborted', 'AbortError');
     const write = classifyTransportError(abort, { idempotent: false, timedOut: false, stoppedAfterMs: 3_200 });
-    expect(write).toMatchObject({ kind: 'unknown', cause: 'timeout', message: 'Gameball had not answered after 3.2 s when the till stopped waiting' });
-    expect(classifyTransportError(abort, { idempotent: true, timedOut: false, stoppedAfterMs: 40_000 })).toMatchObject({ kind: 'retry', message: 'Gameball had not answered after 40 s when the till stopped waiting' });
+    expect(write).toMatchObject({
+      kind: 'unknown',
+      cause: 'timeout',
+      message: 'Gameball had not answered after 3.2 s when the till stopped waiting',
+    });
+    expect(classifyTransportError(abort, { idempotent: true, timedOut: false, stoppedAfterMs: 40_000 })).toMatchObject({
+      kind: 'retry',
+      message: 'Gameball had not answered after 40 s when the till stopped waiting',
+    });
   });
 });
 

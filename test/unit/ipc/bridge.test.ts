@@ -19,7 +19,9 @@ const page: CallerInfo = { url: `${OWN}/index.html`, isMainFrame: true };
 
 describe('mapEngineError', () => {
   it('a damaged database reaches the screen as unavailable, with its sentence', () => {
-    const err = new DatabaseDamagedError("The till's database is damaged (saving an order failed: database disk image is malformed). Close it and open it again.");
+    const err = new DatabaseDamagedError(
+      "The till's database is damaged (saving an order failed: database disk image is malformed). Close it and open it again.",
+    );
     expect(mapEngineError(err)).toEqual({ code: 'unavailable', message: err.message, reason: 'DB_DAMAGED' });
   });
 
@@ -70,12 +72,29 @@ describe('refusal reasons', () => {
       field: 'referrerCode',
       reason: 'SELF_REFERRAL',
     });
-    expect(mapEngineError(new CaptureRefusedError('REFERRAL_NOT_FIRST_PURCHASE', NOT_FIRST_PURCHASE_MESSAGE, 'referrerCode'))).toMatchObject({ code: 'refused', reason: 'REFERRAL_NOT_FIRST_PURCHASE' });
-    expect(mapEngineError(new StorePinError('PIN_WRONG', 'That is not the store PIN.', 'pin'))).toEqual({ code: 'pin-wrong', message: 'That is not the store PIN.', field: 'pin', reason: 'PIN_WRONG' });
-    expect(mapEngineError(new SettingsError('tillId: too long.', 'tillId'))).toEqual({ code: 'invalid-request', message: 'tillId: too long.', field: 'tillId', reason: 'INVALID_SETTING' });
+    expect(
+      mapEngineError(new CaptureRefusedError('REFERRAL_NOT_FIRST_PURCHASE', NOT_FIRST_PURCHASE_MESSAGE, 'referrerCode')),
+    ).toMatchObject({ code: 'refused', reason: 'REFERRAL_NOT_FIRST_PURCHASE' });
+    expect(mapEngineError(new StorePinError('PIN_WRONG', 'That is not the store PIN.', 'pin'))).toEqual({
+      code: 'pin-wrong',
+      message: 'That is not the store PIN.',
+      field: 'pin',
+      reason: 'PIN_WRONG',
+    });
+    expect(mapEngineError(new SettingsError('tillId: too long.', 'tillId'))).toEqual({
+      code: 'invalid-request',
+      message: 'tillId: too long.',
+      field: 'tillId',
+      reason: 'INVALID_SETTING',
+    });
     expect(mapEngineError(new SecretsUnavailableError('no key store'))).toMatchObject({ code: 'refused', reason: 'SECRETS_UNAVAILABLE' });
     const folderError = new DataFolderError('read-only', '/srv/till', 'save');
-    expect(mapEngineError(folderError)).toEqual({ code: 'refused', message: folderError.message, reason: 'DATA_FOLDER_READ_ONLY', folder: '/srv/till' });
+    expect(mapEngineError(folderError)).toEqual({
+      code: 'refused',
+      message: folderError.message,
+      reason: 'DATA_FOLDER_READ_ONLY',
+      folder: '/srv/till',
+    });
   });
 
   it('a code outside the contract is a bug: not mapped (so internal), and said so, with the code', () => {
@@ -126,7 +145,9 @@ describe('refusal reasons', () => {
       expect(res.error.code).toBe('internal');
       expect(res.error.reason).toBeUndefined();
       expect(res.error.message).not.toContain('An internal detail.');
-      expect(logs.some((l) => l.level === 'error' && (l.fields as { code?: string }).code === 'ORDER_LOCKED' && /REFUSAL_REASONS/.test(l.msg))).toBe(true);
+      expect(
+        logs.some((l) => l.level === 'error' && (l.fields as { code?: string }).code === 'ORDER_LOCKED' && /REFUSAL_REASONS/.test(l.msg)),
+      ).toBe(true);
     } finally {
       bridge.close();
     }

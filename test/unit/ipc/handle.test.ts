@@ -99,13 +99,24 @@ describe('sender check', () => {
     expect(originOf('')).toBeUndefined();
     expect(isTrustedCaller({ url: 'http://127.0.0.1:4477/x', isMainFrame: true }, ['http://127.0.0.1:4477'])).toBe(true);
     // isMainFrame must be exactly true: a missing flag is not a main frame.
-    expect(isTrustedCaller({ url: 'http://127.0.0.1:4477/x', isMainFrame: 'yes' as unknown as boolean }, ['http://127.0.0.1:4477'])).toBe(false);
+    expect(isTrustedCaller({ url: 'http://127.0.0.1:4477/x', isMainFrame: 'yes' as unknown as boolean }, ['http://127.0.0.1:4477'])).toBe(
+      false,
+    );
   });
 });
 
 describe('argument check', () => {
   // Shapes that no channel accepts: wrong types, unknown keys, prototype tricks.
-  const hostile: unknown[] = [42, 'text', true, [], [1, 2], { unexpected: 1 }, JSON.parse('{"__proto__":{"polluted":1}}'), { constructor: { prototype: {} } }];
+  const hostile: unknown[] = [
+    42,
+    'text',
+    true,
+    [],
+    [1, 2],
+    { unexpected: 1 },
+    JSON.parse('{"__proto__":{"polluted":1}}'),
+    { constructor: { prototype: {} } },
+  ];
 
   it.each(CHANNEL_NAMES)('%s refuses every hostile shape before its handler runs', async (name) => {
     const { router, rec } = setup();
@@ -136,7 +147,11 @@ describe('argument check', () => {
     ['control characters in the receipt', { ...validCapture, receiptNo: 'R1\u0000' }, 'receiptNo'],
     ['a huge referral code', { ...validCapture, referrerCode: 'A'.repeat(5000) }, 'referrerCode'],
     ['an unknown field', { ...validCapture, orderId: 'mine' }, ''],
-    ['too many line items', { ...validCapture, lineItems: Array.from({ length: 501 }, () => ({ productId: 'p', quantity: 1, priceMinor: 1 })) }, 'lineItems'],
+    [
+      'too many line items',
+      { ...validCapture, lineItems: Array.from({ length: 501 }, () => ({ productId: 'p', quantity: 1, priceMinor: 1 })) },
+      'lineItems',
+    ],
   ])('orders:capture refuses %s and names the field', async (_what, arg, field) => {
     const { router, rec } = setup({ 'orders:capture': () => ({}) });
     const res = await router.dispatch('orders:capture', [arg], page);
@@ -151,7 +166,7 @@ describe('argument check', () => {
   it('never echoes the refused value (a key typed in the wrong field stays out of the answer)', async () => {
     const { router } = setup();
     const secret = 'sk_live_0123456789abcdef0123456789';
-    const res = await router.dispatch('settings:set-keys', [{ apiKey: `${secret}\n` , secretKey: 42 }], page);
+    const res = await router.dispatch('settings:set-keys', [{ apiKey: `${secret}\n`, secretKey: 42 }], page);
     expect(JSON.stringify(res)).not.toContain('0123456789abcdef');
   });
 
@@ -169,7 +184,16 @@ describe('argument check', () => {
   });
 
   it('survives arbitrary JSON on every channel: never throws, refuses or answers from the handler', async () => {
-    const { router } = setup(Object.fromEntries(CHANNEL_NAMES.map((n) => [n, () => { throw new PosError('refused', 'fake'); }])));
+    const { router } = setup(
+      Object.fromEntries(
+        CHANNEL_NAMES.map((n) => [
+          n,
+          () => {
+            throw new PosError('refused', 'fake');
+          },
+        ]),
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...CHANNEL_NAMES), fc.jsonValue(), async (name, arg) => {
         const res = await router.dispatch(name, [arg], page);
@@ -201,13 +225,24 @@ describe('answers', () => {
   });
 
   it('passes a PosError code and message through', async () => {
-    const { router } = setup({ 'orders:discard': () => { throw new PosError('wrong-state', 'Only orders that need attention can be discarded.', 'orderId'); } });
+    const { router } = setup({
+      'orders:discard': () => {
+        throw new PosError('wrong-state', 'Only orders that need attention can be discarded.', 'orderId');
+      },
+    });
     const res = await router.dispatch('orders:discard', [{ orderId: 'o1', reason: 'duplicate' }], page);
-    expect(res).toEqual({ ok: false, error: { code: 'wrong-state', message: 'Only orders that need attention can be discarded.', field: 'orderId' } });
+    expect(res).toEqual({
+      ok: false,
+      error: { code: 'wrong-state', message: 'Only orders that need attention can be discarded.', field: 'orderId' },
+    });
   });
 
   it('hides an unexpected error behind a message for people and logs it', async () => {
-    const { router, rec } = setup({ 'status:get': () => { throw new Error('ENOENT: /home/till/secret/path.db'); } });
+    const { router, rec } = setup({
+      'status:get': () => {
+        throw new Error('ENOENT: /home/till/secret/path.db');
+      },
+    });
     const res = await router.dispatch('status:get', [], page);
     expect(res.ok).toBe(false);
     if (res.ok) return;

@@ -24,8 +24,12 @@ function router(overrides: Partial<BridgeEngine>) {
 describe('settingsPatchFor', () => {
   it('a patch of one scanner field keeps the other from the current settings', () => {
     const current = { ...SAMPLE_SETTINGS, scanner: { mode: 'hidpos' as const, deviceId: '0c2e:0b61' } };
-    expect(settingsPatchFor(SettingsPatchSchema.parse({ scanner: { mode: 'keyboard' } }), current)).toEqual({ scanner: { mode: 'keyboard', deviceId: '0c2e:0b61' } });
-    expect(settingsPatchFor(SettingsPatchSchema.parse({ scanner: { deviceId: null } }), current)).toEqual({ scanner: { mode: 'hidpos', deviceId: null } });
+    expect(settingsPatchFor(SettingsPatchSchema.parse({ scanner: { mode: 'keyboard' } }), current)).toEqual({
+      scanner: { mode: 'keyboard', deviceId: '0c2e:0b61' },
+    });
+    expect(settingsPatchFor(SettingsPatchSchema.parse({ scanner: { deviceId: null } }), current)).toEqual({
+      scanner: { mode: 'hidpos', deviceId: null },
+    });
     expect(settingsPatchFor(SettingsPatchSchema.parse({ language: 'ar' }), current)).toEqual({ language: 'ar' });
   });
 });
@@ -35,7 +39,10 @@ describe('status:get', () => {
     const plain = { ...SAMPLE_STATUS, lastError: null };
     const clock = { clockSkewMs: 172_800_000, clockCheckedAt: '2026-03-03T09:00:00.000Z', clockWentBackMs: 0 };
     expect(await router({ status: () => ({ ...plain, ...clock }) })('status:get')).toMatchObject({ ok: true, value: clock });
-    expect(await router({ status: () => ({ ...plain, clockSkewMs: null, clockCheckedAt: null }) })('status:get')).toMatchObject({ ok: true, value: { clockSkewMs: null } });
+    expect(await router({ status: () => ({ ...plain, clockSkewMs: null, clockCheckedAt: null }) })('status:get')).toMatchObject({
+      ok: true,
+      value: { clockSkewMs: null },
+    });
     const none = await router({ status: () => plain })('status:get');
     expect(none.ok).toBe(true);
     expect(none.ok && none.value).not.toHaveProperty('clockSkewMs');
@@ -43,7 +50,10 @@ describe('status:get', () => {
 
   it("a last error's code is text, and the order it was about stays in main", async () => {
     const status = { ...SAMPLE_STATUS, lastError: { at: 'x', message: 'Server error', code: '5000', entityId: 'o1' } };
-    expect(await router({ status: () => status })('status:get')).toMatchObject({ ok: true, value: { lastError: { at: 'x', message: 'Server error', code: '5000' } } });
+    expect(await router({ status: () => status })('status:get')).toMatchObject({
+      ok: true,
+      value: { lastError: { at: 'x', message: 'Server error', code: '5000' } },
+    });
     const answer = await router({ status: () => status })('status:get');
     expect(JSON.stringify(answer)).not.toContain('o1');
   });

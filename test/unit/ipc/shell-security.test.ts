@@ -23,10 +23,21 @@ describe('electronegativity gate', () => {
     try {
       mkdirSync(join(root, 'main'));
       const file = join(root, 'main', 'index.js');
-      writeFileSync(file, "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false, webSecurity: false } });\n");
+      writeFileSync(
+        file,
+        "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false, webSecurity: false } });\n",
+      );
       const report = await runSecurityCheck([file], root);
       const ids = report.failing.map((f) => f.id);
-      expect(ids).toEqual(expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK', 'WEB_SECURITY_JS_CHECK', 'CSP_GLOBAL_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK', 'LIMIT_NAVIGATION_GLOBAL_CHECK']));
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          'CONTEXT_ISOLATION_JS_CHECK',
+          'WEB_SECURITY_JS_CHECK',
+          'CSP_GLOBAL_CHECK',
+          'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
+          'LIMIT_NAVIGATION_GLOBAL_CHECK',
+        ]),
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -43,8 +54,12 @@ describe('packaging', () => {
   it('electron-builder.yml is valid and ships the native add-ons unpacked, for Windows and macOS', async () => {
     const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
     const cfg = yaml.load(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
-    const { validateConfiguration } = (await import('app-builder-lib/out/util/config/config.js')) as unknown as { validateConfiguration: (c: unknown, l: unknown) => Promise<void> };
-    const { DebugLogger } = (await import('builder-util/out/DebugLogger.js')) as unknown as { DebugLogger: new (enabled: boolean) => unknown };
+    const { validateConfiguration } = (await import('app-builder-lib/out/util/config/config.js')) as unknown as {
+      validateConfiguration: (c: unknown, l: unknown) => Promise<void>;
+    };
+    const { DebugLogger } = (await import('builder-util/out/DebugLogger.js')) as unknown as {
+      DebugLogger: new (enabled: boolean) => unknown;
+    };
     await expect(validateConfiguration(cfg, new DebugLogger(false))).resolves.toBeUndefined();
     expect(cfg).toMatchObject({ productName: 'POS Companion', asar: true });
     expect(cfg.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/better-sqlite3/**', '**/node_modules/node-hid/**']));

@@ -20,14 +20,20 @@ describe('maskCustomerId', () => {
 
   it('never keeps more than 7 characters of the id itself', () => {
     for (const id of ['+9665000012341234', 'mobile_9665000012341234', 'x'.repeat(40)]) {
-      expect(maskCustomerId(id).replace(/^(\+|mobile_)/, '').replace(/\*/g, '').length).toBeLessThanOrEqual(7);
+      expect(
+        maskCustomerId(id)
+          .replace(/^(\+|mobile_)/, '')
+          .replace(/\*/g, '').length,
+      ).toBeLessThanOrEqual(7);
     }
   });
 });
 
 describe('maskIdsIn', () => {
   it('masks an id and the digits of a prefixed id wherever they appear in a text', () => {
-    expect(maskIdsIn('GET /customers/mobile_966500001234: reset (966500001234)', ['mobile_966500001234'])).toBe('GET /customers/mobile_9665*****234: reset (9665*****234)');
+    expect(maskIdsIn('GET /customers/mobile_966500001234: reset (966500001234)', ['mobile_966500001234'])).toBe(
+      'GET /customers/mobile_9665*****234: reset (9665*****234)',
+    );
     expect(maskIdsIn('nothing here', ['mobile_966500001234'])).toBe('nothing here');
   });
 });

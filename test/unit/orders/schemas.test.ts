@@ -21,7 +21,10 @@ describe('OrderInputSchema: what forms and the screen send', () => {
   });
 
   it('never changes the object it was given', () => {
-    for (const input of [{ mobile: '0500001234', name: '', totalPaidMinor: 1000 }, { totalPaidMinor: 1000, customer: { mobile: '0500001234', email: '' } }]) {
+    for (const input of [
+      { mobile: '0500001234', name: '', totalPaidMinor: 1000 },
+      { totalPaidMinor: 1000, customer: { mobile: '0500001234', email: '' } },
+    ]) {
       const before = structuredClone(input);
       expect(OrderInputSchema.parse(input).mobile).toBe('0500001234');
       expect(input).toEqual(before);
@@ -40,8 +43,14 @@ describe('OrderInputSchema: what forms and the screen send', () => {
   });
 
   it('refuses fields it does not know, including a customer that is not an object', () => {
-    expect(OrderInputSchema.safeParse({ mobile: '0500001234', totalPaidMinor: 1000, points: 5 }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['points'] });
-    expect(OrderInputSchema.safeParse({ customer: 'x', mobile: '0500001234', totalPaidMinor: 1000 }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['customer'] });
+    expect(OrderInputSchema.safeParse({ mobile: '0500001234', totalPaidMinor: 1000, points: 5 }).error?.issues[0]).toMatchObject({
+      code: 'unrecognized_keys',
+      keys: ['points'],
+    });
+    expect(OrderInputSchema.safeParse({ customer: 'x', mobile: '0500001234', totalPaidMinor: 1000 }).error?.issues[0]).toMatchObject({
+      code: 'unrecognized_keys',
+      keys: ['customer'],
+    });
   });
 
   it('refuses decimal text for an amount, naming the minor-units field to use; a blank one is not given', () => {
@@ -49,7 +58,10 @@ describe('OrderInputSchema: what forms and the screen send', () => {
       path: ['totalPaid'],
       message: 'amounts are given in minor units: use totalPaidMinor (a whole number, e.g. 1250 for 12.50 SAR)',
     });
-    expect(OrderInputSchema.safeParse({ mobile: '0500001234', totalPaidMinor: 1000, lineItems: [{ productId: 'p', price: 10 }] }).error?.issues[0]).toMatchObject({
+    expect(
+      OrderInputSchema.safeParse({ mobile: '0500001234', totalPaidMinor: 1000, lineItems: [{ productId: 'p', price: 10 }] }).error
+        ?.issues[0],
+    ).toMatchObject({
       path: ['lineItems', 0, 'price'],
     });
     expect(OrderInputSchema.safeParse({ mobile: '0500001234', totalPaidMinor: '10.00' }).error?.issues[0]).toMatchObject({

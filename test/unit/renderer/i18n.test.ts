@@ -53,10 +53,13 @@ describe('dictionaries', () => {
 
   it('keys that name enum values cover the contract (states, scan kinds, sources, amount errors)', () => {
     for (const s of ['pending', 'sending', 'synced', 'attention', 'discarded', 'all']) expect(enFlat.has(`state.${s}`), s).toBe(true);
-    for (const k of ['customer', 'referral', 'product', 'receipt', 'unknown', 'rejected']) expect(enFlat.has(`scanKind.${k}`), k).toBe(true);
+    for (const k of ['customer', 'referral', 'product', 'receipt', 'unknown', 'rejected'])
+      expect(enFlat.has(`scanKind.${k}`), k).toBe(true);
     for (const s of ['hidpos', 'keyboard', 'hid-keyboard', 'manual']) expect(enFlat.has(`scanSource.${s}`), s).toBe(true);
-    for (const r of ['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline']) expect(enFlat.has(`referral.${r}`), r).toBe(true);
-    for (const r of ['empty', 'invalid', 'too-many-decimals', 'not-positive', 'too-large']) expect(enFlat.has(`amountError.${r}`), r).toBe(true);
+    for (const r of ['ok', 'invalid', 'self', 'already-customer', 'not-first-purchase', 'offline'])
+      expect(enFlat.has(`referral.${r}`), r).toBe(true);
+    for (const r of ['empty', 'invalid', 'too-many-decimals', 'not-positive', 'too-large'])
+      expect(enFlat.has(`amountError.${r}`), r).toBe(true);
   });
 
   // The contract's lists against both dictionaries: a reason or a notice added to preload/api.ts
@@ -86,7 +89,7 @@ describe('dictionaries', () => {
     });
   }
 
-  it("every refusal about the data folder has its sentence, naming the folder, in both languages", () => {
+  it('every refusal about the data folder has its sentence, naming the folder, in both languages', () => {
     expect([...new Set(Object.values(DATA_FOLDER_CODES))].sort()).toEqual([...FOLDER_REFUSALS].sort());
     for (const r of FOLDER_REFUSALS) {
       expect(enFlat.get(`refusal.${r}`), r).toMatch(/\{\{folder\}\}/);
@@ -121,7 +124,9 @@ function literalTextIn(file: string): string[] {
       const init = node.initializer;
       const literal = ts.isStringLiteral(init)
         ? init.text
-        : ts.isJsxExpression(init) && init.expression && (ts.isStringLiteral(init.expression) || ts.isNoSubstitutionTemplateLiteral(init.expression))
+        : ts.isJsxExpression(init) &&
+            init.expression &&
+            (ts.isStringLiteral(init.expression) || ts.isNoSubstitutionTemplateLiteral(init.expression))
           ? init.expression.text
           : null;
       if (TEXT_ATTRIBUTES.has(name) && literal !== null && !ALLOWED_TEXT.test(literal)) found.push(`${where(node)} ${name}="${literal}"`);
@@ -164,7 +169,8 @@ describe('components', () => {
         if (!enFlat.has(key)) missing.push(`${relative(rendererDir, file)}: ${key}`);
       }
       // Dynamic keys `section.${x}` must at least name an existing section.
-      for (const m of text.matchAll(/\bt\(\s*`([a-zA-Z]+)\./g)) if (!sections.has(m[1] ?? '')) missing.push(`${relative(rendererDir, file)}: ${m[1]}.*`);
+      for (const m of text.matchAll(/\bt\(\s*`([a-zA-Z]+)\./g))
+        if (!sections.has(m[1] ?? '')) missing.push(`${relative(rendererDir, file)}: ${m[1]}.*`);
     }
     expect(missing).toEqual([]);
   });

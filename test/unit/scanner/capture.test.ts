@@ -8,11 +8,23 @@ import { toScanLine } from '../../../main/scanner/scan-result.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/scanner');
 const fixture = (name: string) => parseCapture(readFileSync(join(FIXTURES, name), 'utf8'));
-const LINK = 'https://shop.example.com/pages/invite/friends-and-family/welcome?utm_source=qr&utm_medium=till&utm_campaign=spring-2025&GBReferral=Vg6945F76CkP1B&lang=ar';
+const LINK =
+  'https://shop.example.com/pages/invite/friends-and-family/welcome?utm_source=qr&utm_medium=till&utm_campaign=spring-2025&GBReferral=Vg6945F76CkP1B&lang=ar';
 
 describe('parseCapture', () => {
   it('reads spaces, colons, no separators, @ times, comments and directives', () => {
-    const c = parseCapture(['# a comment', '# mode: keyboard', '#layout: honeywell', '', '@12 00 00 04 00 00 00 00 00', '00:00:05:00:00:00:00:00', '@3.5 0000060000000000  # trailing note', '  @ 7 0x02 0x03'].join('\r\n'));
+    const c = parseCapture(
+      [
+        '# a comment',
+        '# mode: keyboard',
+        '#layout: honeywell',
+        '',
+        '@12 00 00 04 00 00 00 00 00',
+        '00:00:05:00:00:00:00:00',
+        '@3.5 0000060000000000  # trailing note',
+        '  @ 7 0x02 0x03',
+      ].join('\r\n'),
+    );
     expect(c.errors).toEqual([]);
     expect(c.directives).toEqual({ mode: 'keyboard', layout: 'honeywell' });
     expect(c.reports.map((r) => [r.at, Array.from(r.bytes), r.line])).toEqual([
@@ -57,7 +69,11 @@ describe('replay of the capture fixtures', () => {
       ],
     ],
     ['keyboard-referral-code.cap', 'keyboard', [{ text: 'REF123456', kind: 'referral', referrerCode: 'REF123456' }]],
-    ['keyboard-rollover-customer.cap', 'keyboard', [{ text: 'mobile_966500001234123456', kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' }]],
+    [
+      'keyboard-rollover-customer.cap',
+      'keyboard',
+      [{ text: 'mobile_966500001234123456', kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' }],
+    ],
     ['keyboard-referral-link.cap', 'keyboard', [{ text: LINK, kind: 'referral', referrerCode: 'Vg6945F76CkP1B' }]],
   ])('%s', (name, mode, expected) => {
     const capture = fixture(name);

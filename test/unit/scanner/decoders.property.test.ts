@@ -13,9 +13,9 @@ const anyReport = fc.oneof(
   fc.uint8Array({ minLength: 0, maxLength: 70 }),
   fc.uint8Array({ minLength: 8, maxLength: 9 }),
   // Mostly-valid HID POS reports with random length/flag bytes.
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 62, maxLength: 62 }), fc.integer({ min: 0, max: 3 })).map(([len, body, more]) =>
-    Uint8Array.from([0x02, len, ...body.slice(0, 61), more]),
-  ),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 62, maxLength: 62 }), fc.integer({ min: 0, max: 3 }))
+    .map(([len, body, more]) => Uint8Array.from([0x02, len, ...body.slice(0, 61), more])),
 );
 
 function checkOutputs(outs: DecoderOutput[]): void {
@@ -33,7 +33,10 @@ describe('decoders on random report streams', () => {
     ['keyboard auto', new KeyboardReportDecoder({ maxChars: CAP })],
     ['keyboard id 1', new KeyboardReportDecoder({ reportId: 1, maxChars: CAP })],
     ['keyboard no id', new KeyboardReportDecoder({ reportId: null, maxChars: CAP })],
-    ...Object.values(HIDPOS_LAYOUTS).map((l): [string, ReportDecoder] => [`hidpos ${l.name}`, new HidPosDecoder({ layout: l, maxBytes: CAP })]),
+    ...Object.values(HIDPOS_LAYOUTS).map((l): [string, ReportDecoder] => [
+      `hidpos ${l.name}`,
+      new HidPosDecoder({ layout: l, maxBytes: CAP }),
+    ]),
   ];
 
   it('never throw, keep every output within the cap, and classify totally', () => {
@@ -83,11 +86,16 @@ describe('round trips from the spec encoders', () => {
 
   it('keyboard: any printable ASCII text, either release style, with or without report id', () => {
     fc.assert(
-      fc.property(printable, fc.constantFrom('release' as const, 'rollover' as const), fc.option(fc.integer({ min: 1, max: 255 }), { nil: undefined }), (text, style, reportId) => {
-        const d = new KeyboardReportDecoder();
-        const outs = encodeKeyboardScan(text, { style, ...(reportId === undefined ? {} : { reportId }) }).flatMap((r) => d.push(r));
-        expect(outs).toEqual([{ type: 'scan', text }]);
-      }),
+      fc.property(
+        printable,
+        fc.constantFrom('release' as const, 'rollover' as const),
+        fc.option(fc.integer({ min: 1, max: 255 }), { nil: undefined }),
+        (text, style, reportId) => {
+          const d = new KeyboardReportDecoder();
+          const outs = encodeKeyboardScan(text, { style, ...(reportId === undefined ? {} : { reportId }) }).flatMap((r) => d.push(r));
+          expect(outs).toEqual([{ type: 'scan', text }]);
+        },
+      ),
       { numRuns: 300, seed: 5 },
     );
   });

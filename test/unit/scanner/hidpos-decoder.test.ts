@@ -98,7 +98,10 @@ describe('HidPosDecoder', () => {
 
   it('refuses a scan over maxBytes as overflow without growing, then decodes the next one', () => {
     const d = new HidPosDecoder({ layout: HIDPOS_LAYOUTS.generic!, maxBytes: 100 });
-    const outs = [...encodeHidPosScan(utf8('z'.repeat(1_000)), SPEC_LAYOUTS.generic!), ...encodeHidPosScan(utf8('after'), SPEC_LAYOUTS.generic!)].flatMap((r) => d.push(r));
+    const outs = [
+      ...encodeHidPosScan(utf8('z'.repeat(1_000)), SPEC_LAYOUTS.generic!),
+      ...encodeHidPosScan(utf8('after'), SPEC_LAYOUTS.generic!),
+    ].flatMap((r) => d.push(r));
     expect(outs.map((o) => o.type)).toEqual(['rejected', 'scan']);
     expect(outs[0]).toMatchObject({ reason: 'overflow' });
     expect((outs[0] as { text: string }).text.length).toBeLessThanOrEqual(100);
@@ -121,7 +124,10 @@ describe('HidPosDecoder', () => {
 
 describe('guessLayout (capture replays without a layout line)', () => {
   it.each(['generic', 'aim-in-data', 'honeywell'])('recognises a %s first report', (name) => {
-    const first = encodeHidPosScan(utf8('REF123456'), SPEC_LAYOUTS[name]!, { aim: ']Q1', codeId: name === 'honeywell' ? 0x73 : undefined })[0]!;
+    const first = encodeHidPosScan(utf8('REF123456'), SPEC_LAYOUTS[name]!, {
+      aim: ']Q1',
+      codeId: name === 'honeywell' ? 0x73 : undefined,
+    })[0]!;
     expect(guessLayout(first).name).toBe(name);
   });
   it('recognises Honeywell without a code id from where the data ends', () => {

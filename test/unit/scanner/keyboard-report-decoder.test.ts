@@ -3,7 +3,15 @@ import { KeyboardReportDecoder } from '../../../main/scanner/keyboard-report-dec
 import { usCharForUsage } from '../../../main/scanner/hid-usage.ts';
 import type { DecoderOutput } from '../../../main/scanner/decoder-types.ts';
 import {
-  encodeKeyboardScan, ENTER, KEYPAD_ENTER, KEYPAD_USAGES, LEFT_CTRL, PRINTABLE_ASCII, RIGHT_SHIFT, TAB, US_KEYBOARD_USAGES,
+  encodeKeyboardScan,
+  ENTER,
+  KEYPAD_ENTER,
+  KEYPAD_USAGES,
+  LEFT_CTRL,
+  PRINTABLE_ASCII,
+  RIGHT_SHIFT,
+  TAB,
+  US_KEYBOARD_USAGES,
 } from './support/hid-spec.ts';
 
 function feed(decoder: KeyboardReportDecoder, reports: Uint8Array[], at?: (i: number) => number): DecoderOutput[] {
@@ -15,16 +23,23 @@ const report = (...bytes: number[]): Uint8Array => Uint8Array.from([...bytes, 0,
 const raw = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
 
 describe('US usage table (HID Usage Tables, keyboard page 0x07)', () => {
-  it.each(US_KEYBOARD_USAGES.map(([u, a, b]) => [u.toString(16), a, b, u] as const))('usage 0x%s types %j, with shift %j', (_h, plain, shifted, usage) => {
-    expect(usCharForUsage(usage, false)).toBe(plain);
-    expect(usCharForUsage(usage, true)).toBe(shifted);
-  });
-  it.each(KEYPAD_USAGES.map(([u, c]) => [u.toString(16), c, u] as const))('keypad usage 0x%s types %j with or without shift', (_h, ch, usage) => {
-    expect(usCharForUsage(usage, false)).toBe(ch);
-    expect(usCharForUsage(usage, true)).toBe(ch);
-  });
+  it.each(US_KEYBOARD_USAGES.map(([u, a, b]) => [u.toString(16), a, b, u] as const))(
+    'usage 0x%s types %j, with shift %j',
+    (_h, plain, shifted, usage) => {
+      expect(usCharForUsage(usage, false)).toBe(plain);
+      expect(usCharForUsage(usage, true)).toBe(shifted);
+    },
+  );
+  it.each(KEYPAD_USAGES.map(([u, c]) => [u.toString(16), c, u] as const))(
+    'keypad usage 0x%s types %j with or without shift',
+    (_h, ch, usage) => {
+      expect(usCharForUsage(usage, false)).toBe(ch);
+      expect(usCharForUsage(usage, true)).toBe(ch);
+    },
+  );
   it('types nothing for control keys (Enter, Esc, Backspace, Tab, arrows, F1) and unused ids', () => {
-    for (const u of [0x00, 0x01, 0x28, 0x29, 0x2a, 0x2b, 0x3a, 0x4f, 0x52, 0x58, 0xe0, 0xff, 300, -1]) expect(usCharForUsage(u, false)).toBeUndefined();
+    for (const u of [0x00, 0x01, 0x28, 0x29, 0x2a, 0x2b, 0x3a, 0x4f, 0x52, 0x58, 0xe0, 0xff, 300, -1])
+      expect(usCharForUsage(u, false)).toBeUndefined();
   });
   it('covers every printable ASCII character', () => {
     const typed = new Set(US_KEYBOARD_USAGES.flatMap(([u]) => [usCharForUsage(u, false), usCharForUsage(u, true)]));
@@ -69,7 +84,15 @@ describe('KeyboardReportDecoder', () => {
   it('ends a scan on Tab and keypad Enter, and reads keypad digits', () => {
     const d = new KeyboardReportDecoder();
     expect(texts(feed(d, encodeKeyboardScan('abc', { terminator: TAB })))).toEqual(['abc']);
-    const keypad = [report(0, 0, 0x59), report(0, 0, 0), report(0, 0, 0x62), report(0, 0, 0), report(0, 0, 0x63), report(0, 0, 0), report(0, 0, KEYPAD_ENTER)];
+    const keypad = [
+      report(0, 0, 0x59),
+      report(0, 0, 0),
+      report(0, 0, 0x62),
+      report(0, 0, 0),
+      report(0, 0, 0x63),
+      report(0, 0, 0),
+      report(0, 0, KEYPAD_ENTER),
+    ];
     expect(texts(feed(d, keypad))).toEqual(['10.']);
   });
 
@@ -80,7 +103,14 @@ describe('KeyboardReportDecoder', () => {
 
   it('ignores phantom (ErrorRollOver) reports and keys pressed with Ctrl', () => {
     const d = new KeyboardReportDecoder();
-    const reports = [report(0, 0, 0x04), report(0, 0, 1, 1, 1, 1, 1, 1), report(LEFT_CTRL, 0, 0x06), report(0, 0, 0), report(0, 0, 0x05), report(0, 0, ENTER)];
+    const reports = [
+      report(0, 0, 0x04),
+      report(0, 0, 1, 1, 1, 1, 1, 1),
+      report(LEFT_CTRL, 0, 0x06),
+      report(0, 0, 0),
+      report(0, 0, 0x05),
+      report(0, 0, ENTER),
+    ];
     expect(texts(feed(d, reports))).toEqual(['ab']);
   });
 

@@ -6,11 +6,28 @@ import { PRINTABLE_ASCII } from './support/hid-spec.ts';
 
 // Physical key (KeyboardEvent.code) and shift for each US character, from the US layout legends.
 const US_ROWS: Array<[string, string, string]> = [
-  ['Backquote', '`', '~'], ['Digit1', '1', '!'], ['Digit2', '2', '@'], ['Digit3', '3', '#'], ['Digit4', '4', '$'],
-  ['Digit5', '5', '%'], ['Digit6', '6', '^'], ['Digit7', '7', '&'], ['Digit8', '8', '*'], ['Digit9', '9', '('],
-  ['Digit0', '0', ')'], ['Minus', '-', '_'], ['Equal', '=', '+'], ['BracketLeft', '[', '{'], ['BracketRight', ']', '}'],
-  ['Backslash', '\\', '|'], ['Semicolon', ';', ':'], ['Quote', "'", '"'], ['Comma', ',', '<'], ['Period', '.', '>'],
-  ['Slash', '/', '?'], ['Space', ' ', ' '],
+  ['Backquote', '`', '~'],
+  ['Digit1', '1', '!'],
+  ['Digit2', '2', '@'],
+  ['Digit3', '3', '#'],
+  ['Digit4', '4', '$'],
+  ['Digit5', '5', '%'],
+  ['Digit6', '6', '^'],
+  ['Digit7', '7', '&'],
+  ['Digit8', '8', '*'],
+  ['Digit9', '9', '('],
+  ['Digit0', '0', ')'],
+  ['Minus', '-', '_'],
+  ['Equal', '=', '+'],
+  ['BracketLeft', '[', '{'],
+  ['BracketRight', ']', '}'],
+  ['Backslash', '\\', '|'],
+  ['Semicolon', ';', ':'],
+  ['Quote', "'", '"'],
+  ['Comma', ',', '<'],
+  ['Period', '.', '>'],
+  ['Slash', '/', '?'],
+  ['Space', ' ', ' '],
   ...'abcdefghijklmnopqrstuvwxyz'.split('').map((c): [string, string, string] => [`Key${c.toUpperCase()}`, c, c.toUpperCase()]),
 ];
 const US_KEY = new Map<string, { code: string; shift: boolean }>();
@@ -22,12 +39,37 @@ for (const [code, a, b] of US_ROWS) {
 // What other OS layouts type for some physical keys: [unshifted, shifted].
 type Layout = Record<string, [string, string]>;
 const AZERTY: Layout = {
-  KeyQ: ['a', 'A'], KeyA: ['q', 'Q'], KeyW: ['z', 'Z'], KeyZ: ['w', 'W'], KeyM: [',', '?'], Semicolon: ['m', 'M'],
-  Digit1: ['&', '1'], Digit2: ['é', '2'], Digit3: ['"', '3'], Digit4: ["'", '4'], Digit5: ['(', '5'], Digit6: ['-', '6'],
-  Digit7: ['è', '7'], Digit8: ['_', '8'], Digit9: ['ç', '9'], Digit0: ['à', '0'], Minus: [')', '°'], Slash: ['!', '§'],
-  Period: [':', '/'], Comma: [';', '.'], Equal: ['=', '+'],
+  KeyQ: ['a', 'A'],
+  KeyA: ['q', 'Q'],
+  KeyW: ['z', 'Z'],
+  KeyZ: ['w', 'W'],
+  KeyM: [',', '?'],
+  Semicolon: ['m', 'M'],
+  Digit1: ['&', '1'],
+  Digit2: ['é', '2'],
+  Digit3: ['"', '3'],
+  Digit4: ["'", '4'],
+  Digit5: ['(', '5'],
+  Digit6: ['-', '6'],
+  Digit7: ['è', '7'],
+  Digit8: ['_', '8'],
+  Digit9: ['ç', '9'],
+  Digit0: ['à', '0'],
+  Minus: [')', '°'],
+  Slash: ['!', '§'],
+  Period: [':', '/'],
+  Comma: [';', '.'],
+  Equal: ['=', '+'],
 };
-const QWERTZ: Layout = { KeyY: ['z', 'Z'], KeyZ: ['y', 'Y'], Minus: ['ß', '?'], Slash: ['-', '_'], Digit2: ['2', '"'], Digit3: ['3', '§'], Equal: ['´', '`'] };
+const QWERTZ: Layout = {
+  KeyY: ['z', 'Z'],
+  KeyZ: ['y', 'Y'],
+  Minus: ['ß', '?'],
+  Slash: ['-', '_'],
+  Digit2: ['2', '"'],
+  Digit3: ['3', '§'],
+  Equal: ['´', '`'],
+};
 
 function typedBy(layout: Layout | null, code: string, shift: boolean, us: string): string {
   const pair = layout?.[code];
@@ -39,7 +81,10 @@ function key(code: string, keyText: string, t: number, extra: Partial<WedgeKeyEv
 }
 
 /** The keydowns a US-configured keyboard-mode scanner produces for `text` + terminator. */
-function scannerEvents(text: string, opts: { start?: number; gap?: number; layout?: Layout | null; terminator?: 'Enter' | 'Tab' } = {}): WedgeKeyEvent[] {
+function scannerEvents(
+  text: string,
+  opts: { start?: number; gap?: number; layout?: Layout | null; terminator?: 'Enter' | 'Tab' } = {},
+): WedgeKeyEvent[] {
   let t = opts.start ?? 1000;
   const gap = opts.gap ?? 4;
   const out: WedgeKeyEvent[] = [];
@@ -90,7 +135,12 @@ describe('KeyboardWedgeDetector: scanner bursts', () => {
     expect(charDecisions[0]!.swallow).toBe(false);
     expect(charDecisions.slice(1).every((x) => x.swallow)).toBe(true);
     const last = decisions.at(-1)!;
-    expect(last).toMatchObject({ swallow: true, leaked: 'R', release: '', scan: { text: 'REF123456', terminator: 'Enter', keys: 9, overflow: false } });
+    expect(last).toMatchObject({
+      swallow: true,
+      leaked: 'R',
+      release: '',
+      scan: { text: 'REF123456', terminator: 'Enter', keys: 9, overflow: false },
+    });
   });
 
   it('reads every printable ASCII character from the physical keys', () => {
@@ -101,7 +151,12 @@ describe('KeyboardWedgeDetector: scanner bursts', () => {
 
   it('reads a US-configured scanner correctly on an AZERTY till (HA112 is typed as HQ&&é)', () => {
     const events = scannerEvents('HA112', { layout: AZERTY });
-    expect(events.filter((e) => e.code !== 'ShiftLeft').map((e) => e.key).join('')).toBe('HQ&&éEnter');
+    expect(
+      events
+        .filter((e) => e.code !== 'ShiftLeft')
+        .map((e) => e.key)
+        .join(''),
+    ).toBe('HQ&&éEnter');
     const { scans, field } = runField(new KeyboardWedgeDetector(), events);
     expect(scans).toEqual(['HA112']);
     expect(field).toBe('');
@@ -117,7 +172,9 @@ describe('KeyboardWedgeDetector: scanner bursts', () => {
   });
 
   it('keypad digits and keypad Enter count as a scan', () => {
-    const events = ['Numpad4', 'Numpad0', 'Numpad0', 'Numpad6', 'NumpadDecimal'].map((c, i) => key(c, c === 'NumpadDecimal' ? '.' : c.slice(-1), 10 + i * 3));
+    const events = ['Numpad4', 'Numpad0', 'Numpad0', 'Numpad6', 'NumpadDecimal'].map((c, i) =>
+      key(c, c === 'NumpadDecimal' ? '.' : c.slice(-1), 10 + i * 3),
+    );
     events.push(key('NumpadEnter', 'Enter', 30));
     expect(runField(new KeyboardWedgeDetector(), events).scans).toEqual(['4006.']);
   });
@@ -150,7 +207,7 @@ describe('KeyboardWedgeDetector: scanner bursts', () => {
   });
 });
 
-describe('KeyboardWedgeDetector: never eats a person\'s typing', () => {
+describe("KeyboardWedgeDetector: never eats a person's typing", () => {
   const person = (text: string, gap = 150, start = 0): WedgeKeyEvent[] =>
     [...text].map((ch, i) => {
       const k = US_KEY.get(ch)!;
@@ -208,7 +265,7 @@ describe('KeyboardWedgeDetector: never eats a person\'s typing', () => {
     }
   });
 
-  it('gives back the person\'s own characters (their layout), not the US ones', () => {
+  it("gives back the person's own characters (their layout), not the US ones", () => {
     const events = [key('Digit2', 'é', 0), key('Digit1', '&', 5), key('KeyQ', 'a', 300)];
     const { field } = runField(new KeyboardWedgeDetector(), events);
     expect(field).toBe('é&a');
@@ -268,17 +325,20 @@ describe('KeyboardWedgeDetector: never eats a person\'s typing', () => {
 
   it('property: keys at human speed (> maxGapMs apart) are never swallowed', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...US_KEY.keys(), '\n'), fc.integer({ min: 31, max: 1000 })), { maxLength: 60 }), (stream) => {
-        const d = new KeyboardWedgeDetector();
-        let t = 0;
-        for (const [ch, gap] of stream) {
-          t += gap;
-          const e = ch === '\n' ? key('Enter', 'Enter', t) : key(US_KEY.get(ch)!.code, ch, t, { shiftKey: US_KEY.get(ch)!.shift });
-          const dec = d.onKeyDown(e);
-          expect(dec.swallow).toBe(false);
-          expect(dec.scan).toBeUndefined();
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...US_KEY.keys(), '\n'), fc.integer({ min: 31, max: 1000 })), { maxLength: 60 }),
+        (stream) => {
+          const d = new KeyboardWedgeDetector();
+          let t = 0;
+          for (const [ch, gap] of stream) {
+            t += gap;
+            const e = ch === '\n' ? key('Enter', 'Enter', t) : key(US_KEY.get(ch)!.code, ch, t, { shiftKey: US_KEY.get(ch)!.shift });
+            const dec = d.onKeyDown(e);
+            expect(dec.swallow).toBe(false);
+            expect(dec.scan).toBeUndefined();
+          }
+        },
+      ),
       { numRuns: 500, seed: 3 },
     );
   });

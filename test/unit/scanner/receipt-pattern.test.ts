@@ -52,15 +52,29 @@ describe('receiptPatternProblem', () => {
   });
 
   it('never throws, whatever it is given', () => {
-    for (const p of [')', '(', '\\', '[^]', '(?', '(?<', 'a{', '{1}', '\u0000', 42 as unknown as string]) expect(() => receiptPatternProblem(p)).not.toThrow();
+    for (const p of [')', '(', '\\', '[^]', '(?', '(?<', 'a{', '{1}', '\u0000', 42 as unknown as string])
+      expect(() => receiptPatternProblem(p)).not.toThrow();
   });
 });
 
 describe('the worst patterns it accepts stay fast', () => {
   // Adversarial for a backtracking engine, yet within the check's bound. Each runs on texts
   // built to fail at the last character, as long as the classifier ever lets them be.
-  const accepted = ['\\d*\\d*\\d*', '\\w+\\w?-\\w+', 'a?'.repeat(20) + 'b', '[ab]?'.repeat(20), '(?:a|a)'.repeat(20), '\\d{0,100}\\d{0,100}\\d{0,100}', '.*a.*a.*a'];
-  const hostile = ['1'.repeat(MAX_RECEIPT_TEXT_LENGTH - 1) + '!', 'a'.repeat(MAX_RECEIPT_TEXT_LENGTH - 1) + '!', 'ab'.repeat(MAX_RECEIPT_TEXT_LENGTH / 2), 'a'.repeat(20) + '!'];
+  const accepted = [
+    '\\d*\\d*\\d*',
+    '\\w+\\w?-\\w+',
+    'a?'.repeat(20) + 'b',
+    '[ab]?'.repeat(20),
+    '(?:a|a)'.repeat(20),
+    '\\d{0,100}\\d{0,100}\\d{0,100}',
+    '.*a.*a.*a',
+  ];
+  const hostile = [
+    '1'.repeat(MAX_RECEIPT_TEXT_LENGTH - 1) + '!',
+    'a'.repeat(MAX_RECEIPT_TEXT_LENGTH - 1) + '!',
+    'ab'.repeat(MAX_RECEIPT_TEXT_LENGTH / 2),
+    'a'.repeat(20) + '!',
+  ];
   it.each(accepted)('%s', (p) => {
     expect(receiptPatternProblem(p)).toBeNull();
     const started = performance.now();

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  classifyScan, DEFAULT_CLASSIFY_OPTIONS, isValidGtin, ScanClassificationSchema, ScanEventSchema, ScanKindSchema, stripAim,
+  classifyScan,
+  DEFAULT_CLASSIFY_OPTIONS,
+  isValidGtin,
+  ScanClassificationSchema,
+  ScanEventSchema,
+  ScanKindSchema,
+  stripAim,
 } from '../../../preload/scan-classify.ts';
 import type { ClassifyOptions, ScanClassification } from '../../../preload/scan-classify.ts';
 import * as api from '../../../preload/api.ts';
@@ -10,7 +16,11 @@ type Row = [string, string, Partial<ScanClassification>];
 
 const customer: Row[] = [
   ['Gameball customer QR', 'mobile_966500001234123456', { kind: 'customer', customerId: 'mobile_966500001234', hash: '123456' }],
-  ['customer QR with AIM id', ']Q1mobile_965500001234000001', { kind: 'customer', symbology: ']Q1', customerId: 'mobile_965500001234', hash: '000001' }],
+  [
+    'customer QR with AIM id',
+    ']Q1mobile_965500001234000001',
+    { kind: 'customer', symbology: ']Q1', customerId: 'mobile_965500001234', hash: '000001' },
+  ],
   ['prefix but no hash digits', 'mobile_96650000123a', { kind: 'referral', referrerCode: 'mobile_96650000123a' }],
   ['prefix with only the hash', 'mobile_123456', { kind: 'referral', referrerCode: 'mobile_123456' }],
 ];
@@ -25,7 +35,11 @@ const referral: Row[] = [
   ['parameter name in another case', 'https://shop.example/r?gbreferral=Code99', { kind: 'referral', referrerCode: 'Code99' }],
   ['upper-case QR alphanumeric link', 'HTTPS://SHOP.EXAMPLE/R?REF=ABC12', { kind: 'referral', referrerCode: 'ABC12' }],
   ['code in a fragment route', 'https://shop.example/#/join?referralCode=QQ11', { kind: 'referral', referrerCode: 'QQ11' }],
-  ['store preference order wins over ref', 'https://shop.example/?ref=generic1&GBReferral=Preferred1', { kind: 'referral', referrerCode: 'Preferred1' }],
+  [
+    'store preference order wins over ref',
+    'https://shop.example/?ref=generic1&GBReferral=Preferred1',
+    { kind: 'referral', referrerCode: 'Preferred1' },
+  ],
   ['AIM-prefixed link', ']Q1https://shop.example/?ref=AIMCODE1', { kind: 'referral', symbology: ']Q1', referrerCode: 'AIMCODE1' }],
   ['bare code', 'REF123456', { kind: 'referral', referrerCode: 'REF123456' }],
   ['bare code with - and _', 'ab-cd_12', { kind: 'referral', referrerCode: 'ab-cd_12' }],
@@ -55,12 +69,20 @@ const unknown: Row[] = [
   ['digits only, 9 long (a bare code needs a letter)', '123456789', { kind: 'unknown', reason: 'unrecognised' }],
   ['bare code with a character outside letters, digits, - and _', 'REF12!34', { kind: 'unknown', reason: 'unrecognised' }],
   ['bare code with a dot', 'REF.1234', { kind: 'unknown', reason: 'unrecognised' }],
-  ['link whose only parameters are not referral ones', 'https://shop.example/p?utm_source=qr&id=42', { kind: 'unknown', reason: 'link-without-referral-code' }],
+  [
+    'link whose only parameters are not referral ones',
+    'https://shop.example/p?utm_source=qr&id=42',
+    { kind: 'unknown', reason: 'link-without-referral-code' },
+  ],
   ['short dynamic link (no code)', 'https://gb.page.link/AbCd', { kind: 'unknown', reason: 'link-without-referral-code' }],
   ['link with an empty referral parameter', 'https://shop.example/?ref=', { kind: 'unknown', reason: 'referral-code-invalid' }],
   ['link with a hostile referral value', 'https://shop.example/?ref=%3Cscript%3E', { kind: 'unknown', reason: 'referral-code-invalid' }],
   ['link with a too-long code', `https://shop.example/?ref=${'a'.repeat(65)}`, { kind: 'unknown', reason: 'referral-code-invalid' }],
-  ['link with an extra slash (read as the host, like a browser does)', 'https:///shop.example?ref=ABCD', { kind: 'referral', referrerCode: 'ABCD' }],
+  [
+    'link with an extra slash (read as the host, like a browser does)',
+    'https:///shop.example?ref=ABCD',
+    { kind: 'referral', referrerCode: 'ABCD' },
+  ],
   ['malformed link', 'http://[::1', { kind: 'unknown', reason: 'malformed-link' }],
   ['bare code of 3', 'AB1', { kind: 'unknown', reason: 'unrecognised' }],
   ['bare code of 33', 'A'.repeat(33), { kind: 'unknown', reason: 'unrecognised' }],
@@ -128,7 +150,10 @@ describe('classifyScan', () => {
     expect(classifyScan('cust-42001234567', opts)).toMatchObject({ kind: 'customer', customerId: 'cust-42001', hash: '234567' });
     expect(classifyScan('https://shop.example/?invite=FRIEND1', opts)).toMatchObject({ kind: 'referral', referrerCode: 'FRIEND1' });
     // Not one of this store's names any more.
-    expect(classifyScan('https://shop.example/?ref=FRIEND1', opts)).toMatchObject({ kind: 'unknown', reason: 'link-without-referral-code' });
+    expect(classifyScan('https://shop.example/?ref=FRIEND1', opts)).toMatchObject({
+      kind: 'unknown',
+      reason: 'link-without-referral-code',
+    });
   });
 
   it('recognises receipt numbers only when the store sets a pattern, before product and code rules', () => {
@@ -140,8 +165,14 @@ describe('classifyScan', () => {
     // The pattern must match the whole text.
     expect(classifyScan('xR-000123', opts).kind).not.toBe('receipt');
     // Hostile text stays rejected even when a lax pattern would match it.
-    expect(classifyScan('javascript:alert(1)', { ...opts, receiptPattern: '.*' })).toMatchObject({ kind: 'rejected', reason: 'scheme-not-allowed' });
-    expect(classifyScan('mailto:x@y.z', { ...opts, receiptPattern: null })).toMatchObject({ kind: 'rejected', reason: 'scheme-not-allowed' });
+    expect(classifyScan('javascript:alert(1)', { ...opts, receiptPattern: '.*' })).toMatchObject({
+      kind: 'rejected',
+      reason: 'scheme-not-allowed',
+    });
+    expect(classifyScan('mailto:x@y.z', { ...opts, receiptPattern: null })).toMatchObject({
+      kind: 'rejected',
+      reason: 'scheme-not-allowed',
+    });
     expect(classifyScan('a\u0000b', { ...opts, receiptPattern: '.*' }).kind).toBe('rejected');
   });
 
@@ -175,17 +206,32 @@ describe('classifyScan', () => {
 });
 
 describe('GTIN check digits (GS1 General Specifications, mod 10 with weights 3,1)', () => {
-  it.each([['4006381333931', true], ['4006381333930', false], ['96385074', true], ['96385075', false], ['036000291452', true], ['5901234123457', true], ['abc', false], ['', false]])(
-    '%s -> %s',
-    (digits, ok) => expect(isValidGtin(digits)).toBe(ok),
-  );
+  it.each([
+    ['4006381333931', true],
+    ['4006381333930', false],
+    ['96385074', true],
+    ['96385075', false],
+    ['036000291452', true],
+    ['5901234123457', true],
+    ['abc', false],
+    ['', false],
+  ])('%s -> %s', (digits, ok) => expect(isValidGtin(digits)).toBe(ok));
 });
 
 describe('AIM symbology identifiers (ISO/IEC 15424: "]" + symbology letter + modifier)', () => {
   // QR Code modifiers 0..6 (model 1; model 2 with or without ECI; FNC1 in first or second place).
   it.each(['0', '1', '2', '3', '4', '5', '6'])(']Q%s is stripped and kept; the data is classified on its own', (m) => {
-    expect(classifyScan(`]Q${m}https://shop.example/?GBReferral=QR${m}CODE`)).toMatchObject({ kind: 'referral', symbology: `]Q${m}`, referrerCode: `QR${m}CODE`, text: `https://shop.example/?GBReferral=QR${m}CODE` });
-    expect(classifyScan(`]Q${m}mobile_966500001234123456`)).toMatchObject({ kind: 'customer', symbology: `]Q${m}`, customerId: 'mobile_966500001234' });
+    expect(classifyScan(`]Q${m}https://shop.example/?GBReferral=QR${m}CODE`)).toMatchObject({
+      kind: 'referral',
+      symbology: `]Q${m}`,
+      referrerCode: `QR${m}CODE`,
+      text: `https://shop.example/?GBReferral=QR${m}CODE`,
+    });
+    expect(classifyScan(`]Q${m}mobile_966500001234123456`)).toMatchObject({
+      kind: 'customer',
+      symbology: `]Q${m}`,
+      customerId: 'mobile_966500001234',
+    });
   });
   it.each([
     [']E0', '4006381333931', 'product'], // EAN-13 / UPC-A
@@ -210,22 +256,32 @@ describe('AIM symbology identifiers (ISO/IEC 15424: "]" + symbology letter + mod
 });
 
 describe('stripAim', () => {
-  it.each([[']Q1abc', ']Q1', 'abc'], [']E04006381333931', ']E0', '4006381333931'], [']d1x', ']d1', 'x'], ['Q1abc', undefined, 'Q1abc'], [']1Qabc', undefined, ']1Qabc']])(
-    '%s',
-    (input, symbology, data) => expect(stripAim(input)).toEqual(symbology ? { symbology, data } : { data }),
-  );
+  it.each([
+    [']Q1abc', ']Q1', 'abc'],
+    [']E04006381333931', ']E0', '4006381333931'],
+    [']d1x', ']d1', 'x'],
+    ['Q1abc', undefined, 'Q1abc'],
+    [']1Qabc', undefined, ']1Qabc'],
+  ])('%s', (input, symbology, data) => expect(stripAim(input)).toEqual(symbology ? { symbology, data } : { data }));
 });
 
 describe('properties', () => {
   const kinds = new Set(ScanKindSchema.options);
   it('classification of any string is one of the six kinds and a valid ScanClassification', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 3000 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.webUrl({ withQueryParameters: true, withFragments: true })), (s) => {
-        const c = classifyScan(s);
-        expect(kinds.has(c.kind)).toBe(true);
-        expect(ScanClassificationSchema.safeParse(c).success).toBe(true);
-        if (c.kind === 'unknown' || c.kind === 'rejected') expect(c.reason).toBeDefined();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 3000 }),
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.webUrl({ withQueryParameters: true, withFragments: true }),
+        ),
+        (s) => {
+          const c = classifyScan(s);
+          expect(kinds.has(c.kind)).toBe(true);
+          expect(ScanClassificationSchema.safeParse(c).success).toBe(true);
+          if (c.kind === 'unknown' || c.kind === 'rejected') expect(c.reason).toBeDefined();
+        },
+      ),
       { numRuns: 1500, seed: 4242 },
     );
   });
@@ -243,7 +299,11 @@ describe('properties', () => {
   });
   it('events carry a classification the schema accepts', () => {
     const c = classifyScan('REF123456');
-    expect(ScanEventSchema.parse({ source: 'keyboard', classification: c, at: 1 })).toEqual({ source: 'keyboard', classification: c, at: 1 });
+    expect(ScanEventSchema.parse({ source: 'keyboard', classification: c, at: 1 })).toEqual({
+      source: 'keyboard',
+      classification: c,
+      at: 1,
+    });
   });
 });
 
@@ -255,12 +315,16 @@ describe('scans on the wire', () => {
     expect(Object.keys(api.ScanEventWireSchema.shape).sort()).toEqual(Object.keys(ScanEventSchema.shape).sort());
   });
 
-  it.each(['https://shop.example/r?GBReferral=REF123456', 'mobile_966500001234123456', '6291041500213', 'javascript:alert(1)', '', ']Q1REF777777'])(
-    'a classified scan of %j fits the contract and keeps every classifier field',
-    (text) => {
-      const event = { source: 'keyboard' as const, classification: classifyScan(text), at: 1 };
-      const wire = api.ScanEventWireSchema.parse(ScanEventSchema.parse(event));
-      expect(wire.classification).toEqual(event.classification);
-    },
-  );
+  it.each([
+    'https://shop.example/r?GBReferral=REF123456',
+    'mobile_966500001234123456',
+    '6291041500213',
+    'javascript:alert(1)',
+    '',
+    ']Q1REF777777',
+  ])('a classified scan of %j fits the contract and keeps every classifier field', (text) => {
+    const event = { source: 'keyboard' as const, classification: classifyScan(text), at: 1 };
+    const wire = api.ScanEventWireSchema.parse(ScanEventSchema.parse(event));
+    expect(wire.classification).toEqual(event.classification);
+  });
 });

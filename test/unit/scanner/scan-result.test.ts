@@ -7,9 +7,17 @@ import { classifyScan } from '../../../preload/scan-classify.ts';
 
 describe('toScanLine', () => {
   it.each([
-    ['customer', ']Q1mobile_966500001234123456', { text: 'mobile_966500001234123456', kind: 'customer', symbology: ']Q1', customerId: 'mobile_966500001234', hash: '123456' }],
+    [
+      'customer',
+      ']Q1mobile_966500001234123456',
+      { text: 'mobile_966500001234123456', kind: 'customer', symbology: ']Q1', customerId: 'mobile_966500001234', hash: '123456' },
+    ],
     // No referralParam: not one of the printed fields.
-    ['referral link', 'https://shop.example/?GBReferral=Vg6945F76CkP1B', { text: 'https://shop.example/?GBReferral=Vg6945F76CkP1B', kind: 'referral', referrerCode: 'Vg6945F76CkP1B' }],
+    [
+      'referral link',
+      'https://shop.example/?GBReferral=Vg6945F76CkP1B',
+      { text: 'https://shop.example/?GBReferral=Vg6945F76CkP1B', kind: 'referral', referrerCode: 'Vg6945F76CkP1B' },
+    ],
     ['bare referral code', 'REF123456', { text: 'REF123456', kind: 'referral', referrerCode: 'REF123456' }],
     // No format: not one of the printed fields.
     ['product', ']E04006381333931', { text: '4006381333931', kind: 'product', symbology: ']E0' }],
@@ -22,14 +30,24 @@ describe('toScanLine', () => {
   });
 
   it('a receipt prints text and kind only', () => {
-    expect(toScanLine(classifyScan('R-000123', { customerIdPrefixes: ['mobile_'], referralParams: [], receiptPattern: 'R-\\d{6}' }))).toEqual({ text: 'R-000123', kind: 'receipt' });
+    expect(
+      toScanLine(classifyScan('R-000123', { customerIdPrefixes: ['mobile_'], referralParams: [], receiptPattern: 'R-\\d{6}' })),
+    ).toEqual({ text: 'R-000123', kind: 'receipt' });
   });
 });
 
 describe('classifyDecoded', () => {
   it('a decoder refusal keeps its own reason; malformed reports are not scans', () => {
-    expect(classifyDecoded({ type: 'rejected', reason: 'incomplete', text: 'https://shop.example/?ref=AB' })).toEqual({ kind: 'rejected', text: 'https://shop.example/?ref=AB', reason: 'incomplete' });
-    expect(classifyDecoded({ type: 'rejected', reason: 'overflow', text: 'a\u0000b' })).toMatchObject({ kind: 'rejected', reason: 'overflow', text: 'a\\x00b' });
+    expect(classifyDecoded({ type: 'rejected', reason: 'incomplete', text: 'https://shop.example/?ref=AB' })).toEqual({
+      kind: 'rejected',
+      text: 'https://shop.example/?ref=AB',
+      reason: 'incomplete',
+    });
+    expect(classifyDecoded({ type: 'rejected', reason: 'overflow', text: 'a\u0000b' })).toMatchObject({
+      kind: 'rejected',
+      reason: 'overflow',
+      text: 'a\\x00b',
+    });
     expect(classifyDecoded({ type: 'malformed', detail: 'x' })).toBeUndefined();
   });
 

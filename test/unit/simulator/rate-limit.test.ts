@@ -19,7 +19,9 @@ describe('resolveRateLimits', () => {
       customerReads: GAMEBALL_RATE_LIMITS.customerReads,
       others: { perSecond: 9, per30s: 9 },
     });
-    expect(resolveRateLimits({ perSecond: 1, per30s: 1, customerReads: { perSecond: 3, per30s: 4 } })).toMatchObject({ customerReads: { perSecond: 3, per30s: 4 } });
+    expect(resolveRateLimits({ perSecond: 1, per30s: 1, customerReads: { perSecond: 3, per30s: 4 } })).toMatchObject({
+      customerReads: { perSecond: 3, per30s: 4 },
+    });
   });
 });
 

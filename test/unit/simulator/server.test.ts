@@ -29,7 +29,13 @@ describe('isLoopback', () => {
 });
 
 function context(controlCalls: string[]): ServerContext {
-  const state = new SimulatorState({ now: () => 0, random: createRandom(1), referralWindowMs: 1, pointsPerUnit: 1, referralRewardPoints: { referrer: 0, referred: 0 } });
+  const state = new SimulatorState({
+    now: () => 0,
+    random: createRandom(1),
+    referralWindowMs: 1,
+    pointsPerUnit: 1,
+    referralRewardPoints: { referrer: 0, referred: 0 },
+  });
   return {
     state,
     limiter: new RateLimiter(false),
@@ -56,7 +62,10 @@ function context(controlCalls: string[]): ServerContext {
 }
 
 /** A request from `remoteAddress` with an empty body, and a response that records its status. */
-function exchange(remoteAddress: string, url: string): { req: IncomingMessage; res: ServerResponse; answer: Promise<{ status: number; body: string }> } {
+function exchange(
+  remoteAddress: string,
+  url: string,
+): { req: IncomingMessage; res: ServerResponse; answer: Promise<{ status: number; body: string }> } {
   const listeners: Record<string, Array<(arg?: unknown) => void>> = {};
   const req = {
     url,
@@ -90,16 +99,19 @@ function exchange(remoteAddress: string, url: string): { req: IncomingMessage; r
 }
 
 describe('control API peer check', () => {
-  it.each(['10.0.0.5', '192.168.1.20', '::ffff:172.16.0.9', 'fe80::1'])('refuses %s with 403 and never reaches the control handler', async (peer) => {
-    const calls: string[] = [];
-    const handler = createHandler(context(calls));
-    const { req, res, answer } = exchange(peer, '/_sim/reset');
-    handler(req, res);
-    const a = await answer;
-    expect(a.status).toBe(403);
-    expect(a.body).toContain('loopback');
-    expect(calls).toEqual([]);
-  });
+  it.each(['10.0.0.5', '192.168.1.20', '::ffff:172.16.0.9', 'fe80::1'])(
+    'refuses %s with 403 and never reaches the control handler',
+    async (peer) => {
+      const calls: string[] = [];
+      const handler = createHandler(context(calls));
+      const { req, res, answer } = exchange(peer, '/_sim/reset');
+      handler(req, res);
+      const a = await answer;
+      expect(a.status).toBe(403);
+      expect(a.body).toContain('loopback');
+      expect(calls).toEqual([]);
+    },
+  );
 
   it.each(['127.0.0.1', '::1', '::ffff:127.0.0.1'])('serves %s', async (peer) => {
     const calls: string[] = [];
@@ -125,7 +137,12 @@ describe('batchItems', () => {
   it('accepts { body: [...] } and a bare array of 1 to 1,000 items', () => {
     expect(batchItems({ body: [1] }, 'orders')).toEqual([1]);
     expect(batchItems([1, 2], 'orders')).toEqual([1, 2]);
-    expect(batchItems(Array.from({ length: 1000 }, (_, i) => i), 'orders')).toHaveLength(1000);
+    expect(
+      batchItems(
+        Array.from({ length: 1000 }, (_, i) => i),
+        'orders',
+      ),
+    ).toHaveLength(1000);
   });
 
   it('names the limit and the count above 1,000 items', () => {

@@ -8,14 +8,25 @@ import type { StateConfig } from '../../../main/simulator/state.ts';
 
 function state(over: Partial<StateConfig> = {}): { s: SimulatorState; clock: { now: number } } {
   const clock = { now: Date.UTC(2026, 0, 1) };
-  const s = new SimulatorState({ now: () => clock.now, random: createRandom(1), referralWindowMs: 300_000, pointsPerUnit: 1, referralRewardPoints: { referrer: 100, referred: 50 }, ...over });
+  const s = new SimulatorState({
+    now: () => clock.now,
+    random: createRandom(1),
+    referralWindowMs: 300_000,
+    pointsPerUnit: 1,
+    referralRewardPoints: { referrer: 100, referred: 50 },
+    ...over,
+  });
   return { s, clock };
 }
 
 let n = 0;
 function trackOrder(s: SimulatorState, customerId: string, totalPaid: number): ReturnType<SimulatorState['trackOrder']> {
   n += 1;
-  return s.trackOrder({ customerId, orderId: `o${n}`, orderDate: new Date(Date.UTC(2025, 0, 1) + n).toISOString(), totalPaid }, 'orders', 'v4.0');
+  return s.trackOrder(
+    { customerId, orderId: `o${n}`, orderDate: new Date(Date.UTC(2025, 0, 1) + n).toISOString(), totalPaid },
+    'orders',
+    'v4.0',
+  );
 }
 
 function codeOf(fn: () => unknown): number | undefined {
@@ -47,19 +58,44 @@ describe('refund arithmetic', () => {
     const { s } = state({ pointsPerUnit: 10 });
     trackOrder(s, 'c', 0.3);
     const orderId = `o${n}`;
-    const a = s.refund({ customerId: 'c', refundTransactionId: 'r1', reverseTransactionId: orderId, transactionTime: '2025-02-01T00:00:00Z', refundAmount: 0.1 });
-    const b = s.refund({ customerId: 'c', refundTransactionId: 'r2', reverseTransactionId: orderId, transactionTime: '2025-02-01T00:00:00Z', refundAmount: 0.2 });
+    const a = s.refund({
+      customerId: 'c',
+      refundTransactionId: 'r1',
+      reverseTransactionId: orderId,
+      transactionTime: '2025-02-01T00:00:00Z',
+      refundAmount: 0.1,
+    });
+    const b = s.refund({
+      customerId: 'c',
+      refundTransactionId: 'r2',
+      reverseTransactionId: orderId,
+      transactionTime: '2025-02-01T00:00:00Z',
+      refundAmount: 0.2,
+    });
     expect([a.refundEquivalentPoints, b.refundEquivalentPoints]).toEqual([1, 2]);
     const ledger = s.ledger();
     expect(ledger.refunds.map((r) => r.full)).toEqual([false, true]);
     expect(ledger.orders[0]).toMatchObject({ refundedAmount: 0.3, refundedPoints: 3 });
-    expect(codeOf(() => s.refund({ customerId: 'c', refundTransactionId: 'r3', reverseTransactionId: orderId, transactionTime: '2025-02-01T00:00:00Z' }))).toBe(3003);
+    expect(
+      codeOf(() =>
+        s.refund({ customerId: 'c', refundTransactionId: 'r3', reverseTransactionId: orderId, transactionTime: '2025-02-01T00:00:00Z' }),
+      ),
+    ).toBe(3003);
   });
 
   it('a future transactionTime is 9007', () => {
     const { s, clock } = state();
     trackOrder(s, 'c', 5);
-    expect(codeOf(() => s.refund({ customerId: 'c', refundTransactionId: 'r', reverseTransactionId: `o${n}`, transactionTime: new Date(clock.now + 1).toISOString() }))).toBe(9007);
+    expect(
+      codeOf(() =>
+        s.refund({
+          customerId: 'c',
+          refundTransactionId: 'r',
+          reverseTransactionId: `o${n}`,
+          transactionTime: new Date(clock.now + 1).toISOString(),
+        }),
+      ),
+    ).toBe(9007);
   });
 });
 

@@ -42,7 +42,7 @@ describe('backoff', () => {
 
   test('jitter spreads a crowd: 1,000 rows failing together do not come back together', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const delays = Array.from({ length: 1_000 }, () => backoffDelay(5, random, policy));
     const perSecond = new Map<number, number>();
     for (const d of delays) perSecond.set(Math.floor(d / 1_000), (perSecond.get(Math.floor(d / 1_000)) ?? 0) + 1);

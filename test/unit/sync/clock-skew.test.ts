@@ -91,7 +91,11 @@ describe('judgeClock', () => {
   it('the clock went back after the check: the skew is no longer valid, the jump is reported', () => {
     // Checked two days ahead, then the clock was corrected: it now reads before the check.
     const ahead = { skewMs: 2 * DAY, checkedAt: T + 2 * DAY, behindMs: 0 };
-    expect(judgeClock(ahead, T + 2 * DAY, T)).toEqual({ clockSkewMs: null, clockCheckedAt: new Date(T + 2 * DAY).toISOString(), clockWentBackMs: 2 * DAY });
+    expect(judgeClock(ahead, T + 2 * DAY, T)).toEqual({
+      clockSkewMs: null,
+      clockCheckedAt: new Date(T + 2 * DAY).toISOString(),
+      clockWentBackMs: 2 * DAY,
+    });
     // Checked at 10:00, an order at 10:05, then the clock set back to 10:02.
     const fine = { skewMs: 0, checkedAt: T, behindMs: 0 };
     expect(judgeClock(fine, T + 300_000, T + 120_000)).toMatchObject({ clockSkewMs: null, clockWentBackMs: 180_000 });
@@ -100,7 +104,11 @@ describe('judgeClock', () => {
   it('a check made after the clock was corrected accounts for records dated by the wrong clock', () => {
     // Orders were dated two days ahead; the check after the correction saw the clock two days behind them.
     const check = { skewMs: 150, checkedAt: T, behindMs: 2 * DAY };
-    expect(judgeClock(check, T + 2 * DAY, T + 3_600_000)).toEqual({ clockSkewMs: 150, clockCheckedAt: new Date(T).toISOString(), clockWentBackMs: 0 });
+    expect(judgeClock(check, T + 2 * DAY, T + 3_600_000)).toEqual({
+      clockSkewMs: 150,
+      clockCheckedAt: new Date(T).toISOString(),
+      clockWentBackMs: 0,
+    });
   });
 });
 
@@ -111,7 +119,7 @@ describe('sendableTime', () => {
     ['no measurement yet keeps a past date', iso(T - 1_000), T, null, iso(T - 1_000)],
     ['a skew within noise changes nothing', iso(T), T, 3_000, iso(T)],
     ['captured by a clock two days ahead, sent after the correction: the send time', iso(T + 2 * DAY), T, 100, iso(T)],
-    ['till still an hour ahead: Gameball\'s clock less the margin', iso(T), T, 3_600_000, iso(T - 3_600_000 - 2_000)],
+    ["till still an hour ahead: Gameball's clock less the margin", iso(T), T, 3_600_000, iso(T - 3_600_000 - 2_000)],
     ['till behind: past dates are what Gameball expects, unchanged', iso(T - 60_000), T, -3_600_000, iso(T - 60_000)],
     ['an unreadable date is left for the mapper to refuse', 'not a date', T, 0, 'not a date'],
   ])('%s', (_what, captured, now, skew, expected) => {

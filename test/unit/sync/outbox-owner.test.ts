@@ -44,7 +44,12 @@ describe('the outbox has one owner', () => {
     ]) {
       expect(WRITE.test(sql), sql).toBe(true);
     }
-    for (const sql of ['SELECT * FROM outbox WHERE entity_id = ?', 'UPDATE orders SET state = ?', 'INSERT INTO outbox_archive (id) VALUES (1)', 'DELETE FROM sync_log']) {
+    for (const sql of [
+      'SELECT * FROM outbox WHERE entity_id = ?',
+      'UPDATE orders SET state = ?',
+      'INSERT INTO outbox_archive (id) VALUES (1)',
+      'DELETE FROM sync_log',
+    ]) {
       expect(WRITE.test(sql), sql).toBe(false);
     }
     // The owner itself does write the table: the scan would see it if it were elsewhere.

@@ -27,13 +27,14 @@ function addOrder(orderId: string, customerId: string, opts: { training?: 0 | 1;
     `INSERT INTO orders (order_id, customer_id, currency, total_paid_minor, order_date, till_id, training, state, created_at, updated_at)
      VALUES (?, ?, 'SAR', 1000, ?, 'till-1', ?, ?, ?, ?)`,
   ).run(orderId, customerId, iso, opts.training ?? 0, opts.state ?? 'pending', iso, iso);
-  return (opts.calls ?? ['track_order']).map(
-    (kind) =>
-      Number(
-        db
-          .prepare(`INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)`)
-          .run(kind, orderId, customerId, T0, iso, iso).lastInsertRowid,
-      ),
+  return (opts.calls ?? ['track_order']).map((kind) =>
+    Number(
+      db
+        .prepare(
+          `INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
+        )
+        .run(kind, orderId, customerId, T0, iso, iso).lastInsertRowid,
+    ),
   );
 }
 
@@ -45,7 +46,9 @@ function addRefund(refundId: string, orderId: string, customerId: string): numbe
   ).run(refundId, orderId, customerId, iso, iso, iso);
   return Number(
     db
-      .prepare(`INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES ('refund', ?, ?, 'pending', ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES ('refund', ?, ?, 'pending', ?, ?, ?)`,
+      )
       .run(refundId, customerId, T0, iso, iso).lastInsertRowid,
   );
 }
@@ -55,8 +58,24 @@ const store = (owner: string, opts: { training?: boolean; leaseMs?: number; db?:
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
 const outboxState = (id: number) => db.prepare('SELECT state, lease_owner, unknown_outcome FROM outbox WHERE id = ?').get(id);
 const done = (s: OutboxStore, id: number, now = T0) => {
-  const row = db.prepare<[number], { entity_id: string; customer_id: string }>('SELECT entity_id, customer_id FROM outbox WHERE id = ?').get(id)!;
-  return s.finish({ id, kind: 'track_order', entityId: row.entity_id, customerId: row.customer_id, attempts: 0, unknownOutcome: false, takenOver: false, leaseUntil: 0 }, { type: 'done' }, [], now);
+  const row = db
+    .prepare<[number], { entity_id: string; customer_id: string }>('SELECT entity_id, customer_id FROM outbox WHERE id = ?')
+    .get(id)!;
+  return s.finish(
+    {
+      id,
+      kind: 'track_order',
+      entityId: row.entity_id,
+      customerId: row.customer_id,
+      attempts: 0,
+      unknownOutcome: false,
+      takenOver: false,
+      leaseUntil: 0,
+    },
+    { type: 'done' },
+    [],
+    now,
+  );
 };
 
 describe('claim', () => {
@@ -73,7 +92,7 @@ describe('claim', () => {
     expect(ids(s.claim(T0, 10))).toEqual([a2]);
   });
 
-  test('a row not yet due is not claimed, and holds back the customer\'s later rows', () => {
+  test("a row not yet due is not claimed, and holds back the customer's later rows", () => {
     const [a1] = addOrder('a1', 'cust-a');
     addOrder('a2', 'cust-a');
     db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ?').run(T0 + 5_000, a1);
@@ -89,12 +108,15 @@ describe('claim', () => {
     expect(claimed?.id).toBe(reg);
     s.finish(claimed!, { type: 'attention', code: '3000', message: 'bad' }, [], T0);
     expect(s.claim(T0, 10)).toEqual([]);
-    expect(db.prepare('SELECT state, attention_code FROM orders WHERE order_id = ?').get('a1')).toEqual({ state: 'attention', attention_code: '3000' });
+    expect(db.prepare('SELECT state, attention_code FROM orders WHERE order_id = ?').get('a1')).toEqual({
+      state: 'attention',
+      attention_code: '3000',
+    });
     db.prepare(`UPDATE outbox SET state = 'done' WHERE id = ?`).run(reg);
     expect(ids(s.claim(T0, 10))).toEqual([track]);
   });
 
-  test('an order in attention does not hold back the same customer\'s later orders', () => {
+  test("an order in attention does not hold back the same customer's later orders", () => {
     const [a1] = addOrder('a1', 'cust-a');
     const [a2] = addOrder('a2', 'cust-a');
     const s = store('e1');
@@ -168,7 +190,10 @@ describe('leases', () => {
       const seen = new Map<number, string>();
       let now = T0;
       for (let round = 0; round < 20; round += 1) {
-        for (const [s, name] of [[a, 'a'], [b, 'b']] as const) {
+        for (const [s, name] of [
+          [a, 'a'],
+          [b, 'b'],
+        ] as const) {
           for (const row of s.claim(now, 7)) {
             expect(seen.has(row.id), `row ${row.id} claimed twice`).toBe(false);
             seen.set(row.id, name);
@@ -203,7 +228,12 @@ describe('the till clock', () => {
     const [a1] = addOrder('a1', 'cust-a');
     const s = store('e1');
     const [c] = s.claim(T0, 10);
-    s.finish(c!, { type: 'retry', nextAttemptAt: T0 + 3_000, code: 'HTTP_503', message: 'unavailable', unknownOutcome: false, countAttempt: true }, [], T0);
+    s.finish(
+      c!,
+      { type: 'retry', nextAttemptAt: T0 + 3_000, code: 'HTTP_503', message: 'unavailable', unknownOutcome: false, countAttempt: true },
+      [],
+      T0,
+    );
     // The clock moves on normally: the backoff holds.
     expect(s.claim(T0 + 1_000, 10)).toEqual([]);
     expect(s.nextDueAt(T0 + 1_000)).toBe(T0 + 3_000);
@@ -238,7 +268,16 @@ describe('the till clock', () => {
     addOrder('b1', 'cust-b');
     addOrder('t1', 'cust-t', { training: 1 });
     const s = store('e1');
-    const log = (method: string, path: string) => ({ method, path, httpStatus: 200, code: null, message: 'OK', requestId: null, outcome: 'ok' as const, durationMs: 5 });
+    const log = (method: string, path: string) => ({
+      method,
+      path,
+      httpStatus: 200,
+      code: null,
+      message: 'OK',
+      requestId: null,
+      outcome: 'ok' as const,
+      durationMs: 5,
+    });
     const [a] = s.claim(T1 - 40_000, 1);
     s.finish(a!, { type: 'done' }, [log('POST', '/orders')], T1 - 40_000);
     const [b] = s.claim(T1 - 5_000, 1);
@@ -264,7 +303,10 @@ describe('scale', () => {
   const claimPlan = (s: OutboxStore) => {
     const sql = (s as unknown as { selectClaimable: { source: string } }).selectClaimable.source;
     const clock = { now: T0, late: new Date(T0 + 1_000).toISOString(), owner: 'e1' };
-    return db.prepare<typeof clock & { training: number; limit: number }, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all({ ...clock, training: 0, limit: 1 }).map((r) => r.detail);
+    return db
+      .prepare<typeof clock & { training: number; limit: number }, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+      .all({ ...clock, training: 0, limit: 1 })
+      .map((r) => r.detail);
   };
 
   test('a claim walks only owed rows in id order and checks each candidate with index searches, never a pass over all owed rows', () => {
@@ -279,13 +321,15 @@ describe('scale', () => {
     expect(plan).toContain('SEARCH b USING INDEX outbox_customer (customer_id=? AND state=?)');
   });
 
-  test('over a 5,000-call backlog, claims take each customer\'s first call in id order and hold back the rest', () => {
+  test("over a 5,000-call backlog, claims take each customer's first call in id order and hold back the rest", () => {
     const iso = new Date(T0).toISOString();
     const order = db.prepare(
       `INSERT INTO orders (order_id, customer_id, currency, total_paid_minor, order_date, till_id, training, state, created_at, updated_at)
        VALUES (?, ?, 'SAR', 1000, ?, 'till-1', 0, 'pending', ?, ?)`,
     );
-    const call = db.prepare(`INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES ('track_order', ?, ?, 'pending', ?, ?, ?)`);
+    const call = db.prepare(
+      `INSERT INTO outbox (kind, entity_id, customer_id, state, next_attempt_at, created_at, updated_at) VALUES ('track_order', ?, ?, 'pending', ?, ?, ?)`,
+    );
     db.transaction(() => {
       for (let i = 0; i < 5_000; i += 1) {
         // Two orders per customer: half the backlog is held back behind the other half.
@@ -311,10 +355,23 @@ describe('finish', () => {
     s.finish(
       c!,
       { type: 'retry', nextAttemptAt: T0 + 3_000, code: 'LOST', message: 'connection broke', unknownOutcome: true, countAttempt: true },
-      [{ method: 'POST', path: '/orders', httpStatus: null, code: null, message: 'connection broke', requestId: null, outcome: 'unknown', durationMs: 12 }],
+      [
+        {
+          method: 'POST',
+          path: '/orders',
+          httpStatus: null,
+          code: null,
+          message: 'connection broke',
+          requestId: null,
+          outcome: 'unknown',
+          durationMs: 12,
+        },
+      ],
       T0,
     );
-    expect(db.prepare('SELECT state, attempts, unknown_outcome, next_attempt_at, last_error_code FROM outbox WHERE id = ?').get(a1)).toEqual({
+    expect(
+      db.prepare('SELECT state, attempts, unknown_outcome, next_attempt_at, last_error_code FROM outbox WHERE id = ?').get(a1),
+    ).toEqual({
       state: 'pending',
       attempts: 1,
       unknown_outcome: 1,

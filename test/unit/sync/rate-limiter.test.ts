@@ -53,7 +53,7 @@ describe('SlidingWindow', () => {
     expect(fresh.delay(t - DAY)).toBeLessThanOrEqual(30_000);
   });
 
-  test('seeded sends (another process\'s) count like its own; old ones are ignored, future ones count as now', () => {
+  test("seeded sends (another process's) count like its own; old ones are ignored, future ones count as now", () => {
     const w = new SlidingWindow({ perSecond: 30, per30s: 360 }, 150);
     const now = 100_000;
     const burst = Array.from({ length: 30 }, (_, i) => now - 300 + i * 10);

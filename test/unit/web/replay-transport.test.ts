@@ -21,7 +21,10 @@ describe('replayProfileOf', () => {
 
   it('follows the directives over the guess, case-insensitively, and ignores an unknown layout', () => {
     const keyboardReport = '@0 02 00 15 00 00 00 00 00';
-    expect(replayProfileOf(parseCapture(`# mode: HIDPOS\n# layout: Generic\n${keyboardReport}`))).toEqual({ mode: 'hidpos', layout: 'generic' });
+    expect(replayProfileOf(parseCapture(`# mode: HIDPOS\n# layout: Generic\n${keyboardReport}`))).toEqual({
+      mode: 'hidpos',
+      layout: 'generic',
+    });
     expect(replayProfileOf(parseCapture(`# layout: no-such-layout\n@0 02 03 41 42 43`))).toEqual({ mode: 'hidpos', layout: 'generic' });
   });
 

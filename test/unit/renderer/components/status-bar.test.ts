@@ -10,7 +10,15 @@ import type i18next from 'i18next';
 
 const DAY = 86_400_000;
 const counts = { pending: 0, sending: 0, synced: 3, attention: 0, discarded: 0 };
-const base: SyncStatus = { counts, refundCounts: counts, oldestPendingAgeMs: null, lastSuccessAt: null, lastError: null, online: true, training: false };
+const base: SyncStatus = {
+  counts,
+  refundCounts: counts,
+  oldestPendingAgeMs: null,
+  lastSuccessAt: null,
+  lastError: null,
+  online: true,
+  training: false,
+};
 
 let i18n: typeof i18next;
 beforeAll(async () => {
@@ -35,15 +43,19 @@ function clockWarning(status: SyncStatus): { kind: string; text: string } | null
 describe('status bar: the till clock', () => {
   it('two days ahead: says so and what to do', async () => {
     await i18n.changeLanguage('en');
-    expect(clockWarning({ ...base, clockSkewMs: 2 * DAY + 4_000, clockCheckedAt: '2026-03-03T09:00:00.000Z', clockWentBackMs: 0 })).toEqual({
-      kind: 'ahead',
-      text: 'The till’s clock is 2 days ahead of Gameball: set the date and time on this computer.',
-    });
+    expect(clockWarning({ ...base, clockSkewMs: 2 * DAY + 4_000, clockCheckedAt: '2026-03-03T09:00:00.000Z', clockWentBackMs: 0 })).toEqual(
+      {
+        kind: 'ahead',
+        text: 'The till’s clock is 2 days ahead of Gameball: set the date and time on this computer.',
+      },
+    );
   });
 
   it('behind, and went back without a measurement', async () => {
     await i18n.changeLanguage('en');
-    expect(clockWarning({ ...base, clockSkewMs: -3 * 3_600_000 })?.text).toBe('The till’s clock is 3 hours behind Gameball: set the date and time on this computer.');
+    expect(clockWarning({ ...base, clockSkewMs: -3 * 3_600_000 })?.text).toBe(
+      'The till’s clock is 3 hours behind Gameball: set the date and time on this computer.',
+    );
     expect(clockWarning({ ...base, clockSkewMs: null, clockWentBackMs: 40 * 60_000 })).toEqual({
       kind: 'went-back',
       text: 'The till’s clock went back 40 minutes (it reads earlier than the last order or Gameball call it recorded): check the date and time on this computer.',

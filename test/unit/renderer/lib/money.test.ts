@@ -51,10 +51,12 @@ describe('parseAmount', () => {
   });
 
   it('never throws on any text', () => {
-    fc.assert(fc.property(fc.string(), fc.constantFrom(0, 2, 3), (s, d) => {
-      const r = parseAmount(s, d);
-      expect(typeof r.ok).toBe('boolean');
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom(0, 2, 3), (s, d) => {
+        const r = parseAmount(s, d);
+        expect(typeof r.ok).toBe('boolean');
+      }),
+    );
   });
 });
 

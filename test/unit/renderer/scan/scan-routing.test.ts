@@ -10,8 +10,16 @@ describe('routeScan', () => {
   });
 
   it('puts a referral link in the referral field as its code', () => {
-    expect(routeScan(classifyScan('https://shop.example.com/invite?GBReferral=REF123456'))).toEqual({ kind: 'fill', field: 'referral', value: 'REF123456' });
-    expect(routeScan(classifyScan(']Q1https://shop.example.com/?ref=Vg6945F76CkP1B'))).toEqual({ kind: 'fill', field: 'referral', value: 'Vg6945F76CkP1B' });
+    expect(routeScan(classifyScan('https://shop.example.com/invite?GBReferral=REF123456'))).toEqual({
+      kind: 'fill',
+      field: 'referral',
+      value: 'REF123456',
+    });
+    expect(routeScan(classifyScan(']Q1https://shop.example.com/?ref=Vg6945F76CkP1B'))).toEqual({
+      kind: 'fill',
+      field: 'referral',
+      value: 'Vg6945F76CkP1B',
+    });
   });
 
   it('puts a bare code in the referral field', () => {
@@ -32,7 +40,11 @@ describe('routeScan', () => {
   });
 
   it('refuses hostile scans without filling anything', () => {
-    expect(routeScan(classifyScan('javascript:alert(1)'))).toMatchObject({ kind: 'ignore', note: 'rejected', reason: 'scheme-not-allowed' });
+    expect(routeScan(classifyScan('javascript:alert(1)'))).toMatchObject({
+      kind: 'ignore',
+      note: 'rejected',
+      reason: 'scheme-not-allowed',
+    });
     expect(routeScan(classifyScan('REF\u202e123'))).toMatchObject({ kind: 'ignore', note: 'rejected' });
   });
 });

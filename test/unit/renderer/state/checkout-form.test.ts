@@ -38,9 +38,28 @@ describe('applyScan', () => {
 
 describe('CheckoutFormStore', () => {
   const order = (id: string, state: OrderView['state']): OrderView => ({
-    orderId: id, customerId: 'mobile_1', mobile: null, name: null, email: null, currency: 'SAR', totalPaidMinor: 100,
-    receiptNo: null, referrerCode: null, orderDate: '', tillId: 't', storeId: null, branchId: null, training: true, state,
-    rewardedPoints: null, attentionCode: null, attentionMessage: null, discardReason: null, createdAt: '', updatedAt: '', syncedAt: null,
+    orderId: id,
+    customerId: 'mobile_1',
+    mobile: null,
+    name: null,
+    email: null,
+    currency: 'SAR',
+    totalPaidMinor: 100,
+    receiptNo: null,
+    referrerCode: null,
+    orderDate: '',
+    tillId: 't',
+    storeId: null,
+    branchId: null,
+    training: true,
+    state,
+    rewardedPoints: null,
+    attentionCode: null,
+    attentionMessage: null,
+    discardReason: null,
+    createdAt: '',
+    updatedAt: '',
+    syncedAt: null,
   });
 
   it('keeps recent orders newest first, updates in place and caps the list', () => {

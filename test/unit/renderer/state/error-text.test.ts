@@ -19,12 +19,19 @@ const tIn: Partial<Record<'en' | 'ar', Translate>> = {};
 beforeAll(async () => {
   for (const lng of ['en', 'ar'] as const) {
     const i18n = i18next.createInstance();
-    await i18n.init({ resources: { en: { translation: en }, ar: { translation: ar } }, lng, fallbackLng: 'en', interpolation: { escapeValue: true, escape: isolate }, showSupportNotice: false });
+    await i18n.init({
+      resources: { en: { translation: en }, ar: { translation: ar } },
+      lng,
+      fallbackLng: 'en',
+      interpolation: { escapeValue: true, escape: isolate },
+      showSupportNotice: false,
+    });
     tIn[lng] = (key, options) => i18n.t(key, options ?? {});
   }
 });
 
-const refusal = (reason: RefusalReason, extra: Partial<ApiError> = {}) => new ApiCallError({ code: 'refused', message: ENGLISH, reason, ...extra });
+const refusal = (reason: RefusalReason, extra: Partial<ApiError> = {}) =>
+  new ApiCallError({ code: 'refused', message: ENGLISH, reason, ...extra });
 const isFolder = (r: RefusalReason) => (FOLDER_REFUSALS as readonly string[]).includes(r);
 
 describe('errorText', () => {
@@ -42,7 +49,9 @@ describe('errorText', () => {
   });
 
   it('the referral refusals a cashier meets most, word for word in Arabic', () => {
-    expect(errorText(tIn.ar!, refusal('SELF_REFERRAL'))).toBe('لم يُحفظ: لا يمكن للعميل استخدام رمز الإحالة الخاص به. احذف رمز الإحالة ثم احفظ مرة أخرى.');
+    expect(errorText(tIn.ar!, refusal('SELF_REFERRAL'))).toBe(
+      'لم يُحفظ: لا يمكن للعميل استخدام رمز الإحالة الخاص به. احذف رمز الإحالة ثم احفظ مرة أخرى.',
+    );
     expect(errorText(tIn.ar!, refusal('REFERRAL_NOT_FIRST_PURCHASE'))).toMatch(/^لم يُحفظ: لهذا العميل عملية شراء سابقة/);
     expect(errorText(tIn.ar!, refusal('INVALID_REFERRAL_CODE'))).toMatch(/^لم يُحفظ: هذا ليس رمز إحالة/);
   });

@@ -5,10 +5,28 @@ import type { OrderListRequest, OrderListResponse, OrderView } from '../../../..
 import { OrderPages } from '../../../../renderer/state/order-pages.ts';
 
 const row = (i: number): OrderView => ({
-  orderId: `o${i}`, customerId: 'c', mobile: null, name: null, email: null, currency: 'SAR', totalPaidMinor: i,
-  receiptNo: null, referrerCode: null, orderDate: '', tillId: 't', storeId: null, branchId: null, training: false,
-  state: 'pending', rewardedPoints: null, attentionCode: null, attentionMessage: null, discardReason: null,
-  createdAt: '', updatedAt: '', syncedAt: null,
+  orderId: `o${i}`,
+  customerId: 'c',
+  mobile: null,
+  name: null,
+  email: null,
+  currency: 'SAR',
+  totalPaidMinor: i,
+  receiptNo: null,
+  referrerCode: null,
+  orderDate: '',
+  tillId: 't',
+  storeId: null,
+  branchId: null,
+  training: false,
+  state: 'pending',
+  rewardedPoints: null,
+  attentionCode: null,
+  attentionMessage: null,
+  discardReason: null,
+  createdAt: '',
+  updatedAt: '',
+  syncedAt: null,
 });
 
 function fakeList(total: number) {

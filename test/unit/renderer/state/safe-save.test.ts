@@ -37,9 +37,18 @@ describe('saveSafely', () => {
     const s = script([lost, lost, lost, { ok: true, value: 'order-1' }]);
     expect(await saveSafely(s.call, { ...s.deps, baseDelayMs: 100, maxDelayMs: 300 })).toEqual({ ok: true, value: 'order-1' });
     expect(s.events).toEqual([
-      'call', 'retry 1', 'connected?', 'sleep 100',
-      'call', 'retry 2', 'connected?', 'sleep 200',
-      'call', 'retry 3', 'connected?', 'sleep 300',
+      'call',
+      'retry 1',
+      'connected?',
+      'sleep 100',
+      'call',
+      'retry 2',
+      'connected?',
+      'sleep 200',
+      'call',
+      'retry 3',
+      'connected?',
+      'sleep 300',
       'call',
     ]);
   });

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../../preload/api.ts';
 import { readPin, withStorePin, type PinAsk } from '../../../../renderer/state/store-pin.ts';
 
-const refused = (code: 'pin-required' | 'pin-wrong' | 'pin-locked' | 'refused'): Result<never> => ({ ok: false, error: { code, message: code } });
+const refused = (code: 'pin-required' | 'pin-wrong' | 'pin-locked' | 'refused'): Result<never> => ({
+  ok: false,
+  error: { code, message: code },
+});
 
 /** A main that answers `answers` in turn and records the PIN of each call. */
 function main(answers: Array<Result<string>>) {

@@ -52,16 +52,26 @@ describe('takeSessionToken', () => {
     expect(p.stored.size).toBe(0);
   });
 
-  it.each(['', '#', '#token=', '#token=short', `#token=${TOKEN}%22%3E`, '#token=a b c d e f g h i j k l m n o p'])('has no token for %j (and strips a malformed one)', (hash) => {
-    const p = page(`http://127.0.0.1:4477/${hash}`);
-    expect(takeSessionToken(p.location, p.history, p.storage)).toBeUndefined();
-    expect(p.stored.size).toBe(0);
-    if (hash.includes('token=')) expect(p.replaced).toEqual(['/']);
-  });
+  it.each(['', '#', '#token=', '#token=short', `#token=${TOKEN}%22%3E`, '#token=a b c d e f g h i j k l m n o p'])(
+    'has no token for %j (and strips a malformed one)',
+    (hash) => {
+      const p = page(`http://127.0.0.1:4477/${hash}`);
+      expect(takeSessionToken(p.location, p.history, p.storage)).toBeUndefined();
+      expect(p.stored.size).toBe(0);
+      if (hash.includes('token=')) expect(p.replaced).toEqual(['/']);
+    },
+  );
 
   it('works without storage (disabled or throwing): the token is used for this load only', () => {
     const p = page(`http://127.0.0.1:4477/#token=${TOKEN}`);
-    const throwing = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } };
+    const throwing = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+    };
     expect(takeSessionToken(p.location, p.history, throwing)).toBe(TOKEN);
     expect(takeSessionToken(p.location, p.history, undefined)).toBe(TOKEN);
     const reload = page('http://127.0.0.1:4477/');

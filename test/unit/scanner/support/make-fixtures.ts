@@ -8,7 +8,8 @@ import { formatCaptureLine } from '../../../../main/scanner/capture.ts';
 import { encodeHidPosScan, encodeKeyboardScan, SPEC_LAYOUTS, utf8 } from './hid-spec.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/scanner');
-const LINK = 'https://shop.example.com/pages/invite/friends-and-family/welcome?utm_source=qr&utm_medium=till&utm_campaign=spring-2025&GBReferral=Vg6945F76CkP1B&lang=ar';
+const LINK =
+  'https://shop.example.com/pages/invite/friends-and-family/welcome?utm_source=qr&utm_medium=till&utm_campaign=spring-2025&GBReferral=Vg6945F76CkP1B&lang=ar';
 
 function write(name: string, header: string[], reports: Array<{ bytes: Uint8Array; at: number }>): void {
   const lines = [...header.map((h) => `# ${h}`), ...reports.map((r) => formatCaptureLine(r.bytes, r.at))];
