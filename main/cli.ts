@@ -16,6 +16,7 @@ import { registerConfigCommands } from './cli/config.ts';
 import { registerWebCommands } from './cli/web.ts';
 import { registerSyncCommands } from './cli/sync.ts';
 import { registerDatabaseCommands, reportDatabaseDamage } from './cli/db.ts';
+import { registerMetricsCommands } from './cli/metrics.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerWebCommands(program);
   registerSyncCommands(program);
   registerDatabaseCommands(program);
+  registerMetricsCommands(program);
   return program;
 }
 

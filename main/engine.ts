@@ -28,6 +28,9 @@ import { ExportQuerySchema } from './orders/schemas.ts';
 import { noSync } from './sync/port.ts';
 import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
 import { StatusFeed, StatusReader } from './sync/status.ts';
+import { startFleetPush } from './fleet/push-timer.ts';
+import type { FleetPush } from './fleet/push-timer.ts';
+import { appVersion } from './fleet/metrics.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import type { TillStore } from './till-store.ts';
 import type {
@@ -348,6 +351,19 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     }, PRUNE_EVERY_MS);
     pruneTimer.unref();
   }
+  // The fleet view's push (opt-in: main/fleet/push-timer.ts does nothing while fleet.pushUrl is unset).
+  let fleetPush: FleetPush | undefined;
+  if (startSync) {
+    fleetPush = startFleetPush({
+      settings: () => settingsStore.get().fleet,
+      health: () => {
+        const { storeId, tillId } = settingsStore.get();
+        return { status: engine.status(), storeId, tillId, version: appVersion() };
+      },
+      logger,
+      env,
+    });
+  }
 
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -455,6 +471,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         closed = true;
         if (pruneTimer) clearInterval(pruneTimer);
         statusFeed.close();
+        await fleetPush?.close();
         await switching;
         await sync.close();
         // The main file complete on its own (a copy without the -wal loses nothing) where possible.

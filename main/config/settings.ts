@@ -57,6 +57,38 @@ export const BaseUrlSchema = z
   .refine((s) => URL.canParse(s) && keysMayTravelTo(new URL(s)), `must be ${BASE_URL_RULE}`)
   .transform((s) => s.replace(/\/+$/, ''));
 
+/**
+ * Where the fleet view's metrics go (a Prometheus Pushgateway, docs/fleet.md): a URL, possibly
+ * with a path (a gateway behind a proxy), no credentials in it (the password is a secret, never
+ * a setting), and the keys' rule for the scheme: https, or http only to this computer.
+ */
+export const PushUrlSchema = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'a URL without credentials, query or fragment, e.g. https://pushgateway.example.com')
+  .refine(
+    (s) => URL.canParse(s) && keysMayTravelTo(new URL(s)),
+    'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)',
+  )
+  .transform((s) => s.replace(/\/+$/, ''));
+
+/** The fleet view's push (opt-in: nothing is pushed while pushUrl is null). */
+export const FleetSettingSchema = z
+  .object({
+    pushUrl: PushUrlSchema.nullable(),
+    pushIntervalSeconds: z.number().int().min(15).max(86_400),
+    /** The basic-auth user; the password comes from $POS_COMPANION_PUSH_PASSWORD only. */
+    pushUser: nullableText(200),
+  })
+  .strict();
+
 const nameList = z.array(z.string().trim().min(1).max(64)).max(32);
 
 /**
@@ -95,6 +127,7 @@ export const SETTING_SCHEMAS = {
   startAtLogin: z.boolean(),
   /** Which scanner path to use; deviceId pins one device (null: the first suitable one). */
   scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500) }).strict(),
+  fleet: FleetSettingSchema,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -136,6 +169,7 @@ export function defaultSettings(tillId: string): StoredSettings {
     kiosk: false,
     startAtLogin: false,
     scanner: { mode: 'auto', deviceId: null },
+    fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
   };
 }
 

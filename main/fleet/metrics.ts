@@ -1,0 +1,126 @@
+// The fleet view (docs/fleet.md): one till's health as Prometheus metrics, pushed to a
+// Pushgateway so the office sees every till of every store on one dashboard. Opt-in: nothing is
+// pushed while the `fleet.pushUrl` setting is null.
+//
+// Each push builds a fresh Registry (never prom-client's global one) from the status the screen
+// shows, labels every series with the till's store and till id, and PUTs it under the grouping
+// {job="pos_companion", store, till}: the gateway replaces that group whole, so a series the till
+// no longer sends (a last success it forgot) does not linger.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Gauge, Pushgateway, Registry } from 'prom-client';
+import type { SyncStatus } from '../orders/schemas.ts';
+
+export const PUSH_JOB = 'pos_companion';
+/** The password of the push's basic auth: an environment variable, never a setting or an argument. */
+export const PUSH_PASSWORD_ENV = 'POS_COMPANION_PUSH_PASSWORD';
+/** The store label of a till whose storeId setting is not set. */
+export const UNSET_STORE = 'unset';
+const PUSH_TIMEOUT_MS = 10_000;
+
+export interface TillHealth {
+  /** The status; `online` null when unknown (a one-shot command runs no sync): then not sent. */
+  status: Omit<SyncStatus, 'online'> & { online: boolean | null };
+  storeId: string | null;
+  tillId: string;
+  version: string;
+  /** The scanner's state when the caller knows it (the desktop shell); absent otherwise. */
+  scanner?: { connected: boolean };
+}
+
+export interface Grouping {
+  store: string;
+  till: string;
+}
+
+export function groupingOf(h: Pick<TillHealth, 'storeId' | 'tillId'>): Grouping {
+  return { store: h.storeId ?? UNSET_STORE, till: h.tillId };
+}
+
+/** A fresh registry holding the till's metrics, every series labelled {store, till}. */
+export function healthRegistry(h: TillHealth): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ ...groupingOf(h) });
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name: `pos_companion_${name}`, help, labelNames, registers: [registry] });
+  const { status } = h;
+
+  const orders = gauge('orders', 'Orders kept on this till, by sync state.', ['state']);
+  for (const [state, n] of Object.entries(status.counts)) orders.set({ state }, n);
+  const refunds = gauge('refunds', 'Refunds kept on this till, by sync state.', ['state']);
+  for (const [state, n] of Object.entries(status.refundCounts)) refunds.set({ state }, n);
+  gauge('oldest_pending_age_seconds', 'Age of the oldest order or refund not yet synced (0: none waiting).').set(
+    (status.oldestPendingAgeMs ?? 0) / 1000,
+  );
+  gauge('needs_attention', 'Orders and refunds Gameball refused that wait for a person.').set(
+    status.counts.attention + status.refundCounts.attention,
+  );
+  if (status.lastSuccessAt !== null && Number.isFinite(Date.parse(status.lastSuccessAt))) {
+    gauge('last_sync_success_timestamp_seconds', 'When a call to Gameball last succeeded (Unix time).').set(
+      Date.parse(status.lastSuccessAt) / 1000,
+    );
+  }
+  if (typeof status.clockSkewMs === 'number') {
+    gauge('clock_skew_seconds', "The till's clock minus Gameball's (positive: the till is ahead).").set(status.clockSkewMs / 1000);
+  }
+  if (status.online !== null)
+    gauge('online', '1 while the till reaches Gameball (or the simulator in training).').set(status.online ? 1 : 0);
+  gauge('training', '1 in training mode (captures go to the built-in simulator, not Gameball).').set(status.training ? 1 : 0);
+  gauge('app_info', 'The POS Companion version this till runs (always 1).', ['version']).set({ version: h.version }, 1);
+  if (h.scanner) gauge('scanner_connected', '1 while a barcode scanner is connected.').set(h.scanner.connected ? 1 : 0);
+  return registry;
+}
+
+export interface PushTarget {
+  url: string;
+  user: string | null;
+  password: string | null;
+}
+
+export interface PushResult {
+  metricCount: number;
+  grouping: Grouping;
+}
+
+/** PUTs the till's metrics to the gateway (replacing its group). Rejects on an unreachable gateway or a 4xx/5xx. */
+export async function pushHealth(h: TillHealth, target: PushTarget): Promise<PushResult> {
+  const registry = healthRegistry(h);
+  const grouping = groupingOf(h);
+  const auth = target.user !== null ? `${target.user}:${target.password ?? ''}` : undefined;
+  const gateway = new Pushgateway(target.url, { timeout: PUSH_TIMEOUT_MS, ...(auth === undefined ? {} : { auth }) }, registry);
+  try {
+    await gateway.push({ jobName: PUSH_JOB, groupings: { ...grouping } });
+  } catch (err) {
+    throw new Error(pushFailure(err, target.url));
+  }
+  return { metricCount: (await registry.getMetricsAsJSON()).length, grouping };
+}
+
+/** One line saying why a push failed: the gateway's status, or why it could not be reached. */
+function pushFailure(err: unknown, url: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const status = /push failed with status (\d{3})/.exec(message);
+  if (status) return `the Pushgateway at ${url} answered HTTP ${status[1]}`;
+  const code = (err as { code?: unknown } | null)?.code;
+  const why = typeof code === 'string' ? code : message.split('\n')[0];
+  return `the Pushgateway at ${url} could not be reached (${why})`;
+}
+
+let cachedVersion: string | undefined;
+
+/** The app's version: package.json's, found above this file (the sources and the bundle alike). */
+export function appVersion(): string {
+  if (cachedVersion !== undefined) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i += 1) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'pos-companion' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
+    } catch {
+      // not here: one folder up
+    }
+    dir = dirname(dir);
+  }
+  return (cachedVersion = '0.0.0');
+}
