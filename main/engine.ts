@@ -411,6 +411,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       store.identity.record(db, settingsStore, keyStore);
       followMode();
       notifyStatus();
+      fleetPush?.settingsChanged();
       return settingsView();
     },
     setKeys(keys) {

@@ -1,6 +1,7 @@
 // The running till's fleet push (docs/fleet.md): every `fleet.pushIntervalSeconds` it pushes the
 // till's health to the Pushgateway in `fleet.pushUrl`, if set. The settings are read at each
-// tick, so setting or clearing the URL or changing the interval takes effect without a restart.
+// tick, and a change of them (settingsChanged) brings the next tick to within a second, so setting
+// or clearing the URL or changing the interval takes effect without a restart.
 // The timer is unref'd (it never keeps the process alive), pushes never overlap, and a failure is
 // logged once per change (a gateway down for a day is one warning, not 1440), never thrown: the
 // push runs beside the sale, never in its way.
@@ -27,6 +28,8 @@ export interface FleetPushOptions {
 }
 
 export interface FleetPush {
+  /** The settings changed: a URL just set pushes within a second, a new interval applies from now. */
+  settingsChanged(): void;
   /** Resolves when the push in progress (if any) is done; none starts after. */
   close(): Promise<void>;
 }
@@ -40,6 +43,7 @@ export function startFleetPush(opts: FleetPushOptions): FleetPush {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let running: Promise<void> = Promise.resolve();
+  let inFlight = false;
   /** The last outcome told in the log: 'ok', a failure's message, or 'off'. */
   let told = 'off';
 
@@ -53,6 +57,7 @@ export function startFleetPush(opts: FleetPushOptions): FleetPush {
 
   async function tick(): Promise<void> {
     let intervalMs = 60_000;
+    inFlight = true;
     try {
       const s = opts.settings();
       intervalMs = s.pushIntervalSeconds * 1000;
@@ -68,12 +73,19 @@ export function startFleetPush(opts: FleetPushOptions): FleetPush {
       if (told !== message) opts.logger.warn({ err: message }, 'fleet push failed (told again only when the reason changes)');
       told = message;
     } finally {
+      inFlight = false;
       schedule(intervalMs);
     }
   }
 
   schedule(opts.firstDelayMs ?? 5000);
   return {
+    settingsChanged() {
+      // A push in progress schedules the next one itself, with the settings it read.
+      if (closed || inFlight) return;
+      if (timer) clearTimeout(timer);
+      schedule(1000);
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
