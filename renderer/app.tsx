@@ -94,7 +94,10 @@ export function App() {
     if (screenRef.current === 'settings') return;
     checkout.scan({ kind: 'ignore', note: 'incomplete', reason: undefined });
   }, [checkout]);
-  useKeyboardWedge(onKeyboardScan, settings?.scanner.mode !== 'off', onIncompleteScan);
+  useKeyboardWedge(onKeyboardScan, settings?.scanner.mode !== 'off', onIncompleteScan, {
+    prefix: settings?.scanner.prefix ?? '',
+    suffix: settings?.scanner.suffix ?? '',
+  });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
