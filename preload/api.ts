@@ -450,7 +450,13 @@ export const SettingsSchema = z.object({
   referralParams: z.array(z.string()),
   customerIdPrefixes: z.array(z.string()),
   receiptPattern: z.string().nullable(),
-  scanner: z.object({ mode: ScannerModeSchema, deviceId: z.string().nullable() }),
+  /** prefix/suffix: the frame a keyboard-mode scanner sends around each code (null: none). */
+  scanner: z.object({
+    mode: ScannerModeSchema,
+    deviceId: z.string().nullable(),
+    prefix: z.string().nullable().optional(),
+    suffix: z.string().nullable().optional(),
+  }),
   kiosk: z.boolean(),
   startAtLogin: z.boolean(),
   keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
@@ -481,7 +487,14 @@ export const SettingsPatchSchema = z.strictObject({
     })
     .nullable()
     .optional(),
-  scanner: z.strictObject({ mode: ScannerModeSchema.optional(), deviceId: NonEmptyText(300).nullable().optional() }).optional(),
+  scanner: z
+    .strictObject({
+      mode: ScannerModeSchema.optional(),
+      deviceId: NonEmptyText(300).nullable().optional(),
+      prefix: z.string().min(1).max(8).nullable().optional(),
+      suffix: z.string().min(1).max(8).nullable().optional(),
+    })
+    .optional(),
   kiosk: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
 });

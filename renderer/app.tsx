@@ -88,7 +88,16 @@ export function App() {
     },
     [api, handleScan],
   );
-  useKeyboardWedge(onKeyboardScan, settings?.scanner.mode !== 'off');
+  // A keyboard-mode scan that broke off mid-way: its characters were taken back out of the field;
+  // say so where scan feedback is shown.
+  const onIncompleteScan = useCallback(() => {
+    if (screenRef.current === 'settings') return;
+    checkout.scan({ kind: 'ignore', note: 'incomplete', reason: undefined });
+  }, [checkout]);
+  useKeyboardWedge(onKeyboardScan, settings?.scanner.mode !== 'off', onIncompleteScan, {
+    prefix: settings?.scanner.prefix ?? '',
+    suffix: settings?.scanner.suffix ?? '',
+  });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

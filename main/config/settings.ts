@@ -17,6 +17,8 @@ import { isKnownCurrency } from '../orders/money.ts';
 import { BASE_URL_RULE, keysMayTravelTo } from './base-url.ts';
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
+/** A keyboard-mode scanner's frame: a few characters, kept as typed (a space counts). */
+const frameText = z.string().min(1).max(8).nullable().default(null);
 
 export const TillIdSchema = z
   .string()
@@ -125,8 +127,11 @@ export const SETTING_SCHEMAS = {
   language: z.enum(['en', 'ar']),
   kiosk: z.boolean(),
   startAtLogin: z.boolean(),
-  /** Which scanner path to use; deviceId pins one device (null: the first suitable one). */
-  scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500) }).strict(),
+  /**
+   * Which scanner path to use; deviceId pins one device (null: the first suitable one). prefix and
+   * suffix: the frame a keyboard-mode scanner is programmed to send around each code (null: none).
+   */
+  scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500), prefix: frameText, suffix: frameText }).strict(),
   fleet: FleetSettingSchema,
 } as const;
 
@@ -168,7 +173,7 @@ export function defaultSettings(tillId: string): StoredSettings {
     language: 'en',
     kiosk: false,
     startAtLogin: false,
-    scanner: { mode: 'auto', deviceId: null },
+    scanner: { mode: 'auto', deviceId: null, prefix: null, suffix: null },
     fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
   };
 }

@@ -91,10 +91,12 @@ function scannerSettingsFrom(settings: Settings): ScannerSettings {
  * The contract's settings patch as the engine takes it. The engine replaces the `scanner` object
  * as a whole, so a patch of one scanner field is completed from the current settings.
  */
+type ScannerSetting = Omit<Settings['scanner'], 'prefix' | 'suffix'> & Partial<Pick<Settings['scanner'], 'prefix' | 'suffix'>>;
+
 export function settingsPatchFor(
   patch: SettingsPatch,
-  current: Settings,
-): Omit<SettingsPatch, 'scanner'> & { scanner?: Settings['scanner'] } {
+  current: Omit<Settings, 'scanner'> & { scanner: ScannerSetting },
+): Omit<SettingsPatch, 'scanner'> & { scanner?: ScannerSetting } {
   const { scanner, ...rest } = patch;
   if (scanner === undefined) return rest;
   return {
@@ -102,6 +104,9 @@ export function settingsPatchFor(
     scanner: {
       mode: scanner.mode ?? current.scanner.mode,
       deviceId: scanner.deviceId === undefined ? current.scanner.deviceId : scanner.deviceId,
+      // Absent stays absent (the settings store then keeps none); null clears the frame.
+      prefix: scanner.prefix === undefined ? current.scanner.prefix : scanner.prefix,
+      suffix: scanner.suffix === undefined ? current.scanner.suffix : scanner.suffix,
     },
   };
 }

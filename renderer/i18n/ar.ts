@@ -92,6 +92,7 @@ export const ar: Dictionary = {
     product: 'مُسح باركود منتج، فتم تجاهله.',
     unknown: 'لم يُتعرَّف على المسح، ولم يُملأ أي حقل.',
     rejected: 'تعذّر استخدام المسح: {{reason}}',
+    incomplete: 'انقطع المسح قبل اكتماله، ولم يُملأ أي حقل. امسح مرة أخرى.',
     filledCustomer: 'مُسح رمز العميل.',
     filledReferral: 'مُسح رمز الإحالة.',
     filledReceipt: 'مُسح رقم الإيصال.',

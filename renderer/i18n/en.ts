@@ -94,6 +94,7 @@ export const en = {
     product: 'A product barcode was scanned: ignored.',
     unknown: 'The scan was not recognised: nothing was filled in.',
     rejected: 'The scan could not be used: {{reason}}',
+    incomplete: 'The scan was cut short: nothing was filled in. Scan again.',
     filledCustomer: 'Customer scanned.',
     filledReferral: 'Referral code scanned.',
     filledReceipt: 'Receipt number scanned.',

@@ -8,8 +8,8 @@ export type ScanRoute =
   | { kind: 'fill'; field: ScanField; value: string }
   /** A referral link whose code cannot be read offline: the cashier must type the code. */
   | { kind: 'type-code'; reason: string | undefined }
-  /** Nothing to fill: product barcodes, unreadable or refused scans. `note` names why. */
-  | { kind: 'ignore'; note: 'product' | 'unknown' | 'rejected'; reason: string | undefined };
+  /** Nothing to fill: product barcodes, unreadable, refused or broken-off (`incomplete`) scans. `note` names why. */
+  | { kind: 'ignore'; note: 'product' | 'unknown' | 'rejected' | 'incomplete'; reason: string | undefined };
 
 /** Reasons (see ScanReasonSchema) that mean "a referral link, but no usable code in it". */
 const NEEDS_TYPED_CODE = new Set(['link-without-referral-code', 'referral-code-invalid']);

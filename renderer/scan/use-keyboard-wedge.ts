@@ -2,11 +2,12 @@
 // (renderer/scanner/keyboard-wedge.ts) to the page, following its contract per keydown:
 // insert released keys, swallow the keys of a burst, remove the character the burst's first key
 // leaked into the focused field, hand the rebuilt text to `onScan`, and flush on a timer when a
-// burst goes quiet. The listener is on window in the capture phase, so it sees every key before
+// burst goes quiet. A scan that broke off (`incomplete`) has its characters taken back out of the
+// field the same way, and `onIncomplete` tells the cashier to scan again. The listener is on window in the capture phase, so it sees every key before
 // any field does, whichever field has focus.
 import { useEffect, useRef } from 'react';
 import { KeyboardWedgeDetector } from '../scanner/keyboard-wedge.ts';
-import type { WedgeDecision } from '../scanner/keyboard-wedge.ts';
+import type { WedgeDecision, WedgeOptions } from '../scanner/keyboard-wedge.ts';
 import { insertText, isTextEntry, removeLeakedText, setFieldValue } from './leaked-text.ts';
 
 /**
@@ -16,15 +17,23 @@ import { insertText, isTextEntry, removeLeakedText, setFieldValue } from './leak
  */
 const FLUSH_SLACK_MS = 100;
 
-export function useKeyboardWedge(onScan: (text: string) => void, enabled = true): void {
+export function useKeyboardWedge(
+  onScan: (text: string) => void,
+  enabled = true,
+  onIncomplete: () => void = () => {},
+  framing: Pick<WedgeOptions, 'prefix' | 'suffix'> = { prefix: '', suffix: '' },
+): void {
   const onScanRef = useRef(onScan);
+  const onIncompleteRef = useRef(onIncomplete);
   useEffect(() => {
     onScanRef.current = onScan;
-  }, [onScan]);
+    onIncompleteRef.current = onIncomplete;
+  }, [onScan, onIncomplete]);
+  const { prefix, suffix } = framing;
 
   useEffect(() => {
     if (!enabled) return;
-    const detector = new KeyboardWedgeDetector();
+    const detector = new KeyboardWedgeDetector({ prefix, suffix });
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     const apply = (decision: WedgeDecision) => {
@@ -37,12 +46,13 @@ export function useKeyboardWedge(onScan: (text: string) => void, enabled = true)
           insertText(field.value, field.selectionStart ?? field.value.length, field.selectionEnd ?? field.value.length, decision.release),
         );
       }
-      if (decision.scan) {
+      if (decision.scan || decision.incomplete) {
         if (decision.leaked !== '' && field) {
           const edit = removeLeakedText(field.value, field.selectionEnd ?? field.value.length, decision.leaked);
           if (edit) setFieldValue(field, edit);
         }
-        if (!decision.scan.overflow) onScanRef.current(decision.scan.text);
+        if (decision.scan && !decision.scan.overflow) onScanRef.current(decision.scan.text);
+        if (decision.incomplete) onIncompleteRef.current();
       }
     };
 
@@ -86,5 +96,5 @@ export function useKeyboardWedge(onScan: (text: string) => void, enabled = true)
       window.removeEventListener('keydown', onKeyDown, { capture: true });
       window.removeEventListener('blur', onBlur);
     };
-  }, [enabled]);
+  }, [enabled, prefix, suffix]);
 }

@@ -64,7 +64,14 @@ export function applyScan(form: CheckoutForm, route: ScanRoute, seq: number): Ch
     case 'type-code':
       return { ...form, referral: '', note: { key: 'referral.typeCode', tone: 'warn' }, focus: { field: 'referral', seq } };
     case 'ignore': {
-      const key = route.note === 'product' ? 'scan.product' : route.note === 'rejected' ? 'scan.rejected' : 'scan.unknown';
+      const key =
+        route.note === 'product'
+          ? 'scan.product'
+          : route.note === 'rejected'
+            ? 'scan.rejected'
+            : route.note === 'incomplete'
+              ? 'scan.incomplete'
+              : 'scan.unknown';
       return { ...form, note: { key, tone: 'warn', params: { reason: route.reason ?? '' } } };
     }
   }

@@ -159,6 +159,30 @@ export async function keyboardScan(page: Page, text: string, gapMs = 4): Promise
   }
 }
 
+/**
+ * Like keyboardScan, but the scanner stops for `pauseMs` (real time, so the page's timers run)
+ * after each piece but the last: a cordless scanner's radio dropping out mid-scan. Enter follows
+ * the last piece.
+ */
+export async function keyboardScanWithPauses(page: Page, pieces: string[], pauseMs: number, gapMs = 4): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    for (const [n, piece] of pieces.entries()) {
+      const last = n === pieces.length - 1;
+      const start = Date.now() / 1000;
+      const sends: Array<Promise<unknown>> = [];
+      [...piece, ...(last ? ['\n'] : [])].forEach((ch, i) => {
+        for (const event of cdpKeyEventsFor(ch))
+          sends.push(cdp.send('Input.dispatchKeyEvent', { ...event, timestamp: start + (i * gapMs) / 1000 }));
+      });
+      await Promise.all(sends);
+      if (!last) await page.waitForTimeout(pauseMs);
+    }
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** Registers a customer on the simulator and returns the referral code Gameball gave them. */
 export async function seedReferrer(till: Till, customerId = `mobile_9665${randomBytes(4).readUInt32BE(0) % 100000000}`): Promise<string> {
   const headers = { 'Content-Type': 'application/json', APIKey: till.apiKey, SecretKey: till.secretKey };

@@ -221,7 +221,12 @@ describe('screen -> engine: the contract request goes in as it is', () => {
       kiosk: true,
     });
     // A patch of one scanner field keeps the other.
-    expect((await ok('settings:update', { scanner: { mode: 'keyboard' } })).scanner).toEqual({ mode: 'keyboard', deviceId: '0c2e:0b61' });
+    expect((await ok('settings:update', { scanner: { mode: 'keyboard' } })).scanner).toEqual({
+      mode: 'keyboard',
+      deviceId: '0c2e:0b61',
+      prefix: null,
+      suffix: null,
+    });
   });
 });
 
@@ -287,7 +292,7 @@ describe('engine -> screen: the engine answers in the contract shapes', () => {
     await ok('settings:set-keys', { apiKey: 'gb-api-key-5f3c9a7e21' });
     await ok('settings:set-store-pin', { pin: '48260193' });
     const settings = await ok('settings:get');
-    expect(settings.scanner).toEqual({ mode: 'auto', deviceId: null });
+    expect(settings.scanner).toEqual({ mode: 'auto', deviceId: null, prefix: null, suffix: null });
     expect(settings.keys).toEqual({ apiKeySet: true, secretKeySet: false });
     expect(settings.storePinSet).toBe(true);
     expect(settings).not.toHaveProperty('apiBaseUrl');

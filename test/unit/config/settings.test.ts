@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SettingsPatchSchema } from '../../../preload/api.ts';
 import {
+  SETTING_SCHEMAS,
   defaultSettings,
   generateTillId,
   SettingsError,
@@ -42,13 +43,26 @@ describe('settingPatchFromText (config set)', () => {
     ['storeId', 'null', { storeId: null }],
     ['referralParams', 'ref, code', { referralParams: ['ref', 'code'] }],
     ['referralParams', '["a","b"]', { referralParams: ['a', 'b'] }],
-    ['scanner.mode', 'keyboard', { scanner: { mode: 'keyboard', deviceId: null } }],
+    ['scanner.mode', 'keyboard', { scanner: { mode: 'keyboard', deviceId: null, prefix: null, suffix: null } }],
+    ['scanner.prefix', '#', { scanner: { mode: 'auto', deviceId: null, prefix: '#', suffix: null } }],
   ])('%s %j', (name, text, patch) => {
     expect(settingPatchFromText(name, text, current)).toEqual(patch);
   });
 
   it.each(['nope', 'scanner.nope', 'currency.sub', 'scanner'])('refuses the unknown name %j, listing the known ones', (name) => {
     expect(() => settingPatchFromText(name, 'x', current)).toThrow(/Unknown setting.*currency/);
+  });
+
+  it('a scanner setting stored before framing existed reads as no frame; a frame is 1-8 characters', () => {
+    expect(SETTING_SCHEMAS.scanner.parse({ mode: 'auto', deviceId: null })).toEqual({
+      mode: 'auto',
+      deviceId: null,
+      prefix: null,
+      suffix: null,
+    });
+    expect(SettingsPatchSchema.safeParse({ scanner: { prefix: '\u0002' } }).success).toBe(true);
+    expect(SettingsPatchSchema.safeParse({ scanner: { prefix: '' } }).success).toBe(false);
+    expect(SettingsPatchSchema.safeParse({ scanner: { suffix: '123456789' } }).success).toBe(false);
   });
 
   it('reads values by dotted name', () => {

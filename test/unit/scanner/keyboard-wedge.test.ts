@@ -106,15 +106,17 @@ function scannerEvents(
 function runField(d: KeyboardWedgeDetector, events: WedgeKeyEvent[], finalFlush = true) {
   let field = '';
   const scans: string[] = [];
+  const incomplete: string[] = [];
   const decisions: WedgeDecision[] = [];
   const apply = (dec: WedgeDecision, e?: WedgeKeyEvent) => {
     decisions.push(dec);
     field += dec.release;
-    if (dec.scan) {
+    if (dec.scan || dec.incomplete) {
       expect(field.endsWith(dec.leaked)).toBe(true);
       field = field.slice(0, field.length - dec.leaked.length);
-      scans.push(dec.scan.text);
     }
+    if (dec.scan) scans.push(dec.scan.text);
+    if (dec.incomplete) incomplete.push(dec.incomplete.text);
     if (e && !dec.swallow) {
       if (e.key.length === 1 && !e.ctrlKey && !e.altKey && !e.metaKey) field += e.key;
       else if (e.code === 'Enter') field += '\n';
@@ -123,7 +125,7 @@ function runField(d: KeyboardWedgeDetector, events: WedgeKeyEvent[], finalFlush 
   };
   for (const e of events) apply(d.onKeyDown(e), e);
   if (finalFlush) apply(d.flush(Number.MAX_SAFE_INTEGER));
-  return { field, scans, decisions };
+  return { field, scans, incomplete, decisions };
 }
 
 describe('KeyboardWedgeDetector: scanner bursts', () => {
@@ -271,7 +273,7 @@ describe("KeyboardWedgeDetector: never eats a person's typing", () => {
     expect(field).toBe('é&a');
   });
 
-  it('property: for any key stream and timing, typing is never lost and scans account for every swallowed key', () => {
+  it('property: for any key stream and timing, typing is never lost and scans (whole or incomplete) account for every swallowed key', () => {
     const chars = [...PRINTABLE_ASCII];
     const ev = fc.record({
       kind: fc.constantFrom('char', 'char', 'char', 'char', 'enter', 'tab', 'backspace', 'shift', 'ctrl'),
@@ -309,13 +311,25 @@ describe("KeyboardWedgeDetector: never eats a person's typing", () => {
             field = field.slice(0, field.length - dec.leaked.length) + dec.scan.text + (dec.scan.terminator === 'Enter' ? '\n' : '\t');
             expect(dec.scan.text.length).toBeGreaterThanOrEqual(minLength);
           }
+          if (dec.incomplete) {
+            // A scan cut short by a pause: its keys are dropped and the field given back.
+            expect(field.endsWith(dec.leaked)).toBe(true);
+            const term = dec.incomplete.terminator === 'Enter' ? '\n' : dec.incomplete.terminator === 'Tab' ? '\t' : '';
+            field = field.slice(0, field.length - dec.leaked.length) + dec.incomplete.text + term;
+            expect(dec.incomplete.keys).toBeGreaterThanOrEqual(term === '' ? minLength : 0);
+          }
           if (!dec.swallow && !e.ctrlKey) {
             if (e.key.length === 1) field += e.key;
             else if (e.code === 'Enter') field += '\n';
             else if (e.code === 'Tab' && !e.shiftKey) field += '\t';
           }
         }
-        field += d.flush(Number.MAX_SAFE_INTEGER).release;
+        const last = d.flush(Number.MAX_SAFE_INTEGER);
+        field += last.release;
+        if (last.incomplete) {
+          expect(field.endsWith(last.leaked)).toBe(true);
+          field = field.slice(0, field.length - last.leaked.length) + last.incomplete.text;
+        }
         // With scans put back where they were read, the stream is exactly what was typed.
         expect(field).toBe(expected);
       }),

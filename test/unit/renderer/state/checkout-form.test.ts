@@ -30,6 +30,13 @@ describe('applyScan', () => {
     expect(next.note?.key).toBe('scan.product');
   });
 
+  it('a scan that broke off changes no field and asks for a rescan', () => {
+    const form = { ...EMPTY_FORM, mobile: '0500001234', referral: 'REF1' };
+    const next = applyScan(form, { kind: 'ignore', note: 'incomplete', reason: undefined }, 4);
+    expect({ ...next, note: null }).toEqual({ ...form, note: null });
+    expect(next.note).toMatchObject({ key: 'scan.incomplete', tone: 'warn' });
+  });
+
   it('a link without a code empties the referral and asks for the code', () => {
     const next = applyScan({ ...EMPTY_FORM, referral: 'X' }, { kind: 'type-code', reason: 'link-without-referral-code' }, 5);
     expect(next).toMatchObject({ referral: '', note: { key: 'referral.typeCode', tone: 'warn' }, focus: { field: 'referral', seq: 5 } });
