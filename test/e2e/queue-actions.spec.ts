@@ -2,6 +2,7 @@
 // waits at once and follows it to the end; "Retry needs-attention (N)" puts the orders Gameball
 // refused back in the queue, unchanged, and says how many.
 import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { openTill, startTill, typeOrder } from './support/till.ts';
 import type { Till } from './support/till.ts';
 
@@ -16,7 +17,7 @@ test.afterEach(async () => {
   await till?.close();
 });
 
-async function saveOrder(page: import('@playwright/test').Page, mobile: string, amount: string): Promise<string> {
+async function saveOrder(page: Page, mobile: string, amount: string): Promise<string> {
   await typeOrder(page, mobile, amount);
   await page.keyboard.press('Enter');
   const saved = page.getByTestId('saved-card');
