@@ -244,6 +244,8 @@ export const OrderViewSchema = z.object({
   totalPaidMinor: z.number().int(),
   receiptNo: z.string().nullable(),
   referrerCode: z.string().nullable(),
+  /** A referrer named by customer id; referrerCode is its code once Gameball gave it. */
+  referrerCustomerId: z.string().optional(),
   orderDate: z.string(),
   tillId: z.string(),
   storeId: z.string().nullable(),

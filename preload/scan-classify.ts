@@ -54,7 +54,7 @@ export const ScanClassificationSchema = z.object({
   referralParam: z.string().optional(),
   /** customer: the Gameball customer id (`mobile_966500001234`). */
   customerId: z.string().optional(),
-  /** customer: the 6-digit rotating hash that followed the id. */
+  /** customer from a Gameball QR: the 6-digit rotating hash that followed the id; absent for a bare id. */
   hash: z.string().optional(),
   /** product: which GTIN family the digits and check digit fit. */
   format: BarcodeFormatSchema.optional(),
@@ -107,7 +107,9 @@ const BARE_CODE = /^[A-Za-z0-9_-]{4,32}$/;
 const HAS_LETTER = /[A-Za-z]/;
 const LINK_CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const CUSTOMER_BODY = /^[A-Za-z0-9_.@+-]{1,120}$/;
-const SIX_DIGITS = /^[0-9]{6}$/;
+const HASH_LENGTH = 6;
+/** After the prefix, a QR holds an id of 10-15 digits (E.164 without `+`) and the 6-digit hash. */
+const QR_DIGITS = /^[0-9]{16,21}$/;
 const AIM_ID = /^\][A-Za-z][0-9A-Za-z]/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const ACTIVE_SCHEMES = new Set(['javascript', 'vbscript', 'data', 'file', 'blob', 'filesystem', 'about', 'view-source', 'jar']);
@@ -134,7 +136,9 @@ const EDGE_WHITESPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
  * 2. an AIM identifier (`]Q1`) is stripped and kept as `symbology`.
  * 3. http(s) link: `referral` when a referral parameter (case-insensitive, in the query or in a
  *    `#/path?query` fragment) holds a code, else `unknown`.
- * 4. customer: a configured prefix, an id, then exactly 6 digits of hash.
+ * 4. customer: a configured prefix then a customer id. A Gameball QR (`hash` set) only when 16-21
+ *    digits follow the prefix (an id of 10-15 digits + a 6-digit hash); any other id after the
+ *    prefix is a bare customer id, kept whole (`mobile_966500001234`), never split.
  * 5. receipt: the configured pattern matches the whole text (of at most 100 characters; a pattern
  *    that could backtrack for long is never run, see receipt-pattern.ts).
  * 6. product: 8, 12 or 13 digits with a valid GTIN check digit (EAN-8, UPC-A, EAN-13).
@@ -226,14 +230,20 @@ function findReferralParam(url: URL, names: readonly string[]): { name: string; 
   return undefined;
 }
 
-function matchCustomer(data: string, opts: ClassifyOptions): { customerId: string; hash: string } | undefined {
+/**
+ * Gameball's customer QR is the customer id immediately followed by a 6-digit rotating hash, and
+ * the POS guide's id is `mobile_` + the E.164 number (country code + national number, digits only:
+ * at most 15). Text alone cannot always tell `id + hash` from a longer id, so the hash is taken
+ * only where no bare id can be meant: everything after the prefix is 16-21 digits (an id of 10-15
+ * digits, then the hash). Any other text after a configured prefix is a bare customer id, whole.
+ * The price: the QR of an id of 9 digits or fewer (a few island numbering plans) reads as a bare id.
+ */
+function matchCustomer(data: string, opts: ClassifyOptions): { customerId: string; hash?: string } | undefined {
   for (const prefix of opts.customerIdPrefixes) {
     if (prefix.length === 0 || !data.startsWith(prefix)) continue;
     const rest = data.slice(prefix.length);
-    if (rest.length < 7) continue;
-    const body = rest.slice(0, -6);
-    const hash = rest.slice(-6);
-    if (SIX_DIGITS.test(hash) && CUSTOMER_BODY.test(body)) return { customerId: prefix + body, hash };
+    if (QR_DIGITS.test(rest)) return { customerId: prefix + rest.slice(0, -HASH_LENGTH), hash: rest.slice(-HASH_LENGTH) };
+    if (CUSTOMER_BODY.test(rest)) return { customerId: data };
   }
   return undefined;
 }

@@ -265,7 +265,7 @@ export function registerOrderCommands(program: Command): void {
     .option('--shipping <amount>', 'total shipping')
     .option('--currency <code>', 'ISO currency code (default: the till setting)')
     .option('--receipt <number>', 'POS receipt number')
-    .option('--referrer <code-or-link>', 'referral code or referral link (new customers only)')
+    .option('--referrer <code-or-link>', "referral code, referral link or the referrer's customer id (new customers only)")
     .option('--json <json>', 'the whole order as JSON instead of flags')
     .option('--json-file <file>', 'read the order JSON from a file, or - for stdin')
     .action(async (flags: OrderAddFlags) => {

@@ -30,6 +30,7 @@ export const SyncOrderRowSchema = z.object({
   line_items_json: z.string().nullish(),
   receipt_no: OptText,
   referrer_code: OptText,
+  referrer_customer_id: OptText,
   order_date: z.string().min(1),
   store_id: OptText,
   branch_id: OptText,

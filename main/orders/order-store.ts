@@ -20,6 +20,7 @@ import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './error
 import { uuid7Source } from './ids.ts';
 import { formatMinor } from './money.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
+import { SELF_REFERRAL_BY_ID_MESSAGE } from './referral-code.ts';
 import type { PreparedOrder } from './prepare.ts';
 import { newSyncTracked, orderView, refundView } from './rows.ts';
 import type { OrderRow, RefundRow } from './rows.ts';
@@ -67,6 +68,15 @@ export class ReferralRules {
     return this.known.get(customerId, training ? 1 : 0, exceptOrderId) !== undefined;
   }
 
+  /**
+   * The referral code Gameball gave for a customer, as the online referral check last cached it
+   * (null: never looked up, or none). Lets a referrer named by customer id be captured with its
+   * code at once after the screen's check.
+   */
+  cachedCode(customerId: string): string | null {
+    return this.ownCode.get(customerId)?.referral_code ?? null;
+  }
+
   isOwnCode(customerId: string, code: string): boolean {
     const c = code.toLowerCase();
     if (c === customerId.toLowerCase()) return true;
@@ -75,22 +85,32 @@ export class ReferralRules {
   }
 
   /** Throws SELF_REFERRAL / REFERRAL_NOT_FIRST_PURCHASE; returns true when the customer is new. */
-  check(customerId: string, referrerCode: string | null, training: boolean, exceptOrderId = ''): boolean {
-    return this.checkKnown(!this.isKnownCustomer(customerId, training, exceptOrderId), customerId, referrerCode);
+  check(customerId: string, referrer: ReferrerColumns, training: boolean, exceptOrderId = ''): boolean {
+    return this.checkKnown(!this.isKnownCustomer(customerId, training, exceptOrderId), customerId, referrer);
   }
 
   /** The same rules when the caller already knows whether the customer is new to the till. */
-  checkKnown(isNew: boolean, customerId: string, referrerCode: string | null): boolean {
-    if (referrerCode === null) return isNew;
-    if (this.isOwnCode(customerId, referrerCode)) throw new CaptureRefusedError('SELF_REFERRAL', SELF_REFERRAL_MESSAGE, 'referrerCode');
+  checkKnown(isNew: boolean, customerId: string, referrer: ReferrerColumns): boolean {
+    const { referrerCode, referrerCustomerId } = referrer;
+    if (referrerCode === null && referrerCustomerId === null) return isNew;
+    if (referrerCustomerId === customerId) throw new CaptureRefusedError('SELF_REFERRAL', SELF_REFERRAL_BY_ID_MESSAGE, 'referrerCode');
+    if (referrerCode !== null && this.isOwnCode(customerId, referrerCode))
+      throw new CaptureRefusedError('SELF_REFERRAL', SELF_REFERRAL_MESSAGE, 'referrerCode');
     if (!isNew) throw new CaptureRefusedError('REFERRAL_NOT_FIRST_PURCHASE', NOT_FIRST_PURCHASE_MESSAGE, 'referrerCode');
     return true;
   }
 }
 
+/** How an order names its referrer: by code, by customer id (the code looked up later), or both once looked up. */
+export interface ReferrerColumns {
+  referrerCode: string | null;
+  referrerCustomerId: string | null;
+}
+
 /** The Gameball calls an order owes, in order: a new referred customer is registered (with the code) first. */
-export function callsFor(referrerCode: string | null, newCustomer: boolean): OutboxKind[] {
-  return referrerCode !== null && newCustomer ? ['register_customer', 'track_order'] : ['track_order'];
+export function callsFor(referrer: ReferrerColumns, newCustomer: boolean): OutboxKind[] {
+  const referred = referrer.referrerCode !== null || referrer.referrerCustomerId !== null;
+  return referred && newCustomer ? ['register_customer', 'track_order'] : ['track_order'];
 }
 
 export class OrderStore {
@@ -117,10 +137,10 @@ export class OrderStore {
     this.stmt = {
       insertOrder: db.prepare(
         `INSERT INTO orders (order_id, customer_id, mobile, name, email, currency, total_paid_minor, total_price_minor,
-           total_discount_minor, total_tax_minor, total_shipping_minor, line_items_json, receipt_no, referrer_code, order_date,
+           total_discount_minor, total_tax_minor, total_shipping_minor, line_items_json, receipt_no, referrer_code, referrer_customer_id, order_date,
            store_id, branch_id, till_id, training, state, created_at, updated_at, client_ref)
          VALUES (@order_id, @customer_id, @mobile, @name, @email, @currency, @total_paid_minor, @total_price_minor,
-           @total_discount_minor, @total_tax_minor, @total_shipping_minor, @line_items_json, @receipt_no, @referrer_code, @order_date,
+           @total_discount_minor, @total_tax_minor, @total_shipping_minor, @line_items_json, @receipt_no, @referrer_code, @referrer_customer_id, @order_date,
            @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at, @client_ref)`,
       ),
       // The customer's history in one statement, on the customer's index: a same-receipt order
@@ -256,11 +276,16 @@ export class OrderStore {
         'receiptNo',
       );
     }
-    const newCustomer = this.rules.checkKnown(history?.known !== 1, p.customerId, p.referrerCode);
+    const newCustomer = this.rules.checkKnown(history?.known !== 1, p.customerId, p);
     const iso = isoAt(now);
+    // A referrer named by id whose code the online check just fetched (live only: training asks
+    // the simulator, whose codes must never reach Gameball) is captured with that code at once.
+    const lookedUp =
+      p.referrerCustomerId !== null && p.referrerCode === null && !training ? this.rules.cachedCode(p.referrerCustomerId) : null;
     const row: OrderRow = {
       order_id: `${settings.tillId}-${this.newUuid()}`,
       ...preparedColumns(p),
+      ...(lookedUp === null ? {} : { referrer_code: lookedUp }),
       order_date: iso,
       store_id: settings.storeId,
       branch_id: settings.branchId,
@@ -269,7 +294,7 @@ export class OrderStore {
       ...newSyncTracked(t, iso, clientRef),
     };
     this.stmt.insertOrder.run(row);
-    const calls = callsFor(p.referrerCode, newCustomer);
+    const calls = callsFor(p, newCustomer);
     for (const kind of calls) this.outbox.enqueue(kind, row.order_id, row.customer_id, now);
     return { ...orderView(row), calls, newCustomer, replayed: false };
   }
@@ -365,6 +390,8 @@ function sameOrder(p: PreparedOrder, training: boolean, row: OrderRow): boolean 
     row.total_shipping_minor === p.totalShippingMinor &&
     row.line_items_json === (p.lineItems === null ? null : JSON.stringify(p.lineItems)) &&
     row.receipt_no === p.receiptNo &&
-    row.referrer_code === p.referrerCode
+    row.referrer_customer_id === p.referrerCustomerId &&
+    // A referrer named by id may have been captured with its looked-up code.
+    (p.referrerCustomerId !== null || row.referrer_code === p.referrerCode)
   );
 }

@@ -5,7 +5,7 @@ import type { StoredSettings } from '../config/settings.ts';
 import { CustomerIdentityError, normaliseCustomerId, normaliseMobile } from './customer.ts';
 import { CaptureRefusedError } from './errors.ts';
 import { MAX_MAJOR_UNITS, currencyExponent, isKnownCurrency } from './money.ts';
-import { extractReferralCode } from './referral-code.ts';
+import { extractReferrer } from './referral-code.ts';
 import type { LineItem, ParsedOrderInput } from './schemas.ts';
 
 export interface PreparedOrder {
@@ -22,6 +22,8 @@ export interface PreparedOrder {
   lineItems: LineItem[] | null;
   receiptNo: string | null;
   referrerCode: string | null;
+  /** A referrer named by customer id: its code is looked up online (at once, or before registration). */
+  referrerCustomerId: string | null;
 }
 
 /** An amount in minor units (the schema checked it is a whole number, not negative), up to MAX_MAJOR_UNITS of the currency. */
@@ -87,10 +89,10 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
       return item;
     }) ?? null;
   const raw = o.referrerCode ?? null;
-  const referrerCode =
+  const referrer =
     raw === null
       ? null
-      : extractReferralCode(
+      : extractReferrer(
           raw,
           { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null },
           customerId,
@@ -108,7 +110,8 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
     totalShippingMinor: amount(o.totalShippingMinor, currency, 'totalShippingMinor'),
     lineItems,
     receiptNo: o.receiptNo ?? null,
-    referrerCode,
+    referrerCode: referrer?.code ?? null,
+    referrerCustomerId: referrer?.customerId ?? null,
   };
 }
 
@@ -128,5 +131,6 @@ export function preparedColumns(p: PreparedOrder) {
     line_items_json: p.lineItems === null ? null : JSON.stringify(p.lineItems),
     receipt_no: p.receiptNo,
     referrer_code: p.referrerCode,
+    referrer_customer_id: p.referrerCustomerId,
   };
 }

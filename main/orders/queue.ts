@@ -78,7 +78,7 @@ export class OrderQueue {
         `UPDATE orders SET customer_id = @customer_id, mobile = @mobile, name = @name, email = @email, currency = @currency,
            total_paid_minor = @total_paid_minor, total_price_minor = @total_price_minor, total_discount_minor = @total_discount_minor,
            total_tax_minor = @total_tax_minor, total_shipping_minor = @total_shipping_minor, line_items_json = @line_items_json,
-           receipt_no = @receipt_no, referrer_code = @referrer_code, state = 'pending', attention_code = NULL, attention_message = NULL,
+           receipt_no = @receipt_no, referrer_code = @referrer_code, referrer_customer_id = @referrer_customer_id, state = 'pending', attention_code = NULL, attention_message = NULL,
            updated_at = @updated_at
          WHERE order_id = @order_id`,
       ),
@@ -221,14 +221,14 @@ export class OrderQueue {
       if (!parsed.success) throw refusalFromZod(parsed.error);
       const p = prepareOrder(parsed.data, settings);
       const training = row.training === 1;
-      const newCustomer = this.deps.rules.check(p.customerId, p.referrerCode, training, orderId);
+      const newCustomer = this.deps.rules.check(p.customerId, p, training, orderId);
       this.s.updateEdited.run({
         order_id: orderId,
         ...preparedColumns(p),
         updated_at: iso,
       });
       this.outbox.discard(orderId, now);
-      for (const kind of callsFor(p.referrerCode, newCustomer)) {
+      for (const kind of callsFor(p, newCustomer)) {
         if (this.outbox.hasDone(orderId, kind, p.customerId)) continue;
         this.outbox.enqueue(kind, orderId, p.customerId, now);
       }
@@ -392,7 +392,8 @@ export function mergeForEdit(row: OrderRow, patch: Record<string, unknown>, coun
     totalShippingMinor: row.total_shipping_minor ?? undefined,
     lineItems: row.line_items_json === null ? undefined : parseLineItems(row.line_items_json),
     receiptNo: row.receipt_no ?? undefined,
-    referrerCode: row.referrer_code ?? undefined,
+    // A referrer named by id stays named by id (its code is looked up again at sync).
+    referrerCode: row.referrer_customer_id ?? row.referrer_code ?? undefined,
   };
   // Identity: a customer id that came from the mobile follows a corrected mobile; an explicit one stays.
   let derivedFromMobile = false;

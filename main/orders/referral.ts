@@ -11,7 +11,8 @@ import { maskCustomerId, maskIdsIn } from './mask-id.ts';
 import { NOT_FIRST_PURCHASE_MESSAGE, SELF_REFERRAL_MESSAGE } from './order-store.ts';
 import type { ReferralRules } from './order-store.ts';
 import { resolveCustomer } from './prepare.ts';
-import { extractReferralCode } from './referral-code.ts';
+import { extractReferrer } from './referral-code.ts';
+import type { Referrer } from './referral-code.ts';
 import { ReferralCheckInputSchema } from './schemas.ts';
 import type { ReferralCheck } from './schemas.ts';
 
@@ -42,6 +43,9 @@ export interface ReferralCheckerDeps {
 export const OFFLINE_MESSAGE =
   "Couldn't check the code with Gameball right now. You can still save the order: the code is sent with it when the till is back online.";
 
+export const OFFLINE_BY_ID_MESSAGE =
+  "Couldn't look up the referrer with Gameball right now. You can still save the order: the referrer's code is looked up when the till is back online, before the customer is registered.";
+
 export class ReferralChecker {
   private readonly cache;
 
@@ -58,9 +62,9 @@ export class ReferralChecker {
     if (!parsed.success) throw refusalFromZod(parsed.error);
     const settings = this.deps.settings();
     const { customerId } = resolveCustomer(parsed.data.customer, settings.country);
-    let code: string;
+    let referrer: Referrer;
     try {
-      code = extractReferralCode(
+      referrer = extractReferrer(
         parsed.data.referrerCode,
         { customerIdPrefixes: settings.customerIdPrefixes, referralParams: settings.referralParams, receiptPattern: null },
         customerId,
@@ -70,6 +74,41 @@ export class ReferralChecker {
         return { status: err.code === 'SELF_REFERRAL' ? 'self' : 'invalid', message: err.message, customerId };
       throw err;
     }
+    if (referrer.customerId !== undefined) return this.checkByCustomerId(customerId, referrer.customerId);
+    return this.checkCode(customerId, referrer.code);
+  }
+
+  /**
+   * A referrer named by customer id: its referral code is looked up at once (`GET /customers/{id}`)
+   * and checked like a typed code. Live lookups are cached, so the capture that follows stores the
+   * code (order-store.ts); offline, the id is captured and the code looked up at sync.
+   */
+  private async checkByCustomerId(customerId: string, referrerId: string): Promise<ReferralCheck> {
+    if (this.deps.rules.isKnownCustomer(customerId, this.deps.training()))
+      return { status: 'not-first-purchase', message: NOT_FIRST_PURCHASE_MESSAGE, customerId };
+    const advisor = this.deps.advisor();
+    if (!advisor) return { status: 'offline', message: OFFLINE_BY_ID_MESSAGE, customerId };
+    let referrer: { referralCode?: string | null } | null;
+    try {
+      referrer = await advisor.getCustomer(referrerId, AbortSignal.timeout(this.deps.timeoutMs ?? 4000));
+    } catch (err) {
+      const reason = maskIdsIn(err instanceof Error ? err.message : String(err), [customerId, referrerId]);
+      this.deps.logger?.warn({ customerId: maskCustomerId(customerId), err: reason }, 'referral check: Gameball not reachable');
+      return { status: 'offline', message: OFFLINE_BY_ID_MESSAGE, customerId };
+    }
+    const code = referrer?.referralCode;
+    if (!code) {
+      return {
+        status: 'invalid',
+        message: `Gameball has no customer ${referrerId} with a referral code. Check the referrer's id, type their referral code instead, or remove it.`,
+        customerId,
+      };
+    }
+    if (!this.deps.training()) this.cache.run(referrerId, code, 1, isoAt(this.deps.clock.now()));
+    return this.checkCode(customerId, code);
+  }
+
+  private async checkCode(customerId: string, code: string): Promise<ReferralCheck> {
     const base = { referrerCode: code, customerId };
     if (this.deps.rules.isOwnCode(customerId, code)) return { status: 'self', message: SELF_REFERRAL_MESSAGE, ...base };
     if (this.deps.rules.isKnownCustomer(customerId, this.deps.training()))

@@ -53,6 +53,8 @@ export interface OrderRow extends SyncTrackedRow {
   line_items_json: string | null;
   receipt_no: string | null;
   referrer_code: string | null;
+  /** A referrer named by customer id (migration 0006); referrer_code holds its code once looked up. */
+  referrer_customer_id: string | null;
   order_date: string;
   store_id: string | null;
   branch_id: string | null;
@@ -108,6 +110,7 @@ export function orderView(r: OrderRow): OrderView {
     totalPaidMinor: r.total_paid_minor,
     receiptNo: r.receipt_no,
     referrerCode: r.referrer_code,
+    ...(r.referrer_customer_id ? { referrerCustomerId: r.referrer_customer_id } : {}),
     orderDate: r.order_date,
     storeId: r.store_id,
     branchId: r.branch_id,

@@ -272,6 +272,7 @@ export class OutboxStore {
   private readonly selectOthersInFlight;
   private readonly selectActive;
   private readonly selectOrder;
+  private readonly updateReferrerCode;
   private readonly selectRefund;
   private readonly claimTx;
   private readonly pullAll;
@@ -361,6 +362,9 @@ export class OutboxStore {
     this.selectActive = db.prepare<{ training: number }, { n: number }>(`
       SELECT COUNT(*) AS n FROM outbox o WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training`);
     this.selectOrder = db.prepare<[string], Record<string, unknown>>('SELECT * FROM orders WHERE order_id = ?');
+    this.updateReferrerCode = db.prepare<[string, string]>(
+      'UPDATE orders SET referrer_code = ? WHERE order_id = ? AND referrer_customer_id IS NOT NULL',
+    );
     this.selectRefund = db.prepare<[string], Record<string, unknown>>('SELECT * FROM refunds WHERE refund_id = ?');
 
     this.pullAll = db.prepare<{ now: number }>(
@@ -446,6 +450,14 @@ export class OutboxStore {
 
   loadOrder(orderId: string): Record<string, unknown> | undefined {
     return this.selectOrder.get(orderId);
+  }
+
+  /**
+   * Keeps the referral code Gameball gave for an order's referrer named by customer id, so the
+   * registration and the first order both send it. Only for such an order (no-op otherwise).
+   */
+  keepReferrerCode(orderId: string, code: string): void {
+    this.updateReferrerCode.run(code, orderId);
   }
 
   loadRefund(refundId: string): Record<string, unknown> | undefined {

@@ -33,8 +33,12 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
   const [selected, setSelected] = useState(0);
   const [openId, setOpenId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  // Why retry-all or export was refused, in the till's language (a cancelled PIN prompt is not an error).
+  // Why sync-now, retry or export was refused, in the till's language (a cancelled PIN prompt is not an error).
   const [error, setError] = useState<string | null>(null);
+  // Set from a "Sync now" press until the queue has nothing left to send: each status then says where it stands.
+  const [following, setFollowing] = useState<SyncStatus | null>(null);
+  // Where the sync stands since that press (below the notice, which keeps saying what was asked).
+  const [syncLine, setSyncLine] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const pinPrompt = usePinPrompt();
@@ -109,8 +113,41 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
     }
   }
 
-  async function retryAll() {
+  /** Runs the sync at once (every waiting order, now), and reports what it then does. */
+  async function syncNow() {
     setError(null);
+    setSyncLine(null);
+    const before = status;
+    const waiting = before ? before.counts.pending + before.counts.sending : 0;
+    const sent = await unwrap(api.syncNow()).then(
+      () => true,
+      (err: unknown) => {
+        setError(errorText(t, err));
+        return false;
+      },
+    );
+    if (!sent) return;
+    setNotice(waiting === 0 ? t('queue.syncNothing') : t('queue.syncSending', { count: formatNumber(waiting, lang) }));
+    setFollowing(before);
+  }
+
+  // After "Sync now": each new status says where the sync stands, until nothing is left to send.
+  useEffect(() => {
+    if (!following || !status || status === following) return;
+    const waiting = status.counts.pending + status.counts.sending;
+    const attention = formatNumber(status.counts.attention, lang);
+    if (waiting === 0) {
+      setSyncLine(t('queue.syncDone', { attention }));
+      setFollowing(null);
+    } else if (!status.online) setSyncLine(t('queue.syncOffline', { count: formatNumber(waiting, lang) }));
+    else setSyncLine(t('queue.syncProgress', { count: formatNumber(waiting, lang), attention }));
+  }, [following, status, t, lang]);
+
+  /** Puts every needs-attention order (and refund) back in the queue to be sent again, unchanged. */
+  async function retryAttention() {
+    setError(null);
+    setFollowing(null);
+    setSyncLine(null);
     const r = await unwrap(api.retryOrders({ all: true })).catch((err: unknown) => {
       setError(errorText(t, err));
       return null;
@@ -142,14 +179,17 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
         <div className="queue-head">
           <h1 className="card-title">{t('queue.title')}</h1>
           <div className="queue-actions">
+            <button type="button" className="btn" onClick={onEvent(syncNow)} disabled={!counts} data-testid="sync-now">
+              {t('queue.syncNow')}
+            </button>
             <button
               type="button"
               className="btn"
-              onClick={onEvent(retryAll)}
-              disabled={!counts || counts.attention + counts.pending === 0}
-              data-testid="retry-all"
+              onClick={onEvent(retryAttention)}
+              disabled={!counts || counts.attention === 0}
+              data-testid="retry-attention"
             >
-              {t('queue.retryAll')}
+              {t('queue.retryAttention', { count: formatNumber(counts?.attention ?? 0, lang) })}
             </button>
             <button type="button" className="btn" onClick={onEvent(exportCsv)} data-testid="export-csv">
               {t('queue.export')}
@@ -194,6 +234,11 @@ export function QueueScreen({ status }: { status: SyncStatus | null }) {
         {notice && (
           <p className="notice" role="status" data-testid="queue-notice">
             {notice}
+          </p>
+        )}
+        {syncLine && (
+          <p className="notice" role="status" data-testid="queue-sync-status">
+            {syncLine}
           </p>
         )}
         {error && (

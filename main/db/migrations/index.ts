@@ -4,11 +4,12 @@ import { migration0002 } from './0002-customer-cache.ts';
 import { migration0003 } from './0003-client-ref-and-indexes.ts';
 import { migration0004 } from './0004-database-marker.ts';
 import { migration0005 } from './0005-clock-check.ts';
+import { migration0006 } from './0006-referrer-customer-id.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
 
 /** The schema version this build writes: the last step's number. */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

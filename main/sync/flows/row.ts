@@ -13,7 +13,7 @@ import { syncRefund } from './refund.ts';
 import { syncRegistration } from './registration.ts';
 
 export interface RowDeps {
-  store: Pick<OutboxStore, 'loadOrder' | 'loadRefund'>;
+  store: Pick<OutboxStore, 'loadOrder' | 'loadRefund' | 'keepReferrerCode'>;
   training: boolean;
   now: () => number;
   logger: Logger | undefined;
@@ -63,7 +63,8 @@ export async function runRow(calls: RowCalls, deps: RowDeps): Promise<Outcome> {
   }
 
   try {
-    if (row.kind === 'register_customer') return await syncRegistration(calls, order);
+    if (row.kind === 'register_customer')
+      return await syncRegistration(calls, order, (code) => store.keepReferrerCode(order.order_id, code));
     if (row.kind === 'track_order') return await syncOrder(calls, order);
     return await syncRefund(calls, order.order_id, refundBody ?? {});
   } catch (err) {

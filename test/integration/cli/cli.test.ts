@@ -92,6 +92,32 @@ describe('pos-companion order add', () => {
     expect(JSON.parse(ok(['export', '--data-dir', dir, '--format', 'json', '--state', 'synced']))).toEqual([]);
   });
 
+  it('--referrer takes a customer id too: kept as the referrer id, its code looked up at sync; the own id is refused', () => {
+    const dir = folder();
+    const id = ok([
+      'order',
+      'add',
+      '--data-dir',
+      dir,
+      '--mobile',
+      '0500001234',
+      '--total',
+      '10',
+      '--referrer',
+      'mobile_966511112222',
+    ]).trim();
+    expect(db(dir).prepare('SELECT order_id, referrer_code, referrer_customer_id FROM orders').all()).toEqual([
+      { order_id: id, referrer_code: null, referrer_customer_id: 'mobile_966511112222' },
+    ]);
+    expect(db(dir).prepare('SELECT kind FROM outbox WHERE entity_id = ? ORDER BY id').all(id)).toEqual([
+      { kind: 'register_customer' },
+      { kind: 'track_order' },
+    ]);
+    const self = cli(['order', 'add', '--data-dir', dir, '--mobile', '0500004321', '--total', '10', '--referrer', 'mobile_966500004321']);
+    expect(self.code, self.stderr).toBe(2);
+    expect(self.stderr).toMatch(/refused \(SELF_REFERRAL\).*cannot refer themselves/);
+  });
+
   it('export neutralises cells a spreadsheet would run as formulas', () => {
     const dir = folder();
     ok([

@@ -137,9 +137,12 @@ describe('scanner commands against a fake transport (in process)', () => {
       [[']E04006381333931'], { text: '4006381333931', kind: 'product', symbology: ']E0' }],
       [['https://gb.page.link/AbCd'], { text: 'https://gb.page.link/AbCd', kind: 'unknown', reason: 'link-without-referral-code' }],
       [
-        ['cust-42001234567', '--customer-prefix', 'cust-'],
-        { text: 'cust-42001234567', kind: 'customer', customerId: 'cust-42001', hash: '234567' },
+        ['cust-4200123456234567', '--customer-prefix', 'cust-'],
+        { text: 'cust-4200123456234567', kind: 'customer', customerId: 'cust-4200123456', hash: '234567' },
       ],
+      // A bare customer id is the customer, whole: no hash is cut off its end.
+      [['mobile_966500001234'], { text: 'mobile_966500001234', kind: 'customer', customerId: 'mobile_966500001234' }],
+      [['cust-42001234567', '--customer-prefix', 'cust-'], { text: 'cust-42001234567', kind: 'customer', customerId: 'cust-42001234567' }],
       [['R-000123', '--receipt-pattern', 'R-\\d{6}'], { text: 'R-000123', kind: 'receipt' }],
     ];
     for (const [args, expected] of cases) {

@@ -21,8 +21,22 @@ const customer: Row[] = [
     ']Q1mobile_965500001234000001',
     { kind: 'customer', symbology: ']Q1', customerId: 'mobile_965500001234', hash: '000001' },
   ],
-  ['prefix but no hash digits', 'mobile_96650000123a', { kind: 'referral', referrerCode: 'mobile_96650000123a' }],
-  ['prefix with only the hash', 'mobile_123456', { kind: 'referral', referrerCode: 'mobile_123456' }],
+  // A bare customer id is the customer, whole: never an id and a hash (the misreading was
+  // `mobile_966500` + hash `001234`, a different customer).
+  ["bare customer id (the POS guide's mobile id)", 'mobile_966500001234', { kind: 'customer', customerId: 'mobile_966500001234' }],
+  ['bare customer id, 15 digits (the longest E.164)', 'mobile_123456789012345', { kind: 'customer', customerId: 'mobile_123456789012345' }],
+  ['bare customer id with AIM id', ']Q1mobile_96550000123', { kind: 'customer', symbology: ']Q1', customerId: 'mobile_96550000123' }],
+  [
+    'QR of the longest id (15 + 6 digits)',
+    'mobile_123456789012345000042',
+    { kind: 'customer', customerId: 'mobile_123456789012345', hash: '000042' },
+  ],
+  ['QR of a 10-digit id', 'mobile_1234567890654321', { kind: 'customer', customerId: 'mobile_1234567890', hash: '654321' }],
+  ['prefix then an id that is not digits', 'mobile_96650000123a', { kind: 'customer', customerId: 'mobile_96650000123a' }],
+  ['prefix then six digits', 'mobile_123456', { kind: 'customer', customerId: 'mobile_123456' }],
+  ['prefix then more digits than any QR holds', `mobile_${'1'.repeat(22)}`, { kind: 'customer', customerId: `mobile_${'1'.repeat(22)}` }],
+  ['the prefix alone', 'mobile_', { kind: 'referral', referrerCode: 'mobile_' }],
+  ['prefix then a character no customer id has', 'mobile_9665!0001234', { kind: 'unknown', reason: 'unrecognised' }],
 ];
 
 const referral: Row[] = [
@@ -147,7 +161,9 @@ describe('classifyScan', () => {
 
   it('uses configured customer prefixes and referral parameters', () => {
     const opts: ClassifyOptions = { customerIdPrefixes: ['cust-', 'mobile_'], referralParams: ['invite'], receiptPattern: null };
-    expect(classifyScan('cust-42001234567', opts)).toMatchObject({ kind: 'customer', customerId: 'cust-42001', hash: '234567' });
+    expect(classifyScan('cust-4200123456234567', opts)).toMatchObject({ kind: 'customer', customerId: 'cust-4200123456', hash: '234567' });
+    // A bare id after any configured prefix is that customer, never split.
+    expect(classifyScan('cust-42001234567', opts)).toEqual({ kind: 'customer', text: 'cust-42001234567', customerId: 'cust-42001234567' });
     expect(classifyScan('https://shop.example/?invite=FRIEND1', opts)).toMatchObject({ kind: 'referral', referrerCode: 'FRIEND1' });
     // Not one of this store's names any more.
     expect(classifyScan('https://shop.example/?ref=FRIEND1', opts)).toMatchObject({
@@ -295,6 +311,32 @@ describe('properties', () => {
         expect(classifyScan(link)).toMatchObject({ kind: 'referral', referrerCode: c });
       }),
       { numRuns: 500, seed: 7 },
+    );
+  });
+  const prefixes = ['mobile_', 'cust-', 'gb.'];
+  const opts: ClassifyOptions = { customerIdPrefixes: prefixes, referralParams: ['ref'], receiptPattern: null };
+  it('a bare customer id after any configured prefix is that customer, whole, with no hash', () => {
+    const mobileId = fc.stringMatching(/^[1-9][0-9]{0,14}$/);
+    const otherId = fc.stringMatching(/^[A-Za-z0-9_.@+-]{1,120}$/).filter((b) => !/^[0-9]{16,21}$/.test(b));
+    fc.assert(
+      fc.property(fc.constantFrom(...prefixes), fc.oneof(mobileId, otherId), (prefix, body) => {
+        expect(classifyScan(prefix + body, opts)).toEqual({ kind: 'customer', text: prefix + body, customerId: prefix + body });
+      }),
+      { numRuns: 1000, seed: 11 },
+    );
+  });
+  it('a Gameball QR (an id of 10-15 digits, then 6 digits) gives that id and hash back', () => {
+    const id = fc.stringMatching(/^[1-9][0-9]{9,14}$/);
+    const hash = fc.stringMatching(/^[0-9]{6}$/);
+    fc.assert(
+      fc.property(fc.constantFrom(...prefixes), id, hash, fc.constantFrom('', ']Q1', ']Q0'), (prefix, body, h, aim) => {
+        expect(classifyScan(`${aim}${prefix}${body}${h}\r\n`, opts)).toMatchObject({
+          kind: 'customer',
+          customerId: prefix + body,
+          hash: h,
+        });
+      }),
+      { numRuns: 1000, seed: 12 },
     );
   });
   it('events carry a classification the schema accepts', () => {
