@@ -67,6 +67,8 @@ test('with a store PIN set, saving keys and exporting ask for it; a wrong one is
   await page.getByTestId('pin-cancel').click();
   await expect(page.getByTestId('pin-dialog')).toHaveCount(0);
   await page.getByTestId('export-csv').click();
+  // The dialog opens once main has answered that a PIN is needed: Escape closes it from then on.
+  await expect(page.getByTestId('pin-dialog')).toHaveAttribute('data-why', 'required');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('pin-dialog')).toHaveCount(0);
   expect(downloads).toBe(0);
