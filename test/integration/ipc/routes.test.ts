@@ -3,17 +3,10 @@
 // the minor units the screen sent. No conversion sits between the two: decimal text appears only
 // in the export file (and on the screen, which formats minor units itself).
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { routedTill } from '../../support/routed-till.ts';
 import { CHANNELS, type ChannelName, type ResponseOf } from '../../../preload/api.ts';
-import { createEngine, noSync } from '../../../main/engine.ts';
-import { createBridge } from '../../../main/ipc/bridge.ts';
-import { createLogger } from '../../../main/log.ts';
-import { testCipher } from '../../support/test-cipher.ts';
-import { steppedClock, tempDir } from '../../support/till-fixture.ts';
-
-const ORIGIN = 'http://127.0.0.1:4477';
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -22,22 +15,9 @@ afterEach(async () => {
 });
 
 async function till() {
-  const t = tempDir('pos-routes-');
-  cleanups.push(t.cleanup);
-  const clock = steppedClock();
-  const logger = createLogger({ destination: new Writable({ write: (_chunk, _e, done) => done() }) });
-  const engine = await createEngine({ dataDir: t.dir, clock, logger, secretCipher: testCipher(), env: {}, sync: noSync });
-  cleanups.push(() => engine.close());
-  const bridge = createBridge({
-    engine,
-    trustedOrigins: [ORIGIN],
-    logger,
-    clock,
-    app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' },
-  });
-  cleanups.push(() => bridge.close());
-  const call = (channel: string, request?: unknown) =>
-    bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });
+  const r = await routedTill('pos-routes-');
+  cleanups.push(() => r.cleanup());
+  const { engine, call } = r;
   /** A call that must succeed: its answer, as the contract's response schema reads it. */
   const ok = async <C extends ChannelName>(channel: C, request?: unknown) => {
     const r = await call(channel, request);
@@ -48,7 +28,7 @@ async function till() {
   };
   /** Writes to the database as the sync would (a second connection, as another process does). */
   const sql = (text: string, ...params: unknown[]) => {
-    const db = new BetterSqlite3(join(t.dir, 'pos-companion.db'));
+    const db = new BetterSqlite3(join(r.dir, 'pos-companion.db'));
     try {
       db.prepare(text).run(...params);
     } finally {

@@ -3,18 +3,11 @@
 // orders and changing the Gameball keys need it; wrong PINs are rate-limited in main; only a
 // salted hash is stored; neither the PIN nor its hash ever leaves main or reaches the log.
 import { existsSync, readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, noSync } from '../../../main/engine.ts';
-import type { Engine } from '../../../main/engine.ts';
-import { createBridge } from '../../../main/ipc/bridge.ts';
-import { createLogger } from '../../../main/log.ts';
-import { testCipher } from '../../support/test-cipher.ts';
-import { steppedClock, tempDir } from '../../support/till-fixture.ts';
+import { routedTill } from '../../support/routed-till.ts';
 
-const ORIGIN = 'http://127.0.0.1:4477';
 const PIN = '48260193';
 const OTHER = '11112222';
 
@@ -25,25 +18,10 @@ afterEach(async () => {
 });
 
 async function till() {
-  const t = tempDir('pos-store-pin-');
-  cleanups.push(t.cleanup);
-  const clock = steppedClock();
-  const logText: string[] = [];
-  const logger = createLogger({ destination: new Writable({ write: (chunk, _e, done) => (logText.push(String(chunk)), done()) }) });
-  const engine: Engine = await createEngine({ dataDir: t.dir, clock, logger, secretCipher: testCipher(), env: {}, sync: noSync });
-  cleanups.push(() => engine.close());
-  engine.captureOrder({ mobile: '0500001234', name: 'Sara', totalPaidMinor: 1000 });
-  const bridge = createBridge({
-    engine,
-    trustedOrigins: [ORIGIN],
-    logger,
-    clock,
-    app: { name: 'POS Companion', version: 't', shell: 'browser', platform: 'linux' },
-  });
-  cleanups.push(() => bridge.close());
-  const call = (channel: string, request?: unknown) =>
-    bridge.router.dispatch(channel, request === undefined ? [] : [request], { url: `${ORIGIN}/`, isMainFrame: true });
-  return { engine, call, clock, dir: t.dir, log: () => logText.join('') };
+  const r = await routedTill('pos-store-pin-');
+  cleanups.push(() => r.cleanup());
+  r.engine.captureOrder({ mobile: '0500001234', name: 'Sara', totalPaidMinor: 1000 });
+  return r;
 }
 
 describe('store PIN', () => {
