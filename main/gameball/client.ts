@@ -177,7 +177,8 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
       // only from an answer that is Gameball's (one it could read, or an error with Gameball's
       // code), never from a captive portal's or a proxy's page.
       const serverTime = c.cause === 'ok' || c.code !== null ? httpDate(res.headers.get('date')) : null;
-      return { ...base, ...c, httpStatus: res.status, durationMs, serverTime };
+      const retryAfterMs = res.status === 429 ? retryAfter(res.headers.get('retry-after'), serverTime) : null;
+      return { ...base, ...c, httpStatus: res.status, durationMs, serverTime, retryAfterMs };
     } finally {
       clearTimeout(timer);
     }
@@ -214,6 +215,19 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         signal,
       }),
   };
+}
+
+/**
+ * An HTTP `Retry-After` (seconds, or an HTTP date read against the answer's own Date) as ms; null
+ * when absent or unreadable.
+ */
+export function retryAfter(value: string | null, serverTime: number | null): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1_000;
+  const at = Date.parse(v);
+  if (!Number.isFinite(at) || serverTime === null) return null;
+  return Math.max(0, at - serverTime);
 }
 
 /** An HTTP `Date` header as epoch ms; null when absent or unreadable. */

@@ -47,6 +47,8 @@ export interface GameballResult<T = unknown> {
   durationMs: number;
   /** Gameball's clock from the answer's `Date` header (epoch ms, whole seconds); null or absent without an answer or header. */
   serverTime?: number | null;
+  /** A 429's `Retry-After` in ms (Gameball promises none); null or absent otherwise. */
+  retryAfterMs?: number | null;
   /** The parsed answer when kind is 'ok'. */
   value?: T;
 }

@@ -61,6 +61,22 @@ export class RateLimiter {
     return true;
   }
 
+  /**
+   * After a refusal: milliseconds until a request of `group` would fit both windows again, assuming
+   * nothing else is admitted meanwhile (what the simulator's 429 says in Retry-After).
+   */
+  retryAfterMs(group: RateGroup, now: number): number {
+    if (this.limits === false) return 0;
+    const limit = this.limits[group];
+    const times = (this.accepted.get(group) ?? []).filter((t) => t > now - 30_000);
+    let wait = 0;
+    if (times.length >= limit.per30s) wait = Math.max(wait, (times[times.length - limit.per30s] as number) + 30_000 - now);
+    const lastSecond = times.filter((t) => t > now - 1_000);
+    if (lastSecond.length >= limit.perSecond)
+      wait = Math.max(wait, (lastSecond[lastSecond.length - limit.perSecond] as number) + 1_000 - now);
+    return Math.max(0, wait);
+  }
+
   clear(): void {
     this.accepted.clear();
   }

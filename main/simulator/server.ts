@@ -402,6 +402,10 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
     authenticate(ctx, req, version, r.secret);
     if (!ctx.limiter.admit(r.group, ctx.state.config.now())) {
       counters.rateLimited += 1;
+      // One account's windows, whichever client asked: say when a request would fit again (whole
+      // seconds, at least one). Gameball promises no Retry-After; clients must cope without it.
+      const wait = ctx.limiter.retryAfterMs(r.group, ctx.state.config.now());
+      res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1_000))));
       throw new SimError(429, CODES.rateLimited, 'Too many requests: rate limit exceeded.');
     }
     let body: unknown;

@@ -6,6 +6,7 @@ import type { GameballClient } from '../gameball/client.ts';
 import type { RateLimits } from '../gameball/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import type { SharedBudgetPolicy } from './shared-budget.ts';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. Injected so tests can step time. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -45,6 +46,8 @@ export interface SyncEngineOptions {
   random?: () => number;
   rateLimits?: Partial<RateLimits>;
   rateMarginMs?: number;
+  /** How this till's share of the account's budget adapts to 429s (default DEFAULT_SHARED_BUDGET). */
+  sharing?: Partial<SharedBudgetPolicy>;
   sleep?: Sleep;
   /** Longest wait between looks at the outbox when idle (default 2 s; captures also wake it). */
   idlePollMs?: number;

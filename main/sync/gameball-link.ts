@@ -1,5 +1,6 @@
 // One sync engine's line to Gameball: every request a row makes goes through `call`, under the
-// client-side rate limiter (rate-limiter.ts: no 429s) and the row's lease (renewed before a send
+// client-side rate limiter (rate-limiter.ts: no 429s for a till alone on its account; tills that
+// share an account share its budget from Gameball's 429s, shared-budget.ts) and the row's lease (renewed before a send
 // when short, which also proves the row is still this engine's), with the keys taken out of the
 // answer before anything of it is recorded. Each answer then:
 //  - moves the online/offline model (connectivity.ts) and the status's last success or error;
@@ -74,6 +75,8 @@ export class GameballLink {
   /** The skew this engine last stored (null: none yet, so the first measurement is always stored). */
   private savedSkew: number | null = null;
   private limiterSeeded = false;
+  /** Resolves when the first sends may go (see seedLimiter). */
+  private startGate: Promise<void> | undefined;
 
   constructor(private readonly deps: GameballLinkDeps) {}
 
@@ -119,6 +122,7 @@ export class GameballLink {
     const client = this.deps.client();
     if (!client) return 'abandoned';
     const group = rateGroupOf(method, path.startsWith('/orders/') ? '/orders/x/transactions' : path);
+    if (this.startGate) await this.startGate;
     for (;;) {
       if (this.signal.aborted) return 'abandoned';
       const wait = limiter.delay(group, clock.now());
@@ -138,6 +142,7 @@ export class GameballLink {
     }
     const sentAt = clock.now();
     const res = withoutKeys(await fn(client, this.signal), this.deps.secretValues?.());
+    this.budgetAnswer(group, sentAt, res);
     this.noticeAnswer(res.serverTime, sentAt);
     logs.push({
       method: res.method,
@@ -149,7 +154,7 @@ export class GameballLink {
       outcome: res.kind,
       durationMs: res.durationMs,
     });
-    this.observe(row, res, group);
+    this.observe(row, res);
     return res;
   }
 
@@ -160,7 +165,8 @@ export class GameballLink {
    * in its future (9007: typically the first answer to a till whose clock was never measured), that
    * answer's Date is Gameball's clock: the body goes once more, dated no later than that. A 9007
    * records nothing, so sending again cannot count twice, and it stays one request at a time for
-   * the customer (same job). The till keeps the captured date; the log says what was sent.
+   * the customer (same job). The till keeps the captured date, and an order carries it to Gameball
+   * in `extra.tillOrderDate`; the log says what was sent.
    */
   async postDated<T>(
     row: ClaimedRow,
@@ -194,7 +200,10 @@ export class GameballLink {
       { outboxId: row.id, entityId: row.entityId, captured, sentAs: sendable },
       "date ahead of Gameball's clock (the till's clock was ahead when it was captured): sent with Gameball's time instead",
     );
-    return { ...body, [field]: sendable };
+    // The till's own time goes along in `extra` (an order's free fields), so Gameball's records
+    // still show when the sale happened by the till's clock.
+    const extra = field === 'orderDate' && isRecord(body.extra) ? { extra: { ...body.extra, tillOrderDate: captured } } : {};
+    return { ...body, [field]: sendable, ...extra };
   }
 
   /** What Gameball lists for an order (the look-up before any re-post). */
@@ -209,9 +218,10 @@ export class GameballLink {
     if (!client) return;
     this.lastContactAt = clock.now();
     try {
-      if (this.deps.limiter.take('transactions', clock.now()) > 0) return;
+      if (this.startGate || this.deps.limiter.take('transactions', clock.now()) > 0) return;
       const sentAt = clock.now();
       const res = withoutKeys(await client.orderTransactions('pos-companion-connection-probe', this.signal), this.deps.secretValues?.());
+      this.budgetAnswer('transactions', sentAt, res);
       if (this.signal.aborted) return;
       this.noticeAnswer(res.serverTime, sentAt);
       const wasOnline = live.online;
@@ -230,14 +240,30 @@ export class GameballLink {
     }
   }
 
+  /**
+   * What the answer says about the account's budget, which this till shares with the others of its
+   * account (shared-budget.ts): a 429 shrinks this till's share and waits out Retry-After, any other
+   * answer of Gameball's counted against the limit and grows it back; no answer says nothing.
+   */
+  private budgetAnswer(group: RateGroup, sentAt: number, res: GameballResult): void {
+    const now = this.deps.clock.now();
+    if (res.httpStatus === null) this.deps.limiter.unanswered(group, sentAt, now);
+    else if (res.cause === 'rate-limited') {
+      this.deps.limiter.answered(group, sentAt, now, { rateLimited: true, retryAfterMs: res.retryAfterMs ?? null });
+      this.deps.logger?.info(
+        { group, share: Number(this.deps.limiter.share(group).toFixed(3)), retryAfterMs: res.retryAfterMs ?? null },
+        "Gameball's rate limit for the account was reached (other tills share it): this till now sends less",
+      );
+    } else this.deps.limiter.answered(group, sentAt, now, { rateLimited: false });
+  }
+
   /** Updates online/offline, pauses and the last success/error from one answer. */
-  private observe(row: ClaimedRow, res: GameballResult, group: RateGroup): void {
+  private observe(row: ClaimedRow, res: GameballResult): void {
     const { clock, live, logger } = this.deps;
     const now = clock.now();
     const at = isoAt(now);
     const wasOnline = live.online;
     this.lastContactAt = now;
-    if (res.cause === 'rate-limited') this.deps.limiter.blockUntil(group, now + 1_000);
     // Aborted by stop: a lost or timed-out answer says nothing about Gameball.
     if (this.signal.aborted && (res.cause === 'lost' || res.cause === 'timeout')) return;
     // Back online: whatever waited out the trouble goes now.
@@ -318,8 +344,10 @@ export class GameballLink {
     this.limiterSeeded = true;
     const { clock, logger, limiter } = this.deps;
     const now = clock.now();
+    let recent = 0;
     try {
       const { audited, inFlight } = this.deps.store.recentCalls(now, RATE_WINDOW_MS);
+      recent = audited.length + inFlight.length;
       const times = new Map<RateGroup, number[]>();
       const add = (group: RateGroup, at: number) => {
         const list = times.get(group);
@@ -333,7 +361,7 @@ export class GameballLink {
         if (r.unknownOutcome) add('transactions', now);
       }
       for (const [group, at] of times) limiter.seed(group, at, now);
-      if (audited.length + inFlight.length > 0) {
+      if (recent > 0) {
         logger?.info(
           { audited: audited.length, inFlight: inFlight.length },
           'rate limiter counts the calls other syncs made in the last 30 s',
@@ -342,7 +370,24 @@ export class GameballLink {
     } catch (err) {
       logger?.warn({ err: errorText(err) }, 'could not read the recent calls; the rate limiter starts empty');
     }
+    // A till coming back online (nothing sent from this folder in the last 30 s; a restart that
+    // follows another sync just carries on): the tills of a chain come back together, so each waits
+    // a small random moment before its first send, the longer (up to a second) the more it owes, and
+    // one that owes much starts with a small share of the account's budget (shared-budget.ts). A
+    // real wait, not a time to compare the clock with: a clock that stands still or jumps cannot
+    // stretch it.
+    if (recent > 0) return;
+    try {
+      const wait = limiter.comingOnline(this.deps.store.activeCount());
+      if (wait > 0) this.startGate = this.deps.sleep(wait, this.signal).finally(() => (this.startGate = undefined));
+    } catch (err) {
+      logger?.warn({ err: errorText(err) }, 'could not count the calls owed; the first send is not delayed');
+    }
   }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function errorText(err: unknown): string {

@@ -135,7 +135,12 @@ export class SyncEngine {
       changed,
     };
     const stopSignal = () => this.stopController.signal;
-    const limiter = new GameballRateLimiter({ limits: opts.rateLimits, marginMs: opts.rateMarginMs });
+    const limiter = new GameballRateLimiter({
+      limits: opts.rateLimits,
+      marginMs: opts.rateMarginMs,
+      sharing: opts.sharing,
+      random: this.policy.random,
+    });
     const clockChecks = new ClockCheckStore(opts.db);
     const bringForward = (now: number) => this.pullForward(now, true);
     const link = new GameballLink({
