@@ -125,3 +125,29 @@ test("Gameball's clock an hour behind the till's: orders and refunds still go, d
   expect(status.clockSkewMs).toBeLessThan(HOUR + 2_000);
   expect(status.clockWentBackMs).toBe(0);
 });
+
+test("the till's clock an hour ahead: its orders go without a person, dated by Gameball's clock, the till's time kept in extra", async () => {
+  const clock = movableClock();
+  clock.offset = HOUR;
+  f = await createSyncFixture({ clock });
+  const captured = [f.capture({ mobile: mobile(), totalPaidMinor: 1000 }), f.capture({ mobile: mobile(), totalPaidMinor: 2500 })];
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+
+  ledgerOnce(
+    f,
+    captured.map((o) => o.orderId),
+  );
+  for (const o of captured) expect(f.order(o.orderId).state).toBe('synced');
+  const ledger = f.sim.control.ledger();
+  for (const o of captured) {
+    const sent = ledger.orders.find((l) => l.orderId === o.orderId)!;
+    expect(Date.parse(sent.orderDate)).toBeLessThanOrEqual(sent.receivedAt);
+    expect(sent.request.extra).toMatchObject({ tillOrderDate: o.orderDate });
+    expect(f.order(o.orderId).order_date).toBe(o.orderDate);
+  }
+  expect(engine.status().counts.attention).toBe(0);
+  const skew = engine.status().clockSkewMs ?? Number.NaN;
+  expect(skew).toBeGreaterThan(HOUR - 2_000);
+  expect(skew).toBeLessThan(HOUR + 2_000);
+});
