@@ -181,7 +181,11 @@ export class GameballRateLimiter {
 
   /** How long until `group` has a free slot, without taking it. */
   delay(group: RateGroup, now: number): number {
-    return Math.max(this.windows[group].delay(now), this.budgets[group].delay(now));
+    const wait = Math.max(this.windows[group].delay(now), this.budgets[group].delay(now));
+    const budget = this.budgets[group];
+    budget.wanting(now, wait > 0);
+    this.windows[group].setShare(budget.share);
+    return wait;
   }
 
   /**

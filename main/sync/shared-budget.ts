@@ -53,12 +53,12 @@ export interface SharedBudgetPolicy {
 }
 
 export const DEFAULT_SHARED_BUDGET: SharedBudgetPolicy = {
-  startShare: 0.125,
+  startShare: 0.25,
   slowStartFromCalls: 30,
-  decrease: 0.7,
+  decrease: 0.85,
   deepestCut: 0.25,
   increasePerSecond: 0.002,
-  growthDoublingMs: 20_000,
+  growthDoublingMs: 5_000,
   minShare: 0.02,
   retryJitterMs: 1_000,
   defaultRetryAfterMs: 1_000,
@@ -93,7 +93,10 @@ export class SharedBudget {
   private lastNow = -Infinity;
   /** When the share last went down: a 429 to a request sent before then is the same round. */
   private decreasedAt = -Infinity;
-  private calmSince: number | null = null;
+  /** Whether the till was held back when it last wanted to send (the time since counts for growth). */
+  private blocked = false;
+  /** Time spent sending since the last 429 (idle time does not count). */
+  private calmMs = 0;
   private grewAt: number | null = null;
   /** Send times of this till's requests Gameball counted (not 429s), over its longest window. */
   private readonly counted: number[] = [];
@@ -147,19 +150,35 @@ export class SharedBudget {
     this.outCap += 1;
     this.counted.push(Math.min(sentAt, now));
     this.prune(now);
-    if (this.grewAt !== null) {
-      const gap = Math.min(now - this.grewAt, MAX_GROWTH_GAP_MS);
-      if (gap > 0) {
-        if (this.slowStart) this.current = Math.min(1, this.current * 2 ** (gap / 1_000));
-        else {
-          const calm = this.calmSince === null ? 0 : Math.max(0, now - this.calmSince);
-          const speed = this.policy.increasePerSecond * (1 + calm / this.policy.growthDoublingMs);
-          this.current = Math.min(1, this.current + ((speed * gap) / 1_000) * (0.5 + this.unit()));
-        }
-      }
-    }
-    this.calmSince ??= now;
+    this.grow(now);
+    if (this.grewAt === null) this.grewAt = now;
+  }
+
+  /**
+   * The till wants to send at `now` and `blocked` says whether it must wait (for its window or its
+   * share). Time spent wanting to send counts for growth in full: a till whose share was cut below
+   * what it already has in the 30 s window sends nothing for a while, and must still grow back.
+   */
+  wanting(now: number, blocked: boolean): void {
+    this.notice(now);
+    this.grow(now);
+    this.blocked = blocked;
+  }
+
+  /** Grows the share for the time since the last growth (not while a 429's wait runs). */
+  private grow(now: number): void {
+    if (this.grewAt === null) return;
+    const since = now - this.grewAt;
+    if (since <= 0) return;
     this.grewAt = now;
+    if (now < this.waitUntil) return;
+    const gap = this.blocked ? since : Math.min(since, MAX_GROWTH_GAP_MS);
+    if (this.slowStart) this.current = Math.min(1, this.current * 2 ** (gap / 1_000));
+    else {
+      this.calmMs += gap;
+      const speed = this.policy.increasePerSecond * 2 ** Math.min(this.calmMs / this.policy.growthDoublingMs, 20);
+      this.current = Math.min(1, this.current + ((speed * gap) / 1_000) * (0.5 + this.unit()));
+    }
   }
 
   /**
@@ -190,7 +209,7 @@ export class SharedBudget {
       this.current = Math.max(this.policy.minShare, cut);
       this.decreasedAt = now;
     }
-    this.calmSince = null;
+    this.calmMs = 0;
     this.grewAt = null;
     const base = known ? (retryAfterMs as number) : this.policy.defaultRetryAfterMs;
     const until = now + Math.min(base, MAX_RETRY_AFTER_MS) + Math.floor(this.unit() * this.policy.retryJitterMs);
@@ -221,7 +240,6 @@ export class SharedBudget {
     if (step < 0) {
       this.waitUntil += step;
       if (this.decreasedAt !== -Infinity) this.decreasedAt += step;
-      if (this.calmSince !== null) this.calmSince += step;
       if (this.grewAt !== null) this.grewAt += step;
       for (let i = 0; i < this.out.length; i += 1) this.out[i] = (this.out[i] as number) + step;
       for (let i = 0; i < this.counted.length; i += 1) this.counted[i] = (this.counted[i] as number) + step;

@@ -65,6 +65,32 @@ describe('SlidingWindow', () => {
     expect(ahead.take(now)).toBe(1_000);
   });
 
+  test('a request is counted from its answer: a slow first request cannot open the next window early', () => {
+    const w = new SlidingWindow({ perSecond: 2, per30s: 100 }, 0);
+    expect([w.take(0), w.take(0)]).toEqual([0, 0]);
+    w.settle(0, 300);
+    // One slot still counts from 0, the other from 300 (when its answer came).
+    expect(w.take(1_000)).toBe(0);
+    expect(w.delay(1_000)).toBe(300);
+    // A time that is not in the log, or an answer "before" the send, changes nothing.
+    w.settle(12_345, 20_000);
+    w.settle(1_000, 900);
+    expect(w.count(1_000)).toBe(3);
+    expect(w.delay(1_000)).toBe(300);
+  });
+
+  test('a share of the limit scales both windows, never below one request', () => {
+    const w = new SlidingWindow({ perSecond: 30, per30s: 360 }, 0);
+    w.setShare(0.1);
+    for (let i = 0; i < 3; i += 1) expect(w.take(0)).toBe(0);
+    expect(w.take(0)).toBe(1_000);
+    const tiny = new SlidingWindow({ perSecond: 30, per30s: 360 }, 0);
+    tiny.setShare(0.001);
+    // One request a second and one per 30 s: the least a till ever allows itself.
+    expect(tiny.take(0)).toBe(0);
+    expect(tiny.take(0)).toBe(30_000);
+  });
+
   test('limits below one request are refused', () => {
     expect(() => new SlidingWindow({ perSecond: 0, per30s: 10 }, 0)).toThrow(RangeError);
   });
