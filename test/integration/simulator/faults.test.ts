@@ -1,6 +1,7 @@
 // Fault injection and rate limits over real HTTP: resets commit nothing, drops commit and then
 // lose the answer, 5xx commit nothing, outages refuse everything, and 429s are counted.
 import { describe, expect, it } from 'vitest';
+import { simulatorClient } from '../../support/simulator-client.ts';
 import { api, order, outcome, simulatorsPerTest } from './sim-client.ts';
 
 const sim = simulatorsPerTest({ seed: 11 });
@@ -119,6 +120,23 @@ describe('rate limits', () => {
     expect(ledger.counters.responses['429/4290']).toBe(1);
     // Customer reads have their own, higher limit.
     expect((await api(s, 'GET', '/customers/rl-0')).status).toBe(200);
+  });
+
+  it('one simulator is one account: two clients share its windows, and a 429 says Retry-After', async () => {
+    let now = Date.UTC(2026, 6, 1);
+    const s = await sim({ now: () => now, rateLimit: { perSecond: 2, per30s: 3 } });
+    const tillA = simulatorClient({ baseUrl: s.url, timeoutMs: 5_000 });
+    const tillB = simulatorClient({ baseUrl: s.url, timeoutMs: 5_000 });
+    expect((await tillA.trackOrder(order())).httpStatus).toBe(200);
+    expect((await tillA.trackOrder(order())).httpStatus).toBe(200);
+    // B has sent nothing, yet the account's second is full.
+    const refused = await tillB.trackOrder(order());
+    expect(refused).toMatchObject({ httpStatus: 429, cause: 'rate-limited', retryAfterMs: 1_000 });
+    now += 1_000;
+    expect((await tillB.trackOrder(order())).httpStatus).toBe(200);
+    // Three in 30 s: the next fits when the first leaves the window, 29 s from now.
+    expect(await tillA.trackOrder(order())).toMatchObject({ httpStatus: 429, retryAfterMs: 29_000 });
+    expect(s.control.ledger().counters.rateLimited).toBe(2);
   });
 
   it('per-second and per-30-second windows slide with the clock; groups are separate', async () => {

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createGameballClient } from '../../../main/gameball/client.ts';
+import { createGameballClient, retryAfter } from '../../../main/gameball/client.ts';
 import type { GameballClient } from '../../../main/gameball/client.ts';
 import { resolveGameballConfig } from '../../../main/gameball/config.ts';
 
@@ -324,5 +324,18 @@ describe('answers', () => {
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain(SECRET_KEY);
     }
+  });
+});
+
+describe('Retry-After', () => {
+  test.each([
+    ['3', null, 3_000],
+    [' 0 ', null, 0],
+    ['Wed, 01 Jul 2026 00:00:05 GMT', Date.UTC(2026, 6, 1), 5_000],
+    ['Wed, 01 Jul 2026 00:00:05 GMT', null, null],
+    ['soon', Date.UTC(2026, 6, 1), null],
+    [null, Date.UTC(2026, 6, 1), null],
+  ] as const)('%s (Date %s) is %s ms', (header, serverTime, ms) => {
+    expect(retryAfter(header, serverTime)).toBe(ms);
   });
 });
