@@ -4,19 +4,22 @@
 // multiplicative decrease). Pure: time and the random source are passed in.
 //
 // The rules:
-//  - A till starts with the whole budget (share 1): alone on its account it never meets a 429,
-//    and drains at the full limit as before.
-//  - A 429 multiplies the share by `decrease` (once per round: 429s to requests sent before the
-//    last decrease say nothing new), and the group waits for Gameball's `Retry-After` (1 s when
-//    there is none: Gameball promises none) plus a random jitter, so the tills refused together
-//    do not come back together. The first request after that wait goes alone (a probe): a till
-//    that meets a full account again learns it from one 429, not from one per request in flight.
-//  - Every second spent sending without a 429 adds `increasePerSecond` (jittered) to the share, up
-//    to 1: the same amount per second for every till whatever its share, which is what makes the
-//    split fair over time. A till whose neighbours have finished grows back to the whole budget.
-//  - A till that comes online with a backlog waits a random moment before its first send, bounded
-//    by `startSpreadMs` and by `startMsPerCall` per call owed (a lone till with a few orders
-//    barely waits), so a chain's tills back from an outage do not all hit the account at once.
+//  - A till starts with the whole budget (share 1) and its full concurrency: alone on its account
+//    it never meets a 429 and drains at the full limit as before. One that comes online owing much
+//    (`slowStartFromCalls`) starts at `startShare` and doubles every second until its first 429.
+//  - A 429 cuts the share (once per round: 429s to requests sent before the last cut say nothing
+//    new) to the till's own part of the account's full window, within [deepestCut, decrease] times
+//    the share, and the group waits for Gameball's `Retry-After` (1 s when there is none: Gameball
+//    promises none) plus a random jitter, so the tills refused together do not come back together.
+//    The first request after that wait goes alone, and then no more go at once than the share
+//    needs: a till that meets a full account again learns it from one 429, not one per request out.
+//  - Time spent wanting to send without a 429 grows the share additively (`increasePerSecond`,
+//    jittered, doubling every `growthDoublingMs` of such time), up to 1: the same growth per second
+//    for every till whatever its share, which is what makes the split fair over time; a till whose
+//    neighbours have finished grows back to the whole budget.
+//  - A till coming online waits a random moment before its first send (comingOnline), bounded by
+//    `startSpreadMs` and by `startMsPerCall` per call owed (a lone till with a few orders barely
+//    waits), so a chain's tills back from an outage do not all hit the account at once.
 //
 // The share scales both of Gameball's windows for the client-side limiter (rate-limiter.ts): with
 // shares summing to 1 or less, the tills together stay inside both windows.
