@@ -71,7 +71,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
   const referral = useReferralCheck(customer, form.referral);
 
   // ---- loyalty at the till: panel, total before discounts, coupon, reward preview ----
-  const sale = useSyncExternalStore(store.subscribe, store.getClientRef);
+  const sale = useSyncExternalStore(store.subscribe, () => store.getClientRef());
   const [priceText, setPriceText] = useState('');
   const [panelRefresh, setPanelRefresh] = useState(0);
   useEffect(() => setPriceText(''), [sale]);
