@@ -24,6 +24,7 @@ import { CaptureRefusedError, refusalFromZod } from './orders/errors.ts';
 import { OrderStore } from './orders/order-store.ts';
 import { OrderQueue } from './orders/queue.ts';
 import { ReferralChecker } from './orders/referral.ts';
+import { LoyaltyService } from './loyalty/customer-service.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
 import { noSync } from './sync/port.ts';
 import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
@@ -150,6 +151,8 @@ export interface Engine {
    * Idempotent. Refuses the live database itself and a file that does not exist.
    */
   recoverFrom(file: string): RecoveryReport;
+  /** Loyalty at the checkout (main/loyalty/): the customer panel, coupons, the reward preview. Online only; never blocks a sale. */
+  readonly loyalty: Pick<LoyaltyService, 'customer' | 'lockCoupon' | 'unlockCoupon' | 'preview'>;
   close(): Promise<void>;
 }
 
@@ -325,6 +328,22 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     advisor: () => sync.advisor,
   });
 
+  const loyaltyService = new LoyaltyService({
+    db,
+    clock,
+    logger,
+    settings: () => settingsStore.get(),
+    training: () => training,
+    port: () => sync.loyalty ?? null,
+  });
+  const loyalty: Engine['loyalty'] = {
+    customer: (input) =>
+      loyaltyService.customer(input).catch((err: unknown) => Promise.reject(health.classify(err, 'looking up a customer'))),
+    lockCoupon: (input) => loyaltyService.lockCoupon(input),
+    unlockCoupon: (input) => loyaltyService.unlockCoupon(input),
+    preview: (input) => loyaltyService.preview(input),
+  };
+
   function onChange(): void {
     if (startSync) health.changed();
     if (sync.notify) sync.notify();
@@ -379,6 +398,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const engine: Engine = {
     dataDir,
     notices,
+    loyalty,
     captureOrder: (input) => guard('saving an order', () => orders.captureOrder(input)),
     captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
     async checkReferral(input) {

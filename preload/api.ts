@@ -215,6 +215,10 @@ export const LineItemSchema = z.strictObject({
 });
 export type LineItem = z.infer<typeof LineItemSchema>;
 
+/** The coupon a sale carries once locked online (`loyalty:coupon-lock`). */
+export const CouponOnOrderSchema = z.strictObject({ code: NonEmptyText(100), lockReference: NonEmptyText(200) });
+export type CouponOnOrder = z.infer<typeof CouponOnOrderSchema>;
+
 /** `orders:capture`: what the checkout screen submits. The engine assigns orderId and orderDate. */
 export const OrderCaptureRequestSchema = z.strictObject({
   customer: CustomerInputSchema,
@@ -230,6 +234,8 @@ export const OrderCaptureRequestSchema = z.strictObject({
   referrerCode: ReferrerCodeSchema.optional(),
   /** Makes the save safe to repeat (see ClientRefSchema). */
   clientRef: ClientRefSchema.optional(),
+  /** A coupon locked online for this sale (`loyalty:coupon-lock`): the order burns it at Gameball. */
+  coupon: CouponOnOrderSchema.optional(),
 });
 export type OrderCaptureRequest = z.input<typeof OrderCaptureRequestSchema>;
 
@@ -636,6 +642,107 @@ export const OkSchema = z.object({ ok: z.literal(true) });
 export const CountSchema = z.object({ count: z.number().int() });
 
 // ---------------------------------------------------------------------------------------------
+// Loyalty at the till: the customer panel, coupons, the reward preview (docs/loyalty.md).
+// Online features: they never block a sale, and every answer says why when Gameball was not asked.
+
+/** Why an online loyalty feature is off: Gameball not reachable, or the till not connected (no keys, no sync). */
+export const LoyaltyOffReasonSchema = z.enum(['offline', 'not-connected']);
+export type LoyaltyOffReason = z.infer<typeof LoyaltyOffReasonSchema>;
+
+export const LoyaltyCustomerRequestSchema = z.strictObject({ customer: CustomerInputSchema });
+export type LoyaltyCustomerRequest = z.input<typeof LoyaltyCustomerRequestSchema>;
+
+export const LoyaltyTierSchema = z.object({ name: z.string(), order: z.number().nullable(), minProgress: z.number().nullable() });
+export type LoyaltyTier = z.infer<typeof LoyaltyTierSchema>;
+
+/** What Gameball said about a customer it knows. Money in minor units of `currency` (null: Gameball gave none). */
+export const LoyaltyProfileSchema = z.object({
+  name: z.string().nullable(),
+  availablePoints: z.number(),
+  availableValueMinor: z.number().int().nullable(),
+  pendingPoints: z.number(),
+  currency: z.string().nullable(),
+  tier: LoyaltyTierSchema.nullable(),
+  nextTier: LoyaltyTierSchema.nullable(),
+  tierProgress: z.number().nullable(),
+  referralCode: z.string().nullable(),
+  referralLink: z.string().nullable(),
+  referredCount: z.number().int().nullable(),
+});
+export type LoyaltyProfile = z.infer<typeof LoyaltyProfileSchema>;
+
+/**
+ * `loyalty:customer`. live: Gameball answered now. new: Gameball does not know the customer yet
+ * (their first order registers them). cached: Gameball could not be asked; the last answer, with
+ * its age (profile null: the customer was new then). unavailable: not asked and nothing cached.
+ */
+export const LoyaltyCustomerSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('live'), customerId: z.string(), profile: LoyaltyProfileSchema, fetchedAt: z.string() }),
+  z.object({ status: z.literal('new'), customerId: z.string(), fetchedAt: z.string() }),
+  z.object({
+    status: z.literal('cached'),
+    customerId: z.string(),
+    profile: LoyaltyProfileSchema.nullable(),
+    fetchedAt: z.string(),
+    ageMs: z.number().int().min(0),
+    reason: LoyaltyOffReasonSchema,
+  }),
+  z.object({ status: z.literal('unavailable'), customerId: z.string(), reason: LoyaltyOffReasonSchema }),
+]);
+export type LoyaltyCustomer = z.infer<typeof LoyaltyCustomerSchema>;
+
+export const CouponLockRequestSchema = z.strictObject({
+  customer: CustomerInputSchema,
+  code: NonEmptyText(100),
+  currency: CurrencySchema,
+  /** The sale's amount so far, for coupons with a minimum order value. */
+  totalMinor: MinorAmountSchema.optional(),
+});
+export type CouponLockRequest = z.input<typeof CouponLockRequestSchema>;
+
+/**
+ * `loyalty:coupon-lock`. locked: held for this sale until it is saved or cancelled (value: money
+ * off in minor units, or percent). invalid: Gameball says it cannot be used (unknown, used,
+ * expired, someone else's, below its minimum). unknown: the answer was lost; asking again is safe.
+ * refused: Gameball refused the request (message says why). unavailable: not asked.
+ */
+export const CouponLockSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('locked'),
+    code: z.string(),
+    lockReference: z.string(),
+    kind: z.enum(['fixed', 'percentage', 'other']),
+    valueMinor: z.number().int().nullable(),
+    percent: z.number().nullable(),
+    expiresAt: z.string().nullable(),
+  }),
+  z.object({ status: z.literal('invalid'), code: z.string() }),
+  z.object({ status: z.literal('unknown'), code: z.string() }),
+  z.object({ status: z.literal('refused'), code: z.string(), message: z.string() }),
+  z.object({ status: z.literal('unavailable'), code: z.string(), reason: LoyaltyOffReasonSchema }),
+]);
+export type CouponLock = z.infer<typeof CouponLockSchema>;
+
+export const CouponUnlockRequestSchema = z.strictObject({ lockReference: NonEmptyText(200) });
+/** `loyalty:coupon-unlock`. released; or not released now (the lock then lapses at Gameball by itself). */
+export const CouponUnlockSchema = z.object({ status: z.enum(['released', 'failed', 'unavailable']) });
+export type CouponUnlock = z.infer<typeof CouponUnlockSchema>;
+
+export const LoyaltyPreviewRequestSchema = z.strictObject({
+  customer: CustomerInputSchema,
+  currency: CurrencySchema,
+  totalPaidMinor: MinorAmountSchema,
+  totalPriceMinor: MinorAmountSchema.optional(),
+});
+export type LoyaltyPreviewRequest = z.input<typeof LoyaltyPreviewRequestSchema>;
+/** `loyalty:reward-preview`: the points this sale would earn, quoted by Gameball (read-only). */
+export const LoyaltyPreviewSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ok'), points: z.number(), customerFound: z.boolean().nullable() }),
+  z.object({ status: z.literal('unavailable'), reason: LoyaltyOffReasonSchema }),
+]);
+export type LoyaltyPreview = z.infer<typeof LoyaltyPreviewSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The channels
 
 interface ChannelSpec<Req extends z.ZodType, Res extends z.ZodType, M extends string> {
@@ -674,6 +781,11 @@ export const CHANNELS = {
     response: ScanEventWireSchema,
   }),
   'app:info': channel({ method: 'getAppInfo', request: NoArgsSchema, response: AppInfoSchema }),
+  // ---- loyalty at the till ----
+  'loyalty:customer': channel({ method: 'getLoyaltyCustomer', request: LoyaltyCustomerRequestSchema, response: LoyaltyCustomerSchema }),
+  'loyalty:coupon-lock': channel({ method: 'lockCoupon', request: CouponLockRequestSchema, response: CouponLockSchema }),
+  'loyalty:coupon-unlock': channel({ method: 'unlockCoupon', request: CouponUnlockRequestSchema, response: CouponUnlockSchema }),
+  'loyalty:reward-preview': channel({ method: 'previewReward', request: LoyaltyPreviewRequestSchema, response: LoyaltyPreviewSchema }),
 } as const;
 
 export type Channels = typeof CHANNELS;

@@ -19,6 +19,7 @@ import { SettingsContext } from './state/settings-context.tsx';
 import { useScannerState, useSyncStatus } from './state/use-engine-state.ts';
 import { onTransportConnection } from './transport/index.ts';
 import type { ConnectionState } from './transport/index.ts';
+import { couponTookScan } from './loyalty/coupon-scan.ts';
 
 export type ScreenName = 'checkout' | 'queue' | 'settings';
 
@@ -66,6 +67,8 @@ export function App() {
     (event: ScanEventWire) => {
       // Settings shows scans in its live view; filling a form there would surprise the cashier.
       if (screenRef.current === 'settings') return;
+      // The focused coupon field takes the scan (renderer/loyalty/coupon-scan.ts).
+      if (screenRef.current === 'checkout' && couponTookScan(event)) return;
       const route = routeScan(event.classification);
       checkout.scan(route);
       if (route.kind !== 'ignore' && screenRef.current !== 'checkout') setScreen('checkout');

@@ -14,6 +14,7 @@ import { resolveDataDir } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
 import { gameballSync } from '../sync/wiring.ts';
+import { lockCouponForOrder } from './coupon.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
 import { MoneyError, toMinorUnits } from '../orders/money.ts';
 import { orderCurrency } from '../orders/prepare.ts';
@@ -72,6 +73,7 @@ interface OrderAddFlags {
   currency?: string;
   receipt?: string;
   referrer?: string;
+  coupon?: string;
 }
 
 export function orderInputFromFlags(f: OrderAddFlags): Record<string, unknown> {
@@ -248,6 +250,18 @@ export function formatStatus(s: CliStatus, tillId: string, dataDir: string): str
   ].join('\n');
 }
 
+/** Locks the coupon, then captures the order carrying it; a capture that fails releases the lock again. */
+async function captureWithCoupon(engine: Engine, code: string, input: unknown): Promise<ReturnType<Engine['captureOrder']>> {
+  const order = isRecord(input) ? input : {};
+  const lock = await lockCouponForOrder(engine, code, order);
+  try {
+    return engine.captureOrder({ ...order, coupon: { code: lock.code, lockReference: lock.lockReference } });
+  } catch (err) {
+    await engine.loyalty.unlockCoupon({ lockReference: lock.lockReference });
+    throw err;
+  }
+}
+
 export function registerOrderCommands(program: Command): void {
   const order = program.command('order').description('Capture orders');
   order
@@ -266,17 +280,22 @@ export function registerOrderCommands(program: Command): void {
     .option('--currency <code>', 'ISO currency code (default: the till setting)')
     .option('--receipt <number>', 'POS receipt number')
     .option('--referrer <code-or-link>', "referral code, referral link or the referrer's customer id (new customers only)")
+    .option(
+      '--coupon <code>',
+      'a Gameball coupon for this sale: locked online now (needs the network), burned when the order reaches Gameball',
+    )
     .option('--json <json>', 'the whole order as JSON instead of flags')
     .option('--json-file <file>', 'read the order JSON from a file, or - for stdin')
     .action(async (flags: OrderAddFlags) => {
-      await runWithEngine(flags.dataDir, (engine) => {
-        const fromFlags = orderInputFromFlags(flags);
+      await runWithEngine(flags.dataDir, async (engine) => {
+        const { coupon, ...rest } = flags;
+        const fromFlags = orderInputFromFlags(rest);
         const hasJson = flags.json !== undefined || flags.jsonFile !== undefined;
         if (hasJson && Object.keys(fromFlags).length > 0) {
           throw new CaptureRefusedError('INVALID_INPUT', 'Give the order either as flags or as --json/--json-file, not both.');
         }
-        const input = hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags;
-        const captured = engine.captureOrder(withMinorUnits(input, engine.getSettings().currency));
+        const input = withMinorUnits(hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags, engine.getSettings().currency);
+        const captured = coupon === undefined ? engine.captureOrder(input) : await captureWithCoupon(engine, coupon, input);
         process.stdout.write(`${captured.orderId}\n`);
         trainingNote(engine);
       });

@@ -22,6 +22,22 @@ import type {
   UpsertCustomerAnswer,
 } from './answers.ts';
 import type { GameballConfig } from './config.ts';
+import {
+  BalanceAnswerSchema,
+  CouponReleaseAnswerSchema,
+  CouponValidateAnswerSchema,
+  ReferralsCountAnswerSchema,
+  RewardPreviewAnswerSchema,
+  TierProgressAnswerSchema,
+} from './loyalty-answers.ts';
+import type {
+  BalanceAnswer,
+  CouponReleaseAnswer,
+  CouponValidateAnswer,
+  ReferralsCountAnswer,
+  RewardPreviewAnswer,
+  TierProgressAnswer,
+} from './loyalty-answers.ts';
 import { classifyAnswer, classifyTransportError } from './outcome.ts';
 import type { AnswerBody, GameballResult } from './outcome.ts';
 
@@ -40,7 +56,7 @@ export type FetchFn = typeof fetch;
 export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface GameballRequest<T> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Below `/api/<version>/integrations`, starting with `/`. Segments must already be encoded. */
   path: string;
   query?: Record<string, string | undefined>;
@@ -73,6 +89,22 @@ export interface GameballClient {
   getCustomer(customerId: string, signal?: AbortSignal): Promise<GameballResult<CustomerAnswer>>;
   /** `GET /referrals/validate?referrerCode=&forCustomerId=`. */
   validateReferral(referrerCode: string, forCustomerId?: string, signal?: AbortSignal): Promise<GameballResult<ReferralValidation>>;
+  // ---- loyalty at the till (main/loyalty/) ----
+  /** `GET /customers/{customerId}/balance`. */
+  customerBalance(customerId: string, signal?: AbortSignal): Promise<GameballResult<BalanceAnswer>>;
+  /** `GET /customers/{customerId}/tier-progress`. */
+  tierProgress(customerId: string, signal?: AbortSignal): Promise<GameballResult<TierProgressAnswer>>;
+  /** `GET /customers/{customerId}/referrals/count`. */
+  referralsCount(customerId: string, signal?: AbortSignal): Promise<GameballResult<ReferralsCountAnswer>>;
+  /**
+   * `POST /coupons/validate`; with `lock: true` a write whose lost answer is 'unknown' (asked again,
+   * Gameball hands the same customer the lock it already holds, see docs/loyalty.md).
+   */
+  validateCoupons(body: object, signal?: AbortSignal): Promise<GameballResult<CouponValidateAnswer>>;
+  /** `DELETE /coupons/{lockReference}`: safe to repeat (a released lock releases nothing more). */
+  releaseCoupons(lockReference: string, signal?: AbortSignal): Promise<GameballResult<CouponReleaseAnswer>>;
+  /** `POST /orders/reward-preview`: a read-only quote. */
+  rewardPreview(body: object, signal?: AbortSignal): Promise<GameballResult<RewardPreviewAnswer>>;
 }
 
 export interface GameballClientOptions {
@@ -214,6 +246,38 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         idempotent: true,
         signal,
       }),
+    // ---- loyalty at the till ----
+    customerBalance: (customerId, signal) =>
+      request({ method: 'GET', path: `/customers/${seg(customerId)}/balance`, schema: BalanceAnswerSchema, idempotent: true, signal }),
+    tierProgress: (customerId, signal) =>
+      request({
+        method: 'GET',
+        path: `/customers/${seg(customerId)}/tier-progress`,
+        schema: TierProgressAnswerSchema,
+        idempotent: true,
+        signal,
+      }),
+    referralsCount: (customerId, signal) =>
+      request({
+        method: 'GET',
+        path: `/customers/${seg(customerId)}/referrals/count`,
+        schema: ReferralsCountAnswerSchema,
+        idempotent: true,
+        signal,
+      }),
+    validateCoupons: (body, signal) =>
+      request({
+        method: 'POST',
+        path: '/coupons/validate',
+        body,
+        schema: CouponValidateAnswerSchema,
+        idempotent: (body as { lock?: unknown }).lock !== true,
+        signal,
+      }),
+    releaseCoupons: (lockReference, signal) =>
+      request({ method: 'DELETE', path: `/coupons/${seg(lockReference)}`, schema: CouponReleaseAnswerSchema, idempotent: true, signal }),
+    rewardPreview: (body, signal) =>
+      request({ method: 'POST', path: '/orders/reward-preview', body, schema: RewardPreviewAnswerSchema, idempotent: true, signal }),
   };
 }
 

@@ -34,6 +34,10 @@ export const SyncOrderRowSchema = z.object({
   order_date: z.string().min(1),
   store_id: OptText,
   branch_id: OptText,
+  store_name: OptText,
+  branch_name: OptText,
+  coupon_code: OptText,
+  coupon_lock_reference: OptText,
   till_id: z.string().min(1),
   training: z.union([z.literal(0), z.literal(1)]),
 });
@@ -79,12 +83,19 @@ export function parseRefundRow(row: unknown, entityId: string): SyncRefundRow {
   return parsed.data;
 }
 
+/** `merchant`: the store's id (none without one) and name, and the branch's, as captured. */
 function merchantOf(
-  storeId: string | undefined,
-  branchId: string | undefined,
-): { uniqueId: string; branch?: { uniqueId: string } } | undefined {
-  if (!storeId) return undefined;
-  return branchId ? { uniqueId: storeId, branch: { uniqueId: branchId } } : { uniqueId: storeId };
+  order: Pick<SyncOrderRow, 'store_id' | 'branch_id' | 'store_name' | 'branch_name'>,
+): Record<string, unknown> | undefined {
+  if (!order.store_id) return undefined;
+  const branch = order.branch_id ? compact({ uniqueId: order.branch_id, name: order.branch_name }) : undefined;
+  return compact({ uniqueId: order.store_id, name: order.store_name, branch });
+}
+
+/** `redemption`: the coupon lock the sale took online (burned by Gameball with the order). */
+function redemptionOf(order: SyncOrderRow): Record<string, unknown> | undefined {
+  if (!order.coupon_lock_reference) return undefined;
+  return compact({ couponsLockReference: order.coupon_lock_reference });
 }
 
 function money(minor: number | undefined, currency: string): number | undefined {
@@ -159,7 +170,8 @@ export function buildTrackOrderBody(order: SyncOrderRow): Record<string, unknown
     mobile: order.mobile,
     email: order.email,
     channel: 'pos' as const,
-    merchant: merchantOf(order.store_id, order.branch_id),
+    merchant: merchantOf(order),
+    redemption: redemptionOf(order),
     referrerCode: order.referrer_code,
     extra,
   });
@@ -175,6 +187,6 @@ export function buildRefundBody(refund: SyncRefundRow, order: SyncOrderRow): Rec
     refundAmount: money(refund.amount_minor, refund.currency),
     mobile: order.mobile,
     email: order.email,
-    merchant: merchantOf(order.store_id, order.branch_id),
+    merchant: merchantOf(order),
   });
 }

@@ -38,6 +38,7 @@ export type EnginePort = Pick<
   | 'whenModeSettled'
   | 'testConnection'
   | 'syncNow'
+  | 'loyalty'
 > & {
   /** The store PIN (main/config/store-pin.ts): verify() throws its refusals, mapped in bridge.ts. */
   readonly storePin: Pick<Engine['storePin'], 'isSet' | 'verify' | 'change'>;
@@ -176,5 +177,10 @@ export function createHandlers(deps: RouteDeps): Handlers {
       return event;
     },
     'app:info': () => ({ ...deps.app, training: engine.training, dataDir: engine.dataDir, notices: [...engine.notices] }),
+    // ---- loyalty at the till ----
+    'loyalty:customer': (req) => engine.loyalty.customer(req),
+    'loyalty:coupon-lock': (req) => engine.loyalty.lockCoupon(req),
+    'loyalty:coupon-unlock': (req) => engine.loyalty.unlockCoupon(req),
+    'loyalty:reward-preview': (req) => engine.loyalty.preview(req),
   };
 }

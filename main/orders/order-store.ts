@@ -138,10 +138,12 @@ export class OrderStore {
       insertOrder: db.prepare(
         `INSERT INTO orders (order_id, customer_id, mobile, name, email, currency, total_paid_minor, total_price_minor,
            total_discount_minor, total_tax_minor, total_shipping_minor, line_items_json, receipt_no, referrer_code, referrer_customer_id, order_date,
-           store_id, branch_id, till_id, training, state, created_at, updated_at, client_ref)
+           store_id, branch_id, till_id, training, state, created_at, updated_at, client_ref,
+           coupon_code, coupon_lock_reference, store_name, branch_name)
          VALUES (@order_id, @customer_id, @mobile, @name, @email, @currency, @total_paid_minor, @total_price_minor,
            @total_discount_minor, @total_tax_minor, @total_shipping_minor, @line_items_json, @receipt_no, @referrer_code, @referrer_customer_id, @order_date,
-           @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at, @client_ref)`,
+           @store_id, @branch_id, @till_id, @training, 'pending', @created_at, @created_at, @client_ref,
+           @coupon_code, @coupon_lock_reference, @store_name, @branch_name)`,
       ),
       // The customer's history in one statement, on the customer's index: a same-receipt order
       // (double submit) and whether the customer is known (referral rules). A null receipt matches nothing.
@@ -291,6 +293,10 @@ export class OrderStore {
       branch_id: settings.branchId,
       till_id: settings.tillId,
       rewarded_points: null,
+      coupon_code: p.coupon?.code ?? null,
+      coupon_lock_reference: p.coupon?.lockReference ?? null,
+      store_name: settings.storeName,
+      branch_name: settings.branchName,
       ...newSyncTracked(t, iso, clientRef),
     };
     this.stmt.insertOrder.run(row);

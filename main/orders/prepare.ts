@@ -24,6 +24,8 @@ export interface PreparedOrder {
   referrerCode: string | null;
   /** A referrer named by customer id: its code is looked up online (at once, or before registration). */
   referrerCustomerId: string | null;
+  /** The coupon locked online for this sale (capture only: an edit never changes it). */
+  coupon: { code: string; lockReference: string } | null;
 }
 
 /** An amount in minor units (the schema checked it is a whole number, not negative), up to MAX_MAJOR_UNITS of the currency. */
@@ -112,6 +114,7 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
     receiptNo: o.receiptNo ?? null,
     referrerCode: referrer?.code ?? null,
     referrerCustomerId: referrer?.customerId ?? null,
+    coupon: o.coupon ?? null,
   };
 }
 

@@ -55,6 +55,12 @@ export interface OrderRow extends SyncTrackedRow {
   referrer_code: string | null;
   /** A referrer named by customer id (migration 0006); referrer_code holds its code once looked up. */
   referrer_customer_id: string | null;
+  /** The coupon locked for this sale and the lock the order carries (migration 0008). */
+  coupon_code?: string | null;
+  coupon_lock_reference?: string | null;
+  /** The store's and branch's names when captured (migration 0008), sent in `merchant`. */
+  store_name?: string | null;
+  branch_name?: string | null;
   order_date: string;
   store_id: string | null;
   branch_id: string | null;

@@ -4,7 +4,7 @@
 // more (the Gameball calls queued, the outbox rows), its type is the contract's plus those fields,
 // so every answer can go over the bridge as it is.
 import { z } from 'zod';
-import { ClientRefSchema, OrderStateSchema } from '../../preload/api.ts';
+import { ClientRefSchema, CouponOnOrderSchema, OrderStateSchema } from '../../preload/api.ts';
 import type {
   CapturedOrder as ContractCapturedOrder,
   CapturedRefund as ContractCapturedRefund,
@@ -125,7 +125,7 @@ const orderFields = {
 export const OrderInputSchema = z.preprocess(
   plainOrderInput,
   z
-    .object({ ...orderFields, clientRef: ClientRefSchema.optional() })
+    .object({ ...orderFields, clientRef: ClientRefSchema.optional(), coupon: CouponOnOrderSchema.optional() })
     .strict()
     .refine((o) => o.mobile !== undefined || o.customerId !== undefined, {
       message: 'identify the customer with a mobile number or a customer id',

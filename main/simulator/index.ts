@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import type { ErrorTypeStyle } from './errors.ts';
 import { loadStateFile, StateWriter } from './persistence.ts';
 import { createRandom } from './prng.ts';
@@ -53,6 +54,9 @@ export interface SimulatorOptions {
   pointsPerUnit?: number;
   /** Points both sides of a referral get on the referred customer's first order. Default 100 / 50. */
   referralRewardPoints?: { referrer: number; referred: number };
+  /** Money per point in balance answers (default 0.1) and its currency (default SAR). */
+  pointValue?: number;
+  currency?: string;
   /** Persist the ledger (JSON) so training mode keeps its history. */
   stateFile?: string;
   /** Injectable clock (epoch ms) for timestamps, rate windows, the referral window and 9007. */
@@ -85,6 +89,18 @@ export type FaultSettings = Partial<
   refuseOrders?: number;
 };
 
+/** A coupon the control API adds (coupons.ts `LedgerCoupon` without its use count). */
+export const CouponInputSchema = z.strictObject({
+  code: z.string().trim().min(1).max(100),
+  type: z.enum(['fixed', 'percentage']),
+  value: z.number().positive(),
+  customerId: z.string().min(1).optional(),
+  usageLimit: z.number().int().positive().default(1),
+  minOrderValue: z.number().nonnegative().optional(),
+  expiryDate: z.iso.datetime({ offset: true }).optional(),
+});
+export type CouponInput = z.input<typeof CouponInputSchema>;
+
 export interface SimulatorControl {
   setFaults(f: FaultSettings): void;
   /** on: every integration request fails; mode 'error' (default) answers 503/5003, 'refuse' destroys the connection. */
@@ -93,6 +109,8 @@ export interface SimulatorControl {
   ledger(): SimulatorLedger;
   /** Empties the ledger and counters, ends any outage and restores the faults given at start. */
   reset(): void;
+  /** Adds or replaces a coupon (also `POST /_sim/coupons`); a fresh ledger has the training coupons of coupons.ts. */
+  putCoupon(coupon: CouponInput): void;
   /**
    * Customers with a write (customer upsert, order, refund) between its checks and its answer:
    * a second write for one of them now gets 422/2001. Lets a test wait until a request is
@@ -135,6 +153,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     referralWindowMs: opts.referralWindowMs ?? 5 * 60_000,
     pointsPerUnit: opts.pointsPerUnit ?? 1,
     referralRewardPoints: opts.referralRewardPoints ?? { referrer: 100, referred: 50 },
+    ...(opts.pointValue !== undefined ? { pointValue: opts.pointValue } : {}),
+    ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
   });
 
   let movedAside: string | undefined;
@@ -207,6 +227,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       ctx.outage = { on: false, mode: 'error' };
       writer?.schedule();
     },
+    putCoupon(coupon) {
+      state.coupons.put(CouponInputSchema.parse(coupon));
+      writer?.schedule();
+    },
   };
 
   /** What GET/POST /_sim/faults answer: the faults, the rate limits per group (false: off) and the outage. */
@@ -225,6 +249,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
         const o = OutageSchema.parse(json());
         control.setOutage(o.on, o.mode);
         return sendJson(res, 200, { outage: ctx.outage });
+      }
+      if (req.method === 'POST' && path === '/_sim/coupons') {
+        control.putCoupon(CouponInputSchema.parse(json()));
+        return sendJson(res, 200, { ok: true });
       }
       if (req.method === 'POST' && path === '/_sim/reset') {
         control.reset();

@@ -37,6 +37,10 @@ export function loadStateFile(file: string, now: number): LoadResult {
         refunds: parsed.refunds ?? [],
         transactions: parsed.transactions ?? [],
         batches: parsed.batches ?? [],
+        ...(parsed.coupons ? { coupons: parsed.coupons } : {}),
+        ...(parsed.couponLocks ? { couponLocks: parsed.couponLocks } : {}),
+        ...(parsed.couponBurnIds ? { couponBurnIds: parsed.couponBurnIds } : {}),
+        ...(parsed.nextCouponLock !== undefined ? { nextCouponLock: Number(parsed.nextCouponLock) } : {}),
       },
     };
   } catch {

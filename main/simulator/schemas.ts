@@ -128,3 +128,47 @@ export const MAX_BATCH_ITEMS = 1000;
 
 // The batch bodies themselves (`{ "body": [...] }` or a bare array, 1 to MAX_BATCH_ITEMS items)
 // are checked by `batchItems` in server.ts, which names the limit and the count in its error.
+
+// ---- loyalty at the till: coupons and the reward preview ---------------------------------------
+
+/** `POST /coupons/validate` (`lock` reserves the coupons for `lockDuration` minutes). */
+export const CouponValidateSchema = z.looseObject({
+  customerId: nonEmpty,
+  email: z.string().optional(),
+  mobile: z.string().optional(),
+  coupons: z.array(z.string()),
+  lock: z.boolean().optional(),
+  lockReference: z.string().optional(),
+  lockDuration: z.number().int().positive().optional(),
+  merchantId: z.string().optional(),
+  collectionId: z.string().optional(),
+  collectionsIds: z.array(z.string()).optional(),
+  totalPurchaseAmount: z.number().optional(),
+});
+
+/** `POST /coupons/burn`: exactly one of `coupons` or `lockReference`. */
+export const CouponBurnSchema = z.looseObject({
+  customerId: nonEmpty,
+  email: z.string().optional(),
+  mobile: z.string().optional(),
+  transactionId: z.string().optional(),
+  transactionTime: timestamp.optional(),
+  coupons: z.array(z.string()).optional(),
+  lockReference: z.string().optional(),
+});
+
+/** `POST /orders/reward-preview`: only `totalPaid` is required. */
+export const RewardPreviewSchema = z.looseObject({
+  customerId: z.string().max(100).optional(),
+  email: z.string().optional(),
+  mobile: z.string().optional(),
+  totalPaid: amount,
+  totalPrice: amount.optional(),
+  totalDiscount: amount.optional(),
+  totalShipping: amount.optional(),
+  totalTax: amount.optional(),
+  lineItems: z.array(GameballLineItemSchema).optional(),
+  merchant: MerchantSchema.optional(),
+  channel: z.string().optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+});

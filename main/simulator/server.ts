@@ -20,6 +20,8 @@ import type { Random } from './prng.ts';
 import type { RateGroup } from '../gameball/rate-limits.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { BatchOrderItemSchema, MAX_BATCH_ITEMS, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
+import { CouponBurnSchema, CouponValidateSchema, RewardPreviewSchema } from './schemas.ts';
+import { customerBalance, customerReferralsCount, customerTierProgress, rewardPreview } from './loyalty.ts';
 import type { ApiVersion, BatchItemResult, LedgerBatch, LedgerCounters, LedgerTransaction, SimulatorState } from './state.ts';
 import { parseRequest } from './validate.ts';
 
@@ -71,7 +73,7 @@ interface Prepared {
 }
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   template: string;
   pattern: RegExp;
   group: RateGroup;
@@ -150,6 +152,31 @@ const ROUTES: Route[] = [
         return { jobId: batch.jobId };
       },
     };
+  }),
+  // ---- loyalty at the till (loyalty.ts, coupons.ts) ----
+  route('GET', '/customers/{customerId}/balance', 'customerReads', true, (ctx, { params }) => ({
+    commit: () => customerBalance(ctx.state, params.customerId ?? ''),
+  })),
+  route('GET', '/customers/{customerId}/tier-progress', 'customerReads', true, (ctx, { params }) => ({
+    commit: () => customerTierProgress(ctx.state, params.customerId ?? ''),
+  })),
+  route('GET', '/customers/{customerId}/referrals/count', 'customerReads', true, (ctx, { params }) => ({
+    commit: () => customerReferralsCount(ctx.state, params.customerId ?? ''),
+  })),
+  route('POST', '/coupons/validate', 'others', true, (ctx, { body }) => {
+    const req = parseRequest(CouponValidateSchema, body);
+    return { customerId: req.customerId, commit: () => ctx.state.coupons.validate(req) };
+  }),
+  route('POST', '/coupons/burn', 'others', true, (ctx, { body }) => {
+    const req = parseRequest(CouponBurnSchema, body);
+    return { customerId: req.customerId, commit: () => ctx.state.coupons.burn(req) };
+  }),
+  route('DELETE', '/coupons/{lockReference}', 'others', true, (ctx, { params }) => ({
+    commit: () => ctx.state.coupons.release(params.lockReference ?? ''),
+  })),
+  route('POST', '/orders/reward-preview', 'others', false, (ctx, { body }) => {
+    const req = parseRequest(RewardPreviewSchema, body);
+    return { commit: () => rewardPreview(ctx.state, req) };
   }),
   route('GET', '/batches/{batchId}/status', 'others', true, (ctx, { params }) => ({
     commit: () => {
@@ -444,7 +471,7 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
       throw new SimError(422, CODES.invalidValue, 'Invalid order: refused by the simulator (refuseOrders fault).');
     }
     const result = prepared.commit();
-    if (r.method === 'POST') ctx.onChange();
+    if (r.method !== 'GET') ctx.onChange();
     if (roll(ctx.random, ctx.faults.dropRate)) {
       counters.drops += 1;
       req.socket.destroy();

@@ -3,6 +3,8 @@
 // an injected clock; the HTTP layer decides when a request reaches `commit`, this file decides
 // what Gameball would record. Every rule either commits fully or throws a SimError and changes
 // nothing.
+import { CouponBook } from './coupons.ts';
+import type { LedgerCoupon, LedgerCouponLock } from './coupons.ts';
 import { CODES, SimError } from './errors.ts';
 import type { Random } from './prng.ts';
 import type { LineItem, Refund, TrackOrder, UpsertCustomer } from './schemas.ts';
@@ -134,6 +136,8 @@ export interface SimulatorLedger {
   transactions: Record<string, LedgerTransaction[]>;
   batches: LedgerBatch[];
   counters: LedgerCounters;
+  coupons: LedgerCoupon[];
+  couponLocks: LedgerCouponLock[];
 }
 
 /** What the state file holds (the counters belong to one run and are not kept). */
@@ -148,6 +152,11 @@ export interface StateSnapshot {
   refunds: LedgerRefund[];
   transactions: LedgerTransaction[];
   batches: LedgerBatch[];
+  /** Coupons and their locks (absent in files written before coupons existed). */
+  coupons?: LedgerCoupon[];
+  couponLocks?: LedgerCouponLock[];
+  couponBurnIds?: string[];
+  nextCouponLock?: number;
 }
 
 export interface StateConfig {
@@ -157,6 +166,9 @@ export interface StateConfig {
   referralWindowMs: number;
   pointsPerUnit: number;
   referralRewardPoints: { referrer: number; referred: number };
+  /** Money per point for balance values (default 0.1) and their currency (default SAR). */
+  pointValue?: number;
+  currency?: string;
 }
 
 export interface TrackOrderResult {
@@ -187,8 +199,12 @@ export class SimulatorState {
   private nextGameballId = 1_000_001;
   private nextTransactionId = 11_000_001;
   private nextJobId = 501;
+  /** Coupons and their locks (coupons.ts). */
+  readonly coupons: CouponBook;
 
-  constructor(readonly config: StateConfig) {}
+  constructor(readonly config: StateConfig) {
+    this.coupons = new CouponBook(() => this.config.now());
+  }
 
   // ---- customers and referrals -------------------------------------------------------------
 
@@ -289,6 +305,10 @@ export class SimulatorState {
       throw new SimError(422, CODES.transactionTimeExists, 'A transaction with the same time already exists for this customer.');
     }
 
+    // A coupon lock the order carries is checked before anything is recorded and burned with it.
+    const lockReference = (req.redemption as { couponsLockReference?: string } | undefined)?.couponsLockReference;
+    const burnCoupons = lockReference !== undefined ? this.coupons.prepareBurn(lockReference, req.customerId, req.orderId) : undefined;
+
     let customer = this.customers.get(req.customerId);
     if (!customer) {
       customer = this.createCustomer(req.customerId, via === 'batch' ? 'batch' : 'order', now);
@@ -321,6 +341,7 @@ export class SimulatorState {
       this.orderTimes.set(req.customerId, times);
     }
     times.add(orderTime);
+    burnCoupons?.();
     customer.points += rewardedPoints;
     customer.orderCount += 1;
     this.addTransaction('PaymentReward', customer.customerId, order.orderId, order.totalPaid, rewardedPoints, now);
@@ -352,6 +373,25 @@ export class SimulatorState {
   orderTransactions(orderId: string): LedgerTransaction[] | undefined {
     if (!this.orders.has(orderId)) return undefined;
     return this.transactions.get(orderId) ?? [];
+  }
+
+  // ---- loyalty reads (loyalty.ts) -------------------------------------------------------------
+
+  /** The customer's orders and the referrals they are part of (either side). */
+  customerActivity(customerId: string): { orders: LedgerOrder[]; referrals: LedgerReferral[] } {
+    return {
+      orders: [...this.orders.values()].filter((o) => o.customerId === customerId),
+      referrals: this.referrals.filter((r) => r.referrerCustomerId === customerId || r.referredCustomerId === customerId),
+    };
+  }
+
+  /** The points an amount earns (the rule `POST /orders` applies). */
+  earningPoints(amount: number): number {
+    return this.pointsFor(amount);
+  }
+
+  loyaltyConfig(): { pointValue: number; currency: string } {
+    return { pointValue: this.config.pointValue ?? 0.1, currency: this.config.currency ?? 'SAR' };
   }
 
   // ---- refunds --------------------------------------------------------------------------------
@@ -488,6 +528,8 @@ export class SimulatorState {
       transactions: Object.fromEntries(this.transactions),
       batches: [...this.batches.values()].map(({ items: _items, ...rest }) => rest),
       counters: this.counters,
+      coupons: this.coupons.snapshot().coupons,
+      couponLocks: this.coupons.snapshot().couponLocks,
     });
   }
 
@@ -503,6 +545,7 @@ export class SimulatorState {
       refunds: [...this.refunds.values()],
       transactions: [...this.transactions.values()].flat(),
       batches: [...this.batches.values()],
+      ...this.coupons.snapshot(),
     });
   }
 
@@ -528,6 +571,7 @@ export class SimulatorState {
     for (const r of snapshot.refunds) this.refunds.set(r.refundTransactionId, r);
     for (const t of snapshot.transactions) this.pushTransaction(t);
     for (const b of snapshot.batches) this.batches.set(b.jobId, { ...b, kind: b.kind ?? 'orders' });
+    this.coupons.restore(snapshot);
   }
 
   clear(): void {
@@ -540,6 +584,7 @@ export class SimulatorState {
     this.refunds.clear();
     this.transactions.clear();
     this.batches.clear();
+    this.coupons.clear();
     this.nextGameballId = 1_000_001;
     this.nextTransactionId = 11_000_001;
     this.nextJobId = 501;

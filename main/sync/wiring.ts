@@ -16,6 +16,7 @@ import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';
 import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
+import { loyaltyLink } from './loyalty-link.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { startSimulator } from '../simulator/index.ts';
 import type { RunningSimulator } from '../simulator/index.ts';
@@ -153,10 +154,15 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       return c;
     }
 
+    const loyalty = loyaltyLink(readyClient);
+
     return {
       engine,
       get advisor() {
         return ctx.training || currentClient() ? advisor : null;
+      },
+      get loyalty() {
+        return ctx.training || currentClient() ? loyalty : null;
       },
       online: () => engine.status().online,
       status: () => engine.status(),

@@ -311,6 +311,60 @@ export const en = {
       'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
     INVALID_PIN: 'A store PIN is 4 to 12 digits.',
   } satisfies Record<RefusalReason, string>,
+  // ---- loyalty at the till (renderer/loyalty/) ----
+  loyalty: {
+    panelTitle: 'Customer',
+    loading: 'Asking Gameball about this customer…',
+    failed: 'Could not ask about this customer right now. The sale can be saved as usual.',
+    newCustomer: 'New to Gameball: this sale registers them and starts their points.',
+    cachedAge: 'As Gameball answered {{age}}.',
+    points: 'Points',
+    worth: 'worth {{value}}',
+    pending: 'Pending points',
+    tier: 'Tier',
+    noTier: 'No tier yet',
+    tierProgress: '{{progress}} of {{target}} for {{next}}',
+    referred: 'Friends referred',
+    referralCode: 'Their referral code',
+    qrLabel: 'The customer’s referral QR code',
+    qrHint: 'A friend scans this QR to be referred by this customer.',
+    totalPrice: 'Total before discounts',
+    totalPriceHint: 'Optional: the price before any discount or coupon.',
+    preview: 'This sale earns {{points}} points.',
+  },
+  merchant: {
+    storeName: 'Store name',
+    branchName: 'Branch name',
+    noStoreId:
+      'No store ID is set: Gameball cannot tell this store’s sales from other stores’ (no merchant on the orders). Enter the store ID Gameball knows, and its name.',
+  },
+  loyaltyOff: {
+    offline: 'Points, tier and referral code need Gameball, which cannot be reached right now. Sales are saved as usual and sent later.',
+    'not-connected':
+      'Points, tier and referral code need Gameball, and this till is not connected to it (no keys in Settings). Sales are saved as usual.',
+  },
+  previewOff: {
+    offline: 'The points this sale earns cannot be shown: Gameball cannot be reached. They are added when the order is sent.',
+    'not-connected': 'The points this sale earns cannot be shown: this till is not connected to Gameball.',
+  },
+  coupon: {
+    label: 'Coupon',
+    apply: 'Apply',
+    remove: 'Remove coupon',
+    locking: 'Checking the coupon with Gameball…',
+    locked:
+      'Coupon {{code}} is held for this sale: apply {{off}} off on the POS. It is used when this order is sent; cancelling the sale frees it.',
+    lockedOther: 'Coupon {{code}} is held for this sale: apply its discount on the POS. It is used when this order is sent.',
+    invalid:
+      'Gameball says coupon {{code}} cannot be used (unknown, already used, expired, another customer’s, or below its minimum order).',
+    unknown: 'Gameball’s answer did not arrive, so the coupon is not confirmed. Press Apply again: it is never held twice.',
+    refused: 'Gameball refused the coupon: {{message}}',
+    needCustomer: 'Identify the customer first to use a coupon.',
+  },
+  couponOff: {
+    offline: 'Coupons need Gameball, which cannot be reached right now. Save the sale without the coupon, or try again once online.',
+    'not-connected': 'Coupons need Gameball, and this till is not connected to it (no keys in Settings).',
+  },
 } as const;
 
 /** Same shape as `en`, with any string values (for the other languages). */

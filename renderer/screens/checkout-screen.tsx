@@ -24,6 +24,13 @@ import { whenTransportOpen } from '../transport/index.ts';
 import { useReferralCheck } from './use-referral-check.ts';
 import type { ReferralFeedback } from './use-referral-check.ts';
 import { onEvent } from '../state/event-handler.ts';
+// ---- loyalty at the till (renderer/loyalty/) ----
+import { CouponField } from '../loyalty/coupon-field.tsx';
+import { CustomerPanel } from '../loyalty/customer-panel.tsx';
+import { RewardLine } from '../loyalty/reward-line.tsx';
+import { useCoupon } from '../loyalty/use-coupon.ts';
+import { useLoyaltyCustomer } from '../loyalty/use-loyalty-customer.ts';
+import { useRewardPreview } from '../loyalty/use-reward-preview.ts';
 
 type FocusField = NonNullable<CheckoutForm['focus']>['field'];
 
@@ -62,6 +69,21 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
   const mobile = form.customerId ? null : checkMobile(form.mobile, settings.country);
   const customer = form.customerId ? { customerId: form.customerId } : mobile?.state === 'valid' ? { mobile: mobile.e164 } : null;
   const referral = useReferralCheck(customer, form.referral);
+
+  // ---- loyalty at the till: panel, total before discounts, coupon, reward preview ----
+  const sale = useSyncExternalStore(store.subscribe, () => store.getClientRef());
+  const [priceText, setPriceText] = useState('');
+  const [panelRefresh, setPanelRefresh] = useState(0);
+  useEffect(() => setPriceText(''), [sale]);
+  const price = parseAmount(priceText, digits);
+  const priceMinor = price.ok ? price.minor : undefined;
+  const priceError =
+    !price.ok && price.reason !== 'empty'
+      ? t(`amountError.${price.reason}`, { currency: settings.currency, digits, example: amountExample(digits) })
+      : null;
+  const panel = useLoyaltyCustomer(customer, panelRefresh);
+  const coupon = useCoupon(customer, sale, settings.currency, priceMinor ?? (amount.ok ? amount.minor : undefined));
+  const preview = useRewardPreview(customer, settings.currency, amount.ok ? amount.minor : null, priceMinor);
 
   // Orders shown on this screen keep their state and points up to date as the engine syncs.
   useEffect(() => {
@@ -105,6 +127,8 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     setSaveError(null);
     if (!customer) return refs.mobile.current?.focus();
     if (!amount.ok) return refs.amount.current?.focus();
+    if (priceError !== null) return;
+    const onOrder = coupon.onOrder();
     // The sale's clientRef goes with every attempt: if the connection drops mid-save, the same
     // request is sent again once it is back and the engine answers the order it already has.
     const clientRef = store.getClientRef();
@@ -112,6 +136,8 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       customer,
       currency: settings.currency,
       totalPaidMinor: amount.minor,
+      ...(priceMinor !== undefined ? { totalPriceMinor: priceMinor } : {}),
+      ...(onOrder !== undefined ? { coupon: onOrder } : {}),
       ...(form.receipt.trim() ? { receiptNo: form.receipt.trim() } : {}),
       ...(form.referral.trim() ? { referrerCode: form.referral.trim() } : {}),
       clientRef,
@@ -123,6 +149,8 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
         saveSafely(() => api.captureOrder(request), { whenConnected: whenTransportOpen, sleep, onRetry: () => setReconnecting(true) }),
       );
       store.putRecent(order);
+      if (onOrder !== undefined) coupon.saved();
+      setPanelRefresh((n) => n + 1);
       setSavedId(order.orderId);
       setSubmitted(false);
       // Cleared unless the cashier already started another sale (Esc) while this one was saving.
@@ -229,6 +257,30 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
         </Field>
 
         <div className="field-row">
+          <Field
+            label={t('loyalty.totalPrice')}
+            optional
+            hint={t('loyalty.totalPriceHint')}
+            error={priceError}
+            end={<bdi>{settings.currency}</bdi>}
+          >
+            <input
+              name="totalPrice"
+              type="text"
+              inputMode="decimal"
+              autoComplete="off"
+              dir="ltr"
+              className="input ltr-field"
+              value={priceText}
+              onChange={(e) => setPriceText(e.target.value)}
+              data-testid="total-price-input"
+            />
+          </Field>
+          <CouponField control={coupon} currency={settings.currency} enabled={customer !== null} />
+        </div>
+        <RewardLine preview={preview} />
+
+        <div className="field-row">
           <Field label={t('checkout.receipt')} optional>
             <input
               ref={refs.receipt}
@@ -296,6 +348,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       </form>
 
       <aside className="checkout-side">
+        <CustomerPanel panel={panel} />
         {saved && (
           <section
             className="card saved-card"

@@ -54,6 +54,8 @@ function TillSettings() {
     tillId: settings.tillId,
     storeId: settings.storeId ?? '',
     branchId: settings.branchId ?? '',
+    storeName: settings.storeName ?? '',
+    branchName: settings.branchName ?? '',
     currency: settings.currency,
     country: settings.country,
     apiVersion: settings.apiVersion,
@@ -70,6 +72,8 @@ function TillSettings() {
       tillId: draft.tillId.trim(),
       storeId: draft.storeId.trim() || null,
       branchId: draft.branchId.trim() || null,
+      storeName: draft.storeName.trim() || null,
+      branchName: draft.branchName.trim() || null,
       currency: draft.currency,
       country: draft.country,
       apiVersion: draft.apiVersion,
@@ -142,6 +146,30 @@ function TillSettings() {
           />
         </Field>
       </div>
+      {/* The store and branch names go to Gameball in `merchant`, beside their ids. */}
+      <div className="field-row">
+        <Field label={t('merchant.storeName')} optional>
+          <input
+            className="input"
+            value={draft.storeName}
+            onChange={(e) => setDraft({ ...draft, storeName: e.target.value })}
+            data-testid="setting-store-name"
+          />
+        </Field>
+        <Field label={t('merchant.branchName')} optional>
+          <input
+            className="input"
+            value={draft.branchName}
+            onChange={(e) => setDraft({ ...draft, branchName: e.target.value })}
+            data-testid="setting-branch-name"
+          />
+        </Field>
+      </div>
+      {settings.storeId === null && (
+        <p className="notice notice-warn" role="status" data-testid="store-id-warning">
+          {t('merchant.noStoreId')}
+        </p>
+      )}
       <div className="field-row three">
         <Field label={t('settings.currency')}>
           <select

@@ -56,6 +56,12 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
       change: notConfigured('storePin.change'),
     },
     testConnection: notConfigured('testConnection'),
+    loyalty: {
+      customer: notConfigured('loyalty.customer'),
+      lockCoupon: notConfigured('loyalty.lockCoupon'),
+      unlockCoupon: notConfigured('loyalty.unlockCoupon'),
+      preview: notConfigured('loyalty.preview'),
+    },
     // A fake's mode never changes, so it is always settled.
     whenModeSettled: () => Promise.resolve(),
     syncNow: notConfigured('syncNow'),

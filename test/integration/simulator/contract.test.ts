@@ -33,7 +33,7 @@ interface JsonSchema {
 }
 
 interface Exchange {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path template as in the spec, after the /api/v4.0/integrations prefix. */
   template: string;
   request?: unknown;
@@ -62,7 +62,7 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     return schema;
   }
 
-  async function send(method: 'GET' | 'POST', template: string, path: string, body?: unknown): Promise<Answer> {
+  async function send(method: 'GET' | 'POST' | 'DELETE', template: string, path: string, body?: unknown): Promise<Answer> {
     const answer = await api(sim, method, path, body);
     exchanges.push({ method, template, ...(body !== undefined ? { request: body } : {}), answer });
     return answer;
@@ -146,13 +146,46 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     }
     await send('GET', '/batches/{batchId}/status', `/batches/${batch.body.jobId as number}/status`);
     await send('GET', '/batches/{batchId}/status', `/batches/${lookup.body.jobId as number}/status`);
+
+    // Loyalty at the till: the customer panel's reads, coupons locked, burned by an order and
+    // released, and the reward preview.
+    const who = 'mobile_966500001234';
+    await send('GET', '/customers/{customerId}/balance', `/customers/${who}/balance`);
+    await send('GET', '/customers/{customerId}/tier-progress', `/customers/${who}/tier-progress`);
+    await send('GET', '/customers/{customerId}/tier-progress', '/customers/ref-owner/tier-progress');
+    await send('GET', '/customers/{customerId}/referrals/count', '/customers/ref-owner/referrals/count');
+    await send('POST', '/coupons/validate', '/coupons/validate', { customerId: who, coupons: ['WELCOME10'] });
+    await send('POST', '/coupons/validate', '/coupons/validate', { customerId: who, coupons: ['NO-SUCH'] });
+    const locked = await send('POST', '/coupons/validate', '/coupons/validate', {
+      customerId: who,
+      coupons: ['WELCOME10'],
+      lock: true,
+      lockDuration: 10,
+      totalPurchaseAmount: 120,
+    });
+    await send(
+      'POST',
+      '/orders',
+      '/orders',
+      order({
+        customerId: who,
+        totalPaid: 110,
+        totalPrice: 120,
+        redemption: { couponsLockReference: locked.body.lockReference as string },
+      }),
+    );
+    const second = await send('POST', '/coupons/validate', '/coupons/validate', { customerId: who, coupons: ['SAVE15'], lock: true });
+    await send('DELETE', '/coupons/{lockReference}', `/coupons/${second.body.lockReference as string}`);
+    await send('POST', '/coupons/burn', '/coupons/burn', { customerId: who, coupons: ['SAVE15'], transactionId: 'BURN-1' });
+    await send('POST', '/orders/reward-preview', '/orders/reward-preview', { customerId: who, totalPaid: 90, totalPrice: 100 });
+    await send('POST', '/orders/reward-preview', '/orders/reward-preview', { totalPaid: 12.5 });
   });
 
   afterAll(async () => {
     await sim?.close();
   });
 
-  const endpoints: Array<['GET' | 'POST', string]> = [
+  const endpoints: Array<['GET' | 'POST' | 'DELETE', string]> = [
     ['POST', '/customers'],
     ['GET', '/customers/{customerId}'],
     ['GET', '/referrals/validate'],
@@ -162,6 +195,13 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     ['POST', '/batch/orders'],
     ['POST', '/batch/orders/transactions'],
     ['GET', '/batches/{batchId}/status'],
+    ['GET', '/customers/{customerId}/balance'],
+    ['GET', '/customers/{customerId}/tier-progress'],
+    ['GET', '/customers/{customerId}/referrals/count'],
+    ['POST', '/coupons/validate'],
+    ['POST', '/coupons/burn'],
+    ['DELETE', '/coupons/{lockReference}'],
+    ['POST', '/orders/reward-preview'],
   ];
 
   it.each(endpoints)('%s %s: accepted requests and 200 answers match the spec', (method, template) => {

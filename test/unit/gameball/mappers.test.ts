@@ -71,6 +71,18 @@ describe('buildTrackOrderBody', () => {
     expect(buildTrackOrderBody(order())).not.toHaveProperty('referrerCode');
   });
 
+  test('merchant carries the store and branch names captured with the order; the coupon lock goes in redemption', () => {
+    const body = buildTrackOrderBody(
+      order({ store_name: 'Olaya', branch_name: 'Main', coupon_code: 'WELCOME10', coupon_lock_reference: 'LCK-000001' }),
+    );
+    expect(body.merchant).toEqual({ uniqueId: 'store-1', name: 'Olaya', branch: { uniqueId: 'branch-2', name: 'Main' } });
+    expect(body.redemption).toEqual({ couponsLockReference: 'LCK-000001' });
+    // Names without an id go nowhere (Gameball identifies the merchant by its id); no lock, no redemption.
+    const plain = buildTrackOrderBody(order({ store_id: null, store_name: 'Olaya' }));
+    expect(plain).not.toHaveProperty('merchant');
+    expect(plain).not.toHaveProperty('redemption');
+  });
+
   test('merchant: none without a store id, no branch without a branch id', () => {
     expect(buildTrackOrderBody(order({ store_id: null }))).not.toHaveProperty('merchant');
     expect(buildTrackOrderBody(order({ branch_id: null })).merchant).toEqual({ uniqueId: 'store-1' });
@@ -162,6 +174,10 @@ describe.skipIf(!haveSpec)("bodies validate against Gameball's OpenAPI", () => {
   const full = order({
     referrer_code: 'REF1',
     email: 'a@b.co',
+    store_name: 'Olaya',
+    branch_name: 'Main',
+    coupon_code: 'WELCOME10',
+    coupon_lock_reference: 'LCK-000001',
     total_tax_minor: 100,
     total_shipping_minor: 200,
     line_items_json: JSON.stringify([
