@@ -87,6 +87,12 @@ export type FaultSettings = Partial<
 > & {
   /** The next N `POST /orders` are refused with 422/3003, nothing committed (the needs-attention path). */
   refuseOrders?: number;
+  /** The next N `POST /batch/orders` are answered 503/5003, nothing committed (batches failing as a whole). */
+  batchErrors?: number;
+  /** The next N `POST /batch/orders` are committed (the job runs), then the connection is destroyed without an answer. */
+  dropBatchAnswers?: number;
+  /** The next order batch job fails (`failed`) once this many of its items are processed; null: none. */
+  failBatchAfter?: number | null;
 };
 
 /** A coupon the control API adds (coupons.ts `LedgerCoupon` without its use count). */
@@ -130,6 +136,9 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/** Items a batch job processes per turn of the event loop: its status shows `processing` and partial results in between. */
+const BATCH_SLICE = 100;
+
 export const DEFAULT_API_KEY = 'sim-api-key';
 export const DEFAULT_SECRET_KEY = 'sim-secret-key';
 
@@ -145,6 +154,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     resetRate: opts.resetRate ?? 0,
     dropRate: opts.dropRate ?? 0,
     refuseOrders: 0,
+    batchErrors: 0,
+    dropBatchAnswers: 0,
+    failBatchAfter: null,
   };
   const initialRateLimit = opts.rateLimit;
   const state = new SimulatorState({
@@ -187,15 +199,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     baseUrl: () => baseUrl,
     onChange: () => writer?.schedule(),
     scheduleBatch: (jobId) => {
-      const run = (): void => {
-        state.runBatch(jobId, (batch, item) => processBatchItem(state, batch, item));
-        writer?.schedule();
+      const later = (ms: number): void => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          const more = state.runBatch(jobId, (batch, item) => processBatchItem(state, batch, item), BATCH_SLICE);
+          writer?.schedule();
+          if (more) later(0);
+        }, ms);
+        timers.add(timer);
       };
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        run();
-      }, opts.batchDelayMs ?? 0);
-      timers.add(timer);
+      later(opts.batchDelayMs ?? 0);
     },
     control: (req, res, path, body) => handleControl(req, res, path, body),
     timers,
@@ -210,7 +223,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       const patch = FaultsPatchSchema.parse(f);
       const { rateLimit, ...rest } = patch;
       for (const [key, value] of Object.entries(rest)) {
-        if (value !== undefined) ctx.faults[key as keyof Faults] = value;
+        if (value !== undefined) Object.assign(ctx.faults, { [key as keyof Faults]: value });
       }
       if (rateLimit !== undefined) ctx.limiter.setLimits(resolveRateLimits(rateLimit));
     },

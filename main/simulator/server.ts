@@ -10,6 +10,8 @@
 //   outage -> reset roll -> read body -> auth -> rate limit -> content type -> JSON -> schema
 //   -> 2001 (customer in flight) -> [mark in flight] -> latency -> 5xx roll -> rules + commit
 //   -> drop roll (commit kept, socket destroyed) or answer -> [unmark]
+// Batch jobs run after the answer, a slice of items per turn of the event loop (index.ts), so a
+// poll sees `pending`, then `processing` with the results so far, then `completed` (or `failed`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -36,6 +38,12 @@ export interface Faults {
    * Gameball's that an order can break, on demand, so the needs-attention path can be tested.
    */
   refuseOrders: number;
+  /** How many of the next `POST /batch/orders` are answered 503/5003 (nothing committed): batches failing as a whole. */
+  batchErrors: number;
+  /** How many of the next `POST /batch/orders` are committed (the job runs), then lose their answer. */
+  dropBatchAnswers: number;
+  /** The next order batch job fails once this many of its items are processed (then null again). */
+  failBatchAfter: number | null;
 }
 
 export interface ServerContext {
@@ -135,7 +143,9 @@ const ROUTES: Route[] = [
     const items = batchItems(body, 'orders');
     return {
       commit: () => {
-        const batch = ctx.state.createBatch('orders', items, version);
+        const failAfter = ctx.faults.failBatchAfter ?? undefined;
+        ctx.faults.failBatchAfter = null;
+        const batch = ctx.state.createBatch('orders', items, version, failAfter);
         ctx.scheduleBatch(batch.jobId);
         return { jobId: batch.jobId };
       },
@@ -466,13 +476,20 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
         ? new SimError(503, CODES.serviceUnavailable, 'Service unavailable.')
         : new SimError(500, CODES.serverError, 'Internal server error.');
     }
+    if (r.method === 'POST' && r.template === '/batch/orders' && ctx.faults.batchErrors > 0) {
+      ctx.faults.batchErrors -= 1;
+      counters.injectedErrors += 1;
+      throw new SimError(503, CODES.serviceUnavailable, 'Service unavailable.');
+    }
     if (r.method === 'POST' && r.template === '/orders' && ctx.faults.refuseOrders > 0) {
       ctx.faults.refuseOrders -= 1;
       throw new SimError(422, CODES.invalidValue, 'Invalid order: refused by the simulator (refuseOrders fault).');
     }
     const result = prepared.commit();
     if (r.method !== 'GET') ctx.onChange();
-    if (roll(ctx.random, ctx.faults.dropRate)) {
+    const dropBatch = r.method === 'POST' && r.template === '/batch/orders' && ctx.faults.dropBatchAnswers > 0;
+    if (dropBatch) ctx.faults.dropBatchAnswers -= 1;
+    if (dropBatch || roll(ctx.random, ctx.faults.dropRate)) {
       counters.drops += 1;
       req.socket.destroy();
       return;
@@ -521,6 +538,9 @@ export const FaultsPatchSchema = z.strictObject({
   resetRate: z.number().min(0).max(1).optional(),
   dropRate: z.number().min(0).max(1).optional(),
   refuseOrders: z.number().int().min(0).optional(),
+  batchErrors: z.number().int().min(0).optional(),
+  dropBatchAnswers: z.number().int().min(0).optional(),
+  failBatchAfter: z.number().int().min(0).nullable().optional(),
   rateLimit: z
     .union([
       z.literal(false),

@@ -106,8 +106,10 @@ export interface LedgerBatch {
   results: BatchItemResult[];
   createdAt: number;
   apiVersion: ApiVersion;
-  /** Items still to process (only while pending). */
+  /** Items still to process (only while pending or processing). */
   items?: unknown[];
+  /** Fault injection: the job fails once this many items are processed (see `failBatchAfter`). */
+  failAfter?: number;
 }
 
 export interface LedgerCounters {
@@ -460,7 +462,7 @@ export class SimulatorState {
 
   // ---- batches --------------------------------------------------------------------------------
 
-  createBatch(kind: BatchKind, items: unknown[], apiVersion: ApiVersion): LedgerBatch {
+  createBatch(kind: BatchKind, items: unknown[], apiVersion: ApiVersion, failAfter?: number): LedgerBatch {
     const batch: LedgerBatch = {
       jobId: this.nextJobId++,
       kind,
@@ -472,6 +474,7 @@ export class SimulatorState {
       createdAt: this.config.now(),
       apiVersion,
       items,
+      ...(failAfter !== undefined ? { failAfter } : {}),
     };
     this.batches.set(batch.jobId, batch);
     return batch;
@@ -481,20 +484,31 @@ export class SimulatorState {
     return this.batches.get(jobId);
   }
 
+  /** Jobs accepted and not finished (pending, or cut off mid-way by a restart). */
   pendingBatches(): LedgerBatch[] {
-    return [...this.batches.values()].filter((b) => b.status === 'pending');
+    return [...this.batches.values()].filter((b) => b.status === 'pending' || b.status === 'processing');
   }
 
   /**
-   * Runs a pending job item by item with `processItem` (which applies the same rules as the
-   * single-item endpoint and returns the fields to report); one bad item fails alone.
+   * Runs up to `slice` more items of an unfinished job with `processItem` (which applies the same
+   * rules as the single-item endpoint and returns the fields to report); one bad item fails alone.
+   * The job is `processing` (with the results so far) until its last item, then `completed`; a job
+   * created with `failAfter` stops as `failed` once that many items are processed (the rest never
+   * run and get no result). Returns true while items remain.
    */
-  runBatch(jobId: number, processItem: (batch: LedgerBatch, item: unknown) => Partial<BatchItemResult>): void {
+  runBatch(jobId: number, processItem: (batch: LedgerBatch, item: unknown) => Partial<BatchItemResult>, slice = Infinity): boolean {
     const batch = this.batches.get(jobId);
-    if (!batch || batch.status !== 'pending') return;
+    if (!batch || (batch.status !== 'pending' && batch.status !== 'processing')) return false;
     batch.status = 'processing';
     const items = batch.items ?? [];
-    items.forEach((item, index) => {
+    const end = Math.min(items.length, batch.processedItems + slice);
+    for (let index = batch.processedItems; index < end; index += 1) {
+      if (batch.failAfter !== undefined && index >= batch.failAfter) {
+        delete batch.items;
+        batch.status = 'failed';
+        return false;
+      }
+      const item = items[index];
       const id = typeof item === 'string' ? item : (item as { orderId?: unknown } | null)?.orderId;
       const orderId = typeof id === 'string' ? id : undefined;
       try {
@@ -512,9 +526,11 @@ export class SimulatorState {
         });
       }
       batch.processedItems += 1;
-    });
+    }
+    if (batch.processedItems < items.length) return true;
     delete batch.items;
     batch.status = 'completed';
+    return false;
   }
 
   // ---- ledger, snapshot, reset ----------------------------------------------------------------

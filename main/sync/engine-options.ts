@@ -7,6 +7,7 @@ import type { RateLimits } from '../gameball/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import type { SharedBudgetPolicy } from './shared-budget.ts';
+import type { BatchOptions } from './batch-sender.ts';
 
 /** Waits `ms`; resolves early (never rejects) when `signal` aborts. Injected so tests can step time. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -72,6 +73,11 @@ export interface SyncEngineOptions {
    * engine's DatabaseDamagedError, with its sentence for people). Default: SQLite's own error.
    */
   onDatabaseError?: (err: unknown, where: string) => unknown;
+  /**
+   * A backlog of orders goes to Gameball in batches (`POST /batch/orders`, see batch-plan.ts);
+   * false: every call one by one. Default: batches of up to 1,000 once 20 orders are due.
+   */
+  batch?: BatchOptions | false;
 }
 
 export interface DrainResult {

@@ -35,6 +35,8 @@ import { z } from 'zod';
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../db/database.ts';
 import { isoAt } from '../clock.ts';
+import { pickBatch } from './batch-plan.ts';
+import type { BatchCandidate } from './batch-plan.ts';
 import { CLOCK_TOLERANCE_MS } from './clock-skew.ts';
 
 export const OutboxRowSchema = z.object({
@@ -174,6 +176,9 @@ export class Outbox {
   }
 }
 
+/** An owed row as the batch claim reads it (1/0 flags computed by the query). */
+type BatchCandidateRow = OutboxRow & { due: number; referred: number; busy: number };
+
 /** A row this engine now holds. `takenOver`: it was in flight under another (expired) lease. */
 export interface ClaimedRow {
   id: number;
@@ -275,6 +280,8 @@ export class OutboxStore {
   private readonly updateReferrerCode;
   private readonly selectRefund;
   private readonly claimTx;
+  private readonly selectBatchCandidates;
+  private readonly claimBatchTx;
   private readonly pullAll;
   private readonly pullRetried;
   private readonly selectLeaseOwners;
@@ -402,6 +409,57 @@ export class OutboxStore {
       }
       return claimed;
     });
+    // The owed calls in id order, with what a batch needs to know of each (see claimBatch): whether
+    // it is due, whether its order names a referrer, and whether its customer has a call in flight.
+    this.selectBatchCandidates = db.prepare<ClockParams & { training: number }, BatchCandidateRow>(`
+      SELECT o.*,
+        CASE WHEN o.state = 'pending' AND (o.next_attempt_at <= @now OR o.updated_at > @late) THEN 1 ELSE 0 END AS due,
+        CASE WHEN x.referrer_code IS NOT NULL OR x.referrer_customer_id IS NOT NULL THEN 1 ELSE 0 END AS referred,
+        EXISTS (SELECT 1 FROM outbox b INDEXED BY outbox_customer WHERE b.customer_id = o.customer_id AND b.state = 'in_flight') AS busy
+      FROM outbox o INDEXED BY outbox_owed
+      LEFT JOIN orders x ON o.kind <> 'refund' AND x.order_id = o.entity_id
+      WHERE o.state IN ('pending', 'in_flight') AND ${training} = @training
+      ORDER BY o.id`);
+    this.claimBatchTx = db.transaction((now: number, min: number, max: number): { rows: ClaimedRow[]; read: number } => {
+      const picked: OutboxRow[] = [];
+      let read = 0;
+      const candidates = (function* (it: IterableIterator<BatchCandidateRow>): Generator<BatchCandidate<OutboxRow>> {
+        for (const raw of it) {
+          read += 1;
+          const row = OutboxRowSchema.parse(raw);
+          yield {
+            row,
+            customerId: row.customer_id,
+            batchable:
+              raw.due === 1 &&
+              raw.busy === 0 &&
+              raw.referred === 0 &&
+              row.kind === 'track_order' &&
+              row.attempts === 0 &&
+              row.unknown_outcome === 0,
+          };
+        }
+      })(this.selectBatchCandidates.iterate({ ...this.clockParams(now), training: this.training }));
+      for (const c of pickBatch(candidates, max)) picked.push(c.row);
+      if (picked.length < min) return { rows: [], read };
+      const at = isoAt(now);
+      const until = now + this.opts.leaseMs;
+      const rows = picked.map((row): ClaimedRow => {
+        this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
+        this.orders.sending.run({ id: row.entity_id, at });
+        return {
+          id: row.id,
+          kind: row.kind,
+          entityId: row.entity_id,
+          customerId: row.customer_id,
+          attempts: row.attempts,
+          unknownOutcome: false,
+          takenOver: false,
+          leaseUntil: until,
+        };
+      });
+      return { rows, read };
+    });
   }
 
   private get training(): number {
@@ -428,6 +486,23 @@ export class OutboxStore {
     if (this.renewLease.run({ id: row.id, owner: this.opts.ownerId, until }).changes !== 1) return false;
     row.leaseUntil = until;
     return true;
+  }
+
+  /**
+   * Takes a batch: up to `max` of the orders that may go in one `POST /batch/orders` (batch-plan.ts
+   * says which: due, never tried, no referral, and nothing owed before them for their customer that
+   * is not in the same batch), under this engine's lease like claim(). Fewer than `min`: nothing is
+   * taken (one by one is as fast). Oldest first; one IMMEDIATE transaction like claim().
+   * `read`: how many owed calls the walk read.
+   */
+  claimBatch(now: number, min: number, max: number): { rows: ClaimedRow[]; read: number } {
+    if (max <= 0) return { rows: [], read: 0 };
+    return this.claimBatchTx.immediate(now, Math.max(1, min), max);
+  }
+
+  /** Extends the lease of every row (one transaction). Returns the rows whose lease was lost. */
+  renewAll(rows: readonly ClaimedRow[], now: number): ClaimedRow[] {
+    return this.db.transaction((): ClaimedRow[] => rows.filter((row) => !this.renew(row, now))).immediate();
   }
 
   /** Other engines holding a live lease on a row still owed. */
@@ -470,44 +545,49 @@ export class OutboxStore {
    * (the call was made) and the row is left to its new holder, which reconciles first.
    */
   finish(row: ClaimedRow, outcome: Finish, logs: SyncLogInput[], now: number): boolean {
-    return this.db
-      .transaction((): boolean => {
-        const at = isoAt(now);
-        for (const l of logs) this.insertLog.run({ outboxId: row.id, entityId: row.entityId, ...l, at });
-        const base = { id: row.id, owner: this.opts.ownerId, at };
-        const table = row.kind === 'refund' ? this.refunds : this.orders;
-        const entity = { id: row.entityId, at };
-        switch (outcome.type) {
-          case 'done': {
-            if (this.finishDone.run(base).changes !== 1) return false;
-            // A registration done is not the order done: the order waits for its own call.
-            if (row.kind === 'register_customer') table.pending.run(entity);
-            else table.synced.run({ ...entity, points: outcome.rewardedPoints ?? null });
-            return true;
-          }
-          case 'retry': {
-            const changed = this.finishRetry.run({
-              ...base,
-              next: outcome.nextAttemptAt,
-              code: outcome.code,
-              message: outcome.message,
-              unknown: outcome.unknownOutcome ? 1 : 0,
-              inc: outcome.countAttempt ? 1 : 0,
-            }).changes;
-            if (changed !== 1) return false;
-            table.pending.run(entity);
-            return true;
-          }
-          case 'attention':
-          case 'dead': {
-            const state = outcome.type;
-            if (this.finishStop.run({ ...base, state, code: outcome.code, message: outcome.message }).changes !== 1) return false;
-            table.attention.run({ ...entity, code: outcome.code, message: outcome.message });
-            return true;
-          }
-        }
-      })
-      .immediate();
+    return this.db.transaction((): boolean => this.finishOne(row, outcome, logs, now)).immediate();
+  }
+
+  /** finish() for many rows in one transaction (a batch's items); one result per entry, in order. */
+  finishAll(entries: ReadonlyArray<{ row: ClaimedRow; outcome: Finish; logs: SyncLogInput[] }>, now: number): boolean[] {
+    return this.db.transaction((): boolean[] => entries.map((e) => this.finishOne(e.row, e.outcome, e.logs, now))).immediate();
+  }
+
+  private finishOne(row: ClaimedRow, outcome: Finish, logs: SyncLogInput[], now: number): boolean {
+    const at = isoAt(now);
+    for (const l of logs) this.insertLog.run({ outboxId: row.id, entityId: row.entityId, ...l, at });
+    const base = { id: row.id, owner: this.opts.ownerId, at };
+    const table = row.kind === 'refund' ? this.refunds : this.orders;
+    const entity = { id: row.entityId, at };
+    switch (outcome.type) {
+      case 'done': {
+        if (this.finishDone.run(base).changes !== 1) return false;
+        // A registration done is not the order done: the order waits for its own call.
+        if (row.kind === 'register_customer') table.pending.run(entity);
+        else table.synced.run({ ...entity, points: outcome.rewardedPoints ?? null });
+        return true;
+      }
+      case 'retry': {
+        const changed = this.finishRetry.run({
+          ...base,
+          next: outcome.nextAttemptAt,
+          code: outcome.code,
+          message: outcome.message,
+          unknown: outcome.unknownOutcome ? 1 : 0,
+          inc: outcome.countAttempt ? 1 : 0,
+        }).changes;
+        if (changed !== 1) return false;
+        table.pending.run(entity);
+        return true;
+      }
+      case 'attention':
+      case 'dead': {
+        const state = outcome.type;
+        if (this.finishStop.run({ ...base, state, code: outcome.code, message: outcome.message }).changes !== 1) return false;
+        table.attention.run({ ...entity, code: outcome.code, message: outcome.message });
+        return true;
+      }
+    }
   }
 
   /** Earliest time something of this engine's world becomes claimable, read at `now` (null: nothing queued). */

@@ -3,6 +3,7 @@
 //  - the outbox's rows and their transitions: outbox-store.ts (claim under a lease; an outcome is
 //    written only while the lease is still ours, with its audit rows, in one transaction);
 //  - one row, by kind: flows/ (registration, order, refund: reconcile before any re-post);
+//  - a backlog of orders as one Gameball batch: batch-sender.ts (when), batch-job.ts (how);
 //  - the next state of a row after an answer: row-outcome.ts (pure);
 //  - online/offline, backoff and pauses: connectivity.ts (pure);
 //  - every request (rate limiter, lease renewal, the till's clock against Gameball's, the restart
@@ -31,6 +32,9 @@ import type { GameballClient } from '../gameball/client.ts';
 import type { Logger } from '../log.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { DEFAULT_BACKOFF } from './backoff.ts';
+import { runBatch } from './batch-job.ts';
+import type { BatchJobDeps } from './batch-job.ts';
+import { BatchSender } from './batch-sender.ts';
 import { ClockCheckStore } from './clock-check-store.ts';
 import { claimableSlots } from './connectivity.ts';
 import type { ConnectivityPolicy } from './connectivity.ts';
@@ -72,6 +76,8 @@ export class SyncEngine {
   private readonly link: GameballLink;
   private readonly storage: StorageWatch;
   private readonly jobs: RowJobDeps;
+  /** Batches of orders for a backlog (null: batches off, every call one by one). */
+  private readonly batches: BatchSender | null;
   private deadLeaseCheckAt = 0;
   private probing$: Promise<void> | undefined;
   private running = false;
@@ -162,6 +168,7 @@ export class SyncEngine {
       stopSignal,
       databaseDamaged: (err, where) => this.databaseDamaged(err, where),
     };
+    this.batches = opts.batch === false ? null : new BatchSender(this.store, { ...opts.batch, logger: this.logger });
   }
 
   private client(): GameballClient | null {
@@ -222,6 +229,7 @@ export class SyncEngine {
 
   /** Something changed in the outbox (a capture, a retry): look now. */
   notify(): void {
+    this.batches?.lookNow();
     this.wake();
     this.statusBox.changed();
   }
@@ -363,8 +371,10 @@ export class SyncEngine {
       if (slots > 0) {
         try {
           this.releaseDeadLeases(now);
-          const rows = this.store.claim(now, slots);
-          claimed = rows.length;
+          const batch = this.batches?.claim(now, slots) ?? [];
+          if (batch.length > 0) this.startBatch(batch);
+          const rows = this.store.claim(now, batch.length > 0 ? slots - 1 : slots);
+          claimed = batch.length + rows.length;
           for (const row of rows) this.startJob(row);
         } catch (err) {
           if (this.databaseDamaged(err, 'claiming calls to send')) break;
@@ -421,6 +431,28 @@ export class SyncEngine {
   }
 
   // ---- one row ------------------------------------------------------------------------------------
+
+  /** A batch holds one slot, keyed apart from row ids (which are positive). */
+  private startBatch(rows: ClaimedRow[]): void {
+    const batches = this.batches;
+    const first = rows[0];
+    if (!batches || !first) return;
+    const key = -first.id;
+    const deps: BatchJobDeps = {
+      ...this.jobs,
+      gate: batches.gate,
+      clientTimeoutMs: () => this.client()?.config.timeoutMs ?? 10_000,
+      pollForMs: batches.pollForMs,
+      maxRows: batches.max,
+      more: (limit) => batches.more(this.clock.now(), limit),
+    };
+    const job = runBatch(rows, deps).finally(() => {
+      batches.ended();
+      this.active.delete(key);
+      this.wake();
+    });
+    this.active.set(key, job);
+  }
 
   private startJob(row: ClaimedRow): void {
     const job = runJob(row, this.jobs).finally(() => {

@@ -141,6 +141,8 @@ async function main(): Promise<void> {
       training: false,
       clock,
       concurrency: CONCURRENCY,
+      // One order per call: this measures the single path against its floor (batches: batch-drain).
+      batch: false,
     });
     const started = performance.now();
     const result = await engine.drain({ untilEmpty: true, timeoutMs: 300_000 });

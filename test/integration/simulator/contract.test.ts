@@ -179,6 +179,17 @@ describe.skipIf(!haveSpec)('Gameball OpenAPI contract (openapi-v4.0.json)', () =
     await send('POST', '/coupons/burn', '/coupons/burn', { customerId: who, coupons: ['SAVE15'], transactionId: 'BURN-1' });
     await send('POST', '/orders/reward-preview', '/orders/reward-preview', { customerId: who, totalPaid: 90, totalPrice: 100 });
     await send('POST', '/orders/reward-preview', '/orders/reward-preview', { totalPaid: 12.5 });
+    // A job that failed midway answers in the spec's shape too.
+    sim.control.setFaults({ failBatchAfter: 1 });
+    const failing = await send('POST', '/batch/orders', '/batch/orders', {
+      body: [order({ customerId: 'batch-3' }), order({ customerId: 'batch-4' })],
+    });
+    while (sim.control.ledger().batches.some((b) => b.status !== 'completed' && b.status !== 'failed')) {
+      if (Date.now() > deadline) throw new Error('batch jobs did not finish');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const failed = await send('GET', '/batches/{batchId}/status', `/batches/${failing.body.jobId as number}/status`);
+    expect(failed.body).toMatchObject({ status: 'failed', processedItems: 1, totalItems: 2 });
   });
 
   afterAll(async () => {

@@ -163,3 +163,49 @@ describe('rate limits', () => {
     expect(s.control.ledger().customers).toHaveLength(41);
   });
 });
+
+describe('batch faults', () => {
+  async function waitFor(s: Awaited<ReturnType<typeof sim>>, jobId: number): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const st = await api(s, 'GET', `/batches/${jobId}/status`);
+      if (st.body.status === 'completed' || st.body.status === 'failed') return st.body;
+      if (Date.now() > deadline) throw new Error(`batch ${jobId} did not finish`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  it('dropBatchAnswers: the job is accepted and runs, its answer is lost; then answers come back', async () => {
+    const s = await sim();
+    s.control.setFaults({ dropBatchAnswers: 1 });
+    const body = order({ customerId: 'batch-dropped' });
+    expect(await outcome(api(s, 'POST', '/batch/orders', { body: [body] }))).toBe('failed');
+    const deadline = Date.now() + 5_000;
+    while (s.control.ledger().orders.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(s.control.ledger().orders.map((o) => [o.orderId, o.via])).toEqual([[body.orderId, 'batch']]);
+    expect(s.control.ledger().counters.drops).toBe(1);
+    expect((await api(s, 'POST', '/batch/orders', { body: [order({ customerId: 'batch-answered' })] })).status).toBe(200);
+  });
+
+  it('failBatchAfter: the next job fails after that many items, with results for those only; later jobs complete', async () => {
+    const s = await sim();
+    s.control.setFaults({ failBatchAfter: 1 });
+    const first = await api(s, 'POST', '/batch/orders', { body: [order({ customerId: 'f1' }), order({ customerId: 'f2' })] });
+    const failed = await waitFor(s, first.body.jobId as number);
+    expect(failed).toMatchObject({ status: 'failed', totalItems: 2, processedItems: 1, progress: 50 });
+    expect(failed.results).toEqual([expect.objectContaining({ index: 0, status: 'success' })]);
+    const second = await api(s, 'POST', '/batch/orders', { body: [order({ customerId: 'f3' })] });
+    expect(await waitFor(s, second.body.jobId as number)).toMatchObject({ status: 'completed' });
+  });
+
+  it('batchErrors: the next N batch posts get 503/5003 and nothing is committed', async () => {
+    const s = await sim();
+    s.control.setFaults({ batchErrors: 2 });
+    for (let i = 0; i < 2; i += 1) {
+      const a = await api(s, 'POST', '/batch/orders', { body: [order()] });
+      expect(`${a.status}/${a.body.code as number}`).toBe('503/5003');
+    }
+    expect(s.control.ledger().batches).toEqual([]);
+    expect((await api(s, 'POST', '/batch/orders', { body: [order()] })).status).toBe(200);
+  });
+});

@@ -25,8 +25,9 @@ test('two engines, one folder: every order once, never two calls for one custome
       calls[name] += 1;
       return globalThis.fetch(input, init);
     });
-  const a = f.engine({ separateConnection: true, client: clientFor('a'), ownerId: 'engine-a', concurrency: 4 });
-  const b = f.engine({ separateConnection: true, client: clientFor('b'), ownerId: 'engine-b', concurrency: 4 });
+  // One by one: this counts single calls per customer (two engines with batches: batch.test.ts).
+  const a = f.engine({ separateConnection: true, client: clientFor('a'), ownerId: 'engine-a', concurrency: 4, batch: false });
+  const b = f.engine({ separateConnection: true, client: clientFor('b'), ownerId: 'engine-b', concurrency: 4, batch: false });
   const [ra, rb] = await Promise.all([a.drain({ untilEmpty: true, timeoutMs: 30_000 }), b.drain({ untilEmpty: true, timeoutMs: 30_000 })]);
   expect(ra.empty && rb.empty).toBe(true);
 

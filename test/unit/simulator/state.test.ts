@@ -151,3 +151,41 @@ describe('snapshot', () => {
     expect(copy.ledger().orders).toEqual(s.ledger().orders);
   });
 });
+
+describe('batch jobs', () => {
+  const item = (i: number) => ({
+    customerId: `b${i}`,
+    orderId: `batch-${i}`,
+    orderDate: new Date(Date.UTC(2025, 0, 1) + i).toISOString(),
+    totalPaid: 10,
+  });
+  const run = (s: SimulatorState, jobId: number, slice?: number) =>
+    s.runBatch(
+      jobId,
+      (_batch, it) => ({ rewardedPoints: s.trackOrder(it as ReturnType<typeof item>, 'batch', 'v4.0').rewardedPoints }),
+      slice,
+    );
+
+  it('pending, then processing with the results so far, then completed', () => {
+    const { s } = state();
+    const job = s.createBatch('orders', [item(1), item(2), item(3)], 'v4.0');
+    expect(s.getBatch(job.jobId)).toMatchObject({ status: 'pending', processedItems: 0, results: [] });
+    expect(run(s, job.jobId, 2)).toBe(true);
+    expect(s.getBatch(job.jobId)).toMatchObject({ status: 'processing', processedItems: 2 });
+    expect(s.getBatch(job.jobId)?.results.map((r) => r.orderId)).toEqual(['batch-1', 'batch-2']);
+    expect(s.pendingBatches().map((b) => b.jobId)).toEqual([job.jobId]);
+    expect(run(s, job.jobId, 2)).toBe(false);
+    expect(s.getBatch(job.jobId)).toMatchObject({ status: 'completed', processedItems: 3, failedItems: 0 });
+    expect(s.pendingBatches()).toEqual([]);
+    expect(s.ledger().orders.map((o) => o.via)).toEqual(['batch', 'batch', 'batch']);
+  });
+
+  it('failAfter: the job stops as failed; items after it never run and get no result', () => {
+    const { s } = state();
+    const job = s.createBatch('orders', [item(11), item(12), item(13)], 'v4.0', 1);
+    expect(run(s, job.jobId)).toBe(false);
+    expect(s.getBatch(job.jobId)).toMatchObject({ status: 'failed', processedItems: 1 });
+    expect(s.getBatch(job.jobId)?.results).toEqual([expect.objectContaining({ index: 0, orderId: 'batch-11', status: 'success' })]);
+    expect(s.ledger().orders.map((o) => o.orderId)).toEqual(['batch-11']);
+  });
+});

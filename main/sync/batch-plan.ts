@@ -1,0 +1,119 @@
+// When the sync engine sends orders as one Gameball batch, and what each item's answer does to its
+// row. Pure, so every rule is pinned by a table (test/unit/sync/batch-plan.test.ts).
+//
+// Which rows go in a batch (`pickBatch`, walked in outbox order over the owed calls):
+//  - an order call (`track_order`) that is due, was never tried (a call that failed once, or whose
+//    outcome is unknown, goes one by one: the single flow reconciles, re-dates and reports), and
+//    whose order names no referrer: batch items carry no `referrerCode`, so a referred customer's
+//    registration and first order always go singly, in order;
+//  - only while nothing owed earlier for the same customer stays out of the batch: the first call
+//    of a customer that is not batchable (a registration, a refund, a retry, a call in flight) holds
+//    back every later call of that customer, which then goes one at a time in outbox order as
+//    before. Consecutive orders of one customer may share a batch (Gameball runs a job's items in
+//    order; an order has no step that another must wait for).
+// When (`BATCH_MIN_ROWS`): a batch is one call whatever its size, but it costs a job and at least one
+// status poll, and its rows wait for the whole job; below 20 due orders the single path (12 orders
+// a second at Gameball's limits, answered at once) is as fast, so small backlogs never wait for a job.
+//
+// What an item's result does (`itemSettlement`):
+//  - success: done (with its rewarded points);
+//  - failed 9004 (the order id exists): Gameball has the order, done (audited as reconciled);
+//  - failed with a code that means "try later" (2001, 429, 5xxx) or a date in Gameball's future
+//    (9007, which the single flow re-dates): back to pending, attempt counted, so it goes singly;
+//  - failed with any other code: needs attention with Gameball's code and message, like a refused
+//    `POST /orders` (row-outcome.ts);
+//  - no result for the item (a job that failed midway or ended without it): unknown, so the row is
+//    looked up at Gameball before anything is posted again.
+
+/** Fewer due batchable orders than this go one by one (see the header). */
+export const BATCH_MIN_ROWS = 20;
+/** Gameball's most items per batch call. */
+export const BATCH_MAX_ROWS = 1_000;
+/** Batches running at once (each holds one of the engine's slots while it is polled). */
+export const BATCHES_AT_ONCE = 2;
+
+export interface BatchCandidate<R> {
+  row: R;
+  customerId: string;
+  /** The row itself may go in a batch (due, an order, never tried, no referrer, customer not busy). */
+  batchable: boolean;
+}
+
+/**
+ * The batch to take from `candidates` (owed calls in outbox order): batchable rows whose customer
+ * has nothing earlier left out, up to `max`. Reads no further than it needs.
+ */
+export function pickBatch<R>(candidates: Iterable<BatchCandidate<R>>, max: number): Array<BatchCandidate<R>> {
+  const picked: Array<BatchCandidate<R>> = [];
+  const heldBack = new Set<string>();
+  for (const c of candidates) {
+    if (picked.length >= max) break;
+    if (heldBack.has(c.customerId)) continue;
+    if (c.batchable) picked.push(c);
+    else heldBack.add(c.customerId);
+  }
+  return picked;
+}
+
+/** Gameball codes that mean "not now" rather than "not this order". */
+const LATER_CODES = new Set([2001, 4290, 5000, 5003, 9007]);
+const DUPLICATE = 9004;
+
+export type ItemSettlement =
+  | { type: 'done'; rewardedPoints: number | null; reconciled: boolean }
+  | { type: 'later'; code: string; message: string }
+  | { type: 'refused'; code: string; message: string }
+  | { type: 'unknown'; message: string };
+
+/** One item's result (undefined: the job gave none for it) to what its row becomes. */
+export function itemSettlement(
+  result: { status: string; code?: number | null; message?: string | null; rewardedPoints?: number | null } | undefined,
+  jobId: string,
+): ItemSettlement {
+  if (!result)
+    return {
+      type: 'unknown',
+      message: `Batch job ${jobId} gave no result for this order; it is confirmed with Gameball before any re-send.`,
+    };
+  if (result.status === 'success') {
+    const p = result.rewardedPoints;
+    return { type: 'done', rewardedPoints: typeof p === 'number' && Number.isFinite(p) ? Math.round(p) : null, reconciled: false };
+  }
+  const code = result.code ?? null;
+  const message = result.message ?? `Batch job ${jobId} refused this order without a reason.`;
+  if (code === DUPLICATE) return { type: 'done', rewardedPoints: null, reconciled: true };
+  if (code === null || LATER_CODES.has(code) || (code >= 5000 && code < 6000))
+    return { type: 'later', code: code === null ? 'BATCH_ITEM_FAILED' : String(code), message };
+  return { type: 'refused', code: String(code), message };
+}
+
+/**
+ * Falls back to single posts when batches keep failing as a whole (the endpoint is missing or
+ * refuses, 5xx, a job that fails): after `FAILURES_TO_PAUSE` failures in a row, no batch is
+ * tried for `PAUSE_MS`; then one is tried again. Rows are never lost by a failed batch: they go
+ * back to the queue (or are confirmed first when the batch may have run), and the single path
+ * sends them meanwhile.
+ */
+export class BatchGate {
+  static readonly FAILURES_TO_PAUSE = 2;
+  static readonly PAUSE_MS = 5 * 60_000;
+  private failures = 0;
+  private pausedUntil = -Infinity;
+
+  open(now: number): boolean {
+    return now >= this.pausedUntil;
+  }
+
+  succeeded(): void {
+    this.failures = 0;
+  }
+
+  /** A batch failed as a whole; true when batches are now paused. */
+  failed(now: number): boolean {
+    this.failures += 1;
+    if (this.failures < BatchGate.FAILURES_TO_PAUSE) return false;
+    this.failures = 0;
+    this.pausedUntil = now + BatchGate.PAUSE_MS;
+    return true;
+  }
+}

@@ -1,0 +1,294 @@
+// Batches of orders against the simulator over real HTTP: a backlog goes through
+// `POST /batch/orders`, each item's result settles its own order, and every order reaches
+// Gameball exactly once whatever fails (a lost answer, a job failing midway, items refused one by
+// one, a crash between the POST and the poll, a batch endpoint that keeps failing), while a
+// referred customer's registration and first order still go singly and in order.
+import { afterEach, expect, test } from 'vitest';
+import { buildTrackOrderBody, parseOrderRow } from '../../../main/gameball/mappers.ts';
+import type { GameballClient } from '../../../main/gameball/client.ts';
+import type { SimulatorLedger } from '../../../main/simulator/index.ts';
+import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
+import type { SyncFixture } from '../../support/sync-fixture.ts';
+
+let f: SyncFixture | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+function backlog(fx: SyncFixture, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => fx.capture({ mobile: mobile(), totalPaidMinor: (i + 1) * 100 }).orderId);
+}
+
+/** Every order recorded exactly once by Gameball, and synced on the till. */
+function expectExactlyOnce(fx: SyncFixture, ids: readonly string[], ledger: SimulatorLedger = fx.sim.control.ledger()): void {
+  const recorded = ledger.orders.map((o) => o.orderId);
+  expect(new Set(recorded).size).toBe(recorded.length);
+  expect([...recorded].sort()).toEqual([...ids].sort());
+  for (const id of ids) expect(fx.order(id).state, id).toBe('synced');
+  for (const id of ids) expect(ledger.transactions[id]?.filter((t) => t.transactionType === 'PaymentReward')).toHaveLength(1);
+}
+
+function logsOf(fx: SyncFixture, id: string): Array<{ method: string; path: string; outcome: string; gameball_code: number | null }> {
+  return fx.db.prepare('SELECT method, path, outcome, gameball_code FROM sync_log WHERE entity_id = ? ORDER BY id').all(id) as never;
+}
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('a backlog goes in batches of up to maxRows, each order settled by its own item, exactly once', async () => {
+  f = await createSyncFixture({ sim: { latencyMs: 2 } });
+  const ids = backlog(f, 120);
+  const engine = f.engine({ batch: { maxRows: 50 } });
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.batches.length).toBeGreaterThanOrEqual(2);
+  expect(ledger.batches.every((b) => b.totalItems <= 50 && b.status === 'completed')).toBe(true);
+  // Most went in batches (single claims may take a few while a batch is polled).
+  expect(ledger.orders.filter((o) => o.via === 'batch').length).toBeGreaterThanOrEqual(100);
+  const batched = ledger.orders.find((o) => o.via === 'batch');
+  expect(batched?.request).toMatchObject({ channel: 'pos', merchant: { uniqueId: 'store-1' } });
+  expect(f.order(batched?.orderId ?? '').rewarded_points).toBe(batched?.rewardedPoints);
+  const logs = logsOf(f, batched?.orderId ?? '');
+  expect(logs.at(-1)).toMatchObject({ method: 'BATCH', outcome: 'ok' });
+  expect(engine.status().counts).toMatchObject({ pending: 0, sending: 0, synced: 120 });
+});
+
+test('below the threshold every order goes one by one, as before', async () => {
+  f = await createSyncFixture();
+  const ids = backlog(f, 19);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.batches).toEqual([]);
+  expect(ledger.counters.requests['POST /orders']).toBe(19);
+});
+
+test('while a batch job runs, its orders show as sending in the queue and the status', async () => {
+  f = await createSyncFixture({ sim: { batchDelayMs: 600 } });
+  const ids = backlog(f, 25);
+  const engine = f.engine();
+  const drained = engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
+  await until('the batch to be accepted', () => (f?.sim.control.ledger().batches.length ?? 0) > 0);
+  expect(f.sim.control.ledger().batches[0]?.status).toBe('pending');
+  expect(engine.status().counts).toMatchObject({ pending: 0, sending: 25 });
+  for (const id of ids) expect(f.order(id).state).toBe('sending');
+  expect(f.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'in_flight'").get()).toEqual({ n: 25 });
+  expect((await drained).empty).toBe(true);
+  expect(engine.status().counts).toMatchObject({ sending: 0, synced: 25 });
+  expectExactlyOnce(f, ids);
+});
+
+test('a lost batch answer: every order is looked up at Gameball before anything is posted again', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ dropBatchAnswers: 1 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.counters.drops).toBe(1);
+  expect(ledger.counters.requests['POST /batch/orders']).toBe(1);
+  // Nothing was posted again: the job had recorded them, the look-ups confirmed it.
+  expect(ledger.counters.requests['POST /orders'] ?? 0).toBe(0);
+  for (const id of ids) {
+    const logs = logsOf(f, id);
+    const lookup = logs.findIndex((l) => l.method === 'GET' && l.path === `/orders/${id}/transactions`);
+    expect(lookup, JSON.stringify(logs)).toBeGreaterThanOrEqual(0);
+    expect(logs[lookup]?.outcome).toBe('reconciled');
+    expect(logs.slice(lookup).some((l) => l.method === 'POST')).toBe(false);
+  }
+});
+
+test('a job that fails midway: answered items settle, the rest are looked up and then sent once', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ failBatchAfter: 10 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.batches[0]).toMatchObject({ status: 'failed', processedItems: 10 });
+  expect(ledger.orders.filter((o) => o.via === 'batch')).toHaveLength(10);
+  expect(ledger.orders.filter((o) => o.via === 'orders')).toHaveLength(20);
+  // The 20 without a result were looked up (nothing there) before their single POST.
+  const unanswered = ids.filter((id) => ledger.orders.find((o) => o.orderId === id)?.via === 'orders');
+  for (const id of unanswered) {
+    const logs = logsOf(f, id);
+    expect(logs.findIndex((l) => l.method === 'GET')).toBeLessThan(logs.findIndex((l) => l.method === 'POST' && l.path === '/orders'));
+    expect(logs.find((l) => l.method === 'BATCH')?.outcome).toBe('unknown');
+  }
+});
+
+test('items refused one by one: duplicates are done, a refused item needs attention with Gameball’s reason, the rest are synced', async () => {
+  let frozen: number | null = null;
+  const clock = { now: () => frozen ?? Date.now() };
+  f = await createSyncFixture({ clock });
+  const ids = backlog(f, 22);
+  // Two orders of one customer at the same instant: Gameball refuses the second (9003).
+  frozen = Date.now() - 1_000;
+  const twin = mobile();
+  const first = f.capture({ mobile: twin, totalPaidMinor: 700 });
+  const second = f.capture({ mobile: twin, totalPaidMinor: 800 });
+  frozen = null;
+  // Three orders Gameball already has (sent by another path): their items are 9004.
+  const already = ids.slice(0, 3);
+  for (const id of already) {
+    const res = await f.client.trackOrder(buildTrackOrderBody(parseOrderRow(f.order(id), id)));
+    expect(res.kind).toBe('ok');
+  }
+  const engine = f.engine();
+  await engine.drain({ untilEmpty: false, timeoutMs: 10_000 });
+  await until('the queue to settle', () => engine.status().counts.sending === 0 && engine.status().counts.pending === 0);
+  const ledger = f.sim.control.ledger();
+  expect(ledger.batches).toHaveLength(1);
+  const results = ledger.batches[0]?.results ?? [];
+  expect(
+    results
+      .filter((r) => r.code === 9004)
+      .map((r) => r.orderId)
+      .sort(),
+  ).toEqual([...already].sort());
+  expect(results.find((r) => r.orderId === second.orderId)).toMatchObject({ status: 'failed', code: 9003 });
+  expectExactlyOnce(f, [...ids, first.orderId], ledger);
+  for (const id of already) expect(logsOf(f, id).at(-1)).toMatchObject({ method: 'BATCH', outcome: 'reconciled', gameball_code: 9004 });
+  expect(f.order(second.orderId)).toMatchObject({ state: 'attention', attention_code: '9003' });
+  expect(String(f.order(second.orderId).attention_message)).toMatch(/same time already exists/);
+  expect(f.outbox(second.orderId)).toEqual([expect.objectContaining({ state: 'attention', last_error_code: '9003' })]);
+});
+
+test('a referral mixed into a backlog: registration and first order go singly and in order; the rest in a batch', async () => {
+  f = await createSyncFixture({ sim: { latencyMs: 2 } });
+  const engine = f.engine();
+  const referrer = f.capture({ mobile: mobile(), totalPaidMinor: 5000 });
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
+  const code = (await f.client.getCustomer(referrer.customerId)).value?.referralCode ?? '';
+  expect(code).toMatch(/^SIM/);
+
+  const before = backlog(f, 12);
+  const friendMobile = mobile();
+  const friendFirst = f.capture({ mobile: friendMobile, totalPaidMinor: 20000, referrerCode: code });
+  expect(friendFirst.calls).toEqual(['register_customer', 'track_order']);
+  const friendSecond = f.capture({ mobile: friendMobile, totalPaidMinor: 3000 });
+  const after = backlog(f, 12);
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, [referrer.orderId, ...before, friendFirst.orderId, friendSecond.orderId, ...after], ledger);
+  expect(ledger.referrals).toEqual([
+    expect.objectContaining({
+      referredCustomerId: friendFirst.customerId,
+      referrerCustomerId: referrer.customerId,
+      rewardedOrderId: friendFirst.orderId,
+    }),
+  ]);
+  expect(ledger.orders.find((o) => o.orderId === friendFirst.orderId)).toMatchObject({
+    via: 'orders',
+    request: expect.objectContaining({ referrerCode: code }),
+  });
+  expect(ledger.orders.filter((o) => o.via === 'batch').length).toBeGreaterThanOrEqual(20);
+  const calls = f.db
+    .prepare("SELECT entity_id, method, path FROM sync_log WHERE entity_id IN (?, ?) AND method <> 'GET' ORDER BY id")
+    .all(friendFirst.orderId, friendSecond.orderId) as Array<{ entity_id: string; method: string; path: string }>;
+  expect(calls.slice(0, 2)).toEqual([
+    { entity_id: friendFirst.orderId, method: 'POST', path: '/customers' },
+    { entity_id: friendFirst.orderId, method: 'POST', path: '/orders' },
+  ]);
+  expect(calls.slice(2).every((c) => c.entity_id === friendSecond.orderId)).toBe(true);
+  const registered = ledger.customers.find((c) => c.customerId === friendFirst.customerId);
+  expect(registered).toMatchObject({ createdBy: 'customers', referredBy: referrer.customerId });
+});
+
+test('a crash between the batch POST and its poll: the next engine confirms every order before posting, none twice', async () => {
+  f = await createSyncFixture({ sim: { batchDelayMs: 400 } });
+  const ids = backlog(f, 30);
+  // The first engine's process "dies" right after Gameball took the batch: its polls never return.
+  const base = f.client;
+  const dying: GameballClient = {
+    ...base,
+    request: (req) =>
+      req.path.startsWith('/batches/')
+        ? new Promise((resolve) =>
+            req.signal?.addEventListener('abort', () => resolve(base.request({ ...req, signal: AbortSignal.abort() }))),
+          )
+        : base.request(req),
+  };
+  const a = f.engine({ client: dying, ownerId: 'till-a:1:dead' });
+  a.start();
+  await until('the batch to be accepted', () => (f?.sim.control.ledger().batches.length ?? 0) > 0);
+  expect(f.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'in_flight' AND lease_owner = 'till-a:1:dead'").get()).toEqual({
+    n: 30,
+  });
+
+  const b = f.engine({ separateConnection: true, isOwnerGone: (owner) => owner === 'till-a:1:dead' });
+  expect((await b.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  await until('the first job to run', () => f?.sim.control.ledger().batches[0]?.status === 'completed');
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  // Every order was confirmed by a look-up first (taken over: unknown outcome), never blindly re-sent.
+  for (const id of ids) {
+    const logs = logsOf(f, id);
+    expect(logs[0], JSON.stringify(logs)).toMatchObject({ method: 'GET', path: `/orders/${id}/transactions` });
+  }
+  // Whatever went singly while the job waited, the job then found already there (9004), and the reverse.
+  const results = ledger.batches[0]?.results ?? [];
+  expect(results).toHaveLength(30);
+  expect(results.filter((r) => r.status === 'success').length).toBe(ledger.orders.filter((o) => o.via === 'batch').length);
+  expect(results.filter((r) => r.status === 'failed').every((r) => r.code === 9004)).toBe(true);
+});
+
+test('batches that keep failing fall back to single posts', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ batchErrors: 5 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  // Two failures in a row pause batches; the single path sends everything meanwhile.
+  expect(ledger.counters.requests['POST /batch/orders']).toBe(2);
+  expect(ledger.batches).toEqual([]);
+  expect(ledger.orders.every((o) => o.via === 'orders')).toBe(true);
+});
+
+test('two engines on one folder with batches: every order once, no customer in two calls at a time', async () => {
+  f = await createSyncFixture({ sim: { latencyMs: 4, jitterMs: 4 } });
+  const customers = Array.from({ length: 30 }, () => mobile());
+  const orders = Array.from({ length: 90 }, (_, i) => f!.capture({ mobile: customers[i % 30], totalPaidMinor: ((i % 9) + 1) * 100 }));
+  const a = f.engine({ separateConnection: true, ownerId: 'engine-a', concurrency: 4, batch: { maxRows: 25 } });
+  const b = f.engine({ separateConnection: true, ownerId: 'engine-b', concurrency: 4, batch: { maxRows: 25 } });
+  const [ra, rb] = await Promise.all([a.drain({ untilEmpty: true, timeoutMs: 30_000 }), b.drain({ untilEmpty: true, timeoutMs: 30_000 })]);
+  expect(ra.empty && rb.empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(
+    f,
+    orders.map((o) => o.orderId),
+    ledger,
+  );
+  expect(ledger.counters.responses['422/2001']).toBeUndefined();
+  expect(ledger.counters.responses['422/9004']).toBeUndefined();
+  expect(ledger.batches.length).toBeGreaterThan(0);
+  // Each customer's orders reached Gameball in the order they were rung up.
+  for (const c of customers) {
+    const mine = orders.filter((o) => o.mobile === c).map((o) => o.orderId);
+    expect(ledger.orders.filter((o) => mine.includes(o.orderId)).map((o) => o.orderId)).toEqual(mine);
+  }
+});
+
+test('answers lost and connections reset at random during batches: each order exactly once', async () => {
+  f = await createSyncFixture({ sim: { dropRate: 0.3, resetRate: 0.2, seed: 13 } });
+  const ids = backlog(f, 60);
+  const engine = f.engine({ batch: { maxRows: 20 } });
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 30_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expect(ledger.counters.drops + ledger.counters.resets).toBeGreaterThan(0);
+  expectExactlyOnce(f, ids, ledger);
+  for (const id of ids) expect(f.outbox(id)[0]).toMatchObject({ state: 'done', unknown_outcome: 0 });
+});
