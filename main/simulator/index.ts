@@ -27,7 +27,10 @@ export type {
   LedgerCounters,
   BatchItemResult,
   TransactionType,
+  LedgerHold,
+  HoldState,
 } from './state.ts';
+export { DEFAULT_HOLD_TTL_MS } from './state.ts';
 export type { RateLimitOption } from './rate-limit.ts';
 export type { RateLimit, RateGroup } from '../gameball/rate-limits.ts';
 export { GAMEBALL_RATE_LIMITS } from '../gameball/rate-limits.ts';
@@ -53,6 +56,10 @@ export interface SimulatorOptions {
   pointsPerUnit?: number;
   /** Points both sides of a referral get on the referred customer's first order. Default 100 / 50. */
   referralRewardPoints?: { referrer: number; referred: number };
+  /** How long a hold of points lasts (default Gameball's 10 minutes). */
+  holdTtlMs?: number;
+  /** The money value of one redeemed point (default 0.1). */
+  pointValue?: number;
   /** Persist the ledger (JSON) so training mode keeps its history. */
   stateFile?: string;
   /** Injectable clock (epoch ms) for timestamps, rate windows, the referral window and 9007. */
@@ -83,6 +90,10 @@ export type FaultSettings = Partial<
 > & {
   /** The next N `POST /orders` are refused with 422/3003, nothing committed (the needs-attention path). */
   refuseOrders?: number;
+  /** The next N `POST /transactions/hold` are committed, then their answer is lost. */
+  dropHolds?: number;
+  /** The next N `POST /orders` carrying a hold reference are committed (points spent), then their answer is lost. */
+  dropRedemptionOrders?: number;
 };
 
 export interface SimulatorControl {
@@ -99,6 +110,8 @@ export interface SimulatorControl {
    * really in flight instead of sleeping.
    */
   inFlight(): string[];
+  /** Every active hold of points expires now (the expired-hold path without waiting); returns how many. */
+  expireHolds(): number;
 }
 
 export interface RunningSimulator {
@@ -127,6 +140,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     resetRate: opts.resetRate ?? 0,
     dropRate: opts.dropRate ?? 0,
     refuseOrders: 0,
+    dropHolds: 0,
+    dropRedemptionOrders: 0,
   };
   const initialRateLimit = opts.rateLimit;
   const state = new SimulatorState({
@@ -135,6 +150,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     referralWindowMs: opts.referralWindowMs ?? 5 * 60_000,
     pointsPerUnit: opts.pointsPerUnit ?? 1,
     referralRewardPoints: opts.referralRewardPoints ?? { referrer: 100, referred: 50 },
+    ...(opts.holdTtlMs !== undefined ? { holdTtlMs: opts.holdTtlMs } : {}),
+    ...(opts.pointValue !== undefined ? { pointValue: opts.pointValue } : {}),
   });
 
   let movedAside: string | undefined;
@@ -199,6 +216,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     },
     ledger: () => state.ledger(),
     inFlight: () => [...ctx.inFlight],
+    expireHolds() {
+      const n = state.expireHolds();
+      writer?.schedule();
+      return n;
+    },
     reset() {
       state.clear();
       ctx.limiter.setLimits(resolveRateLimits(initialRateLimit));
@@ -226,6 +248,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
         control.setOutage(o.on, o.mode);
         return sendJson(res, 200, { outage: ctx.outage });
       }
+      if (req.method === 'POST' && path === '/_sim/expire-holds') return sendJson(res, 200, { expired: control.expireHolds() });
       if (req.method === 'POST' && path === '/_sim/reset') {
         control.reset();
         return sendJson(res, 200, { ok: true });

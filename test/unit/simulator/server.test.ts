@@ -39,7 +39,7 @@ function context(controlCalls: string[]): ServerContext {
   return {
     state,
     limiter: new RateLimiter(false),
-    faults: { latencyMs: 0, jitterMs: 0, errorRate: 0, resetRate: 0, dropRate: 0, refuseOrders: 0 },
+    faults: { latencyMs: 0, jitterMs: 0, errorRate: 0, resetRate: 0, dropRate: 0, refuseOrders: 0, dropHolds: 0, dropRedemptionOrders: 0 },
     outage: { on: false, mode: 'error' },
     random: createRandom(1),
     apiKey: 'k',
