@@ -15,7 +15,7 @@ import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
 import { gameballSync } from '../sync/wiring.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
-import { MoneyError, toMinorUnits } from '../orders/money.ts';
+import { formatMinor, MoneyError, toMinorUnits } from '../orders/money.ts';
 import { orderCurrency } from '../orders/prepare.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 
@@ -72,6 +72,7 @@ interface OrderAddFlags {
   currency?: string;
   receipt?: string;
   referrer?: string;
+  redeemPoints?: string;
 }
 
 export function orderInputFromFlags(f: OrderAddFlags): Record<string, unknown> {
@@ -165,6 +166,34 @@ export function withMinorUnits(input: unknown, tillCurrency: string): unknown {
     });
   }
   return out;
+}
+
+/**
+ * `order add --redeem-points N`: holds N points online (refused offline, exit 2, nothing saved),
+ * then saves the order carrying the hold; a save that is refused gives the hold back.
+ */
+async function captureRedeeming(engine: Engine, order: unknown, pointsText: string): Promise<{ orderId: string }> {
+  const points = Number(pointsText);
+  if (!/^\d+$/.test(pointsText.trim()) || !Number.isSafeInteger(points) || points < 1)
+    throw new CaptureRefusedError('INVALID_INPUT', '--redeem-points: give a whole number of points (1 or more).', 'redeemPoints');
+  const o = isRecord(order) ? order : {};
+  const customer = {
+    ...(typeof o.mobile === 'string' ? { mobile: o.mobile } : {}),
+    ...(typeof o.customerId === 'string' ? { customerId: o.customerId } : {}),
+  };
+  if (customer.mobile === undefined && customer.customerId === undefined)
+    throw new CaptureRefusedError('INVALID_INPUT', '--redeem-points needs the customer: give --mobile or --customer-id.', 'mobile');
+  const hold = await engine.points.hold({ customer, points });
+  try {
+    const captured = engine.captureOrder({ ...o, pointsHoldReference: hold.holdReference });
+    process.stderr.write(
+      `pos-companion: ${hold.points} points held (${hold.holdReference}): apply a discount of ${formatMinor(hold.amountMinor, hold.currency)} ${hold.currency} on the POS.\n`,
+    );
+    return captured;
+  } catch (err) {
+    await engine.points.release(hold.holdReference).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** A refund's decimal amount in minor units of the original order's currency. */
@@ -266,17 +295,20 @@ export function registerOrderCommands(program: Command): void {
     .option('--currency <code>', 'ISO currency code (default: the till setting)')
     .option('--receipt <number>', 'POS receipt number')
     .option('--referrer <code-or-link>', "referral code, referral link or the referrer's customer id (new customers only)")
+    .option('--redeem-points <n>', "spend N of the customer's points on this sale (holds them online first; fails offline)")
     .option('--json <json>', 'the whole order as JSON instead of flags')
     .option('--json-file <file>', 'read the order JSON from a file, or - for stdin')
     .action(async (flags: OrderAddFlags) => {
-      await runWithEngine(flags.dataDir, (engine) => {
+      await runWithEngine(flags.dataDir, async (engine) => {
         const fromFlags = orderInputFromFlags(flags);
         const hasJson = flags.json !== undefined || flags.jsonFile !== undefined;
         if (hasJson && Object.keys(fromFlags).length > 0) {
           throw new CaptureRefusedError('INVALID_INPUT', 'Give the order either as flags or as --json/--json-file, not both.');
         }
         const input = hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags;
-        const captured = engine.captureOrder(withMinorUnits(input, engine.getSettings().currency));
+        const order = withMinorUnits(input, engine.getSettings().currency);
+        const captured =
+          flags.redeemPoints === undefined ? engine.captureOrder(order) : await captureRedeeming(engine, order, flags.redeemPoints);
         process.stdout.write(`${captured.orderId}\n`);
         trainingNote(engine);
       });

@@ -6,6 +6,9 @@
 import type { z } from 'zod';
 import {
   CustomerAnswerSchema,
+  HoldAnswerSchema,
+  HoldDetailsSchema,
+  HoldReleaseAnswerSchema,
   notFoundAsNoTransactions,
   OrderTransactionsSchema,
   RefundAnswerSchema,
@@ -15,6 +18,9 @@ import {
 } from './answers.ts';
 import type {
   CustomerAnswer,
+  HoldAnswer,
+  HoldDetails,
+  HoldReleaseAnswer,
   OrderTransactions,
   RefundAnswer,
   ReferralValidation,
@@ -27,6 +33,9 @@ import type { AnswerBody, GameballResult } from './outcome.ts';
 
 export type {
   CustomerAnswer,
+  HoldAnswer,
+  HoldDetails,
+  HoldReleaseAnswer,
   OrderTransactions,
   RefundAnswer,
   ReferralValidation,
@@ -40,7 +49,7 @@ export type FetchFn = typeof fetch;
 export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface GameballRequest<T> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Below `/api/<version>/integrations`, starting with `/`. Segments must already be encoded. */
   path: string;
   query?: Record<string, string | undefined>;
@@ -73,6 +82,13 @@ export interface GameballClient {
   getCustomer(customerId: string, signal?: AbortSignal): Promise<GameballResult<CustomerAnswer>>;
   /** `GET /referrals/validate?referrerCode=&forCustomerId=`. */
   validateReferral(referrerCode: string, forCustomerId?: string, signal?: AbortSignal): Promise<GameballResult<ReferralValidation>>;
+  // Spending points (holds): main/loyalty/holds.ts and the order flow use these.
+  /** `POST /transactions/hold`. Not safe to repeat: a lost answer may have held points. */
+  holdPoints(body: object, signal?: AbortSignal): Promise<GameballResult<HoldAnswer>>;
+  /** `GET /transactions/hold/{ref}`: the hold's state (active, expired, used); 404 when released or unknown. */
+  getHold(holdReference: string, signal?: AbortSignal): Promise<GameballResult<HoldDetails>>;
+  /** `DELETE /transactions/hold/{ref}`: releases the held points. */
+  releaseHold(holdReference: string, signal?: AbortSignal): Promise<GameballResult<HoldReleaseAnswer>>;
 }
 
 export interface GameballClientOptions {
@@ -213,6 +229,13 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
         idempotent: true,
         signal,
       }),
+    holdPoints: (body, signal) =>
+      request({ method: 'POST', path: '/transactions/hold', body, schema: HoldAnswerSchema, idempotent: false, signal }),
+    getHold: (ref, signal) =>
+      request({ method: 'GET', path: `/transactions/hold/${seg(ref)}`, schema: HoldDetailsSchema, idempotent: true, signal }),
+    // Releasing twice releases nothing more: safe to repeat.
+    releaseHold: (ref, signal) =>
+      request({ method: 'DELETE', path: `/transactions/hold/${seg(ref)}`, schema: HoldReleaseAnswerSchema, idempotent: true, signal }),
   };
 }
 

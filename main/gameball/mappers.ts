@@ -31,6 +31,8 @@ export const SyncOrderRowSchema = z.object({
   receipt_no: OptText,
   referrer_code: OptText,
   referrer_customer_id: OptText,
+  /** The points hold the order redeems (migration 0007). */
+  points_hold_reference: OptText,
   order_date: z.string().min(1),
   store_id: OptText,
   branch_id: OptText,
@@ -161,6 +163,8 @@ export function buildTrackOrderBody(order: SyncOrderRow): Record<string, unknown
     channel: 'pos' as const,
     merchant: merchantOf(order.store_id, order.branch_id),
     referrerCode: order.referrer_code,
+    // Spending points: the hold taken at the till is redeemed by this order.
+    redemption: order.points_hold_reference ? { pointsHoldReference: order.points_hold_reference } : undefined,
     extra,
   });
 }

@@ -41,7 +41,7 @@ export interface GameballResult<T = unknown> {
   /** Gameball's message, or ours saying what happened. Never contains a key. */
   message: string;
   requestId: string | null;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path below the API root, e.g. `/orders`; no query string with customer data. */
   path: string;
   durationMs: number;

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 
@@ -36,6 +37,8 @@ export interface SyncContext {
 export interface SyncPart {
   /** Online referral advice; null when Gameball cannot be asked. */
   readonly advisor: ReferralAdvisor | null;
+  /** Holds of points (spending points at the till); null or absent when Gameball cannot be asked. */
+  readonly holds?: HoldGateway | null;
   online(): boolean;
   /** The live status, when the sync part keeps one (else the engine builds it from the tables). */
   status?(): SyncStatus;

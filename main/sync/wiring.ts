@@ -15,6 +15,7 @@ import { redactKeys } from '../config/keys.ts';
 import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';
 import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
+import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 import { startSimulator } from '../simulator/index.ts';
@@ -146,6 +147,13 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       },
     };
 
+    // Spending points: the hold calls, straight to Gameball (or the training simulator), never queued.
+    const holds: HoldGateway = {
+      hold: async (body, signal) => (await readyClient()).holdPoints(body, signal),
+      get: async (ref, signal) => (await readyClient()).getHold(ref, signal),
+      release: async (ref, signal) => (await readyClient()).releaseHold(ref, signal),
+    };
+
     async function readyClient(): Promise<GameballClient> {
       if (ctx.training) await ensureSimulator();
       const c = currentClient();
@@ -157,6 +165,9 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       engine,
       get advisor() {
         return ctx.training || currentClient() ? advisor : null;
+      },
+      get holds() {
+        return ctx.training || currentClient() ? holds : null;
       },
       online: () => engine.status().online,
       status: () => engine.status(),

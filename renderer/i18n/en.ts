@@ -310,6 +310,16 @@ export const en = {
     PIN_UNREADABLE:
       'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
     INVALID_PIN: 'A store PIN is 4 to 12 digits.',
+    // Spending points.
+    REDEEM_OFFLINE:
+      'Points cannot be spent right now: Gameball cannot be reached from this till, and holding points needs a live connection. Save the sale without redemption.',
+    REDEEM_REFUSED: 'Gameball did not hold the points (not enough points, or the customer is not known). Check the points and try again.',
+    REDEEM_UNCONFIRMED:
+      'Gameball’s answer to the hold was lost, so nothing was spent: an unused hold is released by Gameball within minutes. Press Redeem again, or save without redemption.',
+    HOLD_NOT_USABLE:
+      'This points hold cannot be used: it was released, already used by another sale, or belongs to another customer. Redeem again, or save without redemption.',
+    HOLD_EXPIRED:
+      'The points hold expired before this order reached Gameball, so no points were spent. Hold the points again, or send the order without redemption.',
   } satisfies Record<RefusalReason, string>,
 } as const;
 

@@ -56,6 +56,13 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
       change: notConfigured('storePin.change'),
     },
     testConnection: notConfigured('testConnection'),
+    points: {
+      availability: notConfigured('points.availability'),
+      hold: notConfigured('points.hold'),
+      release: notConfigured('points.release'),
+      holdAgain: notConfigured('points.holdAgain'),
+      sendWithoutRedemption: notConfigured('points.sendWithoutRedemption'),
+    },
     // A fake's mode never changes, so it is always settled.
     whenModeSettled: () => Promise.resolve(),
     syncNow: notConfigured('syncNow'),

@@ -5,11 +5,20 @@ import { migration0003 } from './0003-client-ref-and-indexes.ts';
 import { migration0004 } from './0004-database-marker.ts';
 import { migration0005 } from './0005-clock-check.ts';
 import { migration0006 } from './0006-referrer-customer-id.ts';
+import { migration0007 } from './0007-points-holds.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+  migration0006,
+  migration0007,
+];
 
 /** The schema version this build writes: the last step's number. */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
