@@ -25,6 +25,8 @@ import { OrderStore } from './orders/order-store.ts';
 import { OrderQueue } from './orders/queue.ts';
 import { ReferralChecker } from './orders/referral.ts';
 import { LoyaltyService } from './loyalty/customer-service.ts';
+import { PointsDesk } from './loyalty/points-desk.ts';
+import type { Points } from './loyalty/points-desk.ts';
 import { ExportQuerySchema } from './orders/schemas.ts';
 import { noSync } from './sync/port.ts';
 import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
@@ -117,6 +119,8 @@ export interface Engine {
   readonly notices: readonly TillNotice[];
   captureOrder(input: unknown): CapturedOrder;
   captureRefund(input: unknown): CapturedRefund;
+  /** Spending points: holds, their release, and the expired-hold choices (main/loyalty/points-desk.ts). */
+  readonly points: Points;
   checkReferral(input: ReferralCheckInput): Promise<ReferralCheck>;
   listOrders(q: OrderListQuery): OrderList;
   getOrder(orderId: string): OrderDetail | undefined;
@@ -344,6 +348,20 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     preview: (input) => loyaltyService.preview(input),
   };
 
+  // Spending points: captures with a hold, cancel, discard and the expired-hold choices go through it.
+  const points = new PointsDesk({
+    db,
+    clock,
+    logger,
+    settings: () => settingsStore.get(),
+    training: () => training,
+    gateway: () => sync.holds ?? null,
+    online: () => sync.online(),
+    orders,
+    queue,
+    onChange: () => onChange(),
+  });
+
   function onChange(): void {
     if (startSync) health.changed();
     if (sync.notify) sync.notify();
@@ -399,8 +417,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     dataDir,
     notices,
     loyalty,
-    captureOrder: (input) => guard('saving an order', () => orders.captureOrder(input)),
+    captureOrder: (input) => guard('saving an order', () => points.captureOrder(input)),
     captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
+    points,
     async checkReferral(input) {
       try {
         return await referrals.check(input);
@@ -409,10 +428,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       }
     },
     listOrders: (q) => guard('reading the queue', () => queue.list(q)),
-    getOrder: (id) => guard('reading an order', () => queue.get(id)),
+    getOrder: (id) => guard('reading an order', () => points.withRedemption(queue.get(id))),
     retry: (target) => guard('retrying', () => queue.retry(target)),
     editAndResend: (id, patch) => guard('editing an order', () => queue.editAndResend(id, patch)),
-    discard: (id, reason) => guard('discarding an order', () => queue.discard(id, reason)),
+    discard: (id, reason) => guard('discarding an order', () => points.discard(id, reason)),
     exportOrders: (q) => {
       const parsed = ExportQuerySchema.safeParse(q);
       if (!parsed.success) throw refusalFromZod(parsed.error);

@@ -144,6 +144,13 @@ export const REFUSAL_REASONS = [
   'PIN_LOCKED',
   'PIN_UNREADABLE',
   'INVALID_PIN',
+  // Spending points (holds): online only.
+  'REDEEM_OFFLINE',
+  'REDEEM_REFUSED',
+  'REDEEM_UNCONFIRMED',
+  'HOLD_NOT_USABLE',
+  /** An order's attention code: its points hold expired (or was gone) before the order reached Gameball. */
+  'HOLD_EXPIRED',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 export const RefusalReasonSchema = z.enum(REFUSAL_REASONS);
@@ -236,6 +243,8 @@ export const OrderCaptureRequestSchema = z.strictObject({
   clientRef: ClientRefSchema.optional(),
   /** A coupon locked online for this sale (`loyalty:coupon-lock`): the order burns it at Gameball. */
   coupon: CouponOnOrderSchema.optional(),
+  /** The points hold this sale spends (from `points:hold`); sent as `redemption.pointsHoldReference`. */
+  pointsHoldReference: NonEmptyText(200).optional(),
 });
 export type OrderCaptureRequest = z.input<typeof OrderCaptureRequestSchema>;
 
@@ -334,6 +343,11 @@ export const OrderDetailSchema = OrderViewSchema.extend({
   refunds: z.array(CapturedRefundSchema),
   /** Every Gameball call made for this order, oldest first. */
   syncLog: z.array(SyncLogEntrySchema),
+  /** The points this order spends (a hold it carries); absent when it redeems nothing. */
+  redemption: z
+    .lazy(() => RedemptionViewSchema)
+    .nullable()
+    .optional(),
 });
 export type OrderDetail = z.infer<typeof OrderDetailSchema>;
 
@@ -637,6 +651,55 @@ export const AppInfoSchema = z.object({
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
 /** Channels that take no argument use this request schema. */
+// ---- Spending points (holds) ---------------------------------------------------------------
+
+/** `points:hold`: hold `points` of the identified customer's points for this sale (online only). */
+export const HoldRequestSchema = z.strictObject({
+  customer: z
+    .strictObject({ mobile: MobileInputSchema.optional(), customerId: CustomerIdSchema.optional() })
+    .refine((c) => c.mobile !== undefined || c.customerId !== undefined, {
+      message: 'A customer needs a mobile number or a scanned Gameball id.',
+      path: ['mobile'],
+    }),
+  points: z.number().int().min(1).max(100_000_000),
+  /** The 6-digit hash of the customer's own Gameball QR, when the customer showed it. */
+  hash: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+});
+export type HoldRequest = z.input<typeof HoldRequestSchema>;
+
+export const HoldViewSchema = z.object({
+  holdReference: z.string(),
+  customerId: z.string(),
+  points: z.number().int(),
+  /** The discount to apply on the main POS, in minor units of `currency`. */
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  state: z.enum(['held', 'attached', 'released', 'expired', 'dropped']),
+  orderId: z.string().nullable(),
+});
+export type HoldView = z.infer<typeof HoldViewSchema>;
+
+export const RedemptionViewSchema = z.object({
+  holdReference: z.string(),
+  points: z.number().int(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+});
+export type RedemptionView = z.infer<typeof RedemptionViewSchema>;
+
+export const HoldRefSchema = z.strictObject({ holdReference: NonEmptyText(200) });
+
+/** Whether Redeem works now; when not, why (the screen disables the button and says it). */
+export const RedemptionAvailabilitySchema = z.object({
+  available: z.boolean(),
+  reason: z.enum(['offline', 'not-configured']).nullable(),
+  message: z.string().nullable(),
+});
+export type RedemptionAvailability = z.infer<typeof RedemptionAvailabilitySchema>;
+
 export const NoArgsSchema = z.undefined({ message: 'This call takes no arguments.' });
 export const OkSchema = z.object({ ok: z.literal(true) });
 export const CountSchema = z.object({ count: z.number().int() });
@@ -786,6 +849,12 @@ export const CHANNELS = {
   'loyalty:coupon-lock': channel({ method: 'lockCoupon', request: CouponLockRequestSchema, response: CouponLockSchema }),
   'loyalty:coupon-unlock': channel({ method: 'unlockCoupon', request: CouponUnlockRequestSchema, response: CouponUnlockSchema }),
   'loyalty:reward-preview': channel({ method: 'previewReward', request: LoyaltyPreviewRequestSchema, response: LoyaltyPreviewSchema }),
+  // Spending points (holds) and the expired-hold choices.
+  'points:availability': channel({ method: 'redemptionAvailability', request: NoArgsSchema, response: RedemptionAvailabilitySchema }),
+  'points:hold': channel({ method: 'holdPoints', request: HoldRequestSchema, response: HoldViewSchema }),
+  'points:release': channel({ method: 'releaseHold', request: HoldRefSchema, response: HoldViewSchema }),
+  'orders:hold-again': channel({ method: 'holdAgain', request: OrderRefSchema, response: OrderViewSchema }),
+  'orders:send-without-redemption': channel({ method: 'sendWithoutRedemption', request: OrderRefSchema, response: OrderViewSchema }),
 } as const;
 
 export type Channels = typeof CHANNELS;

@@ -16,7 +16,7 @@ import type { Engine } from '../engine.ts';
 import { gameballSync } from '../sync/wiring.ts';
 import { lockCouponForOrder } from './coupon.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
-import { MoneyError, toMinorUnits } from '../orders/money.ts';
+import { formatMinor, MoneyError, toMinorUnits } from '../orders/money.ts';
 import { orderCurrency } from '../orders/prepare.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 
@@ -74,6 +74,7 @@ interface OrderAddFlags {
   receipt?: string;
   referrer?: string;
   coupon?: string;
+  redeemPoints?: string;
 }
 
 export function orderInputFromFlags(f: OrderAddFlags): Record<string, unknown> {
@@ -167,6 +168,34 @@ export function withMinorUnits(input: unknown, tillCurrency: string): unknown {
     });
   }
   return out;
+}
+
+/**
+ * `order add --redeem-points N`: holds N points online (refused offline, exit 2, nothing saved),
+ * then saves the order carrying the hold; a save that is refused gives the hold back.
+ */
+async function captureRedeeming(engine: Engine, order: unknown, pointsText: string): Promise<{ orderId: string }> {
+  const points = Number(pointsText);
+  if (!/^\d+$/.test(pointsText.trim()) || !Number.isSafeInteger(points) || points < 1)
+    throw new CaptureRefusedError('INVALID_INPUT', '--redeem-points: give a whole number of points (1 or more).', 'redeemPoints');
+  const o = isRecord(order) ? order : {};
+  const customer = {
+    ...(typeof o.mobile === 'string' ? { mobile: o.mobile } : {}),
+    ...(typeof o.customerId === 'string' ? { customerId: o.customerId } : {}),
+  };
+  if (customer.mobile === undefined && customer.customerId === undefined)
+    throw new CaptureRefusedError('INVALID_INPUT', '--redeem-points needs the customer: give --mobile or --customer-id.', 'mobile');
+  const hold = await engine.points.hold({ customer, points });
+  try {
+    const captured = engine.captureOrder({ ...o, pointsHoldReference: hold.holdReference });
+    process.stderr.write(
+      `pos-companion: ${hold.points} points held (${hold.holdReference}): apply a discount of ${formatMinor(hold.amountMinor, hold.currency)} ${hold.currency} on the POS.\n`,
+    );
+    return captured;
+  } catch (err) {
+    await engine.points.release(hold.holdReference).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** A refund's decimal amount in minor units of the original order's currency. */
@@ -284,18 +313,27 @@ export function registerOrderCommands(program: Command): void {
       '--coupon <code>',
       'a Gameball coupon for this sale: locked online now (needs the network), burned when the order reaches Gameball',
     )
+    .option('--redeem-points <n>', "spend N of the customer's points on this sale (holds them online first; fails offline)")
     .option('--json <json>', 'the whole order as JSON instead of flags')
     .option('--json-file <file>', 'read the order JSON from a file, or - for stdin')
     .action(async (flags: OrderAddFlags) => {
       await runWithEngine(flags.dataDir, async (engine) => {
-        const { coupon, ...rest } = flags;
+        const { coupon, redeemPoints, ...rest } = flags;
         const fromFlags = orderInputFromFlags(rest);
         const hasJson = flags.json !== undefined || flags.jsonFile !== undefined;
         if (hasJson && Object.keys(fromFlags).length > 0) {
           throw new CaptureRefusedError('INVALID_INPUT', 'Give the order either as flags or as --json/--json-file, not both.');
         }
+        if (coupon !== undefined && redeemPoints !== undefined) {
+          throw new CaptureRefusedError('INVALID_INPUT', 'Give --coupon or --redeem-points for one sale, not both: the screen can combine them.');
+        }
         const input = withMinorUnits(hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags, engine.getSettings().currency);
-        const captured = coupon === undefined ? engine.captureOrder(input) : await captureWithCoupon(engine, coupon, input);
+        const captured =
+          coupon !== undefined
+            ? await captureWithCoupon(engine, coupon, input)
+            : redeemPoints !== undefined
+              ? await captureRedeeming(engine, input, redeemPoints)
+              : engine.captureOrder(input);
         process.stdout.write(`${captured.orderId}\n`);
         trainingNote(engine);
       });

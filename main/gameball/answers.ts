@@ -21,6 +21,12 @@
 //    recorded".
 //  - GET /customers/{id}: an object with `customerId` or `gameballId` (a profile names its customer).
 //  - GET /referrals/validate: an object with a boolean `isValid`.
+//  - POST /transactions/hold: an object with a `holdReference` (the one thing the till keeps; an
+//    answer without it cannot be used, so it is an unknown outcome: nothing spends a hold the
+//    till never learnt of, and an unused hold is released by Gameball when it expires).
+//  - GET /transactions/hold/{ref}: an object with a `state` (the look-up decides whether an order
+//    may still redeem it).
+//  - DELETE /transactions/hold/{ref}: any JSON object (releasing is safe to repeat).
 import { z } from 'zod';
 import { GAMEBALL_CODES } from './outcome.ts';
 import type { GameballResult } from './outcome.ts';
@@ -91,6 +97,31 @@ export const CustomerAnswerSchema = z
   .loose()
   .refine(...evidence(['customerId', 'gameballId']));
 export type CustomerAnswer = z.infer<typeof CustomerAnswerSchema>;
+
+export const HoldAnswerSchema = z
+  .object({
+    customerId: z.string().nullish(),
+    holdReference: z.string().min(1),
+    holdAmount: Num.nullish(),
+    holdEquivalentPoints: Num.nullish(),
+  })
+  .loose();
+export type HoldAnswer = z.infer<typeof HoldAnswerSchema>;
+
+export const HoldDetailsSchema = z
+  .object({
+    customerId: z.string().nullish(),
+    holdAmount: Num.nullish(),
+    holdEquivalentPoints: Num.nullish(),
+    /** Gameball: Active, Expired or Used (any case). */
+    state: z.string().transform((v) => v.toLowerCase()),
+    dateToExpire: z.string().nullish(),
+  })
+  .loose();
+export type HoldDetails = z.infer<typeof HoldDetailsSchema>;
+
+export const HoldReleaseAnswerSchema = z.object({ success: z.boolean().nullish(), message: z.string().nullish() }).loose();
+export type HoldReleaseAnswer = z.infer<typeof HoldReleaseAnswerSchema>;
 
 export const ReferralValidationSchema = z.object({ isValid: z.boolean() }).loose();
 export type ReferralValidation = z.infer<typeof ReferralValidationSchema>;

@@ -6,6 +6,9 @@
 import type { z } from 'zod';
 import {
   CustomerAnswerSchema,
+  HoldAnswerSchema,
+  HoldDetailsSchema,
+  HoldReleaseAnswerSchema,
   notFoundAsNoTransactions,
   OrderTransactionsSchema,
   RefundAnswerSchema,
@@ -15,6 +18,9 @@ import {
 } from './answers.ts';
 import type {
   CustomerAnswer,
+  HoldAnswer,
+  HoldDetails,
+  HoldReleaseAnswer,
   OrderTransactions,
   RefundAnswer,
   ReferralValidation,
@@ -43,6 +49,9 @@ import type { AnswerBody, GameballResult } from './outcome.ts';
 
 export type {
   CustomerAnswer,
+  HoldAnswer,
+  HoldDetails,
+  HoldReleaseAnswer,
   OrderTransactions,
   RefundAnswer,
   ReferralValidation,
@@ -105,6 +114,13 @@ export interface GameballClient {
   releaseCoupons(lockReference: string, signal?: AbortSignal): Promise<GameballResult<CouponReleaseAnswer>>;
   /** `POST /orders/reward-preview`: a read-only quote. */
   rewardPreview(body: object, signal?: AbortSignal): Promise<GameballResult<RewardPreviewAnswer>>;
+  // Spending points (holds): main/loyalty/holds.ts and the order flow use these.
+  /** `POST /transactions/hold`. Not safe to repeat: a lost answer may have held points. */
+  holdPoints(body: object, signal?: AbortSignal): Promise<GameballResult<HoldAnswer>>;
+  /** `GET /transactions/hold/{ref}`: the hold's state (active, expired, used); 404 when released or unknown. */
+  getHold(holdReference: string, signal?: AbortSignal): Promise<GameballResult<HoldDetails>>;
+  /** `DELETE /transactions/hold/{ref}`: releases the held points. */
+  releaseHold(holdReference: string, signal?: AbortSignal): Promise<GameballResult<HoldReleaseAnswer>>;
 }
 
 export interface GameballClientOptions {
@@ -278,6 +294,13 @@ export function createGameballClient(opts: GameballClientOptions): GameballClien
       request({ method: 'DELETE', path: `/coupons/${seg(lockReference)}`, schema: CouponReleaseAnswerSchema, idempotent: true, signal }),
     rewardPreview: (body, signal) =>
       request({ method: 'POST', path: '/orders/reward-preview', body, schema: RewardPreviewAnswerSchema, idempotent: true, signal }),
+    holdPoints: (body, signal) =>
+      request({ method: 'POST', path: '/transactions/hold', body, schema: HoldAnswerSchema, idempotent: false, signal }),
+    getHold: (ref, signal) =>
+      request({ method: 'GET', path: `/transactions/hold/${seg(ref)}`, schema: HoldDetailsSchema, idempotent: true, signal }),
+    // Releasing twice releases nothing more: safe to repeat.
+    releaseHold: (ref, signal) =>
+      request({ method: 'DELETE', path: `/transactions/hold/${seg(ref)}`, schema: HoldReleaseAnswerSchema, idempotent: true, signal }),
   };
 }
 

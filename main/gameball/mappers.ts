@@ -31,6 +31,8 @@ export const SyncOrderRowSchema = z.object({
   receipt_no: OptText,
   referrer_code: OptText,
   referrer_customer_id: OptText,
+  /** The points hold the order redeems (migration 0007). */
+  points_hold_reference: OptText,
   order_date: z.string().min(1),
   store_id: OptText,
   branch_id: OptText,
@@ -94,8 +96,12 @@ function merchantOf(
 
 /** `redemption`: the coupon lock the sale took online (burned by Gameball with the order). */
 function redemptionOf(order: SyncOrderRow): Record<string, unknown> | undefined {
-  if (!order.coupon_lock_reference) return undefined;
-  return compact({ couponsLockReference: order.coupon_lock_reference });
+  // The coupon locked at the till is burned, and the points held at the till are redeemed, by this order.
+  if (!order.coupon_lock_reference && !order.points_hold_reference) return undefined;
+  return compact({
+    couponsLockReference: order.coupon_lock_reference ?? undefined,
+    pointsHoldReference: order.points_hold_reference ?? undefined,
+  });
 }
 
 function money(minor: number | undefined, currency: string): number | undefined {

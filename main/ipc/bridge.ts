@@ -71,6 +71,12 @@ export const REASON_CODES: Readonly<Record<RefusalReason, ErrorCode>> = {
   // The stored PIN record cannot be read: nothing the person can type fixes it, store IT resets it.
   PIN_UNREADABLE: 'refused',
   INVALID_PIN: 'invalid-request',
+  // Spending points: online only; refusals the screen says in the till's language.
+  REDEEM_OFFLINE: 'refused',
+  REDEEM_REFUSED: 'refused',
+  REDEEM_UNCONFIRMED: 'refused',
+  HOLD_NOT_USABLE: 'refused',
+  HOLD_EXPIRED: 'refused',
 };
 
 /** Told about an engine error whose code is not a refusal reason of the contract (a bug). */

@@ -11,6 +11,7 @@ import type { Settings } from '../config/settings.ts';
 import type { Engine } from '../engine.ts';
 import type { EventHub } from './events.ts';
 import { PosError, type Handlers } from './handle.ts';
+import { createPointsHandlers } from './points-routes.ts';
 
 /**
  * The part of the engine (main/engine.ts, `Engine`) the screen reaches, typed from the engine
@@ -39,6 +40,7 @@ export type EnginePort = Pick<
   | 'testConnection'
   | 'syncNow'
   | 'loyalty'
+  | 'points'
 > & {
   /** The store PIN (main/config/store-pin.ts): verify() throws its refusals, mapped in bridge.ts. */
   readonly storePin: Pick<Engine['storePin'], 'isSet' | 'verify' | 'change'>;
@@ -182,5 +184,6 @@ export function createHandlers(deps: RouteDeps): Handlers {
     'loyalty:coupon-lock': (req) => engine.loyalty.lockCoupon(req),
     'loyalty:coupon-unlock': (req) => engine.loyalty.unlockCoupon(req),
     'loyalty:reward-preview': (req) => engine.loyalty.preview(req),
+    ...createPointsHandlers(engine),
   };
 }

@@ -25,6 +25,11 @@ export type RefusalCode = RefusalReasonOf<
   | 'ORDER_IN_FLIGHT'
   | 'ALREADY_SYNCED'
   | 'CLIENT_REF_REUSED'
+  // Spending points (main/loyalty/holds.ts).
+  | 'REDEEM_OFFLINE'
+  | 'REDEEM_REFUSED'
+  | 'REDEEM_UNCONFIRMED'
+  | 'HOLD_NOT_USABLE'
   // The data folder cannot take the write (see main/data-folder.ts); `folder` names it.
   | 'DISK_FULL'
   | 'DATA_FOLDER_READ_ONLY'

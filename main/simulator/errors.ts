@@ -29,6 +29,11 @@ export const CODES = {
   transactionIdExists: 9004,
   orderNotFound: 9005,
   timeNotValid: 9007,
+  // Holds of points: Gameball documents no codes for these; the simulator's own (docs/simulator.md).
+  insufficientPoints: 6001,
+  holdNotFound: 6002,
+  holdExpired: 6003,
+  holdUsed: 6004,
 } as const;
 
 const TYPES: Record<number, [upper: string, title: string]> = {
@@ -47,6 +52,10 @@ const TYPES: Record<number, [upper: string, title: string]> = {
   9004: ['TRANSACTION_ERROR', 'Transaction Error'],
   9005: ['NOT_FOUND', 'Not Found'],
   9007: ['TRANSACTION_ERROR', 'Transaction Error'],
+  6001: ['REDEMPTION_ERROR', 'Redemption Error'],
+  6002: ['REDEMPTION_ERROR', 'Redemption Error'],
+  6003: ['REDEMPTION_ERROR', 'Redemption Error'],
+  6004: ['REDEMPTION_ERROR', 'Redemption Error'],
 };
 
 /** A rule refused the request: becomes an error answer with `status` and Gameball `code`. */

@@ -28,7 +28,10 @@ export type {
   LedgerCounters,
   BatchItemResult,
   TransactionType,
+  LedgerHold,
+  HoldState,
 } from './state.ts';
+export { DEFAULT_HOLD_TTL_MS } from './state.ts';
 export type { RateLimitOption } from './rate-limit.ts';
 export type { RateLimit, RateGroup } from '../gameball/rate-limits.ts';
 export { GAMEBALL_RATE_LIMITS } from '../gameball/rate-limits.ts';
@@ -57,6 +60,8 @@ export interface SimulatorOptions {
   /** Money per point in balance answers (default 0.1) and its currency (default SAR). */
   pointValue?: number;
   currency?: string;
+  /** How long a hold of points lasts (default Gameball's 10 minutes). */
+  holdTtlMs?: number;
   /** Persist the ledger (JSON) so training mode keeps its history. */
   stateFile?: string;
   /** Injectable clock (epoch ms) for timestamps, rate windows, the referral window and 9007. */
@@ -93,6 +98,10 @@ export type FaultSettings = Partial<
   dropBatchAnswers?: number;
   /** The next order batch job fails (`failed`) once this many of its items are processed; null: none. */
   failBatchAfter?: number | null;
+  /** The next N `POST /transactions/hold` are committed, then their answer is lost. */
+  dropHolds?: number;
+  /** The next N `POST /orders` carrying a hold reference are committed (points spent), then their answer is lost. */
+  dropRedemptionOrders?: number;
 };
 
 /** A coupon the control API adds (coupons.ts `LedgerCoupon` without its use count). */
@@ -123,6 +132,8 @@ export interface SimulatorControl {
    * really in flight instead of sleeping.
    */
   inFlight(): string[];
+  /** Every active hold of points expires now (the expired-hold path without waiting); returns how many. */
+  expireHolds(): number;
 }
 
 export interface RunningSimulator {
@@ -157,6 +168,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     batchErrors: 0,
     dropBatchAnswers: 0,
     failBatchAfter: null,
+    dropHolds: 0,
+    dropRedemptionOrders: 0,
   };
   const initialRateLimit = opts.rateLimit;
   const state = new SimulatorState({
@@ -167,6 +180,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     referralRewardPoints: opts.referralRewardPoints ?? { referrer: 100, referred: 50 },
     ...(opts.pointValue !== undefined ? { pointValue: opts.pointValue } : {}),
     ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
+    ...(opts.holdTtlMs !== undefined ? { holdTtlMs: opts.holdTtlMs } : {}),
+    ...(opts.pointValue !== undefined ? { pointValue: opts.pointValue } : {}),
   });
 
   let movedAside: string | undefined;
@@ -232,6 +247,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     },
     ledger: () => state.ledger(),
     inFlight: () => [...ctx.inFlight],
+    expireHolds() {
+      const n = state.expireHolds();
+      writer?.schedule();
+      return n;
+    },
     reset() {
       state.clear();
       ctx.limiter.setLimits(resolveRateLimits(initialRateLimit));
@@ -267,6 +287,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
         control.putCoupon(CouponInputSchema.parse(json()));
         return sendJson(res, 200, { ok: true });
       }
+      if (req.method === 'POST' && path === '/_sim/expire-holds') return sendJson(res, 200, { expired: control.expireHolds() });
       if (req.method === 'POST' && path === '/_sim/reset') {
         control.reset();
         return sendJson(res, 200, { ok: true });

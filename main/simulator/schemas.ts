@@ -121,6 +121,21 @@ export const RefundSchema = z.looseObject({
 });
 export type Refund = z.infer<typeof RefundSchema>;
 
+/** `POST /transactions/hold`: exactly one of pointsToHold / amountToHold (ruleId is not simulated). */
+export const HoldPointsBodySchema = z.looseObject({
+  customerId: nonEmpty,
+  email: z.string().optional(),
+  mobile: z.string().optional(),
+  transactionTime: timestamp,
+  otp: z.string().optional(),
+  ignoreOTP: z.boolean().optional(),
+  amountToHold: z.number().positive().nullable().optional(),
+  pointsToHold: z.number().int().positive().nullable().optional(),
+  ruleId: z.string().optional(),
+  hash: z.string().optional(),
+});
+export type HoldPointsBody = z.infer<typeof HoldPointsBodySchema>;
+
 /** One item of `POST /batch/orders`: the spec's item schema has only these four fields (no referrerCode). */
 export const BatchOrderItemSchema = TrackOrderSchema.omit({ referrerCode: true });
 

@@ -21,9 +21,16 @@ import { roll } from './prng.ts';
 import type { Random } from './prng.ts';
 import type { RateGroup } from '../gameball/rate-limits.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { BatchOrderItemSchema, MAX_BATCH_ITEMS, RefundSchema, TrackOrderSchema, UpsertCustomerSchema } from './schemas.ts';
 import { CouponBurnSchema, CouponValidateSchema, RewardPreviewSchema } from './schemas.ts';
 import { customerBalance, customerReferralsCount, customerTierProgress, rewardPreview } from './loyalty.ts';
+import {
+  BatchOrderItemSchema,
+  HoldPointsBodySchema,
+  MAX_BATCH_ITEMS,
+  RefundSchema,
+  TrackOrderSchema,
+  UpsertCustomerSchema,
+} from './schemas.ts';
 import type { ApiVersion, BatchItemResult, LedgerBatch, LedgerCounters, LedgerTransaction, SimulatorState } from './state.ts';
 import { parseRequest } from './validate.ts';
 
@@ -44,6 +51,13 @@ export interface Faults {
   dropBatchAnswers: number;
   /** The next order batch job fails once this many of its items are processed (then null again). */
   failBatchAfter: number | null;
+  /** How many of the next `POST /transactions/hold` are committed and then lose their answer. */
+  dropHolds: number;
+  /**
+   * How many of the next `POST /orders` that carry `redemption.pointsHoldReference` are committed
+   * (the points spent) and then lose their answer.
+   */
+  dropRedemptionOrders: number;
 }
 
 export interface ServerContext {
@@ -139,6 +153,21 @@ const ROUTES: Route[] = [
     const req = parseRequest(RefundSchema, body);
     return { customerId: req.customerId, commit: () => ctx.state.refund(req) };
   }),
+  // Holds of points (spending points at the till): hold, look up, release.
+  route('POST', '/transactions/hold', 'transactions', true, (ctx, { body }) => {
+    const req = parseRequest(HoldPointsBodySchema, body);
+    return { customerId: req.customerId, commit: () => ctx.state.holdPoints(req) };
+  }),
+  route('GET', '/transactions/hold/{holdReference}', 'transactions', true, (ctx, { params }) => ({
+    commit: () => {
+      const hold = ctx.state.getHold(params.holdReference ?? '');
+      if (!hold) throw new SimError(404, CODES.holdNotFound, 'Hold not found.');
+      return hold;
+    },
+  })),
+  route('DELETE', '/transactions/hold/{holdReference}', 'transactions', true, (ctx, { params }) => ({
+    commit: () => ctx.state.releaseHold(params.holdReference ?? ''),
+  })),
   route('POST', '/batch/orders', 'others', true, (ctx, { body, version }) => {
     const items = batchItems(body, 'orders');
     return {
@@ -489,7 +518,7 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
     if (r.method !== 'GET') ctx.onChange();
     const dropBatch = r.method === 'POST' && r.template === '/batch/orders' && ctx.faults.dropBatchAnswers > 0;
     if (dropBatch) ctx.faults.dropBatchAnswers -= 1;
-    if (dropBatch || roll(ctx.random, ctx.faults.dropRate)) {
+    if (dropBatch || roll(ctx.random, ctx.faults.dropRate) || takeRedemptionDrop(ctx, r, body)) {
       counters.drops += 1;
       req.socket.destroy();
       return;
@@ -510,6 +539,21 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
   } finally {
     if (marked !== undefined) inFlight.delete(marked);
   }
+}
+
+/** The hold and redemption-order faults: the next N such requests lose their answer after the commit. */
+function takeRedemptionDrop(ctx: ServerContext, r: Route, body: unknown): boolean {
+  if (r.method !== 'POST') return false;
+  if (r.template === '/transactions/hold' && ctx.faults.dropHolds > 0) {
+    ctx.faults.dropHolds -= 1;
+    return true;
+  }
+  const redemption = (body as { redemption?: { pointsHoldReference?: unknown } } | null)?.redemption;
+  if (r.template === '/orders' && ctx.faults.dropRedemptionOrders > 0 && typeof redemption?.pointsHoldReference === 'string') {
+    ctx.faults.dropRedemptionOrders -= 1;
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -541,6 +585,8 @@ export const FaultsPatchSchema = z.strictObject({
   batchErrors: z.number().int().min(0).optional(),
   dropBatchAnswers: z.number().int().min(0).optional(),
   failBatchAfter: z.number().int().min(0).nullable().optional(),
+  dropHolds: z.number().int().min(0).optional(),
+  dropRedemptionOrders: z.number().int().min(0).optional(),
   rateLimit: z
     .union([
       z.literal(false),

@@ -7,7 +7,7 @@ import { CouponBook } from './coupons.ts';
 import type { LedgerCoupon, LedgerCouponLock } from './coupons.ts';
 import { CODES, SimError } from './errors.ts';
 import type { Random } from './prng.ts';
-import type { LineItem, Refund, TrackOrder, UpsertCustomer } from './schemas.ts';
+import type { HoldPointsBody, LineItem, Refund, TrackOrder, UpsertCustomer } from './schemas.ts';
 
 export type ApiVersion = 'v4.0' | 'v4.1';
 
@@ -68,7 +68,26 @@ export interface LedgerRefund {
   request: Record<string, unknown>;
 }
 
-export type TransactionType = 'PaymentReward' | 'AchievementReward' | 'Refund' | 'PartialRefund';
+export type TransactionType = 'PaymentReward' | 'AchievementReward' | 'Refund' | 'PartialRefund' | 'Redemption';
+
+/**
+ * A hold on a customer's points (`POST /transactions/hold`). 'active' until it is used by an
+ * order (`redemption.pointsHoldReference`), released (`DELETE`), or its time runs out; the
+ * expiry is computed from `expiresAt` when read, so no timer is needed.
+ */
+export interface LedgerHold {
+  holdReference: string;
+  customerId: string;
+  points: number;
+  /** The money value of the points held, in the account's currency (Gameball's decimal number). */
+  amount: number;
+  hash?: string;
+  createdAt: number;
+  expiresAt: number;
+  state: 'active' | 'used' | 'released';
+  /** The order that spent it (state 'used'). */
+  orderId?: string;
+}
 
 export interface LedgerTransaction {
   gameballTransactionId: number;
@@ -134,6 +153,8 @@ export interface SimulatorLedger {
   referrals: LedgerReferral[];
   orders: LedgerOrder[];
   refunds: LedgerRefund[];
+  /** Holds of points, every state (expired ones read as 'expired'). */
+  holds: Array<Omit<LedgerHold, 'state'> & { state: HoldState | 'released' }>;
   /** Per orderId, what `GET /orders/{orderId}/transactions` lists. */
   transactions: Record<string, LedgerTransaction[]>;
   batches: LedgerBatch[];
@@ -159,6 +180,8 @@ export interface StateSnapshot {
   couponLocks?: LedgerCouponLock[];
   couponBurnIds?: string[];
   nextCouponLock?: number;
+  /** Absent in files written before holds existed. */
+  holds?: LedgerHold[];
 }
 
 export interface StateConfig {
@@ -171,7 +194,15 @@ export interface StateConfig {
   /** Money per point for balance values (default 0.1) and their currency (default SAR). */
   pointValue?: number;
   currency?: string;
+  /** How long a hold of points lasts (Gameball's default: 10 minutes). */
+  holdTtlMs?: number;
 }
+
+/** What `GET /transactions/hold/{ref}` reports: Gameball's three states. */
+export type HoldState = 'active' | 'expired' | 'used';
+
+/** Gameball's default hold time (the OpenAPI: 10 minutes, adjustable from 1 minute to 15 days). */
+export const DEFAULT_HOLD_TTL_MS = 10 * 60_000;
 
 export interface TrackOrderResult {
   customerId: string;
@@ -198,6 +229,8 @@ export class SimulatorState {
   private refunds = new Map<string, LedgerRefund>();
   private transactions = new Map<string, LedgerTransaction[]>();
   private batches = new Map<number, LedgerBatch>();
+  private holds = new Map<string, LedgerHold>();
+  private nextHoldId = 1;
   private nextGameballId = 1_000_001;
   private nextTransactionId = 11_000_001;
   private nextJobId = 501;
@@ -306,6 +339,7 @@ export class SimulatorState {
     if (this.orderTimes.get(req.customerId)?.has(orderTime)) {
       throw new SimError(422, CODES.transactionTimeExists, 'A transaction with the same time already exists for this customer.');
     }
+    const hold = this.usableHold(req.redemption?.pointsHoldReference, req.customerId);
 
     // A coupon lock the order carries is checked before anything is recorded and burned with it.
     const lockReference = (req.redemption as { couponsLockReference?: string } | undefined)?.couponsLockReference;
@@ -347,6 +381,7 @@ export class SimulatorState {
     customer.points += rewardedPoints;
     customer.orderCount += 1;
     this.addTransaction('PaymentReward', customer.customerId, order.orderId, order.totalPaid, rewardedPoints, now);
+    const redeemedPoints = hold ? this.spendHold(hold, customer, order.orderId, now) : 0;
 
     if (customer.orderCount === 1 && customer.referredBy !== undefined) {
       const referral = this.referrals.find((r) => r.referredCustomerId === customer.customerId && r.rewardedOrderId === undefined);
@@ -366,7 +401,7 @@ export class SimulatorState {
     return {
       customerId: customer.customerId,
       rewardedPoints,
-      redeemedPoints: 0,
+      redeemedPoints,
       lineItems: (req.lineItems ?? []).map((item) => this.lineItemPoints(item)),
     };
   }
@@ -533,6 +568,135 @@ export class SimulatorState {
     return false;
   }
 
+  // ---- holds and redemption -------------------------------------------------------------------
+  // The arithmetic every balance answer uses: `points` is what the customer owns; points under an
+  // active (unexpired) hold are not available; an order carrying the hold spends them once.
+
+  /** The customer's points: owned, held by active holds, and available (owned minus held). */
+  pointsOf(customerId: string): { total: number; held: number; available: number } {
+    const customer = this.customers.get(customerId);
+    const total = customer?.points ?? 0;
+    const now = this.config.now();
+    let held = 0;
+    for (const h of this.holds.values()) {
+      if (h.customerId === customerId && h.state === 'active' && this.holdState(h, now) === 'active') held += h.points;
+    }
+    return { total, held, available: Math.max(0, total - held) };
+  }
+
+  /** The money value of `points` when redeemed (rounded to 6 decimals). */
+  pointsValue(points: number): number {
+    return round6(points * (this.config.pointValue ?? 0.1));
+  }
+
+  /**
+   * `POST /transactions/hold`: reserves `pointsToHold` points, or the points worth `amountToHold`
+   * (rounded up to whole points). Refuses, changing nothing: an unknown customer (404/4004), both
+   * or neither of the two (400/3000, `ruleId` is not simulated), a hash that is not 6 digits
+   * (422/3003), more points than available (422/6001).
+   */
+  holdPoints(req: HoldPointsBody): { customerId: string; holdAmount: number; holdEquivalentPoints: number; holdReference: string } {
+    const now = this.config.now();
+    const customer = this.customers.get(req.customerId);
+    if (!customer) throw new SimError(404, CODES.notFound, 'Customer not found.');
+    const byPoints = req.pointsToHold !== undefined && req.pointsToHold !== null;
+    const byAmount = req.amountToHold !== undefined && req.amountToHold !== null;
+    if (byPoints === byAmount || req.ruleId !== undefined) {
+      throw new SimError(400, CODES.missingField, 'Give exactly one of pointsToHold or amountToHold.');
+    }
+    if (req.hash !== undefined && !/^\d{6}$/.test(req.hash)) {
+      throw new SimError(422, CODES.invalidValue, "hash: the customer's rotating hash is 6 digits.");
+    }
+    const value = this.config.pointValue ?? 0.1;
+    const points = byPoints ? (req.pointsToHold as number) : Math.ceil((req.amountToHold as number) / value - EPSILON);
+    if (!Number.isInteger(points) || points <= 0)
+      throw new SimError(422, CODES.invalidValue, 'The points to hold must be a positive whole number.');
+    const { available } = this.pointsOf(customer.customerId);
+    if (points > available) {
+      throw new SimError(422, CODES.insufficientPoints, `Insufficient points: ${points} asked, ${available} available.`);
+    }
+    const hold: LedgerHold = {
+      holdReference: `sim-hold-${String(this.nextHoldId++).padStart(6, '0')}`,
+      customerId: customer.customerId,
+      points,
+      amount: this.pointsValue(points),
+      ...(req.hash !== undefined ? { hash: req.hash } : {}),
+      createdAt: now,
+      expiresAt: now + (this.config.holdTtlMs ?? DEFAULT_HOLD_TTL_MS),
+      state: 'active',
+    };
+    this.holds.set(hold.holdReference, hold);
+    return { customerId: hold.customerId, holdAmount: hold.amount, holdEquivalentPoints: hold.points, holdReference: hold.holdReference };
+  }
+
+  /** `GET /transactions/hold/{ref}`; undefined when unknown or released (it no longer exists). */
+  getHold(
+    ref: string,
+  ): { customerId: string; holdAmount: number; holdEquivalentPoints: number; state: HoldState; dateToExpire: string } | undefined {
+    const hold = this.holds.get(ref);
+    if (!hold || hold.state === 'released') return undefined;
+    return {
+      customerId: hold.customerId,
+      holdAmount: hold.amount,
+      holdEquivalentPoints: hold.points,
+      state: this.holdState(hold, this.config.now()),
+      dateToExpire: new Date(hold.expiresAt).toISOString(),
+    };
+  }
+
+  /**
+   * `DELETE /transactions/hold/{ref}`: an active hold is released (its points available again);
+   * an expired one is already released (answered the same). Unknown or released 404/4004; used
+   * (spent by an order) 422/6004.
+   */
+  releaseHold(ref: string): { success: boolean; message: string } {
+    const hold = this.holds.get(ref);
+    if (!hold || hold.state === 'released') throw new SimError(404, CODES.notFound, `Hold ${ref} was not found.`);
+    if (hold.state === 'used') throw new SimError(422, CODES.holdUsed, `Hold ${ref} was already redeemed by order ${hold.orderId ?? ''}.`);
+    hold.state = 'released';
+    return { success: true, message: 'Hold released successfully' };
+  }
+
+  /** Makes every active hold expire now (the control API's shortcut for tests and training). */
+  expireHolds(): number {
+    const now = this.config.now();
+    let n = 0;
+    for (const h of this.holds.values()) {
+      if (h.state !== 'active' || this.holdState(h, now) !== 'active') continue;
+      h.expiresAt = now;
+      n += 1;
+    }
+    return n;
+  }
+
+  private holdState(hold: LedgerHold, now: number): HoldState {
+    if (hold.state === 'used') return 'used';
+    return now >= hold.expiresAt ? 'expired' : 'active';
+  }
+
+  /**
+   * The hold an order names, checked before anything is committed: it must exist (404/6002),
+   * belong to the order's customer (422/6002), be neither spent (422/6004) nor expired (422/6003).
+   */
+  private usableHold(ref: string | undefined, customerId: string): LedgerHold | undefined {
+    if (ref === undefined) return undefined;
+    const hold = this.holds.get(ref);
+    if (!hold || hold.state === 'released') throw new SimError(404, CODES.holdNotFound, `Hold reference ${ref} was not found.`);
+    if (hold.customerId !== customerId) throw new SimError(422, CODES.holdNotFound, `Hold reference ${ref} belongs to another customer.`);
+    const state = this.holdState(hold, this.config.now());
+    if (state === 'used') throw new SimError(422, CODES.holdUsed, `Hold ${ref} was already redeemed by order ${hold.orderId ?? ''}.`);
+    if (state === 'expired') throw new SimError(422, CODES.holdExpired, `Hold ${ref} has expired; its points were released.`);
+    return hold;
+  }
+
+  private spendHold(hold: LedgerHold, customer: LedgerCustomer, orderId: string, now: number): number {
+    hold.state = 'used';
+    hold.orderId = orderId;
+    customer.points -= hold.points;
+    this.addTransaction('Redemption', customer.customerId, orderId, hold.amount, hold.points, now);
+    return hold.points;
+  }
+
   // ---- ledger, snapshot, reset ----------------------------------------------------------------
 
   ledger(): SimulatorLedger {
@@ -541,6 +705,10 @@ export class SimulatorState {
       referrals: this.referrals,
       orders: [...this.orders.values()],
       refunds: [...this.refunds.values()],
+      holds: [...this.holds.values()].map((h) => ({
+        ...h,
+        state: h.state === 'released' ? 'released' : this.holdState(h, this.config.now()),
+      })),
       transactions: Object.fromEntries(this.transactions),
       batches: [...this.batches.values()].map(({ items: _items, ...rest }) => rest),
       counters: this.counters,
@@ -562,6 +730,7 @@ export class SimulatorState {
       transactions: [...this.transactions.values()].flat(),
       batches: [...this.batches.values()],
       ...this.coupons.snapshot(),
+      holds: [...this.holds.values()],
     });
   }
 
@@ -588,6 +757,8 @@ export class SimulatorState {
     for (const t of snapshot.transactions) this.pushTransaction(t);
     for (const b of snapshot.batches) this.batches.set(b.jobId, { ...b, kind: b.kind ?? 'orders' });
     this.coupons.restore(snapshot);
+    for (const h of snapshot.holds ?? []) this.holds.set(h.holdReference, h);
+    this.nextHoldId = (snapshot.holds?.length ?? 0) + 1;
   }
 
   clear(): void {
@@ -601,6 +772,8 @@ export class SimulatorState {
     this.transactions.clear();
     this.batches.clear();
     this.coupons.clear();
+    this.holds.clear();
+    this.nextHoldId = 1;
     this.nextGameballId = 1_000_001;
     this.nextTransactionId = 11_000_001;
     this.nextJobId = 501;

@@ -31,6 +31,9 @@
 //    attention, and a refund's order has been synced (or discarded: the refund then needs a person).
 // Rows in attention do not hold back the customer's other orders: one bad order must not stop a
 // customer's later purchases from earning points.
+// Redemption orders (an order carrying a points hold, which expires in minutes) are claimed first,
+// ahead of the backlog and of the same customer's older orders (a hold does not depend on them):
+// still one request at a time per customer, and still after the order's own registration.
 import { z } from 'zod';
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../db/database.ts';
@@ -263,6 +266,7 @@ function entityStatements(db: Database, table: 'orders' | 'refunds', key: 'order
 
 export class OutboxStore {
   private readonly selectClaimable;
+  private readonly selectRedemptions;
   private readonly markClaimed;
   private readonly renewLease;
   private readonly finishDone;
@@ -317,6 +321,21 @@ export class OutboxStore {
         AND (o.kind <> 'refund' OR EXISTS (
           SELECT 1 FROM refunds r JOIN orders x ON x.order_id = r.order_id
           WHERE r.refund_id = o.entity_id AND x.state IN ('synced', 'discarded')))
+      ORDER BY o.id
+      LIMIT @limit`);
+    // The redemption orders owed, through the partial index of orders still owed with a hold (few
+    // rows), so the backlog is never read for them.
+    this.selectRedemptions = db.prepare<ClockParams & { training: number; limit: number }, OutboxRow>(`
+      SELECT o.* FROM orders r INDEXED BY orders_redemption_owed
+      JOIN outbox o INDEXED BY outbox_entity ON o.entity_id = r.order_id
+      WHERE r.points_hold_reference IS NOT NULL AND r.state IN ('pending', 'sending') AND r.training = @training
+        AND o.kind = 'track_order' AND o.state IN ('pending', 'in_flight')
+        AND ${due}
+        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.entity_id = o.entity_id AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'attention', 'dead'))
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox b INDEXED BY outbox_customer
+          WHERE b.customer_id = o.customer_id AND b.state = 'in_flight' AND b.lease_expires_at > @now
+            AND (b.lease_owner IS @owner OR b.updated_at <= @late) AND ${TRAINING_OF('b')} = @training)
       ORDER BY o.id
       LIMIT @limit`);
     this.markClaimed = db.prepare<{ id: number; owner: string; until: number; at: string }>(`
@@ -387,7 +406,18 @@ export class OutboxStore {
       `UPDATE outbox SET lease_expires_at = @now WHERE lease_owner = @owner AND state = 'in_flight' AND lease_expires_at > @now`,
     );
     this.claimTx = db.transaction((now: number, limit: number): ClaimedRow[] => {
-      const rows = this.selectClaimable.all({ ...this.clockParams(now), training: this.training, limit });
+      const params = { ...this.clockParams(now), training: this.training, limit };
+      const first = this.selectRedemptions.all(params);
+      const taken = new Set(first.map((r) => r.id));
+      // One redemption per customer per claim (one request at a time per customer).
+      const customers = new Set<string>();
+      const rows = first.filter((r) => !customers.has(r.customer_id) && customers.add(r.customer_id));
+      if (rows.length < limit) {
+        for (const r of this.selectClaimable.all({ ...params, limit: limit - rows.length + first.length })) {
+          if (taken.has(r.id) || customers.has(r.customer_id) || rows.length >= limit) continue;
+          rows.push(r);
+        }
+      }
       const at = isoAt(now);
       const until = now + this.opts.leaseMs;
       const claimed: ClaimedRow[] = [];

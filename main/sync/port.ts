@@ -8,6 +8,7 @@ import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { LoyaltyPort } from '../loyalty/port.ts';
+import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
 
@@ -39,6 +40,8 @@ export interface SyncPart {
   readonly advisor: ReferralAdvisor | null;
   /** The checkout's loyalty calls (customer panel, coupons, reward preview); null or absent when Gameball cannot be asked. */
   readonly loyalty?: LoyaltyPort | null;
+  /** Holds of points (spending points at the till); null or absent when Gameball cannot be asked. */
+  readonly holds?: HoldGateway | null;
   online(): boolean;
   /** The live status, when the sync part keeps one (else the engine builds it from the tables). */
   status?(): SyncStatus;

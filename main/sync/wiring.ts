@@ -15,6 +15,7 @@ import { redactKeys } from '../config/keys.ts';
 import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';
 import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
+import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import { loyaltyLink } from './loyalty-link.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
@@ -147,6 +148,13 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       },
     };
 
+    // Spending points: the hold calls, straight to Gameball (or the training simulator), never queued.
+    const holds: HoldGateway = {
+      hold: async (body, signal) => (await readyClient()).holdPoints(body, signal),
+      get: async (ref, signal) => (await readyClient()).getHold(ref, signal),
+      release: async (ref, signal) => (await readyClient()).releaseHold(ref, signal),
+    };
+
     async function readyClient(): Promise<GameballClient> {
       if (ctx.training) await ensureSimulator();
       const c = currentClient();
@@ -163,6 +171,9 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       },
       get loyalty() {
         return ctx.training || currentClient() ? loyalty : null;
+      },
+      get holds() {
+        return ctx.training || currentClient() ? holds : null;
       },
       online: () => engine.status().online,
       status: () => engine.status(),

@@ -270,6 +270,35 @@ export const en = {
     offline: 'The till engine is not reachable. Try again in a moment.',
     invalid: 'Please check the highlighted field.',
   },
+  // Spending points at the checkout and refunds on the screen (renderer/screens/redeem-panel.tsx,
+  // order-loyalty-actions.tsx).
+  points: {
+    title: 'Spend points',
+    pointsLabel: 'Points to spend',
+    redeem: 'Redeem',
+    holding: 'Holding…',
+    held: '{{points}} points held. Apply a discount of {{amount}} on the POS.',
+    heldNote: 'The discount is saved with this sale. Clear the sale to give the points back.',
+    cancel: 'Cancel redemption',
+    offline:
+      'Redeem is off: Gameball cannot be reached from this till, and spending points needs a live connection. The sale can still be saved.',
+    notConfigured: 'Redeem is off: this till is not connected to Gameball. The sale can still be saved.',
+    pointsInvalid: 'Enter a whole number of points, 1 or more.',
+    spent: 'Points spent',
+    spentValue: '{{points}} points ({{amount}})',
+    expiredTitle: 'The points hold expired before this order was sent',
+    holdAgain: 'Hold the points again',
+    sendWithout: 'Send without redemption',
+    refund: 'Refund',
+    refundTitle: 'Refund this order',
+    refundHelp: 'Up to {{left}} can still be refunded. Leave the amount empty to refund all of it.',
+    refundAmount: 'Amount to refund',
+    refundConfirm: 'Save refund',
+    refundTooMuch: 'At most {{left}} can be refunded.',
+    refundSaved: 'Refund saved: it is sent to Gameball automatically.',
+    refunds: 'Refunds',
+    refundFull: 'everything left',
+  },
   // Refusals, by the engine's reason code (preload/api.ts REFUSAL_REASONS): every reason has its
   // sentence here and in ar.ts (a unit test checks both). Only the data folder's name the folder.
   refusal: {
@@ -310,6 +339,16 @@ export const en = {
     PIN_UNREADABLE:
       'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
     INVALID_PIN: 'A store PIN is 4 to 12 digits.',
+    // Spending points.
+    REDEEM_OFFLINE:
+      'Points cannot be spent right now: Gameball cannot be reached from this till, and holding points needs a live connection. Save the sale without redemption.',
+    REDEEM_REFUSED: 'Gameball did not hold the points (not enough points, or the customer is not known). Check the points and try again.',
+    REDEEM_UNCONFIRMED:
+      'Gameball’s answer to the hold was lost, so nothing was spent: an unused hold is released by Gameball within minutes. Press Redeem again, or save without redemption.',
+    HOLD_NOT_USABLE:
+      'This points hold cannot be used: it was released, already used by another sale, or belongs to another customer. Redeem again, or save without redemption.',
+    HOLD_EXPIRED:
+      'The points hold expired before this order reached Gameball, so no points were spent. Hold the points again, or send the order without redemption.',
   } satisfies Record<RefusalReason, string>,
   // ---- loyalty at the till (renderer/loyalty/) ----
   loyalty: {

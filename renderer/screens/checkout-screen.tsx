@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { FormEvent, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OrderCaptureRequest, SyncStatus } from '../../preload/api.ts';
+import type { HoldView, OrderCaptureRequest, SyncStatus } from '../../preload/api.ts';
 import { classifyScan } from '../../preload/scan-classify.ts';
 import { Field } from '../components/field.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
@@ -31,6 +31,7 @@ import { RewardLine } from '../loyalty/reward-line.tsx';
 import { useCoupon } from '../loyalty/use-coupon.ts';
 import { useLoyaltyCustomer } from '../loyalty/use-loyalty-customer.ts';
 import { useRewardPreview } from '../loyalty/use-reward-preview.ts';
+import { RedeemPanel } from './redeem-panel.tsx';
 
 type FocusField = NonNullable<CheckoutForm['focus']>['field'];
 
@@ -46,6 +47,16 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
   const [reconnecting, setReconnecting] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [savedId, setSavedId] = useState<string | null>(null);
+  // Spending points: the hold taken for this sale (redeem-panel.tsx), saved with it or released.
+  const [hold, setHold] = useState<HoldView | null>(null);
+  const holdRef = useRef<HoldView | null>(null);
+  holdRef.current = hold;
+  const releaseHold = () => {
+    const h = holdRef.current;
+    if (!h) return;
+    setHold(null);
+    void api.releaseHold({ holdReference: h.holdReference });
+  };
 
   const refs: Record<FocusField, RefObject<HTMLInputElement | null>> = {
     mobile: useRef<HTMLInputElement>(null),
@@ -103,12 +114,23 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
         e.preventDefault();
         setSubmitted(false);
         setSaveError(null);
+        releaseHold();
         store.reset();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store]);
+
+  // A hold belongs to the customer it was taken for: another customer gives it back.
+  const customerKey = customer ? JSON.stringify(customer) : '';
+  const heldFor = useRef('');
+  useEffect(() => {
+    if (hold && heldFor.current !== customerKey) releaseHold();
+    if (!hold) heldFor.current = customerKey;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [customerKey]);
 
   const customerError =
     !customer && (submitted || mobile?.state === 'invalid')
@@ -140,6 +162,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       ...(onOrder !== undefined ? { coupon: onOrder } : {}),
       ...(form.receipt.trim() ? { receiptNo: form.receipt.trim() } : {}),
       ...(form.referral.trim() ? { referrerCode: form.referral.trim() } : {}),
+      ...(hold ? { pointsHoldReference: hold.holdReference } : {}),
       clientRef,
     };
     setSaving(true);
@@ -153,6 +176,8 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       setPanelRefresh((n) => n + 1);
       setSavedId(order.orderId);
       setSubmitted(false);
+      // The hold went with the sale: it is the order's now.
+      if (holdRef.current?.holdReference === request.pointsHoldReference) setHold(null);
       // Cleared unless the cashier already started another sale (Esc) while this one was saving.
       if (store.getClientRef() === clientRef) store.reset();
     } catch (err) {
@@ -256,6 +281,16 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
           />
         </Field>
 
+        <RedeemPanel
+          customer={customer}
+          status={status}
+          hold={hold}
+          onHold={(h) => {
+            heldFor.current = customerKey;
+            setHold(h);
+          }}
+        />
+
         <div className="field-row">
           <Field
             label={t('loyalty.totalPrice')}
@@ -337,6 +372,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
             onClick={() => {
               setSubmitted(false);
               setSaveError(null);
+              releaseHold();
               store.reset();
             }}
           >

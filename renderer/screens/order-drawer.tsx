@@ -14,6 +14,7 @@ import { currencyDigits, minorToDecimalText, parseAmount } from '../lib/money.ts
 import { unwrap, useApi } from '../state/api-context.tsx';
 import { errorText } from '../state/error-text.ts';
 import { onEvent } from '../state/event-handler.ts';
+import { OrderLoyaltyActions } from './order-loyalty-actions.tsx';
 
 type Mode = 'view' | 'edit' | 'discard';
 
@@ -89,7 +90,7 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
             <StateBadge state={order.state} points={order.rewardedPoints} />
             {order.training && <span className="tag-training">{t('queue.training')}</span>}
           </div>
-          {order.state === 'attention' && (
+          {order.state === 'attention' && order.attentionCode !== 'HOLD_EXPIRED' && (
             <p className="attention-box" data-testid="attention-message">
               {t('queue.gameballSays', { code: order.attentionCode ?? '—', message: order.attentionMessage ?? '' })}
             </p>
@@ -122,6 +123,8 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
             )}
           </dl>
 
+          <OrderLoyaltyActions order={order} busy={busy} act={act} />
+
           {error && (
             <p className="form-error" role="alert">
               {error}
@@ -130,7 +133,7 @@ export function OrderDrawer({ orderId, status, onClose }: { orderId: string; sta
 
           {mode === 'view' && (
             <div className="actions">
-              {order.state === 'attention' && (
+              {order.state === 'attention' && order.attentionCode !== 'HOLD_EXPIRED' && (
                 <>
                   <button
                     type="button"

@@ -62,6 +62,13 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
       unlockCoupon: notConfigured('loyalty.unlockCoupon'),
       preview: notConfigured('loyalty.preview'),
     },
+    points: {
+      availability: notConfigured('points.availability'),
+      hold: notConfigured('points.hold'),
+      release: notConfigured('points.release'),
+      holdAgain: notConfigured('points.holdAgain'),
+      sendWithoutRedemption: notConfigured('points.sendWithoutRedemption'),
+    },
     // A fake's mode never changes, so it is always settled.
     whenModeSettled: () => Promise.resolve(),
     syncNow: notConfigured('syncNow'),

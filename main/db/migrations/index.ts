@@ -5,8 +5,8 @@ import { migration0003 } from './0003-client-ref-and-indexes.ts';
 import { migration0004 } from './0004-database-marker.ts';
 import { migration0005 } from './0005-clock-check.ts';
 import { migration0006 } from './0006-referrer-customer-id.ts';
-import { migration0007 } from './0007-reserved.ts';
 import { migration0008 } from './0008-loyalty-panel.ts';
+import { migration0007 } from './0007-points-holds.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';

@@ -1,12 +1,16 @@
 // An order (POST /orders), exactly once. An unknown outcome (answer lost after sending) is
 // looked up first with `GET /orders/{orderId}/transactions`: listed -> synced, absent -> post.
 // 9004 (the id exists) is confirmed the same way at once; listed nowhere, it needs a person.
+// An order that redeems a points hold looks the hold up before posting (redeeming.ts): a hold
+// that expired (or is gone) stops the order in attention with HOLD_EXPIRED, never silently sent
+// without its redemption and never spending points twice.
 import type { OrderTransactions } from '../../gameball/client.ts';
 import { buildTrackOrderBody } from '../../gameball/mappers.ts';
 import type { SyncOrderRow } from '../../gameball/mappers.ts';
 import type { GameballResult } from '../../gameball/outcome.ts';
 import { markReconciled } from './calls.ts';
 import type { Outcome, RowCalls } from './calls.ts';
+import { checkHoldBeforePosting, holdRefusal } from './redeeming.ts';
 
 export async function syncOrder(calls: RowCalls, order: SyncOrderRow): Promise<Outcome> {
   const { row, logs } = calls;
@@ -17,6 +21,8 @@ export async function syncOrder(calls: RowCalls, order: SyncOrderRow): Promise<O
     if (rec.kind === 'failed') return { finish: calls.outcome(rec.result, true), logs };
     // absent: nothing was recorded, posting is safe.
   }
+  const holdStop = await checkHoldBeforePosting(calls, order);
+  if (holdStop) return holdStop;
   const body = buildTrackOrderBody(order);
   const res = await calls.postDated(body, 'orderDate', (c, b, s) => c.trackOrder(b, s), '/orders');
   if (res === 'abandoned') return { abandoned: true, logs };
@@ -40,6 +46,10 @@ export async function syncOrder(calls: RowCalls, order: SyncOrderRow): Promise<O
       },
       logs,
     };
+  }
+  if (res.kind === 'attention') {
+    const stop = await holdRefusal(calls, order);
+    if (stop) return stop;
   }
   return { finish: calls.outcome(res, res.kind === 'unknown'), logs };
 }

@@ -49,6 +49,8 @@ function context(controlCalls: string[]): ServerContext {
       batchErrors: 0,
       dropBatchAnswers: 0,
       failBatchAfter: null,
+      dropHolds: 0,
+      dropRedemptionOrders: 0,
     },
     outage: { on: false, mode: 'error' },
     random: createRandom(1),
