@@ -169,3 +169,20 @@ export function logTrouble(logger: Logger): LogTrouble | null {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * `text` with every secret value `logger` scrubs from its lines (the keys in use, once the engine
+ * has registered them) replaced, as the logger would. For copies of files the logger did not write
+ * through this process (the support bundle). Without a scrubber: `text` as it is.
+ */
+export function scrubLikeLogger(logger: Logger, text: string): string {
+  let l: object | null = logger;
+  let sources: Set<() => Iterable<string>> | undefined;
+  while (l !== null && !(sources = secretSources.get(l as Logger))) l = Object.getPrototypeOf(l) as object | null;
+  if (!sources || sources.size === 0) return text;
+  const values = [...allValues(sources)];
+  let out = scrubSecrets(text, values);
+  // Raw too: a file that is not JSON holds the value unescaped.
+  for (const v of values) if (v.length >= 6 && out.includes(v)) out = out.split(v).join(REDACTED);
+  return out;
+}

@@ -6,11 +6,10 @@
 // shows, labels every series with the till's store and till id, and PUTs it under the grouping
 // {job="pos_companion", store, till}: the gateway replaces that group whole, so a series the till
 // no longer sends (a last success it forgot) does not linger.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Gauge, Pushgateway, Registry } from 'prom-client';
 import type { SyncStatus } from '../orders/schemas.ts';
+
+export { appVersion } from '../app-version.ts';
 
 export const PUSH_JOB = 'pos_companion';
 /** The password of the push's basic auth: an environment variable, never a setting or an argument. */
@@ -105,22 +104,4 @@ function pushFailure(err: unknown, url: string): string {
   const code = (err as { code?: unknown } | null)?.code;
   const why = typeof code === 'string' ? code : message.split('\n')[0];
   return `the Pushgateway at ${url} could not be reached (${why})`;
-}
-
-let cachedVersion: string | undefined;
-
-/** The app's version: package.json's, found above this file (the sources and the bundle alike). */
-export function appVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i += 1) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'pos-companion' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
-    } catch {
-      // not here: one folder up
-    }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = '0.0.0');
 }
