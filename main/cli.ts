@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|pos-companion(?:\.mjs)?)$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|pos-companion(?:\.[cm]?js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

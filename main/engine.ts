@@ -30,7 +30,7 @@ import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
 import { StatusFeed, StatusReader } from './sync/status.ts';
 import { startFleetPush } from './fleet/push-timer.ts';
 import type { FleetPush } from './fleet/push-timer.ts';
-import { appVersion } from './fleet/metrics.ts';
+import { appVersion } from './app-version.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import type { TillStore } from './till-store.ts';
 import type {

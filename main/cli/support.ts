@@ -12,11 +12,9 @@ import { DataFolderError } from '../data-folder.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { createEngine } from '../engine.ts';
 import { closeLogger, createLogger, scrubLikeLogger } from '../log.ts';
+import { PUSH_PASSWORD_ENV } from '../fleet/health.ts';
 import { describeDevice } from '../scanner/devices.ts';
 import type { HidTransport } from '../scanner/transport.ts';
-import { buildSupportBundle } from '../support/bundle.ts';
-import { readDatabaseFacts } from '../support/database-facts.ts';
-import { redactor } from '../support/redact.ts';
 import { gameballSync } from '../sync/wiring.ts';
 import { dataDirOption, EXIT_REFUSED, oneShotStatus } from './orders.ts';
 
@@ -28,9 +26,7 @@ export interface SupportCommandDeps {
 }
 
 /** Environment variables whose values never go into a bundle (the keys, passwords, tokens). */
-async function secretEnvNames(): Promise<string[]> {
-  // Loaded here, not at start: the fleet module brings prom-client.
-  const { PUSH_PASSWORD_ENV } = await import('../fleet/metrics.ts');
+function secretEnvNames(): string[] {
   return [
     'GAMEBALL_API_KEY',
     'GAMEBALL_SECRET_KEY',
@@ -85,6 +81,12 @@ export function registerSupportCommands(program: Command, deps: SupportCommandDe
           return;
         }
       }
+      // Loaded here, not at start: the zip library is for this command only.
+      const [{ buildSupportBundle }, { readDatabaseFacts }, { redactor }] = await Promise.all([
+        import('../support/bundle.ts'),
+        import('../support/database-facts.ts'),
+        import('../support/redact.ts'),
+      ]);
       const problems: string[] = [];
       // Before the engine opens: a damaged database is described as found, not after it was set aside.
       const { facts: database, customerIds } = readDatabaseFacts(dataDir);
@@ -113,7 +115,9 @@ export function registerSupportCommands(program: Command, deps: SupportCommandDe
             if (engine.notices.length > 0) status = { ...(status as object), notices: engine.notices };
           }
           const scanner = { settings: scannerSettings, devices: await listDevices(deps.transport ?? defaultTransport, problems) };
-          const secrets = (await secretEnvNames()).map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+          const secrets = secretEnvNames()
+            .map((k) => env[k])
+            .filter((v): v is string => typeof v === 'string' && v.length > 0);
           const redactRest = redactor({ secrets, customerIds });
           // While the engine is open its key store is registered with the logger: its values are scrubbed too.
           const redact = (text: string): string => redactRest(scrubLikeLogger(logger, text));

@@ -7,35 +7,14 @@
 // {job="pos_companion", store, till}: the gateway replaces that group whole, so a series the till
 // no longer sends (a last success it forgot) does not linger.
 import { Gauge, Pushgateway, Registry } from 'prom-client';
-import type { SyncStatus } from '../orders/schemas.ts';
+import { PUSH_JOB } from './health.ts';
+import { groupingOf, type Grouping, type TillHealth } from './health.ts';
 
 export { appVersion } from '../app-version.ts';
+export { groupingOf, PUSH_JOB, PUSH_PASSWORD_ENV, UNSET_STORE } from './health.ts';
+export type { Grouping, TillHealth } from './health.ts';
 
-export const PUSH_JOB = 'pos_companion';
-/** The password of the push's basic auth: an environment variable, never a setting or an argument. */
-export const PUSH_PASSWORD_ENV = 'POS_COMPANION_PUSH_PASSWORD';
-/** The store label of a till whose storeId setting is not set. */
-export const UNSET_STORE = 'unset';
 const PUSH_TIMEOUT_MS = 10_000;
-
-export interface TillHealth {
-  /** The status; `online` null when unknown (a one-shot command runs no sync): then not sent. */
-  status: Omit<SyncStatus, 'online'> & { online: boolean | null };
-  storeId: string | null;
-  tillId: string;
-  version: string;
-  /** The scanner's state when the caller knows it (the desktop shell); absent otherwise. */
-  scanner?: { connected: boolean };
-}
-
-export interface Grouping {
-  store: string;
-  till: string;
-}
-
-export function groupingOf(h: Pick<TillHealth, 'storeId' | 'tillId'>): Grouping {
-  return { store: h.storeId ?? UNSET_STORE, till: h.tillId };
-}
 
 /** A fresh registry holding the till's metrics, every series labelled {store, till}. */
 export function healthRegistry(h: TillHealth): Registry {

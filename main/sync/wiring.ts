@@ -17,7 +17,6 @@ import type { GameballClient } from '../gameball/client.ts';
 import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
-import { startSimulator } from '../simulator/index.ts';
 import type { RunningSimulator } from '../simulator/index.ts';
 import { SyncEngine } from './sync-engine.ts';
 import type { DrainResult, SyncEngineOptions } from './sync-engine.ts';
@@ -52,17 +51,22 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
 
     const simKeys = { apiKey: randomBytes(24).toString('base64url'), secretKey: randomBytes(24).toString('base64url') };
     const ensureSimulator = (): Promise<RunningSimulator> => {
-      simStarting ??= startSimulator({
-        stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE),
-        now: () => ctx.clock.now(),
-        ...simKeys,
-        checkHost: true,
-        controlToken: randomBytes(32).toString('base64url'),
-      }).then((s) => {
-        sim = s;
-        ctx.logger.info({ url: s.url }, 'training mode: built-in Gameball simulator started');
-        return s;
-      });
+      // Loaded when training first needs it: a command that never syncs does not load the simulator.
+      simStarting ??= import('../simulator/index.ts')
+        .then(({ startSimulator }) =>
+          startSimulator({
+            stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE),
+            now: () => ctx.clock.now(),
+            ...simKeys,
+            checkHost: true,
+            controlToken: randomBytes(32).toString('base64url'),
+          }),
+        )
+        .then((s) => {
+          sim = s;
+          ctx.logger.info({ url: s.url }, 'training mode: built-in Gameball simulator started');
+          return s;
+        });
       return simStarting;
     };
 
