@@ -61,6 +61,8 @@ function createWindow(kiosk: boolean): BrowserWindow {
     title: 'POS Companion',
     autoHideMenuBar: true,
     backgroundColor: '#ffffff',
+    // Linux takes the window's icon from here; Windows and macOS from the packaged executable.
+    ...(process.platform === 'linux' ? { icon: join(RENDERER_DIR, 'icon-256.png') } : {}),
     webPreferences: {
       // The preload exposes named contract functions only (preload/index.ts); reviewed.
       preload: PRELOAD, // eng-disable PRELOAD_JS_CHECK
