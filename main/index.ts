@@ -99,7 +99,13 @@ async function start(): Promise<void> {
 
   // The shell's logger is the process's one logger: the engine writes through it and adds its keys
   // to the scrubber (a logger of its own would be a second stream on the same file).
-  engine = await createEngine({ dataDir, secretCipher: createSafeStorageCipher(), logger, sync: gameballSync() });
+  engine = await createEngine({
+    dataDir,
+    secretCipher: createSafeStorageCipher(),
+    logger,
+    sync: gameballSync(),
+    scannerState: () => scanner?.getState().code,
+  });
   for (const notice of engine.notices) logger.warn({ code: notice.code }, notice.message);
   const settings = engine.getSettings();
 

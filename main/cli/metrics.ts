@@ -30,7 +30,14 @@ export function registerMetricsCommands(program: Command): void {
       const prepared = await runWithEngine(flags.dataDir, (engine) => {
         const s = engine.getSettings();
         return {
-          health: { status: oneShotStatus(engine.status()), storeId: s.storeId, tillId: s.tillId, version: appVersion() },
+          health: {
+            status: oneShotStatus(engine.status()),
+            storeId: s.storeId,
+            tillId: s.tillId,
+            version: appVersion(),
+            // This command runs no scanner service: the mode is known, the state is not.
+            scanner: { mode: s.scanner.mode, state: 'unknown' as const },
+          },
           fleet: s.fleet,
         };
       });

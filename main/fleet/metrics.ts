@@ -8,10 +8,10 @@
 // no longer sends (a last success it forgot) does not linger.
 import { Gauge, Pushgateway, Registry } from 'prom-client';
 import { PUSH_JOB } from './health.ts';
-import { groupingOf, type Grouping, type TillHealth } from './health.ts';
+import { groupingOf, groupingPathLabels, type Grouping, type TillHealth } from './health.ts';
 
 export { appVersion } from '../app-version.ts';
-export { groupingOf, PUSH_JOB, PUSH_PASSWORD_ENV, UNSET_STORE } from './health.ts';
+export { groupingOf, groupingPathLabels, PUSH_JOB, PUSH_PASSWORD_ENV, UNSET_STORE } from './health.ts';
 export type { Grouping, TillHealth } from './health.ts';
 
 const PUSH_TIMEOUT_MS = 10_000;
@@ -46,7 +46,14 @@ export function healthRegistry(h: TillHealth): Registry {
     gauge('online', '1 while the till reaches Gameball (or the simulator in training).').set(status.online ? 1 : 0);
   gauge('training', '1 in training mode (captures go to the built-in simulator, not Gameball).').set(status.training ? 1 : 0);
   gauge('app_info', 'The POS Companion version this till runs (always 1).', ['version']).set({ version: h.version }, 1);
-  if (h.scanner) gauge('scanner_connected', '1 while a barcode scanner is connected.').set(h.scanner.connected ? 1 : 0);
+  if (h.scanner) {
+    gauge('scanner_info', "The scanner's mode setting and its state (always 1; state unknown where no scanner service runs).", [
+      'mode',
+      'state',
+    ]).set({ mode: h.scanner.mode, state: h.scanner.state }, 1);
+    if (h.scanner.state !== 'unknown')
+      gauge('scanner_connected', '1 while a HID POS scanner is connected.').set(h.scanner.state === 'connected' ? 1 : 0);
+  }
   return registry;
 }
 
@@ -68,7 +75,7 @@ export async function pushHealth(h: TillHealth, target: PushTarget): Promise<Pus
   const auth = target.user !== null ? `${target.user}:${target.password ?? ''}` : undefined;
   const gateway = new Pushgateway(target.url, { timeout: PUSH_TIMEOUT_MS, ...(auth === undefined ? {} : { auth }) }, registry);
   try {
-    await gateway.push({ jobName: PUSH_JOB, groupings: { ...grouping } });
+    await gateway.push({ jobName: PUSH_JOB, groupings: groupingPathLabels(grouping) });
   } catch (err) {
     throw new Error(pushFailure(err, target.url));
   }
