@@ -18,6 +18,7 @@ import { registerSyncCommands } from './cli/sync.ts';
 import { registerDatabaseCommands, reportDatabaseDamage } from './cli/db.ts';
 import { registerMetricsCommands } from './cli/metrics.ts';
 import { registerCustomerCommands } from './cli/customer.ts';
+import { registerSupportCommands } from './cli/support.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerMetricsCommands(program);
   registerCustomerCommands(program);
+  registerSupportCommands(program);
   return program;
 }
 
@@ -55,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|pos-companion(?:\.mjs)?)$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|pos-companion(?:\.[cm]?js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -33,7 +33,8 @@ import type { SyncContext, SyncFactory, SyncPart } from './sync/port.ts';
 import { StatusFeed, StatusReader } from './sync/status.ts';
 import { startFleetPush } from './fleet/push-timer.ts';
 import type { FleetPush } from './fleet/push-timer.ts';
-import { appVersion } from './fleet/metrics.ts';
+import type { ScannerStateCode } from './scanner/service.ts';
+import { appVersion } from './app-version.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import type { TillStore } from './till-store.ts';
 import type {
@@ -88,6 +89,8 @@ export interface EngineOptions {
   onDatabaseProblem?: 'continue' | 'stop';
   /** How long after a change the -wal is copied into the main file (default 3 s; tests shorten it). */
   checkpointDelayMs?: number;
+  /** The scanner service's state, for the fleet push, where the entry point runs one. */
+  scannerState?: () => ScannerStateCode | undefined;
 }
 
 /** Stands in when a sync part could not be built: captures queue, the reason is told when asked. */
@@ -394,8 +397,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     fleetPush = startFleetPush({
       settings: () => settingsStore.get().fleet,
       health: () => {
-        const { storeId, tillId } = settingsStore.get();
-        return { status: engine.status(), storeId, tillId, version: appVersion() };
+        const { storeId, tillId, scanner } = settingsStore.get();
+        const scannerState = opts.scannerState?.() ?? 'unknown';
+        return { status: engine.status(), storeId, tillId, version: appVersion(), scanner: { mode: scanner.mode, state: scannerState } };
       },
       logger,
       env,

@@ -61,6 +61,8 @@ function createWindow(kiosk: boolean): BrowserWindow {
     title: 'POS Companion',
     autoHideMenuBar: true,
     backgroundColor: '#ffffff',
+    // Linux takes the window's icon from here; Windows and macOS from the packaged executable.
+    ...(process.platform === 'linux' ? { icon: join(RENDERER_DIR, 'icon-256.png') } : {}),
     webPreferences: {
       // The preload exposes named contract functions only (preload/index.ts); reviewed.
       preload: PRELOAD, // eng-disable PRELOAD_JS_CHECK
@@ -97,7 +99,13 @@ async function start(): Promise<void> {
 
   // The shell's logger is the process's one logger: the engine writes through it and adds its keys
   // to the scrubber (a logger of its own would be a second stream on the same file).
-  engine = await createEngine({ dataDir, secretCipher: createSafeStorageCipher(), logger, sync: gameballSync() });
+  engine = await createEngine({
+    dataDir,
+    secretCipher: createSafeStorageCipher(),
+    logger,
+    sync: gameballSync(),
+    scannerState: () => scanner?.getState().code,
+  });
   for (const notice of engine.notices) logger.warn({ code: notice.code }, notice.message);
   const settings = engine.getSettings();
 

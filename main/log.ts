@@ -13,6 +13,7 @@
 import pino from 'pino';
 import { DEFAULT_CLOSE_TIMEOUT_MS, LogFile, stderrDestination } from './log-file.ts';
 import type { LogFileOptions, LogTrouble } from './log-file.ts';
+import { logRotationFromEnv, rotatingLogFileSystem, type LogRotation } from './log-rotation.ts';
 
 export type Logger = pino.Logger;
 
@@ -60,6 +61,11 @@ export interface LoggerOptions {
   file?: string;
   /** How the file behaves while it cannot be written (buffer bound, retry period, a trouble callback). */
   fileOptions?: Omit<LogFileOptions, 'name'>;
+  /**
+   * Size-based rotation of `file` with a bounded total (default: POS_COMPANION_LOG_FILE_MB and
+   * POS_COMPANION_LOG_FILES, else 5 MiB x 5 files). null: one file that grows (tests).
+   */
+  rotation?: LogRotation | null;
   /** Any writable stream (tests). Wins over `file`. */
   destination?: pino.DestinationStream;
   /**
@@ -94,7 +100,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   else if (opts.file) {
     // Asynchronous appends keep the write off the capture path (the order itself is already
     // durable in SQLite; the log is for diagnosis). closeLogger() writes out what is buffered.
-    file = new LogFile(opts.file, { ...opts.fileOptions, name });
+    // Rotated by size with a bounded total (log-rotation.ts) unless the caller says otherwise.
+    const rotation = opts.rotation === undefined ? logRotationFromEnv() : opts.rotation;
+    const fs = rotation === null ? undefined : rotatingLogFileSystem(rotation);
+    file = new LogFile(opts.file, { ...(fs ? { fs } : {}), ...opts.fileOptions, name });
     destination = file;
   } else destination = stderrDestination();
 
@@ -159,4 +168,21 @@ export function logTrouble(logger: Logger): LogTrouble | null {
 /** A logger that writes nothing (tests, benchmarks). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * `text` with every secret value `logger` scrubs from its lines (the keys in use, once the engine
+ * has registered them) replaced, as the logger would. For copies of files the logger did not write
+ * through this process (the support bundle). Without a scrubber: `text` as it is.
+ */
+export function scrubLikeLogger(logger: Logger, text: string): string {
+  let l: object | null = logger;
+  let sources: Set<() => Iterable<string>> | undefined;
+  while (l !== null && !(sources = secretSources.get(l as Logger))) l = Object.getPrototypeOf(l) as object | null;
+  if (!sources || sources.size === 0) return text;
+  const values = [...allValues(sources)];
+  let out = scrubSecrets(text, values);
+  // Raw too: a file that is not JSON holds the value unescaped.
+  for (const v of values) if (v.length >= 6 && out.includes(v)) out = out.split(v).join(REDACTED);
+  return out;
 }

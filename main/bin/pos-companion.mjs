@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// Entry point of `npx pos-companion`: runs the TypeScript CLI through tsx so the admin
-// commands work straight after `npm ci`, with no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of `npx pos-companion`. Runs the built CLI when there is one that matches the sources
+// (fast start; see cli-bundle.mjs), else the TypeScript sources through tsx, so the admin commands
+// work straight after `npm ci` with no build step, and a developer's edit takes effect at once.
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { builtCliToRun, runBuiltCli } from './cli-bundle.mjs';
 
-register();
-await import('../cli.ts');
+const built =
+  process.env.POS_COMPANION_CLI_SOURCES === '1' ? null : builtCliToRun(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
+if (built !== null) runBuiltCli(built);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli.ts');
+}

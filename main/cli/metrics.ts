@@ -6,7 +6,7 @@
 // A one-shot command runs no sync, so whether the till is online is unknown: not sent.
 import type { Command } from 'commander';
 import { PushUrlSchema } from '../config/settings.ts';
-import { appVersion, PUSH_JOB, PUSH_PASSWORD_ENV, pushHealth } from '../fleet/metrics.ts';
+import { appVersion } from '../app-version.ts';
 import { dataDirOption, EXIT_REFUSED, oneShotStatus, runWithEngine } from './orders.ts';
 
 export function registerMetricsCommands(program: Command): void {
@@ -30,7 +30,14 @@ export function registerMetricsCommands(program: Command): void {
       const prepared = await runWithEngine(flags.dataDir, (engine) => {
         const s = engine.getSettings();
         return {
-          health: { status: oneShotStatus(engine.status()), storeId: s.storeId, tillId: s.tillId, version: appVersion() },
+          health: {
+            status: oneShotStatus(engine.status()),
+            storeId: s.storeId,
+            tillId: s.tillId,
+            version: appVersion(),
+            // This command runs no scanner service: the mode is known, the state is not.
+            scanner: { mode: s.scanner.mode, state: 'unknown' as const },
+          },
           fleet: s.fleet,
         };
       });
@@ -41,6 +48,7 @@ export function registerMetricsCommands(program: Command): void {
         process.exitCode = EXIT_REFUSED;
         return;
       }
+      const { PUSH_JOB, PUSH_PASSWORD_ENV, pushHealth } = await import('../fleet/metrics.ts');
       const password = process.env[PUSH_PASSWORD_ENV] || null;
       const result = await pushHealth(prepared.health, { url: target, user: prepared.fleet.pushUser, password });
       const { store, till } = result.grouping;

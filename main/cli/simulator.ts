@@ -4,7 +4,6 @@
 // need not appear in a process list; they are never printed.
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { startSimulator } from '../simulator/index.ts';
 import type { RateLimitOption, SimulatorOptions } from '../simulator/index.ts';
 import { untilStopSignal } from './until-signal.ts';
 
@@ -115,6 +114,7 @@ export function registerSimulatorCommands(program: Command): void {
       },
     )
     .action(async (flags: SimulatorFlags) => {
+      const { startSimulator } = await import('../simulator/index.ts');
       const sim = await startSimulator(simulatorOptionsFromFlags(flags));
       if (sim.stateFileMovedAside) {
         process.stderr.write(`State file could not be read; it was moved to ${sim.stateFileMovedAside} and the simulator started empty.\n`);

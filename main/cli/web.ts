@@ -5,14 +5,14 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { readSecretArg, SecretInputError } from '../config/secret-input.ts';
 import { dataDirOption, EXIT_REFUSED } from './orders.ts';
 import { resolveDataDir } from '../db/paths.ts';
-import { DEFAULT_PORT, startServe, type ServeOptions } from '../web/serve.ts';
+import type { ServeOptions } from '../web/serve.ts';
 import { untilStopSignal } from './until-signal.ts';
 
 /** The session token, when not random: from here or stdin, never the command line (ps shows it). */
 const SESSION_TOKEN_ENV = 'POS_COMPANION_SESSION_TOKEN';
 
 interface ServeFlags {
-  port: number;
+  port?: number;
   dataDir?: string;
   token?: string;
   simulatorUrl?: string;
@@ -44,7 +44,7 @@ export function registerWebCommands(program: Command): void {
   program
     .command('serve')
     .description('Serve the till screen to a browser on this computer (loopback only, session token required)')
-    .option('--port <n>', `port on 127.0.0.1 (0 = any free port)`, portNumber, DEFAULT_PORT)
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port; default 4477)', portNumber)
     .addOption(dataDirOption())
     .option(
       '--token <source>',
@@ -67,12 +67,14 @@ export function registerWebCommands(program: Command): void {
       }
       const opts: ServeOptions = {
         dataDir: resolveDataDir({ flag: flags.dataDir }),
-        port: flags.port,
+        ...(flags.port !== undefined ? { port: flags.port } : {}),
         hid: flags.hidReplay ? { kind: 'replay', file: flags.hidReplay } : flags.hid ? { kind: 'node-hid' } : { kind: 'none' },
       };
       if (token !== undefined) opts.token = token;
       if (flags.simulatorUrl !== undefined) opts.simulatorUrl = flags.simulatorUrl;
       if (flags.staticDir !== undefined) opts.staticDir = flags.staticDir;
+      // Loaded here, not at start: the web server and its WebSocket library are for this command only.
+      const { startServe } = await import('../web/serve.ts');
       const serve = await startServe(opts);
       const out = process.stdout;
       out.write(`POS Companion is serving the till screen on ${serve.server.origin}\n`);

@@ -6,37 +6,15 @@
 // shows, labels every series with the till's store and till id, and PUTs it under the grouping
 // {job="pos_companion", store, till}: the gateway replaces that group whole, so a series the till
 // no longer sends (a last success it forgot) does not linger.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Gauge, Pushgateway, Registry } from 'prom-client';
-import type { SyncStatus } from '../orders/schemas.ts';
+import { PUSH_JOB } from './health.ts';
+import { groupingOf, groupingPathLabels, type Grouping, type TillHealth } from './health.ts';
 
-export const PUSH_JOB = 'pos_companion';
-/** The password of the push's basic auth: an environment variable, never a setting or an argument. */
-export const PUSH_PASSWORD_ENV = 'POS_COMPANION_PUSH_PASSWORD';
-/** The store label of a till whose storeId setting is not set. */
-export const UNSET_STORE = 'unset';
+export { appVersion } from '../app-version.ts';
+export { groupingOf, groupingPathLabels, PUSH_JOB, PUSH_PASSWORD_ENV, UNSET_STORE } from './health.ts';
+export type { Grouping, TillHealth } from './health.ts';
+
 const PUSH_TIMEOUT_MS = 10_000;
-
-export interface TillHealth {
-  /** The status; `online` null when unknown (a one-shot command runs no sync): then not sent. */
-  status: Omit<SyncStatus, 'online'> & { online: boolean | null };
-  storeId: string | null;
-  tillId: string;
-  version: string;
-  /** The scanner's state when the caller knows it (the desktop shell); absent otherwise. */
-  scanner?: { connected: boolean };
-}
-
-export interface Grouping {
-  store: string;
-  till: string;
-}
-
-export function groupingOf(h: Pick<TillHealth, 'storeId' | 'tillId'>): Grouping {
-  return { store: h.storeId ?? UNSET_STORE, till: h.tillId };
-}
 
 /** A fresh registry holding the till's metrics, every series labelled {store, till}. */
 export function healthRegistry(h: TillHealth): Registry {
@@ -68,7 +46,14 @@ export function healthRegistry(h: TillHealth): Registry {
     gauge('online', '1 while the till reaches Gameball (or the simulator in training).').set(status.online ? 1 : 0);
   gauge('training', '1 in training mode (captures go to the built-in simulator, not Gameball).').set(status.training ? 1 : 0);
   gauge('app_info', 'The POS Companion version this till runs (always 1).', ['version']).set({ version: h.version }, 1);
-  if (h.scanner) gauge('scanner_connected', '1 while a barcode scanner is connected.').set(h.scanner.connected ? 1 : 0);
+  if (h.scanner) {
+    gauge('scanner_info', "The scanner's mode setting and its state (always 1; state unknown where no scanner service runs).", [
+      'mode',
+      'state',
+    ]).set({ mode: h.scanner.mode, state: h.scanner.state }, 1);
+    if (h.scanner.state !== 'unknown')
+      gauge('scanner_connected', '1 while a HID POS scanner is connected.').set(h.scanner.state === 'connected' ? 1 : 0);
+  }
   return registry;
 }
 
@@ -90,7 +75,7 @@ export async function pushHealth(h: TillHealth, target: PushTarget): Promise<Pus
   const auth = target.user !== null ? `${target.user}:${target.password ?? ''}` : undefined;
   const gateway = new Pushgateway(target.url, { timeout: PUSH_TIMEOUT_MS, ...(auth === undefined ? {} : { auth }) }, registry);
   try {
-    await gateway.push({ jobName: PUSH_JOB, groupings: { ...grouping } });
+    await gateway.push({ jobName: PUSH_JOB, groupings: groupingPathLabels(grouping) });
   } catch (err) {
     throw new Error(pushFailure(err, target.url));
   }
@@ -105,22 +90,4 @@ function pushFailure(err: unknown, url: string): string {
   const code = (err as { code?: unknown } | null)?.code;
   const why = typeof code === 'string' ? code : message.split('\n')[0];
   return `the Pushgateway at ${url} could not be reached (${why})`;
-}
-
-let cachedVersion: string | undefined;
-
-/** The app's version: package.json's, found above this file (the sources and the bundle alike). */
-export function appVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i += 1) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'pos-companion' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
-    } catch {
-      // not here: one folder up
-    }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = '0.0.0');
 }

@@ -7,8 +7,8 @@
 // push runs beside the sale, never in its way.
 import { addSecretValues } from '../log.ts';
 import type { Logger } from '../log.ts';
-import { PUSH_PASSWORD_ENV, pushHealth } from './metrics.ts';
-import type { TillHealth } from './metrics.ts';
+import { PUSH_PASSWORD_ENV } from './health.ts';
+import type { TillHealth } from './health.ts';
 
 export interface FleetPushSettings {
   pushUrl: string | null;
@@ -65,6 +65,8 @@ export function startFleetPush(opts: FleetPushOptions): FleetPush {
         told = 'off';
         return;
       }
+      // Loaded at the first push: a till that does not push never loads prom-client.
+      const { pushHealth } = await import('./metrics.ts');
       const result = await pushHealth(opts.health(), { url: s.pushUrl, user: s.pushUser, password: password() });
       if (told !== 'ok') opts.logger.info({ url: s.pushUrl, ...result.grouping, metrics: result.metricCount }, 'fleet push works');
       told = 'ok';

@@ -19,7 +19,6 @@ import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import { loyaltyLink } from './loyalty-link.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
-import { startSimulator } from '../simulator/index.ts';
 import type { RunningSimulator } from '../simulator/index.ts';
 import { SyncEngine } from './sync-engine.ts';
 import type { DrainResult, SyncEngineOptions } from './sync-engine.ts';
@@ -54,17 +53,22 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
 
     const simKeys = { apiKey: randomBytes(24).toString('base64url'), secretKey: randomBytes(24).toString('base64url') };
     const ensureSimulator = (): Promise<RunningSimulator> => {
-      simStarting ??= startSimulator({
-        stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE),
-        now: () => ctx.clock.now(),
-        ...simKeys,
-        checkHost: true,
-        controlToken: randomBytes(32).toString('base64url'),
-      }).then((s) => {
-        sim = s;
-        ctx.logger.info({ url: s.url }, 'training mode: built-in Gameball simulator started');
-        return s;
-      });
+      // Loaded when training first needs it: a command that never syncs does not load the simulator.
+      simStarting ??= import('../simulator/index.ts')
+        .then(({ startSimulator }) =>
+          startSimulator({
+            stateFile: join(ctx.dataDir, TRAINING_LEDGER_FILE),
+            now: () => ctx.clock.now(),
+            ...simKeys,
+            checkHost: true,
+            controlToken: randomBytes(32).toString('base64url'),
+          }),
+        )
+        .then((s) => {
+          sim = s;
+          ctx.logger.info({ url: s.url }, 'training mode: built-in Gameball simulator started');
+          return s;
+        });
       return simStarting;
     };
 

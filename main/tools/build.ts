@@ -2,12 +2,15 @@
 //   build/app/main/index.cjs     the Electron main process (esbuild, CommonJS, Node target)
 //   build/app/preload/index.cjs  the preload bridge (esbuild, CommonJS: sandboxed preloads cannot import)
 //   build/renderer/              the screen (vite, see vite.config.ts)
+//   build/cli/pos-companion.cjs  the admin CLI (esbuild, CommonJS), with pos-companion.inputs.json:
+//                                the files it was built from, which `npx pos-companion` checks to
+//                                run it only while it matches the sources (main/bin/cli-bundle.mjs)
 // Needs no Electron binary. Native modules (better-sqlite3, node-hid) and electron stay external:
 // they are loaded from node_modules (unpacked from the asar in a package).
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build as esbuild, type BuildOptions } from 'esbuild';
+import { build as esbuild, type BuildOptions, type Plugin } from 'esbuild';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILD_DIR = join(repoRoot, 'build');
@@ -51,6 +54,59 @@ export async function buildMainAndPreload(outDir = join(BUILD_DIR, 'app')): Prom
   ]);
 }
 
+/**
+ * zod's `locales` namespace holds every language's error messages (about 350 KiB of the CLI's
+ * start); the code reads none of them (zod loads English itself, and the screen words its own
+ * messages), so the CLI bundle keeps English only.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** Where `npx pos-companion` looks for the built CLI (see main/bin/cli-bundle.mjs). */
+export const CLI_DIR = join(BUILD_DIR, 'cli');
+
+/**
+ * Builds the admin CLI into `outDir`: pos-companion.cjs and pos-companion.inputs.json (each input's
+ * path from the repository, size and mtime). Both are written beside and renamed into place, the
+ * bundle first, so a CLI starting meanwhile runs either the old or the new one whole.
+ */
+export async function buildCli(outDir = CLI_DIR): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'pos-companion.cjs');
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  const result = await esbuild({
+    ...common,
+    entryPoints: [join(repoRoot, 'main/cli.ts')],
+    outfile: tmp,
+    absWorkingDir: repoRoot,
+    metafile: true,
+    plugins: [zodEnglishOnly],
+    // Stack traces point into the bundle; the sources are beside it in a development checkout.
+    sourcemap: false,
+  });
+  // The sources one by one; the installed packages through the lock file npm rewrites at every
+  // install (a few hundred fewer files to look at when the CLI starts).
+  const sources = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('<') && !p.includes('node_modules/'));
+  const inputs = [...sources, 'node_modules/.package-lock.json']
+    .filter((p) => existsSync(join(repoRoot, p)))
+    .map((p) => {
+      const st = statSync(join(repoRoot, p));
+      return [p, st.size, st.mtimeMs] as const;
+    });
+  const manifest = join(outDir, 'pos-companion.inputs.json');
+  writeFileSync(`${manifest}.${process.pid}.tmp`, `${JSON.stringify({ bundle: 'pos-companion.cjs', inputs })}\n`);
+  renameSync(tmp, outfile);
+  renameSync(`${manifest}.${process.pid}.tmp`, manifest);
+}
+
 export async function buildRenderer(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn' });
@@ -58,13 +114,14 @@ export async function buildRenderer(): Promise<void> {
 
 export async function buildAll(): Promise<void> {
   await buildMainAndPreload();
+  await buildCli();
   await buildRenderer();
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   const only = process.argv[2];
-  const job = only === 'app' ? buildMainAndPreload() : only === 'renderer' ? buildRenderer() : buildAll();
+  const job = only === 'app' ? buildMainAndPreload() : only === 'renderer' ? buildRenderer() : only === 'cli' ? buildCli() : buildAll();
   job.then(
     () => process.stdout.write(`Built into ${BUILD_DIR}\n`),
     (err: unknown) => {

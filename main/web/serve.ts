@@ -128,7 +128,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   let scanner: ScannerService | undefined;
   let server: RunningWebServer | undefined;
   try {
-    engine = await createEngine(engineOpts);
+    engine = await createEngine({ ...engineOpts, scannerState: () => scanner?.getState().code });
     const settings = engine.getSettings();
     const hid = await hidTransport(opts.hid, logger, () => scanner);
     if (hid) {

@@ -186,12 +186,45 @@ describe.skipIf(!hasPushgateway)('with a real Pushgateway', () => {
     const r = await cli(['metrics', 'push', '--url', gateway.url]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    // 8: all but online (unknown to a one-shot command).
-    expect(r.stdout).toBe(`Pushed 8 metrics to ${gateway.url} as job=pos_companion store=store-7 till=till-3.\n`);
+    // 9: all but online and scanner_connected (unknown to a one-shot command), scanner_info included.
+    expect(r.stdout).toBe(`Pushed 9 metrics to ${gateway.url} as job=pos_companion store=store-7 till=till-3.\n`);
     const text = await gateway.metrics();
     expect(sampleValue(text, 'pos_companion_needs_attention', { store: 'store-7', till: 'till-3' })).toBe(1);
     // A one-shot command runs no sync: whether the till is online is unknown, so not claimed.
     expect(sampleValue(text, 'pos_companion_online', { store: 'store-7', till: 'till-3' })).toBeUndefined();
+    // Nor does it run the scanner: its mode is sent, its state is unknown, "connected" is not claimed.
+    expect(sampleValue(text, 'pos_companion_scanner_info', { store: 'store-7', till: 'till-3', mode: 'auto', state: 'unknown' })).toBe(1);
+    expect(sampleValue(text, 'pos_companion_scanner_connected', { store: 'store-7', till: 'till-3' })).toBeUndefined();
+  }, 30_000);
+
+  test('a store id with a slash, a space or a percent sign keeps its grouping (label@base64 in the path); the scanner state is pushed', async () => {
+    seedOrders({ storeId: 'riyadh/north 1%' });
+    gateway = await startPushgateway();
+    const engine = await openEngine();
+    try {
+      const s = engine.getSettings();
+      const result = await pushHealth(
+        {
+          status: engine.status(),
+          storeId: s.storeId,
+          tillId: s.tillId,
+          version: appVersion(),
+          scanner: { mode: 'hidpos', state: 'connected' },
+        },
+        { url: gateway.url, user: null, password: null },
+      );
+      expect(result.grouping).toEqual({ store: 'riyadh/north 1%', till: 'till-3' });
+    } finally {
+      await engine.close();
+    }
+    const text = await gateway.metrics();
+    const till = { job: 'pos_companion', store: 'riyadh/north 1%', till: 'till-3' };
+    expect(sampleValue(text, 'pos_companion_orders', { ...till, state: 'pending' })).toBe(1);
+    expect(sampleValue(text, 'pos_companion_scanner_connected', till)).toBe(1);
+    expect(sampleValue(text, 'pos_companion_scanner_info', { ...till, mode: 'hidpos', state: 'connected' })).toBe(1);
+    // One group, under the store's real name: nothing under a piece of it.
+    expect(text).not.toMatch(/store="riyadh"/);
+    expect(text).not.toMatch(/store="riyadh%2F/i);
   }, 30_000);
 
   test('`metrics push` uses the fleet.pushUrl setting when no --url is given', async () => {

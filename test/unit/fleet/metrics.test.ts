@@ -1,7 +1,7 @@
 // The till's health as metrics (pure: no gateway): names, labels, and what is left out when unknown.
 import { expect, it } from 'vitest';
 import { register } from 'prom-client';
-import { appVersion, healthRegistry } from '../../../main/fleet/metrics.ts';
+import { appVersion, groupingPathLabels, healthRegistry } from '../../../main/fleet/metrics.ts';
 import type { TillHealth } from '../../../main/fleet/metrics.ts';
 
 const zero = { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 };
@@ -56,4 +56,46 @@ it('leaves out what is unknown (no last success, no clock check, online unknown)
 
 it("reads the app's version from package.json", () => {
   expect(appVersion()).toMatch(/^\d+\.\d+\.\d+/);
+});
+
+it('sends the scanner: its mode and state always, "connected" only where the state is known', async () => {
+  const known = await healthRegistry({ ...base, scanner: { mode: 'hidpos', state: 'device-lost' } }).metrics();
+  expect(known).toContain('pos_companion_scanner_info{mode="hidpos",state="device-lost",store="riyadh-01",till="till-7"} 1');
+  expect(known).toContain('pos_companion_scanner_connected{store="riyadh-01",till="till-7"} 0');
+  const connected = await healthRegistry({ ...base, scanner: { mode: 'auto', state: 'connected' } }).metrics();
+  expect(connected).toContain('pos_companion_scanner_connected{store="riyadh-01",till="till-7"} 1');
+  const unknown = await healthRegistry({ ...base, scanner: { mode: 'keyboard', state: 'unknown' } }).metrics();
+  expect(unknown).toContain('pos_companion_scanner_info{mode="keyboard",state="unknown",store="riyadh-01",till="till-7"} 1');
+  expect(unknown).not.toContain('pos_companion_scanner_connected');
+  expect(await healthRegistry(base).metrics()).not.toContain('pos_companion_scanner');
+});
+
+it.each([
+  [
+    { store: 'riyadh-01', till: 'till-7' },
+    { store: 'riyadh-01', till: 'till-7' },
+  ],
+  [
+    { store: 'riyadh/north', till: 'till-7' },
+    { 'store@base64': Buffer.from('riyadh/north').toString('base64url'), till: 'till-7' },
+  ],
+  [
+    { store: 'a b%c', till: 't' },
+    { 'store@base64': 'YSBiJWM', till: 't' },
+  ],
+  [
+    { store: 'متجر', till: 't' },
+    { 'store@base64': Buffer.from('متجر').toString('base64url'), till: 't' },
+  ],
+  [
+    { store: '', till: 't' },
+    { 'store@base64': '=', till: 't' },
+  ],
+])('grouping %j goes in the URL path as %j', (grouping, path) => {
+  expect(groupingPathLabels(grouping)).toEqual(path);
+  for (const [k, v] of Object.entries(path)) {
+    if (k.endsWith('@base64') && v !== '=')
+      expect(Buffer.from(v, 'base64url').toString('utf8')).toBe(grouping[k.replace('@base64', '') as 'store']);
+    expect(v).not.toMatch(/[/%\s]/);
+  }
 });

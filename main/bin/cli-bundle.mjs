@@ -1,0 +1,100 @@
+// Which CLI `npx pos-companion` runs, and how it loads the built one. Plain JavaScript: it runs
+// before anything could compile TypeScript.
+//
+// The built CLI (build/cli/pos-companion.cjs, `npm run build` or `npx tsx main/tools/build.ts cli`)
+// starts in a fraction of the time the sources take through tsx. It is run only while it matches
+// the sources: its manifest (pos-companion.inputs.json) lists every file it was built from with
+// size and mtime, and one that differs (a developer's edit, another `npm ci`) sends the command to
+// the sources instead, so an edit takes effect at once, as a developer expects. Where there are no
+// sources beside it (an installed copy), the bundle is what there is. No bundle: the sources.
+//
+// Loading: the bundle is compiled through vm.Script with V8's code cache kept beside it
+// (pos-companion.cjs.cache, written after a run that had none or had a stale one), so the 2 MB of
+// JavaScript is not parsed and compiled again at every start. A cache that cannot be written (a
+// read-only install) only costs that time.
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import vm from 'node:vm';
+
+/**
+ * @typedef {{ bundle: string, inputs: [string, number, number][] }} CliManifest
+ * @typedef {{ size: number, mtimeMs: number } | null} FileFacts
+ */
+
+/**
+ * True when every input the manifest lists still has its size and mtime.
+ * @param {CliManifest} manifest
+ * @param {(path: string) => FileFacts} facts the file's size and mtime, null when it is gone
+ * @returns {boolean}
+ */
+export function matchesSources(manifest, facts) {
+  for (const [path, size, mtimeMs] of manifest.inputs) {
+    const f = facts(path);
+    if (f === null || f.size !== size || f.mtimeMs !== mtimeMs) return false;
+  }
+  return true;
+}
+
+/**
+ * The built CLI to run, or null to run the sources.
+ * @param {string} repoRoot the folder holding main/ and build/
+ * @returns {string | null}
+ */
+export function builtCliToRun(repoRoot) {
+  const dir = join(repoRoot, 'build', 'cli');
+  let manifest;
+  try {
+    manifest = /** @type {CliManifest} */ (JSON.parse(readFileSync(join(dir, 'pos-companion.inputs.json'), 'utf8')));
+  } catch {
+    return null;
+  }
+  const bundle = join(dir, manifest.bundle);
+  if (!existsSync(bundle)) return null;
+  if (!existsSync(join(repoRoot, 'main', 'cli.ts'))) return bundle;
+  const facts = (/** @type {string} */ path) => {
+    try {
+      const st = statSync(join(repoRoot, path));
+      return { size: st.size, mtimeMs: st.mtimeMs };
+    } catch {
+      return null;
+    }
+  };
+  return matchesSources(manifest, facts) ? bundle : null;
+}
+
+/**
+ * Runs a CommonJS bundle as `node bundle` would, compiled with the code cache beside it.
+ * @param {string} bundle
+ */
+export function runBuiltCli(bundle) {
+  const cacheFile = `${bundle}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+    filename: bundle,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // After the command ran: the functions it used are compiled by then and go into the cache.
+    process.once('exit', () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // read-only or full: the next start compiles again
+      }
+    });
+  }
+  const mod = new Module(bundle);
+  mod.filename = bundle;
+  const require = createRequire(bundle);
+  /** @type {Function} */ (script.runInThisContext()).call(mod.exports, mod.exports, require, mod, bundle, dirname(bundle));
+}
