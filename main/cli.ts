@@ -19,6 +19,7 @@ import { registerDatabaseCommands, reportDatabaseDamage } from './cli/db.ts';
 import { registerMetricsCommands } from './cli/metrics.ts';
 import { registerCustomerCommands } from './cli/customer.ts';
 import { registerSupportCommands } from './cli/support.ts';
+import { registerProvisionCommands } from './cli/provision.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerMetricsCommands(program);
   registerCustomerCommands(program);
   registerSupportCommands(program);
+  registerProvisionCommands(program);
   return program;
 }
 

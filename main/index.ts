@@ -9,7 +9,11 @@ import { systemClock } from './clock.ts';
 import { DataFolderError } from './data-folder.ts';
 import { DatabaseTooNewError } from './db/database.ts';
 import { restrictNewFiles } from './config/private-files.ts';
-import { resolveDataDir } from './db/paths.ts';
+import { databaseFile, resolveDataFolder } from './db/paths.ts';
+import { createNodeSecretCipher, MASTER_KEY_FILE_ENV } from './config/node-cipher.ts';
+import { setLeftoverAside } from './machine-folder.ts';
+import { provisionAtStart } from './provision/at-start.ts';
+import { createUpdateCenter } from './update/update-center.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { createBridge, type Bridge } from './ipc/bridge.ts';
 import { scannerPortFrom } from './ipc/scanner-port.ts';
@@ -23,6 +27,9 @@ import { hardenAllContents, hardenSession } from './electron/harden.ts';
 import { bindIpc } from './electron/ipc-adapter.ts';
 import { createSafeStorageCipher } from './electron/safe-storage-cipher.ts';
 import { applyShellSettings, withShellSettings } from './electron/shell-settings.ts';
+import { startAutoUpdate } from './electron/auto-update.ts';
+import { createQuitGuard, type QuitGuard } from './electron/keep-syncing.ts';
+import { shellTexts } from './electron/shell-texts.ts';
 
 // Bundled to build/app/main/index.cjs: the preload and the screen sit beside it in build/.
 const PRELOAD = join(__dirname, '..', 'preload', 'index.cjs');
@@ -36,8 +43,11 @@ function dataDirFlag(argv: readonly string[]): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
 }
 
-const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), env: process.env, home: app.getPath('home') });
-app.setPath('userData', dataDir);
+// A till installed for all users keeps its queue in the machine folder (main/machine-folder.ts);
+// Chromium's own profile (its cookies, safeStorage's key) stays in the account's folder.
+const folder = resolveDataFolder({ flag: dataDirFlag(process.argv), env: process.env, home: app.getPath('home') });
+const dataDir = folder.dir;
+app.setPath('userData', folder.mode === 'per-machine' ? folder.userDir : dataDir);
 // Before Electron or the log write anything into the data folder: private to this user.
 restrictNewFiles();
 // Created once this process holds the single-instance lock: a second instance touches no file.
@@ -49,6 +59,9 @@ let bridge: Bridge | undefined;
 let unbindIpc: (() => void) | undefined;
 let mainWindow: BrowserWindow | undefined;
 let shutdown: 'running' | 'stopping' | 'done' = 'running';
+let quitGuard: QuitGuard | undefined;
+let stopUpdates: (() => void) | undefined;
+const updates = createUpdateCenter(systemClock);
 
 function createWindow(kiosk: boolean): BrowserWindow {
   const win = new BrowserWindow({
@@ -99,14 +112,23 @@ async function start(): Promise<void> {
 
   // The shell's logger is the process's one logger: the engine writes through it and adds its keys
   // to the scrubber (a logger of its own would be a second stream on the same file).
+  // Keys under safeStorage belong to one account; a per-machine till shared by several accounts
+  // uses the machine's master key file when IT set one (docs/rollout.md).
+  const machineKeys = folder.mode === 'per-machine' && Boolean(process.env[MASTER_KEY_FILE_ENV]?.trim());
+  const secretCipher = machineKeys ? createNodeSecretCipher({ dataDir }) : createSafeStorageCipher();
   engine = await createEngine({
     dataDir,
-    secretCipher: createSafeStorageCipher(),
+    secretCipher,
     logger,
     sync: gameballSync(),
     scannerState: () => scanner?.getState().code,
   });
   for (const notice of engine.notices) logger.warn({ code: notice.code }, notice.message);
+  onMachineFolder(engine);
+  const provisioned = provisionAtStart({ dataDir, env: process.env, till: engine, now: systemClock.now });
+  if (provisioned.kind === 'applied')
+    logger.info({ source: provisioned.source, settings: provisioned.settings, keys: provisioned.keys }, 'provisioning applied');
+  if (provisioned.kind === 'refused') logger.error({ source: provisioned.source }, provisioned.message);
   const settings = engine.getSettings();
 
   scanner = createScannerService({
@@ -124,15 +146,64 @@ async function start(): Promise<void> {
     logger,
     clock: systemClock,
     app: { name: 'POS Companion', version: app.getVersion(), shell: 'electron', platform: process.platform },
+    updates,
   });
   unbindIpc = bindIpc(bridge, () => (mainWindow ? [mainWindow] : []));
 
+  const running = engine;
+  quitGuard = createQuitGuard({
+    status: () => running.status(),
+    texts: () => shellTexts(running.getSettings().language),
+    onError: (err) => logger.error({ err }, 'close question failed'),
+  });
+  running.onStatus((s) => quitGuard?.statusChanged(s));
   mainWindow = createWindow(settings.kiosk);
+  quitGuard.attach(mainWindow);
   applyShellSettings(settings, mainWindow);
-  logger.info({ dataDir, training: engine.training }, 'desktop app started');
+  logger.info({ dataDir, installMode: folder.mode, training: engine.training }, 'desktop app started');
+
+  // electron-updater reads the feed built into an installed app: a dev checkout has none.
+  if (app.isPackaged) {
+    startAutoUpdate({
+      engine: running,
+      dbFile: databaseFile(dataDir),
+      center: updates,
+      clock: systemClock,
+      logger,
+      beforeInstall: () => quitGuard?.deliberate(),
+    })
+      .then((stop) => (stopUpdates = stop))
+      .catch((err: unknown) => logger.error({ err }, 'updates could not start'));
+  }
+}
+
+/** Logs what choosing the data folder did; merges a second account's own queue into the machine folder's. */
+function onMachineFolder(e: Engine): void {
+  const adopt = folder.adopt;
+  if (adopt.kind === 'moved')
+    logger.info({ from: adopt.from, to: dataDir, files: adopt.files }, 'per-user queue moved to the per-machine folder');
+  if (adopt.kind === 'failed')
+    logger.error(
+      { userDir: folder.userDir, reason: adopt.reason },
+      'could not move the per-user queue to the per-machine folder: still using the per-user one',
+    );
+  if (adopt.kind !== 'leftover') return;
+  try {
+    // Owed orders come back marked for a look-up at Gameball first, so none is sent twice.
+    const report = e.recoverFrom(adopt.file);
+    setLeftoverAside(folder.userDir, dataDir);
+    logger.info(
+      { from: adopt.file, orders: report.orders, refunds: report.refunds },
+      "this account's own queue merged into the per-machine folder",
+    );
+  } catch (err) {
+    logger.error({ from: adopt.file, err }, "could not merge this account's own queue into the per-machine folder; it is left where it is");
+  }
 }
 
 async function stop(): Promise<void> {
+  stopUpdates?.();
+  quitGuard?.destroy();
   bridge?.close();
   unbindIpc?.();
   await scanner?.stop();
@@ -158,6 +229,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('before-quit', (event) => {
+    // Whatever asked for the quit (the tray's Quit, an update, the system), windows now close without a question.
+    quitGuard?.deliberate();
     if (shutdown === 'done') return;
     event.preventDefault();
     if (shutdown === 'stopping') return;

@@ -650,6 +650,19 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+/** A downloaded update and what it waits for (main/update/gate.ts), for the status bar. */
+export const UpdateStateSchema = z.object({
+  state: z.enum(['none', 'downloading', 'ready', 'installing']),
+  version: z.string().nullable(),
+  waitingFor: z.enum(['sale-in-progress', 'sending', 'pending', 'outside-quiet-hours']).nullable(),
+  /** IT forced it: it installs as soon as no sale is being entered. */
+  forced: z.boolean(),
+});
+export type UpdateState = z.infer<typeof UpdateStateSchema>;
+
+/** The checkout screen says whether a sale is being entered: an update never restarts the app then. */
+export const SaleActivityRequestSchema = z.strictObject({ active: z.boolean() });
+
 /** Channels that take no argument use this request schema. */
 // ---- Spending points (holds) ---------------------------------------------------------------
 
@@ -855,6 +868,8 @@ export const CHANNELS = {
   'points:release': channel({ method: 'releaseHold', request: HoldRefSchema, response: HoldViewSchema }),
   'orders:hold-again': channel({ method: 'holdAgain', request: OrderRefSchema, response: OrderViewSchema }),
   'orders:send-without-redemption': channel({ method: 'sendWithoutRedemption', request: OrderRefSchema, response: OrderViewSchema }),
+  'app:sale-activity': channel({ method: 'setSaleActivity', request: SaleActivityRequestSchema, response: OkSchema }),
+  'update:get-state': channel({ method: 'getUpdateState', request: NoArgsSchema, response: UpdateStateSchema }),
 } as const;
 
 export type Channels = typeof CHANNELS;
@@ -878,6 +893,7 @@ export const EVENTS = {
   scan: ScanEventWireSchema,
   'scanner-state': ScannerStateSchema,
   'scanner-report': ScannerReportSchema,
+  update: UpdateStateSchema,
 } as const;
 export type Events = typeof EVENTS;
 export type EventName = keyof Events;

@@ -15,8 +15,9 @@ import { QueueScreen } from './screens/queue-screen.tsx';
 import { SettingsScreen } from './screens/settings-screen.tsx';
 import { unwrap, useApi } from './state/api-context.tsx';
 import { CheckoutFormStore } from './state/checkout-form.ts';
+import { useSaleSignal } from './state/sale-signal.ts';
 import { SettingsContext } from './state/settings-context.tsx';
-import { useScannerState, useSyncStatus } from './state/use-engine-state.ts';
+import { useScannerState, useSyncStatus, useUpdateState } from './state/use-engine-state.ts';
 import { onTransportConnection } from './transport/index.ts';
 import type { ConnectionState } from './transport/index.ts';
 import { couponTookScan } from './loyalty/coupon-scan.ts';
@@ -37,10 +38,12 @@ export function App() {
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
   const checkout = useMemo(() => new CheckoutFormStore(), []);
+  useSaleSignal(checkout);
   const [connection, setConnection] = useState<ConnectionState>('open');
   useEffect(() => onTransportConnection(setConnection), []);
   const timedStatus = useSyncStatus();
   const scanner = useScannerState();
+  const update = useUpdateState();
 
   useEffect(() => {
     let live = true;
@@ -172,7 +175,7 @@ export function App() {
           {screen === 'queue' && <QueueScreen status={timedStatus?.status ?? null} />}
           {screen === 'settings' && <SettingsScreen scanner={scanner} training={training} />}
         </main>
-        <StatusBar timed={timedStatus} scanner={scanner} onOpenQueue={() => setScreen('queue')} />
+        <StatusBar timed={timedStatus} scanner={scanner} update={update} onOpenQueue={() => setScreen('queue')} />
       </div>
     </SettingsContext.Provider>
   );

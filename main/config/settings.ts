@@ -15,6 +15,7 @@ import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
 import { BASE_URL_RULE, keysMayTravelTo } from './base-url.ts';
+import { DEFAULT_UPDATE_SETTING, UpdateSettingSchema } from '../update/settings.ts';
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
 /** A keyboard-mode scanner's frame: a few characters, kept as typed (a space counts). */
@@ -133,6 +134,8 @@ export const SETTING_SCHEMAS = {
    */
   scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500), prefix: frameText, suffix: frameText }).strict(),
   fleet: FleetSettingSchema,
+  /** Updates: server, channel, quiet window, force (main/update/settings.ts, docs/rollout.md). */
+  update: UpdateSettingSchema,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -172,9 +175,11 @@ export function defaultSettings(tillId: string): StoredSettings {
     receiptPattern: null,
     language: 'en',
     kiosk: false,
-    startAtLogin: false,
+    // A till restarts with its computer: the queue keeps going out after a power cut.
+    startAtLogin: true,
     scanner: { mode: 'auto', deviceId: null, prefix: null, suffix: null },
     fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
+    update: { ...DEFAULT_UPDATE_SETTING },
   };
 }
 

@@ -66,7 +66,9 @@ export class DatabaseTooNewError extends Error {
     super(
       `The database ${file} was written by a newer version of POS Companion (schema ${fileVersion}; ` +
         `this version understands up to ${appVersion}). Update POS Companion on this till, or use ` +
-        `another data folder (--data-dir). The file was not changed.`,
+        `another data folder (--data-dir). The file was not changed. If an older version was installed over a newer one ` +
+        `(a downgrade), install the newer version again: an older version cannot read this database, and the orders in it ` +
+        `wait there, safe, until then (do not delete or replace the file).`,
     );
     this.name = 'DatabaseTooNewError';
   }

@@ -9,8 +9,9 @@ export interface ShellSettings {
 }
 
 export function applyShellSettings(s: ShellSettings, win: BrowserWindow | undefined): void {
-  // Start-at-login exists on Windows and macOS only; elsewhere the session manager decides.
-  if (process.platform === 'win32' || process.platform === 'darwin') {
+  // Start-at-login exists on Windows and macOS only; elsewhere the session manager decides. Only
+  // a packaged app registers itself: a dev checkout would register the bare Electron binary.
+  if (app.isPackaged && (process.platform === 'win32' || process.platform === 'darwin')) {
     if (app.getLoginItemSettings().openAtLogin !== s.startAtLogin) app.setLoginItemSettings({ openAtLogin: s.startAtLogin });
   }
   if (win && !win.isDestroyed() && win.isKiosk() !== s.kiosk) win.setKiosk(s.kiosk);

@@ -3,12 +3,12 @@
 // the hub. The Electron shell and browser mode each create one and adapt their transport to it.
 import { classifyScan } from '../../preload/scan-classify.ts';
 import { isRefusalReason } from '../../preload/api.ts';
-import type { ApiError, ErrorCode, RefusalReason, ScanEventWire, ScannerReport, ScannerState } from '../../preload/api.ts';
+import type { ApiError, ErrorCode, RefusalReason, ScanEventWire, ScannerReport, ScannerState, UpdateState } from '../../preload/api.ts';
 import type { Clock } from '../clock.ts';
 import type { Engine } from '../engine.ts';
 import { createEventHub, type EventHub } from './events.ts';
 import { createIpcRouter, type IpcRouter, type RouterLogger } from './handle.ts';
-import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort } from './routes.ts';
+import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort, type UpdatePort } from './routes.ts';
 
 export type BridgeEngine = EnginePort & Pick<Engine, 'onStatus'>;
 
@@ -26,6 +26,8 @@ export interface BridgeOptions {
   logger: RouterLogger;
   clock: Clock;
   app: RouteDeps['app'];
+  /** The desktop app's updates: their state is pushed as the `update` event. */
+  updates?: (UpdatePort & { onState(listener: (s: UpdateState) => void): () => void }) | undefined;
 }
 
 export interface Bridge {
@@ -125,6 +127,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
     clock: opts.clock,
     classify: classifyScan,
     app: opts.app,
+    updates: opts.updates,
   });
   const router = createIpcRouter({
     handlers,
@@ -141,6 +144,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
 
   const detach: Array<() => void> = [];
   detach.push(opts.engine.onStatus((s) => events.emit('status', s)));
+  if (opts.updates) detach.push(opts.updates.onState((s) => events.emit('update', s)));
   const scanner = opts.scanner;
   if (scanner) {
     detach.push(scanner.on('scan', (e) => events.emit('scan', e)));

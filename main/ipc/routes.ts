@@ -4,7 +4,7 @@
 // the contract (main/ipc/handle.ts) and its answer is parsed again on the way out (which leaves
 // out what the contract does not name); this file holds no business rules.
 // Used unchanged by the Electron shell and by browser mode.
-import type { AppInfo, ScanEventWire, ScannerDevice, ScannerState, SettingsPatch } from '../../preload/api.ts';
+import type { AppInfo, ScanEventWire, ScannerDevice, ScannerState, SettingsPatch, UpdateState } from '../../preload/api.ts';
 import type { ClassifyOptions, ScanClassification } from '../../preload/scan-classify.ts';
 import type { Clock } from '../clock.ts';
 import type { Settings } from '../config/settings.ts';
@@ -73,7 +73,17 @@ export interface RouteDeps {
   classify: (raw: string, opts: ClassifyOptions) => ScanClassification;
   /** The parts of app:info that do not come from the engine. */
   app: Pick<AppInfo, 'name' | 'version' | 'shell' | 'platform'>;
+  /** The desktop app's updates (main/update/update-center.ts); absent in browser mode. */
+  updates?: UpdatePort | undefined;
 }
+
+/** What the screen reaches of the updates: their state, and its "a sale is being entered" signal. */
+export interface UpdatePort {
+  state(): UpdateState;
+  saleActivity(active: boolean): void;
+}
+
+const NO_UPDATE: UpdateState = { state: 'none', version: null, waitingFor: null, forced: false };
 
 const NO_SCANNER: ScannerState = { state: 'disabled', reason: 'no-hid-in-this-mode' };
 
@@ -185,5 +195,10 @@ export function createHandlers(deps: RouteDeps): Handlers {
     'loyalty:coupon-unlock': (req) => engine.loyalty.unlockCoupon(req),
     'loyalty:reward-preview': (req) => engine.loyalty.preview(req),
     ...createPointsHandlers(engine),
+    'app:sale-activity': (req) => {
+      deps.updates?.saleActivity(req.active);
+      return { ok: true as const };
+    },
+    'update:get-state': () => deps.updates?.state() ?? NO_UPDATE,
   };
 }

@@ -1,7 +1,7 @@
 // Always visible at the bottom: is the till online, how much is waiting and for how long, does
 // anything need a person, is the till's clock wrong, is the scanner there, is this training mode.
 import { useTranslation } from 'react-i18next';
-import type { ScannerState, SyncStatus } from '../../preload/api.ts';
+import type { ScannerState, SyncStatus, UpdateState } from '../../preload/api.ts';
 import { clockAdvice } from '../../preload/clock-advice.ts';
 import { formatAge, formatDuration } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
@@ -12,10 +12,13 @@ export function StatusBar({
   timed,
   scanner,
   onOpenQueue,
+  update = null,
 }: {
   timed: TimedStatus | null;
   scanner: ScannerState | null;
   onOpenQueue: () => void;
+  /** A pending update of the desktop app (null in browser mode, or none). */
+  update?: UpdateState | null;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Language;
@@ -52,6 +55,7 @@ export function StatusBar({
         </>
       )}
       <span className="statusbar-spacer" />
+      <UpdatePill update={update} />
       <ScannerPill scanner={scanner} />
       {status?.training && (
         <span className="pill pill-training" data-testid="status-training">
@@ -109,6 +113,33 @@ function ScannerPill({ scanner }: { scanner: ScannerState | null }) {
   return (
     <span className="pill pill-warn" data-testid="status-scanner" data-state="disconnected">
       {t('status.scannerDisconnected')}
+    </span>
+  );
+}
+
+const WAIT_KEY = {
+  pending: 'status.updateWaitPending',
+  'sale-in-progress': 'status.updateWaitSale',
+  sending: 'status.updateWaitSending',
+  'outside-quiet-hours': 'status.updateWaitQuiet',
+} as const;
+
+/** A downloaded update and what it waits for (it never restarts the app during a sale). */
+export function UpdatePill({ update }: { update: UpdateState | null }) {
+  const { t } = useTranslation();
+  if (!update || update.state === 'none') return null;
+  const version = update.version ?? '';
+  const text =
+    update.state === 'downloading'
+      ? t('status.updateDownloading', { version })
+      : update.state === 'installing'
+        ? t('status.updateInstalling', { version })
+        : update.waitingFor
+          ? t(WAIT_KEY[update.waitingFor], { version })
+          : t('status.updateReady', { version });
+  return (
+    <span className="pill pill-warn status-hide-narrow" role="status" data-testid="status-update" data-state={update.state}>
+      {text}
     </span>
   );
 }

@@ -35,6 +35,13 @@ export const ar: Dictionary = {
     scannerDisconnected: 'الماسح غير متصل',
     scannerError: 'مشكلة في الماسح: {{reason}}',
     scannerKeyboard: 'الماسح: وضع لوحة المفاتيح',
+    updateDownloading: 'جارٍ تنزيل التحديث {{version}}',
+    updateReady: 'التحديث {{version}} جاهز',
+    updateWaitPending: 'التحديث {{version}} جاهز: يُثبَّت بعد إرسال كل الطلبات',
+    updateWaitSale: 'التحديث {{version}} جاهز: يُثبَّت بعد هذه العملية',
+    updateWaitSending: 'التحديث {{version}} جاهز: يُثبَّت بعد لحظات',
+    updateWaitQuiet: 'التحديث {{version}} جاهز: يُثبَّت في ساعات الهدوء',
+    updateInstalling: 'جارٍ تثبيت التحديث {{version}}: سيُعاد تشغيل البرنامج',
     clockAhead: 'ساعة نقطة البيع متقدّمة عن ساعة Gameball، والفرق {{duration}}: اضبط التاريخ والوقت على هذا الجهاز.',
     clockBehind: 'ساعة نقطة البيع متأخّرة عن ساعة Gameball، والفرق {{duration}}: اضبط التاريخ والوقت على هذا الجهاز.',
     clockWentBack:

@@ -36,6 +36,13 @@ export const en = {
     scannerDisconnected: 'Scanner not connected',
     scannerError: 'Scanner problem: {{reason}}',
     scannerKeyboard: 'Scanner: keyboard mode',
+    updateDownloading: 'Downloading update {{version}}',
+    updateReady: 'Update {{version}} ready',
+    updateWaitPending: 'Update {{version}} ready: installs once every order is sent',
+    updateWaitSale: 'Update {{version}} ready: installs after this sale',
+    updateWaitSending: 'Update {{version}} ready: installs in a moment',
+    updateWaitQuiet: 'Update {{version}} ready: installs in the quiet hours',
+    updateInstalling: 'Installing update {{version}}: the app restarts',
     clockAhead: 'The till’s clock is {{duration}} ahead of Gameball: set the date and time on this computer.',
     clockBehind: 'The till’s clock is {{duration}} behind Gameball: set the date and time on this computer.',
     clockWentBack:

@@ -1,7 +1,7 @@
 // Live engine state for the chrome of the screen: sync status (pushed on every change) and the
 // scanner's connection state. Each hook loads once, then follows the pushed events.
 import { useEffect, useState } from 'react';
-import type { ScannerState, SyncStatus } from '../../preload/api.ts';
+import type { ScannerState, SyncStatus, UpdateState } from '../../preload/api.ts';
 import { useApi } from './api-context.tsx';
 
 export interface TimedStatus {
@@ -34,6 +34,24 @@ export function useScannerState(): ScannerState | null {
     let live = true;
     const off = api.on('scanner-state', (s) => setState(s));
     void api.getScannerState().then((r) => {
+      if (live && r.ok) setState((prev) => prev ?? r.value);
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [api]);
+  return state;
+}
+
+/** The desktop app's update (downloaded, waiting for the queue or a sale, installing); follows the `update` event. */
+export function useUpdateState(): UpdateState | null {
+  const api = useApi();
+  const [state, setState] = useState<UpdateState | null>(null);
+  useEffect(() => {
+    let live = true;
+    const off = api.on('update', (s) => setState(s));
+    void api.getUpdateState().then((r) => {
       if (live && r.ok) setState((prev) => prev ?? r.value);
     });
     return () => {

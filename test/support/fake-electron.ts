@@ -10,9 +10,19 @@ export interface FakeWindow {
   kiosk: boolean;
   destroyed: boolean;
   sent: Array<{ channel: string; payload: unknown }>;
+  hidden: boolean;
+  listeners: Map<string, Listener[]>;
 }
 
-export function createFakeElectron(opts: { lock?: boolean } = {}) {
+export interface FakeTray {
+  tooltip?: string;
+  /** The last context menu's template. */
+  menu: Array<{ label?: string; type?: string; enabled?: boolean; click?: () => void }>;
+  listeners: Map<string, Listener>;
+  destroyed: boolean;
+}
+
+export function createFakeElectron(opts: { lock?: boolean; packaged?: boolean } = {}) {
   const appListeners = new Map<string, Listener[]>();
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
@@ -34,10 +44,15 @@ export function createFakeElectron(opts: { lock?: boolean } = {}) {
     sandboxEnabled: false,
     userData: undefined as string | undefined,
     errorBoxes: [] as Array<{ title: string; content: string }>,
+    /** Every message box shown, and the button index each next one answers (default 0). */
+    messageBoxes: [] as Array<Record<string, unknown>>,
+    messageBoxAnswers: [] as number[],
+    trays: [] as FakeTray[],
+    loginItems: [] as Array<{ openAtLogin: boolean }>,
   };
 
   const app = {
-    isPackaged: false,
+    isPackaged: opts.packaged ?? false,
     on(event: string, l: Listener) {
       appListeners.set(event, [...(appListeners.get(event) ?? []), l]);
       return app;
@@ -62,19 +77,27 @@ export function createFakeElectron(opts: { lock?: boolean } = {}) {
       if (name === 'userData') state.userData = value;
     },
     getLoginItemSettings: () => ({ openAtLogin: false }),
-    setLoginItemSettings: () => {},
+    setLoginItemSettings: (settings: { openAtLogin: boolean }) => {
+      state.loginItems.push(settings);
+    },
   };
 
   class BrowserWindow {
     private readonly rec: FakeWindow;
     readonly webContents: { send: (c: string, p: unknown) => void; isDestroyed: () => boolean };
     constructor(options: Record<string, unknown>) {
-      this.rec = { options, kiosk: options.kiosk === true, destroyed: false, sent: [] };
+      this.rec = { options, kiosk: options.kiosk === true, destroyed: false, sent: [], hidden: false, listeners: new Map() };
       state.windows.push(this.rec);
       this.webContents = { send: (channel, payload) => this.rec.sent.push({ channel, payload }), isDestroyed: () => this.rec.destroyed };
     }
     once() {}
-    on() {}
+    on(event: string, l: Listener) {
+      this.rec.listeners.set(event, [...(this.rec.listeners.get(event) ?? []), l]);
+      return this;
+    }
+    hide() {
+      this.rec.hidden = true;
+    }
     loadURL(url: string) {
       this.rec.url = url;
       return Promise.resolve();
@@ -93,7 +116,9 @@ export function createFakeElectron(opts: { lock?: boolean } = {}) {
     }
     restore() {}
     focus() {}
-    show() {}
+    show() {
+      this.rec.hidden = false;
+    }
   }
 
   const s = state.session;
@@ -102,8 +127,31 @@ export function createFakeElectron(opts: { lock?: boolean } = {}) {
     BrowserWindow,
     dialog: {
       showErrorBox: (title: string, content: string) => state.errorBoxes.push({ title, content }),
+      showMessageBox: (_win: unknown, options: Record<string, unknown>) => {
+        state.messageBoxes.push(options);
+        return Promise.resolve({ response: state.messageBoxAnswers.shift() ?? 0 });
+      },
     },
-    Menu: { setApplicationMenu: () => {} },
+    Menu: { setApplicationMenu: () => {}, buildFromTemplate: (template: FakeTray['menu']) => ({ template }) },
+    nativeImage: { createFromDataURL: (url: string) => ({ url }) },
+    Tray: class {
+      private readonly rec: FakeTray = { menu: [], listeners: new Map(), destroyed: false };
+      constructor() {
+        state.trays.push(this.rec);
+      }
+      setToolTip(t: string) {
+        this.rec.tooltip = t;
+      }
+      setContextMenu(m: { template: FakeTray['menu'] }) {
+        this.rec.menu = m.template;
+      }
+      on(event: string, l: Listener) {
+        this.rec.listeners.set(event, l);
+      }
+      destroy() {
+        this.rec.destroyed = true;
+      }
+    },
     ipcMain: {
       handle: (channel: string, fn: Listener) => state.handlers.set(channel, fn),
       removeHandler: (channel: string) => state.handlers.delete(channel),

@@ -76,3 +76,34 @@ describe('status bar: the till clock', () => {
     expect(w?.text).toBe('ساعة نقطة البيع متقدّمة عن ساعة Gameball، والفرق يومان: اضبط التاريخ والوقت على هذا الجهاز.');
   });
 });
+
+describe('status bar: a pending update', () => {
+  const render = (update: Parameters<typeof StatusBar>[0]['update']) =>
+    // Without the isolation marks the dictionaries put around interpolated values.
+    renderToStaticMarkup(
+      createElement(StatusBar, { timed: { status: base, receivedAt: 0 }, scanner: null, onOpenQueue: () => {}, update }),
+    ).replace(/[\u2066-\u2069]/g, '');
+
+  it('says what the downloaded update waits for, in English and Arabic', async () => {
+    await i18n.changeLanguage('en');
+    expect(render(null)).not.toContain('status-update');
+    expect(render({ state: 'none', version: null, waitingFor: null, forced: false })).not.toContain('status-update');
+    expect(render({ state: 'ready', version: '1.2.0', waitingFor: 'pending', forced: false })).toContain(
+      'Update 1.2.0 ready: installs once every order is sent',
+    );
+    expect(render({ state: 'ready', version: '1.2.0', waitingFor: 'sale-in-progress', forced: true })).toContain(
+      'Update 1.2.0 ready: installs after this sale',
+    );
+    expect(render({ state: 'ready', version: '1.2.0', waitingFor: 'outside-quiet-hours', forced: false })).toContain('in the quiet hours');
+    expect(render({ state: 'downloading', version: '1.2.0', waitingFor: null, forced: false })).toContain('Downloading update 1.2.0');
+    expect(render({ state: 'installing', version: '1.2.0', waitingFor: null, forced: false })).toContain('the app restarts');
+    await i18n.changeLanguage('ar');
+    try {
+      expect(render({ state: 'ready', version: '1.2.0', waitingFor: 'pending', forced: false })).toContain(
+        'التحديث 1.2.0 جاهز: يُثبَّت بعد إرسال كل الطلبات',
+      );
+    } finally {
+      await i18n.changeLanguage('en');
+    }
+  });
+});

@@ -1,0 +1,3 @@
+// The names every part of the till agrees on: the product's folder name and the database file.
+export const PRODUCT_NAME = 'POS Companion';
+export const DB_FILE_NAME = 'pos-companion.db';
