@@ -75,6 +75,11 @@ export const PosRefundSchema = z
   .refine((r) => r.posSaleId !== undefined || r.orderId !== undefined, {
     path: ['posSaleId'],
     message: 'posSaleId (or orderId) names the sale to refund',
+    // Said even when another field failed too: the POS hears of every field at fault at once.
+    when: (payload) => {
+      const v = payload.value as Record<string, unknown> | null;
+      return v !== null && typeof v === 'object' && v.posSaleId === undefined && v.orderId === undefined;
+    },
   });
 
 /** The sale as the API answers it. */
