@@ -15,6 +15,14 @@ export interface StartApiOptions {
   port?: number | null;
 }
 
+/** Where the API of each running till (by data folder) listens, for Settings to show. */
+const runningOrigins = new Map<string, string>();
+
+/** `http://127.0.0.1:PORT` of the API this process runs for `dataDir`, or null. */
+export function runningApiOrigin(dataDir: string): string | null {
+  return runningOrigins.get(dataDir) ?? null;
+}
+
 export type StartedApi = { api: RunningApiServer; problem: null } | { api: null; problem: string | null };
 
 export async function startIntegrationApi(opts: StartApiOptions): Promise<StartedApi> {
@@ -30,6 +38,12 @@ export async function startIntegrationApi(opts: StartApiOptions): Promise<Starte
       appVersion: appVersion(),
       token: () => readApiToken(engine.dataDir),
     });
+    runningOrigins.set(engine.dataDir, api.origin);
+    const close = api.close;
+    api.close = async () => {
+      if (runningOrigins.get(engine.dataDir) === api.origin) runningOrigins.delete(engine.dataDir);
+      await close();
+    };
     return { api, problem: null };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
