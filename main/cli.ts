@@ -20,6 +20,7 @@ import { registerMetricsCommands } from './cli/metrics.ts';
 import { registerCustomerCommands } from './cli/customer.ts';
 import { registerSupportCommands } from './cli/support.ts';
 import { registerProvisionCommands } from './cli/provision.ts';
+import { registerApiCommands } from './cli/api.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerCustomerCommands(program);
   registerSupportCommands(program);
   registerProvisionCommands(program);
+  registerApiCommands(program);
   return program;
 }
 

@@ -36,6 +36,7 @@ import type { FleetPush } from './fleet/push-timer.ts';
 import type { ScannerStateCode } from './scanner/service.ts';
 import { appVersion } from './app-version.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
+import { SaleIntake } from './integration/intake.ts';
 import type { TillStore } from './till-store.ts';
 import type {
   CapturedOrder,
@@ -121,6 +122,11 @@ export interface Engine {
    */
   readonly notices: readonly TillNotice[];
   captureOrder(input: unknown): CapturedOrder;
+  /**
+   * Sales from the store's POS (local API, folder import), keyed on their posSaleId: captured at
+   * once with a customer, else pending on the checkout screen (main/integration/intake.ts).
+   */
+  readonly sales: SaleIntake;
   captureRefund(input: unknown): CapturedRefund;
   /** Spending points: holds, their release, and the expired-hold choices (main/loyalty/points-desk.ts). */
   readonly points: Points;
@@ -417,11 +423,18 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   // Every call that reads or writes the database: a damaged database comes out as
   // DatabaseDamagedError (with its sentence), not as SQLite's bare error.
   const guard = <T>(where: string, fn: () => T): T => health.guard(where, fn);
+  const sales = new SaleIntake({
+    db,
+    clock,
+    logger,
+    capture: (input) => orders.captureOrder(input),
+  });
   const engine: Engine = {
     dataDir,
     notices,
     loyalty,
     captureOrder: (input) => guard('saving an order', () => points.captureOrder(input)),
+    sales,
     captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
     points,
     async checkReferral(input) {

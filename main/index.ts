@@ -16,6 +16,8 @@ import { provisionAtStart } from './provision/at-start.ts';
 import { createUpdateCenter } from './update/update-center.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { createBridge, type Bridge } from './ipc/bridge.ts';
+import { startIntegrationApi } from './integration/start.ts';
+import type { RunningApiServer } from './integration/api-server.ts';
 import { scannerPortFrom } from './ipc/scanner-port.ts';
 import { closeLogger, createLogger, silentLogger, type Logger } from './log.ts';
 import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
@@ -54,6 +56,8 @@ restrictNewFiles();
 let logger: Logger = silentLogger();
 
 let engine: Engine | undefined;
+/** The local integration API the store's POS posts sales to (docs/local-api.md); null when off. */
+let integrationApi: RunningApiServer | null = null;
 let scanner: ScannerService | undefined;
 let bridge: Bridge | undefined;
 let unbindIpc: (() => void) | undefined;
@@ -161,6 +165,7 @@ async function start(): Promise<void> {
   quitGuard.attach(mainWindow);
   applyShellSettings(settings, mainWindow);
   logger.info({ dataDir, installMode: folder.mode, training: engine.training }, 'desktop app started');
+  integrationApi = (await startIntegrationApi({ engine, logger })).api;
 
   // electron-updater reads the feed built into an installed app: a dev checkout has none.
   if (app.isPackaged) {
@@ -204,6 +209,7 @@ function onMachineFolder(e: Engine): void {
 async function stop(): Promise<void> {
   stopUpdates?.();
   quitGuard?.destroy();
+  await integrationApi?.close();
   bridge?.close();
   unbindIpc?.();
   await scanner?.stop();

@@ -92,6 +92,14 @@ export const FleetSettingSchema = z
   })
   .strict();
 
+/**
+ * The local integration API (docs/local-api.md): the port it listens on, on 127.0.0.1 only
+ * (null: off). On by default, since the POS can only use it when it is there; its bearer token
+ * guards it (main/integration/api-token.ts).
+ */
+export const DEFAULT_API_PORT = 4478;
+export const IntegrationSettingSchema = z.object({ apiPort: z.number().int().min(1).max(65_535).nullable() }).strict();
+
 const nameList = z.array(z.string().trim().min(1).max(64)).max(32);
 
 /**
@@ -136,6 +144,7 @@ export const SETTING_SCHEMAS = {
   fleet: FleetSettingSchema,
   /** Updates: server, channel, quiet window, force (main/update/settings.ts, docs/rollout.md). */
   update: UpdateSettingSchema,
+  integration: IntegrationSettingSchema,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -180,6 +189,7 @@ export function defaultSettings(tillId: string): StoredSettings {
     scanner: { mode: 'auto', deviceId: null, prefix: null, suffix: null },
     fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
     update: { ...DEFAULT_UPDATE_SETTING },
+    integration: { apiPort: DEFAULT_API_PORT },
   };
 }
 

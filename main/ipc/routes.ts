@@ -12,6 +12,7 @@ import type { Engine } from '../engine.ts';
 import type { EventHub } from './events.ts';
 import { PosError, type Handlers } from './handle.ts';
 import { createPointsHandlers } from './points-routes.ts';
+import { createSaleHandlers, type SaleRouteEngine } from './sale-routes.ts';
 
 /**
  * The part of the engine (main/engine.ts, `Engine`) the screen reaches, typed from the engine
@@ -44,7 +45,7 @@ export type EnginePort = Pick<
 > & {
   /** The store PIN (main/config/store-pin.ts): verify() throws its refusals, mapped in bridge.ts. */
   readonly storePin: Pick<Engine['storePin'], 'isSet' | 'verify' | 'change'>;
-};
+} & Pick<SaleRouteEngine, 'sales'>;
 
 /** Scanner settings as the service applies them. */
 export interface ScannerSettings {
@@ -200,5 +201,6 @@ export function createHandlers(deps: RouteDeps): Handlers {
       return { ok: true as const };
     },
     'update:get-state': () => deps.updates?.state() ?? NO_UPDATE,
+    ...createSaleHandlers(engine),
   };
 }

@@ -32,6 +32,7 @@ import { useCoupon } from '../loyalty/use-coupon.ts';
 import { useLoyaltyCustomer } from '../loyalty/use-loyalty-customer.ts';
 import { useRewardPreview } from '../loyalty/use-reward-preview.ts';
 import { RedeemPanel } from './redeem-panel.tsx';
+import { PendingSaleBanner, usePendingSale } from './pending-sale.tsx';
 
 type FocusField = NonNullable<CheckoutForm['focus']>['field'];
 
@@ -66,6 +67,14 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     referral: useRef<HTMLInputElement>(null),
   };
   const clearCustomerRef = useRef<HTMLButtonElement>(null);
+  // A sale the POS sent without a customer: its amount and receipt fill the form (read-only), and
+  // saving completes that sale; the customer's scan saves it at once.
+  const pendingSale = usePendingSale(store);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (pendingSale.sale && form.customerId && !saving) formRef.current?.requestSubmit();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pendingSale.sale, form.customerId]);
 
   // Focus follows the form's requests (after a scan, a save or a clear); first visit: mobile.
   useEffect(() => {
@@ -168,9 +177,11 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     setSaving(true);
     setReconnecting(false);
     try {
-      const order = await unwrap(
-        saveSafely(() => api.captureOrder(request), { whenConnected: whenTransportOpen, sleep, onRetry: () => setReconnecting(true) }),
-      );
+      const order = pendingSale.sale
+        ? await pendingSale.complete(customer, request.referrerCode)
+        : await unwrap(
+            saveSafely(() => api.captureOrder(request), { whenConnected: whenTransportOpen, sleep, onRetry: () => setReconnecting(true) }),
+          );
       store.putRecent(order);
       if (onOrder !== undefined) coupon.saved();
       setPanelRefresh((n) => n + 1);
@@ -211,6 +222,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     <div className="checkout">
       <form
         className="card checkout-form"
+        ref={formRef}
         onSubmit={onEvent(onSubmit)}
         noValidate
         aria-labelledby="checkout-title"
@@ -219,6 +231,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
         <h1 id="checkout-title" className="card-title">
           {t('checkout.title')}
         </h1>
+        <PendingSaleBanner control={pendingSale} />
 
         {form.customerId ? (
           <div className="field" data-testid="customer-field">
@@ -276,6 +289,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
             dir="ltr"
             className="input input-amount ltr-field"
             value={form.amount}
+            readOnly={pendingSale.sale !== null}
             onChange={(e) => store.update({ amount: e.target.value })}
             data-testid="amount-input"
           />
@@ -325,6 +339,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
               dir="ltr"
               className="input ltr-field"
               value={form.receipt}
+              readOnly={pendingSale.sale !== null}
               onChange={(e) => store.update({ receipt: e.target.value })}
               data-testid="receipt-input"
             />

@@ -17,6 +17,7 @@ import type {
 } from '../../preload/api.ts';
 import { Field } from '../components/field.tsx';
 import { usePinPrompt } from '../components/pin-dialog.tsx';
+import { LocalApiSettings } from './local-api-settings.tsx';
 import { formatTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { LANGUAGES } from '../i18n/index.ts';
@@ -40,6 +41,7 @@ export function SettingsScreen({ scanner, training }: { scanner: ScannerState | 
         <KeySettings training={training} />
         <StorePinSettings />
         <ScannerSettings scanner={scanner} />
+        <LocalApiSettings />
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import { migration0005 } from './0005-clock-check.ts';
 import { migration0006 } from './0006-referrer-customer-id.ts';
 import { migration0008 } from './0008-loyalty-panel.ts';
 import { migration0007 } from './0007-points-holds.ts';
+import { migration0009 } from './0009-pos-sales.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];
 
 /** The schema version this build writes: the last step's number. */
