@@ -71,6 +71,14 @@ describe('buildTrackOrderBody', () => {
     expect(buildTrackOrderBody(order())).not.toHaveProperty('referrerCode');
   });
 
+  test('an order that spends points carries redemption.pointsHoldReference; one that does not, no redemption', () => {
+    expect(buildTrackOrderBody(order({ points_hold_reference: 'hold-1' }))).toMatchObject({
+      redemption: { pointsHoldReference: 'hold-1' },
+    });
+    expect(buildTrackOrderBody(order({ points_hold_reference: null }))).not.toHaveProperty('redemption');
+    expect(buildTrackOrderBody(order())).not.toHaveProperty('redemption');
+  });
+
   test('merchant: none without a store id, no branch without a branch id', () => {
     expect(buildTrackOrderBody(order({ store_id: null }))).not.toHaveProperty('merchant');
     expect(buildTrackOrderBody(order({ branch_id: null })).merchant).toEqual({ uniqueId: 'store-1' });
