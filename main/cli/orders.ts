@@ -325,7 +325,10 @@ export function registerOrderCommands(program: Command): void {
           throw new CaptureRefusedError('INVALID_INPUT', 'Give the order either as flags or as --json/--json-file, not both.');
         }
         if (coupon !== undefined && redeemPoints !== undefined) {
-          throw new CaptureRefusedError('INVALID_INPUT', 'Give --coupon or --redeem-points for one sale, not both: the screen can combine them.');
+          throw new CaptureRefusedError(
+            'INVALID_INPUT',
+            'Give --coupon or --redeem-points for one sale, not both: the screen can combine them.',
+          );
         }
         const input = withMinorUnits(hasJson ? readJsonSource(flags.json, flags.jsonFile) : fromFlags, engine.getSettings().currency);
         const captured =

@@ -20,6 +20,7 @@ export type SimulatorFlags = Pick<
   | 'rateLimit'
   | 'referralWindowMs'
   | 'pointsPerUnit'
+  | 'holdTtlMs'
   | 'seed'
   | 'errorTypeStyle'
   | 'unknownOrderTransactions'
@@ -73,6 +74,7 @@ export function simulatorOptionsFromFlags(flags: SimulatorFlags, env: NodeJS.Pro
   if (flags.rateLimit !== undefined) opts.rateLimit = flags.rateLimit;
   if (flags.referralWindowMs !== undefined) opts.referralWindowMs = flags.referralWindowMs;
   if (flags.pointsPerUnit !== undefined) opts.pointsPerUnit = flags.pointsPerUnit;
+  if (flags.holdTtlMs !== undefined) opts.holdTtlMs = flags.holdTtlMs;
   if (flags.seed !== undefined) opts.seed = flags.seed;
   if (flags.state !== undefined) opts.stateFile = flags.state;
   if (flags.errorTypeStyle !== undefined) opts.errorTypeStyle = flags.errorTypeStyle;
@@ -99,6 +101,7 @@ export function registerSimulatorCommands(program: Command): void {
       nonNegative('--referral-window-ms'),
     )
     .option('--points-per-unit <n>', 'earning rule: rewardedPoints = floor(totalPaid * n) (default 1)', nonNegative('--points-per-unit'))
+    .option('--hold-ttl-ms <ms>', "how long a hold of points lasts (default Gameball's 600000)", nonNegative('--hold-ttl-ms'))
     .option('--seed <n>', 'seed of the fault PRNG, for repeatable chaos runs', nonNegative('--seed'))
     .option('--state <file>', 'keep the ledger in this JSON file across restarts')
     .option('--error-type-style <style>', 'spelling of error "type": upper (PAYLOAD_ERROR) or title (Payload Error)', (v: string) => {

@@ -83,6 +83,19 @@ describe('buildTrackOrderBody', () => {
     expect(plain).not.toHaveProperty('redemption');
   });
 
+  test('an order that spends points carries redemption.pointsHoldReference; one that does not, no redemption', () => {
+    expect(buildTrackOrderBody(order({ points_hold_reference: 'hold-1' }))).toMatchObject({
+      redemption: { pointsHoldReference: 'hold-1' },
+    });
+    expect(buildTrackOrderBody(order({ points_hold_reference: null }))).not.toHaveProperty('redemption');
+    expect(buildTrackOrderBody(order())).not.toHaveProperty('redemption');
+    // A sale that spends points and a coupon carries both references in one redemption.
+    expect(buildTrackOrderBody(order({ points_hold_reference: 'hold-2', coupon_lock_reference: 'LCK-000002' })).redemption).toEqual({
+      couponsLockReference: 'LCK-000002',
+      pointsHoldReference: 'hold-2',
+    });
+  });
+
   test('merchant: none without a store id, no branch without a branch id', () => {
     expect(buildTrackOrderBody(order({ store_id: null }))).not.toHaveProperty('merchant');
     expect(buildTrackOrderBody(order({ branch_id: null })).merchant).toEqual({ uniqueId: 'store-1' });
