@@ -549,6 +549,14 @@ export const ScanClassificationWireSchema = z.looseObject({
   customerId: z.string().optional(),
   hash: z.string().optional(),
   reason: z.string().optional(),
+  /** receipt: see ReceiptFieldsSchema in scan-classify.ts. */
+  receiptKey: z.string().optional(),
+  receiptNo: z.string().optional(),
+  total: z.string().optional(),
+  vatTotal: z.string().optional(),
+  sellerName: z.string().optional(),
+  vatNumber: z.string().optional(),
+  time: z.string().optional(),
 });
 export const ScanSourceSchema = z.enum(['hidpos', 'keyboard', 'hid-keyboard', 'manual']);
 export const ScanEventWireSchema = z.object({
