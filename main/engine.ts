@@ -32,6 +32,7 @@ import { startFleetPush } from './fleet/push-timer.ts';
 import type { FleetPush } from './fleet/push-timer.ts';
 import { appVersion } from './fleet/metrics.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
+import { SaleIntake } from './integration/intake.ts';
 import type { TillStore } from './till-store.ts';
 import type {
   CapturedOrder,
@@ -115,6 +116,11 @@ export interface Engine {
    */
   readonly notices: readonly TillNotice[];
   captureOrder(input: unknown): CapturedOrder;
+  /**
+   * Sales from the store's POS (local API, folder import), keyed on their posSaleId: captured at
+   * once with a customer, else pending on the checkout screen (main/integration/intake.ts).
+   */
+  readonly sales: SaleIntake;
   captureRefund(input: unknown): CapturedRefund;
   checkReferral(input: ReferralCheckInput): Promise<ReferralCheck>;
   listOrders(q: OrderListQuery): OrderList;
@@ -376,9 +382,16 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   // Every call that reads or writes the database: a damaged database comes out as
   // DatabaseDamagedError (with its sentence), not as SQLite's bare error.
   const guard = <T>(where: string, fn: () => T): T => health.guard(where, fn);
+  const sales = new SaleIntake({
+    db,
+    clock,
+    logger,
+    capture: (input) => orders.captureOrder(input),
+  });
   const engine: Engine = {
     dataDir,
     notices,
+    sales,
     captureOrder: (input) => guard('saving an order', () => orders.captureOrder(input)),
     captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
     async checkReferral(input) {

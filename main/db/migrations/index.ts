@@ -5,11 +5,26 @@ import { migration0003 } from './0003-client-ref-and-indexes.ts';
 import { migration0004 } from './0004-database-marker.ts';
 import { migration0005 } from './0005-clock-check.ts';
 import { migration0006 } from './0006-referrer-customer-id.ts';
+import { migration0009 } from './0009-pos-sales.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
+// Steps 7 and 8 are being written elsewhere; until they are merged, these stand in so that the
+// list stays 1..n. MERGE: replace both with the real steps 0007 and 0008.
+const reservedStep = (version: number): Migration => ({ version, name: `reserved-${version}`, up() {} });
+
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+  migration0006,
+  reservedStep(7),
+  reservedStep(8),
+  migration0009,
+];
 
 /** The schema version this build writes: the last step's number. */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
