@@ -116,6 +116,8 @@ export interface Engine {
    */
   readonly notices: readonly TillNotice[];
   captureOrder(input: unknown): CapturedOrder;
+  /** The order a receipt read from its barcode was captured as, in the current mode (null: none, or discarded). */
+  findReceipt(receiptKey: string): { orderId: string | null };
   /**
    * Sales from the store's POS (local API, folder import), keyed on their posSaleId: captured at
    * once with a customer, else pending on the checkout screen (main/integration/intake.ts).
@@ -393,6 +395,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     notices,
     sales,
     captureOrder: (input) => guard('saving an order', () => orders.captureOrder(input)),
+    findReceipt: (receiptKey) => guard('looking up a receipt', () => ({ orderId: orders.receipts.orderOf(receiptKey, training) })),
     captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
     async checkReferral(input) {
       try {

@@ -285,6 +285,7 @@ export const en = {
       'Not saved: this is not a referral code or a referral link. Scan the friend’s referral QR or type their code, or remove it and save again.',
     REFERRAL_LINK_WITHOUT_CODE: 'Not saved: this link has no referral code the till can read. Ask the customer for the code and type it.',
     DUPLICATE_RECEIPT: 'Not saved again: this receipt was already saved for this customer and amount. Find it in the queue.',
+    RECEIPT_ALREADY_CAPTURED: 'Not saved again: this receipt was already captured as order {{orderId}}. Find it in the queue.',
     CLIENT_REF_REUSED: 'Not saved: this sale was mixed up with another one. Clear the form (Esc) and save the sale again.',
     NOTHING_TO_REFUND: 'Nothing to refund: this order is already fully refunded.',
     REFUND_TOO_LARGE: 'Not refunded: the amount is more than what is left to refund on this order.',

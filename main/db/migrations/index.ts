@@ -6,6 +6,7 @@ import { migration0004 } from './0004-database-marker.ts';
 import { migration0005 } from './0005-clock-check.ts';
 import { migration0006 } from './0006-referrer-customer-id.ts';
 import { migration0009 } from './0009-pos-sales.ts';
+import { migration0010 } from './0010-receipts-and-imports.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   reservedStep(7),
   reservedStep(8),
   migration0009,
+  migration0010,
 ];
 
 /** The schema version this build writes: the last step's number. */
