@@ -51,6 +51,8 @@ export const ar: Dictionary = {
     amount: 'المبلغ المدفوع',
     amountHint: 'إجمالي ما دفعه العميل بعملة {{currency}}.',
     receipt: 'رقم الإيصال',
+    receiptScanned: 'إيصال بتاريخ {{time}}',
+    receiptScannedFrom: 'إيصال بتاريخ {{time}}، {{seller}}',
     optional: 'اختياري',
     referral: 'رمز الإحالة',
     referralHint: 'امسح رمز QR الذي شاركه صديق العميل، أو اكتب الرمز.',
@@ -96,6 +98,8 @@ export const ar: Dictionary = {
     filledCustomer: 'مُسح رمز العميل.',
     filledReferral: 'مُسح رمز الإحالة.',
     filledReceipt: 'مُسح رقم الإيصال.',
+    filledReceiptSale: 'مُسح الإيصال: مُلئ مبلغه ووقته.',
+    receiptCaptured: 'هذا الإيصال محفوظ من قبل في الطلب {{orderId}}، ولم يُملأ أي حقل.',
   },
   state: {
     all: 'الكل',

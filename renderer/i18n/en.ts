@@ -52,6 +52,8 @@ export const en = {
     amount: 'Amount paid',
     amountHint: 'Total the customer paid, in {{currency}}.',
     receipt: 'Receipt number',
+    receiptScanned: 'Receipt of {{time}}',
+    receiptScannedFrom: 'Receipt of {{time}}, {{seller}}',
     optional: 'optional',
     referral: 'Referral code',
     referralHint: 'Scan the QR a friend shared, or type the code.',
@@ -98,6 +100,8 @@ export const en = {
     filledCustomer: 'Customer scanned.',
     filledReferral: 'Referral code scanned.',
     filledReceipt: 'Receipt number scanned.',
+    filledReceiptSale: 'Receipt scanned: its amount and time were filled in.',
+    receiptCaptured: 'This receipt was already captured as order {{orderId}}: nothing was filled in.',
   },
   state: {
     all: 'All',
