@@ -33,6 +33,7 @@ import type { FleetPush } from './fleet/push-timer.ts';
 import { appVersion } from './fleet/metrics.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import { SaleIntake } from './integration/intake.ts';
+import { FolderImport, inboxFolder } from './integration/folder-import.ts';
 import type { TillStore } from './till-store.ts';
 import type {
   CapturedOrder,
@@ -390,6 +391,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     logger,
     capture: (input) => orders.captureOrder(input),
   });
+  // Sales the POS drops as files: watched while the till runs (desktop and serve), not by one-shot commands.
+  const folderImport = startSync
+    ? new FolderImport({ db, intake: sales, inbox: () => inboxFolder(dataDir, settingsStore.get().inboxFolder), clock, logger })
+    : undefined;
+  folderImport?.start();
   const engine: Engine = {
     dataDir,
     notices,
@@ -487,6 +493,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       closing ??= (async () => {
         closed = true;
         if (pruneTimer) clearInterval(pruneTimer);
+        folderImport?.close();
         statusFeed.close();
         await fleetPush?.close();
         await switching;

@@ -133,6 +133,8 @@ export const SETTING_SCHEMAS = {
    */
   scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500), prefix: frameText, suffix: frameText }).strict(),
   fleet: FleetSettingSchema,
+  /** The folder POS files of sales are dropped in (main/integration/folder-import.ts); null: `inbox` in the data folder. */
+  inboxFolder: nullableText(1000),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -175,6 +177,7 @@ export function defaultSettings(tillId: string): StoredSettings {
     startAtLogin: false,
     scanner: { mode: 'auto', deviceId: null, prefix: null, suffix: null },
     fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
+    inboxFolder: null,
   };
 }
 

@@ -20,7 +20,7 @@
 //   same file dropped again imports only them (the others are known by their posSaleId).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Clock } from '../clock.ts';
 import { isoAt } from '../clock.ts';
@@ -29,6 +29,11 @@ import type { Logger } from '../log.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
 import { SaleConflictError, SaleNotFoundError, SaleRejectedError } from './intake.ts';
 import type { SaleIntake } from './intake.ts';
+
+/** The inbox the `inboxFolder` setting names: null is `inbox` in the data folder; a relative path is taken from the data folder. */
+export function inboxFolder(dataDir: string, setting: string | null): string {
+  return setting === null ? join(dataDir, 'inbox') : resolve(dataDir, setting);
+}
 
 /** Larger files are refused: a day's sales of one till fit many times over. */
 export const MAX_IMPORT_FILE_BYTES = 5 * 1024 * 1024;
