@@ -17,6 +17,7 @@ import { registerWebCommands } from './cli/web.ts';
 import { registerSyncCommands } from './cli/sync.ts';
 import { registerDatabaseCommands, reportDatabaseDamage } from './cli/db.ts';
 import { registerMetricsCommands } from './cli/metrics.ts';
+import { registerApiCommands } from './cli/api.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pos-companion')
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerDatabaseCommands(program);
   registerMetricsCommands(program);
+  registerApiCommands(program);
   return program;
 }
 

@@ -12,6 +12,8 @@ import { restrictNewFiles } from './config/private-files.ts';
 import { resolveDataDir } from './db/paths.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { createBridge, type Bridge } from './ipc/bridge.ts';
+import { startIntegrationApi } from './integration/start.ts';
+import type { RunningApiServer } from './integration/api-server.ts';
 import { scannerPortFrom } from './ipc/scanner-port.ts';
 import { closeLogger, createLogger, silentLogger, type Logger } from './log.ts';
 import { createNodeHidTransport } from './scanner/node-hid-transport.ts';
@@ -44,6 +46,8 @@ restrictNewFiles();
 let logger: Logger = silentLogger();
 
 let engine: Engine | undefined;
+/** The local integration API the store's POS posts sales to (docs/local-api.md); null when off. */
+let integrationApi: RunningApiServer | null = null;
 let scanner: ScannerService | undefined;
 let bridge: Bridge | undefined;
 let unbindIpc: (() => void) | undefined;
@@ -122,9 +126,11 @@ async function start(): Promise<void> {
   mainWindow = createWindow(settings.kiosk);
   applyShellSettings(settings, mainWindow);
   logger.info({ dataDir, training: engine.training }, 'desktop app started');
+  integrationApi = (await startIntegrationApi({ engine, logger })).api;
 }
 
 async function stop(): Promise<void> {
+  await integrationApi?.close();
   bridge?.close();
   unbindIpc?.();
   await scanner?.stop();

@@ -654,6 +654,43 @@ export const NoArgsSchema = z.undefined({ message: 'This call takes no arguments
 export const OkSchema = z.object({ ok: z.literal(true) });
 export const CountSchema = z.object({ count: z.number().int() });
 
+// --- sales from the store's POS (local API, folder import; main/integration) ----------------
+
+/** The sale the POS sent without a customer: on the checkout screen until the cashier scans one. */
+export const PendingSaleSchema = z.object({
+  posSaleId: z.string(),
+  receiptNo: z.string(),
+  totalPaidMinor: z.number().int(),
+  currency: z.string(),
+  soldAt: z.string(),
+  receivedAt: z.string(),
+});
+export type PendingSale = z.infer<typeof PendingSaleSchema>;
+
+/** `sales:complete`: the customer the cashier scanned or typed for the pending sale. */
+export const CompleteSaleRequestSchema = z
+  .strictObject({
+    posSaleId: NonEmptyText(100),
+    mobile: MobileInputSchema.optional(),
+    customerId: CustomerIdSchema.optional(),
+    referrerCode: ReferrerCodeSchema.optional(),
+  })
+  .refine((r) => r.mobile !== undefined || r.customerId !== undefined, {
+    message: 'Scan the customer or type their mobile number.',
+    path: ['mobile'],
+  });
+export type CompleteSaleRequest = z.input<typeof CompleteSaleRequestSchema>;
+export const PosSaleRefSchema = z.strictObject({ posSaleId: NonEmptyText(100) });
+
+/** `integration:api-info` (Settings, for store IT): the local API's address and token; the store PIN first when one is set. */
+export const ApiInfoRequestSchema = z.strictObject({ pin: StorePinSchema.optional() }).optional();
+export const ApiInfoSchema = z.object({
+  /** `http://127.0.0.1:PORT`, or null when the API is off or could not start. */
+  url: z.string().nullable(),
+  token: z.string(),
+});
+export type ApiInfo = z.infer<typeof ApiInfoSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // The channels
 
@@ -694,6 +731,11 @@ export const CHANNELS = {
     response: ScanEventWireSchema,
   }),
   'app:info': channel({ method: 'getAppInfo', request: NoArgsSchema, response: AppInfoSchema }),
+  // Sales from the store's POS (main/integration).
+  'sales:pending': channel({ method: 'getPendingSale', request: NoArgsSchema, response: PendingSaleSchema.nullable() }),
+  'sales:complete': channel({ method: 'completeSale', request: CompleteSaleRequestSchema, response: CapturedOrderSchema }),
+  'sales:skip': channel({ method: 'skipSale', request: PosSaleRefSchema, response: OkSchema }),
+  'integration:api-info': channel({ method: 'getApiInfo', request: ApiInfoRequestSchema, response: ApiInfoSchema }),
 } as const;
 
 export type Channels = typeof CHANNELS;
@@ -717,6 +759,8 @@ export const EVENTS = {
   scan: ScanEventWireSchema,
   'scanner-state': ScannerStateSchema,
   'scanner-report': ScannerReportSchema,
+  /** The newest sale from the POS waiting for its customer, or null once none waits. */
+  'pending-sale': PendingSaleSchema.nullable(),
 } as const;
 export type Events = typeof EVENTS;
 export type EventName = keyof Events;

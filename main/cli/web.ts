@@ -19,6 +19,7 @@ interface ServeFlags {
   staticDir?: string;
   hid: boolean;
   hidReplay?: string;
+  apiPort?: number | null;
 }
 
 function portNumber(value: string): number {
@@ -53,6 +54,11 @@ export function registerWebCommands(program: Command): void {
     .option('--simulator-url <url>', 'treat this simulator as Gameball, keys from GAMEBALL_API_KEY / GAMEBALL_SECRET_KEY', loopbackUrl)
     .option('--static-dir <dir>', 'the built screen (default: build/renderer)')
     .option('--no-hid', 'do not open HID POS scanners (keyboard-mode scanners still work in the page)')
+    .option(
+      '--api-port <n>',
+      'the local integration API on 127.0.0.1 (0 = any free port, "off" = none; default: the integration.apiPort setting)',
+      (v: string) => (v === 'off' ? null : portNumber(v)),
+    )
     .option('--hid-replay <file>', 'a virtual HID POS scanner that plays this capture file each time it is written')
     .action(async (flags: ServeFlags) => {
       let token: string | undefined;
@@ -73,9 +79,12 @@ export function registerWebCommands(program: Command): void {
       if (token !== undefined) opts.token = token;
       if (flags.simulatorUrl !== undefined) opts.simulatorUrl = flags.simulatorUrl;
       if (flags.staticDir !== undefined) opts.staticDir = flags.staticDir;
+      if (flags.apiPort !== undefined) opts.apiPort = flags.apiPort;
       const serve = await startServe(opts);
       const out = process.stdout;
       out.write(`POS Companion is serving the till screen on ${serve.server.origin}\n`);
+      if (serve.api) out.write(`Local API for the POS: ${serve.api.origin}/v1/ (token: pos-companion api token)\n`);
+      if (serve.apiProblem) out.write(`${serve.apiProblem}\n`);
       out.write(`Open: ${serve.server.openUrl}\n`);
       if (serve.training) {
         out.write('Training mode: no Gameball keys are set. Orders go to the built-in simulator and are never sent to Gameball.\n');

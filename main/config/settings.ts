@@ -91,6 +91,14 @@ export const FleetSettingSchema = z
   })
   .strict();
 
+/**
+ * The local integration API (docs/local-api.md): the port it listens on, on 127.0.0.1 only
+ * (null: off). On by default, since the POS can only use it when it is there; its bearer token
+ * guards it (main/integration/api-token.ts).
+ */
+export const DEFAULT_API_PORT = 4478;
+export const IntegrationSettingSchema = z.object({ apiPort: z.number().int().min(1).max(65_535).nullable() }).strict();
+
 const nameList = z.array(z.string().trim().min(1).max(64)).max(32);
 
 /**
@@ -133,6 +141,7 @@ export const SETTING_SCHEMAS = {
    */
   scanner: z.object({ mode: ScannerModeSchema, deviceId: nullableText(500), prefix: frameText, suffix: frameText }).strict(),
   fleet: FleetSettingSchema,
+  integration: IntegrationSettingSchema,
   /** The folder POS files of sales are dropped in (main/integration/folder-import.ts); null: `inbox` in the data folder. */
   inboxFolder: nullableText(1000),
 } as const;
@@ -177,6 +186,7 @@ export function defaultSettings(tillId: string): StoredSettings {
     startAtLogin: false,
     scanner: { mode: 'auto', deviceId: null, prefix: null, suffix: null },
     fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
+    integration: { apiPort: DEFAULT_API_PORT },
     inboxFolder: null,
   };
 }

@@ -36,13 +36,16 @@ const decimalText = (what: string) =>
     .min(1, `${what} is required, e.g. "125.50"`)
     .max(32, `${what} is too long`);
 
-/** The POS's own id for the sale: what makes sending it again safe. Printable text, no spaces. */
-export const PosSaleIdSchema = z
-  .string({ error: 'posSaleId is required: the POS\'s own id for this sale, e.g. "S-1043"' })
-  .trim()
-  .min(1, 'posSaleId is required: the POS\'s own id for this sale, e.g. "S-1043"')
-  .max(100, 'posSaleId is at most 100 characters')
-  .regex(/^[\x21-\x7E]+$/, 'posSaleId is printable ASCII without spaces, e.g. "S-1043"');
+/** A POS's own id for a sale or refund: what makes sending it again safe. Printable text, no spaces. */
+export const posIdSchema = (field: string, example: string) =>
+  z
+    .string({ error: `${field} is required: the POS's own id, e.g. "${example}"` })
+    .trim()
+    .min(1, `${field} is required: the POS's own id, e.g. "${example}"`)
+    .max(100, `${field} is at most 100 characters`)
+    .regex(/^[\x21-\x7E]+$/, `${field} is printable ASCII without spaces, e.g. "${example}"`);
+
+export const PosSaleIdSchema = posIdSchema('posSaleId', 'S-1043');
 
 const AMOUNT_FIELDS = ['totalPaid', 'totalPrice', 'totalDiscount', 'totalTax'] as const;
 type AmountField = (typeof AMOUNT_FIELDS)[number];

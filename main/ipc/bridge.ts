@@ -9,6 +9,7 @@ import type { Engine } from '../engine.ts';
 import { createEventHub, type EventHub } from './events.ts';
 import { createIpcRouter, type IpcRouter, type RouterLogger } from './handle.ts';
 import { createHandlers, type EnginePort, type RouteDeps, type ScannerPort } from './routes.ts';
+import { pendingSaleView } from './sale-routes.ts';
 
 export type BridgeEngine = EnginePort & Pick<Engine, 'onStatus'>;
 
@@ -137,6 +138,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
 
   const detach: Array<() => void> = [];
   detach.push(opts.engine.onStatus((s) => events.emit('status', s)));
+  // The sale the POS sent without a customer, to the checkout screen (main/integration/intake.ts).
+  if (opts.engine.sales) detach.push(opts.engine.sales.onPending((p) => events.emit('pending-sale', pendingSaleView(p))));
   const scanner = opts.scanner;
   if (scanner) {
     detach.push(scanner.on('scan', (e) => events.emit('scan', e)));

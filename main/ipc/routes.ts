@@ -11,6 +11,7 @@ import type { Settings } from '../config/settings.ts';
 import type { Engine } from '../engine.ts';
 import type { EventHub } from './events.ts';
 import { PosError, type Handlers } from './handle.ts';
+import { createSaleHandlers, type SaleRouteEngine } from './sale-routes.ts';
 
 /**
  * The part of the engine (main/engine.ts, `Engine`) the screen reaches, typed from the engine
@@ -42,7 +43,7 @@ export type EnginePort = Pick<
 > & {
   /** The store PIN (main/config/store-pin.ts): verify() throws its refusals, mapped in bridge.ts. */
   readonly storePin: Pick<Engine['storePin'], 'isSet' | 'verify' | 'change'>;
-};
+} & Pick<SaleRouteEngine, 'sales'>;
 
 /** Scanner settings as the service applies them. */
 export interface ScannerSettings {
@@ -178,5 +179,6 @@ export function createHandlers(deps: RouteDeps): Handlers {
       return event;
     },
     'app:info': () => ({ ...deps.app, training: engine.training, dataDir: engine.dataDir, notices: [...engine.notices] }),
+    ...createSaleHandlers(engine),
   };
 }

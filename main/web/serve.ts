@@ -19,6 +19,8 @@ import { gameballSync } from '../sync/wiring.ts';
 import { createReplayHidTransport, REPLAY_DEVICES, type ReplayProfile } from './replay-transport.ts';
 import { MIN_TOKEN_LENGTH, newSessionToken, TOKEN_PATTERN } from './security.ts';
 import { startWebServer, type RunningWebServer } from './server.ts';
+import { startIntegrationApi } from '../integration/start.ts';
+import type { RunningApiServer } from '../integration/api-server.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_STATIC_DIR = join(repoRoot, 'build', 'renderer');
@@ -38,6 +40,8 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   logger?: Logger;
+  /** The local integration API's port (0: any free one; null: off). Default: the `integration.apiPort` setting. */
+  apiPort?: number | null;
 }
 
 export interface RunningServe {
@@ -45,6 +49,9 @@ export interface RunningServe {
   engine: Engine;
   /** True: the engine started in training mode (built-in simulator only); `engine.training` follows later changes. */
   training: boolean;
+  /** The local integration API (docs/local-api.md); null when off or its port was taken (`apiProblem` says so). */
+  api: RunningApiServer | null;
+  apiProblem: string | null;
   close(): Promise<void>;
 }
 
@@ -166,16 +173,20 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   }
   const training = engine.training;
   logger.info({ port: server.port, training, dataDir: opts.dataDir }, 'browser mode serving');
+  const integration = await startIntegrationApi({ engine, logger, ...(opts.apiPort === undefined ? {} : { port: opts.apiPort }) });
 
-  const running = { server, engine, scanner };
+  const running = { server, engine, scanner, api: integration.api };
   let closing: Promise<void> | undefined;
   return {
     server,
     engine,
     training,
+    api: integration.api,
+    apiProblem: integration.problem,
     close() {
       // Order: stop taking calls, stop the scanner, let the engine finish its write and close.
       closing ??= (async () => {
+        await running.api?.close();
         await running.server.close();
         await running.scanner?.stop();
         await running.engine.close();

@@ -316,6 +316,22 @@ export const en = {
       'The store PIN saved on this till cannot be read. Ask a manager to set it again on this computer: pos-companion config set storePin -',
     INVALID_PIN: 'A store PIN is 4 to 12 digits.',
   } satisfies Record<RefusalReason, string>,
+  // Sales the store's POS sent (main/integration): the pending sale on the checkout screen, the local API in Settings.
+  pendingSale: {
+    title: 'Sale from the POS',
+    prompt: 'Sale {{receipt}}, {{amount}}: scan the customer or their friend’s referral QR',
+    skip: 'No loyalty customer',
+    completed: 'Sale {{receipt}} saved for the customer.',
+  },
+  localApi: {
+    title: 'Local API for the POS',
+    intro: 'The store’s POS sends each sale here (see docs/local-api.md). Give store IT the address and the token.',
+    address: 'Address',
+    off: 'Off (set integration.apiPort to turn it on)',
+    token: 'Token',
+    show: 'Show the address and token',
+    hide: 'Hide',
+  },
 } as const;
 
 /** Same shape as `en`, with any string values (for the other languages). */

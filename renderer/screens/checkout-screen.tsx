@@ -24,6 +24,7 @@ import { whenTransportOpen } from '../transport/index.ts';
 import { useReferralCheck } from './use-referral-check.ts';
 import type { ReferralFeedback } from './use-referral-check.ts';
 import { onEvent } from '../state/event-handler.ts';
+import { PendingSaleBanner, usePendingSale } from './pending-sale.tsx';
 
 type FocusField = NonNullable<CheckoutForm['focus']>['field'];
 
@@ -48,6 +49,14 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     referral: useRef<HTMLInputElement>(null),
   };
   const clearCustomerRef = useRef<HTMLButtonElement>(null);
+  // A sale the POS sent without a customer: its amount and receipt fill the form (read-only), and
+  // saving completes that sale; the customer's scan saves it at once.
+  const pendingSale = usePendingSale(store);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (pendingSale.sale && form.customerId && !saving) formRef.current?.requestSubmit();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pendingSale.sale, form.customerId]);
 
   // Focus follows the form's requests (after a scan, a save or a clear); first visit: mobile.
   useEffect(() => {
@@ -120,9 +129,11 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     setSaving(true);
     setReconnecting(false);
     try {
-      const order = await unwrap(
-        saveSafely(() => api.captureOrder(request), { whenConnected: whenTransportOpen, sleep, onRetry: () => setReconnecting(true) }),
-      );
+      const order = pendingSale.sale
+        ? await pendingSale.complete(customer, request.referrerCode)
+        : await unwrap(
+            saveSafely(() => api.captureOrder(request), { whenConnected: whenTransportOpen, sleep, onRetry: () => setReconnecting(true) }),
+          );
       store.putRecent(order);
       setSavedId(order.orderId);
       setSubmitted(false);
@@ -159,6 +170,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     <div className="checkout">
       <form
         className="card checkout-form"
+        ref={formRef}
         onSubmit={onEvent(onSubmit)}
         noValidate
         aria-labelledby="checkout-title"
@@ -167,6 +179,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
         <h1 id="checkout-title" className="card-title">
           {t('checkout.title')}
         </h1>
+        <PendingSaleBanner control={pendingSale} />
 
         {form.customerId ? (
           <div className="field" data-testid="customer-field">
@@ -224,6 +237,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
             dir="ltr"
             className="input input-amount ltr-field"
             value={form.amount}
+            readOnly={pendingSale.sale !== null}
             onChange={(e) => store.update({ amount: e.target.value })}
             data-testid="amount-input"
           />
@@ -239,6 +253,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
               dir="ltr"
               className="input ltr-field"
               value={form.receipt}
+              readOnly={pendingSale.sale !== null}
               onChange={(e) =>
                 // A receipt number typed over a scanned one is another receipt: the scan's key goes.
                 store.update((f) => ({
