@@ -37,6 +37,7 @@ import type { ScannerStateCode } from './scanner/service.ts';
 import { appVersion } from './app-version.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import { SaleIntake } from './integration/intake.ts';
+import { FolderImport, inboxFolder } from './integration/folder-import.ts';
 import type { TillStore } from './till-store.ts';
 import type {
   CapturedOrder,
@@ -122,6 +123,8 @@ export interface Engine {
    */
   readonly notices: readonly TillNotice[];
   captureOrder(input: unknown): CapturedOrder;
+  /** The order a receipt read from its barcode was captured as, in the current mode (null: none, or discarded). */
+  findReceipt(receiptKey: string): { orderId: string | null };
   /**
    * Sales from the store's POS (local API, folder import), keyed on their posSaleId: captured at
    * once with a customer, else pending on the checkout screen (main/integration/intake.ts).
@@ -429,12 +432,18 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     logger,
     capture: (input) => orders.captureOrder(input),
   });
+  // Sales the POS drops as files: watched while the till runs (desktop and serve), not by one-shot commands.
+  const folderImport = startSync
+    ? new FolderImport({ db, intake: sales, inbox: () => inboxFolder(dataDir, settingsStore.get().inboxFolder), clock, logger })
+    : undefined;
+  folderImport?.start();
   const engine: Engine = {
     dataDir,
     notices,
     loyalty,
     captureOrder: (input) => guard('saving an order', () => points.captureOrder(input)),
     sales,
+    findReceipt: (receiptKey) => guard('looking up a receipt', () => ({ orderId: orders.receipts.orderOf(receiptKey, training) })),
     captureRefund: (input) => guard('saving a refund', () => orders.captureRefund(input)),
     points,
     async checkReferral(input) {
@@ -527,6 +536,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       closing ??= (async () => {
         closed = true;
         if (pruneTimer) clearInterval(pruneTimer);
+        folderImport?.close();
         statusFeed.close();
         await fleetPush?.close();
         await switching;

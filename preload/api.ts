@@ -120,6 +120,8 @@ export const REFUSAL_REASONS = [
   'REFERRAL_LINK_WITHOUT_CODE',
   // The order itself.
   'DUPLICATE_RECEIPT',
+  /** A receipt read from its barcode was captured already: `orderId` names the order. */
+  'RECEIPT_ALREADY_CAPTURED',
   'CLIENT_REF_REUSED',
   'NOTHING_TO_REFUND',
   'REFUND_TOO_LARGE',
@@ -188,6 +190,8 @@ export const ApiErrorSchema = z.object({
   reason: RefusalReasonSchema.optional(),
   /** The till's data folder, on refusals about it (DISK_FULL, DATA_FOLDER_READ_ONLY, DATA_FOLDER_UNAVAILABLE): the one path a message may name. */
   folder: z.string().optional(),
+  /** The order a refusal is about (RECEIPT_ALREADY_CAPTURED: the order the receipt was captured as). */
+  orderId: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
@@ -225,6 +229,10 @@ export type LineItem = z.infer<typeof LineItemSchema>;
 /** The coupon a sale carries once locked online (`loyalty:coupon-lock`). */
 export const CouponOnOrderSchema = z.strictObject({ code: NonEmptyText(100), lockReference: NonEmptyText(200) });
 export type CouponOnOrder = z.infer<typeof CouponOnOrderSchema>;
+/** `orders:find-receipt`: which order a receipt read from its barcode was captured as (null: none yet). */
+export const ReceiptLookupRequestSchema = z.strictObject({ receiptKey: Text(200) });
+export const ReceiptLookupSchema = z.object({ orderId: z.string().nullable() });
+export type ReceiptLookup = z.infer<typeof ReceiptLookupSchema>;
 
 /** `orders:capture`: what the checkout screen submits. The engine assigns orderId and orderDate. */
 export const OrderCaptureRequestSchema = z.strictObject({
@@ -237,6 +245,8 @@ export const OrderCaptureRequestSchema = z.strictObject({
   totalShippingMinor: MinorAmountSchema.optional(),
   lineItems: z.array(LineItemSchema).max(500).optional(),
   receiptNo: Text(100).optional(),
+  /** The key of a receipt read from its barcode (a scan's `receiptKey`): the receipt is captured once. */
+  receiptKey: Text(200).optional(),
   /** As captured: a bare code, already extracted from a scanned link. */
   referrerCode: ReferrerCodeSchema.optional(),
   /** Makes the save safe to repeat (see ClientRefSchema). */
@@ -569,6 +579,14 @@ export const ScanClassificationWireSchema = z.looseObject({
   customerId: z.string().optional(),
   hash: z.string().optional(),
   reason: z.string().optional(),
+  /** receipt: see ReceiptFieldsSchema in scan-classify.ts. */
+  receiptKey: z.string().optional(),
+  receiptNo: z.string().optional(),
+  total: z.string().optional(),
+  vatTotal: z.string().optional(),
+  sellerName: z.string().optional(),
+  vatNumber: z.string().optional(),
+  time: z.string().optional(),
 });
 export const ScanSourceSchema = z.enum(['hidpos', 'keyboard', 'hid-keyboard', 'manual']);
 export const ScanEventWireSchema = z.object({
@@ -876,6 +894,7 @@ export const CHANNELS = {
   'orders:edit-resend': channel({ method: 'editAndResendOrder', request: EditResendRequestSchema, response: OrderViewSchema }),
   'orders:discard': channel({ method: 'discardOrder', request: DiscardRequestSchema, response: OrderViewSchema }),
   'orders:export': channel({ method: 'exportOrders', request: ExportRequestSchema, response: ExportResponseSchema }),
+  'orders:find-receipt': channel({ method: 'findReceipt', request: ReceiptLookupRequestSchema, response: ReceiptLookupSchema }),
   'refunds:capture': channel({ method: 'captureRefund', request: RefundCaptureRequestSchema, response: CapturedRefundSchema }),
   'referrals:check': channel({ method: 'checkReferral', request: ReferralCheckRequestSchema, response: ReferralCheckSchema }),
   'status:get': channel({ method: 'getStatus', request: NoArgsSchema, response: SyncStatusSchema }),

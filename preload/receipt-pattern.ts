@@ -6,7 +6,7 @@
 //
 // - only plain syntax: characters, escapes of punctuation, \d \w \s (and \D \W \S), \b \B,
 //   \t \n \r \f \v, \xHH, \uHHHH, character classes, `.`, `^`, `$`, groups `( )`, `(?: )`,
-//   `(?<name> )`, `|` and the quantifiers `* + ? {n} {n,} {n,m}` (lazy or not);
+//   `(?<name> )` (names: receiptNo, total), `|` and the quantifiers `* + ? {n} {n,} {n,m}` (lazy or not);
 // - refused: backreferences (`\1`, `\k<name>`), lookahead and lookbehind, a repeated group that
 //   itself contains a variable quantifier (`(a+)+`, `(a?){9}`) or `|` (`(a|ab)*`), counts above
 //   100, and patterns whose matching could try too many ways of splitting a receipt number
@@ -24,6 +24,17 @@ export const MAX_RECEIPT_TEXT_LENGTH = 100;
 export const MAX_RECEIPT_PATTERN_LENGTH = 200;
 /** Upper bound on the ways a pattern may split one text (see receiptPatternProblem). */
 export const MAX_MATCH_WAYS = 2 ** 20;
+/**
+ * The named groups the till reads from a match: `receiptNo` (the receipt number; without it the
+ * whole text is) and `total` (the amount paid, decimal text such as `125.50`). Other names are
+ * allowed and ignored; a near miss of these two (`<receiptno>`, `<Total>`, `<receipt_no>`) is
+ * refused when the pattern is set, so the mistake is found then, not at the till.
+ */
+export const RECEIPT_GROUP_NAMES: readonly string[] = ['receiptNo', 'total'];
+
+function squash(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
 
 type Node =
   | { kind: 'char' }
@@ -49,8 +60,13 @@ export function receiptPatternProblem(pattern: string): string | null {
     return 'it is not a valid regular expression';
   }
   try {
-    const tree = new Parser(pattern).parse();
+    const parser = new Parser(pattern);
+    const tree = parser.parse();
     checkRepeats(tree, false);
+    for (const name of parser.names) {
+      const meant = RECEIPT_GROUP_NAMES.find((g) => g !== name && squash(g) === squash(name));
+      if (meant !== undefined) throw new Refused(`the group <${name}> would be ignored: the till reads <${meant}>, spelled exactly so`);
+    }
     if (ways(tree) > MAX_MATCH_WAYS) {
       throw new Refused(
         'it leaves too many ways to match one text (too many *, +, {n,m} or | side by side, e.g. four \\w+ in a row); make the parts more specific, e.g. \\d{6} instead of \\d+',
@@ -70,6 +86,8 @@ export function isSafeReceiptPattern(pattern: string): boolean {
 
 class Parser {
   private i = 0;
+  /** The group names met, checked once the whole pattern has parsed (see receiptPatternProblem). */
+  readonly names: string[] = [];
   constructor(private readonly p: string) {}
 
   parse(): Node {
@@ -141,6 +159,7 @@ class Parser {
       else if (head.startsWith('?<')) {
         const end = this.p.indexOf('>', this.i);
         if (end < 0) throw new Refused('it has an unfinished group name');
+        this.names.push(this.p.slice(this.i + 2, end));
         this.i = end + 1;
       } else throw new Refused('group flags such as (?i) are not allowed');
     }

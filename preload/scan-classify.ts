@@ -5,6 +5,7 @@
 // only: both sides load this file.
 import { z } from 'zod';
 import { MAX_RECEIPT_TEXT_LENGTH, receiptPatternProblem } from './receipt-pattern.ts';
+import { RECEIPT_AMOUNT, looksLikeZatca, patternReceiptKey, readZatcaQr, zatcaReceiptKey } from './receipt-qr.ts';
 
 export const ScanKindSchema = z.enum(['customer', 'referral', 'product', 'receipt', 'unknown', 'rejected']);
 export type ScanKind = z.infer<typeof ScanKindSchema>;
@@ -18,6 +19,9 @@ export type ScanKind = z.infer<typeof ScanKindSchema>;
  *   the cashier must type the code), `referral-code-invalid` (the link's parameter holds no
  *   usable code), `bad-check-digit` (looks like EAN/UPC but the check digit is wrong),
  *   `unrecognised`.
+ * - rejected receipts (see receipt-qr.ts): `receipt-not-base64`, `receipt-tlv-overrun` (a length
+ *   past the end), `receipt-missing-field` (one of ZATCA tags 1-5), `receipt-bad-value` (a field
+ *   that is not what ZATCA prescribes; a pattern's `total` group that is not an amount).
  */
 export const ScanReasonSchema = z.enum([
   'not-text',
@@ -32,6 +36,10 @@ export const ScanReasonSchema = z.enum([
   'referral-code-invalid',
   'bad-check-digit',
   'unrecognised',
+  'receipt-not-base64',
+  'receipt-tlv-overrun',
+  'receipt-missing-field',
+  'receipt-bad-value',
 ]);
 export type ScanReason = z.infer<typeof ScanReasonSchema>;
 
@@ -43,6 +51,23 @@ export type BarcodeFormat = z.infer<typeof BarcodeFormatSchema>;
  * For `rejected` scans it is a display-safe preview instead (control characters escaped as
  * `\xNN`/`\uNNNN`, cut to 256 characters), never the raw hostile input.
  */
+/**
+ * receipt: what the receipt's barcode says of the sale. `receiptKey` makes the receipt
+ * capturable once (ZATCA: VAT number, time and total; a pattern: the receipt number). `total` and
+ * `vatTotal` are decimal text as printed. ZATCA QR: all but `receiptNo`; a pattern: `receiptNo`
+ * (the whole text without a named group) and `total` when the pattern names one.
+ */
+export const ReceiptFieldsSchema = z.object({
+  receiptKey: z.string().optional(),
+  receiptNo: z.string().optional(),
+  total: z.string().optional(),
+  vatTotal: z.string().optional(),
+  sellerName: z.string().optional(),
+  vatNumber: z.string().optional(),
+  /** The invoice time as printed (ISO 8601). */
+  time: z.string().optional(),
+});
+
 export const ScanClassificationSchema = z.object({
   kind: ScanKindSchema,
   text: z.string(),
@@ -59,6 +84,7 @@ export const ScanClassificationSchema = z.object({
   /** product: which GTIN family the digits and check digit fit. */
   format: BarcodeFormatSchema.optional(),
   reason: ScanReasonSchema.optional(),
+  ...ReceiptFieldsSchema.shape,
 });
 export type ScanClassification = z.infer<typeof ScanClassificationSchema>;
 
@@ -139,8 +165,10 @@ const EDGE_WHITESPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
  * 4. customer: a configured prefix then a customer id. A Gameball QR (`hash` set) only when 16-21
  *    digits follow the prefix (an id of 10-15 digits + a 6-digit hash); any other id after the
  *    prefix is a bare customer id, kept whole (`mobile_966500001234`), never split.
- * 5. receipt: the configured pattern matches the whole text (of at most 100 characters; a pattern
- *    that could backtrack for long is never run, see receipt-pattern.ts).
+ * 5. receipt: a ZATCA e-invoice QR (Base64 of TLV, at least 40 characters, first tag 1), with its
+ *    fields; one that does not read is rejected with the reason (see receipt-qr.ts). Or the
+ *    configured pattern matches the whole text (of at most 100 characters; a pattern that could
+ *    backtrack for long is never run, see receipt-pattern.ts), read through its named groups.
  * 6. product: 8, 12 or 13 digits with a valid GTIN check digit (EAN-8, UPC-A, EAN-13).
  * 7. referral: a bare code of 4-32 letters, digits, `-` or `_` with at least one letter.
  * 8. unknown.
@@ -169,13 +197,20 @@ function classify(raw: unknown, opts: ClassifyOptions): ScanClassification {
     if (scheme === 'http' || scheme === 'https') return classifyLink(data, base, opts);
     // A receipt pattern may legitimately contain a colon (`POS:1234`); only the store can say
     // so, and never for the schemes a browser would run or read (javascript:, data:, file: ...).
-    if (ACTIVE_SCHEMES.has(scheme) || !matchesReceipt(data, opts))
+    if (ACTIVE_SCHEMES.has(scheme) || matchReceipt(data, opts) === undefined)
       return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: 'scheme-not-allowed' };
   }
 
+  if (looksLikeZatca(data)) {
+    const read = readZatcaQr(data);
+    if (!read.ok) return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: read.problem };
+    const { sellerName, vatNumber, time, total, vatTotal } = read.value;
+    return { kind: 'receipt', ...base, receiptKey: zatcaReceiptKey(read.value), total, vatTotal, sellerName, vatNumber, time };
+  }
   const customer = matchCustomer(data, opts);
   if (customer) return { kind: 'customer', ...base, ...customer };
-  if (matchesReceipt(data, opts)) return { kind: 'receipt', ...base };
+  const receipt = matchReceipt(data, opts);
+  if (receipt !== undefined) return receiptFromPattern(receipt, data, base);
 
   if (/^[0-9]+$/.test(data)) {
     const format = gtinFormat(data);
@@ -248,14 +283,33 @@ function matchCustomer(data: string, opts: ClassifyOptions): { customerId: strin
   return undefined;
 }
 
-function matchesReceipt(data: string, opts: ClassifyOptions): boolean {
+/** The pattern's named groups when the configured receipt pattern matches the whole text; else undefined. */
+function matchReceipt(data: string, opts: ClassifyOptions): Record<string, string | undefined> | undefined {
   const pattern = opts.receiptPattern;
-  if (pattern === null || pattern === undefined || pattern === '') return false;
+  if (pattern === null || pattern === undefined || pattern === '') return undefined;
   // The bound on the pattern's work is per character: a text longer than any receipt number is
   // never handed to it (and could not be saved as one).
-  if (data.length > MAX_RECEIPT_TEXT_LENGTH) return false;
+  if (data.length > MAX_RECEIPT_TEXT_LENGTH) return undefined;
   const re = compileReceiptPattern(pattern);
-  return re !== null && re.test(data);
+  const m = re?.exec(data);
+  return m ? { ...m.groups } : undefined;
+}
+
+/**
+ * A receipt read through the store's pattern: `receiptNo` is its group (the whole text without
+ * one, or when the group matched nothing), `total` its group when the pattern names one; a total
+ * that is not an amount refuses the scan, since filling it would charge a wrong amount.
+ */
+function receiptFromPattern(
+  groups: Record<string, string | undefined>,
+  data: string,
+  base: { text: string; symbology?: string },
+): ScanClassification {
+  const receiptNo = groups['receiptNo'] !== undefined && groups['receiptNo'] !== '' ? groups['receiptNo'] : data;
+  const total = groups['total'];
+  if (total !== undefined && !RECEIPT_AMOUNT.test(total))
+    return { kind: 'rejected', text: preview(data), ...symbologyOf(base), reason: 'receipt-bad-value' };
+  return { kind: 'receipt', ...base, receiptNo, receiptKey: patternReceiptKey(receiptNo), ...(total === undefined ? {} : { total }) };
 }
 
 const receiptCache = new Map<string, RegExp | null>();

@@ -73,10 +73,19 @@ export function App() {
       // The focused coupon field takes the scan (renderer/loyalty/coupon-scan.ts).
       if (screenRef.current === 'checkout' && couponTookScan(event)) return;
       const route = routeScan(event.classification);
-      checkout.scan(route);
       if (route.kind !== 'ignore' && screenRef.current !== 'checkout') setScreen('checkout');
+      if (route.kind === 'receipt') {
+        // A receipt captured already is refused at once, naming its order; if the till cannot be
+        // asked, the form is filled and the save itself refuses a second capture.
+        void api.findReceipt({ receiptKey: route.receipt.key }).then(
+          (r) => (r.ok && r.value.orderId !== null ? checkout.refuseReceipt(r.value.orderId) : checkout.scan(route)),
+          () => checkout.scan(route),
+        );
+        return;
+      }
+      checkout.scan(route);
     },
-    [checkout],
+    [api, checkout],
   );
   useEffect(() => api.on('scan', handleScan), [api, handleScan]);
 

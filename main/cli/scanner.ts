@@ -57,7 +57,10 @@ function withClassifyOptions(cmd: Command): Command {
   return cmd
     .option('--referral-param <name>', 'another query parameter that carries a referral code (repeatable)', collect)
     .option('--customer-prefix <prefix>', 'customer id prefix of Gameball QR codes (repeatable; default mobile_)', collect)
-    .option('--receipt-pattern <regex>', 'regular expression a receipt number matches in full');
+    .option(
+      '--receipt-pattern <regex>',
+      'regular expression a receipt barcode matches in full; named groups receiptNo and total are read from it',
+    );
 }
 
 function parseLayout(name: string): string {
@@ -200,7 +203,9 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
   withClassifyOptions(
     program
       .command('scan-parse')
-      .description('Classify a scanned text as customer, referral, product, receipt, unknown or rejected')
+      .description(
+        'Classify a scanned text as customer, referral, product, receipt (a ZATCA e-invoice QR or the receipt pattern), unknown or rejected',
+      )
       .argument('<text>', 'the scanned text (quote it)'),
   ).action((text: string, o: { referralParam?: string[]; customerPrefix?: string[]; receiptPattern?: string }) => {
     const classify = classifyOptionsFrom(o, err);

@@ -145,6 +145,8 @@ export const SETTING_SCHEMAS = {
   /** Updates: server, channel, quiet window, force (main/update/settings.ts, docs/rollout.md). */
   update: UpdateSettingSchema,
   integration: IntegrationSettingSchema,
+  /** The folder POS files of sales are dropped in (main/integration/folder-import.ts); null: `inbox` in the data folder. */
+  inboxFolder: nullableText(1000),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -190,6 +192,7 @@ export function defaultSettings(tillId: string): StoredSettings {
     fleet: { pushUrl: null, pushIntervalSeconds: 60, pushUser: null },
     update: { ...DEFAULT_UPDATE_SETTING },
     integration: { apiPort: DEFAULT_API_PORT },
+    inboxFolder: null,
   };
 }
 

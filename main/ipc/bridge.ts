@@ -54,6 +54,7 @@ export const REASON_CODES: Readonly<Record<RefusalReason, ErrorCode>> = {
   INVALID_REFERRAL_CODE: 'refused',
   REFERRAL_LINK_WITHOUT_CODE: 'refused',
   DUPLICATE_RECEIPT: 'refused',
+  RECEIPT_ALREADY_CAPTURED: 'refused',
   CLIENT_REF_REUSED: 'refused',
   NOTHING_TO_REFUND: 'refused',
   REFUND_TOO_LARGE: 'refused',
@@ -109,13 +110,14 @@ export function mapEngineError(err: unknown, onUnknown?: UnknownReasonListener):
     onUnknown?.(code, err);
     return undefined;
   }
-  const { folder } = err as Error & { folder?: unknown };
+  const { folder, orderId } = err as Error & { folder?: unknown; orderId?: unknown };
   return {
     code: REASON_CODES[code],
     message: err.message,
     ...(field === undefined ? {} : { field }),
     reason: code,
     ...(typeof folder === 'string' ? { folder } : {}),
+    ...(typeof orderId === 'string' ? { orderId } : {}),
   };
 }
 

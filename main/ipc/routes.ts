@@ -25,6 +25,7 @@ export type EnginePort = Pick<
   | 'dataDir'
   | 'notices'
   | 'captureOrder'
+  | 'findReceipt'
   | 'captureRefund'
   | 'checkReferral'
   | 'listOrders'
@@ -131,6 +132,7 @@ export function createHandlers(deps: RouteDeps): Handlers {
     'orders:capture': (req) => engine.captureOrder(req),
     'orders:list': (req) => engine.listOrders(req),
     'orders:get': (req) => engine.getOrder(req.orderId) ?? null,
+    'orders:find-receipt': (req) => engine.findReceipt(req.receiptKey),
     'orders:retry': (req) => ({ count: engine.retry(req) }),
     'orders:edit-resend': (req) => engine.editAndResend(req.orderId, req.patch),
     'orders:discard': (req) => engine.discard(req.orderId, req.reason),

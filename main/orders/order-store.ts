@@ -20,6 +20,7 @@ import { CaptureRefusedError, refusalFromStorage, refusalFromZod } from './error
 import { uuid7Source } from './ids.ts';
 import { formatMinor } from './money.ts';
 import { prepareOrder, preparedColumns } from './prepare.ts';
+import { ReceiptKeys } from './receipt-keys.ts';
 import { SELF_REFERRAL_BY_ID_MESSAGE } from './referral-code.ts';
 import type { PreparedOrder } from './prepare.ts';
 import { newSyncTracked, orderView, refundView } from './rows.ts';
@@ -115,6 +116,8 @@ export function callsFor(referrer: ReferrerColumns, newCustomer: boolean): Outbo
 
 export class OrderStore {
   readonly rules: ReferralRules;
+  /** Receipts read from their barcode, captured once (migration 0010). */
+  readonly receipts: ReceiptKeys;
   private readonly db: Database;
   private readonly newUuid: () => string;
   private readonly stmt;
@@ -125,6 +128,7 @@ export class OrderStore {
     training: boolean,
     settings: StoredSettings,
     now: number,
+    receiptKey: string | null,
   ) => CapturedOrder;
   private readonly refundTx: (r: RefundRequest, settings: StoredSettings, now: number) => CapturedRefund;
 
@@ -132,6 +136,7 @@ export class OrderStore {
     this.db = deps.db;
     this.newUuid = deps.newUuid ?? uuid7Source();
     this.rules = new ReferralRules(this.db);
+    this.receipts = new ReceiptKeys(this.db);
     this.outbox = new Outbox(this.db);
     const db = this.db;
     this.stmt = {
@@ -173,10 +178,10 @@ export class OrderStore {
       ),
     };
     this.captureTx = db.transaction(
-      (p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number) =>
+      (p: PreparedOrder, clientRef: string | null, training: boolean, settings: StoredSettings, now: number, receiptKey: string | null) =>
         clientRef === null
-          ? this.insertCaptured(p, null, training, settings, now)
-          : this.replayOrInsert(p, clientRef, training, settings, now),
+          ? this.insertCaptured(p, null, training, settings, now, receiptKey)
+          : this.replayOrInsert(p, clientRef, training, settings, now, receiptKey),
     ).immediate;
     this.refundTx = db.transaction((r: RefundRequest, settings: StoredSettings, now: number) =>
       this.insertRefund(r, settings, now),
@@ -188,7 +193,12 @@ export class OrderStore {
     const parsed = OrderInputSchema.safeParse(input);
     if (!parsed.success) throw refusalFromZod(parsed.error);
     const settings = this.deps.settings();
-    const captured = this.commitPrepared(prepareOrder(parsed.data, settings), parsed.data.clientRef ?? null, settings);
+    const captured = this.commitPrepared(
+      prepareOrder(parsed.data, settings),
+      parsed.data.clientRef ?? null,
+      settings,
+      parsed.data.receiptKey ?? null,
+    );
     if (captured.replayed) {
       this.deps.logger?.info(
         { orderId: captured.orderId, clientRef: parsed.data.clientRef },
@@ -208,9 +218,14 @@ export class OrderStore {
    * The transaction part of a capture, for an order `prepareOrder` made already with `settings`:
    * the referral and duplicate-receipt rules, the order and its outbox rows, one commit.
    */
-  commitPrepared(prepared: PreparedOrder, clientRef: string | null, settings: StoredSettings = this.deps.settings()): CapturedOrder {
+  commitPrepared(
+    prepared: PreparedOrder,
+    clientRef: string | null,
+    settings: StoredSettings = this.deps.settings(),
+    receiptKey: string | null = null,
+  ): CapturedOrder {
     try {
-      return this.captureTx(prepared, clientRef, this.deps.training(), settings, this.deps.clock.now());
+      return this.captureTx(prepared, clientRef, this.deps.training(), settings, this.deps.clock.now(), receiptKey);
     } catch (err) {
       throw this.storageRefusal(err);
     }
@@ -246,9 +261,16 @@ export class OrderStore {
   }
 
   /** The order stored under `clientRef` when the input describes it; a refusal when it describes another; else a new capture. */
-  private replayOrInsert(p: PreparedOrder, clientRef: string, training: boolean, settings: StoredSettings, now: number): CapturedOrder {
+  private replayOrInsert(
+    p: PreparedOrder,
+    clientRef: string,
+    training: boolean,
+    settings: StoredSettings,
+    now: number,
+    receiptKey: string | null,
+  ): CapturedOrder {
     const stored = this.stmt.orderByClientRef.get(clientRef);
-    if (!stored) return this.insertCaptured(p, clientRef, training, settings, now);
+    if (!stored) return this.insertCaptured(p, clientRef, training, settings, now, receiptKey);
     if (!sameOrder(p, training, stored)) {
       throw new CaptureRefusedError(
         'CLIENT_REF_REUSED',
@@ -268,8 +290,11 @@ export class OrderStore {
     training: boolean,
     settings: StoredSettings,
     now: number,
+    receiptKey: string | null = null,
   ): CapturedOrder {
     const t = training ? 1 : 0;
+    // A receipt read from its barcode is captured once, whoever the customer (see receipt-keys.ts).
+    if (receiptKey !== null) this.receipts.assertFree(receiptKey, training);
     const history = this.stmt.history.get({ customer: p.customerId, training: t, receipt: p.receiptNo, paid: p.totalPaidMinor });
     if (history?.dup) {
       throw new CaptureRefusedError(
@@ -300,6 +325,7 @@ export class OrderStore {
       ...newSyncTracked(t, iso, clientRef),
     };
     this.stmt.insertOrder.run(row);
+    if (receiptKey !== null) this.receipts.claim(receiptKey, training, row.order_id, iso);
     const calls = callsFor(p, newCustomer);
     for (const kind of calls) this.outbox.enqueue(kind, row.order_id, row.customer_id, now);
     return { ...orderView(row), calls, newCustomer, replayed: false };

@@ -125,7 +125,13 @@ const orderFields = {
 export const OrderInputSchema = z.preprocess(
   plainOrderInput,
   z
-    .object({ ...orderFields, clientRef: ClientRefSchema.optional(), coupon: CouponOnOrderSchema.optional() })
+    .object({
+      ...orderFields,
+      clientRef: ClientRefSchema.optional(),
+      coupon: CouponOnOrderSchema.optional(),
+      /** The key of a receipt read from its barcode (preload/receipt-qr.ts): the receipt is captured once. */
+      receiptKey: z.string().trim().min(1).max(200).optional(),
+    })
     .strict()
     .refine((o) => o.mobile !== undefined || o.customerId !== undefined, {
       message: 'identify the customer with a mobile number or a customer id',

@@ -26,6 +26,13 @@ export interface ScanLine {
   customerId?: string;
   hash?: string;
   reason?: string;
+  /** receipt (see ReceiptFieldsSchema): receiptNo only when a pattern's group took it from a longer text. */
+  receiptNo?: string;
+  total?: string;
+  vatTotal?: string;
+  sellerName?: string;
+  vatNumber?: string;
+  time?: string;
 }
 
 /** The fields printed per scan, in a fixed order; absent ones are left out. */
@@ -36,5 +43,10 @@ export function toScanLine(c: ScanClassification): ScanLine {
   if (c.customerId !== undefined) line.customerId = c.customerId;
   if (c.hash !== undefined) line.hash = c.hash;
   if (c.reason !== undefined) line.reason = c.reason;
+  if (c.receiptNo !== undefined && c.receiptNo !== c.text) line.receiptNo = c.receiptNo;
+  for (const key of ['total', 'vatTotal', 'sellerName', 'vatNumber', 'time'] as const) {
+    const value = c[key];
+    if (value !== undefined) line[key] = value;
+  }
   return line;
 }

@@ -4,8 +4,22 @@ import type { ScanClassification } from '../../preload/scan-classify.ts';
 
 export type ScanField = 'customer' | 'referral' | 'receipt';
 
+/** What a receipt's barcode says of the sale (see ReceiptFieldsSchema in scan-classify.ts). */
+export interface ReceiptScan {
+  /** Makes the receipt capturable once: sent with the order, looked up before the form is filled. */
+  key: string;
+  receiptNo?: string;
+  /** Decimal text as printed: fills the amount. */
+  total?: string;
+  /** ZATCA: the invoice time as printed, and the seller. */
+  time?: string;
+  sellerName?: string;
+}
+
 export type ScanRoute =
   | { kind: 'fill'; field: ScanField; value: string }
+  /** A receipt's barcode: the receipt number, the amount and the receipt's key at once. */
+  | { kind: 'receipt'; receipt: ReceiptScan }
   /** A referral link whose code cannot be read offline: the cashier must type the code. */
   | { kind: 'type-code'; reason: string | undefined }
   /** Nothing to fill: product barcodes, unreadable, refused or broken-off (`incomplete`) scans. `note` names why. */
@@ -20,6 +34,11 @@ export type ClassificationLike = Pick<ScanClassification, 'text'> & {
   referrerCode?: string | undefined;
   customerId?: string | undefined;
   reason?: string | undefined;
+  receiptKey?: string | undefined;
+  receiptNo?: string | undefined;
+  total?: string | undefined;
+  time?: string | undefined;
+  sellerName?: string | undefined;
 };
 
 export function routeScan(c: ClassificationLike): ScanRoute {
@@ -31,7 +50,9 @@ export function routeScan(c: ClassificationLike): ScanRoute {
     case 'referral':
       return c.referrerCode ? { kind: 'fill', field: 'referral', value: c.referrerCode } : { kind: 'type-code', reason: c.reason };
     case 'receipt':
-      return c.text ? { kind: 'fill', field: 'receipt', value: c.text } : { kind: 'ignore', note: 'unknown', reason: c.reason };
+      return c.receiptKey
+        ? { kind: 'receipt', receipt: receiptOf(c, c.receiptKey) }
+        : { kind: 'ignore', note: 'unknown', reason: c.reason };
     case 'product':
       return { kind: 'ignore', note: 'product', reason: c.reason };
     case 'rejected':
@@ -40,4 +61,13 @@ export function routeScan(c: ClassificationLike): ScanRoute {
       if (c.reason !== undefined && NEEDS_TYPED_CODE.has(c.reason)) return { kind: 'type-code', reason: c.reason };
       return { kind: 'ignore', note: 'unknown', reason: c.reason };
   }
+}
+
+function receiptOf(c: ClassificationLike, key: string): ReceiptScan {
+  const r: ReceiptScan = { key };
+  if (c.receiptNo !== undefined) r.receiptNo = c.receiptNo;
+  if (c.total !== undefined) r.total = c.total;
+  if (c.time !== undefined) r.time = c.time;
+  if (c.sellerName !== undefined) r.sellerName = c.sellerName;
+  return r;
 }

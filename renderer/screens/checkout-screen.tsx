@@ -8,7 +8,7 @@ import type { HoldView, OrderCaptureRequest, SyncStatus } from '../../preload/ap
 import { classifyScan } from '../../preload/scan-classify.ts';
 import { Field } from '../components/field.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
-import { formatMoney, formatTime } from '../i18n/format.ts';
+import { formatDateTime, formatMoney, formatTime } from '../i18n/format.ts';
 import type { Language } from '../i18n/format.ts';
 import { normalizeDigits } from '../../preload/digits.ts';
 import { currencyDigits, parseAmount } from '../lib/money.ts';
@@ -170,6 +170,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       ...(priceMinor !== undefined ? { totalPriceMinor: priceMinor } : {}),
       ...(onOrder !== undefined ? { coupon: onOrder } : {}),
       ...(form.receipt.trim() ? { receiptNo: form.receipt.trim() } : {}),
+      ...(form.receiptScan ? { receiptKey: form.receiptScan.key } : {}),
       ...(form.referral.trim() ? { referrerCode: form.referral.trim() } : {}),
       ...(hold ? { pointsHoldReference: hold.holdReference } : {}),
       clientRef,
@@ -340,7 +341,14 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
               className="input ltr-field"
               value={form.receipt}
               readOnly={pendingSale.sale !== null}
-              onChange={(e) => store.update({ receipt: e.target.value })}
+              onChange={(e) =>
+                // A receipt number typed over a scanned one is another receipt: the scan's key goes.
+                store.update((f) => ({
+                  ...f,
+                  receipt: e.target.value,
+                  receiptScan: f.receiptScan?.receiptNo === undefined ? f.receiptScan : null,
+                }))
+              }
               data-testid="receipt-input"
             />
           </Field>
@@ -360,6 +368,16 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
           </Field>
         </div>
 
+        {form.receiptScan?.time !== undefined && (
+          <p className="field-hint receipt-scan" data-testid="receipt-scan" data-receipt-time={form.receiptScan.time}>
+            {form.receiptScan.sellerName === undefined
+              ? t('checkout.receiptScanned', { time: receiptTime(form.receiptScan.time, lang) })
+              : t('checkout.receiptScannedFrom', {
+                  time: receiptTime(form.receiptScan.time, lang),
+                  seller: form.receiptScan.sellerName,
+                })}
+          </p>
+        )}
         <ReferralLine feedback={referral} code={form.referral} />
         <div className={`scan-note${form.note ? ` tone-${form.note.tone}` : ''}`} role="status" aria-live="polite" data-testid="scan-note">
           {form.note ? t(form.note.key, form.note.params ?? {}) : null}
@@ -477,6 +495,12 @@ function ReferralLine({ feedback, code }: { feedback: ReferralFeedback; code: st
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A receipt's time as printed (ISO 8601; without a zone, the seller's local time), in the till's language. */
+function receiptTime(time: string, lang: Language): string {
+  const at = new Date(time);
+  return Number.isNaN(at.getTime()) ? time : formatDateTime(at, lang);
+}
 
 function amountExample(digits: number): string {
   return digits === 0 ? '125' : `12.${'5'.padEnd(digits, '0')}`;

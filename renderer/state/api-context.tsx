@@ -25,6 +25,8 @@ export class ApiCallError extends Error {
   readonly reason: ApiError['reason'];
   /** The till's data folder, on refusals about it. */
   readonly folder: string | undefined;
+  /** The order a refusal is about (RECEIPT_ALREADY_CAPTURED). */
+  readonly orderId: string | undefined;
   constructor(error: ApiError) {
     super(error.message);
     this.name = 'ApiCallError';
@@ -32,6 +34,7 @@ export class ApiCallError extends Error {
     this.field = error.field;
     this.reason = error.reason;
     this.folder = error.folder;
+    this.orderId = error.orderId;
   }
 }
 

@@ -2,7 +2,7 @@
 // on another screen still lands in it, and switching to the queue and back keeps a half-typed
 // order. Pure reducer plus a tiny store for useSyncExternalStore.
 import type { OrderView } from '../../preload/api.ts';
-import type { ScanRoute, ScanField } from '../scan/scan-routing.ts';
+import type { ReceiptScan, ScanRoute, ScanField } from '../scan/scan-routing.ts';
 import { newClientRef } from './safe-save.ts';
 
 export interface ScanNote {
@@ -19,6 +19,8 @@ export interface CheckoutForm {
   amount: string;
   receipt: string;
   referral: string;
+  /** The receipt's barcode, when one was scanned: its key goes with the order (captured once). */
+  receiptScan: ReceiptScan | null;
   /** Feedback about the last scan (what was filled, or why nothing was). */
   note: ScanNote | null;
   /** The field to focus after the last change; `seq` makes repeated requests distinct. */
@@ -31,6 +33,7 @@ export const EMPTY_FORM: CheckoutForm = {
   amount: '',
   receipt: '',
   referral: '',
+  receiptScan: null,
   note: null,
   focus: null,
 };
@@ -59,6 +62,19 @@ export function applyScan(form: CheckoutForm, route: ScanRoute, seq: number): Ch
         next.receipt = route.value;
       }
       next.focus = { field: nextEmptyField(next) ?? route.field, seq };
+      return next;
+    }
+    case 'receipt': {
+      // A receipt's barcode fills what it carries (number, amount) and keeps its key for the save.
+      const r = route.receipt;
+      const next: CheckoutForm = {
+        ...form,
+        receiptScan: r,
+        note: { key: r.total === undefined ? 'scan.filledReceipt' : 'scan.filledReceiptSale', tone: 'info' },
+      };
+      if (r.receiptNo !== undefined) next.receipt = r.receiptNo;
+      if (r.total !== undefined) next.amount = r.total;
+      next.focus = { field: nextEmptyField(next) ?? 'receipt', seq };
       return next;
     }
     case 'type-code':
@@ -116,6 +132,12 @@ export class CheckoutFormStore {
     this.seq += 1;
     const seq = this.seq;
     this.update((f) => applyScan(f, route, seq));
+  }
+
+  /** A scanned receipt that was captured already (as `orderId`): nothing is filled, the note names the order. */
+  refuseReceipt(orderId: string): void {
+    this.seq += 1;
+    this.update((f) => ({ ...f, note: { key: 'scan.receiptCaptured', params: { orderId }, tone: 'warn' } }));
   }
 
   focus(field: NonNullable<CheckoutForm['focus']>['field']): void {

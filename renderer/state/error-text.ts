@@ -23,7 +23,10 @@ export type Translate = (key: string, options?: Record<string, unknown>) => stri
 export function errorText(t: Translate, err: unknown): string {
   if (err instanceof ApiCallError && isRefusalReason(err.reason)) {
     // A sentence that names the folder needs it: without it (never sent so far) the engine's message says more.
-    if (!isFolderRefusal(err.reason)) return t(`refusal.${err.reason}`);
+    // The receipt's sentence names its order: without it the engine's message (which names it) says more.
+    if (err.reason === 'RECEIPT_ALREADY_CAPTURED') {
+      if (err.orderId !== undefined) return t('refusal.RECEIPT_ALREADY_CAPTURED', { orderId: err.orderId });
+    } else if (!isFolderRefusal(err.reason)) return t(`refusal.${err.reason}`);
     if (err.folder !== undefined) return t(`refusal.${err.reason}`, { folder: err.folder });
   }
   return t('errors.generic', { message: err instanceof Error ? err.message : String(err) });

@@ -38,6 +38,7 @@ export function fakeEngine(overrides: Partial<BridgeEngine> = {}, dataDir = '/tm
     dataDir,
     notices: [],
     captureOrder: notConfigured('captureOrder'),
+    findReceipt: notConfigured('findReceipt'),
     captureRefund: notConfigured('captureRefund'),
     checkReferral: notConfigured('checkReferral'),
     listOrders: notConfigured('listOrders'),

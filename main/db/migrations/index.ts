@@ -8,6 +8,7 @@ import { migration0006 } from './0006-referrer-customer-id.ts';
 import { migration0008 } from './0008-loyalty-panel.ts';
 import { migration0007 } from './0007-points-holds.ts';
 import { migration0009 } from './0009-pos-sales.ts';
+import { migration0010 } from './0010-receipts-and-imports.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
 
 /** The schema version this build writes: the last step's number. */

@@ -28,6 +28,16 @@ const jsonLines = (s: string): unknown[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l));
 
+/** The example of ZATCA's QR code guideline (Base64 of TLV, tags 1-5). */
+const ZATCA_SAMPLE = 'AQxCb2JzIFJlY29yZHMCDzMxMDEyMjM5MzUwMDAwMwMUMjAyMi0wNC0yNVQxNTozMDowMFoEBzEwMDAuMDAFBjE1MC4wMA==';
+const ZATCA_FIELDS = {
+  total: '1000.00',
+  vatTotal: '150.00',
+  sellerName: 'Bobs Records',
+  vatNumber: '310122393500003',
+  time: '2022-04-25T15:30:00Z',
+};
+
 describe('pos-companion scanner commands (real process)', () => {
   it('replay prints one JSON object per scan, in order', async () => {
     const { stdout } = await cli('replay', join(fixtures, 'hidpos-generic-customer-then-product.cap'));
@@ -55,6 +65,10 @@ describe('pos-companion scanner commands (real process)', () => {
     expect(jsonLines((await cli('scan-parse', 'https://s.example/?invite=Q1W2', '--referral-param', 'invite')).stdout)).toEqual([
       { text: 'https://s.example/?invite=Q1W2', kind: 'referral', referrerCode: 'Q1W2' },
     ]);
+  });
+
+  it('scan-parse prints a ZATCA e-invoice QR as a receipt with its total, VAT total, seller, VAT number and time', async () => {
+    expect(jsonLines((await cli('scan-parse', ZATCA_SAMPLE)).stdout)).toEqual([{ text: ZATCA_SAMPLE, kind: 'receipt', ...ZATCA_FIELDS }]);
   });
 
   it('scan-parse refuses a receipt pattern that backtracks catastrophically, at once, naming what is not allowed', async () => {
@@ -144,6 +158,12 @@ describe('scanner commands against a fake transport (in process)', () => {
       [['mobile_966500001234'], { text: 'mobile_966500001234', kind: 'customer', customerId: 'mobile_966500001234' }],
       [['cust-42001234567', '--customer-prefix', 'cust-'], { text: 'cust-42001234567', kind: 'customer', customerId: 'cust-42001234567' }],
       [['R-000123', '--receipt-pattern', 'R-\\d{6}'], { text: 'R-000123', kind: 'receipt' }],
+      [
+        ['R1043*125.50', '--receipt-pattern', 'R(?<receiptNo>\\d+)\\*(?<total>[0-9.]+)'],
+        { text: 'R1043*125.50', kind: 'receipt', receiptNo: '1043', total: '125.50' },
+      ],
+      [[ZATCA_SAMPLE], { text: ZATCA_SAMPLE, kind: 'receipt', ...ZATCA_FIELDS }],
+      [[ZATCA_SAMPLE.slice(0, 60)], { text: ZATCA_SAMPLE.slice(0, 60), kind: 'rejected', reason: 'receipt-tlv-overrun' }],
     ];
     for (const [args, expected] of cases) {
       const { p, out } = program(new FakeHid());

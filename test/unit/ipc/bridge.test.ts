@@ -9,6 +9,7 @@ import { DatabaseDamagedError } from '../../../main/db/database.ts';
 import { createBridge, mapEngineError, REASON_CODES } from '../../../main/ipc/bridge.ts';
 import type { CallerInfo } from '../../../main/ipc/handle.ts';
 import { CaptureRefusedError } from '../../../main/orders/errors.ts';
+import { ReceiptCapturedError } from '../../../main/orders/receipt-keys.ts';
 import { NOT_FIRST_PURCHASE_MESSAGE, SELF_REFERRAL_MESSAGE } from '../../../main/orders/order-store.ts';
 import { REFUSAL_REASONS } from '../../../preload/api.ts';
 import type { ErrorCode, RefusalReason } from '../../../preload/api.ts';
@@ -23,6 +24,17 @@ describe('mapEngineError', () => {
       "The till's database is damaged (saving an order failed: database disk image is malformed). Close it and open it again.",
     );
     expect(mapEngineError(err)).toEqual({ code: 'unavailable', message: err.message, reason: 'DB_DAMAGED' });
+  });
+
+  it('a receipt captured already reaches the screen with the order it was captured as', () => {
+    const err = new ReceiptCapturedError('till-1-abc');
+    expect(mapEngineError(err)).toEqual({
+      code: 'refused',
+      message: err.message,
+      field: 'receiptKey',
+      reason: 'RECEIPT_ALREADY_CAPTURED',
+      orderId: 'till-1-abc',
+    });
   });
 
   it("SQLite's own corruption error is not passed through (it becomes 'internal', details to the log)", () => {

@@ -36,7 +36,24 @@ describe('routeScan', () => {
 
   it('puts a receipt in the receipt field when the store pattern matches', () => {
     const opts = { customerIdPrefixes: ['mobile_'], referralParams: ['ref'], receiptPattern: '^R-\\d{6}$' };
-    expect(routeScan(classifyScan('R-004211', opts))).toEqual({ kind: 'fill', field: 'receipt', value: 'R-004211' });
+    expect(routeScan(classifyScan('R-004211', opts))).toEqual({
+      kind: 'receipt',
+      receipt: { key: 'receipt:R-004211', receiptNo: 'R-004211' },
+    });
+  });
+
+  it('takes the amount, time and seller of a ZATCA receipt QR, with the key that makes it capturable once', () => {
+    const zatca = 'AQxCb2JzIFJlY29yZHMCDzMxMDEyMjM5MzUwMDAwMwMUMjAyMi0wNC0yNVQxNTozMDowMFoEBzEwMDAuMDAFBjE1MC4wMA==';
+    expect(routeScan(classifyScan(zatca))).toEqual({
+      kind: 'receipt',
+      receipt: {
+        key: 'zatca:310122393500003:2022-04-25T15:30:00Z:1000.00',
+        total: '1000.00',
+        time: '2022-04-25T15:30:00Z',
+        sellerName: 'Bobs Records',
+      },
+    });
+    expect(routeScan(classifyScan(zatca.slice(0, 60)))).toMatchObject({ kind: 'ignore', note: 'rejected', reason: 'receipt-tlv-overrun' });
   });
 
   it('refuses hostile scans without filling anything', () => {

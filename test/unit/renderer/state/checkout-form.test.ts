@@ -37,6 +37,31 @@ describe('applyScan', () => {
     expect(next.note).toMatchObject({ key: 'scan.incomplete', tone: 'warn' });
   });
 
+  it('a receipt QR fills the amount, keeps the typed receipt number and holds the key for the save', () => {
+    const form = { ...EMPTY_FORM, mobile: '0500001234', amount: '9', receipt: 'R-1' };
+    const receipt = { key: 'zatca:310122393500003:2022-04-25T15:30:00Z:1000.00', total: '1000.00', time: '2022-04-25T15:30:00Z' };
+    const next = applyScan(form, { kind: 'receipt', receipt }, 5);
+    expect(next).toMatchObject({ amount: '1000.00', receipt: 'R-1', mobile: '0500001234', receiptScan: receipt });
+    expect(next.note).toMatchObject({ key: 'scan.filledReceiptSale', tone: 'info' });
+  });
+
+  it('a pattern receipt fills the receipt number, and the amount only when the pattern reads one', () => {
+    const next = applyScan({ ...EMPTY_FORM, amount: '12.50' }, { kind: 'receipt', receipt: { key: 'receipt:1043', receiptNo: '1043' } }, 6);
+    expect(next).toMatchObject({ receipt: '1043', amount: '12.50', note: { key: 'scan.filledReceipt' } });
+    expect(next.focus?.field).toBe('mobile');
+  });
+
+  it('a receipt captured already fills nothing and names the order', () => {
+    const store = new CheckoutFormStore(() => 'c_0123456789abcdef');
+    store.update({ amount: '5' });
+    store.refuseReceipt('till-1-abc');
+    expect(store.getSnapshot()).toMatchObject({
+      amount: '5',
+      receiptScan: null,
+      note: { key: 'scan.receiptCaptured', params: { orderId: 'till-1-abc' }, tone: 'warn' },
+    });
+  });
+
   it('a link without a code empties the referral and asks for the code', () => {
     const next = applyScan({ ...EMPTY_FORM, referral: 'X' }, { kind: 'type-code', reason: 'link-without-referral-code' }, 5);
     expect(next).toMatchObject({ referral: '', note: { key: 'referral.typeCode', tone: 'warn' }, focus: { field: 'referral', seq: 5 } });

@@ -13,6 +13,7 @@ import { errorText, FOLDER_REFUSALS, type Translate } from '../../../../renderer
 
 const ENGLISH = 'The engine’s own English sentence, for the log.';
 const FOLDER = '/srv/pos-companion';
+const ORDER = 'till-1-0192f0aa-0000-7000-8000-000000000001';
 
 // The screen's i18next set-up (renderer/i18n/index.ts), without the document.
 const tIn: Partial<Record<'en' | 'ar', Translate>> = {};
@@ -36,16 +37,22 @@ const isFolder = (r: RefusalReason) => (FOLDER_REFUSALS as readonly string[]).in
 
 describe('errorText', () => {
   it.each(REFUSAL_REASONS)('%s reads as its own sentence in English and in Arabic', (reason) => {
-    const err = refusal(reason, isFolder(reason) ? { folder: FOLDER } : {});
+    const err = refusal(reason, isFolder(reason) ? { folder: FOLDER } : reason === 'RECEIPT_ALREADY_CAPTURED' ? { orderId: ORDER } : {});
     const english = errorText(tIn.en!, err);
     const arabic = errorText(tIn.ar!, err);
-    expect(english).toBe(en.refusal[reason].replace('{{folder}}', isolate(FOLDER)));
-    expect(arabic).toBe(ar.refusal[reason].replace('{{folder}}', isolate(FOLDER)));
+    expect(english).toBe(en.refusal[reason].replace('{{folder}}', isolate(FOLDER)).replace('{{orderId}}', isolate(ORDER)));
+    expect(arabic).toBe(ar.refusal[reason].replace('{{folder}}', isolate(FOLDER)).replace('{{orderId}}', isolate(ORDER)));
     expect(arabic).toMatch(/[\u0600-\u06ff]/);
     for (const text of [english, arabic]) {
       expect(text).not.toContain(ENGLISH);
       expect(text).not.toContain('{{');
     }
+  });
+
+  it('a receipt captured already is named by its order; without the order id the engine’s message is shown', () => {
+    expect(errorText(tIn.en!, refusal('RECEIPT_ALREADY_CAPTURED', { orderId: ORDER }))).toContain(ORDER);
+    expect(errorText(tIn.ar!, refusal('RECEIPT_ALREADY_CAPTURED', { orderId: ORDER }))).toContain(ORDER);
+    expect(errorText(tIn.en!, refusal('RECEIPT_ALREADY_CAPTURED'))).toContain(ENGLISH);
   });
 
   it('the referral refusals a cashier meets most, word for word in Arabic', () => {
