@@ -17,7 +17,8 @@ export interface ReceiptScan {
 }
 
 export type ScanRoute =
-  | { kind: 'fill'; field: ScanField; value: string }
+  /** `hash`: a customer's own Gameball QR only, its 6-digit rotating hash (absent for a bare id). */
+  | { kind: 'fill'; field: ScanField; value: string; hash?: string }
   /** A receipt's barcode: the receipt number, the amount and the receipt's key at once. */
   | { kind: 'receipt'; receipt: ReceiptScan }
   /** A referral link whose code cannot be read offline: the cashier must type the code. */
@@ -33,6 +34,7 @@ export type ClassificationLike = Pick<ScanClassification, 'text'> & {
   kind: string;
   referrerCode?: string | undefined;
   customerId?: string | undefined;
+  hash?: string | undefined;
   reason?: string | undefined;
   receiptKey?: string | undefined;
   receiptNo?: string | undefined;
@@ -44,9 +46,10 @@ export type ClassificationLike = Pick<ScanClassification, 'text'> & {
 export function routeScan(c: ClassificationLike): ScanRoute {
   switch (c.kind) {
     case 'customer':
-      return c.customerId
-        ? { kind: 'fill', field: 'customer', value: c.customerId }
-        : { kind: 'ignore', note: 'unknown', reason: c.reason };
+      if (!c.customerId) return { kind: 'ignore', note: 'unknown', reason: c.reason };
+      return c.hash
+        ? { kind: 'fill', field: 'customer', value: c.customerId, hash: c.hash }
+        : { kind: 'fill', field: 'customer', value: c.customerId };
     case 'referral':
       return c.referrerCode ? { kind: 'fill', field: 'referral', value: c.referrerCode } : { kind: 'type-code', reason: c.reason };
     case 'receipt':

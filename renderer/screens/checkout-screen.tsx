@@ -16,6 +16,7 @@ import { callingCodeOf, checkMobile } from '../lib/phone.ts';
 import { shortId } from '../lib/short-id.ts';
 import { routeScan } from '../scan/scan-routing.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
+import { customerQrHash } from '../state/checkout-form.ts';
 import type { CheckoutForm, CheckoutFormStore } from '../state/checkout-form.ts';
 import { errorText } from '../state/error-text.ts';
 import { saveSafely } from '../state/safe-save.ts';
@@ -298,6 +299,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
 
         <RedeemPanel
           customer={customer}
+          qrHash={customerQrHash(form)}
           status={status}
           hold={hold}
           onHold={(h) => {

@@ -1,8 +1,8 @@
 // Spending points at the checkout: with a customer identified, the cashier types the points to
 // spend and presses Redeem; the till holds them online and shows the discount to apply on the
 // main POS. The hold goes with the sale when it is saved; clearing the sale (or changing the
-// customer) releases it. Offline the button is disabled and the reason is said: the sale itself
-// never waits for this.
+// customer) releases it. When the customer showed their own Gameball QR, its hash goes with the
+// hold. Offline the button is disabled and the reason is said: the sale itself never waits for this.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HoldView, RedemptionAvailability, SyncStatus } from '../../preload/api.ts';
@@ -15,12 +15,14 @@ import { onEvent } from '../state/event-handler.ts';
 
 export interface RedeemPanelProps {
   customer: { mobile: string } | { customerId: string } | null;
+  /** The rotating hash of the QR this customer showed (checkout-form.ts keeps it with them); sent with the hold. */
+  qrHash: string | null;
   status: SyncStatus | null;
   hold: HoldView | null;
   onHold: (hold: HoldView | null) => void;
 }
 
-export function RedeemPanel({ customer, status, hold, onHold }: RedeemPanelProps) {
+export function RedeemPanel({ customer, qrHash, status, hold, onHold }: RedeemPanelProps) {
   const api = useApi();
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Language;
@@ -55,7 +57,7 @@ export function RedeemPanel({ customer, status, hold, onHold }: RedeemPanelProps
     setBusy(true);
     setError(null);
     try {
-      onHold(await unwrap(api.holdPoints({ customer, points: n })));
+      onHold(await unwrap(api.holdPoints({ customer, points: n, ...(qrHash ? { hash: qrHash } : {}) })));
       setPoints('');
     } catch (err) {
       setError(errorText(t, err));

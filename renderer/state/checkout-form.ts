@@ -16,6 +16,11 @@ export interface CheckoutForm {
   mobile: string;
   /** Set when the customer's own Gameball QR was scanned; wins over `mobile`. */
   customerId: string | null;
+  /**
+   * The rotating hash of that QR, with the customer id it came with: it goes with a points hold
+   * for that customer only (see customerQrHash). Never saved with the order.
+   */
+  customerQr: { customerId: string; hash: string } | null;
   amount: string;
   receipt: string;
   referral: string;
@@ -30,6 +35,7 @@ export interface CheckoutForm {
 export const EMPTY_FORM: CheckoutForm = {
   mobile: '',
   customerId: null,
+  customerQr: null,
   amount: '',
   receipt: '',
   referral: '',
@@ -55,6 +61,8 @@ export function applyScan(form: CheckoutForm, route: ScanRoute, seq: number): Ch
       const next: CheckoutForm = { ...form, note: { key: FILLED_NOTE[route.field], tone: 'info' } };
       if (route.field === 'customer') {
         next.customerId = route.value;
+        // A bare id (no hash) scanned after a QR leaves no stale hash behind.
+        next.customerQr = route.hash ? { customerId: route.value, hash: route.hash } : null;
         next.mobile = '';
       } else if (route.field === 'referral') {
         next.referral = route.value;
@@ -93,6 +101,16 @@ export function applyScan(form: CheckoutForm, route: ScanRoute, seq: number): Ch
   }
 }
 
+/** The hash of the QR the customer now in the form showed; null when they were typed, cleared or changed. */
+export function customerQrHash(form: CheckoutForm): string | null {
+  return form.customerQr !== null && form.customerQr.customerId === form.customerId ? form.customerQr.hash : null;
+}
+
+/** A QR's hash belongs to its customer: any change of the customer (cleared, another scan, typed) drops it. */
+function keepQrWithCustomer(form: CheckoutForm): CheckoutForm {
+  return form.customerQr === null || customerQrHash(form) !== null ? form : { ...form, customerQr: null };
+}
+
 function nextEmptyField(form: CheckoutForm): 'mobile' | 'amount' | null {
   if (form.customerId === null && form.mobile.trim() === '') return 'mobile';
   if (form.amount.trim() === '') return 'amount';
@@ -124,7 +142,7 @@ export class CheckoutFormStore {
   readonly getSnapshot = (): CheckoutForm => this.form;
 
   update(patch: Partial<CheckoutForm> | ((form: CheckoutForm) => CheckoutForm)): void {
-    this.form = typeof patch === 'function' ? patch(this.form) : { ...this.form, ...patch };
+    this.form = keepQrWithCustomer(typeof patch === 'function' ? patch(this.form) : { ...this.form, ...patch });
     for (const l of this.listeners) l();
   }
 

@@ -1,10 +1,11 @@
 // Spending points and refunds on the screen, in Chromium against a simulator standing in for
 // Gameball: redeeming on a sale spends exactly those points once; a cleared sale releases its
-// hold; an expired hold ends in needs-attention and both choices work (in Arabic); a refund from
-// the order drawer; Redeem disabled offline with the reason, in English and Arabic.
+// hold; a customer identified by their own Gameball QR has its hash sent with the hold; an expired
+// hold ends in needs-attention and both choices work (in Arabic); a refund from the order drawer;
+// Redeem disabled offline with the reason, in English and Arabic.
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { openTill, startTill, typeOrder } from './support/till.ts';
+import { keyboardScan, openTill, startTill, typeOrder } from './support/till.ts';
 import type { Till } from './support/till.ts';
 
 let till: Till;
@@ -71,6 +72,43 @@ test('redeeming on a sale: the discount is shown, and the simulator balance goes
   expect(pointsOf(customerId)).toBe(500 + 80 - 200);
   const orderId = (await saved.getAttribute('data-order-id')) as string;
   expect(ledger.transactions[orderId]?.filter((t) => t.transactionType === 'Redemption')).toHaveLength(1);
+});
+
+test("a customer identified by their Gameball QR: the hold carries the QR's hash, the order does not", async ({ page }) => {
+  const customerId = await seedPoints('0505550306', 400);
+  await openTill(page, till);
+  // The customer's own QR: their id, then the 6-digit rotating hash.
+  await keyboardScan(page, `${customerId}482913`);
+  await expect(page.getByTestId('customer-id')).toHaveText(customerId);
+  await expect(page.getByTestId('amount-input')).toBeFocused();
+  await page.keyboard.type('60', { delay: 60 });
+  const ref = await redeem(page, '150');
+  expect(till.sim.control.ledger().holds.find((h) => h.holdReference === ref)).toMatchObject({
+    customerId,
+    points: 150,
+    hash: '482913',
+    state: 'active',
+  });
+  await page.getByTestId('amount-input').focus();
+  await page.keyboard.press('Enter');
+  const saved = page.getByTestId('saved-card');
+  await expect(saved).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+  const orderId = (await saved.getAttribute('data-order-id')) as string;
+  const ledger = till.sim.control.ledger();
+  expect(ledger.holds.find((h) => h.holdReference === ref)).toMatchObject({ state: 'used', hash: '482913' });
+  expect(pointsOf(customerId)).toBe(400 + 60 - 150);
+  // The hash went with the hold only: the order Gameball received never names it.
+  const order = ledger.orders.find((o) => o.orderId === orderId);
+  expect(order?.request.redemption).toMatchObject({ pointsHoldReference: ref });
+  expect(JSON.stringify(order?.request)).not.toContain('482913');
+
+  // The next sale's customer is typed: no hash goes with their hold.
+  const typed = await seedPoints('0505550307', 300);
+  await typeOrder(page, '0505550307', '10');
+  const ref2 = await redeem(page, '100');
+  const second = till.sim.control.ledger().holds.find((h) => h.holdReference === ref2);
+  expect(second).toMatchObject({ customerId: typed, points: 100 });
+  expect(second?.hash).toBeUndefined();
 });
 
 test('a cleared sale releases its hold', async ({ page }) => {

@@ -5,8 +5,17 @@ import { classifyScan } from '../../../../preload/scan-classify.ts';
 import { routeScan } from '../../../../renderer/scan/scan-routing.ts';
 
 describe('routeScan', () => {
-  it('puts a customer QR in the customer field, as the customer id without its hash', () => {
-    expect(routeScan(classifyScan('mobile_966500001234123456'))).toEqual({ kind: 'fill', field: 'customer', value: 'mobile_966500001234' });
+  it('puts a customer QR in the customer field, as the customer id, its hash carried beside it for a hold', () => {
+    expect(routeScan(classifyScan('mobile_966500001234123456'))).toEqual({
+      kind: 'fill',
+      field: 'customer',
+      value: 'mobile_966500001234',
+      hash: '123456',
+    });
+  });
+
+  it('a bare customer id fills the customer field with no hash', () => {
+    expect(routeScan(classifyScan('mobile_966500001234'))).toEqual({ kind: 'fill', field: 'customer', value: 'mobile_966500001234' });
   });
 
   it('puts a referral link in the referral field as its code', () => {
