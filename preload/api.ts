@@ -247,6 +247,8 @@ export const OrderCaptureRequestSchema = z.strictObject({
   receiptNo: Text(100).optional(),
   /** The key of a receipt read from its barcode (a scan's `receiptKey`): the receipt is captured once. */
   receiptKey: Text(200).optional(),
+  /** When the sale happened (a scanned receipt's time), ISO 8601 with its offset: the order's date. Absent: the moment of capture. */
+  soldAt: z.iso.datetime({ offset: true }).optional(),
   /** As captured: a bare code, already extracted from a scanned link. */
   referrerCode: ReferrerCodeSchema.optional(),
   /** Makes the save safe to repeat (see ClientRefSchema). */

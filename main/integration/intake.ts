@@ -19,6 +19,7 @@ import { isoAt } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { toMinorUnits } from '../orders/money.ts';
+import { orderDateFor } from '../orders/sale-time.ts';
 import type { CapturedOrder } from '../orders/schemas.ts';
 import { canonicalSale, clientRefForSale, parsePosSale, PosSaleSchema, saleCustomer, saleToCaptureInput } from './sale.ts';
 import type { PosSale, SaleCustomer, SaleFieldError } from './sale.ts';
@@ -247,6 +248,9 @@ export class SaleIntake {
       }
       return { sale: this.record(stored), replayed: true };
     }
+    // A sale time out of bounds is refused now, naming soldAt, even for a sale that will wait for
+    // its customer: the POS hears of it while it can still fix its clock.
+    orderDateFor(sale.soldAt, now);
     const iso = isoAt(now);
     const row: SaleRow = {
       pos_sale_id: sale.posSaleId,

@@ -181,6 +181,8 @@ export function saleToCaptureInput(sale: PosSale, customer: SaleCustomer): Recor
     ...saleAmountsMinor(sale),
     currency: sale.currency,
     receiptNo: sale.receiptNo,
+    // The order is dated when the POS sold it, not when the till got it (bounded: main/orders/sale-time.ts).
+    soldAt: sale.soldAt,
     clientRef: clientRefForSale(sale.posSaleId),
   };
   if (customer.mobile !== undefined) input.mobile = customer.mobile;

@@ -25,6 +25,7 @@ import { SELF_REFERRAL_BY_ID_MESSAGE } from './referral-code.ts';
 import type { PreparedOrder } from './prepare.ts';
 import { newSyncTracked, orderView, refundView } from './rows.ts';
 import type { OrderRow, RefundRow } from './rows.ts';
+import { orderDateFor } from './sale-time.ts';
 import { OrderInputSchema, RefundInputSchema } from './schemas.ts';
 import type { CapturedOrder, CapturedRefund, OutboxKind } from './schemas.ts';
 
@@ -293,6 +294,9 @@ export class OrderStore {
     receiptKey: string | null = null,
   ): CapturedOrder {
     const t = training ? 1 : 0;
+    // The sale's own time when given (bounded: sale-time.ts), else the moment of capture. The
+    // outbox row below is due from `now` either way.
+    const orderDate = p.soldAt === null ? null : orderDateFor(p.soldAt, now);
     // A receipt read from its barcode is captured once, whoever the customer (see receipt-keys.ts).
     if (receiptKey !== null) this.receipts.assertFree(receiptKey, training);
     const history = this.stmt.history.get({ customer: p.customerId, training: t, receipt: p.receiptNo, paid: p.totalPaidMinor });
@@ -313,7 +317,7 @@ export class OrderStore {
       order_id: `${settings.tillId}-${this.newUuid()}`,
       ...preparedColumns(p),
       ...(lookedUp === null ? {} : { referrer_code: lookedUp }),
-      order_date: iso,
+      order_date: orderDate ?? iso,
       store_id: settings.storeId,
       branch_id: settings.branchId,
       till_id: settings.tillId,

@@ -26,6 +26,8 @@ export interface PreparedOrder {
   referrerCustomerId: string | null;
   /** The coupon locked online for this sale (capture only: an edit never changes it). */
   coupon: { code: string; lockReference: string } | null;
+  /** When the sale happened, as given (capture only; checked against the clock in the capture transaction, sale-time.ts). */
+  soldAt: string | null;
 }
 
 /** An amount in minor units (the schema checked it is a whole number, not negative), up to MAX_MAJOR_UNITS of the currency. */
@@ -115,6 +117,7 @@ export function prepareOrder(o: ParsedOrderInput, settings: StoredSettings): Pre
     referrerCode: referrer?.code ?? null,
     referrerCustomerId: referrer?.customerId ?? null,
     coupon: o.coupon ?? null,
+    soldAt: o.soldAt ?? null,
   };
 }
 

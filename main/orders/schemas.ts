@@ -131,6 +131,11 @@ export const OrderInputSchema = z.preprocess(
       coupon: CouponOnOrderSchema.optional(),
       /** The key of a receipt read from its barcode (preload/receipt-qr.ts): the receipt is captured once. */
       receiptKey: z.string().trim().min(1).max(200).optional(),
+      /**
+       * When the sale happened (the POS's `soldAt`, a scanned receipt's time): the order's date.
+       * Absent: the moment of capture. Bounded by main/orders/sale-time.ts; not editable later.
+       */
+      soldAt: z.iso.datetime({ offset: true, error: 'an ISO 8601 time with its offset, e.g. "2026-12-03T11:32:00+03:00"' }).optional(),
     })
     .strict()
     .refine((o) => o.mobile !== undefined || o.customerId !== undefined, {

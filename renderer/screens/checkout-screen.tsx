@@ -16,7 +16,7 @@ import { callingCodeOf, checkMobile } from '../lib/phone.ts';
 import { shortId } from '../lib/short-id.ts';
 import { routeScan } from '../scan/scan-routing.ts';
 import { ApiCallError, unwrap, useApi } from '../state/api-context.tsx';
-import { customerQrHash } from '../state/checkout-form.ts';
+import { customerQrHash, receiptSaleTime } from '../state/checkout-form.ts';
 import type { CheckoutForm, CheckoutFormStore } from '../state/checkout-form.ts';
 import { errorText } from '../state/error-text.ts';
 import { saveSafely } from '../state/safe-save.ts';
@@ -164,6 +164,8 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
     // The sale's clientRef goes with every attempt: if the connection drops mid-save, the same
     // request is sent again once it is back and the engine answers the order it already has.
     const clientRef = store.getClientRef();
+    // A receipt QR that filled the sale dates the order when the receipt was printed.
+    const soldAt = receiptSaleTime(form.receiptScan);
     const request: OrderCaptureRequest = {
       customer,
       currency: settings.currency,
@@ -172,6 +174,7 @@ export function CheckoutScreen({ store, status }: { store: CheckoutFormStore; st
       ...(onOrder !== undefined ? { coupon: onOrder } : {}),
       ...(form.receipt.trim() ? { receiptNo: form.receipt.trim() } : {}),
       ...(form.receiptScan ? { receiptKey: form.receiptScan.key } : {}),
+      ...(soldAt !== undefined ? { soldAt } : {}),
       ...(form.referral.trim() ? { referrerCode: form.referral.trim() } : {}),
       ...(hold ? { pointsHoldReference: hold.holdReference } : {}),
       clientRef,

@@ -183,3 +183,14 @@ export class CheckoutFormStore {
     this.update({ ...EMPTY_FORM, focus: { field: 'mobile', seq: this.seq } });
   }
 }
+
+/**
+ * The time a scanned receipt QR gives the sale, as the order's `soldAt` (ISO 8601 in UTC), or
+ * undefined when the scan carries none. A ZATCA time printed without its zone is the seller's local
+ * time: it is read in the till's own zone (the till stands in the shop).
+ */
+export function receiptSaleTime(scan: ReceiptScan | null): string | undefined {
+  if (scan?.time === undefined) return undefined;
+  const at = Date.parse(scan.time);
+  return Number.isFinite(at) ? new Date(at).toISOString() : undefined;
+}

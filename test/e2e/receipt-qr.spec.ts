@@ -1,7 +1,9 @@
 // A Saudi receipt's ZATCA e-invoice QR, scanned by a keyboard-mode scanner: it fills the amount
 // and shows the receipt's time and seller; once that sale is saved, scanning the same receipt
 // again is refused at once, naming the order it was captured as, and nothing is filled.
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import Database from 'better-sqlite3';
 import { keyboardScan, openTill, startTill } from './support/till.ts';
 import type { Till } from './support/till.ts';
 
@@ -21,7 +23,9 @@ function zatcaQr(fields: string[]): string {
 }
 
 test('a ZATCA receipt QR fills the sale; the same receipt scanned after the save is refused, naming the order', async ({ page }) => {
-  const receipt = zatcaQr(['مؤسسة البيع', '310122393500003', '2026-12-03T10:15:00Z', '125.50', '16.37']);
+  // Printed two minutes ago, in whole seconds as a POS prints it: the order is dated then.
+  const printedAt = `${new Date(Date.now() - 2 * 60_000).toISOString().slice(0, 19)}Z`;
+  const receipt = zatcaQr(['مؤسسة البيع', '310122393500003', printedAt, '125.50', '16.37']);
   await openTill(page, till);
   await page.getByTestId('mobile-input').fill('0501234567');
   await page.getByTestId('mobile-input').focus();
@@ -30,7 +34,7 @@ test('a ZATCA receipt QR fills the sale; the same receipt scanned after the save
   await expect(page.getByTestId('amount-input')).toHaveValue('125.50');
   // The scan went to the sale, not into the field that had focus.
   await expect(page.getByTestId('mobile-input')).toHaveValue('0501234567');
-  await expect(page.getByTestId('receipt-scan')).toHaveAttribute('data-receipt-time', '2026-12-03T10:15:00Z');
+  await expect(page.getByTestId('receipt-scan')).toHaveAttribute('data-receipt-time', printedAt);
   await expect(page.getByTestId('receipt-scan')).toContainText('مؤسسة البيع');
   await expect(page.getByTestId('scan-note')).toHaveText(/Receipt scanned/);
 
@@ -40,6 +44,15 @@ test('a ZATCA receipt QR fills the sale; the same receipt scanned after the save
   const orderId = (await saved.getAttribute('data-order-id')) as string;
   expect(orderId).toBeTruthy();
   await expect(page.getByTestId('mobile-input')).toHaveValue('');
+  // The order carries the receipt's time, not the moment it was saved.
+  const db = new Database(join(till.dataDir, 'pos-companion.db'), { readonly: true });
+  try {
+    expect(db.prepare('SELECT order_date FROM orders WHERE order_id = ?').get(orderId)).toEqual({
+      order_date: new Date(printedAt).toISOString(),
+    });
+  } finally {
+    db.close();
+  }
 
   // The same receipt again, for another customer: refused at the scan, the order named, nothing filled.
   await page.getByTestId('mobile-input').fill('0507654321');

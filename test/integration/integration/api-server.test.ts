@@ -14,7 +14,7 @@ import { apiCall } from '../../support/api-client.ts';
 import { testCipher } from '../../support/test-cipher.ts';
 import { steppedClock, tempDir } from '../../support/till-fixture.ts';
 
-const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2026-12-03T11:32:00+03:00' };
+const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2025-03-01T11:32:00+03:00' };
 
 let engine: Engine;
 let api: RunningApiServer;

@@ -20,7 +20,7 @@ const sale = (n: number, extra: Record<string, string> = {}) => ({
   totalPaid: `${n}.50`,
   currency: 'SAR',
   receiptNo: `R-${n}`,
-  soldAt: '2026-12-03T11:32:00+03:00',
+  soldAt: '2025-03-01T11:32:00+03:00',
   mobile: `05000000${String(n).padStart(2, '0')}`,
   ...extra,
 });
@@ -105,13 +105,13 @@ describe('folder import', () => {
     writeFileSync(join(inbox, 'broken.json'), '{"posSaleId": "S-1", "totalPaid": ');
     writeFileSync(join(inbox, 'number.json'), '42');
     writeFileSync(join(inbox, 'empty.csv'), '');
-    writeFileSync(join(inbox, 'quotes.csv'), `${HEADER}\n"S-9,9.50,SAR,R-9,2026-12-03T11:32:00+03:00,0500000009\n`);
+    writeFileSync(join(inbox, 'quotes.csv'), `${HEADER}\n"S-9,9.50,SAR,R-9,2025-03-01T11:32:00+03:00,0500000009\n`);
     writeFileSync(
       join(inbox, 'day.csv'),
       [
         HEADER,
         csvRow(1),
-        'S-2,12.345,SAR,R-2,2026-12-03T11:32:00+03:00,0500000002', // three decimals in SAR
+        'S-2,12.345,SAR,R-2,2025-03-01T11:32:00+03:00,0500000002', // three decimals in SAR
         csvRow(3),
         'S-4,4.50,SAR', // too few cells
         'S-5,abc,SAR,R-5,yesterday,0500000005',
@@ -168,7 +168,9 @@ describe('folder import', () => {
   it('a process killed after the commit, before the move: the file is moved at restart, nothing imported twice', () => {
     const { t, inbox, ls } = setup();
     const count = (table: string) => till?.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n;
-    writeFileSync(join(inbox, 'day.csv'), [HEADER, csvRow(1), csvRow(2), csvRow(3)].join('\n'));
+    // The child runs on the real clock: its sales are sold now, within the sale-time bounds.
+    const soldNow = (n: number) => Object.values(sale(n, { soldAt: new Date().toISOString() })).join(',');
+    writeFileSync(join(inbox, 'day.csv'), [HEADER, soldNow(1), soldNow(2), soldNow(3)].join('\n'));
     t.db.close();
     const child = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/support/folder-import-child.ts'), t.dir, inbox], {
       cwd: repoRoot,

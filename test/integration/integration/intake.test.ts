@@ -8,7 +8,7 @@ import type { SaleRecord } from '../../../main/integration/intake.ts';
 import { tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
-const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2026-12-03T11:32:00+03:00' };
+const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2025-03-01T11:32:00+03:00' };
 
 let till: TillFixture | undefined;
 afterEach(() => till?.close());

@@ -36,7 +36,7 @@ const validator = (name: string) => {
   return v;
 };
 
-const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2026-12-03T11:32:00+03:00' };
+const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2025-03-01T11:32:00+03:00' };
 
 /** Bodies both sides must agree on (amount rules beyond the decimals' shape are the server's alone). */
 const SALE_BODIES: [string, unknown][] = [
@@ -47,7 +47,7 @@ const SALE_BODIES: [string, unknown][] = [
   ],
   ['nulls and blanks for absent fields', { ...SALE, mobile: null, customerId: '', totalTax: null }],
   ['customerId', { ...SALE, customerId: 'mobile_966500000001' }],
-  ['UTC time', { ...SALE, soldAt: '2026-12-03T08:32:00Z' }],
+  ['UTC time', { ...SALE, soldAt: '2025-03-01T08:32:00Z' }],
   ['no posSaleId', { ...SALE, posSaleId: undefined }],
   ['a space in posSaleId', { ...SALE, posSaleId: 'S 1043' }],
   ['a numeric total', { ...SALE, totalPaid: 125.5 }],
@@ -56,7 +56,7 @@ const SALE_BODIES: [string, unknown][] = [
   ['lower-case currency', { ...SALE, currency: 'sar' }],
   ['no receipt', { ...SALE, receiptNo: undefined }],
   ['a blank receipt', { ...SALE, receiptNo: '  ' }],
-  ['a time without offset', { ...SALE, soldAt: '2026-12-03T11:32:00' }],
+  ['a time without offset', { ...SALE, soldAt: '2025-03-01T11:32:00' }],
   ['not a time', { ...SALE, soldAt: 'yesterday' }],
   ['an unknown field', { ...SALE, colour: 'red' }],
   ['a numeric mobile', { ...SALE, mobile: 500000001 }],

@@ -5,7 +5,7 @@ import { ensureApiToken } from '../../../main/integration/api-token.ts';
 import { routedTill } from '../../support/routed-till.ts';
 import type { RoutedTill } from '../../support/routed-till.ts';
 
-const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2026-12-03T11:32:00+03:00' };
+const SALE = { posSaleId: 'S-1043', totalPaid: '125.50', currency: 'SAR', receiptNo: 'R-1043', soldAt: '2025-03-01T11:32:00+03:00' };
 
 let till: RoutedTill | undefined;
 afterEach(async () => {

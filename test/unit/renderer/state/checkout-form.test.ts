@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyScan, CheckoutFormStore, EMPTY_FORM } from '../../../../renderer/state/checkout-form.ts';
+import { applyScan, CheckoutFormStore, EMPTY_FORM, receiptSaleTime } from '../../../../renderer/state/checkout-form.ts';
 import type { OrderView } from '../../../../preload/api.ts';
 
 describe('applyScan', () => {
@@ -113,5 +113,16 @@ describe('CheckoutFormStore', () => {
     store.reset();
     expect(store.getSnapshot()).toMatchObject({ mobile: '', amount: '', focus: { field: 'mobile' } });
     expect(store.getRecent()).toHaveLength(1);
+  });
+});
+
+describe('receiptSaleTime', () => {
+  it('gives the scanned receipt time as the sale time in UTC, and nothing without one', () => {
+    expect(receiptSaleTime({ key: 'zatca:1', time: '2026-12-03T13:15:00+03:00', total: '12.50' })).toBe('2026-12-03T10:15:00.000Z');
+    expect(receiptSaleTime({ key: 'zatca:1', time: '2026-12-03T10:15:00Z' })).toBe('2026-12-03T10:15:00.000Z');
+    // Without a zone: the seller's local time, read in the till's zone.
+    expect(receiptSaleTime({ key: 'zatca:1', time: '2026-12-03T10:15:00' })).toBe(new Date(2026, 11, 3, 10, 15, 0).toISOString());
+    expect(receiptSaleTime({ key: 'pattern:R-1', receiptNo: 'R-1' })).toBeUndefined();
+    expect(receiptSaleTime(null)).toBeUndefined();
   });
 });
