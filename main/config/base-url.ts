@@ -3,6 +3,7 @@
 // double, a local proxy), where nothing crosses a network: 127.0.0.0/8, ::1 and `localhost`.
 // One rule for the stored setting (config/settings.ts) and the GAMEBALL_BASE_URL override
 // (gameball/config.ts).
+import { z } from 'zod';
 
 export const BASE_URL_RULE =
   'https://, or http:// only to this computer (127.0.0.1, ::1 or localhost), so the keys never cross a network in clear';
@@ -18,4 +19,28 @@ export function isLoopbackHost(hostname: string): boolean {
 /** True when the keys may be sent to `url`: https anywhere, http to this computer only. */
 export function keysMayTravelTo(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
+/**
+ * A service URL in a setting (the fleet's Pushgateway, the update server): possibly with a path,
+ * no credentials, query or fragment (a password is a secret, never a setting), and the keys' rule
+ * for the scheme. The trailing slash is dropped. `example` completes the error message.
+ */
+export function serviceUrlSchema(example: string) {
+  return z
+    .string()
+    .trim()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
+      } catch {
+        return false;
+      }
+    }, `a URL without credentials, query or fragment, e.g. ${example}`)
+    .refine(
+      (s) => URL.canParse(s) && keysMayTravelTo(new URL(s)),
+      'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)',
+    )
+    .transform((s) => s.replace(/\/+$/, ''));
 }

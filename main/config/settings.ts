@@ -14,7 +14,7 @@ import type { RefusalReason, Settings as ContractSettings } from '../../preload/
 import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload/receipt-pattern.ts';
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
-import { BASE_URL_RULE, keysMayTravelTo } from './base-url.ts';
+import { BASE_URL_RULE, keysMayTravelTo, serviceUrlSchema } from './base-url.ts';
 import { DEFAULT_UPDATE_SETTING, UpdateSettingSchema } from '../update/settings.ts';
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
@@ -65,22 +65,7 @@ export const BaseUrlSchema = z
  * with a path (a gateway behind a proxy), no credentials in it (the password is a secret, never
  * a setting), and the keys' rule for the scheme: https, or http only to this computer.
  */
-export const PushUrlSchema = z
-  .string()
-  .trim()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
-    } catch {
-      return false;
-    }
-  }, 'a URL without credentials, query or fragment, e.g. https://pushgateway.example.com')
-  .refine(
-    (s) => URL.canParse(s) && keysMayTravelTo(new URL(s)),
-    'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)',
-  )
-  .transform((s) => s.replace(/\/+$/, ''));
+export const PushUrlSchema = serviceUrlSchema('https://pushgateway.example.com');
 
 /** The fleet view's push (opt-in: nothing is pushed while pushUrl is null). */
 export const FleetSettingSchema = z

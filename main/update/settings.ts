@@ -1,7 +1,7 @@
 // The `update` setting: where the till looks for updates, on which channel, when it may install
 // them and whether IT forced the one waiting (docs/rollout.md). `config set update.url URL` etc.
 import { z } from 'zod';
-import { keysMayTravelTo } from '../config/base-url.ts';
+import { serviceUrlSchema } from '../config/base-url.ts';
 import { QuietHoursSchema } from './quiet-hours.ts';
 
 /**
@@ -9,22 +9,7 @@ import { QuietHoursSchema } from './quiet-hours.ts';
  * `beta.yml`, ... and the installers). null: the URL built into the installer (electron-builder.yml
  * `publish`). https, or http only to this computer; no credentials, query or fragment.
  */
-export const UpdateUrlSchema = z
-  .string()
-  .trim()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
-    } catch {
-      return false;
-    }
-  }, 'a URL without credentials, query or fragment, e.g. https://updates.example.com/pos-companion')
-  .refine(
-    (s) => URL.canParse(s) && keysMayTravelTo(new URL(s)),
-    'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)',
-  )
-  .transform((s) => s.replace(/\/+$/, ''));
+export const UpdateUrlSchema = serviceUrlSchema('https://updates.example.com/pos-companion');
 
 /** A channel names the file the server is asked for: `latest` -> latest.yml, `beta` -> beta.yml. */
 export const UpdateChannelSchema = z
