@@ -49,7 +49,12 @@ export async function fleetDir(): Promise<FleetDir> {
     },
     spawnTill(args) {
       const child = spawn(process.execPath, [childJs, ...args], {
-        env: { PATH: process.env.PATH, NODE_PATH: join(repoRoot, 'node_modules') },
+        env: {
+          PATH: process.env.PATH,
+          NODE_PATH: join(repoRoot, 'node_modules'),
+          // FLEET_BATCH=off: every order posted singly (measures the shared budget alone).
+          ...(process.env.FLEET_BATCH ? { FLEET_BATCH: process.env.FLEET_BATCH } : {}),
+        },
       });
       live.add(child);
       let out = '';

@@ -49,6 +49,7 @@ const engine = new SyncEngine({
   training: false,
   clock,
   concurrency: 8,
+  ...(process.env.FLEET_BATCH === 'off' ? { batch: false as const } : {}),
   ...(limit ? { rateLimits: { orders: limit, customerWrites: limit, transactions: limit, others: limit } } : {}),
 });
 
