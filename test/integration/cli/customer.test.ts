@@ -1,17 +1,15 @@
 // `customer show` and `order add --coupon` as an operator runs them: the real entry point in a child
 // process, live keys in the environment, the simulator over real HTTP (and a closed port for
 // offline).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
+import { runCli, type CliRun } from '../../support/cli-run.ts';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'main/bin/pos-companion.mjs');
 const KEYS = { GAMEBALL_API_KEY: 'cli-api-key-0001', GAMEBALL_SECRET_KEY: 'cli-secret-key-0002' };
 
 let sim: RunningSimulator | undefined;
@@ -22,21 +20,8 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-function cli(args: string[], baseUrl: string): Promise<Run> {
-  const env = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: dir, NODE_ENV: 'test', GAMEBALL_BASE_URL: baseUrl, ...KEYS };
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args, '--data-dir', dir], { cwd: repoRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[], baseUrl: string): Promise<CliRun> {
+  return runCli([...args, '--data-dir', dir], { env: { HOME: dir, XDG_CONFIG_HOME: dir, GAMEBALL_BASE_URL: baseUrl, ...KEYS } });
 }
 
 async function start(): Promise<RunningSimulator> {

@@ -1,13 +1,11 @@
 // `pos-companion provision FILE` as IT runs it: a real process on a real data folder, the keys
 // under a master key file (no OS key store on CI).
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/till-fixture.ts';
+import { runCliSync } from '../../support/cli-run.ts';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'main/bin/pos-companion.mjs');
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
@@ -17,22 +15,10 @@ function setup() {
   const t = tempDir('pos-cli-provision-');
   cleanups.push(t.cleanup);
   mkdirSync(join(t.dir, 'keys'), { mode: 0o700 });
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'test',
-    POS_COMPANION_MASTER_KEY_FILE: join(t.dir, 'keys', 'master.key'),
-  };
+  const keyFile = join(t.dir, 'keys', 'master.key');
   const data = join(t.dir, 'data');
-  const run = (args: string[], extraEnv: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [bin, ...args, '--data-dir', data], {
-      cwd: repoRoot,
-      env: { ...env, ...extraEnv },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runCliSync([...args, '--data-dir', data], { env: { POS_COMPANION_MASTER_KEY_FILE: keyFile, ...extraEnv } });
   return { root: t.dir, data, run };
 }
 

@@ -2,19 +2,17 @@
 // child process, against a simulator standing in for Gameball over real HTTP. Online it holds the
 // points and saves the order carrying the hold (spent once at sync); offline it refuses with a
 // non-zero exit and a clear message, saving nothing.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
+import { runCli, type CliRun } from '../../support/cli-run.ts';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'main/bin/pos-companion.mjs');
 const API_KEY = 'cli-api-key-0123456789';
 const SECRET_KEY = 'cli-secret-key-9876543210';
 
@@ -29,18 +27,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args, '--data-dir', dir], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: dir, NODE_ENV: 'test', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return runCli([...args, '--data-dir', dir], { env: { HOME: dir, XDG_CONFIG_HOME: dir, ...env } });
 }
 
 function orderRows(): Array<{ order_id: string; points_hold_reference: string | null; total_discount_minor: number | null }> {

@@ -2,15 +2,13 @@
 // data folder holding stored keys, an order with a mobile, and log lines an older version could
 // have written with a key, a token and mobiles in clear. The zip is opened with fflate and every
 // file in it is searched for each planted value.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/till-fixture.ts';
+import { REPO_ROOT as repoRoot, runCliSync, type CliRun } from '../../support/cli-run.ts';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'main/bin/pos-companion.mjs');
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 let cleanups: (() => void)[] = [];
@@ -24,21 +22,8 @@ function folder(): string {
   return t.dir;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...opts.env };
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: opts.cwd ?? repoRoot,
-    env,
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): CliRun {
+  return runCliSync(args, { ...opts, timeoutMs: 30_000 });
 }
 function ok(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): string {
   const r = cli(args, opts);
