@@ -15,7 +15,7 @@
 // there stays removed, `config set tillId` is kept) and the file follows it; a database that is new
 // or another one gets the till id, settings and keys from the file.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isoAt } from '../clock.ts';
@@ -23,6 +23,7 @@ import type { Clock } from '../clock.ts';
 import { databaseMarker, databaseProgress } from '../db/database.ts';
 import type { Database, DatabaseProgress } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { writePrivateFileAtomic } from './private-files.ts';
 import { SECRET_NAMES } from './secrets.ts';
 import type { SecretStore } from './secrets.ts';
 import { TillIdSchema } from './settings.ts';
@@ -93,34 +94,7 @@ export function readIdentity(dataDir: string): IdentityRead {
 
 /** Replaces the file in one step: a reader sees the old content or the new, never a mix. */
 export function writeIdentity(dataDir: string, identity: TillIdentity): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = identityFile(dataDir);
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(identity, null, 2)}\n`);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(temp, file);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  // The rename itself must reach the disk; folders cannot be opened for this on Windows.
-  if (process.platform !== 'win32') {
-    const dirFd = openSync(dataDir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  }
+  writePrivateFileAtomic(identityFile(dataDir), `${JSON.stringify(identity, null, 2)}\n`);
 }
 
 /** Moves an unreadable identity file aside (never deleted); returns where it went. */

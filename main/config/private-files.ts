@@ -6,9 +6,10 @@
 //
 // Windows: nothing to do here. The data folder is under the user's own %APPDATA%, whose ACL gives
 // access to that user (and SYSTEM and administrators) only, and new files inherit it.
-import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DataFolderError } from '../data-folder.ts';
 
 const FOLDER_MODE = 0o700;
@@ -57,4 +58,40 @@ function tighten(path: string, st: Stats, allowed: number): void {
   const current = st.mode & 0o7777;
   const next = current & allowed;
   if (next !== current) chmodSync(path, next);
+}
+
+/**
+ * Writes `text` to `file` whole, private to this user (0600): a temporary file beside it, synced,
+ * then renamed over it, and the rename synced too. A reader (or a restart after a power cut) sees
+ * the old content or the new, never half; the temporary file never outlives a failure.
+ */
+export function writePrivateFileAtomic(file: string, text: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(temp, 'wx', FILE_MODE);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  // The rename itself must reach the disk; folders cannot be opened for this on Windows.
+  if (process.platform !== 'win32') {
+    const dirFd = openSync(dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  }
 }

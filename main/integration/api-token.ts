@@ -3,8 +3,9 @@
 // to store IT in Settings (behind the store PIN) and by `pos-companion api token`. Rotating it
 // replaces the file at once: the running till reads the file on each request, so the old token
 // stops working without a restart. Never logged, never on a command line.
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFileAtomic } from '../config/private-files.ts';
 import { newSessionToken } from '../web/security.ts';
 
 export const API_TOKEN_FILE = 'api-token';
@@ -40,9 +41,6 @@ export function rotateApiToken(dataDir: string): string {
 function writeApiToken(dataDir: string): string {
   const token = newSessionToken();
   const file = apiTokenPath(dataDir);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${token}\n`, { mode: 0o600 });
-  if (process.platform !== 'win32') chmodSync(temp, 0o600);
-  renameSync(temp, file);
+  writePrivateFileAtomic(file, `${token}\n`);
   return token;
 }

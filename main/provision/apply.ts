@@ -10,8 +10,9 @@
 //    the computer has none: nothing applied), then the settings in one transaction;
 //  - then the file is rewritten without `gameball` (a temporary file renamed over it), so the keys
 //    exist only encrypted in the till's store. Everything else in the file stays.
-import { accessSync, constants, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writePrivateFileAtomic } from '../config/private-files.ts';
 import type { Settings } from '../config/settings.ts';
 import { describeIssues, provisioningFromEnv, ProvisioningSchema, settingsPatchOf, type Provisioning } from './schema.ts';
 
@@ -121,12 +122,9 @@ export function applyProvisioningFile(file: string, till: ProvisionTarget): Prov
 /** Rewrites `file` as `raw` without its `gameball` part (temporary file, then rename). */
 function removeKeysFromFile(file: string, raw: Record<string, unknown>): void {
   const { gameball: _keys, ...rest } = raw;
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, `${JSON.stringify(rest, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, file);
+    writePrivateFileAtomic(file, `${JSON.stringify(rest, null, 2)}\n`);
   } catch (err) {
-    rmSync(tmp, { force: true });
     throw new ProvisionError(
       `The keys were stored, but ${file} could not be rewritten without them (${(err as { code?: string }).code ?? 'error'}): delete that file now.`,
     );
