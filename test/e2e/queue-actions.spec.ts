@@ -17,11 +17,14 @@ test.afterEach(async () => {
   await till?.close();
 });
 
-async function saveOrder(page: Page, mobile: string, amount: string): Promise<string> {
+/** Saves one order from the keyboard and returns its id (never the id of the card it replaced). */
+async function saveOrder(page: Page, mobile: string, amount: string, previous = ''): Promise<string> {
   await typeOrder(page, mobile, amount);
   await page.keyboard.press('Enter');
   const saved = page.getByTestId('saved-card');
   await expect(saved).toBeVisible();
+  // The card of the previous sale stays until this one is saved: wait for this sale's card.
+  await expect(saved).not.toHaveAttribute('data-order-id', previous);
   const id = (await saved.getAttribute('data-order-id')) as string;
   await page.getByTestId('mobile-input').focus();
   return id;
@@ -31,7 +34,8 @@ test('"Sync now" sends the waiting orders at once and reports it, then the outco
   till.sim.control.setOutage(true);
   await openTill(page, till);
   const first = await saveOrder(page, '0505550201', '12');
-  const second = await saveOrder(page, '0505550202', '34');
+  const second = await saveOrder(page, '0505550202', '34', first);
+  expect(second).not.toBe(first);
   await expect(page.getByTestId('status-online')).toHaveAttribute('data-online', 'false', { timeout: 20_000 });
 
   await page.keyboard.press('F3');
