@@ -158,6 +158,7 @@ async function start(): Promise<void> {
   quitGuard = createQuitGuard({
     status: () => running.status(),
     texts: () => shellTexts(running.getSettings().language),
+    trayIcon: join(RENDERER_DIR, 'tray.png'),
     onError: (err) => logger.error({ err }, 'close question failed'),
   });
   running.onStatus((s) => quitGuard?.statusChanged(s));

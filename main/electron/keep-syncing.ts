@@ -21,7 +21,13 @@ export interface QuitGuard {
 /** Electron's dialog, with the one overload used here. */
 const messageBox: MessageBoxDialog<BrowserWindow> = { showMessageBox: (win, options) => dialog.showMessageBox(win, options) };
 
-export function createQuitGuard(deps: { status: () => SyncStatus; texts: () => ShellTexts; onError: (err: unknown) => void }): QuitGuard {
+export function createQuitGuard(deps: {
+  status: () => SyncStatus;
+  texts: () => ShellTexts;
+  /** The tray's image (see tray.ts). */
+  trayIcon: string;
+  onError: (err: unknown) => void;
+}): QuitGuard {
   let deliberate = false;
   let tray: TillTray | undefined;
   let window: BrowserWindow | undefined;
@@ -68,7 +74,7 @@ export function createQuitGuard(deps: { status: () => SyncStatus; texts: () => S
         askOnClose(messageBox, win, deps.texts(), owed)
           .then((choice) => {
             if (choice === 'background') {
-              tray ??= createTillTray({ texts: deps.texts(), owed, onOpen: show, onQuit: quit });
+              tray ??= createTillTray({ texts: deps.texts(), owed, iconPath: deps.trayIcon, onOpen: show, onQuit: quit });
               win.hide();
             } else if (choice === 'quit') {
               deliberate = true;

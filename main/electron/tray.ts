@@ -4,7 +4,8 @@
 import { Menu, nativeImage, Tray } from 'electron';
 import type { ShellTexts } from './shell-texts.ts';
 
-// A 16x16 blue square: the tray needs an image; the app icon replaces it where one is packaged.
+// A 16x16 blue square, for when the app's tray image is missing (a build without the screen's
+// files): the tray needs an image, and a till must never fail to keep syncing for want of one.
 const FALLBACK_ICON =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAHElEQVR42mNgGDRAPv/1f1LwqAGjBgxXAwYMAABqb2OQE6bL6AAAAABJRU5ErkJggg==';
 
@@ -13,8 +14,19 @@ export interface TillTray {
   destroy(): void;
 }
 
-export function createTillTray(opts: { texts: ShellTexts; owed: number; onOpen: () => void; onQuit: () => void }): TillTray {
-  const tray = new Tray(nativeImage.createFromDataURL(FALLBACK_ICON));
+/**
+ * `iconPath`: the app icon drawn for the tray (tray.png, 16 px, beside tray@2x.png, which Electron
+ * picks on high-density screens); the fallback square when it cannot be read.
+ */
+export function createTillTray(opts: {
+  texts: ShellTexts;
+  owed: number;
+  iconPath: string;
+  onOpen: () => void;
+  onQuit: () => void;
+}): TillTray {
+  const icon = nativeImage.createFromPath(opts.iconPath);
+  const tray = new Tray(icon.isEmpty() ? nativeImage.createFromDataURL(FALLBACK_ICON) : icon);
   const update = (owed: number, texts: ShellTexts) => {
     tray.setToolTip(texts.trayTooltip(owed));
     tray.setContextMenu(

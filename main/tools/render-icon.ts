@@ -5,6 +5,8 @@
 //                                 .icns and the Linux icons from it (electron-builder.yml `icon`)
 //   renderer/public/favicon.ico   16, 32 and 48 px: browser mode's favicon (vite copies public/)
 //   renderer/public/icon-256.png  the window icon on Linux (main/index.ts), the page's larger icon
+//   renderer/public/tray.png      16 px (and tray@2x.png, 32 px, for high-density screens): the
+//                                 tray / menu bar icon (main/electron/tray.ts)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,5 +63,7 @@ if (invokedDirectly) {
   writeFileSync(join(repoRoot, 'assets/icon.png'), at(1024));
   writeFileSync(join(repoRoot, 'renderer/public/icon-256.png'), at(256));
   writeFileSync(join(repoRoot, 'renderer/public/favicon.ico'), icoFromPngs([16, 32, 48].map((size) => ({ size, png: at(size) }))));
-  process.stdout.write('Rendered assets/icon.png, renderer/public/favicon.ico and renderer/public/icon-256.png\n');
+  writeFileSync(join(repoRoot, 'renderer/public/tray.png'), at(16));
+  writeFileSync(join(repoRoot, 'renderer/public/tray@2x.png'), at(32));
+  process.stdout.write('Rendered assets/icon.png, renderer/public/favicon.ico, icon-256.png, tray.png and tray@2x.png\n');
 }

@@ -2,6 +2,7 @@
 // can be loaded and driven in plain Node: it records windows, IPC handlers, protocol handlers,
 // session policies and app events. Only what the shell uses exists; anything else is undefined
 // and fails loudly when touched.
+import { readFileSync } from 'node:fs';
 type Listener = (...args: unknown[]) => unknown;
 
 export interface FakeWindow {
@@ -15,11 +16,21 @@ export interface FakeWindow {
 }
 
 export interface FakeTray {
+  /** The image the tray was made with: a file's path, or the data URL of the fallback. */
+  image: { path?: string; url?: string };
   tooltip?: string;
   /** The last context menu's template. */
   menu: Array<{ label?: string; type?: string; enabled?: boolean; click?: () => void }>;
   listeners: Map<string, Listener>;
   destroyed: boolean;
+}
+
+function isReadablePng(path: string): boolean {
+  try {
+    return readFileSync(path).subarray(1, 4).toString('latin1') === 'PNG';
+  } catch {
+    return false;
+  }
 }
 
 export function createFakeElectron(opts: { lock?: boolean; packaged?: boolean } = {}) {
@@ -133,10 +144,20 @@ export function createFakeElectron(opts: { lock?: boolean; packaged?: boolean } 
       },
     },
     Menu: { setApplicationMenu: () => {}, buildFromTemplate: (template: FakeTray['menu']) => ({ template }) },
-    nativeImage: { createFromDataURL: (url: string) => ({ url }) },
+    nativeImage: {
+      createFromDataURL: (url: string) => ({ url, isEmpty: () => false }),
+      // As Electron's: an image that cannot be read is empty rather than an error.
+      createFromPath: (path: string) => ({ path, isEmpty: () => !isReadablePng(path) }),
+    },
     Tray: class {
-      private readonly rec: FakeTray = { menu: [], listeners: new Map(), destroyed: false };
-      constructor() {
+      private readonly rec: FakeTray;
+      constructor(image: { path?: string; url?: string }) {
+        this.rec = {
+          image: image.path !== undefined ? { path: image.path } : { url: image.url as string },
+          menu: [],
+          listeners: new Map(),
+          destroyed: false,
+        };
         state.trays.push(this.rec);
       }
       setToolTip(t: string) {

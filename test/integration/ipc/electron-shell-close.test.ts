@@ -3,7 +3,7 @@
 // an order stays owed. Closing the window asks; "keep syncing" hides it behind a tray with the
 // status, Open and Quit; the tray's Quit asks again; nothing owed closes at once. Also: the
 // provisioning file the app picks up at start, and the update channels answered in the shell.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   bundle = join(root, 'app', 'main', 'index.cjs');
   mkdirSync(join(root, 'renderer'));
   writeFileSync(join(root, 'renderer', 'index.html'), '<!doctype html><title>POS Companion</title>');
+  copyFileSync(join(import.meta.dirname, '../../../renderer/public/tray.png'), join(root, 'renderer', 'tray.png'));
 }, 60_000);
 afterAll(() => {
   for (const [k, v] of Object.entries(savedEnv)) {
@@ -132,6 +133,8 @@ describe('closing the till with orders pending', () => {
     });
     expect(shell.state.quitCalls).toBe(0);
     const tray = shell.state.trays[0]!;
+    // The app's own icon, from the screen's files the app ships.
+    expect(tray.image).toEqual({ path: join(root, 'renderer', 'tray.png') });
     expect(tray.tooltip).toBe('POS Companion: 1 order waiting');
     expect(tray.menu.map((i) => i.label ?? i.type)).toEqual(['1 order waiting', 'separator', 'Open POS Companion', 'Quit']);
 
