@@ -43,8 +43,19 @@ it('has a table of tills per store with pending, needs attention, oldest pending
     'pos_companion_oldest_pending_age_seconds',
     'pos_companion_last_sync_success_timestamp_seconds',
     'pos_companion_clock_skew_seconds',
+    'pos_companion_scanner_info',
   ])
     expect(exprs).toContain(`${name}{`);
+  // The scanner's state is a column of its own (the series' `state` label), its value hidden.
+  const organize = (
+    table as unknown as { transformations: { id: string; options: Record<string, Record<string, unknown>> }[] }
+  ).transformations.find((t) => t.id === 'organize');
+  expect(organize?.options.renameByName?.state).toBe('Scanner');
+  expect(organize?.options.excludeByName?.['Value #H']).toBe(true);
+  expect(table!.targets!.find((t) => t.expr.includes('pos_companion_scanner_info'))?.expr).toMatch(/by \(store, till, state\)/);
+  // And the fleet's count of HID POS scanners that are not connected, at the top.
+  const stat = d.panels.find((p) => p.type === 'stat' && p.targets?.some((t) => t.expr.includes('pos_companion_scanner_connected')));
+  expect(stat?.targets?.[0]?.expr).toMatch(/pos_companion_scanner_connected\{[^}]*\} == 0/);
   // Every pos_companion_ series it asks for is one a till pushes.
   const zero = { pending: 0, sending: 0, synced: 0, attention: 0, discarded: 0 };
   const pushed = await healthRegistry({
@@ -61,6 +72,7 @@ it('has a table of tills per store with pending, needs attention, oldest pending
     storeId: 's',
     tillId: 't',
     version: '1',
+    scanner: { mode: 'hidpos', state: 'connected' },
   }).getMetricsAsJSON();
   const names = new Set(pushed.map((m) => m.name));
   const asked = d.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/pos_companion_[a-z_]+/g)].map((m) => m[0])));
