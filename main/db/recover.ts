@@ -1,6 +1,10 @@
 // Recovery: copies every readable order and refund (and the settings, stored keys and customer
 // cache) out of a damaged database file into the live one, so nothing the till had accepted is
-// dropped with the damaged file.
+// dropped with the damaged file. What keeps a sale from being taken twice comes along too: the
+// POS's sale ids (pos_sales: a sale the POS sends again answers with its order, not a second one),
+// the receipts already captured (receipt_keys), the folder imports already done (imported_files),
+// and the points holds orders redeem (point_holds: "hold again" needs the expired one); and the
+// loyalty panel's cache.
 //
 // Contract of `recoverInto`:
 // - the damaged file is only read (a copy of it, see salvage.ts), never changed or deleted;
@@ -66,6 +70,8 @@ export interface RecoveryReport {
   customers: number;
   settings: number;
   keys: number;
+  /** Rows copied of the tables that keep a sale from being taken twice, and of the loyalty cache. */
+  related: RelatedCounts;
   unreadable: UnreadableEntry[];
   /** Rows that decoded into nonsense (a torn page) and carry no usable id. */
   unreadableUnnamed: number;
@@ -83,6 +89,20 @@ export interface RecoverOptions {
   logger?: Logger;
 }
 
+/**
+ * Tables copied row by row as they are (the columns both files have; a row the live file already
+ * has is kept): each row is keyed on its own id, and none is an order or a call to Gameball.
+ */
+const RELATED = [
+  { table: 'pos_sales', key: 'pos_sale_id', label: 'posSales' },
+  { table: 'receipt_keys', key: 'receipt_key', label: 'receiptKeys' },
+  { table: 'imported_files', key: 'content_hash', label: 'importedFiles' },
+  { table: 'point_holds', key: 'hold_reference', label: 'pointHolds' },
+  { table: 'loyalty_cache', key: 'customer_id', label: 'loyaltyCache' },
+] as const;
+
+export type RelatedCounts = Record<(typeof RELATED)[number]['label'], number>;
+
 const PLANS: readonly TablePlan[] = [
   { table: 'settings', key: 'key' },
   { table: 'secrets', key: 'name' },
@@ -98,6 +118,7 @@ const PLANS: readonly TablePlan[] = [
   { table: 'refunds', key: 'refund_id', indexes: [{ name: 'sqlite_autoindex_refunds_1', orderBy: ['refund_id'] }] },
   { table: 'outbox', key: 'entity_id', indexes: [{ name: 'outbox_entity', orderBy: ['entity_id'] }] },
   { table: 'customer_cache', key: 'customer_id' },
+  ...RELATED.map(({ table, key }) => ({ table, key })),
 ];
 
 const OWED = new Set(['pending', 'sending', 'attention']);
@@ -176,6 +197,7 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
     customers: 0,
     settings: 0,
     keys: 0,
+    related: { posSales: 0, receiptKeys: 0, importedFiles: 0, pointHolds: 0, loyaltyCache: 0 },
     unreadable: [],
     unreadableUnnamed: 0,
     incomplete: ['orders', 'refunds'].some((t) => {
@@ -374,6 +396,23 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
         if (!stmt.refundExists.get(key)) unreadable('refund', key, 'refund');
       }
 
+      // After the orders: a sale id or receipt names its order, which is back by now (or named
+      // unreadable; the sale id is kept either way, so the POS sending it again is not a new sale).
+      for (const { table, label } of RELATED) {
+        const rows = salvaged.tables.get(table)?.rows ?? [];
+        if (rows.length === 0) continue;
+        const cols = columnsOf(live, table);
+        const insert = insertStatement(live, table, cols);
+        for (const row of rows) {
+          try {
+            if (insert.run(pick(row, cols)).changes === 1) report.related[label] += 1;
+          } catch (err) {
+            // A torn row that breaks the table's rules: that row only (the statement is undone, not the recovery).
+            report.problems.push(`${table}: a row could not be copied (${err instanceof Error ? err.message : String(err)})`);
+          }
+        }
+      }
+
       // The outbox may still name orders and refunds whose rows are gone from every table and index.
       for (const [entity, list] of calls) {
         const kind = list.some((c) => c.kind === 'refund') ? 'refund' : 'order';
@@ -390,6 +429,7 @@ export function recoverInto(live: Database, from: string, opts: RecoverOptions):
     customers: report.customers,
     settings: report.settings,
     keys: report.keys,
+    related: report.related,
     unreadable: report.unreadable.length,
     unreadableUnnamed: report.unreadableUnnamed,
     incomplete: report.incomplete,
