@@ -47,7 +47,7 @@ it('a recovered till answers a POS sale sent again with its order, refuses a rec
   });
   const orderId = sold.sale.orderId!;
   const receipt = old.captureOrder({ mobile: '0500002002', totalPaidMinor: 5000, receiptKey: 'zatca:recovered-receipt' });
-  const waiting = old.sales.intakeSale({ posSaleId: 'S-2003', totalPaid: '7.25', currency: 'SAR', receiptNo: 'R-2003', soldAt, soldAt });
+  const waiting = old.sales.intakeSale({ posSaleId: 'S-2003', totalPaid: '7.25', currency: 'SAR', receiptNo: 'R-2003', soldAt });
   expect(waiting.sale.state).toBe('pending');
   await old.close();
   // A hold of points this till took for an order (as the points desk writes it), expired since.
@@ -90,7 +90,9 @@ it('a recovered till answers a POS sale sent again with its order, refuses a rec
   expect(fresh.sales.pendingSale()?.posSaleId).toBe('S-2003');
   // The hold is back with its order.
   const hold = new BetterSqlite3(join(fresh.dataDir, 'pos-companion.db'), { readonly: true });
-  cleanups.push(() => hold.close());
+  cleanups.push(() => {
+    hold.close();
+  });
   expect(hold.prepare('SELECT order_id, state FROM point_holds WHERE hold_reference = ?').get('hold-recovered-1')).toEqual({
     order_id: orderId,
     state: 'expired',
