@@ -37,6 +37,7 @@ import type { ScannerStateCode } from './scanner/service.ts';
 import { appVersion } from './app-version.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import { SaleIntake } from './integration/intake.ts';
+import type { Sales } from './integration/intake.ts';
 import { FolderImport, inboxFolder } from './integration/folder-import.ts';
 import type { TillStore } from './till-store.ts';
 import type {
@@ -129,7 +130,7 @@ export interface Engine {
    * Sales from the store's POS (local API, folder import), keyed on their posSaleId: captured at
    * once with a customer, else pending on the checkout screen (main/integration/intake.ts).
    */
-  readonly sales: SaleIntake;
+  readonly sales: Sales;
   captureRefund(input: unknown): CapturedRefund;
   /** Spending points: holds, their release, and the expired-hold choices (main/loyalty/points-desk.ts). */
   readonly points: Points;
@@ -426,12 +427,21 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   // Every call that reads or writes the database: a damaged database comes out as
   // DatabaseDamagedError (with its sentence), not as SQLite's bare error.
   const guard = <T>(where: string, fn: () => T): T => health.guard(where, fn);
-  const sales = new SaleIntake({
+  const intake = new SaleIntake({
     db,
     clock,
     logger,
     capture: (input) => orders.captureOrder(input),
   });
+  // What the local API and the screen call: every database step behind the guard, like captureOrder.
+  const sales: Sales = {
+    intakeSale: (body) => guard('saving a sale from the POS', () => intake.intakeSale(body)),
+    completeSale: (id, customer) => guard('completing a sale from the POS', () => intake.completeSale(id, customer)),
+    skipSale: (id) => guard('setting a sale from the POS aside', () => intake.skipSale(id)),
+    getSale: (id) => guard('reading a sale from the POS', () => intake.getSale(id)),
+    pendingSale: () => guard('reading the waiting sale', () => intake.pendingSale()),
+    onPending: (listener) => intake.onPending(listener),
+  };
   // Sales the POS drops as files: watched while the till runs (desktop and serve), not by one-shot commands.
   const folderImport = startSync
     ? new FolderImport({ db, intake: sales, inbox: () => inboxFolder(dataDir, settingsStore.get().inboxFolder), clock, logger })

@@ -123,6 +123,9 @@ function customerKey(c: SaleCustomer | null): string | null {
   return JSON.stringify(out);
 }
 
+/** What the engine offers of the intake (engine.sales), each database step behind its guard. */
+export type Sales = Pick<SaleIntake, 'intakeSale' | 'completeSale' | 'skipSale' | 'getSale' | 'pendingSale' | 'onPending'>;
+
 export class SaleIntake {
   private readonly stmt;
   private readonly intakeTx: (sale: PosSale, now: number) => IntakeResult;

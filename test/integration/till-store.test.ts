@@ -87,6 +87,27 @@ describe('a database damaged while the till runs', () => {
     for (const id of named) expect(next.notices[0]!.message.includes(id) || /and \d+ more/.test(next.notices[0]!.message)).toBe(true);
   });
 
+  it('a sale from the POS meets it as the same condition, not a bare SQLite error', async () => {
+    const dir = folder();
+    const e = await engineAt(dir, { startSync: false, onDatabaseProblem: 'continue' });
+    const soldAt = `${new Date().toISOString().slice(0, 19)}+00:00`;
+    e.sales.intakeSale({ posSaleId: 'S-8', totalPaid: '2.00', currency: 'SAR', receiptNo: 'R-8', soldAt, mobile: '0500003998' });
+    // The sales' table and its key index, headers and all (a sale's look-up and its insert both meet it).
+    damageUnderneath(dir, 'pos_sales');
+    const file = join(dir, 'pos-companion.db');
+    for (const name of ['pos_sales', 'sqlite_autoindex_pos_sales_1'])
+      for (const page of pagesOf(file, name, 'any')) overwritePage(file, page.pageno, 0, 100);
+    let err: unknown;
+    try {
+      e.sales.intakeSale({ posSaleId: 'S-9', totalPaid: '3.00', currency: 'SAR', receiptNo: 'R-9', soldAt, mobile: '0500003999' });
+    } catch (x) {
+      err = x;
+    }
+    expect(err).toBeInstanceOf(DatabaseDamagedError);
+    expect((err as Error).message).toMatch(/saving a sale from the POS failed/);
+    expect(e.notices.map((n) => n.code)).toEqual(['DB_DAMAGED_RUNNING']);
+  });
+
   it('the sync stops on it and `drain` rejects with the same condition', async () => {
     const dir = folder();
     const sim = await startSimulator({ rateLimit: false });
