@@ -20,10 +20,12 @@ export class ReceiptKeys {
   private readonly claimStmt;
 
   constructor(db: Database) {
-    // A receipt whose order was discarded (it never reached Gameball) may be captured again.
+    // A receipt whose order was discarded (it never reached Gameball) may be captured again. One
+    // whose order is gone was synced and pruned by retention (discarded orders are never pruned):
+    // Gameball has it, so the receipt stays taken.
     this.find = db.prepare<[string, number], { order_id: string }>(
-      `SELECT k.order_id FROM receipt_keys k JOIN orders o ON o.order_id = k.order_id
-        WHERE k.receipt_key = ? AND k.training = ? AND o.state != 'discarded'`,
+      `SELECT k.order_id FROM receipt_keys k LEFT JOIN orders o ON o.order_id = k.order_id
+        WHERE k.receipt_key = ? AND k.training = ? AND (o.state IS NULL OR o.state != 'discarded')`,
     );
     this.claimStmt = db.prepare<{ key: string; training: number; order: string; at: string }>(
       `INSERT INTO receipt_keys (receipt_key, training, order_id, created_at) VALUES (@key, @training, @order, @at)

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyScan } from '../../../preload/scan-classify.ts';
 import { ReceiptCapturedError } from '../../../main/orders/receipt-keys.ts';
-import { refusal, tillFixture } from '../../support/till-fixture.ts';
+import { refusal, synced, tillFixture } from '../../support/till-fixture.ts';
 import type { TillFixture } from '../../support/till-fixture.ts';
 
 let till: TillFixture;
@@ -27,6 +27,18 @@ describe('receipt keys', () => {
     // Nothing written by the refused capture.
     expect(till.rows('SELECT order_id FROM orders')).toHaveLength(1);
     expect(till.rows('SELECT * FROM outbox')).toHaveLength(1);
+  });
+
+  it('stays captured after retention pruned its synced order (Gameball has it), however short the retention', () => {
+    till = tillFixture();
+    const first = till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 100000, receiptKey: key });
+    synced(till, first.orderId, new Date(till.clock.now()).toISOString());
+    till.clock.advance(2 * 86_400_000);
+    expect(till.queue.prune(1)).toBe(1);
+    expect(till.rows('SELECT order_id FROM orders')).toHaveLength(0);
+    const err = refusal(() => till.orders.captureOrder({ mobile: '0500001234', totalPaidMinor: 100000, receiptKey: key }));
+    expect(err).toMatchObject({ code: 'RECEIPT_ALREADY_CAPTURED', orderId: first.orderId });
+    expect(till.rows('SELECT order_id FROM orders')).toHaveLength(0);
   });
 
   it('a save repeated with its clientRef is the same order, not a refusal', () => {
