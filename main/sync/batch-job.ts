@@ -17,6 +17,15 @@
 //    (looked up first); the items it did answer settle as usual.
 //  - The job cannot be polled to the end (gone, or not done within `pollForMs`): every row is of
 //    unknown outcome.
+// Dates: an item goes with the date the single flow would send (gameball-link.ts postDated: the
+// captured one unless it is ahead of Gameball's clock as far as the till knows). Items Gameball
+// still refuses as dated in its future (9007: it recorded nothing) go once more at once, in one
+// more batch of the same rows under the same lease, dated no later than Gameball's clock as the
+// job's status answer gave it. Only a customer's first item not done goes again (its later ones
+// wait their turn: its orders keep their order and never share a re-dated time, 9003); what is
+// refused again, or waits, goes singly. Without this, a till whose clock is a little ahead sends
+// most of a fresh backlog one by one: each refused item counts an attempt, and a row that was
+// tried never goes in a batch again.
 // A row that turns out not to be batchable once its order is read (a redemption, a referrer, a
 // row that no longer reads) is sent by the single flow (row-job.ts) right away, under the same
 // lease; later rows of its customer in the batch go back to the queue, so its calls stay in order.
@@ -85,8 +94,12 @@ export async function runBatch(taken: readonly ClaimedRow[], deps: BatchJobDeps)
 interface Item {
   row: ClaimedRow;
   orderId: string;
+  /** The order's body as captured. */
   body: Record<string, unknown>;
 }
+
+/** Gameball's "transaction time is not valid": a date in its future (nothing recorded). */
+const TIME_NOT_VALID = '9007';
 
 /** Takes more rows for the batch, a step at a time, up to its size (a failed claim just ends the topping up). */
 async function topUp(rows: ClaimedRow[], deps: BatchJobDeps): Promise<void> {
@@ -176,7 +189,11 @@ function later(row: ClaimedRow, deps: BatchJobDeps, code: string, message: strin
   };
 }
 
-async function sendAndSettle(all: Item[], deps: BatchJobDeps): Promise<Entry[]> {
+/**
+ * Posts the items as one batch, follows the job and settles each row. `notAfter`: the second
+ * round of items refused as future-dated, dated no later than this (Gameball's clock).
+ */
+async function sendAndSettle(all: Item[], deps: BatchJobDeps, notAfter?: number): Promise<Entry[]> {
   const { link, clock, store } = deps;
   let items = all;
   const carrierLogs: SyncLogInput[] = [];
@@ -203,18 +220,15 @@ async function sendAndSettle(all: Item[], deps: BatchJobDeps): Promise<Entry[]> 
 
   if (!keepLeases()) return [];
   const carrier = items[0] as Item;
-  const posted = await link.call(
-    carrier.row,
-    carrierLogs,
-    (c, s) =>
-      postBatchOrders(
-        c,
-        items.map((it) => it.body),
-        s,
-      ),
-    'POST',
-    '/batch/orders',
-  );
+  const bodies = items.map((it) => link.datedItem(it.body, 'orderDate', notAfter));
+  const sentDate = new Map(items.map((it, i) => [it.row.id, bodies[i]?.orderDate]));
+  const redated = bodies.filter((b, i) => b !== items[i]?.body).length;
+  if (redated > 0)
+    deps.logger?.warn(
+      { rows: items.length, redated },
+      "batch orders dated ahead of Gameball's clock (the till's clock was ahead when they were captured): sent with Gameball's time instead",
+    );
+  const posted = await link.call(carrier.row, carrierLogs, (c, s) => postBatchOrders(c, bodies, s), 'POST', '/batch/orders');
   if (posted === 'abandoned') {
     const sent = carrierLogs.some((l) => l.method === 'POST');
     return everyRow(() => handBack(deps, sent));
@@ -251,7 +265,50 @@ async function sendAndSettle(all: Item[], deps: BatchJobDeps): Promise<Entry[]> 
       'batch job failed midway; the orders it did not answer are confirmed with Gameball',
     );
   } else deps.gate.succeeded();
-  return settle(items, status, jobId, polled.res, carrierLogs, deps);
+  const entries = settle(items, status, jobId, polled.res, carrierLogs, deps);
+  const gameballNow = polled.res.serverTime;
+  if (notAfter !== undefined || typeof gameballNow !== 'number') return entries;
+  return resendFutureDated(items, sentDate, entries, gameballNow, deps);
+}
+
+/**
+ * The second round (see the header): the items refused as dated in Gameball's future whose date
+ * can go earlier, posted once more as one batch dated no later than `gameballNow`; each keeps the
+ * audit rows of its first round. Only a customer's first item not done goes again (its later ones
+ * wait their turn, so its orders still reach Gameball in order, never two on one re-dated time).
+ * The rest keep their outcome.
+ */
+async function resendFutureDated(
+  items: readonly Item[],
+  sentDate: ReadonlyMap<number, unknown>,
+  entries: Entry[],
+  gameballNow: number,
+  deps: BatchJobDeps,
+): Promise<Entry[]> {
+  const again: Item[] = [];
+  const at = new Map<number, number>();
+  const behind = new Set<string>();
+  entries.forEach((e, i) => {
+    const item = items[i];
+    if (!item || e.outcome.type === 'done' || behind.has(item.row.customerId)) return;
+    behind.add(item.row.customerId);
+    if (e.outcome.type !== 'retry' || e.outcome.unknownOutcome || e.outcome.code !== TIME_NOT_VALID) return;
+    const before = Date.parse(String(sentDate.get(item.row.id)));
+    const after = Date.parse(String(deps.link.datedItem(item.body, 'orderDate', gameballNow).orderDate));
+    if (!(after < before)) return;
+    at.set(item.row.id, i);
+    again.push(item);
+  });
+  if (again.length === 0) return entries;
+  const settled = await sendAndSettle(again, deps, gameballNow);
+  const out = [...entries];
+  for (const e of settled) {
+    const i = at.get(e.row.id);
+    const first = i === undefined ? undefined : entries[i];
+    if (i === undefined || !first) continue;
+    out[i] = { row: e.row, outcome: e.outcome, logs: [...first.logs, ...e.logs] };
+  }
+  return out;
 }
 
 type Polled =

@@ -19,7 +19,8 @@
 //  - success: done (with its rewarded points);
 //  - failed 9004 (the order id exists): Gameball has the order, done (audited as reconciled);
 //  - failed with a code that means "try later" (2001, 429, 5xxx) or a date in Gameball's future
-//    (9007, which the single flow re-dates): back to pending, attempt counted, so it goes singly;
+//    (9007, which the single flow re-dates): back to pending, attempt counted, so it goes singly
+//    (a 9007 item is first sent once more in a batch dated by Gameball's clock, batch-job.ts);
 //  - failed with any other code: needs attention with Gameball's code and message, like a refused
 //    `POST /orders` (row-outcome.ts);
 //  - no result for the item (a job that failed midway or ended without it): unknown, so the row is

@@ -200,10 +200,21 @@ export class GameballLink {
       { outboxId: row.id, entityId: row.entityId, captured, sentAs: sendable },
       "date ahead of Gameball's clock (the till's clock was ahead when it was captured): sent with Gameball's time instead",
     );
-    // The till's own time goes along in `extra` (an order's free fields), so Gameball's records
-    // still show when the sale happened by the till's clock.
-    const extra = field === 'orderDate' && isRecord(body.extra) ? { extra: { ...body.extra, tillOrderDate: captured } } : {};
-    return { ...body, [field]: sendable, ...extra };
+    return withDate(body, field, captured, sendable);
+  }
+
+  /**
+   * A batch item's body with the date postDated would send (the batch logs one line for all):
+   * the captured date unless it is ahead of Gameball's clock as far as the till knows, and no later
+   * than `notAfter` (Gameball's clock read from an answer) when given. The body itself when the
+   * date stands.
+   */
+  datedItem(body: Record<string, unknown>, field: 'orderDate', notAfter?: number): Record<string, unknown> {
+    const captured = body[field];
+    if (typeof captured !== 'string') return body;
+    let sendable = sendableTime(captured, this.deps.clock.now(), this.skew.estimate());
+    if (notAfter !== undefined && Date.parse(sendable) > notAfter) sendable = isoAt(notAfter);
+    return sendable === captured ? body : withDate(body, field, captured, sendable);
   }
 
   /** What Gameball lists for an order (the look-up before any re-post). */
@@ -384,6 +395,15 @@ export class GameballLink {
       logger?.warn({ err: errorText(err) }, 'could not count the calls owed; the first send is not delayed');
     }
   }
+}
+
+/**
+ * `body` dated `sendable` instead of `captured`. The till's own time goes along in `extra` (an
+ * order's free fields), so Gameball's records still show when the sale happened by the till's clock.
+ */
+function withDate(body: Record<string, unknown>, field: string, captured: string, sendable: string): Record<string, unknown> {
+  const extra = field === 'orderDate' && isRecord(body.extra) ? { extra: { ...body.extra, tillOrderDate: captured } } : {};
+  return { ...body, [field]: sendable, ...extra };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
