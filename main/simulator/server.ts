@@ -41,8 +41,9 @@ export interface Faults {
   resetRate: number;
   dropRate: number;
   /**
-   * How many of the next `POST /orders` are refused with 422/3003 (nothing committed): a rule of
-   * Gameball's that an order can break, on demand, so the needs-attention path can be tested.
+   * How many of the next orders (`POST /orders`, or order items of a batch job) are refused with
+   * 422/3003 (nothing committed): a rule of Gameball's that an order can break, on demand, so the
+   * needs-attention path can be tested.
    */
   refuseOrders: number;
   /** How many of the next `POST /batch/orders` are answered 503/5003 (nothing committed): batches failing as a whole. */

@@ -18,9 +18,10 @@
 // What an item's result does (`itemSettlement`):
 //  - success: done (with its rewarded points);
 //  - failed 9004 (the order id exists): Gameball has the order, done (audited as reconciled);
-//  - failed with a code that means "try later" (2001, 429, 5xxx) or a date in Gameball's future
-//    (9007, which the single flow re-dates): back to pending, attempt counted, so it goes singly
-//    (a 9007 item is first sent once more in a batch dated by Gameball's clock, batch-job.ts);
+//  - failed with a code that means "try later" (2001, 429, 5xxx) or a date Gameball refuses (9007
+//    in its future, 9003 the very time of another of the customer's: the single flow re-dates
+//    both): back to pending, attempt counted, so it goes singly (a 9007 item is first sent once
+//    more in a batch dated by Gameball's clock, batch-job.ts);
 //  - failed with any other code: needs attention with Gameball's code and message, like a refused
 //    `POST /orders` (row-outcome.ts);
 //  - no result for the item (a job that failed midway or ended without it): unknown, so the row is
@@ -57,7 +58,7 @@ export function pickBatch<R>(candidates: Iterable<BatchCandidate<R>>, max: numbe
 }
 
 /** Gameball codes that mean "not now" rather than "not this order". */
-const LATER_CODES = new Set([2001, 4290, 5000, 5003, 9007]);
+const LATER_CODES = new Set([2001, 4290, 5000, 5003, 9003, 9007]);
 const DUPLICATE = 9004;
 
 export type ItemSettlement =

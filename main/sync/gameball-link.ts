@@ -8,7 +8,8 @@
 //    request measures the skew (stored for the status); a clock set back never stretches a wait
 //    (the pauses keep their length; the outbox's due rules and the limiter hold by themselves);
 //  - an order or refund dated ahead of Gameball's clock (captured while the till's clock was
-//    ahead) is sent with a date Gameball accepts instead of being refused as future-dated (9007).
+//    ahead) is sent with a date Gameball accepts instead of being refused as future-dated (9007);
+//    one on the very time of another of the customer's (9003) is sent a second earlier.
 // A new engine first counts what other syncs sent in the last 30 s (the audit table), so a
 // restart does not burst into Gameball's per-account rate limit.
 import type { Clock } from '../clock.ts';
@@ -32,6 +33,10 @@ import type { LiveFacts } from './status.ts';
 
 /** Gameball's "transaction time is not valid": a date in its future. */
 const TIME_NOT_VALID = 9007;
+/** Gameball's "transaction time already exists": the customer has another one at that very time. */
+const TIME_TAKEN = 9003;
+/** How many earlier seconds a body refused with 9003 tries before it waits for a person. */
+const TIME_TAKEN_TRIES = 5;
 /** How far back the limiter is seeded from other syncs' calls: Gameball's longest window. */
 const RATE_WINDOW_MS = 30_000;
 /** A stored skew is rewritten when the estimate moves by at least this. */
@@ -179,13 +184,24 @@ export class GameballLink {
     const { clock } = this.deps;
     const captured = body[field];
     if (typeof captured !== 'string') return this.call(row, logs, (c, s) => post(c, body, s), 'POST', path);
-    const first = this.redated(row, body, field, captured, sendableTime(captured, clock.now(), this.skew.estimate()));
-    const res = await this.call(row, logs, (c, s) => post(c, first, s), 'POST', path);
-    if (res === 'abandoned' || res.code !== TIME_NOT_VALID || typeof res.serverTime !== 'number') return res;
-    const again = Math.min(Date.parse(sendableTime(captured, clock.now(), this.skew.estimate())), res.serverTime);
-    if (!(again < Date.parse(String(first[field])))) return res;
-    const second = this.redated(row, body, field, captured, isoAt(again));
-    return this.call(row, logs, (c, s) => post(c, second, s), 'POST', path);
+    let sent = this.redated(row, body, field, captured, sendableTime(captured, clock.now(), this.skew.estimate()), 'ahead');
+    let res = await this.call(row, logs, (c, s) => post(c, sent, s), 'POST', path);
+    if (res !== 'abandoned' && res.code === TIME_NOT_VALID && typeof res.serverTime === 'number') {
+      const again = Math.min(Date.parse(sendableTime(captured, clock.now(), this.skew.estimate())), res.serverTime);
+      if (!(again < Date.parse(String(sent[field])))) return res;
+      const second = this.redated(row, body, field, captured, isoAt(again), 'ahead');
+      sent = second;
+      res = await this.call(row, logs, (c, s) => post(c, second, s), 'POST', path);
+    }
+    // Another of the customer's transactions has this very time (9003; a POS's times are whole
+    // seconds): a second earlier, a few times at most. A refused body recorded nothing, and the
+    // order's id is its own, so this never records anything twice (a copy would be 9004).
+    for (let tries = 0; tries < TIME_TAKEN_TRIES && res !== 'abandoned' && res.code === TIME_TAKEN; tries++) {
+      const earlier = this.redated(row, body, field, captured, isoAt(Date.parse(String(sent[field])) - 1_000), 'taken');
+      sent = earlier;
+      res = await this.call(row, logs, (c, s) => post(c, earlier, s), 'POST', path);
+    }
+    return res;
   }
 
   private redated(
@@ -194,11 +210,14 @@ export class GameballLink {
     field: string,
     captured: string,
     sendable: string,
+    why: 'ahead' | 'taken',
   ): Record<string, unknown> {
     if (sendable === captured) return body;
     this.deps.logger?.warn(
       { outboxId: row.id, entityId: row.entityId, captured, sentAs: sendable },
-      "date ahead of Gameball's clock (the till's clock was ahead when it was captured): sent with Gameball's time instead",
+      why === 'ahead'
+        ? "date ahead of Gameball's clock (the till's clock was ahead when it was captured): sent with Gameball's time instead"
+        : "Gameball has another of this customer's transactions at that very time (9003): sent a second earlier",
     );
     return withDate(body, field, captured, sendable);
   }

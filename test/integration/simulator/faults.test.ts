@@ -198,6 +198,22 @@ describe('batch faults', () => {
     expect(await waitFor(s, second.body.jobId as number)).toMatchObject({ status: 'completed' });
   });
 
+  it('refuseOrders counts order items of a batch too: the next N items fail 3003, nothing of them committed', async () => {
+    const s = await sim();
+    s.control.setFaults({ refuseOrders: 1 });
+    const items = [order({ customerId: 'r1' }), order({ customerId: 'r2' })];
+    const job = await api(s, 'POST', '/batch/orders', { body: items });
+    const done = await waitFor(s, job.body.jobId as number);
+    expect(done).toMatchObject({ status: 'completed', failedItems: 1 });
+    expect(done.results).toEqual([
+      expect.objectContaining({ index: 0, status: 'failed', code: 3003 }),
+      expect.objectContaining({ index: 1, status: 'success' }),
+    ]);
+    expect(s.control.ledger().orders.map((o) => o.orderId)).toEqual([items[1]!.orderId]);
+    // Spent: the next order goes through.
+    expect((await api(s, 'POST', '/orders', items[0])).status).toBe(200);
+  });
+
   it('batchErrors: the next N batch posts get 503/5003 and nothing is committed', async () => {
     const s = await sim();
     s.control.setFaults({ batchErrors: 2 });

@@ -14,45 +14,70 @@ afterEach(async () => {
 });
 
 test("needs attention with Gameball's code and message; edit and resend syncs it", async () => {
-  // Two sales rung up in the same millisecond for what the cashier typed as the same customer:
-  // Gameball refuses the second (9003, same customer and time).
-  const frozen = Date.parse('2026-02-01T10:00:00.000Z');
-  f = await createSyncFixture({ clock: { now: () => frozen } });
+  // Gameball refuses the first of two sales for a rule of its own (3003, the simulator's fault).
+  f = await createSyncFixture();
   const typo = mobile(501);
-  const first = f.capture({ mobile: typo, totalPaidMinor: 1000 });
-  const second = f.capture({ mobile: typo, totalPaidMinor: 2500, receiptNo: 'R-2' });
-  const engine = f.engine({ clock: { now: () => Date.now() } });
+  const refusedOne = f.capture({ mobile: typo, totalPaidMinor: 2500, receiptNo: 'R-2' });
+  const fine = f.capture({ mobile: mobile(503), totalPaidMinor: 1000 });
+  f.sim.control.setFaults({ refuseOrders: 1 });
+  const engine = f.engine();
   const statuses: number[] = [];
   engine.onStatus((s) => statuses.push(s.counts.attention));
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
 
-  expect(f.order(first.orderId).state).toBe('synced');
-  const refused = f.order(second.orderId);
-  expect(refused).toMatchObject({ state: 'attention', attention_code: '9003' });
-  expect(refused.attention_message).toMatch(/same time/i);
-  expect(f.outbox(second.orderId)[0]).toMatchObject({ state: 'attention', last_error_code: '9003' });
+  expect(f.order(fine.orderId).state).toBe('synced');
+  const refused = f.order(refusedOne.orderId);
+  expect(refused).toMatchObject({ state: 'attention', attention_code: '3003' });
+  expect(refused.attention_message).toMatch(/refused by the simulator/i);
+  expect(f.outbox(refusedOne.orderId)[0]).toMatchObject({ state: 'attention', last_error_code: '3003' });
   engine.emitStatus();
   expect(engine.status().counts).toMatchObject({ synced: 1, attention: 1 });
   expect(statuses).toContain(1);
 
   // The cashier corrects the customer's number and resends.
   const queue = new OrderQueue({ db: f.db, clock: { now: () => Date.now() }, settings: () => f!.settings.get(), rules: f.orders.rules });
-  queue.editAndResend(second.orderId, { mobile: mobile(502) });
+  queue.editAndResend(refusedOne.orderId, { mobile: mobile(502) });
   engine.notify();
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
-  expect(f.order(second.orderId)).toMatchObject({ state: 'synced', rewarded_points: 25, attention_code: null });
+  expect(f.order(refusedOne.orderId)).toMatchObject({ state: 'synced', rewarded_points: 25, attention_code: null });
   const ledger = f.sim.control.ledger();
-  expect(ledger.orders.find((o) => o.orderId === second.orderId)).toMatchObject({ customerId: 'mobile_966500000502', totalPaid: 25 });
+  expect(ledger.orders.find((o) => o.orderId === refusedOne.orderId)).toMatchObject({ customerId: 'mobile_966500000502', totalPaid: 25 });
   expect(ledger.orders).toHaveLength(2);
 });
 
-test('discarded with a reason: never sent, reason kept', async () => {
+test('two sales of one customer at the very same time (9003): the second goes a second earlier, no person needed', async () => {
+  // A POS's sale times are whole seconds: two sales to one customer in one second share it.
   const frozen = Date.parse('2026-02-01T10:00:00.000Z');
   f = await createSyncFixture({ clock: { now: () => frozen } });
-  const m = mobile(601);
-  f.capture({ mobile: m, totalPaidMinor: 1000 });
-  const dup = f.capture({ mobile: m, totalPaidMinor: 1100 });
+  const m = mobile(504);
+  const first = f.capture({ mobile: m, totalPaidMinor: 1000 });
+  const second = f.capture({ mobile: m, totalPaidMinor: 2500, receiptNo: 'R-2' });
   const engine = f.engine({ clock: { now: () => Date.now() } });
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 10_000 })).empty).toBe(true);
+
+  expect(f.order(first.orderId).state).toBe('synced');
+  expect(f.order(second.orderId)).toMatchObject({ state: 'synced', rewarded_points: 25, attention_code: null });
+  const ledger = f.sim.control.ledger();
+  expect(ledger.orders).toHaveLength(2);
+  const sent = ledger.orders.find((o) => o.orderId === second.orderId);
+  expect(sent?.request.orderDate).toBe('2026-02-01T09:59:59.000Z');
+  // The till keeps the time it captured, and Gameball's record carries it too.
+  expect(f.order(second.orderId).order_date).toBe('2026-02-01T10:00:00.000Z');
+  expect((sent?.request.extra as Record<string, unknown> | undefined)?.tillOrderDate).toBe('2026-02-01T10:00:00.000Z');
+  // Gameball's refusal and the second try are both in the call log.
+  const calls = f.db
+    .prepare<[string], { gameball_code: number | null; outcome: string }>(
+      'SELECT gameball_code, outcome FROM sync_log WHERE entity_id = ? ORDER BY id',
+    )
+    .all(second.orderId);
+  expect(calls.map((c) => c.gameball_code)).toEqual([9003, null]);
+});
+
+test('discarded with a reason: never sent, reason kept', async () => {
+  f = await createSyncFixture();
+  const dup = f.capture({ mobile: mobile(601), totalPaidMinor: 1100 });
+  f.sim.control.setFaults({ refuseOrders: 1 });
+  const engine = f.engine();
   await engine.drain({ untilEmpty: true, timeoutMs: 10_000 });
   expect(f.order(dup.orderId).state).toBe('attention');
   const queue = new OrderQueue({ db: f.db, clock: { now: () => Date.now() }, settings: () => f!.settings.get(), rules: f.orders.rules });

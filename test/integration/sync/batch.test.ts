@@ -127,23 +127,26 @@ test('a job that fails midway: answered items settle, the rest are looked up and
   }
 });
 
-test('items refused one by one: duplicates are done, a refused item needs attention with Gameball’s reason, the rest are synced', async () => {
+test('items refused one by one: duplicates are done, a refused item needs attention with Gameball’s reason, a taken time goes a second earlier, the rest are synced', async () => {
   let frozen: number | null = null;
   const clock = { now: () => frozen ?? Date.now() };
   f = await createSyncFixture({ clock });
   const ids = backlog(f, 22);
-  // Two orders of one customer at the same instant: Gameball refuses the second (9003).
+  // Two orders of one customer at the same instant: Gameball refuses the second's time (9003).
   frozen = Date.now() - 1_000;
   const twin = mobile();
   const first = f.capture({ mobile: twin, totalPaidMinor: 700 });
   const second = f.capture({ mobile: twin, totalPaidMinor: 800 });
   frozen = null;
   // Three orders Gameball already has (sent by another path): their items are 9004.
-  const already = ids.slice(0, 3);
+  const already = ids.slice(1, 4);
   for (const id of already) {
     const res = await f.client.trackOrder(buildTrackOrderBody(parseOrderRow(f.order(id), id)));
     expect(res.kind).toBe('ok');
   }
+  // And Gameball refuses the first item of the batch for a reason of its own (3003).
+  const refused = ids[0]!;
+  f.sim.control.setFaults({ refuseOrders: 1 });
   const engine = f.engine();
   await engine.drain({ untilEmpty: false, timeoutMs: 10_000 });
   await until('the queue to settle', () => engine.status().counts.sending === 0 && engine.status().counts.pending === 0);
@@ -156,12 +159,18 @@ test('items refused one by one: duplicates are done, a refused item needs attent
       .map((r) => r.orderId)
       .sort(),
   ).toEqual([...already].sort());
+  expect(results.find((r) => r.orderId === refused)).toMatchObject({ status: 'failed', code: 3003 });
   expect(results.find((r) => r.orderId === second.orderId)).toMatchObject({ status: 'failed', code: 9003 });
-  expectExactlyOnce(f, [...ids, first.orderId], ledger);
+  expectExactlyOnce(f, [...ids.slice(1), first.orderId, second.orderId], ledger);
   for (const id of already) expect(logsOf(f, id).at(-1)).toMatchObject({ method: 'BATCH', outcome: 'reconciled', gameball_code: 9004 });
-  expect(f.order(second.orderId)).toMatchObject({ state: 'attention', attention_code: '9003' });
-  expect(String(f.order(second.orderId).attention_message)).toMatch(/same time already exists/);
-  expect(f.outbox(second.orderId)).toEqual([expect.objectContaining({ state: 'attention', last_error_code: '9003' })]);
+  expect(f.order(refused)).toMatchObject({ state: 'attention', attention_code: '3003' });
+  expect(String(f.order(refused).attention_message)).toMatch(/refused by the simulator/);
+  expect(f.outbox(refused)).toEqual([expect.objectContaining({ state: 'attention', last_error_code: '3003' })]);
+  // The 9003 item went singly, a second earlier, with the till's own time kept in `extra`.
+  const sent = ledger.orders.find((o) => o.orderId === second.orderId);
+  expect(sent?.via).toBe('orders');
+  expect(Date.parse(String(sent?.request.orderDate))).toBe(Date.parse(String(f.order(second.orderId).order_date)) - 1_000);
+  expect((sent?.request.extra as Record<string, unknown> | undefined)?.tillOrderDate).toBe(f.order(second.orderId).order_date);
 });
 
 test('a referral mixed into a backlog: registration and first order go singly and in order; the rest in a batch', async () => {

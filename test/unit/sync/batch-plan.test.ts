@@ -72,7 +72,16 @@ describe('itemSettlement', () => {
       { status: 'failed', code: 3003, message: 'bad total' },
       { type: 'refused', code: '3003', message: 'bad total' },
     ],
-    ['9003: refused', { status: 'failed', code: 9003, message: 'same time' }, { type: 'refused', code: '9003', message: 'same time' }],
+    [
+      '9003 (the customer has another transaction at that time): later, re-dated by the single flow',
+      { status: 'failed', code: 9003, message: 'same time' },
+      { type: 'later', code: '9003', message: 'same time' },
+    ],
+    [
+      '7006: refused, with the reason',
+      { status: 'failed', code: 7006, message: 'invalid referral' },
+      { type: 'refused', code: '7006', message: 'invalid referral' },
+    ],
   ])('%s', (_name, result, expected) => {
     expect(itemSettlement(result, '7')).toEqual(expected);
   });
