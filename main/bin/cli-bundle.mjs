@@ -8,6 +8,10 @@
 // the sources instead, so an edit takes effect at once, as a developer expects. Where there are no
 // sources beside it (an installed copy), the bundle is what there is. No bundle: the sources.
 //
+// `status` (what POS scripts and monitoring call most) has a bundle of its own, status.cjs, built
+// with the CLI and listed in the same manifest: it reads a till in its usual state without loading
+// the rest of the CLI, and hands anything else to the whole CLI (main/cli/status.ts).
+//
 // Loading: the bundle is compiled through vm.Script with V8's code cache kept beside it
 // (pos-companion.cjs.cache, written after a run that had none or had a stale one), so the 2 MB of
 // JavaScript is not parsed and compiled again at every start. A cache that cannot be written (a
@@ -19,7 +23,7 @@ import process from 'node:process';
 import vm from 'node:vm';
 
 /**
- * @typedef {{ bundle: string, inputs: [string, number, number][] }} CliManifest
+ * @typedef {{ bundle: string, quickStatus?: string, inputs: [string, number, number][] }} CliManifest
  * @typedef {{ size: number, mtimeMs: number } | null} FileFacts
  */
 
@@ -38,11 +42,12 @@ export function matchesSources(manifest, facts) {
 }
 
 /**
- * The built CLI to run, or null to run the sources.
+ * The built CLI to run, or null to run the sources: the whole CLI's bundle, and the quick
+ * `status` bundle built with it (null when the build made none).
  * @param {string} repoRoot the folder holding main/ and build/
- * @returns {string | null}
+ * @returns {{ bundle: string, quickStatus: string | null } | null}
  */
-export function builtCliToRun(repoRoot) {
+export function builtCli(repoRoot) {
   const dir = join(repoRoot, 'build', 'cli');
   let manifest;
   try {
@@ -52,23 +57,35 @@ export function builtCliToRun(repoRoot) {
   }
   const bundle = join(dir, manifest.bundle);
   if (!existsSync(bundle)) return null;
-  if (!existsSync(join(repoRoot, 'main', 'cli.ts'))) return bundle;
+  const quick = manifest.quickStatus ? join(dir, manifest.quickStatus) : null;
+  const found = { bundle, quickStatus: quick !== null && existsSync(quick) ? quick : null };
+  if (!existsSync(join(repoRoot, 'main', 'cli.ts'))) return found;
+  // About 160 stats at every start: plain concatenation (the manifest's paths are relative, with
+  // forward slashes, which every platform takes) and no exception for a missing file.
+  const root = `${repoRoot}/`;
   const facts = (/** @type {string} */ path) => {
-    try {
-      const st = statSync(join(repoRoot, path));
-      return { size: st.size, mtimeMs: st.mtimeMs };
-    } catch {
-      return null;
-    }
+    const st = statSync(root + path, { throwIfNoEntry: false });
+    return st === undefined ? null : { size: st.size, mtimeMs: st.mtimeMs };
   };
-  return matchesSources(manifest, facts) ? bundle : null;
+  return matchesSources(manifest, facts) ? found : null;
 }
 
 /**
- * Runs a CommonJS bundle as `node bundle` would, compiled with the code cache beside it.
- * @param {string} bundle
+ * The whole CLI's bundle to run, or null to run the sources (see builtCli).
+ * @param {string} repoRoot the folder holding main/ and build/
+ * @returns {string | null}
  */
-export function runBuiltCli(bundle) {
+export function builtCliToRun(repoRoot) {
+  return builtCli(repoRoot)?.bundle ?? null;
+}
+
+/**
+ * Loads a CommonJS bundle as `require(bundle)` would, compiled with V8's code cache kept beside it
+ * (`bundle`.cache, written at exit after a run that had none or had a stale one). Returns its exports.
+ * @param {string} bundle
+ * @returns {Record<string, unknown>}
+ */
+export function loadBuiltBundle(bundle) {
   const cacheFile = `${bundle}.cache`;
   let cachedData;
   try {
@@ -97,4 +114,27 @@ export function runBuiltCli(bundle) {
   mod.filename = bundle;
   const require = createRequire(bundle);
   /** @type {Function} */ (script.runInThisContext()).call(mod.exports, mod.exports, require, mod, bundle, dirname(bundle));
+  return mod.exports;
+}
+
+/**
+ * Runs a CommonJS bundle as `node bundle` would, compiled with the code cache beside it.
+ * @param {string} bundle
+ */
+export function runBuiltCli(bundle) {
+  loadBuiltBundle(bundle);
+}
+
+/**
+ * Runs the built CLI for `argv` (the arguments after the program name): a plain `status` through
+ * the quick status bundle when there is one and it can answer, else the whole CLI.
+ * @param {{ bundle: string, quickStatus: string | null }} built
+ * @param {readonly string[]} argv
+ */
+export function runBuilt(built, argv) {
+  if (built.quickStatus !== null && argv[0] === 'status') {
+    const quick = /** @type {{ runQuickStatus?: (argv: readonly string[]) => boolean }} */ (loadBuiltBundle(built.quickStatus));
+    if (quick.runQuickStatus?.(argv) === true) return;
+  }
+  runBuiltCli(built.bundle);
 }
