@@ -1,19 +1,23 @@
 // `pos-companion status`: what it prints, and the quick way to the figures on a till in its usual
-// state. The status is what the engine's would be (StatusReader, the one place it is computed),
-// read from the database opened read-only, without starting the engine: no logger, no key store,
-// no sync part, no settings or identity written back. The built CLI has this file as a bundle of
-// its own (build/cli/status.cjs, a twentieth of the whole CLI), which the bin runs for `status`.
+// state. The figures are the engine's (StatusReader, the one place the status is computed), read
+// from the database without starting the engine: no logger (so no "engine started" line in the
+// log), no key store, no sync part, no start-up checks, nothing written back to the database or the
+// identity file. The built CLI has this file as a bundle of its own (build/cli/status.cjs, 40 KB
+// against the whole CLI's 2 MB, and no zod), which the bin runs for a plain `status`.
 //
 // Contract of `readQuickStatus`: it answers only when the engine would open this data folder
-// without a word and would print the same thing, and null otherwise, having written nothing; the
-// caller then opens the engine, which runs every start-up check and says what it found. Null when:
-// the folder has a problem (missing, read-only, full, not private), there is no database or no
-// identity file, the database needs a migration or is newer than this version, the identity file
-// says this database was found damaged or is not the one it recorded or holds less than it
-// recorded, a setting is invalid, the mode is live (its last error depends on the keys, which take
-// the OS key store to read), or any statement fails (a damaged page meets the full check).
-// It skips SQLite's quick_check, which reads the whole file at every start: a read-only command
-// does not need it (every writing command and the app's start still run it).
+// without a word and print the same thing; otherwise null, having changed nothing but what every
+// command's folder checks do (checkDataFolder's probe, ensurePrivateDataDir's modes), and the
+// caller opens the engine, which runs every start-up check and says what it found. Null when: the
+// folder has a problem (missing, read-only, full, shared), there is no database or no identity
+// file, the database is not in WAL mode or needs a migration or is newer than this version, the
+// identity file flags a damaged database or records another one or more than this one holds, the
+// till id or the training mode setting is missing or not plainly valid, the mode is live (its last
+// error depends on the keys, which take the OS key store to read: a child process on Linux and
+// Windows), or any statement fails (damage meets the engine's full check).
+// It skips SQLite's quick_check, which reads the whole file at every start: a command that only
+// reads does not need it (every writing command and the app's start still run it). The database is
+// opened with query_only, so not even a mistake here could write to it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -173,11 +177,16 @@ export function readQuickStatus(
   if (recorded === null) return null;
   let db: BetterSqlite3.Database;
   try {
-    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    // Not `readonly`: a read-only connection cannot remove the -wal and -shm at close, and would
+    // leave them behind where the engine leaves none. query_only refuses any write all the same.
+    db = new BetterSqlite3(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch {
     return null;
   }
   try {
+    db.pragma('query_only = ON');
+    // A database not yet in WAL mode, or due a migration: the engine changes it first.
+    if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
     if (userVersion(db) !== MIGRATIONS.length) return null;
     // The database the identity file recorded, holding at least what it recorded (else the engine
     // restores, reports or records something).
