@@ -17,3 +17,5 @@ export function builtCliToRun(repoRoot: string): string | null;
 export function loadBuiltBundle(bundle: string): Record<string, unknown>;
 export function runBuiltCli(bundle: string): void;
 export function runBuilt(built: BuiltCli, argv: readonly string[]): void;
+export function bundleStamp(bundle: string): string;
+export function cacheFor(file: Buffer | undefined, stamp: string): Buffer | undefined;

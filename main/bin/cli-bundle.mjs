@@ -13,9 +13,11 @@
 // the rest of the CLI, and hands anything else to the whole CLI (main/cli/status.ts).
 //
 // Loading: the bundle is compiled through vm.Script with V8's code cache kept beside it
-// (pos-companion.cjs.cache, written after a run that had none or had a stale one), so the 2 MB of
-// JavaScript is not parsed and compiled again at every start. A cache that cannot be written (a
-// read-only install) only costs that time.
+// (pos-companion.cjs.cache, written after a run that had none or had a stale one, and taken only
+// for the bundle file it was made from: see bundleStamp), so the 2 MB of JavaScript is not parsed
+// and compiled again at every start. A cache that cannot be written (a read-only install) only
+// costs that time.
+import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -80,6 +82,41 @@ export function builtCliToRun(repoRoot) {
 }
 
 /**
+ * Which bundle a code cache was made from: its size, mtime and inode, in the cache file's first
+ * line. V8 checks only the length of the source a cache was made for, and a cache made for
+ * another source of the same length is taken and runs the old code (a one-character fix,
+ * rebuilt); a rebuild or a reinstall replaces the file, which changes its inode and mtime.
+ * @param {string} bundle
+ * @returns {string}
+ */
+export function bundleStamp(bundle) {
+  const st = statSync(bundle);
+  return `pos-companion-cache ${st.size} ${st.mtimeMs} ${st.ino}\n`;
+}
+
+/** @param {string} file @returns {Buffer | undefined} */
+function readCache(file) {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The V8 data of a cache file made for the bundle `stamp` names, else undefined (none, or made
+ * for another build).
+ * @param {Buffer | undefined} file the cache file's bytes
+ * @param {string} stamp see bundleStamp
+ * @returns {Buffer | undefined}
+ */
+export function cacheFor(file, stamp) {
+  if (file === undefined) return undefined;
+  const head = Buffer.from(stamp);
+  return file.length > head.length && file.subarray(0, head.length).equals(head) ? file.subarray(head.length) : undefined;
+}
+
+/**
  * Loads a CommonJS bundle as `require(bundle)` would, compiled with V8's code cache kept beside it
  * (`bundle`.cache, written at exit after a run that had none or had a stale one). Returns its exports.
  * @param {string} bundle
@@ -87,13 +124,10 @@ export function builtCliToRun(repoRoot) {
  */
 export function loadBuiltBundle(bundle) {
   const cacheFile = `${bundle}.cache`;
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+  const source = readFileSync(bundle, 'utf8');
+  const stamp = bundleStamp(bundle);
+  const cachedData = cacheFor(readCache(cacheFile), stamp);
+  const script = new vm.Script(Module.wrap(source), {
     filename: bundle,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -103,7 +137,7 @@ export function loadBuiltBundle(bundle) {
     process.once('exit', () => {
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData());
+        writeFileSync(tmp, Buffer.concat([Buffer.from(stamp), script.createCachedData()]));
         renameSync(tmp, cacheFile);
       } catch {
         // read-only or full: the next start compiles again
