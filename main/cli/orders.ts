@@ -305,9 +305,11 @@ export function registerOrderCommands(program: Command): void {
     .addOption(dataDirOption())
     .option('--json', 'machine-readable output')
     .action(async (flags: { dataDir?: string; json?: boolean }) => {
+      // The folder chosen once (choosing may move a per-user queue to the machine folder).
+      const dataDir = resolveDataDir({ flag: flags.dataDir });
       // A till in its usual state: read without starting the engine (same figures, see ./status.ts).
-      if (printQuickStatus(flags)) return;
-      await runWithEngine(flags.dataDir, (engine) => {
+      if (printQuickStatus(dataDir, flags.json === true)) return;
+      await runWithEngine(dataDir, (engine) => {
         process.stdout.write(
           statusOutput(oneShotStatus(engine.status()), engine.getSettings().tillId, engine.dataDir, flags.json === true),
         );

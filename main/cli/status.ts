@@ -213,14 +213,13 @@ export function readQuickStatus(
 }
 
 /**
- * Prints the status of `dataDir` the quick way and answers true, or answers false having printed
- * nothing (the caller opens the engine).
+ * Prints the status of `dataDir` (resolved: see resolveDataDir) the quick way and answers true, or
+ * answers false having printed nothing (the caller opens the engine).
  */
-export function printQuickStatus(flags: { dataDir?: string | undefined; json?: boolean | undefined }): boolean {
-  const dataDir = resolveDataDir({ flag: flags.dataDir });
+export function printQuickStatus(dataDir: string, json: boolean): boolean {
   const quick = readQuickStatus(dataDir);
   if (quick === null) return false;
-  process.stdout.write(statusOutput(quick.status, quick.tillId, dataDir, flags.json === true));
+  process.stdout.write(statusOutput(quick.status, quick.tillId, dataDir, json));
   return true;
 }
 
@@ -255,7 +254,7 @@ export function runQuickStatus(argv: readonly string[]): boolean {
   // As the whole CLI does first (main/cli.ts): whatever the folder checks create is private.
   restrictNewFiles();
   try {
-    return printQuickStatus(flags);
+    return printQuickStatus(resolveDataDir({ flag: flags.dataDir }), flags.json === true);
   } catch {
     return false;
   }
