@@ -245,7 +245,8 @@ export function plainStatusFlags(args: readonly string[]): { dataDir?: string; j
 /**
  * The built quick-status entry (build/cli/status.cjs): answers `argv` (the arguments after the
  * program name) when it is a plain `status` the quick way can answer, and says whether it did.
- * false: nothing was printed or written; run the whole CLI with the same arguments.
+ * false: nothing was printed, nor written to the database or the identity file; run the whole CLI
+ * with the same arguments.
  */
 export function runQuickStatus(argv: readonly string[]): boolean {
   if (argv[0] !== 'status') return false;
@@ -253,9 +254,13 @@ export function runQuickStatus(argv: readonly string[]): boolean {
   if (flags === null) return false;
   // As the whole CLI does first (main/cli.ts): whatever the folder checks create is private.
   restrictNewFiles();
+  let dataDir: string;
   try {
-    return printQuickStatus(resolveDataDir({ flag: flags.dataDir }), flags.json === true);
+    dataDir = resolveDataDir({ flag: flags.dataDir });
   } catch {
+    // The whole CLI chooses again and says what went wrong.
     return false;
   }
+  // Once it prints, it has answered: an error writing (a closed pipe) is not a reason to print twice.
+  return printQuickStatus(dataDir, flags.json === true);
 }
