@@ -20,7 +20,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix, win32 } from 'node:path';
 import Database from 'better-sqlite3';
-import { DB_FILE_NAME, PRODUCT_NAME } from './db/file-names.ts';
+import { DB_FILE_NAME, IDENTITY_FILE_NAME, PRODUCT_NAME } from './db/file-names.ts';
 
 export type InstallMode = 'per-machine' | 'per-user';
 
@@ -31,7 +31,7 @@ export const MACHINE_MARKER = 'per-machine';
 export const MOVED_NOTE = 'moved-to-machine-folder.json';
 export const MOVED_SUFFIX = '.moved-to-machine-folder';
 
-const IDENTITY_FILE = 'till.json';
+const IDENTITY_FILE = IDENTITY_FILE_NAME;
 
 export function machineDataDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
   if (platform === 'win32') return win32.join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', PRODUCT_NAME);

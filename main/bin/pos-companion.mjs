@@ -5,11 +5,10 @@
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { builtCliToRun, runBuiltCli } from './cli-bundle.mjs';
+import { builtCli, runBuilt } from './cli-bundle.mjs';
 
-const built =
-  process.env.POS_COMPANION_CLI_SOURCES === '1' ? null : builtCliToRun(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
-if (built !== null) runBuiltCli(built);
+const built = process.env.POS_COMPANION_CLI_SOURCES === '1' ? null : builtCli(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
+if (built !== null) runBuilt(built, process.argv.slice(2));
 else {
   const { register } = await import('tsx/esm/api');
   register();

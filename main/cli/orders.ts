@@ -8,8 +8,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { asDataFolderError, EXIT_DATA_FOLDER, EXIT_DISK_FULL } from '../data-folder.ts';
-import { clockAdvice, clockAdviceUnit } from '../../preload/clock-advice.ts';
-import type { ClockAdvice } from '../../preload/clock-advice.ts';
 import { resolveDataDir } from '../db/paths.ts';
 import { withEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
@@ -18,7 +16,11 @@ import { lockCouponForOrder } from './coupon.ts';
 import { CaptureRefusedError } from '../orders/errors.ts';
 import { formatMinor, MoneyError, toMinorUnits } from '../orders/money.ts';
 import { orderCurrency } from '../orders/prepare.ts';
-import type { SyncStatus } from '../orders/schemas.ts';
+import { oneShotStatus, printQuickStatus, statusOutput } from './status.ts';
+
+// The status's wording lives with the quick status (./status.ts); the other commands take it from here.
+export { clockAdviceText, formatStatus, oneShotStatus } from './status.ts';
+export type { CliStatus } from './status.ts';
 
 export const EXIT_REFUSED = 2;
 
@@ -217,68 +219,6 @@ function trainingNote(engine: Engine): void {
   }
 }
 
-function formatAge(ms: number | null): string {
-  if (ms === null) return '-';
-  const min = Math.floor(ms / 60_000);
-  if (min < 1) return `${Math.floor(ms / 1000)} s`;
-  if (min < 120) return `${min} min`;
-  const h = Math.floor(min / 60);
-  return h < 48 ? `${h} h` : `${Math.floor(h / 24)} days`;
-}
-
-/**
- * The status as a CLI command knows it. `online` is null when this process runs no sync (every
- * one-shot command): only a running sync talks to Gameball, so the state is unknown here, not false.
- */
-export type CliStatus = Omit<SyncStatus, 'online'> & { online: boolean | null };
-
-/** The status a one-shot command prints: what the tables say, and no claim about being online. */
-export function oneShotStatus(s: SyncStatus): CliStatus {
-  return { ...s, online: null };
-}
-
-/** "2 days", "1 hour", "5 minutes": the coarse unit the operator needs (see clockAdviceUnit). */
-function clockDuration(ms: number): string {
-  const { unit, value } = clockAdviceUnit(ms);
-  return `${value} ${unit}${value === 1 ? '' : 's'}`;
-}
-
-/** The operator's sentence for a clock worth a word (the screen says the same, translated). */
-export function clockAdviceText(a: ClockAdvice): string {
-  const d = clockDuration(a.ms);
-  if (a.kind === 'ahead') return `The till's clock is ${d} ahead of Gameball: set the date and time on this computer.`;
-  if (a.kind === 'behind') return `The till's clock is ${d} behind Gameball: set the date and time on this computer.`;
-  return `The till's clock went back ${d} (it reads earlier than the last order or Gameball call it recorded): check the date and time on this computer.`;
-}
-
-function formatClock(s: CliStatus): string {
-  const advice = clockAdvice(s);
-  if (advice) return clockAdviceText(advice);
-  if (typeof s.clockSkewMs === 'number') {
-    const seconds = Math.round(Math.abs(s.clockSkewMs) / 1000);
-    const off = seconds === 0 ? "within a second of Gameball's" : `${seconds} s ${s.clockSkewMs > 0 ? 'ahead of' : 'behind'} Gameball`;
-    return `${off} (checked ${s.clockCheckedAt ?? '?'})`;
-  }
-  if (s.clockCheckedAt) return 'set back since it was last checked against Gameball; the next sync checks it again';
-  return 'not checked against Gameball yet (every sync checks it)';
-}
-
-export function formatStatus(s: CliStatus, tillId: string, dataDir: string): string {
-  const c = s.counts;
-  const r = s.refundCounts;
-  return [
-    `Till ${tillId}${s.training ? ' (training)' : ''}, data folder ${dataDir}`,
-    `Orders:  ${c.pending} pending, ${c.sending} sending, ${c.attention} needs attention, ${c.synced} synced, ${c.discarded} discarded`,
-    `Refunds: ${r.pending} pending, ${r.sending} sending, ${r.attention} needs attention, ${r.synced} synced, ${r.discarded} discarded`,
-    `Oldest not yet synced: ${formatAge(s.oldestPendingAgeMs)}`,
-    `Last success: ${s.lastSuccessAt ?? 'never'}`,
-    `Last error: ${s.lastError ? `${s.lastError.at} ${s.lastError.code ? `[${s.lastError.code}] ` : ''}${s.lastError.message}` : 'none'}`,
-    `Online: ${s.online === null ? 'unknown (no sync running in this process)' : s.online ? 'yes' : 'no'}`,
-    ...(s.clockSkewMs === undefined && s.clockWentBackMs === undefined ? [] : [`Clock: ${formatClock(s)}`]),
-    '',
-  ].join('\n');
-}
-
 /** Locks the coupon, then captures the order carrying it; a capture that fails releases the lock again. */
 async function captureWithCoupon(engine: Engine, code: string, input: unknown): Promise<ReturnType<Engine['captureOrder']>> {
   const order = isRecord(input) ? input : {};
@@ -365,12 +305,13 @@ export function registerOrderCommands(program: Command): void {
     .addOption(dataDirOption())
     .option('--json', 'machine-readable output')
     .action(async (flags: { dataDir?: string; json?: boolean }) => {
-      await runWithEngine(flags.dataDir, (engine) => {
-        const s = oneShotStatus(engine.status());
+      // The folder chosen once (choosing may move a per-user queue to the machine folder).
+      const dataDir = resolveDataDir({ flag: flags.dataDir });
+      // A till in its usual state: read without starting the engine (same figures, see ./status.ts).
+      if (printQuickStatus(dataDir, flags.json === true)) return;
+      await runWithEngine(dataDir, (engine) => {
         process.stdout.write(
-          flags.json
-            ? `${JSON.stringify({ ...s, tillId: engine.getSettings().tillId, dataDir: engine.dataDir })}\n`
-            : formatStatus(s, engine.getSettings().tillId, engine.dataDir),
+          statusOutput(oneShotStatus(engine.status()), engine.getSettings().tillId, engine.dataDir, flags.json === true),
         );
       });
     });

@@ -146,9 +146,17 @@ async function runSync(flags: SyncFlags, dataDir: string): Promise<void> {
     const runStartedAt = Date.now();
     const before = part.status();
     // The check gets at most half the time, so the sending still tries (and records what it met).
-    const probe = await part.testConnection(
-      AbortSignal.any([interruption.signal, deadline.signal, AbortSignal.timeout(Math.ceil(timeoutMs / 2))]),
-    );
+    // A controller and a timer of our own, not AbortSignal.timeout: Node 20 lets a garbage
+    // collection take a timeout signal that only AbortSignal.any refers to, and then it never fires
+    // (the check ran to the deadline, and the built CLI, collecting earlier, always lost it).
+    const checkLimit = new AbortController();
+    const checkTimer = setTimeout(() => checkLimit.abort(), Math.ceil(timeoutMs / 2));
+    let probe: { ok: boolean; message: string };
+    try {
+      probe = await part.testConnection(AbortSignal.any([interruption.signal, deadline.signal, checkLimit.signal]));
+    } finally {
+      clearTimeout(checkTimer);
+    }
     if (!interrupted && !probe.ok && /not set|refused the keys/.test(probe.message)) {
       process.stderr.write(`pos-companion: ${probe.message}\n`);
       process.exitCode = 1;

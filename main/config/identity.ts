@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { isoAt } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { databaseMarker, databaseProgress } from '../db/database.ts';
+import { IDENTITY_FILE_NAME } from '../db/file-names.ts';
 import type { Database, DatabaseProgress } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { writePrivateFileAtomic } from './private-files.ts';
@@ -29,7 +30,7 @@ import type { SecretStore } from './secrets.ts';
 import { TillIdSchema } from './settings.ts';
 import type { SettingsStore } from './settings.ts';
 
-export const IDENTITY_FILE = 'till.json';
+export const IDENTITY_FILE = IDENTITY_FILE_NAME;
 const MAX_INCIDENTS = 20;
 
 const StoredKeySchema = z.object({ scheme: z.string().min(1), ciphertext: z.string().min(1), updatedAt: z.string() });

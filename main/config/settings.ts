@@ -15,15 +15,14 @@ import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
 import { BASE_URL_RULE, keysMayTravelTo, serviceUrlSchema } from './base-url.ts';
+import { TILL_ID_PATTERN, TILL_ID_RULE } from './till-id.ts';
 import { DEFAULT_UPDATE_SETTING, UpdateSettingSchema } from '../update/settings.ts';
 
 const nullableText = (max: number) => z.string().trim().min(1).max(max).nullable();
 /** A keyboard-mode scanner's frame: a few characters, kept as typed (a space counts). */
 const frameText = z.string().min(1).max(8).nullable().default(null);
 
-export const TillIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'a till id is 1-32 letters, digits, "-" or "_", starting with a letter or digit');
+export const TillIdSchema = z.string().regex(TILL_ID_PATTERN, TILL_ID_RULE);
 
 /** The currency setting: any ISO 4217 code this system knows, in any case (stored upper case). */
 export const CurrencySettingSchema = z

@@ -2,9 +2,10 @@
 //   build/app/main/index.cjs     the Electron main process (esbuild, CommonJS, Node target)
 //   build/app/preload/index.cjs  the preload bridge (esbuild, CommonJS: sandboxed preloads cannot import)
 //   build/renderer/              the screen (vite, see vite.config.ts)
-//   build/cli/pos-companion.cjs  the admin CLI (esbuild, CommonJS), with pos-companion.inputs.json:
-//                                the files it was built from, which `npx pos-companion` checks to
-//                                run it only while it matches the sources (main/bin/cli-bundle.mjs)
+//   build/cli/pos-companion.cjs  the admin CLI (esbuild, CommonJS), with status.cjs (the quick
+//                                `status`) and pos-companion.inputs.json: the files they were built
+//                                from, which `npx pos-companion` checks to run them only while they
+//                                match the sources (main/bin/cli-bundle.mjs)
 // Needs no Electron binary. Native modules (better-sqlite3, node-hid) and electron stay external:
 // they are loaded from node_modules (unpacked from the asar in a package).
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -73,28 +74,40 @@ const zodEnglishOnly: Plugin = {
 /** Where `npx pos-companion` looks for the built CLI (see main/bin/cli-bundle.mjs). */
 export const CLI_DIR = join(BUILD_DIR, 'cli');
 
+/** The quick `status` (main/cli/status.ts), bundled on its own so that `status` loads only what it reads. */
+export const QUICK_STATUS_BUNDLE = 'status.cjs';
+
 /**
- * Builds the admin CLI into `outDir`: pos-companion.cjs and pos-companion.inputs.json (each input's
- * path from the repository, size and mtime). Both are written beside and renamed into place, the
- * bundle first, so a CLI starting meanwhile runs either the old or the new one whole.
+ * Builds the admin CLI into `outDir`: pos-companion.cjs (the whole CLI), status.cjs (the quick
+ * `status`, see main/cli/status.ts) and pos-companion.inputs.json (each input of either bundle:
+ * its path from the repository, size and mtime). All are written beside and renamed into place,
+ * the bundles first, so a CLI starting meanwhile runs either the old or the new ones whole.
  */
 export async function buildCli(outDir = CLI_DIR): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, 'pos-companion.cjs');
-  const tmp = `${outfile}.${process.pid}.tmp`;
-  const result = await esbuild({
-    ...common,
-    entryPoints: [join(repoRoot, 'main/cli.ts')],
-    outfile: tmp,
-    absWorkingDir: repoRoot,
-    metafile: true,
-    plugins: [zodEnglishOnly],
-    // Stack traces point into the bundle; the sources are beside it in a development checkout.
-    sourcemap: false,
-  });
+  const bundles = [
+    { entry: 'main/cli.ts', file: 'pos-companion.cjs' },
+    { entry: 'main/cli/status.ts', file: QUICK_STATUS_BUNDLE },
+  ].map((b) => ({ ...b, out: join(outDir, b.file), tmp: join(outDir, `${b.file}.${process.pid}.tmp`) }));
+  const results = await Promise.all(
+    bundles.map((b) =>
+      esbuild({
+        ...common,
+        entryPoints: [join(repoRoot, b.entry)],
+        outfile: b.tmp,
+        absWorkingDir: repoRoot,
+        metafile: true,
+        plugins: [zodEnglishOnly],
+        // Stack traces point into the bundle; the sources are beside it in a development checkout.
+        sourcemap: false,
+      }),
+    ),
+  );
   // The sources one by one; the installed packages through the lock file npm rewrites at every
   // install (a few hundred fewer files to look at when the CLI starts).
-  const sources = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('<') && !p.includes('node_modules/'));
+  const sources = new Set(
+    results.flatMap((r) => Object.keys(r.metafile.inputs)).filter((p) => !p.startsWith('<') && !p.includes('node_modules/')),
+  );
   const inputs = [...sources, 'node_modules/.package-lock.json']
     .filter((p) => existsSync(join(repoRoot, p)))
     .map((p) => {
@@ -102,8 +115,11 @@ export async function buildCli(outDir = CLI_DIR): Promise<void> {
       return [p, st.size, st.mtimeMs] as const;
     });
   const manifest = join(outDir, 'pos-companion.inputs.json');
-  writeFileSync(`${manifest}.${process.pid}.tmp`, `${JSON.stringify({ bundle: 'pos-companion.cjs', inputs })}\n`);
-  renameSync(tmp, outfile);
+  writeFileSync(
+    `${manifest}.${process.pid}.tmp`,
+    `${JSON.stringify({ bundle: 'pos-companion.cjs', quickStatus: QUICK_STATUS_BUNDLE, inputs })}\n`,
+  );
+  for (const b of bundles) renameSync(b.tmp, b.out);
   renameSync(`${manifest}.${process.pid}.tmp`, manifest);
 }
 

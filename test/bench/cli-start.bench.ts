@@ -1,5 +1,6 @@
 // CLI start: `pos-companion status` on an existing data folder (1,000 orders) through the bin as a
-// POS script runs it (the built CLI, checked against the sources, loaded with its code cache),
+// POS script runs it (the built CLI checked against the sources: for a plain `status` its quick
+// status bundle, main/cli/status.ts, loaded with its code cache),
 // against a bare Node process that opens the same database with better-sqlite3 and counts the
 // outbox by state, in the same run. The two are interleaved run by run, so a busy neighbour on the
 // shared machine hits both alike; medians and minimums are printed. Also, for the record: the built

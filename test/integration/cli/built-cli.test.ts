@@ -2,13 +2,14 @@
 // parts (the zip, the metrics library) present in the bundle, and the bin's choice between the
 // bundle and the sources (main/bin/cli-bundle.mjs): only a bundle that matches the sources runs.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCliToRun, matchesSources } from '../../../main/bin/cli-bundle.mjs';
-import { buildCli } from '../../../main/tools/build.ts';
+import { builtCli, builtCliToRun, cacheFor, matchesSources } from '../../../main/bin/cli-bundle.mjs';
+import type { CliManifest } from '../../../main/bin/cli-bundle.mjs';
+import { buildCli, QUICK_STATUS_BUNDLE } from '../../../main/tools/build.ts';
 import { tempDir } from '../../support/till-fixture.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -77,6 +78,108 @@ describe('the built CLI', () => {
   }, 60_000);
 });
 
+describe('the quick status bundle', () => {
+  /** A launcher like the bin, for the bundles of this run: runBuilt with the arguments it is given. */
+  function launcher(): string {
+    // Named like the bin: the whole CLI runs when started as `pos-companion...`.
+    mkdirSync(join(out.dir, 'quick'), { recursive: true });
+    const file = join(out.dir, 'quick', 'pos-companion.mjs');
+    const built = { bundle, quickStatus: join(out.dir, 'build', 'cli', QUICK_STATUS_BUNDLE) };
+    writeFileSync(
+      file,
+      `import { runBuilt } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'main/bin/cli-bundle.mjs')).href)};\nrunBuilt(${JSON.stringify(built)}, process.argv.slice(2));\n`,
+    );
+    return file;
+  }
+
+  it('is built beside the CLI, listed in its manifest with its inputs, and small (no zod)', () => {
+    const dir = join(out.dir, 'build', 'cli');
+    const manifest = JSON.parse(readFileSync(join(dir, 'pos-companion.inputs.json'), 'utf8')) as CliManifest;
+    expect(manifest.quickStatus).toBe(QUICK_STATUS_BUNDLE);
+    const inputs = manifest.inputs.map(([p]) => p);
+    expect(inputs).toEqual(expect.arrayContaining(['main/cli.ts', 'main/cli/status.ts', 'main/config/till-id.ts', 'main/sync/status.ts']));
+    const quick = readFileSync(join(dir, QUICK_STATUS_BUNDLE), 'utf8');
+    expect(quick).not.toMatch(/node_modules\/zod\//);
+    expect(quick.length).toBeLessThan(100_000);
+  });
+
+  it('answers a plain status as the sources do, without starting the engine; anything else goes to the whole CLI', () => {
+    const data = join(out.dir, 'data-quick');
+    const launch = launcher();
+    const add = run([bundle, 'order', 'add', '--data-dir', data, '--mobile', '0500001234', '--total', '10']);
+    expect(add.code, add.stderr).toBe(0);
+    // The engine logs each start in the data folder's log; the quick status starts none.
+    const log = join(data, 'logs', 'pos-companion.log');
+    const logged = readFileSync(log, 'utf8');
+    expect(logged).toMatch(/engine started/);
+    // Which bundle ran shows in the code caches each writes beside itself on its first run.
+    rmSync(`${bundle}.cache`, { force: true });
+    const quickCache = join(out.dir, 'build', 'cli', `${QUICK_STATUS_BUNDLE}.cache`);
+    rmSync(quickCache, { force: true });
+    const oldest = (s: string) => s.replace(/^Oldest not yet synced: .*$/m, 'Oldest not yet synced: (age)');
+    const quick = run([launch, 'status', '--data-dir', data]);
+    expect(quick.code, quick.stderr).toBe(0);
+    const sources = run([sourcesBin, 'status', '--data-dir', data], { env: { POS_COMPANION_CLI_SOURCES: '1' } });
+    expect(oldest(quick.stdout)).toBe(oldest(sources.stdout));
+    expect(quick.stdout).toMatch(/^Orders: {2}1 pending/m);
+    const json = run([launch, 'status', '--json', `--data-dir=${data}`]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ counts: { pending: 1 }, training: true, online: null, dataDir: data });
+    // None of these started the engine (the sources try the quick way first too), and the whole
+    // CLI's bundle was not even loaded.
+    expect(readFileSync(log, 'utf8')).toBe(logged);
+    expect(existsSync(quickCache)).toBe(true);
+    expect(existsSync(`${bundle}.cache`)).toBe(false);
+    // Help is the whole CLI's.
+    expect(run([launch, 'status', '--help']).stdout).toMatch(/^Usage: pos-companion status \[options\]/);
+    // A folder the quick way cannot read (no database yet): the whole CLI answers, and makes one.
+    const fresh = join(out.dir, 'data-quick-fresh');
+    const first = run([launch, 'status', '--data-dir', fresh]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^Orders: {2}0 pending/m);
+    expect(existsSync(join(fresh, 'pos-companion.db'))).toBe(true);
+    expect(existsSync(`${bundle}.cache`)).toBe(true);
+  }, 60_000);
+});
+
+describe('the code cache', () => {
+  it('is taken only for the bundle file it was made from: a rebuild of the same length runs its new code', () => {
+    // V8 checks only the length of the source a cache was made for; without the stamp, the old
+    // code would run after a one-character fix.
+    const dir = join(out.dir, 'cache-stamp');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'b.cjs');
+    const loader = join(dir, 'load.mjs');
+    writeFileSync(
+      loader,
+      `import { loadBuiltBundle } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'main/bin/cli-bundle.mjs')).href)};\nprocess.stdout.write(String(loadBuiltBundle(${JSON.stringify(file)}).answer()));\n`,
+    );
+    const write = (text: string) => {
+      writeFileSync(`${file}.tmp`, `exports.answer = function () { return '${text}'; };\n`);
+      renameSync(`${file}.tmp`, file);
+    };
+    write('AAAA');
+    expect(run([loader]).stdout).toBe('AAAA');
+    expect(existsSync(`${file}.cache`)).toBe(true);
+    expect(run([loader]).stdout).toBe('AAAA');
+    const size = statSync(file).size;
+    write('BBBB');
+    expect(statSync(file).size).toBe(size);
+    expect(run([loader]).stdout).toBe('BBBB');
+    expect(run([loader]).stdout).toBe('BBBB');
+  }, 30_000);
+
+  it('cacheFor: the V8 data after a matching stamp, nothing for another stamp, a short file or none', () => {
+    const data = Buffer.from([1, 2, 3]);
+    const file = Buffer.concat([Buffer.from('stamp A\n'), data]);
+    expect(cacheFor(file, 'stamp A\n')).toEqual(data);
+    expect(cacheFor(file, 'stamp B\n')).toBeUndefined();
+    expect(cacheFor(Buffer.from('stamp A\n'), 'stamp A\n')).toBeUndefined();
+    expect(cacheFor(undefined, 'stamp A\n')).toBeUndefined();
+    // A cache written before the stamp existed (bare V8 data) is not taken.
+    expect(cacheFor(data, 'stamp A\n')).toBeUndefined();
+  });
+});
+
 describe('which CLI the bin runs', () => {
   it('matchesSources: every input with its size and mtime, nothing missing', () => {
     const manifest = {
@@ -113,6 +216,11 @@ describe('which CLI the bin runs', () => {
     writeFileSync(manifestFile, JSON.stringify({ bundle: 'pos-companion.cjs', inputs: [facts('main/cli.ts'), facts('main/engine.ts')] }));
     const built = join(root, 'build', 'cli', 'pos-companion.cjs');
     expect(builtCliToRun(root)).toBe(built);
+    // A manifest of an older build names no quick status bundle: the whole CLI runs everything.
+    expect(builtCli(root)).toEqual({ bundle: built, quickStatus: null });
+    const inputs = [facts('main/cli.ts'), facts('main/engine.ts')];
+    writeFileSync(manifestFile, JSON.stringify({ bundle: 'pos-companion.cjs', quickStatus: 'status.cjs', inputs }));
+    expect(builtCli(root)).toEqual({ bundle: built, quickStatus: join(root, 'build', 'cli', 'status.cjs') });
     // A developer's edit: the sources run, so the edit takes effect at once.
     writeFileSync(join(root, 'main', 'engine.ts'), 'engine, edited');
     expect(builtCliToRun(root)).toBeNull();
