@@ -37,14 +37,15 @@ const orderCount = (e: Engine) => e.listOrders({ offset: 0, limit: 100 }).rows.l
 it('a recovered till answers a POS sale sent again with its order, refuses a receipt again, and keeps the waiting sale and the holds', async () => {
   const oldDir = folder();
   const old = await engineAt(oldDir);
-  const sold = old.sales.intakeSale({
+  const sale = {
     posSaleId: 'S-2001',
     totalPaid: '40.00',
     currency: 'SAR',
     receiptNo: 'R-2001',
     soldAt,
     mobile: '0500002001',
-  });
+  };
+  const sold = old.sales.intakeSale(sale);
   const orderId = sold.sale.orderId!;
   const receipt = old.captureOrder({ mobile: '0500002002', totalPaidMinor: 5000, receiptKey: 'zatca:recovered-receipt' });
   const waiting = old.sales.intakeSale({ posSaleId: 'S-2003', totalPaid: '7.25', currency: 'SAR', receiptNo: 'R-2003', soldAt });
@@ -71,14 +72,7 @@ it('a recovered till answers a POS sale sent again with its order, refuses a rec
   expect(orderCount(fresh)).toBe(2);
 
   // The POS sends its sale again (it never heard the answer): the same order, no second one.
-  const again = fresh.sales.intakeSale({
-    posSaleId: 'S-2001',
-    totalPaid: '40.00',
-    currency: 'SAR',
-    receiptNo: 'R-2001',
-    soldAt,
-    mobile: '0500002001',
-  });
+  const again = fresh.sales.intakeSale(sale);
   expect(again.replayed).toBe(true);
   expect(again.sale.orderId).toBe(orderId);
   // The receipt scanned again: refused, naming its order.
