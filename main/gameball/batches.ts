@@ -5,7 +5,10 @@
 //    per-item `results` (`index`, `orderId`, `status` success|failed, Gameball's `code` and
 //    `message` for a failed item, `rewardedPoints` for an accepted one).
 //  - `POST /batch/orders/transactions` is a look-up (the transactions of up to 1,000 order ids),
-//    not a write: the contract has no batch refund, so refunds always go one by one.
+//    not a write: the contract has no batch refund, so refunds always go one by one. The engine
+//    uses it to confirm many orders of unknown outcome at once: its job's items are the ids, each
+//    result lists the order's transactions (as `GET /orders/{orderId}/transactions` would) or
+//    fails with 9005 when Gameball has no such order.
 // Thin like client.ts: the answer shapes (with the minimal evidence that an answer is Gameball's)
 // and the requests; every answer becomes a GameballResult through the same classification.
 import { z } from 'zod';
@@ -77,6 +80,29 @@ export function batchStatus(client: GameballClient, jobId: string, signal?: Abor
     method: 'GET',
     path: `/batches/${encodeURIComponent(jobId)}/status`,
     schema: BatchStatusAnswerSchema,
+    idempotent: true,
+    signal,
+  });
+}
+
+/** Gameball's "order not found" (9005): an item of a look-up job whose order Gameball does not have. */
+export const ORDER_NOT_FOUND = 9005;
+
+/**
+ * `POST /batch/orders/transactions` with `{ body: orderIds }`: starts a job that looks the orders
+ * up (answered at once with `{ jobId }`; the results come with the job's status). A read: a lost
+ * answer at worst leaves a job nobody follows, so it is safe to repeat.
+ */
+export function postBatchOrderTransactions(
+  client: GameballClient,
+  orderIds: readonly string[],
+  signal?: AbortSignal,
+): Promise<GameballResult<BatchJobAnswer>> {
+  return client.request({
+    method: 'POST',
+    path: '/batch/orders/transactions',
+    body: { body: orderIds },
+    schema: BatchJobAnswerSchema,
     idempotent: true,
     signal,
   });

@@ -99,6 +99,10 @@ export type FaultSettings = Partial<
   dropBatchAnswers?: number;
   /** The next order batch job fails (`failed`) once this many of its items are processed; null: none. */
   failBatchAfter?: number | null;
+  /** The next N `POST /batch/orders/transactions` are committed (the look-up job runs), then their answer is lost. */
+  dropLookUpAnswers?: number;
+  /** The next order look-up job fails (`failed`) once this many of its items are processed; null: none. */
+  failLookUpAfter?: number | null;
   /** The next N `POST /transactions/hold` are committed, then their answer is lost. */
   dropHolds?: number;
   /** The next N `POST /orders` carrying a hold reference are committed (points spent), then their answer is lost. */
@@ -169,6 +173,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     batchErrors: 0,
     dropBatchAnswers: 0,
     failBatchAfter: null,
+    dropLookUpAnswers: 0,
+    failLookUpAfter: null,
     dropHolds: 0,
     dropRedemptionOrders: 0,
   };

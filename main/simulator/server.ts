@@ -52,6 +52,10 @@ export interface Faults {
   dropBatchAnswers: number;
   /** The next order batch job fails once this many of its items are processed (then null again). */
   failBatchAfter: number | null;
+  /** How many of the next `POST /batch/orders/transactions` are committed (the look-up job runs), then lose their answer. */
+  dropLookUpAnswers: number;
+  /** The next order look-up job (`POST /batch/orders/transactions`) fails once this many of its items are processed. */
+  failLookUpAfter: number | null;
   /** How many of the next `POST /transactions/hold` are committed and then lose their answer. */
   dropHolds: number;
   /**
@@ -187,7 +191,9 @@ const ROUTES: Route[] = [
     if (bad >= 0) throw new SimError(422, CODES.invalidValue, `body.${bad}: an order id (a non-empty string) is expected.`);
     return {
       commit: () => {
-        const batch = ctx.state.createBatch('orderTransactions', ids, version);
+        const failAfter = ctx.faults.failLookUpAfter ?? undefined;
+        ctx.faults.failLookUpAfter = null;
+        const batch = ctx.state.createBatch('orderTransactions', ids, version, failAfter);
         ctx.scheduleBatch(batch.jobId);
         return { jobId: batch.jobId };
       },
@@ -517,8 +523,12 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
     }
     const result = prepared.commit();
     if (r.method !== 'GET') ctx.onChange();
-    const dropBatch = r.method === 'POST' && r.template === '/batch/orders' && ctx.faults.dropBatchAnswers > 0;
-    if (dropBatch) ctx.faults.dropBatchAnswers -= 1;
+    const dropBatch =
+      r.method === 'POST' &&
+      ((r.template === '/batch/orders' && ctx.faults.dropBatchAnswers > 0) ||
+        (r.template === '/batch/orders/transactions' && ctx.faults.dropLookUpAnswers > 0));
+    if (dropBatch && r.template === '/batch/orders') ctx.faults.dropBatchAnswers -= 1;
+    else if (dropBatch) ctx.faults.dropLookUpAnswers -= 1;
     if (dropBatch || roll(ctx.random, ctx.faults.dropRate) || takeRedemptionDrop(ctx, r, body)) {
       counters.drops += 1;
       req.socket.destroy();
@@ -586,6 +596,8 @@ export const FaultsPatchSchema = z.strictObject({
   batchErrors: z.number().int().min(0).optional(),
   dropBatchAnswers: z.number().int().min(0).optional(),
   failBatchAfter: z.number().int().min(0).nullable().optional(),
+  dropLookUpAnswers: z.number().int().min(0).optional(),
+  failLookUpAfter: z.number().int().min(0).nullable().optional(),
   dropHolds: z.number().int().min(0).optional(),
   dropRedemptionOrders: z.number().int().min(0).optional(),
   rateLimit: z

@@ -49,6 +49,8 @@ function context(controlCalls: string[]): ServerContext {
       batchErrors: 0,
       dropBatchAnswers: 0,
       failBatchAfter: null,
+      dropLookUpAnswers: 0,
+      failLookUpAfter: null,
       dropHolds: 0,
       dropRedemptionOrders: 0,
     },
