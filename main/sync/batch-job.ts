@@ -61,13 +61,14 @@ export interface BatchJobDeps extends RowJobDeps {
 const STEP = 100;
 
 /** Lets other work of the process run (a capture, a status read) between two steps of a batch. */
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Waits between polls of one job: quick at first (small jobs finish in a moment), then every 2 s. */
 const POLL_DELAYS_MS = [150, 300, 600, 1_200, 2_000];
 const DEFAULT_POLL_FOR_MS = 10 * 60_000;
 
-interface Entry {
+/** A row's outcome with its audit rows, as recordAll writes it. */
+export interface Entry {
   row: ClaimedRow;
   outcome: Finish;
   logs: SyncLogInput[];
@@ -102,7 +103,7 @@ interface Item {
 const TIME_NOT_VALID = '9007';
 
 /** Takes more rows for the batch, a step at a time, up to its size (a failed claim just ends the topping up). */
-async function topUp(rows: ClaimedRow[], deps: BatchJobDeps): Promise<void> {
+export async function topUp(rows: ClaimedRow[], deps: BatchJobDeps): Promise<void> {
   const max = deps.maxRows ?? rows.length;
   while (deps.more && rows.length < max && !deps.stopSignal().aborted) {
     await yieldToLoop();
@@ -163,7 +164,7 @@ function batchBody(row: ClaimedRow, deps: BatchJobDeps): Record<string, unknown>
 }
 
 /** A row back to the queue as it was (unknown: a POST may have recorded it). */
-function handBack(deps: BatchJobDeps, unknownOutcome: boolean): Finish {
+export function handBack(deps: BatchJobDeps, unknownOutcome: boolean): Finish {
   return {
     type: 'retry',
     nextAttemptAt: deps.clock.now(),
@@ -176,12 +177,17 @@ function handBack(deps: BatchJobDeps, unknownOutcome: boolean): Finish {
   };
 }
 
-/** Back off after a failed attempt, counted (`unknown`: look up first). */
-function later(row: ClaimedRow, deps: BatchJobDeps, code: string, message: string, unknownOutcome: boolean): Finish {
+/**
+ * Back off after a failed attempt, counted (`unknown`: look up first). `draw`: one random draw for
+ * every row of a batch whose outcome is unknown, so rows with the same attempts are due together
+ * and are confirmed in one look-up job (batch-lookup.ts) rather than picked off one by one.
+ */
+function later(row: ClaimedRow, deps: BatchJobDeps, code: string, message: string, unknownOutcome: boolean, draw?: number): Finish {
   const now = deps.clock.now();
+  const random = draw === undefined ? deps.policy.random : () => draw;
   return {
     type: 'retry',
-    nextAttemptAt: now + backoffDelay(row.attempts + 1, deps.policy.random, deps.policy.backoff),
+    nextAttemptAt: now + backoffDelay(row.attempts + 1, random, deps.policy.backoff),
     code,
     message,
     unknownOutcome,
@@ -194,31 +200,20 @@ function later(row: ClaimedRow, deps: BatchJobDeps, code: string, message: strin
  * round of items refused as future-dated, dated no later than this (Gameball's clock).
  */
 async function sendAndSettle(all: Item[], deps: BatchJobDeps, notAfter?: number): Promise<Entry[]> {
-  const { link, clock, store } = deps;
+  const { link, clock } = deps;
   let items = all;
   const carrierLogs: SyncLogInput[] = [];
   const everyRow = (outcome: (row: ClaimedRow) => Finish): Entry[] =>
     items.map((it, i) => ({ row: it.row, outcome: outcome(it.row), logs: i === 0 ? carrierLogs : [] }));
 
-  const keepLeases = (): boolean => {
-    const now = clock.now();
-    const timeout = deps.clientTimeoutMs() + 5_000;
-    if (!items.some((it) => it.row.leaseUntil - now < timeout)) return true;
-    const lost = new Set(
-      store
-        .renewAll(
-          items.map((it) => it.row),
-          now,
-        )
-        .map((r) => r.id),
-    );
-    if (lost.size === 0) return true;
-    deps.logger?.warn({ rows: lost.size }, 'batch rows taken over by another sync; it confirms them with Gameball');
-    items = items.filter((it) => !lost.has(it.row.id));
+  const keep = (): boolean => {
+    items = keepLeases(items, deps);
     return items.length > 0;
   };
+  // One draw for the rows whose outcome this batch leaves unknown (see later()).
+  const draw = deps.policy.random();
 
-  if (!keepLeases()) return [];
+  if (!keep()) return [];
   const carrier = items[0] as Item;
   const bodies = items.map((it) => link.datedItem(it.body, 'orderDate', notAfter));
   const sentDate = new Map(items.map((it, i) => [it.row.id, bodies[i]?.orderDate]));
@@ -242,12 +237,12 @@ async function sendAndSettle(all: Item[], deps: BatchJobDeps, notAfter?: number)
         : 'batch refused or failed; its orders go back to the queue',
     );
     if (posted.kind === 'unknown') {
-      return everyRow((row) => later(row, deps, posted.code === null ? 'BATCH_UNKNOWN' : String(posted.code), posted.message, true));
+      return everyRow((row) => later(row, deps, posted.code === null ? 'BATCH_UNKNOWN' : String(posted.code), posted.message, true, draw));
     }
     return everyRow(() => handBack(deps, false));
   }
   const jobId = posted.value.jobId;
-  const polled = await poll(jobId, carrier.row, carrierLogs, deps, keepLeases);
+  const polled = await poll(jobId, carrier.row, carrierLogs, deps, keep);
   if (polled.type === 'abandoned') return everyRow(() => handBack(deps, true));
   if (polled.type === 'gave-up') {
     deps.gate.failed(clock.now());
@@ -255,7 +250,7 @@ async function sendAndSettle(all: Item[], deps: BatchJobDeps, notAfter?: number)
       { jobId, rows: items.length, message: polled.message },
       'batch job could not be followed to its end; its orders are confirmed with Gameball',
     );
-    return everyRow((row) => later(row, deps, 'BATCH_UNKNOWN', polled.message, true));
+    return everyRow((row) => later(row, deps, 'BATCH_UNKNOWN', polled.message, true, draw));
   }
   const status = polled.answer;
   if (status.status === 'failed') {
@@ -265,7 +260,7 @@ async function sendAndSettle(all: Item[], deps: BatchJobDeps, notAfter?: number)
       'batch job failed midway; the orders it did not answer are confirmed with Gameball',
     );
   } else deps.gate.succeeded();
-  const entries = settle(items, status, jobId, polled.res, carrierLogs, deps);
+  const entries = settle(items, status, jobId, polled.res, carrierLogs, deps, draw);
   const gameballNow = polled.res.serverTime;
   if (notAfter !== undefined || typeof gameballNow !== 'number') return entries;
   return resendFutureDated(items, sentDate, entries, gameballNow, deps);
@@ -311,13 +306,34 @@ async function resendFutureDated(
   return out;
 }
 
-type Polled =
+/**
+ * The items whose rows are still ours: renews every lease when one is shorter than a request (plus
+ * slack); the rows lost to another engine are dropped (it confirms them with Gameball).
+ */
+export function keepLeases<I extends { row: ClaimedRow }>(items: I[], deps: BatchJobDeps): I[] {
+  const now = deps.clock.now();
+  const timeout = deps.clientTimeoutMs() + 5_000;
+  if (!items.some((it) => it.row.leaseUntil - now < timeout)) return items;
+  const lost = new Set(
+    deps.store
+      .renewAll(
+        items.map((it) => it.row),
+        now,
+      )
+      .map((r) => r.id),
+  );
+  if (lost.size === 0) return items;
+  deps.logger?.warn({ rows: lost.size }, 'batch rows taken over by another sync; it confirms them with Gameball');
+  return items.filter((it) => !lost.has(it.row.id));
+}
+
+export type Polled =
   | { type: 'done'; answer: BatchStatusAnswer; res: GameballResult<BatchStatusAnswer> }
   | { type: 'abandoned' }
   | { type: 'gave-up'; message: string };
 
 /** Polls the job until it is completed or failed; only the last poll is kept for the audit. */
-async function poll(
+export async function poll(
   jobId: string,
   carrier: ClaimedRow,
   carrierLogs: SyncLogInput[],
@@ -346,6 +362,16 @@ async function poll(
   }
 }
 
+/** The job's result for each order id (by `orderId`, else by `index` into `orderIds`; the first wins). */
+export function resultsByOrder(results: readonly BatchItemResult[], orderIds: readonly string[]): Map<string, BatchItemResult> {
+  const byOrder = new Map<string, BatchItemResult>();
+  for (const r of results) {
+    const id = r.orderId ?? (typeof r.index === 'number' ? orderIds[r.index] : undefined);
+    if (id !== undefined && !byOrder.has(id)) byOrder.set(id, r);
+  }
+  return byOrder;
+}
+
 /** Each item's result to its row's outcome and audit row. */
 function settle(
   items: Item[],
@@ -354,12 +380,12 @@ function settle(
   res: GameballResult<BatchStatusAnswer>,
   carrierLogs: SyncLogInput[],
   deps: BatchJobDeps,
+  draw: number,
 ): Entry[] {
-  const byOrder = new Map<string, BatchItemResult>();
-  for (const r of status.results) {
-    const id = r.orderId ?? (typeof r.index === 'number' ? items[r.index]?.orderId : undefined);
-    if (id !== undefined && !byOrder.has(id)) byOrder.set(id, r);
-  }
+  const byOrder = resultsByOrder(
+    status.results,
+    items.map((it) => it.orderId),
+  );
   const now = deps.clock.now();
   return items.map((it, i) => {
     const result = byOrder.get(it.orderId);
@@ -408,7 +434,7 @@ function settle(
         { attempts: it.row.attempts, unknownOutcome: false, now, ...deps.policy },
       );
     else if (s.type === 'later') outcome = later(it.row, deps, s.code, s.message, false);
-    else outcome = later(it.row, deps, 'BATCH_UNKNOWN', s.message, true);
+    else outcome = later(it.row, deps, 'BATCH_UNKNOWN', s.message, true, draw);
     return { row: it.row, outcome, logs };
   });
 }
@@ -418,7 +444,7 @@ function settle(
  * single row's job (row-job.ts record); when the engine stops first, the rows stay in flight under
  * this engine's lease and the next claim reconciles them with Gameball.
  */
-async function recordAll(entries: Entry[], deps: BatchJobDeps): Promise<void> {
+export async function recordAll(entries: Entry[], deps: BatchJobDeps): Promise<void> {
   if (entries.length === 0) return;
   // Written in steps, each its own transaction; a retry after a refused write resumes at the step that failed.
   const held: boolean[] = [];

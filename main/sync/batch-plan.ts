@@ -3,9 +3,10 @@
 //
 // Which rows go in a batch (`pickBatch`, walked in outbox order over the owed calls):
 //  - an order call (`track_order`) that is due, was never tried (a call that failed once, or whose
-//    outcome is unknown, goes one by one: the single flow reconciles, re-dates and reports), and
-//    whose order names no referrer: batch items carry no `referrerCode`, so a referred customer's
-//    registration and first order always go singly, in order;
+//    outcome is unknown, goes one by one: the single flow reconciles, re-dates and reports) or that a
+//    look-up job found Gameball does not have (`NOT_AT_GAMEBALL`: known not sent, nothing refused
+//    it), and whose order names no referrer: batch items carry no `referrerCode`, so a referred
+//    customer's registration and first order always go singly, in order;
 //  - only while nothing owed earlier for the same customer stays out of the batch: the first call
 //    of a customer that is not batchable (a registration, a refund, a retry, a call in flight) holds
 //    back every later call of that customer, which then goes one at a time in outbox order as
@@ -27,8 +28,25 @@
 //  - no result for the item (a job that failed midway or ended without it): unknown, so the row is
 //    looked up at Gameball before anything is posted again.
 
+// Orders of unknown outcome (a batch whose answer was lost or that was not followed to its end, rows
+// taken over from an engine that died mid-batch) are confirmed in bulk when there are enough of them
+// (batch-lookup.ts, `BATCH_MIN_ROWS` like batches): one `POST /batch/orders/transactions` job looks
+// them all up. What its items do:
+//  - the order's transactions list the order: done, reconciled (the single look-up's rule,
+//    flows/order.ts orderIn);
+//  - failed 9005 (no such order), or listed without it: known not sent, back to pending without an
+//    unknown outcome and marked `NOT_AT_GAMEBALL`, so it may go in the next batch;
+//  - anything else (no result, another code, a job that failed or was not followed, a lost answer):
+//    still unknown, marked `LOOKUP_FAILED`, so it is confirmed by its own look-up (never posted
+//    before Gameball is known not to have it, and never in a look-up job again while so marked).
+// Referred orders and redemptions are not looked up in bulk: they keep their single path.
+
 /** Fewer due batchable orders than this go one by one (see the header). */
 export const BATCH_MIN_ROWS = 20;
+/** The row code of an order a look-up job found Gameball does not have (it may go in a batch again). */
+export const NOT_AT_GAMEBALL = 'NOT_AT_GAMEBALL';
+/** The row code of an order a look-up job could not confirm (its own look-up confirms it). */
+export const LOOKUP_FAILED = 'BATCH_LOOKUP_FAILED';
 /** Gameball's most items per batch call. */
 export const BATCH_MAX_ROWS = 1_000;
 /** Batches running at once (each holds one of the engine's slots while it is polled). */

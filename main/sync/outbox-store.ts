@@ -38,7 +38,7 @@ import { z } from 'zod';
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../db/database.ts';
 import { isoAt } from '../clock.ts';
-import { pickBatch } from './batch-plan.ts';
+import { LOOKUP_FAILED, NOT_AT_GAMEBALL, pickBatch } from './batch-plan.ts';
 import type { BatchCandidate } from './batch-plan.ts';
 import { CLOCK_TOLERANCE_MS } from './clock-skew.ts';
 
@@ -286,6 +286,8 @@ export class OutboxStore {
   private readonly claimTx;
   private readonly selectBatchCandidates;
   private readonly claimBatchTx;
+  private readonly selectLookUpCandidates;
+  private readonly claimLookUpsTx;
   private readonly pullAll;
   private readonly pullRetried;
   private readonly selectLeaseOwners;
@@ -465,7 +467,7 @@ export class OutboxStore {
               raw.busy === 0 &&
               raw.referred === 0 &&
               row.kind === 'track_order' &&
-              row.attempts === 0 &&
+              (row.attempts === 0 || row.last_error_code === NOT_AT_GAMEBALL) &&
               row.unknown_outcome === 0,
           };
         }
@@ -489,6 +491,51 @@ export class OutboxStore {
         };
       });
       return { rows, read };
+    });
+    // The orders of unknown outcome a look-up job may confirm (see claimLookUps), in id order: owed
+    // rows that are unknown or in flight (taken over, they become unknown), not marked as failed by
+    // an earlier look-up job, and whose order is neither referred nor a redemption. `due` as in
+    // selectClaimable; `due_at`: when a row not due yet will be.
+    this.selectLookUpCandidates = db.prepare<
+      ClockParams & { training: number; failed: string },
+      OutboxRow & { due: number; due_at: number | null }
+    >(`
+      SELECT o.*, CASE WHEN ${due} THEN 1 ELSE 0 END AS due,
+        CASE WHEN o.state = 'pending' THEN o.next_attempt_at ELSE o.lease_expires_at END AS due_at
+      FROM outbox o INDEXED BY outbox_owed
+      JOIN orders x ON x.order_id = o.entity_id
+      WHERE o.state IN ('pending', 'in_flight') AND o.kind = 'track_order'
+        AND (o.unknown_outcome = 1 OR o.state = 'in_flight')
+        AND (o.last_error_code IS NULL OR o.last_error_code <> @failed)
+        AND x.training = @training
+        AND x.referrer_code IS NULL AND x.referrer_customer_id IS NULL AND x.points_hold_reference IS NULL
+      ORDER BY o.id`);
+    this.claimLookUpsTx = db.transaction((now: number, min: number, max: number): { rows: ClaimedRow[]; nextAt: number | null } => {
+      const picked: OutboxRow[] = [];
+      let nextAt: number | null = null;
+      for (const raw of this.selectLookUpCandidates.iterate({ ...this.clockParams(now), training: this.training, failed: LOOKUP_FAILED })) {
+        if (raw.due === 1) {
+          if (picked.length < max) picked.push(OutboxRowSchema.parse(raw));
+        } else if (raw.due_at !== null && (nextAt === null || raw.due_at < nextAt)) nextAt = raw.due_at;
+      }
+      if (picked.length < min) return { rows: [], nextAt };
+      const at = isoAt(now);
+      const until = now + this.opts.leaseMs;
+      const rows = picked.map((row): ClaimedRow => {
+        this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
+        this.orders.sending.run({ id: row.entity_id, at });
+        return {
+          id: row.id,
+          kind: row.kind,
+          entityId: row.entity_id,
+          customerId: row.customer_id,
+          attempts: row.attempts,
+          unknownOutcome: true,
+          takenOver: row.state === 'in_flight',
+          leaseUntil: until,
+        };
+      });
+      return { rows, nextAt };
     });
   }
 
@@ -528,6 +575,20 @@ export class OutboxStore {
   claimBatch(now: number, min: number, max: number): { rows: ClaimedRow[]; read: number } {
     if (max <= 0) return { rows: [], read: 0 };
     return this.claimBatchTx.immediate(now, Math.max(1, min), max);
+  }
+
+  /**
+   * Takes orders of unknown outcome to confirm in one look-up job (batch-plan.ts, batch-lookup.ts):
+   * up to `max` due orders that are owed with an unknown outcome, or in flight under an expired lease
+   * (taken over: marked unknown like claim() does), that no look-up job failed to confirm, and whose
+   * order is neither referred nor a redemption (those keep their single path). A read settles them,
+   * so a customer's other calls do not hold them back. Fewer than `min`: nothing is taken. One
+   * IMMEDIATE transaction like claim(). `nextAt`: when the next candidate not due yet will be (null:
+   * none), for the caller to look again then.
+   */
+  claimLookUps(now: number, min: number, max: number): { rows: ClaimedRow[]; nextAt: number | null } {
+    if (max <= 0) return { rows: [], nextAt: null };
+    return this.claimLookUpsTx.immediate(now, Math.max(1, min), max);
   }
 
   /** Extends the lease of every row (one transaction). Returns the rows whose lease was lost. */

@@ -3,7 +3,8 @@
 //  - the outbox's rows and their transitions: outbox-store.ts (claim under a lease; an outcome is
 //    written only while the lease is still ours, with its audit rows, in one transaction);
 //  - one row, by kind: flows/ (registration, order, refund: reconcile before any re-post);
-//  - a backlog of orders as one Gameball batch: batch-sender.ts (when), batch-job.ts (how);
+//  - a backlog of orders as one Gameball batch: batch-sender.ts (when), batch-job.ts (how); many
+//    orders of unknown outcome confirmed in one look-up job: batch-lookup.ts;
 //  - the next state of a row after an answer: row-outcome.ts (pure);
 //  - online/offline, backoff and pauses: connectivity.ts (pure);
 //  - every request (rate limiter, lease renewal, the till's clock against Gameball's, the restart
@@ -34,7 +35,9 @@ import type { SyncStatus } from '../orders/schemas.ts';
 import { DEFAULT_BACKOFF } from './backoff.ts';
 import { runBatch } from './batch-job.ts';
 import type { BatchJobDeps } from './batch-job.ts';
+import { runLookUp } from './batch-lookup.ts';
 import { BatchSender } from './batch-sender.ts';
+import type { TakenBatch } from './batch-sender.ts';
 import { ClockCheckStore } from './clock-check-store.ts';
 import { claimableSlots } from './connectivity.ts';
 import type { ConnectivityPolicy } from './connectivity.ts';
@@ -371,10 +374,10 @@ export class SyncEngine {
       if (slots > 0) {
         try {
           this.releaseDeadLeases(now);
-          const batch = this.batches?.claim(now, slots) ?? [];
-          if (batch.length > 0) this.startBatch(batch);
-          const rows = this.store.claim(now, batch.length > 0 ? slots - 1 : slots);
-          claimed = batch.length + rows.length;
+          const batch = this.batches?.claim(now, slots) ?? null;
+          if (batch) this.startBatch(batch);
+          const rows = this.store.claim(now, batch ? slots - 1 : slots);
+          claimed = (batch?.rows.length ?? 0) + rows.length;
           for (const row of rows) this.startJob(row);
         } catch (err) {
           if (this.databaseDamaged(err, 'claiming calls to send')) break;
@@ -422,6 +425,8 @@ export class SyncEngine {
     for (const owner of this.store.leaseOwners(now)) {
       if (!this.isOwnerGone(owner)) continue;
       const n = this.store.expireLeasesOf(owner, now);
+      // Its rows are due now: many of them are confirmed in one look-up job.
+      if (n > 0) this.batches?.lookNow();
       if (n > 0)
         this.logger?.warn(
           { owner, rows: n },
@@ -432,21 +437,21 @@ export class SyncEngine {
 
   // ---- one row ------------------------------------------------------------------------------------
 
-  /** A batch holds one slot, keyed apart from row ids (which are positive). */
-  private startBatch(rows: ClaimedRow[]): void {
+  /** A batch or look-up job holds one slot, keyed apart from row ids (which are positive). */
+  private startBatch({ kind, rows }: TakenBatch): void {
     const batches = this.batches;
     const first = rows[0];
     if (!batches || !first) return;
     const key = -first.id;
     const deps: BatchJobDeps = {
       ...this.jobs,
-      gate: batches.gate,
+      gate: kind === 'lookUp' ? batches.lookUpGate : batches.gate,
       clientTimeoutMs: () => this.client()?.config.timeoutMs ?? 10_000,
       pollForMs: batches.pollForMs,
       maxRows: batches.max,
-      more: (limit) => batches.more(this.clock.now(), limit),
+      more: (limit) => batches.more(kind, this.clock.now(), limit),
     };
-    const job = runBatch(rows, deps).finally(() => {
+    const job = (kind === 'lookUp' ? runLookUp(rows, deps) : runBatch(rows, deps)).finally(() => {
       batches.ended();
       this.active.delete(key);
       this.wake();

@@ -61,17 +61,22 @@ async function reconcileOrder(
   const res = await calls.transactionsOf(orderId);
   if (res === 'abandoned') return res;
   if (res.kind === 'ok' && res.value) {
-    const mine = res.value.transactions.filter(
-      (t) => t.transactionId === undefined || t.transactionId === null || t.transactionId === orderId,
-    );
-    if (mine.length > 0) {
-      markReconciled(calls.logs);
-      return { kind: 'found', points: rewardedPointsOf(res.value, orderId) };
-    }
-    return { kind: 'absent' };
+    const seen = orderIn(res.value, orderId);
+    if (seen.kind === 'found') markReconciled(calls.logs);
+    return seen;
   }
   if (res.httpStatus === 404) return { kind: 'absent' };
   return { kind: 'failed', result: res };
+}
+
+/**
+ * What Gameball's transactions of an order say (the answer of `GET /orders/{orderId}/transactions`,
+ * or an item of a look-up job, batch-lookup.ts): found when a transaction of the order itself is
+ * listed (then the order is done, with the points of its PaymentReward), absent otherwise.
+ */
+export function orderIn(tx: OrderTransactions, orderId: string): { kind: 'found'; points: number | null } | { kind: 'absent' } {
+  const mine = tx.transactions.filter((t) => t.transactionId === undefined || t.transactionId === null || t.transactionId === orderId);
+  return mine.length > 0 ? { kind: 'found', points: rewardedPointsOf(tx, orderId) } : { kind: 'absent' };
 }
 
 /** The points Gameball gave for the order itself (its PaymentReward), when listed. */

@@ -53,6 +53,7 @@ interface Till {
   at(dir: string): Cli;
   /** Captures orders through the engine (the same code `order add` runs), n at a time. */
   capture(n: number, from: number): Promise<string[]>;
+  /** Orders posted to Gameball, one by one or as items of a batch (look-ups not counted). */
   posts(): number;
 }
 
@@ -100,7 +101,11 @@ async function till(dir = join(tempDir(), 'data')): Promise<Till> {
         await e.close();
       }
     },
-    posts: () => sim.control.ledger().counters.requests['POST /orders'] ?? 0,
+    posts: () => {
+      const ledger = sim.control.ledger();
+      const batched = ledger.batches.filter((b) => b.kind === 'orders').reduce((n, b) => n + b.totalItems, 0);
+      return (ledger.counters.requests['POST /orders'] ?? 0) + batched;
+    },
   };
   // Keys stored encrypted, as `config set apiKey -` stores them (same engine call).
   const e = await createEngine({ dataDir: dir, env, logger: silentLogger(), startSync: false, sync: noSync });

@@ -86,11 +86,14 @@ test('while a batch job runs, its orders show as sending in the queue and the st
   expectExactlyOnce(f, ids);
 });
 
-test('a lost batch answer: every order is looked up at Gameball before anything is posted again', async () => {
+// With look-up jobs off (as when fewer than 20 are unknown, or look-up jobs are paused), the single look-up.
+const NO_LOOKUP_JOBS = { lookUpMinRows: Infinity };
+
+test('a lost batch answer, look-up jobs off: every order is looked up at Gameball before anything is posted again', async () => {
   f = await createSyncFixture();
   f.sim.control.setFaults({ dropBatchAnswers: 1 });
   const ids = backlog(f, 30);
-  const engine = f.engine();
+  const engine = f.engine({ batch: NO_LOOKUP_JOBS });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
   const ledger = f.sim.control.ledger();
   expectExactlyOnce(f, ids, ledger);
@@ -107,11 +110,11 @@ test('a lost batch answer: every order is looked up at Gameball before anything 
   }
 });
 
-test('a job that fails midway: answered items settle, the rest are looked up and then sent once', async () => {
+test('a job that fails midway, look-up jobs off: answered items settle, the rest are looked up and then sent once', async () => {
   f = await createSyncFixture();
   f.sim.control.setFaults({ failBatchAfter: 10 });
   const ids = backlog(f, 30);
-  const engine = f.engine();
+  const engine = f.engine({ batch: NO_LOOKUP_JOBS });
   expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
   const ledger = f.sim.control.ledger();
   expectExactlyOnce(f, ids, ledger);
@@ -215,7 +218,7 @@ test('a referral mixed into a backlog: registration and first order go singly an
   expect(registered).toMatchObject({ createdBy: 'customers', referredBy: referrer.customerId });
 });
 
-test('a crash between the batch POST and its poll: the next engine confirms every order before posting, none twice', async () => {
+test('a crash between the batch POST and its poll, look-up jobs off: the next engine confirms every order before posting, none twice', async () => {
   f = await createSyncFixture({ sim: { batchDelayMs: 400 } });
   const ids = backlog(f, 30);
   // The first engine's process "dies" right after Gameball took the batch: its polls never return.
@@ -236,7 +239,7 @@ test('a crash between the batch POST and its poll: the next engine confirms ever
     n: 30,
   });
 
-  const b = f.engine({ separateConnection: true, isOwnerGone: (owner) => owner === 'till-a:1:dead' });
+  const b = f.engine({ separateConnection: true, isOwnerGone: (owner) => owner === 'till-a:1:dead', batch: NO_LOOKUP_JOBS });
   expect((await b.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
   await until('the first job to run', () => f?.sim.control.ledger().batches[0]?.status === 'completed');
   const ledger = f.sim.control.ledger();
@@ -251,6 +254,156 @@ test('a crash between the batch POST and its poll: the next engine confirms ever
   expect(results).toHaveLength(30);
   expect(results.filter((r) => r.status === 'success').length).toBe(ledger.orders.filter((o) => o.via === 'batch').length);
   expect(results.filter((r) => r.status === 'failed').every((r) => r.code === 9004)).toBe(true);
+});
+
+/** A client whose batch polls never return until the engine stops: its process "died" after Gameball took the batch. */
+function dyingClient(base: GameballClient): GameballClient {
+  return {
+    ...base,
+    request: (req) =>
+      req.path.startsWith('/batches/')
+        ? new Promise((resolve) =>
+            req.signal?.addEventListener('abort', () => resolve(base.request({ ...req, signal: AbortSignal.abort() }))),
+          )
+        : base.request(req),
+  };
+}
+
+test('rows taken over from an engine that died mid-batch are confirmed in one look-up job: those Gameball has are settled, the rest go in one batch, each once', async () => {
+  f = await createSyncFixture();
+  // The dead engine's job recorded only its first 10 orders.
+  f.sim.control.setFaults({ failBatchAfter: 10 });
+  const ids = backlog(f, 30);
+  const a = f.engine({ client: dyingClient(f.client), ownerId: 'till-a:1:dead' });
+  a.start();
+  await until('the first job to stop midway', () => f?.sim.control.ledger().batches[0]?.status === 'failed');
+  expect(f.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'in_flight' AND lease_owner = 'till-a:1:dead'").get()).toEqual({
+    n: 30,
+  });
+
+  const b = f.engine({ separateConnection: true, isOwnerGone: (owner) => owner === 'till-a:1:dead' });
+  expect((await b.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  // One look-up job for the 30 rows, no single look-up, nothing posted singly.
+  expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(1);
+  expect(ledger.counters.requests['GET /orders/{orderId}/transactions']).toBeUndefined();
+  expect(ledger.counters.requests['POST /orders']).toBeUndefined();
+  expect(ledger.counters.requests['POST /batch/orders']).toBe(2);
+  expect(ledger.batches.map((j) => [j.kind, j.status, j.totalItems])).toEqual([
+    ['orders', 'failed', 30],
+    ['orderTransactions', 'completed', 30],
+    ['orders', 'completed', 20],
+  ]);
+  // The second batch met none of the first's orders (no 9004): only what Gameball lacked went again.
+  expect(ledger.batches[2]?.results.every((r) => r.status === 'success')).toBe(true);
+  const recorded = new Set((ledger.batches[0]?.results ?? []).map((r) => r.orderId));
+  expect(recorded.size).toBe(10);
+  const lookUpJob = ledger.batches[1]?.jobId;
+  for (const id of ids) {
+    const logs = logsOf(f, id);
+    expect(logs.some((l) => l.path === `/orders/${id}/transactions`)).toBe(false);
+    if (recorded.has(id)) {
+      // Settled by the look-up, with the points Gameball gave.
+      expect(logs.at(-1), JSON.stringify(logs)).toMatchObject({
+        method: 'BATCH',
+        path: `/batches/${lookUpJob}/status`,
+        outcome: 'reconciled',
+      });
+      const points = ledger.orders.find((o) => o.orderId === id)?.rewardedPoints;
+      expect(points).toBeGreaterThan(0);
+      expect(f.order(id).rewarded_points).toBe(points);
+    } else {
+      // Known not sent (9005), then in the next batch.
+      const at = logs.findIndex((l) => l.path === `/batches/${lookUpJob}/status` && l.method === 'BATCH');
+      expect(logs[at], JSON.stringify(logs)).toMatchObject({ outcome: 'retry', gameball_code: 9005 });
+      expect(logs.at(-1)).toMatchObject({ method: 'BATCH', outcome: 'ok' });
+      expect(ledger.orders.find((o) => o.orderId === id)?.via).toBe('batch');
+    }
+    expect(f.outbox(id)[0]).toMatchObject({ state: 'done', unknown_outcome: 0 });
+  }
+});
+
+test('a lost batch answer: the orders are confirmed in one look-up job, nothing posted again', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ dropBatchAnswers: 1 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.counters.drops).toBe(1);
+  expect(ledger.counters.requests['POST /batch/orders']).toBe(1);
+  expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(1);
+  expect(ledger.counters.requests['GET /orders/{orderId}/transactions']).toBeUndefined();
+  expect(ledger.counters.requests['POST /orders']).toBeUndefined();
+  const lookUpJob = ledger.batches.find((j) => j.kind === 'orderTransactions');
+  expect(lookUpJob).toMatchObject({ status: 'completed', totalItems: 30, failedItems: 0 });
+  for (const id of ids) {
+    const logs = logsOf(f, id);
+    const lost = logs.findIndex((l) => l.path === '/batch/orders');
+    expect(
+      logs.find((l) => l.method === 'BATCH' && l.path === `/batches/${lookUpJob?.jobId}/status`),
+      JSON.stringify(logs),
+    ).toMatchObject({ outcome: 'reconciled' });
+    expect(logs.at(-1)?.outcome).toBe('reconciled');
+    expect(logs.slice(lost + 1).some((l) => l.method === 'POST' && l.path !== '/batch/orders/transactions')).toBe(false);
+    expect(f.order(id).rewarded_points).toBe(ledger.orders.find((o) => o.orderId === id)?.rewardedPoints);
+  }
+});
+
+test('a look-up job whose answer is lost: its orders are confirmed one by one, none posted twice', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ dropBatchAnswers: 1, dropLookUpAnswers: 1 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.counters.drops).toBe(2);
+  // The look-up job ran but nobody heard: each order then had its own look-up, and none was posted again.
+  expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(1);
+  expect(ledger.counters.requests['GET /orders/{orderId}/transactions']).toBe(30);
+  expect(ledger.counters.requests['POST /orders']).toBeUndefined();
+  expect(ledger.counters.requests['POST /batch/orders']).toBe(1);
+  for (const id of ids) {
+    const logs = logsOf(f, id);
+    expect(logs.at(-1), JSON.stringify(logs)).toMatchObject({ method: 'GET', path: `/orders/${id}/transactions`, outcome: 'reconciled' });
+  }
+});
+
+test('a look-up job that fails midway: answered orders settle, the rest are confirmed one by one, and only those Gameball lacks are posted, once', async () => {
+  f = await createSyncFixture();
+  // The batch recorded 15 of its 30 orders and its answer was lost; the look-up job answers for 10, then fails.
+  f.sim.control.setFaults({ dropBatchAnswers: 1, failBatchAfter: 15, failLookUpAfter: 10 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.batches.map((j) => [j.kind, j.status, j.processedItems])).toEqual([
+    ['orders', 'failed', 15],
+    ['orderTransactions', 'failed', 10],
+  ]);
+  expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(1);
+  expect(ledger.counters.requests['GET /orders/{orderId}/transactions']).toBe(20);
+  // Only the 15 Gameball never had were posted, each after its own look-up said so.
+  expect(ledger.counters.requests['POST /orders']).toBe(15);
+  expect(ledger.counters.responses['422/9004']).toBeUndefined();
+  const recorded = new Set((ledger.batches[0]?.results ?? []).map((r) => r.orderId));
+  const answered = new Set((ledger.batches[1]?.results ?? []).map((r) => r.orderId));
+  expect([...answered].every((id) => recorded.has(id))).toBe(true);
+  for (const id of ids) {
+    const logs = logsOf(f, id);
+    if (answered.has(id)) expect(logs.at(-1), JSON.stringify(logs)).toMatchObject({ method: 'BATCH', outcome: 'reconciled' });
+    else {
+      const lookup = logs.findIndex((l) => l.method === 'GET' && l.path === `/orders/${id}/transactions`);
+      expect(lookup, JSON.stringify(logs)).toBeGreaterThan(0);
+      expect(logs[lookup - 1]).toMatchObject({ method: 'BATCH', outcome: 'unknown' });
+      const posted = logs.findIndex((l) => l.method === 'POST' && l.path === '/orders');
+      expect(posted === -1 ? recorded.has(id) : posted > lookup && !recorded.has(id), JSON.stringify(logs)).toBe(true);
+    }
+  }
 });
 
 test('batches that keep failing fall back to single posts', async () => {

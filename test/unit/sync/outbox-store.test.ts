@@ -397,3 +397,51 @@ describe('finish', () => {
     expect(s.activeCount()).toBe(0);
   });
 });
+
+describe('look-up jobs', () => {
+  const set = (id: number, fields: string) => db.prepare(`UPDATE outbox SET ${fields} WHERE id = ?`).run(id);
+
+  test('claimLookUps takes due orders of unknown outcome and taken-over rows, never a referral, a redemption or a row a look-up job failed', () => {
+    const [unknown] = addOrder('u1', 'cust-u');
+    const [dead] = addOrder('d1', 'cust-d');
+    const [live] = addOrder('l1', 'cust-l');
+    const [failed] = addOrder('f1', 'cust-f');
+    const [referred] = addOrder('r1', 'cust-r');
+    const [redeeming] = addOrder('h1', 'cust-h');
+    const [fresh] = addOrder('n1', 'cust-n');
+    const [later] = addOrder('w1', 'cust-w');
+    set(unknown!, "unknown_outcome = 1, attempts = 1, last_error_code = 'BATCH_UNKNOWN'");
+    set(dead!, `state = 'in_flight', lease_owner = 'dead', lease_expires_at = ${T0 - 1}`);
+    set(live!, `state = 'in_flight', lease_owner = 'other', lease_expires_at = ${T0 + 700}`);
+    set(failed!, "unknown_outcome = 1, last_error_code = 'BATCH_LOOKUP_FAILED'");
+    set(referred!, 'unknown_outcome = 1');
+    db.prepare("UPDATE orders SET referrer_code = 'REF1' WHERE order_id = 'r1'").run();
+    set(redeeming!, 'unknown_outcome = 1');
+    db.prepare("UPDATE orders SET points_hold_reference = 'hold-1' WHERE order_id = 'h1'").run();
+    set(later!, `unknown_outcome = 1, next_attempt_at = ${T0 + 500}`);
+    expect(fresh).toBeDefined();
+
+    const s = store('engine-1');
+    // Fewer than min due: nothing taken, and the next candidate's due time to look again.
+    expect(s.claimLookUps(T0, 3, 100)).toEqual({ rows: [], nextAt: T0 + 500 });
+    expect(outboxState(dead!)).toMatchObject({ state: 'in_flight', lease_owner: 'dead', unknown_outcome: 0 });
+    const { rows } = s.claimLookUps(T0, 2, 100);
+    expect(rows).toEqual([
+      expect.objectContaining({ id: unknown, unknownOutcome: true, takenOver: false }),
+      expect.objectContaining({ id: dead, unknownOutcome: true, takenOver: true }),
+    ]);
+    // A taken-over row is unknown in the file too (a crash now still looks it up first).
+    expect(outboxState(dead!)).toMatchObject({ state: 'in_flight', lease_owner: 'engine-1', unknown_outcome: 1 });
+    expect(db.prepare("SELECT state FROM orders WHERE order_id = 'd1'").get()).toEqual({ state: 'sending' });
+    expect(ids(s.claimLookUps(T0 + 700, 1, 100).rows)).toEqual([live, later]);
+  });
+
+  test('an order a look-up found Gameball does not have may go in a batch again; one Gameball refused for a reason may not', () => {
+    const made = Array.from({ length: 4 }, (_, i) => addOrder(`o${i}`, `cust-${i}`)[0]!);
+    const [notThere, refused, unknown, fresh] = made;
+    set(notThere!, "attempts = 2, last_error_code = 'NOT_AT_GAMEBALL'");
+    set(refused!, "attempts = 1, last_error_code = '9003'");
+    set(unknown!, "attempts = 1, unknown_outcome = 1, last_error_code = 'BATCH_UNKNOWN'");
+    expect(ids(store('engine-1').claimBatch(T0, 1, 100).rows)).toEqual([notThere, fresh]);
+  });
+});
