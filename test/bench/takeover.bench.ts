@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     await until(() => requests() > before, 120_000, 'the new till to send');
     const resumedAt = performance.now();
     await next.line('DONE', 300_000);
+    const drainedAt = performance.now();
     const ledger = sim.control.ledger();
     const ids = ledger.orders.map((o) => o.orderId);
     const once = ids.length === ORDERS && new Set(ids).size === ORDERS && ledger.counters.responses['422/9004'] === undefined;
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `ledger: ${ids.length} orders, ${new Set(ids).size} distinct (expected ${ORDERS}), POST /orders ${ledger.counters.requests['POST /orders'] ?? 0}, ` +
-        `lookups ${ledger.counters.requests['GET /orders/{orderId}/transactions'] ?? 0}, 429 answers ${ledger.counters.rateLimited}, 9004 answers ${ledger.counters.responses['422/9004'] ?? 0} ${once ? 'PASS' : 'FAIL'}\n`,
+        `lookups ${ledger.counters.requests['GET /orders/{orderId}/transactions'] ?? 0}, look-up jobs ${ledger.counters.requests['POST /batch/orders/transactions'] ?? 0}, ` +
+        `429 answers ${ledger.counters.rateLimited}, 9004 answers ${ledger.counters.responses['422/9004'] ?? 0}; kill to drained ${(drainedAt - killedAt).toFixed(0)} ms ${once ? 'PASS' : 'FAIL'}\n`,
     );
     if (!ok) process.exitCode = 1;
   } finally {
