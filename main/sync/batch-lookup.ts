@@ -14,7 +14,8 @@
 // refused or lost, a job that fails, is gone or is not done in time, an item without a result or
 // with another code, an item whose transactions do not read) leaves the row unknown, to be
 // confirmed by its own look-up before anything is posted (flows/order.ts). Stopped before the job
-// ends: the rows go back unknown as they were.
+// ends, or the POST answered 429 or 5xx (no job started): the rows go back unknown as they were,
+// for the next look-up job.
 // Audit: the carrier row (the first) records the POST and the last poll; every row records its
 // item's result (method `BATCH`, like a batch of orders).
 import { OrderTransactionsSchema } from '../gameball/answers.ts';
@@ -104,10 +105,16 @@ async function lookUpAndSettle(all: Item[], deps: BatchJobDeps): Promise<Entry[]
   if (posted === 'abandoned') return everyRow(handBack(deps, true));
   if (posted.kind !== 'ok' || !posted.value) {
     const paused = deps.gate.failed(clock.now());
+    // Answered "not now" (429, 5xx): no job was started; the orders stay eligible for the next
+    // look-up job (the gate pauses look-up jobs after two such failures in a row).
+    const notNow = posted.kind === 'retry' && posted.httpStatus !== null;
     deps.logger?.warn(
       { rows: items.length, httpStatus: posted.httpStatus, code: posted.code, message: posted.message, pausedLookUps: paused },
-      'look-up job refused or lost: its orders are confirmed with Gameball one by one',
+      notNow
+        ? 'look-up job refused for now; its orders wait for the next one'
+        : 'look-up job refused or lost: its orders are confirmed with Gameball one by one',
     );
+    if (notNow) return everyRow(handBack(deps, true));
     return everyRow(byItsOwnLookUp(deps, `The look-up job was not started (${posted.message}); confirmed with Gameball on its own.`));
   }
   const jobId = posted.value.jobId;

@@ -36,9 +36,11 @@
 //    flows/order.ts orderIn);
 //  - failed 9005 (no such order), or listed without it: known not sent, back to pending without an
 //    unknown outcome and marked `NOT_AT_GAMEBALL`, so it may go in the next batch;
-//  - anything else (no result, another code, a job that failed or was not followed, a lost answer):
-//    still unknown, marked `LOOKUP_FAILED`, so it is confirmed by its own look-up (never posted
-//    before Gameball is known not to have it, and never in a look-up job again while so marked).
+//  - anything else (no result, another code, a job that failed or was not followed, a lost answer,
+//    a POST refused for a reason): still unknown, marked `LOOKUP_FAILED`, so it is confirmed by its
+//    own look-up (never posted before Gameball is known not to have it, and never in a look-up job
+//    again while so marked). A POST answered 429 or 5xx started no job: the rows stay unknown,
+//    unmarked, for the next look-up job.
 // Referred orders and redemptions are not looked up in bulk: they keep their single path.
 
 /** Fewer due batchable orders than this go one by one (see the header). */
