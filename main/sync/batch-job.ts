@@ -21,7 +21,8 @@
 // captured one unless it is ahead of Gameball's clock as far as the till knows). Items Gameball
 // still refuses as dated in its future (9007: it recorded nothing) go once more at once, in one
 // more batch of the same rows under the same lease, dated no later than Gameball's clock as the
-// job's status answer gave it. Only a customer's first item not done goes again (its later ones
+// job's status answer gave it (or with their own date, when that clock has passed it since: the
+// answer comes later than the items, and its Date has whole seconds). Only a customer's first item not done goes again (its later ones
 // wait their turn: its orders keep their order and never share a re-dated time, 9003); what is
 // refused again, or waits, goes singly. Without this, a till whose clock is a little ahead sends
 // most of a fresh backlog one by one: each refused item counts an attempt, and a row that was
@@ -267,6 +268,17 @@ async function sendAndSettle(all: Item[], deps: BatchJobDeps, notAfter?: number)
 }
 
 /**
+ * Whether an item refused as dated in Gameball's future goes once more in a batch: when its date
+ * can go earlier (`after`, the date it would go with now, before `before`, the one refused), or
+ * when Gameball's clock (`gameballNow`, read from the job's answer) has passed that date since the
+ * item was refused: the answer comes later than the items, and its Date has whole seconds, so
+ * the date can stand as it is. Otherwise the item goes singly. Times in ms; NaN never goes again.
+ */
+export function worthSendingAgain(before: number, after: number, gameballNow: number): boolean {
+  return after < before || before <= gameballNow;
+}
+
+/**
  * The second round (see the header): the items refused as dated in Gameball's future whose date
  * can go earlier, posted once more as one batch dated no later than `gameballNow`; each keeps the
  * audit rows of its first round. Only a customer's first item not done goes again (its later ones
@@ -290,7 +302,7 @@ async function resendFutureDated(
     if (e.outcome.type !== 'retry' || e.outcome.unknownOutcome || e.outcome.code !== TIME_NOT_VALID) return;
     const before = Date.parse(String(sentDate.get(item.row.id)));
     const after = Date.parse(String(deps.link.datedItem(item.body, 'orderDate', gameballNow).orderDate));
-    if (!(after < before)) return;
+    if (!worthSendingAgain(before, after, gameballNow)) return;
     at.set(item.row.id, i);
     again.push(item);
   });
