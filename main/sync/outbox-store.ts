@@ -474,22 +474,7 @@ export class OutboxStore {
       })(this.selectBatchCandidates.iterate({ ...this.clockParams(now), training: this.training }));
       for (const c of pickBatch(candidates, max)) picked.push(c.row);
       if (picked.length < min) return { rows: [], read };
-      const at = isoAt(now);
-      const until = now + this.opts.leaseMs;
-      const rows = picked.map((row): ClaimedRow => {
-        this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
-        this.orders.sending.run({ id: row.entity_id, at });
-        return {
-          id: row.id,
-          kind: row.kind,
-          entityId: row.entity_id,
-          customerId: row.customer_id,
-          attempts: row.attempts,
-          unknownOutcome: false,
-          takenOver: false,
-          leaseUntil: until,
-        };
-      });
+      const rows = this.claimAll(picked, now, () => ({ unknownOutcome: false, takenOver: false }));
       return { rows, read };
     });
     // The orders of unknown outcome a look-up job may confirm (see claimLookUps), in id order: owed
@@ -519,22 +504,7 @@ export class OutboxStore {
         } else if (raw.due_at !== null && (nextAt === null || raw.due_at < nextAt)) nextAt = raw.due_at;
       }
       if (picked.length < min) return { rows: [], nextAt };
-      const at = isoAt(now);
-      const until = now + this.opts.leaseMs;
-      const rows = picked.map((row): ClaimedRow => {
-        this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
-        this.orders.sending.run({ id: row.entity_id, at });
-        return {
-          id: row.id,
-          kind: row.kind,
-          entityId: row.entity_id,
-          customerId: row.customer_id,
-          attempts: row.attempts,
-          unknownOutcome: true,
-          takenOver: row.state === 'in_flight',
-          leaseUntil: until,
-        };
-      });
+      const rows = this.claimAll(picked, now, (row) => ({ unknownOutcome: true, takenOver: row.state === 'in_flight' }));
       return { rows, nextAt };
     });
   }
@@ -597,6 +567,29 @@ export class OutboxStore {
   }
 
   /** Other engines holding a live lease on a row still owed. */
+  /** Claims `picked` for this engine (leased, their orders shown as sending); `how` says what each claim is. */
+  private claimAll(
+    picked: readonly OutboxRow[],
+    now: number,
+    how: (row: OutboxRow) => Pick<ClaimedRow, 'unknownOutcome' | 'takenOver'>,
+  ): ClaimedRow[] {
+    const at = isoAt(now);
+    const until = now + this.opts.leaseMs;
+    return picked.map((row): ClaimedRow => {
+      this.markClaimed.run({ id: row.id, owner: this.opts.ownerId, until, at });
+      this.orders.sending.run({ id: row.entity_id, at });
+      return {
+        id: row.id,
+        kind: row.kind,
+        entityId: row.entity_id,
+        customerId: row.customer_id,
+        attempts: row.attempts,
+        ...how(row),
+        leaseUntil: until,
+      };
+    });
+  }
+
   leaseOwners(now: number): string[] {
     return this.selectLeaseOwners.all({ now, me: this.opts.ownerId }).map((r) => r.owner);
   }
