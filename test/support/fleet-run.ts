@@ -6,6 +6,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bundleChild } from './bundle-child.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -28,17 +29,7 @@ export interface FleetDir {
 export async function fleetDir(): Promise<FleetDir> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-fleet-'));
   const childJs = join(dir, 'fleet-till.cjs');
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(repoRoot, 'test/support/fleet-till.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: childJs,
-    external: ['better-sqlite3'],
-    logLevel: 'warning',
-  });
+  await bundleChild('test/support/fleet-till.ts', childJs);
   const live = new Set<ChildProcessWithoutNullStreams>();
   return {
     dir,

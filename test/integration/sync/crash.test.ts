@@ -15,6 +15,7 @@ import type { RunningSimulator } from '../../../main/simulator/index.ts';
 import { SyncEngine } from '../../../main/sync/sync-engine.ts';
 import { simulatorClient } from '../../support/simulator-client.ts';
 import { createRandom } from '../../../main/simulator/prng.ts';
+import { bundleChild } from '../../support/bundle-child.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const KILLS = 36;
@@ -27,17 +28,7 @@ let sim: RunningSimulator;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pos-crash-'));
   childJs = join(dir, 'crash-child.cjs');
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(repoRoot, 'test/support/crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: childJs,
-    external: ['better-sqlite3'],
-    logLevel: 'warning',
-  });
+  await bundleChild('test/support/crash-child.ts', childJs);
   // Latency keeps requests in flight, so many kills land mid-call.
   sim = await startSimulator({ rateLimit: false, latencyMs: 15, jitterMs: 10, seed: 99 });
 });

@@ -22,6 +22,7 @@ import { SyncEngine } from '../../../main/sync/sync-engine.ts';
 import { simulatorClient } from '../../support/simulator-client.ts';
 import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
 import type { SyncFixture } from '../../support/sync-fixture.ts';
+import { bundleChild } from '../../support/bundle-child.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const ORDERS = 20;
@@ -81,17 +82,7 @@ test('a sync process killed at the limit: the next engine counts its calls and i
     rmSync(dir, { recursive: true, force: true });
   };
   const childJs = join(dir, 'crash-child.cjs');
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(repoRoot, 'test/support/crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: childJs,
-    external: ['better-sqlite3'],
-    logLevel: 'warning',
-  });
+  await bundleChild('test/support/crash-child.ts', childJs);
 
   const db = openDatabase(join(dir, 'pos-companion.db'));
   try {
