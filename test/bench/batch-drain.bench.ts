@@ -10,11 +10,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SettingsStore } from '../../main/config/settings.ts';
 import { openDatabase } from '../../main/db/index.ts';
-import { OrderStore } from '../../main/orders/order-store.ts';
 import { GAMEBALL_RATE_LIMITS, startSimulator } from '../../main/simulator/index.ts';
 import { SyncEngine } from '../../main/sync/sync-engine.ts';
+import { floorMs } from '../support/fleet-model.ts';
+import { captureBacklog } from './backlog.ts';
 import { simulatorClient } from '../support/simulator-client.ts';
 
 const N = Number(process.env.BATCH_DRAIN_ORDERS ?? 10_000);
@@ -24,32 +24,12 @@ const CONCURRENCY = 8;
 const TARGET = 20;
 const limit = GAMEBALL_RATE_LIMITS.orders;
 
-/** Earliest finish for n single requests under both windows (Gameball's rule: sliding, per arrival). */
-function floorMs(n: number, perSecond: number, per30s: number, latencyMs: number): number {
-  const sent: number[] = [];
-  let t = 0;
-  for (let i = 0; i < n; i += 1) {
-    if (i >= per30s) t = Math.max(t, (sent[i - per30s] as number) + 30_000);
-    if (i >= perSecond) t = Math.max(t, (sent[i - perSecond] as number) + 1_000);
-    sent.push(t);
-  }
-  return t + latencyMs;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-bench-batch-'));
   const sim = await startSimulator({ latencyMs: LATENCY_MS, jitterMs: JITTER_MS, seed: 1 });
   const db = openDatabase(join(dir, 'pos-companion.db'));
   try {
-    let last = 0;
-    const clock = { now: () => (last = Math.max(Date.now(), last + 1)) };
-    const settings = new SettingsStore(db);
-    const orders = new OrderStore({ db, clock, settings: () => settings.get(), training: () => false });
-    const ids: string[] = [];
-    db.transaction(() => {
-      for (let i = 0; i < N; i += 1)
-        ids.push(orders.captureOrder({ mobile: `+96650${String(i + 1).padStart(7, '0')}`, totalPaidMinor: ((i % 90) + 10) * 100 }).orderId);
-    })();
+    const { clock, ids } = captureBacklog(db, N);
 
     const engine = new SyncEngine({
       db,

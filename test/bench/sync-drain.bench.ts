@@ -14,12 +14,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SettingsStore } from '../../main/config/settings.ts';
 import { openDatabase } from '../../main/db/index.ts';
-import { OrderStore } from '../../main/orders/order-store.ts';
 import { GAMEBALL_RATE_LIMITS, startSimulator } from '../../main/simulator/index.ts';
 import { OutboxStore } from '../../main/sync/outbox-store.ts';
 import { SyncEngine } from '../../main/sync/sync-engine.ts';
+import { floorMs } from '../support/fleet-model.ts';
+import { captureBacklog } from './backlog.ts';
 import { simulatorClient } from '../support/simulator-client.ts';
 
 const N = Number(process.env.SYNC_DRAIN_ORDERS ?? 600);
@@ -27,18 +27,6 @@ const LATENCY_MS = 40;
 const JITTER_MS = 20;
 const CONCURRENCY = 8;
 const limit = GAMEBALL_RATE_LIMITS.orders;
-
-/** Earliest finish for n requests under both windows (Gameball's rule: sliding, per arrival). */
-function floorMs(n: number, perSecond: number, per30s: number, latencyMs: number): number {
-  const sent: number[] = [];
-  let t = 0;
-  for (let i = 0; i < n; i += 1) {
-    if (i >= per30s) t = Math.max(t, (sent[i - per30s] as number) + 30_000);
-    if (i >= perSecond) t = Math.max(t, (sent[i - perSecond] as number) + 1_000);
-    sent.push(t);
-  }
-  return t + latencyMs;
-}
 
 const CLAIM_TARGET_VS_LOOKUP = 50;
 const CLAIM_TARGET_SCALING = 2;
@@ -128,12 +116,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ latencyMs: LATENCY_MS, jitterMs: JITTER_MS, seed: 1 });
   const db = openDatabase(join(dir, 'pos-companion.db'));
   try {
-    let last = 0;
-    const clock = { now: () => (last = Math.max(Date.now(), last + 1)) };
-    const settings = new SettingsStore(db);
-    const orders = new OrderStore({ db, clock, settings: () => settings.get(), training: () => false });
-    for (let i = 0; i < N; i += 1)
-      orders.captureOrder({ mobile: `+96650${String(i + 1).padStart(7, '0')}`, totalPaidMinor: ((i % 90) + 10) * 100 });
+    const { clock } = captureBacklog(db, N);
 
     const engine = new SyncEngine({
       db,
