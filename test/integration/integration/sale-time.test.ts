@@ -1,26 +1,22 @@
 // A POS sale's own time over the whole way: posted to the local API with `soldAt`, captured, sent
 // by the real sync to the simulator standing in for Gameball, which receives it as `orderDate`.
 // A time out of the bounds (main/orders/sale-time.ts) is a 422 naming soldAt, nothing written.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../../../main/engine.ts';
 import type { Engine } from '../../../main/engine.ts';
 import { apiTokenPath } from '../../../main/integration/api-token.ts';
 import type { RunningApiServer } from '../../../main/integration/api-server.ts';
 import { startIntegrationApi } from '../../../main/integration/start.ts';
 import { silentLogger } from '../../../main/log.ts';
-import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
-import { gameballSync } from '../../../main/sync/wiring.ts';
 import type { GameballSyncPart } from '../../../main/sync/wiring.ts';
 import { apiCall } from '../../support/api-client.ts';
+import { liveEngine } from '../../support/live-engine.ts';
+import type { LiveEngine } from '../../support/live-engine.ts';
 
-const API_KEY = 'live-api-key-abcdef123456';
-const SECRET_KEY = 'live-secret-key-987654fedcba';
 const HOUR = 3_600_000;
 
+let live: LiveEngine;
 let dir: string;
 let sim: RunningSimulator;
 let engine: Engine;
@@ -29,18 +25,9 @@ let api: RunningApiServer;
 let token: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pos-sale-time-'));
-  sim = await startSimulator({ apiKey: API_KEY, secretKey: SECRET_KEY, rateLimit: false });
-  engine = await createEngine({
-    dataDir: dir,
-    training: false,
-    env: { GAMEBALL_BASE_URL: sim.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY },
-    secretCipher: null,
-    logger: silentLogger(),
-    startSync: false,
-    sync: async (ctx) =>
-      (part = await gameballSync({ concurrency: 1, idlePollMs: 50, backoff: { baseMs: 20, capMs: 100, minMs: 5 } })(ctx)),
-  });
+  live = await liveEngine('pos-sale-time-');
+  ({ dir, sim, engine } = live);
+  part = live.part();
   const started = await startIntegrationApi({ engine, logger: silentLogger(), port: 0 });
   if (!started.api) throw new Error(started.problem ?? 'no API');
   api = started.api;
@@ -49,9 +36,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await api.close();
-  await engine.close();
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
+  await live.close();
 });
 
 const post = (body: object) => apiCall(api.origin, 'POST', '/v1/sales', { token, body });

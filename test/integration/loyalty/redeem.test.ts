@@ -3,46 +3,25 @@
 // Hold, release on cancel, a redemption spent exactly once (also when the answer to the hold or to
 // the redemption order is lost), an expired hold ending in needs-attention with both choices, and
 // a redemption order sent ahead of the backlog.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { createEngine } from '../../../main/engine.ts';
 import type { Engine } from '../../../main/engine.ts';
-import { silentLogger } from '../../../main/log.ts';
 import { CaptureRefusedError } from '../../../main/orders/errors.ts';
-import { startSimulator } from '../../../main/simulator/index.ts';
 import type { RunningSimulator } from '../../../main/simulator/index.ts';
-import { gameballSync } from '../../../main/sync/wiring.ts';
 import type { GameballSyncPart } from '../../../main/sync/wiring.ts';
+import { liveEngine } from '../../support/live-engine.ts';
+import type { LiveEngine } from '../../support/live-engine.ts';
 
-const API_KEY = 'live-api-key-abcdef123456';
-const SECRET_KEY = 'live-secret-key-987654fedcba';
-
-let dir: string;
+let live: LiveEngine;
 let sim: RunningSimulator;
 let engine: Engine;
 let part: GameballSyncPart;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pos-redeem-'));
-  sim = await startSimulator({ apiKey: API_KEY, secretKey: SECRET_KEY, rateLimit: false });
-  engine = await createEngine({
-    dataDir: dir,
-    training: false,
-    env: { GAMEBALL_BASE_URL: sim.url, GAMEBALL_API_KEY: API_KEY, GAMEBALL_SECRET_KEY: SECRET_KEY },
-    secretCipher: null,
-    logger: silentLogger(),
-    startSync: false,
-    sync: async (ctx) =>
-      (part = await gameballSync({ concurrency: 1, idlePollMs: 50, backoff: { baseMs: 20, capMs: 100, minMs: 5 } })(ctx)),
-  });
+  live = await liveEngine('pos-redeem-');
+  ({ sim, engine } = live);
+  part = live.part();
 });
-afterEach(async () => {
-  await engine.close();
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => live.close());
 
 const MOBILE = '+966500000301';
 const CUSTOMER = 'mobile_966500000301';
