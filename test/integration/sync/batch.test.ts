@@ -470,40 +470,40 @@ function expectDatedForGameball(fx: SyncFixture, ids: readonly string[], ledger:
   }
 }
 
+/**
+ * A backlog of 100 orders on a till whose clock is `aheadMs` ahead, drained in batches of 25: each
+ * order exactly once, most in batches (a few go singly while a job is followed, and a tail under
+ * BATCH_MIN_ROWS does), every date one Gameball accepts.
+ */
+async function drainAhead(aheadMs: number) {
+  f = await tillAhead(aheadMs);
+  const ids = backlog(f, 100);
+  const engine = f.engine({ batch: { maxRows: 25 } });
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.orders.filter((o) => o.via === 'batch').length).toBeGreaterThanOrEqual(70);
+  expect(ledger.orders.filter((o) => o.via === 'orders').length).toBeLessThanOrEqual(30);
+  expectDatedForGameball(f, ids, ledger);
+  return { fx: f, ids, ledger, engine };
+}
+
 test('a till clock a few seconds ahead: a backlog of several batches still goes in batches, re-dated, each order once', async () => {
   // Within the clock measurement's noise, so nothing is re-dated up front: Gameball refuses the
   // fresh orders of each batch as dated in its future (9007), and they go once more in a batch
   // dated by Gameball's clock instead of falling back to one post each.
-  f = await tillAhead(3_000);
-  const ids = backlog(f, 100);
-  const engine = f.engine({ batch: { maxRows: 25 } });
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
-  // Most in batches: a few go singly while a job is followed, and a tail under BATCH_MIN_ROWS does.
-  expect(ledger.orders.filter((o) => o.via === 'batch').length).toBeGreaterThanOrEqual(70);
-  expect(ledger.orders.filter((o) => o.via === 'orders').length).toBeLessThanOrEqual(30);
+  const { fx, ids, ledger, engine } = await drainAhead(3_000);
   expect(ledger.batches.filter((b) => b.failedItems > 0).length).toBeGreaterThan(0);
-  expectDatedForGameball(f, ids, ledger);
   expect(engine.status().counts).toMatchObject({ pending: 0, sending: 0, attention: 0, synced: 100 });
   // A re-dated order's audit shows both rounds: refused as future-dated, then accepted.
-  const redated = ids.find((id) => logsOf(f!, id).some((l) => l.method === 'BATCH' && l.gameball_code === 9007));
+  const redated = ids.find((id) => logsOf(fx, id).some((l) => l.method === 'BATCH' && l.gameball_code === 9007));
   expect(redated).toBeDefined();
-  expect(logsOf(f, redated ?? '').at(-1)).toMatchObject({ method: 'BATCH', outcome: 'ok' });
+  expect(logsOf(fx, redated ?? '').at(-1)).toMatchObject({ method: 'BATCH', outcome: 'ok' });
 });
 
 test("a till clock an hour ahead: once measured, batch items are dated by Gameball's clock before they go", async () => {
-  f = await tillAhead(60 * 60_000);
-  const ids = backlog(f, 100);
-  const engine = f.engine({ batch: { maxRows: 25 } });
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 20_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
-  // Most in batches: a few go singly while a job is followed, and a tail under BATCH_MIN_ROWS does.
-  expect(ledger.orders.filter((o) => o.via === 'batch').length).toBeGreaterThanOrEqual(70);
-  expect(ledger.orders.filter((o) => o.via === 'orders').length).toBeLessThanOrEqual(30);
+  const { ledger, engine } = await drainAhead(60 * 60_000);
   // Only a batch sent before the first answer measured the clock meets a 9007.
   expect(ledger.batches.filter((b) => b.failedItems > 0).length).toBeLessThanOrEqual(1);
-  expectDatedForGameball(f, ids, ledger);
   expect(engine.status().counts).toMatchObject({ attention: 0, synced: 100 });
 });
