@@ -7,7 +7,6 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { CODES, SimError } from './errors.ts';
 import type { ErrorTypeStyle } from './errors.ts';
 import { loadStateFile, StateWriter } from './persistence.ts';
 import { createRandom } from './prng.ts';
@@ -224,18 +223,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       const later = (ms: number): void => {
         const timer = setTimeout(() => {
           timers.delete(timer);
-          const more = state.runBatch(
-            jobId,
-            (batch, item) => {
-              // refuseOrders counts order items of a batch too: the next N orders, however they come.
-              if (batch.kind === 'orders' && ctx.faults.refuseOrders > 0) {
-                ctx.faults.refuseOrders -= 1;
-                throw new SimError(422, CODES.invalidValue, 'Invalid order: refused by the simulator (refuseOrders fault).');
-              }
-              return processBatchItem(state, batch, item);
-            },
-            BATCH_SLICE,
-          );
+          const more = state.runBatch(jobId, (batch, item) => processBatchItem(ctx.faults, state, batch, item), BATCH_SLICE);
           writer?.schedule();
           if (more) later(0);
         }, ms);

@@ -293,14 +293,22 @@ function listTransactions(
  * `POST /orders` (minus referrals); order-id items are looked up like
  * `GET /orders/{orderId}/transactions` (unknown: the item fails with 9005).
  */
-export function processBatchItem(state: SimulatorState, batch: LedgerBatch, item: unknown): Partial<BatchItemResult> {
+export function processBatchItem(faults: Faults, state: SimulatorState, batch: LedgerBatch, item: unknown): Partial<BatchItemResult> {
   if (batch.kind === 'orderTransactions') {
     const found = typeof item === 'string' ? listTransactions(state, item) : undefined;
     if (!found) throw new SimError(404, CODES.orderNotFound, 'Order not found.');
     return found;
   }
+  refuseOrderOnDemand(faults);
   const req = parseRequest(BatchOrderItemSchema, item);
   return { rewardedPoints: state.trackOrder(req, 'batch', batch.apiVersion).rewardedPoints };
+}
+
+/** The `refuseOrders` fault: the next N orders, posted alone or as batch items, are refused 3003. */
+function refuseOrderOnDemand(faults: Faults): void {
+  if (faults.refuseOrders <= 0) return;
+  faults.refuseOrders -= 1;
+  throw new SimError(422, CODES.invalidValue, 'Invalid order: refused by the simulator (refuseOrders fault).');
 }
 
 const API_PATH = /^\/api\/(v4\.[01])\/integrations(\/.*)$/;
@@ -517,10 +525,7 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
       counters.injectedErrors += 1;
       throw new SimError(503, CODES.serviceUnavailable, 'Service unavailable.');
     }
-    if (r.method === 'POST' && r.template === '/orders' && ctx.faults.refuseOrders > 0) {
-      ctx.faults.refuseOrders -= 1;
-      throw new SimError(422, CODES.invalidValue, 'Invalid order: refused by the simulator (refuseOrders fault).');
-    }
+    if (r.method === 'POST' && r.template === '/orders') refuseOrderOnDemand(ctx.faults);
     const result = prepared.commit();
     if (r.method !== 'GET') ctx.onChange();
     const dropBatch =
