@@ -479,18 +479,19 @@ export class OutboxStore {
     });
     // The orders of unknown outcome a look-up job may confirm (see claimLookUps), in id order: owed
     // rows that are unknown or in flight (taken over, they become unknown), not marked as failed by
-    // an earlier look-up job, and whose order is neither referred nor a redemption. `due` as in
-    // selectClaimable; `due_at`: when a row not due yet will be.
+    // an earlier look-up job, and whose order is neither referred nor a redemption. Read through
+    // their own partial index (migration 0011): the backlog's other rows are never read. `due` as
+    // in selectClaimable; `due_at`: when a row not due yet will be.
     this.selectLookUpCandidates = db.prepare<
       ClockParams & { training: number; failed: string },
       OutboxRow & { due: number; due_at: number | null }
     >(`
       SELECT o.*, CASE WHEN ${due} THEN 1 ELSE 0 END AS due,
         CASE WHEN o.state = 'pending' THEN o.next_attempt_at ELSE o.lease_expires_at END AS due_at
-      FROM outbox o INDEXED BY outbox_owed
+      FROM outbox o INDEXED BY outbox_unsure
       JOIN orders x ON x.order_id = o.entity_id
-      WHERE o.state IN ('pending', 'in_flight') AND o.kind = 'track_order'
-        AND (o.unknown_outcome = 1 OR o.state = 'in_flight')
+      WHERE o.state IN ('pending', 'in_flight') AND (o.unknown_outcome = 1 OR o.state = 'in_flight')
+        AND o.kind = 'track_order'
         AND (o.last_error_code IS NULL OR o.last_error_code <> @failed)
         AND x.training = @training
         AND x.referrer_code IS NULL AND x.referrer_customer_id IS NULL AND x.points_hold_reference IS NULL

@@ -9,6 +9,7 @@ import { migration0008 } from './0008-loyalty-panel.ts';
 import { migration0007 } from './0007-points-holds.ts';
 import { migration0009 } from './0009-pos-sales.ts';
 import { migration0010 } from './0010-receipts-and-imports.ts';
+import { migration0011 } from './0011-outbox-unsure-index.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ];
 
 /** The schema version this build writes: the last step's number. */

@@ -321,6 +321,20 @@ describe('scale', () => {
     expect(plan).toContain('SEARCH b USING INDEX outbox_customer (customer_id=? AND state=?)');
   });
 
+  test('a look-up claim reads only the calls of unknown outcome or in flight (their own index), never the backlog', () => {
+    const s = store('e1') as unknown as { selectLookUpCandidates: { source: string } };
+    const clock = { now: T0, late: new Date(T0 + 1_000).toISOString(), owner: 'e1' };
+    const plan = db
+      .prepare<typeof clock & { training: number; failed: string }, { detail: string }>(
+        `EXPLAIN QUERY PLAN ${s.selectLookUpCandidates.source}`,
+      )
+      .all({ ...clock, training: 0, failed: 'X' })
+      .map((r) => r.detail);
+    expect(plan[0]).toBe('SCAN o USING INDEX outbox_unsure');
+    expect(plan.filter((d) => d.startsWith('SCAN') && d !== 'SCAN o USING INDEX outbox_unsure')).toEqual([]);
+    expect(plan.filter((d) => /TEMP B-TREE/.test(d))).toEqual([]);
+  });
+
   test("over a 5,000-call backlog, claims take each customer's first call in id order and hold back the rest", () => {
     const iso = new Date(T0).toISOString();
     const order = db.prepare(
