@@ -68,8 +68,9 @@ export interface EngineOptions {
   /** Electron passes a safeStorage cipher; plain Node picks an OS key store (may be unavailable). */
   secretCipher?: SecretCipher | null;
   /**
-   * Default: the `trainingMode` setting, whose auto means training while no keys are configured.
-   * 'auto': training while no keys are configured, whatever the setting. A boolean fixes the mode.
+   * Default: the `trainingMode` setting, whose auto means training while a key is neither stored
+   * nor in the environment (a stored key this process cannot read still makes the till live).
+   * 'auto': the same, whatever the setting. A boolean fixes the mode.
    * Unless fixed, the mode is read again whenever the keys or the settings change.
    */
   training?: 'auto' | boolean;
@@ -244,7 +245,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const wantedTraining = (): boolean => {
     const mode = settingsStore.get().trainingMode;
     const requested = opts.training ?? (mode === 'on' ? true : mode === 'off' ? false : 'auto');
-    return requested === 'auto' ? !(keyStore.isSet('apiKey') && keyStore.isSet('secretKey')) : requested;
+    return requested === 'auto' ? !(keyStore.isPresent('apiKey') && keyStore.isPresent('secretKey')) : requested;
   };
   /** The mode of new captures; the sync part follows it (syncTraining) once a swap is done. */
   let training = wantedTraining();
@@ -286,7 +287,13 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     settings: () => settingsStore.get(),
     gameball: () => {
       const s = settingsStore.get();
-      return { baseUrl: s.apiBaseUrl, apiVersion: s.apiVersion, apiKey: keyStore.value('apiKey'), secretKey: keyStore.value('secretKey') };
+      return {
+        baseUrl: s.apiBaseUrl,
+        apiVersion: s.apiVersion,
+        apiKey: keyStore.value('apiKey'),
+        secretKey: keyStore.value('secretKey'),
+        unreadable: keyStore.unreadable('apiKey') ?? keyStore.unreadable('secretKey'),
+      };
     },
     notifyStatus: () => {
       // The sync made progress: its rows changed in the -wal.

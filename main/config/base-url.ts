@@ -2,8 +2,8 @@
 // base URL must be https, except for a host on this computer (the training simulator, a test
 // double, a local proxy), where nothing crosses a network: 127.0.0.0/8, ::1 and `localhost`.
 // One rule for the stored setting (config/settings.ts) and the GAMEBALL_BASE_URL override
-// (gameball/config.ts).
-import { z } from 'zod';
+// (gameball/config.ts). No dependency: the quick `status` (main/cli/status.ts) reads the stored
+// base URL with it, without loading zod.
 
 export const BASE_URL_RULE =
   'https://, or http:// only to this computer (127.0.0.1, ::1 or localhost), so the keys never cross a network in clear';
@@ -22,25 +22,44 @@ export function keysMayTravelTo(url: URL): boolean {
 }
 
 /**
- * A service URL in a setting (the fleet's Pushgateway, the update server): possibly with a path,
- * no credentials, query or fragment (a password is a secret, never a setting), and the keys' rule
- * for the scheme. The trailing slash is dropped. `example` completes the error message.
+ * True for a URL that is a scheme and a host (and port) only: http or https, no path, no query, no
+ * fragment, no credentials (a password is a secret, never a setting, and fetch refuses a URL
+ * carrying one). The stored setting's rule and the GAMEBALL_BASE_URL override's.
  */
-export function serviceUrlSchema(example: string) {
-  return z
-    .string()
-    .trim()
-    .refine((s) => {
-      try {
-        const u = new URL(s);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
-      } catch {
-        return false;
-      }
-    }, `a URL without credentials, query or fragment, e.g. ${example}`)
-    .refine(
-      (s) => URL.canParse(s) && keysMayTravelTo(new URL(s)),
-      'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)',
-    )
-    .transform((s) => s.replace(/\/+$/, ''));
+export function isSchemeAndHostOnly(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (
+      (u.protocol === 'https:' || u.protocol === 'http:') &&
+      (u.pathname === '/' || u.pathname === '') &&
+      !u.search &&
+      !u.hash &&
+      !u.username &&
+      !u.password
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** True when `s` parses as a URL the keys may be sent to (see keysMayTravelTo). */
+export function keysMayTravelToUrl(s: string): boolean {
+  return URL.canParse(s) && keysMayTravelTo(new URL(s));
+}
+
+/** A base URL without its trailing slashes (`https://api.gameball.co/` -> `https://api.gameball.co`). */
+export function withoutTrailingSlash(s: string): string {
+  return s.replace(/\/+$/, '');
+}
+
+/**
+ * The `apiBaseUrl` setting as the settings store takes a stored value (config/settings.ts
+ * BaseUrlSchema, which is built from these same checks; a test keeps the two in step): trimmed,
+ * scheme and host only, keys' rule, without its trailing slash. null when the value is not one
+ * (the store then keeps the default).
+ */
+export function storedBaseUrl(raw: unknown): string | null {
+  if (typeof raw !== 'string') return null;
+  const s = raw.trim();
+  return isSchemeAndHostOnly(s) && keysMayTravelToUrl(s) ? withoutTrailingSlash(s) : null;
 }

@@ -51,6 +51,7 @@ export class SecretStore {
   private readonly remove;
   private readonly exists;
   private cache = new Map<SecretName, string | null>();
+  private readonly problems = new Map<SecretName, string>();
 
   constructor(
     db: Database,
@@ -88,25 +89,47 @@ export class SecretStore {
     return this.stored(name);
   }
 
+  /**
+   * Set in the environment or stored, whether or not this process can read the stored one: what
+   * makes a till live in auto mode (a key this process cannot read keeps the till live, its orders
+   * waiting with the reason, rather than taking them as training). Asks no key store.
+   */
+  isPresent(name: SecretName): boolean {
+    return Boolean(this.env[SECRET_ENV[name]]?.trim()) || this.isStored(name);
+  }
+
+  /**
+   * Why the stored key cannot be read here (another scheme, or a key store that cannot decrypt
+   * it), when the environment does not give the key instead; null otherwise. Never a key in it.
+   */
+  unreadable(name: SecretName): string | null {
+    if (this.value(name) !== null) return null;
+    return this.problems.get(name) ?? null;
+  }
+
+  // A stored key is read by decrypting it, and nothing else: no `available()` first, which may make
+  // a new master key (a write to the OS key store, on a read) that could never open this ciphertext.
   private stored(name: SecretName): string | null {
     if (this.cache.has(name)) return this.cache.get(name) ?? null;
     const row = this.select.get(name);
     let value: string | null = null;
     let problem: string | null = null;
     if (row) {
-      if (!this.cipher || row.scheme !== this.cipher.id || !this.cipher.available()) {
+      if (!this.cipher || row.scheme !== this.cipher.id) {
         problem = `stored with ${row.scheme}, which is not available here`;
       } else {
         try {
           value = this.cipher.decrypt(row.ciphertext);
         } catch {
-          problem = 'the stored ciphertext could not be decrypted';
+          problem = this.cipher.unavailableReason?.() ?? 'the stored ciphertext could not be decrypted';
         }
       }
     }
     // Cached before reporting: the report is a log line, and the logger asks this store for the
     // values to scrub, which must not come back here.
     this.cache.set(name, value);
+    if (problem === null) this.problems.delete(name);
+    else this.problems.set(name, problem);
     if (problem !== null) this.onUnreadable(name, problem);
     return value;
   }
@@ -116,6 +139,7 @@ export class SecretStore {
     if (value === null) {
       this.remove.run(name);
       this.cache.set(name, null);
+      this.problems.delete(name);
       return;
     }
     const plain = value.trim();
@@ -126,6 +150,7 @@ export class SecretStore {
     const ciphertext = this.cipher.encrypt(plain);
     this.upsert.run(name, ciphertext, this.cipher.id, isoAt(this.clock.now()));
     this.cache.set(name, plain);
+    this.problems.delete(name);
   }
 
   /** Values currently in use, for the logger's scrubber. */
@@ -135,6 +160,7 @@ export class SecretStore {
 
   invalidate(): void {
     this.cache.clear();
+    this.problems.clear();
   }
 
   /** The stored ciphertext of a key (for the identity file, which keeps it as it is), or null. */
@@ -146,7 +172,10 @@ export class SecretStore {
   /** Puts a stored ciphertext back into a database that lacks the key (one already here wins). True when written. */
   restoreSecret(name: SecretName, secret: StoredSecret): boolean {
     const written = this.insertRaw.run(name, secret.ciphertext, secret.scheme, secret.updatedAt).changes === 1;
-    if (written) this.cache.delete(name);
+    if (written) {
+      this.cache.delete(name);
+      this.problems.delete(name);
+    }
     return written;
   }
 }

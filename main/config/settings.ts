@@ -14,7 +14,8 @@ import type { RefusalReason, Settings as ContractSettings } from '../../preload/
 import { MAX_RECEIPT_PATTERN_LENGTH, receiptPatternProblem } from '../../preload/receipt-pattern.ts';
 import type { Database } from '../db/database.ts';
 import { isKnownCurrency } from '../orders/money.ts';
-import { BASE_URL_RULE, keysMayTravelTo, serviceUrlSchema } from './base-url.ts';
+import { BASE_URL_RULE, isSchemeAndHostOnly, keysMayTravelToUrl, withoutTrailingSlash } from './base-url.ts';
+import { serviceUrlSchema } from './service-url.ts';
 import { TILL_ID_PATTERN, TILL_ID_RULE } from './till-id.ts';
 import { DEFAULT_UPDATE_SETTING, UpdateSettingSchema } from '../update/settings.ts';
 
@@ -38,26 +39,13 @@ export const CountrySettingSchema = z
   .transform((s) => s.toUpperCase())
   .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'not a two-letter country code with phone numbering (e.g. SA, EG, AE)');
 
+/** The `apiBaseUrl` setting (storedBaseUrl in ./base-url.ts reads a stored value the same way, without zod). */
 export const BaseUrlSchema = z
   .string()
   .trim()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (
-        (u.protocol === 'https:' || u.protocol === 'http:') &&
-        (u.pathname === '/' || u.pathname === '') &&
-        !u.search &&
-        !u.hash &&
-        !u.username &&
-        !u.password
-      );
-    } catch {
-      return false;
-    }
-  }, 'scheme and host (and port) only, e.g. https://api.gameball.co')
-  .refine((s) => URL.canParse(s) && keysMayTravelTo(new URL(s)), `must be ${BASE_URL_RULE}`)
-  .transform((s) => s.replace(/\/+$/, ''));
+  .refine(isSchemeAndHostOnly, 'scheme and host (and port) only, e.g. https://api.gameball.co')
+  .refine(keysMayTravelToUrl, `must be ${BASE_URL_RULE}`)
+  .transform(withoutTrailingSlash);
 
 /**
  * Where the fleet view's metrics go (a Prometheus Pushgateway, docs/fleet.md): a URL, possibly

@@ -2,27 +2,26 @@
 // (`https://api.gameball.co`, or a simulator's `http://127.0.0.1:PORT`); the client appends
 // `/api/<version>/integrations`. Keys come from the store's encrypted secrets or the environment
 // and live only in this object, in the main process: nothing here is ever logged or shown.
-import { z } from 'zod';
-import { BASE_URL_RULE, keysMayTravelTo } from '../config/base-url.ts';
-import { keyProblem } from '../config/keys.ts';
+// No dependency beyond the till's own rules: the quick `status` (main/cli/status.ts) judges the
+// configuration with gameballConfigProblem, as the sync does, without loading zod.
+import { BASE_URL_RULE, isSchemeAndHostOnly, keysMayTravelToUrl, withoutTrailingSlash } from '../config/base-url.ts';
+import { keyProblem } from '../config/key-rule.ts';
 
 export const GAMEBALL_DEFAULT_BASE_URL = 'https://api.gameball.co';
-export const GameballApiVersionSchema = z.enum(['v4.0', 'v4.1']);
-export type GameballApiVersion = z.infer<typeof GameballApiVersionSchema>;
+export const GAMEBALL_API_VERSIONS = ['v4.0', 'v4.1'] as const;
+export type GameballApiVersion = (typeof GAMEBALL_API_VERSIONS)[number];
 
-export const GameballBaseUrlSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.replace(/\/+$/, ''))
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && u.pathname === '/' && !u.search && !u.hash;
-    } catch {
-      return false;
-    }
-  }, 'must be scheme and host only, like https://api.gameball.co')
-  .refine((s) => URL.canParse(s) && keysMayTravelTo(new URL(s)), `must be ${BASE_URL_RULE}`);
+export function isGameballApiVersion(v: unknown): v is GameballApiVersion {
+  return (GAMEBALL_API_VERSIONS as readonly unknown[]).includes(v);
+}
+
+/** Why `raw` cannot be the Gameball base URL (scheme and host only, keys' rule), or null. */
+function baseUrlProblem(raw: string): string | null {
+  const s = withoutTrailingSlash(raw.trim());
+  if (!isSchemeAndHostOnly(s)) return 'must be scheme and host only, like https://api.gameball.co';
+  if (!keysMayTravelToUrl(s)) return `must be ${BASE_URL_RULE}`;
+  return null;
+}
 
 export interface GameballConfig {
   baseUrl: string;
@@ -78,19 +77,53 @@ function usableKey(label: string, envName: string, fromEnv: string | undefined, 
  */
 export function resolveGameballConfig(stored: GameballConfigInput, env: Record<string, string | undefined> = {}): GameballConfig {
   const baseUrlRaw = nonEmpty(env.GAMEBALL_BASE_URL) ?? nonEmpty(stored.baseUrl) ?? GAMEBALL_DEFAULT_BASE_URL;
-  const baseUrl = GameballBaseUrlSchema.safeParse(baseUrlRaw);
-  if (!baseUrl.success) {
-    throw new GameballConfigError(
-      `The Gameball base URL ${JSON.stringify(baseUrlRaw)} ${baseUrl.error.issues[0]?.message ?? 'is not valid'}.`,
-    );
-  }
+  const urlProblem = baseUrlProblem(baseUrlRaw);
+  if (urlProblem !== null) throw new GameballConfigError(`The Gameball base URL ${JSON.stringify(baseUrlRaw)} ${urlProblem}.`);
   const versionRaw = nonEmpty(env.GAMEBALL_API_VERSION) ?? nonEmpty(stored.apiVersion) ?? 'v4.0';
-  const version = GameballApiVersionSchema.safeParse(versionRaw.startsWith('v') ? versionRaw : `v${versionRaw}`);
-  if (!version.success) {
+  const version = versionRaw.startsWith('v') ? versionRaw : `v${versionRaw}`;
+  if (!isGameballApiVersion(version)) {
     throw new GameballConfigError(`The Gameball API version must be v4.0 or v4.1 (got ${JSON.stringify(versionRaw)}).`);
   }
   const apiKey = usableKey('API key', 'GAMEBALL_API_KEY', env.GAMEBALL_API_KEY, stored.apiKey);
   const secretKey = usableKey('secret key', 'GAMEBALL_SECRET_KEY', env.GAMEBALL_SECRET_KEY, stored.secretKey);
   const timeoutMs = stored.timeoutMs ?? 15_000;
-  return { baseUrl: baseUrl.data, apiVersion: version.data, apiKey, secretKey, timeoutMs };
+  return { baseUrl: withoutTrailingSlash(baseUrlRaw.trim()), apiVersion: version, apiKey, secretKey, timeoutMs };
+}
+
+/** The Gameball settings and keys the sync builds its client from, as the till holds them. */
+export interface GameballSetup extends GameballConfigInput {
+  /**
+   * Why a key that is stored (and not in the environment) cannot be read by this process, e.g. a
+   * key the desktop app stored with safeStorage, read by the CLI; null or absent when none.
+   */
+  unreadable?: string | null;
+}
+
+export const NO_KEYS_MESSAGE =
+  'Gameball keys are not set: orders are kept on this till until the API key and secret key are entered in the settings.';
+
+/** The reason a live till gives when its stored keys cannot be read here (never a key in it). */
+export function unreadableKeysMessage(reason: string): string {
+  return (
+    `The Gameball keys are stored on this till but cannot be read here (${reason}): orders are kept on this till. ` +
+    'Keys stored by the desktop app are read by the desktop app; to send from here, set GAMEBALL_API_KEY and ' +
+    'GAMEBALL_SECRET_KEY in the environment, or enter the keys again.'
+  );
+}
+
+/**
+ * Why the sync cannot build a Gameball client from `g` and the environment, for a person (never a
+ * key in it); null when it can. The one judgement of a live till's configuration: the sync idles
+ * with this reason (main/sync/wiring.ts) and `status` shows it as the last error, with or without
+ * the engine (main/cli/status.ts).
+ */
+export function gameballConfigProblem(g: GameballSetup, env: Record<string, string | undefined> = {}): string | null {
+  try {
+    resolveGameballConfig(g, env);
+    return null;
+  } catch (err) {
+    if (!(err instanceof GameballConfigError)) throw err;
+    if (g.apiKey && g.secretKey) return err.message;
+    return g.unreadable ? unreadableKeysMessage(g.unreadable) : NO_KEYS_MESSAGE;
+  }
 }

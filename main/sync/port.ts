@@ -25,7 +25,14 @@ export interface SyncContext {
   startSync: boolean;
   settings(): StoredSettings;
   /** Gameball settings with the keys decrypted; the environment already applied to the keys. Never log. */
-  gameball(): { baseUrl: string; apiVersion: string; apiKey: string | null; secretKey: string | null };
+  gameball(): {
+    baseUrl: string;
+    apiVersion: string;
+    apiKey: string | null;
+    secretKey: string | null;
+    /** Why a stored key cannot be read by this process (see SecretStore.unreadable), or null. */
+    unreadable: string | null;
+  };
   /** Tell the screen something changed (coalesced). */
   notifyStatus(): void;
   /**

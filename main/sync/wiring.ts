@@ -14,7 +14,7 @@ import type { SyncContext, SyncPart } from './port.ts';
 import { redactKeys } from '../config/keys.ts';
 import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';
-import { GameballConfigError, resolveGameballConfig } from '../gameball/config.ts';
+import { gameballConfigProblem, NO_KEYS_MESSAGE, resolveGameballConfig } from '../gameball/config.ts';
 import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import { loyaltyLink } from './loyalty-link.ts';
@@ -39,8 +39,6 @@ export interface GameballSyncPart extends SyncPart {
 export type GameballSyncTuning = Partial<
   Pick<SyncEngineOptions, 'concurrency' | 'leaseMs' | 'backoff' | 'rateLimits' | 'idlePollMs' | 'random' | 'sleep'>
 >;
-
-const NO_KEYS = 'Gameball keys are not set: orders are kept on this till until the API key and secret key are entered in the settings.';
 
 /** The SyncFactory plugged into createEngine. `tuning` is for tests and benchmarks. */
 export function gameballSync(tuning: GameballSyncTuning = {}) {
@@ -91,17 +89,12 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         .digest('hex');
       if (key === clientKey) return client;
       clientKey = key;
-      try {
-        const config = resolveGameballConfig(
-          { baseUrl: g.baseUrl, apiVersion: g.apiVersion, apiKey: g.apiKey, secretKey: g.secretKey },
-          ctx.env,
-        );
-        client = createGameballClient({ config, fetch: ctx.fetch });
-        configProblem = null;
-      } catch (err) {
-        if (!(err instanceof GameballConfigError)) throw err;
+      const setup = { baseUrl: g.baseUrl, apiVersion: g.apiVersion, apiKey: g.apiKey, secretKey: g.secretKey, unreadable: g.unreadable };
+      configProblem = gameballConfigProblem(setup, ctx.env);
+      if (configProblem === null) {
+        client = createGameballClient({ config: resolveGameballConfig(setup, ctx.env), fetch: ctx.fetch });
+      } else {
         client = null;
-        configProblem = g.apiKey && g.secretKey ? err.message : NO_KEYS;
         ctx.logger.warn({ reason: configProblem }, 'Gameball not configured: sync idle');
       }
       return client;
@@ -123,7 +116,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       logger: ctx.logger,
       // Training needs no keys: a client that is still null there only means the simulator has
       // not started yet, so there is no not-configured reason to give.
-      ...(ctx.training ? {} : { notConfiguredMessage: configProblem ?? NO_KEYS }),
+      ...(ctx.training ? {} : { notConfiguredMessage: configProblem ?? NO_KEYS_MESSAGE }),
       onDatabaseError: (err, where) => ctx.databaseError(err, where),
       secretValues: keyValues,
       ...tuning,
@@ -162,7 +155,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
     async function readyClient(): Promise<GameballClient> {
       if (ctx.training) await ensureSimulator();
       const c = currentClient();
-      if (!c) throw new Error(configProblem ?? NO_KEYS);
+      if (!c) throw new Error(configProblem ?? NO_KEYS_MESSAGE);
       return c;
     }
 

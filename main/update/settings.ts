@@ -1,7 +1,7 @@
 // The `update` setting: where the till looks for updates, on which channel, when it may install
 // them and whether IT forced the one waiting (docs/rollout.md). `config set update.url URL` etc.
 import { z } from 'zod';
-import { serviceUrlSchema } from '../config/base-url.ts';
+import { serviceUrlSchema } from '../config/service-url.ts';
 import { QuietHoursSchema } from './quiet-hours.ts';
 
 /**

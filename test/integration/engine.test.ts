@@ -64,6 +64,7 @@ describe('createEngine', () => {
       apiVersion: 'v4.0',
       apiKey: 'live-api-key-0001',
       secretKey: 'live-secret-key-0002',
+      unreadable: null,
     });
     const onDisk = Buffer.concat(
       readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -81,6 +82,37 @@ describe('createEngine', () => {
     const e = await engineAt(dir);
     e.updateSettings({ trainingMode: 'off' });
     expect((await engineAt(dir)).training).toBe(false);
+  });
+
+  it('stored keys this process cannot read keep the till live: sales are taken live and wait, and the status says why', async () => {
+    // The desktop app stores the keys with safeStorage; the CLI (or browser mode) cannot read them.
+    // Taking its sales as training would mean they are never sent.
+    const dir = folder();
+    const desktop = testCipher('electron-safestorage-v1');
+    const app = await engineAt(dir, { secretCipher: desktop });
+    app.setKeys({ apiKey: 'live-api-key-0001', secretKey: 'live-secret-key-0002' });
+    expect(app.training).toBe(false);
+    await app.close();
+    for (const [what, reader] of [
+      ['another scheme', testCipher('linux-secret-service')],
+      ['the same scheme, another master key', testCipher('electron-safestorage-v1')],
+      ['no key store at all', null],
+    ] as const) {
+      const cli = await engineAt(dir, { secretCipher: reader, sync: gameballSync(), startSync: false });
+      expect(cli.training, what).toBe(false);
+      const o = cli.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
+      expect(o.training, what).toBe(false);
+      expect(cli.getSettings().keys, what).toEqual({ apiKeySet: false, secretKeySet: false });
+      const s = cli.status();
+      expect(s.training, what).toBe(false);
+      expect(s.lastError?.message, what).toMatch(/^The Gameball keys are stored on this till but cannot be read here \(/);
+      expect(s.lastError?.message, what).toMatch(/set GAMEBALL_API_KEY and GAMEBALL_SECRET_KEY in the environment/);
+      await cli.close();
+    }
+    // The app that stored the keys reads them and finds every sale waiting as live.
+    const back = await engineAt(dir, { secretCipher: desktop });
+    expect(back.training).toBe(false);
+    expect(back.status().counts.pending).toBe(3);
   });
 
   it('follows keys and the trainingMode setting while running: the old sync part stops before the new one starts', async () => {

@@ -90,6 +90,33 @@ describe('SecretStore', () => {
     );
     expect(wrongKey.value('apiKey')).toBeNull();
     expect(unreadable.at(-1)).toBe('apiKey: the stored ciphertext could not be decrypted');
+    // Present all the same (the till is live in auto mode), and the reason is there to show.
+    expect(other.isPresent('apiKey')).toBe(true);
+    expect(other.unreadable('apiKey')).toBe('stored with electron-safestorage, which is not available here');
+    expect(wrongKey.unreadable('apiKey')).toBe('the stored ciphertext could not be decrypted');
+    expect(other.isPresent('secretKey')).toBe(false);
+    expect(other.unreadable('secretKey')).toBeNull();
+    // A key in the environment is used instead: nothing unreadable to report.
+    const withEnv = new SecretStore(till.db, testCipher('linux-secret-service'), till.clock, { GAMEBALL_API_KEY: 'env-api-key-0001' });
+    expect(withEnv.unreadable('apiKey')).toBeNull();
+    expect(withEnv.isPresent('secretKey')).toBe(false);
+  });
+
+  it('reading a stored key only decrypts: it never asks the cipher to make a key (a write to the OS key store)', () => {
+    till = tillFixture();
+    const real = testCipher();
+    new SecretStore(till.db, real, till.clock).set('apiKey', API);
+    const calls: string[] = [];
+    const watching = {
+      id: real.id,
+      available: () => (calls.push('available'), true),
+      encrypt: (p: string) => (calls.push('encrypt'), real.encrypt(p)),
+      decrypt: (b: Buffer) => (calls.push('decrypt'), real.decrypt(b)),
+    };
+    const store = new SecretStore(till.db, watching, till.clock);
+    expect(store.value('apiKey')).toBe(API);
+    expect(store.value('apiKey')).toBe(API);
+    expect(calls).toEqual(['decrypt']);
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { GameballConfigError, resolveGameballConfig } from '../../../main/gameball/config.ts';
+import {
+  GameballConfigError,
+  gameballConfigProblem,
+  NO_KEYS_MESSAGE,
+  resolveGameballConfig,
+  unreadableKeysMessage,
+} from '../../../main/gameball/config.ts';
 
 describe('resolveGameballConfig', () => {
   test('defaults: Gameball host, v4.0, 15 s', () => {
@@ -95,5 +101,40 @@ describe('resolveGameballConfig', () => {
       expect(String(err)).toMatch(message);
       expect(String(err)).not.toContain('KEYAAAAAAA');
     }
+  });
+});
+
+describe('gameballConfigProblem', () => {
+  const keys = { apiKey: 'a-key-0001', secretKey: 's-key-0001' };
+
+  test('null when the client can be built, the same configuration resolveGameballConfig takes', () => {
+    expect(gameballConfigProblem(keys)).toBeNull();
+    expect(gameballConfigProblem({}, { GAMEBALL_API_KEY: 'env-api-key', GAMEBALL_SECRET_KEY: 'env-secret-key' })).toBeNull();
+  });
+
+  test('a missing key: the not-set reason; a key stored but unreadable here: that reason, with what to do', () => {
+    expect(gameballConfigProblem({ apiKey: 'a-key-0001', secretKey: null })).toBe(NO_KEYS_MESSAGE);
+    const unreadable = gameballConfigProblem({
+      apiKey: null,
+      secretKey: null,
+      unreadable: 'stored with electron-safestorage-v1, which is not available here',
+    });
+    expect(unreadable).toBe(unreadableKeysMessage('stored with electron-safestorage-v1, which is not available here'));
+    expect(unreadable).toMatch(/^The Gameball keys are stored on this till but cannot be read here \(stored with electron-safestorage-v1/);
+    expect(unreadable).toMatch(/GAMEBALL_API_KEY and GAMEBALL_SECRET_KEY/);
+  });
+
+  test("with both keys, the configuration's own error (the base URL, the version, a key a header cannot carry), never a key", () => {
+    expect(gameballConfigProblem(keys, { GAMEBALL_BASE_URL: 'http://10.0.0.5' })).toMatch(
+      /^The Gameball base URL "http:\/\/10\.0\.0\.5" must be https/,
+    );
+    expect(gameballConfigProblem({ ...keys, apiVersion: '5' })).toMatch(/^The Gameball API version must be v4.0 or v4.1/);
+    const bad = gameballConfigProblem(keys, { GAMEBALL_SECRET_KEY: 'secret key with spaces' });
+    expect(bad).toMatch(/GAMEBALL_SECRET_KEY cannot be used: it contains a space/);
+    expect(bad).not.toContain('with spaces');
+  });
+
+  test('a base URL carrying credentials is refused (fetch cannot send it, and it would be a secret in a setting)', () => {
+    expect(() => resolveGameballConfig(keys, { GAMEBALL_BASE_URL: 'https://me:pw@api.gameball.co' })).toThrow(/scheme and host only/);
   });
 });

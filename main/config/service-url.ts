@@ -1,0 +1,25 @@
+// A service URL in a setting (the fleet's Pushgateway, the update server), with the keys' rule
+// for its scheme (./base-url.ts).
+import { z } from 'zod';
+import { keysMayTravelToUrl } from './base-url.ts';
+
+/**
+ * A service URL in a setting (the fleet's Pushgateway, the update server): possibly with a path,
+ * no credentials, query or fragment (a password is a secret, never a setting), and the keys' rule
+ * for the scheme. The trailing slash is dropped. `example` completes the error message.
+ */
+export function serviceUrlSchema(example: string) {
+  return z
+    .string()
+    .trim()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
+      } catch {
+        return false;
+      }
+    }, `a URL without credentials, query or fragment, e.g. ${example}`)
+    .refine(keysMayTravelToUrl, 'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)')
+    .transform((s) => s.replace(/\/+$/, ''));
+}
