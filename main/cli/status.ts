@@ -1,33 +1,45 @@
 // `pos-companion status`: what it prints, and the quick way to the figures on a till in its usual
 // state. The figures are the engine's (StatusReader, the one place the status is computed), read
 // from the database without starting the engine: no logger (so no "engine started" line in the
-// log), no key store, no sync part, no start-up checks, nothing written back to the database or the
-// identity file. The built CLI has this file as a bundle of its own (build/cli/status.cjs, 40 KB
+// log), no sync part, no start-up checks, nothing written back to the database or the identity
+// file. The built CLI has this file as a bundle of its own (build/cli/status.cjs, about 57 KB
 // against the whole CLI's 2 MB, and no zod), which the bin runs for a plain `status`.
 //
 // Contract of `readQuickStatus`: it answers only when the engine would open this data folder
-// without a word and print the same thing; otherwise null, having changed nothing but what every
-// command's folder checks do (checkDataFolder's probe, ensurePrivateDataDir's modes), and the
-// caller opens the engine, which runs every start-up check and says what it found. Null when: the
-// folder has a problem (missing, read-only, full, shared), there is no database or no identity
-// file, the database is not in WAL mode or needs a migration or is newer than this version, the
-// identity file flags a damaged database or records another one or more than this one holds, the
-// till id or the training mode setting is missing or not plainly valid, the mode is live (its last
-// error depends on the keys, which take the OS key store to read: a child process on Linux and
-// Windows), or any statement fails (damage meets the engine's full check).
-// It skips SQLite's quick_check, which reads the whole file at every start: a command that only
-// reads does not need it (every writing command and the app's start still run it). The database is
-// opened with query_only, so not even a mistake here could write to it.
+// without a word and print the same thing (a damaged page that `status` does not read aside: see
+// below); otherwise null, having changed nothing but what every command's folder checks do
+// (checkDataFolder's probe, ensurePrivateDataDir's modes), and the caller opens the engine, which
+// runs every start-up check and says what it found. Null when: the folder has a problem (missing,
+// read-only, full, shared), there is no database or no identity file, the file is not a SQLite
+// file or is cut short (SQLite refuses both at once), the database is not in WAL mode or needs a
+// migration or is newer than this version, the identity file flags a damaged database or records
+// another one or more than this one holds, a setting it reads (till id, training mode, base URL,
+// API version) is not plainly valid or the till id is missing, or any statement fails (damage
+// meets the engine's full check).
+//
+// A live till's last error depends on its configuration: when the sync could not build its
+// Gameball client, the engine's status says why (gameballConfigProblem, the sync's own judgement).
+// So for a live till this reads the keys as the engine does: from the environment, or by
+// decrypting the stored ones with this platform's cipher (on Linux, macOS and Windows that asks the
+// OS key store, a child process, exactly as the engine would; with a master key file, a file
+// read). Reading a stored key only decrypts: it never makes a master key (see SecretStore).
+//
+// It skips SQLite's quick_check, which reads the whole file (4 ms at 1,000 orders, 45-75 ms at
+// 20,000): `status` reads only what it shows, and a page it reads that is damaged fails its
+// statement, which hands over to the engine. Every other command and the app's start still run
+// quick_check. The database is opened with query_only, so not even a mistake here could write to it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { clockAdvice, clockAdviceUnit } from '../../preload/clock-advice.ts';
 import type { ClockAdvice } from '../../preload/clock-advice.ts';
-import { systemClock } from '../clock.ts';
+import { isoAt, systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { ensurePrivateDataDir, restrictNewFiles } from '../config/private-files.ts';
+import { storedBaseUrl } from '../config/base-url.ts';
+import { createNodeSecretCipher } from '../config/node-cipher.ts';
 import { SecretStore } from '../config/secrets.ts';
-import type { SecretName } from '../config/secrets.ts';
+import type { SecretCipher } from '../config/secrets.ts';
 import { TILL_ID_PATTERN } from '../config/till-id.ts';
 import { checkDataFolder } from '../data-folder.ts';
 import { databaseMarker, databaseProgress, userVersion } from '../db/database.ts';
@@ -35,7 +47,9 @@ import { MIGRATIONS } from '../db/migrations/index.ts';
 import { IDENTITY_FILE_NAME } from '../db/file-names.ts';
 import { databaseFile, resolveDataDir } from '../db/paths.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
-import { StatusReader } from '../sync/status.ts';
+import { GAMEBALL_DEFAULT_BASE_URL, gameballConfigProblem, isGameballApiVersion } from '../gameball/config.ts';
+import type { GameballApiVersion } from '../gameball/config.ts';
+import { lastErrorOf, StatusReader } from '../sync/status.ts';
 
 function formatAge(ms: number | null): string {
   if (ms === null) return '-';
@@ -129,14 +143,25 @@ export function recordedDatabase(dataDir: string): { id: string; outboxSeq: numb
   return { id: d.id, outboxSeq: d.outboxSeq, syncLogSeq: d.syncLogSeq ?? 0 };
 }
 
+/** The settings `status` shows or depends on, as SettingsStore.get() takes them. */
+interface StatusSettings {
+  tillId: string;
+  trainingMode: 'auto' | 'on' | 'off';
+  /** Where a live till sends its orders (the settings' defaults when no row). */
+  apiBaseUrl: string;
+  apiVersion: GameballApiVersion;
+}
+
 /**
  * The settings `status` shows or depends on, read as SettingsStore.get() would take them, or null
  * when one is missing or is not plainly valid (the engine then decides, and says so in its log).
  */
-function statusSettings(db: BetterSqlite3.Database): { tillId: string; trainingMode: 'auto' | 'on' | 'off' } | null {
+function statusSettings(db: BetterSqlite3.Database): StatusSettings | null {
   const rows = new Map(
     db
-      .prepare<[], { key: string; value: string }>("SELECT key, value FROM settings WHERE key IN ('tillId', 'trainingMode')")
+      .prepare<[], { key: string; value: string }>(
+        "SELECT key, value FROM settings WHERE key IN ('tillId', 'trainingMode', 'apiBaseUrl', 'apiVersion')",
+      )
       .all()
       .map((r) => [r.key, r.value]),
   );
@@ -154,13 +179,18 @@ function statusSettings(db: BetterSqlite3.Database): { tillId: string; trainingM
   // No row: the default (defaultSettings in main/config/settings.ts).
   const mode = json('trainingMode') ?? 'auto';
   if (mode !== 'auto' && mode !== 'on' && mode !== 'off') return null;
-  return { tillId, trainingMode: mode };
+  const url = json('apiBaseUrl');
+  const apiBaseUrl = url === undefined ? GAMEBALL_DEFAULT_BASE_URL : storedBaseUrl(url);
+  if (apiBaseUrl === null) return null;
+  const apiVersion = json('apiVersion') ?? 'v4.0';
+  if (!isGameballApiVersion(apiVersion)) return null;
+  return { tillId, trainingMode: mode, apiBaseUrl, apiVersion };
 }
 
 /** See the contract at the top of this file. */
 export function readQuickStatus(
   dataDir: string,
-  opts: { clock?: Clock; env?: NodeJS.ProcessEnv } = {},
+  opts: { clock?: Clock; env?: NodeJS.ProcessEnv; cipher?: SecretCipher | null } = {},
 ): { status: CliStatus; tillId: string } | null {
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
@@ -197,13 +227,29 @@ export function readQuickStatus(
     const settings = statusSettings(db);
     if (settings === null) return null;
     // The engine's mode: training when asked, or (auto) while a key is neither stored nor in the
-    // environment. Anything else needs the keys themselves: the engine decides.
-    const keys = new SecretStore(db, null, clock, env);
-    const absent = (name: SecretName) => !keys.isStored(name) && !keys.isSet(name);
-    const training = settings.trainingMode === 'on' || (settings.trainingMode === 'auto' && (absent('apiKey') || absent('secretKey')));
-    if (!training) return null;
-    // A training engine's status: the tables and the audit log, and no sync running.
-    const status = oneShotStatus(new StatusReader(db).readStored(true, clock.now(), false));
+    // environment (main/engine.ts wantedTraining).
+    const keys = new SecretStore(db, opts.cipher === undefined ? createNodeSecretCipher({ env, dataDir }) : opts.cipher, clock, env);
+    const live =
+      settings.trainingMode === 'off' || (settings.trainingMode === 'auto' && keys.isPresent('apiKey') && keys.isPresent('secretKey'));
+    const now = clock.now();
+    // The tables and the audit log, and no sync running.
+    const status = oneShotStatus(new StatusReader(db).readStored(!live, now, false));
+    if (live) {
+      // A live engine whose Gameball client cannot be built says why as its last error (the sync's
+      // own judgement, main/sync/wiring.ts); reading the stored keys asks the key store, as the
+      // engine does.
+      const problem = gameballConfigProblem(
+        {
+          baseUrl: settings.apiBaseUrl,
+          apiVersion: settings.apiVersion,
+          apiKey: keys.value('apiKey'),
+          secretKey: keys.value('secretKey'),
+          unreadable: keys.unreadable('apiKey') ?? keys.unreadable('secretKey'),
+        },
+        env,
+      );
+      if (problem !== null) status.lastError = lastErrorOf(isoAt(now), problem, null, null);
+    }
     return { status, tillId: settings.tillId };
   } catch {
     return null;

@@ -26,9 +26,15 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => out.cleanup());
 
-function run(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
+function run(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}) {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...opts.env };
-  const r = spawnSync(process.execPath, args, { cwd: opts.cwd ?? repoRoot, env, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, args, {
+    cwd: opts.cwd ?? repoRoot,
+    env,
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -138,6 +144,45 @@ describe('the quick status bundle', () => {
     expect(first.stdout).toMatch(/^Orders: {2}0 pending/m);
     expect(existsSync(join(fresh, 'pos-companion.db'))).toBe(true);
     expect(existsSync(`${bundle}.cache`)).toBe(true);
+  }, 60_000);
+
+  it('answers a live till as the sources do, its keys read through the master key file, without starting the engine', () => {
+    const data = join(out.dir, 'data-live');
+    const keyFile = join(out.dir, 'live-master.key');
+    const env = { POS_COMPANION_MASTER_KEY_FILE: keyFile };
+    const keys = run([bundle, 'config', 'set', 'apiKey', '-', '--data-dir', data], { env, input: 'live-api-key-0001\n' });
+    expect(keys.code, keys.stderr).toBe(0);
+    const secret = run([bundle, 'config', 'set', 'secretKey', '-', '--data-dir', data], { env, input: 'live-secret-key-0002\n' });
+    expect(secret.code, secret.stderr).toBe(0);
+    const add = run([bundle, 'order', 'add', '--data-dir', data, '--mobile', '0500001234', '--total', '10'], { env });
+    expect(add.code, add.stderr).toBe(0);
+    const log = join(data, 'logs', 'pos-companion.log');
+    const logged = readFileSync(log, 'utf8');
+    const quickCache = join(out.dir, 'build', 'cli', `${QUICK_STATUS_BUNDLE}.cache`);
+    rmSync(quickCache, { force: true });
+    rmSync(`${bundle}.cache`, { force: true });
+    const launch = launcher();
+    // The age ticks, and a not-configured reason is dated when it is read.
+    const oldest = (t: string) =>
+      t.replace(/^Oldest not yet synced: .*$/m, 'Oldest not yet synced: (age)').replace(/^Last error: \S+Z /m, 'Last error: (now) ');
+    for (const [what, envOf] of [
+      ['keys read', env],
+      ['keys this process cannot read (no master key file)', {}],
+    ] as const) {
+      const quick = run([launch, 'status', '--data-dir', data], { env: envOf });
+      expect(quick.code, quick.stderr).toBe(0);
+      expect(quick.stdout, what).toMatch(/^Till till-[0-9a-f]{10}, data folder/);
+      expect(quick.stdout, what).toMatch(/^Orders: {2}1 pending/m);
+      const sources = run([sourcesBin, 'status', '--data-dir', data], { env: { ...envOf, POS_COMPANION_CLI_SOURCES: '1' } });
+      expect(oldest(quick.stdout), what).toBe(oldest(sources.stdout));
+    }
+    expect(run([launch, 'status', '--data-dir', data]).stdout).toMatch(
+      /^Last error: \S+ The Gameball keys are stored on this till but cannot be read here/m,
+    );
+    expect(run([launch, 'status', '--data-dir', data], { env }).stdout).toMatch(/^Last error: none$/m);
+    expect(readFileSync(log, 'utf8')).toBe(logged);
+    expect(existsSync(quickCache)).toBe(true);
+    expect(existsSync(`${bundle}.cache`)).toBe(false);
   }, 60_000);
 });
 
