@@ -100,6 +100,8 @@ export type FaultSettings = Partial<
   failBatchAfter?: number | null;
   /** The next N `POST /batch/orders/transactions` are committed (the look-up job runs), then their answer is lost. */
   dropLookUpAnswers?: number;
+  /** The next N `POST /batch/orders/transactions` are answered 503/5003, no job started (look-up jobs refused for now). */
+  lookUpErrors?: number;
   /** The next order look-up job fails (`failed`) once this many of its items are processed; null: none. */
   failLookUpAfter?: number | null;
   /** The next N `POST /transactions/hold` are committed, then their answer is lost. */
@@ -173,6 +175,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     dropBatchAnswers: 0,
     failBatchAfter: null,
     dropLookUpAnswers: 0,
+    lookUpErrors: 0,
     failLookUpAfter: null,
     dropHolds: 0,
     dropRedemptionOrders: 0,

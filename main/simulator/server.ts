@@ -54,6 +54,8 @@ export interface Faults {
   failBatchAfter: number | null;
   /** How many of the next `POST /batch/orders/transactions` are committed (the look-up job runs), then lose their answer. */
   dropLookUpAnswers: number;
+  /** How many of the next `POST /batch/orders/transactions` are answered 503/5003 (no job started): look-up jobs refused for now. */
+  lookUpErrors: number;
   /** The next order look-up job (`POST /batch/orders/transactions`) fails once this many of its items are processed. */
   failLookUpAfter: number | null;
   /** How many of the next `POST /transactions/hold` are committed and then lose their answer. */
@@ -525,6 +527,11 @@ async function handle(ctx: ServerContext, inFlight: Set<string>, req: IncomingMe
       counters.injectedErrors += 1;
       throw new SimError(503, CODES.serviceUnavailable, 'Service unavailable.');
     }
+    if (r.method === 'POST' && r.template === '/batch/orders/transactions' && ctx.faults.lookUpErrors > 0) {
+      ctx.faults.lookUpErrors -= 1;
+      counters.injectedErrors += 1;
+      throw new SimError(503, CODES.serviceUnavailable, 'Service unavailable.');
+    }
     if (r.method === 'POST' && r.template === '/orders') refuseOrderOnDemand(ctx.faults);
     const result = prepared.commit();
     if (r.method !== 'GET') ctx.onChange();
@@ -602,6 +609,7 @@ export const FaultsPatchSchema = z.strictObject({
   dropBatchAnswers: z.number().int().min(0).optional(),
   failBatchAfter: z.number().int().min(0).nullable().optional(),
   dropLookUpAnswers: z.number().int().min(0).optional(),
+  lookUpErrors: z.number().int().min(0).optional(),
   failLookUpAfter: z.number().int().min(0).nullable().optional(),
   dropHolds: z.number().int().min(0).optional(),
   dropRedemptionOrders: z.number().int().min(0).optional(),

@@ -352,6 +352,42 @@ test('a lost batch answer: the orders are confirmed in one look-up job, nothing 
   }
 });
 
+test('a look-up job refused for now (503, no job started): its orders wait for the next look-up job, still unknown, none posted twice', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ dropBatchAnswers: 1, lookUpErrors: 1 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.counters.responses['503/5003']).toBe(1);
+  // The refused POST started no job; the next look-up job confirmed all 30, and nothing went singly.
+  expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(2);
+  expect(ledger.batches.filter((j) => j.kind === 'orderTransactions')).toHaveLength(1);
+  expect(ledger.counters.requests['GET /orders/{orderId}/transactions']).toBeUndefined();
+  expect(ledger.counters.requests['POST /orders']).toBeUndefined();
+  expect(ledger.counters.requests['POST /batch/orders']).toBe(1);
+  for (const id of ids) expect(logsOf(f, id).at(-1)).toMatchObject({ method: 'BATCH', outcome: 'reconciled' });
+});
+
+test('look-up jobs refused twice in a row pause: the orders are confirmed one by one meanwhile, none posted twice', async () => {
+  f = await createSyncFixture();
+  f.sim.control.setFaults({ dropBatchAnswers: 1, lookUpErrors: 2 });
+  const ids = backlog(f, 30);
+  const engine = f.engine();
+  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = f.sim.control.ledger();
+  expectExactlyOnce(f, ids, ledger);
+  expect(ledger.counters.responses['503/5003']).toBe(2);
+  expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(2);
+  expect(ledger.batches.filter((j) => j.kind === 'orderTransactions')).toEqual([]);
+  // Every order was confirmed by its own look-up before anything could be posted: Gameball had them all.
+  expect(ledger.counters.requests['GET /orders/{orderId}/transactions']).toBe(30);
+  expect(ledger.counters.requests['POST /orders']).toBeUndefined();
+  for (const id of ids)
+    expect(logsOf(f, id).at(-1)).toMatchObject({ method: 'GET', path: `/orders/${id}/transactions`, outcome: 'reconciled' });
+});
+
 test('a look-up job whose answer is lost: its orders are confirmed one by one, none posted twice', async () => {
   f = await createSyncFixture();
   f.sim.control.setFaults({ dropBatchAnswers: 1, dropLookUpAnswers: 1 });
