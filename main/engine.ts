@@ -311,9 +311,23 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
    * capture at once; the sync part is swapped behind it, one swap at a time, in order. The two
    * sync parts never post the same rows: each claims only rows of its own mode.
    */
+  /**
+   * Follows the keys and settings: swaps the sync part when the mode changes, and otherwise tells
+   * the current one that its configuration may have changed (after any swap under way).
+   */
   function followMode(): void {
     const next = wantedTraining();
-    if (next === training) return;
+    if (next === training) {
+      switching = switching.then(() => {
+        if (closed) return;
+        try {
+          sync.configChanged?.();
+        } catch (err) {
+          logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'sync could not take the new configuration');
+        }
+      });
+      return;
+    }
     training = next;
     logger.info({ training }, training ? 'mode changed: training (built-in simulator)' : 'mode changed: live (Gameball)');
     switching = switching.then(() => swapSync());

@@ -56,6 +56,11 @@ export interface SyncPart {
   /** The outbox changed (a capture, a retry): look now, without cutting short any backoff. */
   notify?(): void;
   testConnection(): Promise<{ ok: boolean; message: string }>;
+  /**
+   * The keys or the Gameball settings changed and the mode did not: use them now (a live till
+   * without usable keys starts sending as soon as they are entered, without a restart).
+   */
+  configChanged?(): void;
   /** Stops posting; resolves when no request is in flight any more. */
   close(): Promise<void>;
 }

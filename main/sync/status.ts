@@ -207,6 +207,7 @@ export class EngineStatus {
   private readonly reader: StatusReader;
   private readonly feed: StatusFeed;
   private readonly changeListeners = new Set<() => void>();
+  private notConfigured: SyncStatus['lastError'] = null;
 
   constructor(
     db: Database,
@@ -223,7 +224,31 @@ export class EngineStatus {
     this.reader = new StatusReader(db);
     this.feed = new StatusFeed({ read: () => this.read(), delayMs: opts.delayMs, onReadError: opts.onReadError, logger: opts.logger });
     this.live = { ...this.reader.seed(), online: false };
-    if (opts.notConfigured !== null) this.live.lastError = lastErrorOf(isoAt(opts.clock.now()), opts.notConfigured, null, null);
+    this.setNotConfigured(opts.notConfigured);
+  }
+
+  /**
+   * Why Gameball cannot be reached with the current configuration (null: it can now). The reason
+   * is the last error while it holds; once the configuration is good, the last error goes back to
+   * what the audit log says, unless something newer replaced the reason meanwhile.
+   */
+  setNotConfigured(reason: string | null): void {
+    const was = this.notConfigured;
+    if (reason === null) {
+      this.notConfigured = null;
+      if (was !== null && this.live.lastError === was) {
+        try {
+          this.live.lastError = this.reader.seed().lastError;
+        } catch (err) {
+          this.live.lastError = null;
+          this.opts.onReadError(err);
+        }
+      }
+      return;
+    }
+    if (was !== null && was.message === reason && this.live.lastError === was) return;
+    this.notConfigured = lastErrorOf(isoAt(this.opts.clock.now()), reason, null, null);
+    this.live.lastError = this.notConfigured;
   }
 
   read(): SyncStatus {

@@ -187,6 +187,17 @@ export class SyncEngine {
     return this.opts.training;
   }
 
+  /**
+   * The Gameball configuration changed (keys entered, a setting): `reason` is why Gameball still
+   * cannot be reached, or null when it can, which the status shows as its last error. The caller
+   * starts the loop, if it wants one running, once a client is there.
+   */
+  reconfigured(reason: string | null): void {
+    if (this.opts.training) return;
+    this.statusBox.setNotConfigured(reason);
+    this.statusBox.changed();
+  }
+
   /** Starts the background loop (idempotent). Does nothing without a client. */
   start(): void {
     if (this.running || !this.client()) return;

@@ -48,6 +48,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
     let client: GameballClient | null = null;
     let clientKey = '';
     let configProblem: string | null = null;
+    let closed = false;
 
     const simKeys = { apiKey: randomBytes(24).toString('base64url'), secretKey: randomBytes(24).toString('base64url') };
     const ensureSimulator = (): Promise<RunningSimulator> => {
@@ -172,6 +173,13 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       get holds() {
         return ctx.training || currentClient() ? holds : null;
       },
+      configChanged() {
+        if (ctx.training || closed) return;
+        const c = currentClient();
+        engine.reconfigured(c ? null : (configProblem ?? NO_KEYS_MESSAGE));
+        if (c && ctx.startSync) engine.start();
+        engine.notify();
+      },
       online: () => engine.status().online,
       status: () => engine.status(),
       syncNow: () => engine.syncNow(),
@@ -204,6 +212,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         return { ok: false, message: redactKeys(`Could not talk to ${where}: ${sentence(r.message)}`, keyValues()) };
       },
       async close() {
+        closed = true;
         await engine.stop();
         const s = sim ?? (simStarting ? await simStarting.catch(() => undefined) : undefined);
         if (s) {

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, noSync, STATUS_COALESCE_MS, withEngine } from '../../main/engine.ts';
 import type { Engine, SyncContext, SyncFactory } from '../../main/engine.ts';
+import { systemClock } from '../../main/clock.ts';
 import { silentLogger } from '../../main/log.ts';
+import { startSimulator } from '../../main/simulator/index.ts';
 import { gameballSync } from '../../main/sync/wiring.ts';
 import type { SyncStatus } from '../../main/orders/schemas.ts';
 import { testCipher } from '../support/test-cipher.ts';
@@ -113,6 +115,41 @@ describe('createEngine', () => {
     const back = await engineAt(dir, { secretCipher: desktop });
     expect(back.training).toBe(false);
     expect(back.status().counts.pending).toBe(3);
+  });
+
+  it('a live till whose keys are missing or unreadable starts sending as soon as the keys are entered, without a restart', async () => {
+    const sim = await startSimulator({ apiKey: 'sim-api-key-0001', secretKey: 'sim-secret-key-0002', rateLimit: false });
+    cleanups.push(() => sim.close());
+    const desktop = testCipher('electron-safestorage-v1');
+    for (const [what, prepare] of [
+      ['live mode set by hand, no keys', (e: Engine) => void e.updateSettings({ trainingMode: 'off' })],
+      ['keys stored by the desktop app', (e: Engine) => e.setKeys({ apiKey: 'old-api-key-0001', secretKey: 'old-secret-key-0002' })],
+    ] as const) {
+      const dir = folder();
+      const first = await engineAt(dir, { secretCipher: desktop });
+      prepare(first);
+      await first.close();
+      const e = await engineAt(dir, {
+        secretCipher: testCipher('master-key-file'),
+        env: { GAMEBALL_BASE_URL: sim.url },
+        clock: systemClock,
+        startSync: true,
+        sync: gameballSync({ idlePollMs: 20, backoff: { baseMs: 20, capMs: 100, minMs: 5 } }),
+      });
+      expect(e.training, what).toBe(false);
+      const o = e.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
+      expect(e.status().lastError?.message, what).toMatch(
+        /^(Gameball keys are not set|The Gameball keys are stored on this till but cannot be read here)/,
+      );
+      e.setKeys({ apiKey: 'sim-api-key-0001', secretKey: 'sim-secret-key-0002' });
+      await vi.waitFor(() => expect(e.getOrder(o.orderId)?.state, what).toBe('synced'), { timeout: 5_000, interval: 20 });
+      expect(
+        sim.control.ledger().orders.filter((x) => x.orderId === o.orderId),
+        what,
+      ).toHaveLength(1);
+      // The reason it gave while it could not send is gone.
+      expect(e.status().lastError, what).toBeNull();
+    }
   });
 
   it('follows keys and the trainingMode setting while running: the old sync part stops before the new one starts', async () => {
