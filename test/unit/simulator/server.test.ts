@@ -50,6 +50,7 @@ function context(controlCalls: string[]): ServerContext {
       dropBatchAnswers: 0,
       failBatchAfter: null,
       dropLookUpAnswers: 0,
+      lookUpErrors: 0,
       failLookUpAfter: null,
       dropHolds: 0,
       dropRedemptionOrders: 0,
