@@ -43,6 +43,12 @@ export interface StoredSecret {
   updatedAt: string;
 }
 
+/**
+ * How long a stored key that could not be read stays unread before the next use tries again (a
+ * keychain still locked at boot, a key store that answers a moment later).
+ */
+export const UNREADABLE_RETRY_MS = 60_000;
+
 export class SecretStore {
   private readonly selectRaw;
   private readonly insertRaw;
@@ -52,6 +58,8 @@ export class SecretStore {
   private readonly exists;
   private cache = new Map<SecretName, string | null>();
   private readonly problems = new Map<SecretName, string>();
+  /** When each unreadable key was last tried. */
+  private readonly triedAt = new Map<SecretName, number>();
 
   constructor(
     db: Database,
@@ -110,7 +118,9 @@ export class SecretStore {
   // A stored key is read by decrypting it, and nothing else: no `available()` first, which may make
   // a new master key (a write to the OS key store, on a read) that could never open this ciphertext.
   private stored(name: SecretName): string | null {
-    if (this.cache.has(name)) return this.cache.get(name) ?? null;
+    const retry = this.problems.has(name) && this.clock.now() - (this.triedAt.get(name) ?? 0) >= UNREADABLE_RETRY_MS;
+    if (this.cache.has(name) && !retry) return this.cache.get(name) ?? null;
+    const before = this.problems.get(name) ?? null;
     const row = this.select.get(name);
     let value: string | null = null;
     let problem: string | null = null;
@@ -129,8 +139,12 @@ export class SecretStore {
     // values to scrub, which must not come back here.
     this.cache.set(name, value);
     if (problem === null) this.problems.delete(name);
-    else this.problems.set(name, problem);
-    if (problem !== null) this.onUnreadable(name, problem);
+    else {
+      this.problems.set(name, problem);
+      this.triedAt.set(name, this.clock.now());
+    }
+    // Reported once per reason, not at every try.
+    if (problem !== null && problem !== before) this.onUnreadable(name, problem);
     return value;
   }
 

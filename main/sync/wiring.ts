@@ -38,10 +38,17 @@ export interface GameballSyncPart extends SyncPart {
 
 export type GameballSyncTuning = Partial<
   Pick<SyncEngineOptions, 'concurrency' | 'leaseMs' | 'backoff' | 'rateLimits' | 'idlePollMs' | 'random' | 'sleep'>
->;
+> & {
+  /**
+   * While a live sync has no Gameball client, how often it looks at its configuration again (a key
+   * store that could not decrypt at start may answer later: see UNREADABLE_RETRY_MS). Default 60 s.
+   */
+  configRetryMs?: number;
+};
 
 /** The SyncFactory plugged into createEngine. `tuning` is for tests and benchmarks. */
 export function gameballSync(tuning: GameballSyncTuning = {}) {
+  const { configRetryMs = 60_000, ...engineTuning } = tuning;
   return async (ctx: SyncContext): Promise<GameballSyncPart> => {
     let sim: RunningSimulator | undefined;
     let simStarting: Promise<RunningSimulator> | undefined;
@@ -120,9 +127,31 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       ...(ctx.training ? {} : { notConfiguredMessage: configProblem ?? NO_KEYS_MESSAGE }),
       onDatabaseError: (err, where) => ctx.databaseError(err, where),
       secretValues: keyValues,
-      ...tuning,
+      ...engineTuning,
     });
     engine.onChange(() => ctx.notifyStatus());
+
+    /** The configuration may have changed: use it now (see SyncPart.configChanged). */
+    const configChanged = () => {
+      if (ctx.training || closed) return;
+      const c = currentClient();
+      engine.reconfigured(c ? null : (configProblem ?? NO_KEYS_MESSAGE));
+      if (c && ctx.startSync) engine.start();
+      engine.notify();
+    };
+    // A live sync without a client looks again now and then, until it has one.
+    let retryTimer: NodeJS.Timeout | undefined;
+    if (!ctx.training && ctx.startSync && !client) {
+      retryTimer = setInterval(() => {
+        try {
+          configChanged();
+        } catch (err) {
+          ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not look at the Gameball configuration again');
+        }
+        if (client || closed) clearInterval(retryTimer);
+      }, configRetryMs);
+      retryTimer.unref();
+    }
 
     const start = async () => {
       if (ctx.training) await ensureSimulator();
@@ -173,13 +202,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       get holds() {
         return ctx.training || currentClient() ? holds : null;
       },
-      configChanged() {
-        if (ctx.training || closed) return;
-        const c = currentClient();
-        engine.reconfigured(c ? null : (configProblem ?? NO_KEYS_MESSAGE));
-        if (c && ctx.startSync) engine.start();
-        engine.notify();
-      },
+      configChanged,
       online: () => engine.status().online,
       status: () => engine.status(),
       syncNow: () => engine.syncNow(),
@@ -213,6 +236,7 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
       },
       async close() {
         closed = true;
+        clearInterval(retryTimer);
         await engine.stop();
         const s = sim ?? (simStarting ? await simStarting.catch(() => undefined) : undefined);
         if (s) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -150,6 +151,50 @@ describe('createEngine', () => {
       // The reason it gave while it could not send is gone.
       expect(e.status().lastError, what).toBeNull();
     }
+  });
+
+  it('a key store that cannot decrypt at start (a keychain still locked) is asked again a minute later: the till then sends', async () => {
+    const sim = await startSimulator({ apiKey: 'sim-api-key-0001', secretKey: 'sim-secret-key-0002', rateLimit: false });
+    cleanups.push(() => sim.close());
+    const dir = folder();
+    const key = randomBytes(32);
+    const first = await engineAt(dir, { secretCipher: testCipher('os-keystore', key) });
+    first.setKeys({ apiKey: 'sim-api-key-0001', secretKey: 'sim-secret-key-0002' });
+    await first.close();
+    // Locked: every decrypt fails until it is unlocked.
+    const store = testCipher('os-keystore', key);
+    let locked = true;
+    let decrypts = 0;
+    const keychain = {
+      ...store,
+      decrypt: (b: Buffer) => {
+        decrypts += 1;
+        if (locked) throw new Error('the keychain is locked');
+        return store.decrypt(b);
+      },
+    };
+    const clock = steppedClock();
+    const e = await engineAt(dir, {
+      secretCipher: keychain,
+      env: { GAMEBALL_BASE_URL: sim.url },
+      clock,
+      startSync: true,
+      sync: gameballSync({ idlePollMs: 20, backoff: { baseMs: 20, capMs: 100, minMs: 5 }, configRetryMs: 20 }),
+    });
+    expect(e.training).toBe(false);
+    const o = e.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
+    expect(e.status().lastError?.message).toMatch(/cannot be read here \(the stored ciphertext could not be decrypted\)/);
+    // Within the minute the key store is not asked again, however often the sync looks.
+    await new Promise((r) => setTimeout(r, 100));
+    const asked = decrypts;
+    expect(e.getOrder(o.orderId)?.state).toBe('pending');
+    locked = false;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(decrypts).toBe(asked);
+    clock.advance(60_000);
+    await vi.waitFor(() => expect(e.getOrder(o.orderId)?.state).toBe('synced'), { timeout: 5_000, interval: 20 });
+    expect(sim.control.ledger().orders.filter((x) => x.orderId === o.orderId)).toHaveLength(1);
+    expect(e.status().lastError).toBeNull();
   });
 
   it('follows keys and the trainingMode setting while running: the old sync part stops before the new one starts', async () => {
