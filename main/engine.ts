@@ -441,7 +441,12 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let closing: Promise<void> | undefined;
   const settingsView = (): Settings => ({
     ...settingsStore.get(),
-    keys: { apiKeySet: keyStore.isSet('apiKey'), secretKeySet: keyStore.isSet('secretKey') },
+    keys: {
+      apiKeySet: keyStore.isSet('apiKey'),
+      secretKeySet: keyStore.isSet('secretKey'),
+      ...(keyStore.unreadable('apiKey') !== null ? { apiKeyUnreadable: true } : {}),
+      ...(keyStore.unreadable('secretKey') !== null ? { secretKeyUnreadable: true } : {}),
+    },
     storePinSet: storePin.isSet(),
   });
 

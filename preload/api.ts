@@ -493,7 +493,16 @@ export const SettingsSchema = z.object({
   }),
   kiosk: z.boolean(),
   startAtLogin: z.boolean(),
-  keys: z.object({ apiKeySet: z.boolean(), secretKeySet: z.boolean() }),
+  /**
+   * Whether each key is usable here; `*Unreadable`: stored, but this computer cannot read it (set in
+   * another program, or a key store that lost its key): the till stays live and its orders wait.
+   */
+  keys: z.object({
+    apiKeySet: z.boolean(),
+    secretKeySet: z.boolean(),
+    apiKeyUnreadable: z.boolean().optional(),
+    secretKeyUnreadable: z.boolean().optional(),
+  }),
   /** A store PIN guards export and key changes (never the PIN or its hash, only whether one is set). */
   storePinSet: z.boolean(),
 });

@@ -187,11 +187,14 @@ export const en = {
     secretKey: 'Secret key',
     keySet: 'Set',
     keyNotSet: 'Not set',
+    keyUnreadable: 'Cannot be read here',
     keyPlaceholderSet: 'Set — type to replace',
     keyPlaceholderEmpty: 'Paste the key',
     saveKeys: 'Save keys',
     keysSaved: 'Keys saved. This till is live: new orders go to Gameball.',
     keysSavedTraining: 'Keys saved. This till stays in training mode until both keys are set (and training mode is not switched on).',
+    keysUnreadable:
+      'The keys are stored, but this computer cannot read them (they were set in another program, or the key store lost its key). The till stays live and its orders wait: enter the keys again to send them.',
     keysTraining:
       'Training mode: no Gameball keys are set, so this till works against the built-in Gameball simulator. Orders saved now stay training orders. Save both keys to go live: the till switches at once.',
     removeKeys: 'Remove keys',

@@ -315,8 +315,16 @@ function KeySettings({ training }: { training: boolean }) {
             {t('settings.keysTraining')}
           </p>
         )}
+        {(keys.apiKeyUnreadable || keys.secretKeyUnreadable) && (
+          <p className="notice notice-warn" data-testid="keys-unreadable">
+            {t('settings.keysUnreadable')}
+          </p>
+        )}
         <p className="muted small">{t('settings.keysHelp')}</p>
-        <Field label={t('settings.apiKey')} end={<KeyState set={keys.apiKeySet} testId="api-key-state" />}>
+        <Field
+          label={t('settings.apiKey')}
+          end={<KeyState set={keys.apiKeySet} unreadable={keys.apiKeyUnreadable} testId="api-key-state" />}
+        >
           <input
             ref={apiRef}
             type="password"
@@ -328,7 +336,10 @@ function KeySettings({ training }: { training: boolean }) {
             data-testid="api-key-input"
           />
         </Field>
-        <Field label={t('settings.secretKey')} end={<KeyState set={keys.secretKeySet} testId="secret-key-state" />}>
+        <Field
+          label={t('settings.secretKey')}
+          end={<KeyState set={keys.secretKeySet} unreadable={keys.secretKeyUnreadable} testId="secret-key-state" />}
+        >
           <input
             ref={secretRef}
             type="password"
@@ -352,7 +363,7 @@ function KeySettings({ training }: { training: boolean }) {
           <button type="button" className="btn" onClick={onEvent(testConnection)} disabled={testing} data-testid="test-connection">
             {testing ? t('settings.testing') : t('settings.testConnection')}
           </button>
-          {(keys.apiKeySet || keys.secretKeySet) && (
+          {(keys.apiKeySet || keys.secretKeySet || keys.apiKeyUnreadable || keys.secretKeyUnreadable) && (
             <button type="button" className="btn btn-danger" onClick={onEvent(remove)} data-testid="remove-keys">
               {t('settings.removeKeys')}
             </button>
@@ -490,11 +501,11 @@ function StorePinSettings() {
   );
 }
 
-function KeyState({ set, testId }: { set: boolean; testId: string }) {
+function KeyState({ set, unreadable = false, testId }: { set: boolean; unreadable?: boolean | undefined; testId: string }) {
   const { t } = useTranslation();
   return (
-    <span className={`key-state ${set ? 'is-set' : 'not-set'}`} data-testid={testId} data-set={set}>
-      {set ? t('settings.keySet') : t('settings.keyNotSet')}
+    <span className={`key-state ${set ? 'is-set' : 'not-set'}`} data-testid={testId} data-set={set} data-unreadable={unreadable}>
+      {set ? t('settings.keySet') : unreadable ? t('settings.keyUnreadable') : t('settings.keyNotSet')}
     </span>
   );
 }

@@ -105,7 +105,12 @@ describe('createEngine', () => {
       expect(cli.training, what).toBe(false);
       const o = cli.captureOrder({ mobile: '0500001234', totalPaidMinor: 1000 });
       expect(o.training, what).toBe(false);
-      expect(cli.getSettings().keys, what).toEqual({ apiKeySet: false, secretKeySet: false });
+      expect(cli.getSettings().keys, what).toEqual({
+        apiKeySet: false,
+        secretKeySet: false,
+        apiKeyUnreadable: true,
+        secretKeyUnreadable: true,
+      });
       const s = cli.status();
       expect(s.training, what).toBe(false);
       expect(s.lastError?.message, what).toMatch(/^The Gameball keys are stored on this till but cannot be read here \(/);
