@@ -153,7 +153,12 @@ describe('keys with a master key file (POS_COMPANION_MASTER_KEY_FILE)', () => {
 
     // Without the file, the database alone does not open the keys.
     const withoutKey = await createEngine({ dataDir, env: {}, secretCipher: null, startSync: false, sync: noSync });
-    expect(withoutKey.getSettings().keys).toEqual({ apiKeySet: false, secretKeySet: false });
+    expect(withoutKey.getSettings().keys).toEqual({
+      apiKeySet: false,
+      secretKeySet: false,
+      apiKeyUnreadable: true,
+      secretKeyUnreadable: true,
+    });
     await withoutKey.close();
   });
 
