@@ -35,6 +35,7 @@ import { startFleetPush } from './fleet/push-timer.ts';
 import type { FleetPush } from './fleet/push-timer.ts';
 import type { ScannerStateCode } from './scanner/service.ts';
 import { appVersion } from './app-version.ts';
+import { tillGameballSetup } from './gameball/config.ts';
 import { DatabaseHealth, openTillStore, seriousNotices } from './till-store.ts';
 import { SaleIntake } from './integration/intake.ts';
 import type { Sales } from './integration/intake.ts';
@@ -285,16 +286,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     training: forTraining,
     startSync,
     settings: () => settingsStore.get(),
-    gameball: () => {
-      const s = settingsStore.get();
-      return {
-        baseUrl: s.apiBaseUrl,
-        apiVersion: s.apiVersion,
-        apiKey: keyStore.value('apiKey'),
-        secretKey: keyStore.value('secretKey'),
-        unreadable: keyStore.unreadable('apiKey') ?? keyStore.unreadable('secretKey'),
-      };
-    },
+    gameball: () => tillGameballSetup(settingsStore.get(), keyStore),
     notifyStatus: () => {
       // The sync made progress: its rows changed in the -wal.
       if (startSync) health.changed();
@@ -309,11 +301,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   /**
    * Reads the mode again after the keys or settings changed. A new mode applies to the next
    * capture at once; the sync part is swapped behind it, one swap at a time, in order. The two
-   * sync parts never post the same rows: each claims only rows of its own mode.
-   */
-  /**
-   * Follows the keys and settings: swaps the sync part when the mode changes, and otherwise tells
-   * the current one that its configuration may have changed (after any swap under way).
+   * sync parts never post the same rows: each claims only rows of its own mode. When the mode
+   * stays, the current sync part is told its configuration may have changed (after any swap under
+   * way), so a live till that had no usable keys starts sending.
    */
   function followMode(): void {
     const next = wantedTraining();

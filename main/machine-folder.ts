@@ -31,8 +31,6 @@ export const MACHINE_MARKER = 'per-machine';
 export const MOVED_NOTE = 'moved-to-machine-folder.json';
 export const MOVED_SUFFIX = '.moved-to-machine-folder';
 
-const IDENTITY_FILE = IDENTITY_FILE_NAME;
-
 export function machineDataDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
   if (platform === 'win32') return win32.join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', PRODUCT_NAME);
   if (platform === 'darwin') return posix.join('/Library/Application Support', PRODUCT_NAME);
@@ -89,13 +87,13 @@ export function adoptUserFolder(userDir: string, machineDir: string, now: () => 
       writer.close();
     }
     const files = [DB_FILE_NAME];
-    if (existsSync(join(userDir, IDENTITY_FILE))) {
-      copyFileSync(join(userDir, IDENTITY_FILE), join(machineDir, `${IDENTITY_FILE}.migrating`));
+    if (existsSync(join(userDir, IDENTITY_FILE_NAME))) {
+      copyFileSync(join(userDir, IDENTITY_FILE_NAME), join(machineDir, `${IDENTITY_FILE_NAME}.migrating`));
     }
     renameSync(partial, target);
-    if (existsSync(join(machineDir, `${IDENTITY_FILE}.migrating`))) {
-      renameSync(join(machineDir, `${IDENTITY_FILE}.migrating`), join(machineDir, IDENTITY_FILE));
-      files.push(IDENTITY_FILE);
+    if (existsSync(join(machineDir, `${IDENTITY_FILE_NAME}.migrating`))) {
+      renameSync(join(machineDir, `${IDENTITY_FILE_NAME}.migrating`), join(machineDir, IDENTITY_FILE_NAME));
+      files.push(IDENTITY_FILE_NAME);
     }
     setAside(userDir, machineDir, now);
     return { kind: 'moved', from: userDir, files };
@@ -115,7 +113,7 @@ function setAside(userDir: string, machineDir: string, now: () => number): void 
     join(userDir, MOVED_NOTE),
     `${JSON.stringify({ movedTo: machineDir, at: new Date(now()).toISOString(), note: 'This till keeps its queue in the per-machine folder.' }, null, 2)}\n`,
   );
-  for (const name of [DB_FILE_NAME, `${DB_FILE_NAME}-wal`, `${DB_FILE_NAME}-shm`, IDENTITY_FILE]) {
+  for (const name of [DB_FILE_NAME, `${DB_FILE_NAME}-wal`, `${DB_FILE_NAME}-shm`, IDENTITY_FILE_NAME]) {
     const file = join(userDir, name);
     if (existsSync(file)) renameSync(file, `${file}${MOVED_SUFFIX}`);
   }

@@ -47,7 +47,7 @@ import { MIGRATIONS } from '../db/migrations/index.ts';
 import { IDENTITY_FILE_NAME } from '../db/file-names.ts';
 import { databaseFile, resolveDataDir } from '../db/paths.ts';
 import type { SyncStatus } from '../orders/schemas.ts';
-import { GAMEBALL_DEFAULT_BASE_URL, gameballConfigProblem, isGameballApiVersion } from '../gameball/config.ts';
+import { GAMEBALL_DEFAULT_BASE_URL, gameballConfigProblem, isGameballApiVersion, tillGameballSetup } from '../gameball/config.ts';
 import type { GameballApiVersion } from '../gameball/config.ts';
 import { lastErrorOf, StatusReader } from '../sync/status.ts';
 
@@ -238,16 +238,7 @@ export function readQuickStatus(
       // A live engine whose Gameball client cannot be built says why as its last error (the sync's
       // own judgement, main/sync/wiring.ts); reading the stored keys asks the key store, as the
       // engine does.
-      const problem = gameballConfigProblem(
-        {
-          baseUrl: settings.apiBaseUrl,
-          apiVersion: settings.apiVersion,
-          apiKey: keys.value('apiKey'),
-          secretKey: keys.value('secretKey'),
-          unreadable: keys.unreadable('apiKey') ?? keys.unreadable('secretKey'),
-        },
-        env,
-      );
+      const problem = gameballConfigProblem(tillGameballSetup(settings, keys), env);
       if (problem !== null) status.lastError = lastErrorOf(isoAt(now), problem, null, null);
     }
     return { status, tillId: settings.tillId };

@@ -27,11 +27,19 @@ export function keysMayTravelTo(url: URL): boolean {
  * carrying one). The stored setting's rule and the GAMEBALL_BASE_URL override's.
  */
 export function isSchemeAndHostOnly(s: string): boolean {
+  return isPlainHttpUrl(s, false);
+}
+
+/**
+ * True for an http or https URL without query, fragment or credentials; with a path only when
+ * `path` says so (a service URL may have one, a base URL may not).
+ */
+export function isPlainHttpUrl(s: string, path: boolean): boolean {
   try {
     const u = new URL(s);
     return (
       (u.protocol === 'https:' || u.protocol === 'http:') &&
-      (u.pathname === '/' || u.pathname === '') &&
+      (path || u.pathname === '/' || u.pathname === '') &&
       !u.search &&
       !u.hash &&
       !u.username &&

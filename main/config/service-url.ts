@@ -1,7 +1,7 @@
 // A service URL in a setting (the fleet's Pushgateway, the update server), with the keys' rule
 // for its scheme (./base-url.ts).
 import { z } from 'zod';
-import { keysMayTravelToUrl } from './base-url.ts';
+import { isPlainHttpUrl, keysMayTravelToUrl, withoutTrailingSlash } from './base-url.ts';
 
 /**
  * A service URL in a setting (the fleet's Pushgateway, the update server): possibly with a path,
@@ -12,14 +12,7 @@ export function serviceUrlSchema(example: string) {
   return z
     .string()
     .trim()
-    .refine((s) => {
-      try {
-        const u = new URL(s);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && !u.search && !u.hash && !u.username && !u.password;
-      } catch {
-        return false;
-      }
-    }, `a URL without credentials, query or fragment, e.g. ${example}`)
+    .refine((s) => isPlainHttpUrl(s, true), `a URL without credentials, query or fragment, e.g. ${example}`)
     .refine(keysMayTravelToUrl, 'must be https://, or http:// only to this computer (127.0.0.1, ::1 or localhost)')
-    .transform((s) => s.replace(/\/+$/, ''));
+    .transform(withoutTrailingSlash);
 }

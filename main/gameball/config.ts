@@ -6,6 +6,7 @@
 // configuration with gameballConfigProblem, as the sync does, without loading zod.
 import { BASE_URL_RULE, isSchemeAndHostOnly, keysMayTravelToUrl, withoutTrailingSlash } from '../config/base-url.ts';
 import { keyProblem } from '../config/key-rule.ts';
+import type { SecretStore } from '../config/secrets.ts';
 
 export const GAMEBALL_DEFAULT_BASE_URL = 'https://api.gameball.co';
 export const GAMEBALL_API_VERSIONS = ['v4.0', 'v4.1'] as const;
@@ -99,6 +100,32 @@ export interface GameballSetup extends GameballConfigInput {
   unreadable?: string | null;
 }
 
+/** What a till holds for Gameball: its settings and keys (the environment not yet applied to the URL and version). */
+export interface TillGameballSetup extends GameballSetup {
+  baseUrl: string;
+  apiVersion: string;
+  apiKey: string | null;
+  secretKey: string | null;
+  unreadable: string | null;
+}
+
+/**
+ * The till's Gameball setup from its settings and key store (the environment's keys win, as
+ * SecretStore.value gives them): what the sync builds its client from, and what `status` judges.
+ */
+export function tillGameballSetup(
+  settings: { apiBaseUrl: string; apiVersion: string },
+  keys: Pick<SecretStore, 'value' | 'unreadable'>,
+): TillGameballSetup {
+  return {
+    baseUrl: settings.apiBaseUrl,
+    apiVersion: settings.apiVersion,
+    apiKey: keys.value('apiKey'),
+    secretKey: keys.value('secretKey'),
+    unreadable: keys.unreadable('apiKey') ?? keys.unreadable('secretKey'),
+  };
+}
+
 export const NO_KEYS_MESSAGE =
   'Gameball keys are not set: orders are kept on this till until the API key and secret key are entered in the settings.';
 
@@ -112,18 +139,25 @@ export function unreadableKeysMessage(reason: string): string {
 }
 
 /**
- * Why the sync cannot build a Gameball client from `g` and the environment, for a person (never a
- * key in it); null when it can. The one judgement of a live till's configuration: the sync idles
+ * The one judgement of a live till's configuration: the client's configuration, or why the sync
+ * cannot build one from `g` and the environment, for a person (never a key in it). The sync idles
  * with this reason (main/sync/wiring.ts) and `status` shows it as the last error, with or without
  * the engine (main/cli/status.ts).
  */
-export function gameballConfigProblem(g: GameballSetup, env: Record<string, string | undefined> = {}): string | null {
+export function checkGameballConfig(
+  g: GameballSetup,
+  env: Record<string, string | undefined> = {},
+): { config: GameballConfig; problem: null } | { config: null; problem: string } {
   try {
-    resolveGameballConfig(g, env);
-    return null;
+    return { config: resolveGameballConfig(g, env), problem: null };
   } catch (err) {
     if (!(err instanceof GameballConfigError)) throw err;
-    if (g.apiKey && g.secretKey) return err.message;
-    return g.unreadable ? unreadableKeysMessage(g.unreadable) : NO_KEYS_MESSAGE;
+    if (g.apiKey && g.secretKey) return { config: null, problem: err.message };
+    return { config: null, problem: g.unreadable ? unreadableKeysMessage(g.unreadable) : NO_KEYS_MESSAGE };
   }
+}
+
+/** Why the sync cannot build a Gameball client (see checkGameballConfig); null when it can. */
+export function gameballConfigProblem(g: GameballSetup, env: Record<string, string | undefined> = {}): string | null {
+  return checkGameballConfig(g, env).problem;
 }

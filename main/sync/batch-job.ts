@@ -22,9 +22,9 @@
 // still refuses as dated in its future (9007: it recorded nothing) go once more at once, in one
 // more batch of the same rows under the same lease, dated no later than Gameball's clock as the
 // job's status answer gave it (or with their own date, when that clock has passed it since: the
-// answer comes later than the items, and its Date has whole seconds). Only a customer's first item not done goes again (its later ones
-// wait their turn: its orders keep their order and never share a re-dated time, 9003); what is
-// refused again, or waits, goes singly. Without this, a till whose clock is a little ahead sends
+// answer comes later than the items, and its Date has whole seconds). Only a customer's first item
+// not done goes again (its later ones wait their turn: its orders keep their order and never share
+// a re-dated time, 9003); what is refused again, or waits, goes singly. Without this, a till whose clock is a little ahead sends
 // most of a fresh backlog one by one: each refused item counts an attempt, and a row that was
 // tried never goes in a batch again.
 // A row that turns out not to be batchable once its order is read (a redemption, a referrer, a

@@ -567,7 +567,6 @@ export class OutboxStore {
     return this.db.transaction((): ClaimedRow[] => rows.filter((row) => !this.renew(row, now))).immediate();
   }
 
-  /** Other engines holding a live lease on a row still owed. */
   /** Claims `picked` for this engine (leased, their orders shown as sending); `how` says what each claim is. */
   private claimAll(
     picked: readonly OutboxRow[],
@@ -591,6 +590,7 @@ export class OutboxStore {
     });
   }
 
+  /** Other engines holding a live lease on a row still owed. */
   leaseOwners(now: number): string[] {
     return this.selectLeaseOwners.all({ now, me: this.opts.ownerId }).map((r) => r.owner);
   }

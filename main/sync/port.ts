@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.ts';
 import type { StoredSettings } from '../config/settings.ts';
 import type { Database } from '../db/database.ts';
+import type { TillGameballSetup } from '../gameball/config.ts';
 import type { Logger } from '../log.ts';
 import type { LoyaltyPort } from '../loyalty/port.ts';
 import type { HoldGateway } from '../loyalty/holds.ts';
@@ -25,14 +26,7 @@ export interface SyncContext {
   startSync: boolean;
   settings(): StoredSettings;
   /** Gameball settings with the keys decrypted; the environment already applied to the keys. Never log. */
-  gameball(): {
-    baseUrl: string;
-    apiVersion: string;
-    apiKey: string | null;
-    secretKey: string | null;
-    /** Why a stored key cannot be read by this process (see SecretStore.unreadable), or null. */
-    unreadable: string | null;
-  };
+  gameball(): TillGameballSetup;
   /** Tell the screen something changed (coalesced). */
   notifyStatus(): void;
   /**

@@ -14,7 +14,7 @@ import type { SyncContext, SyncPart } from './port.ts';
 import { redactKeys } from '../config/keys.ts';
 import { createGameballClient } from '../gameball/client.ts';
 import type { GameballClient } from '../gameball/client.ts';
-import { gameballConfigProblem, NO_KEYS_MESSAGE, resolveGameballConfig } from '../gameball/config.ts';
+import { checkGameballConfig, NO_KEYS_MESSAGE } from '../gameball/config.ts';
 import type { HoldGateway } from '../loyalty/holds.ts';
 import type { ReferralAdvisor } from '../orders/referral.ts';
 import { loyaltyLink } from './loyalty-link.ts';
@@ -97,10 +97,10 @@ export function gameballSync(tuning: GameballSyncTuning = {}) {
         .digest('hex');
       if (key === clientKey) return client;
       clientKey = key;
-      const setup = { baseUrl: g.baseUrl, apiVersion: g.apiVersion, apiKey: g.apiKey, secretKey: g.secretKey, unreadable: g.unreadable };
-      configProblem = gameballConfigProblem(setup, ctx.env);
-      if (configProblem === null) {
-        client = createGameballClient({ config: resolveGameballConfig(setup, ctx.env), fetch: ctx.fetch });
+      const checked = checkGameballConfig(g, ctx.env);
+      configProblem = checked.problem;
+      if (checked.config !== null) {
+        client = createGameballClient({ config: checked.config, fetch: ctx.fetch });
       } else {
         client = null;
         ctx.logger.warn({ reason: configProblem }, 'Gameball not configured: sync idle');
