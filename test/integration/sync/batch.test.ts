@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { buildTrackOrderBody, parseOrderRow } from '../../../main/gameball/mappers.ts';
 import type { GameballClient } from '../../../main/gameball/client.ts';
-import type { SimulatorLedger } from '../../../main/simulator/index.ts';
+import type { FaultSettings, SimulatorLedger } from '../../../main/simulator/index.ts';
 import { createSyncFixture, mobile } from '../../support/sync-fixture.ts';
 import type { SyncFixture } from '../../support/sync-fixture.ts';
 
@@ -27,6 +27,16 @@ function expectExactlyOnce(fx: SyncFixture, ids: readonly string[], ledger: Simu
   expect([...recorded].sort()).toEqual([...ids].sort());
   for (const id of ids) expect(fx.order(id).state, id).toBe('synced');
   for (const id of ids) expect(ledger.transactions[id]?.filter((t) => t.transactionType === 'PaymentReward')).toHaveLength(1);
+}
+
+/** A backlog of 30 orders drained with the simulator's `faults` on: every order reaches Gameball once (checked). */
+async function drainThrough(fx: SyncFixture, faults: FaultSettings): Promise<{ ids: string[]; ledger: SimulatorLedger }> {
+  fx.sim.control.setFaults(faults);
+  const ids = backlog(fx, 30);
+  expect((await fx.engine().drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
+  const ledger = fx.sim.control.ledger();
+  expectExactlyOnce(fx, ids, ledger);
+  return { ids, ledger };
 }
 
 function logsOf(fx: SyncFixture, id: string): Array<{ method: string; path: string; outcome: string; gameball_code: number | null }> {
@@ -326,12 +336,7 @@ test('rows taken over from an engine that died mid-batch are confirmed in one lo
 
 test('a lost batch answer: the orders are confirmed in one look-up job, nothing posted again', async () => {
   f = await createSyncFixture();
-  f.sim.control.setFaults({ dropBatchAnswers: 1 });
-  const ids = backlog(f, 30);
-  const engine = f.engine();
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
+  const { ids, ledger } = await drainThrough(f, { dropBatchAnswers: 1 });
   expect(ledger.counters.drops).toBe(1);
   expect(ledger.counters.requests['POST /batch/orders']).toBe(1);
   expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(1);
@@ -354,12 +359,7 @@ test('a lost batch answer: the orders are confirmed in one look-up job, nothing 
 
 test('a look-up job refused for now (503, no job started): its orders wait for the next look-up job, still unknown, none posted twice', async () => {
   f = await createSyncFixture();
-  f.sim.control.setFaults({ dropBatchAnswers: 1, lookUpErrors: 1 });
-  const ids = backlog(f, 30);
-  const engine = f.engine();
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
+  const { ids, ledger } = await drainThrough(f, { dropBatchAnswers: 1, lookUpErrors: 1 });
   expect(ledger.counters.responses['503/5003']).toBe(1);
   // The refused POST started no job; the next look-up job confirmed all 30, and nothing went singly.
   expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(2);
@@ -372,12 +372,7 @@ test('a look-up job refused for now (503, no job started): its orders wait for t
 
 test('look-up jobs refused twice in a row pause: the orders are confirmed one by one meanwhile, none posted twice', async () => {
   f = await createSyncFixture();
-  f.sim.control.setFaults({ dropBatchAnswers: 1, lookUpErrors: 2 });
-  const ids = backlog(f, 30);
-  const engine = f.engine();
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
+  const { ids, ledger } = await drainThrough(f, { dropBatchAnswers: 1, lookUpErrors: 2 });
   expect(ledger.counters.responses['503/5003']).toBe(2);
   expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(2);
   expect(ledger.batches.filter((j) => j.kind === 'orderTransactions')).toEqual([]);
@@ -390,12 +385,7 @@ test('look-up jobs refused twice in a row pause: the orders are confirmed one by
 
 test('a look-up job whose answer is lost: its orders are confirmed one by one, none posted twice', async () => {
   f = await createSyncFixture();
-  f.sim.control.setFaults({ dropBatchAnswers: 1, dropLookUpAnswers: 1 });
-  const ids = backlog(f, 30);
-  const engine = f.engine();
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
+  const { ids, ledger } = await drainThrough(f, { dropBatchAnswers: 1, dropLookUpAnswers: 1 });
   expect(ledger.counters.drops).toBe(2);
   // The look-up job ran but nobody heard: each order then had its own look-up, and none was posted again.
   expect(ledger.counters.requests['POST /batch/orders/transactions']).toBe(1);
@@ -444,12 +434,7 @@ test('a look-up job that fails midway: answered orders settle, the rest are conf
 
 test('batches that keep failing fall back to single posts', async () => {
   f = await createSyncFixture();
-  f.sim.control.setFaults({ batchErrors: 5 });
-  const ids = backlog(f, 30);
-  const engine = f.engine();
-  expect((await engine.drain({ untilEmpty: true, timeoutMs: 15_000 })).empty).toBe(true);
-  const ledger = f.sim.control.ledger();
-  expectExactlyOnce(f, ids, ledger);
+  const { ledger } = await drainThrough(f, { batchErrors: 5 });
   // Two failures in a row pause batches; the single path sends everything meanwhile.
   expect(ledger.counters.requests['POST /batch/orders']).toBe(2);
   expect(ledger.batches).toEqual([]);
